@@ -1,0 +1,30 @@
+/**
+ * All activities, built from their dependencies. The worker wires the real ones; tests wire the same
+ * real clients against their own clusters and hosts. Nothing here is global.
+ */
+import { createBackupActivities } from './backup';
+import { createEtcdActivities, etcdConnector, type EtcdConnect } from './etcd';
+import { createNodeActivities } from './node';
+import { createSshRunner, type SshRunner } from './ssh';
+
+export interface ActivityDeps {
+  connect?: EtcdConnect;
+  ssh?: SshRunner;
+}
+
+export function createActivities(deps: ActivityDeps = {}) {
+  const connect = deps.connect ?? etcdConnector();
+  const ssh = deps.ssh ?? createSshRunner();
+  const etcd = createEtcdActivities({ connect });
+  return {
+    ...etcd,
+    ...createNodeActivities({ ssh }),
+    ...createBackupActivities({ etcd, connect }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ClusterRef, ClusterState, MemberStatus } from './etcd';
+export type { NodeFacts, NodePaths } from './node';
+export type { BackupRecord } from './backup';
+export type { SshTarget } from './ssh';

@@ -1,0 +1,59 @@
+/**
+ * Starting and following runs: shared by the CLI, the demo and the tests.
+ */
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { taskQueue, temporalAddress, temporalNamespace, WORKFLOW_TYPE } from './names';
+import { formatErrors, validateRequest, type ScaleOutRequest } from './request';
+import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
+import type { scaleOutEtcd } from './workflows';
+
+export async function connectClient(options: { address?: string; namespace?: string } = {}): Promise<Client> {
+  const connection = await Connection.connect({ address: options.address ?? temporalAddress(), connectTimeout: 5_000 });
+  return new Client({ connection, namespace: options.namespace ?? temporalNamespace() });
+}
+
+/** One run per ticket: the workflow ID derives from cluster and ticket. */
+export function workflowIdFor(request: ScaleOutRequest, now = Date.now()): string {
+  return request.ticket ? `scaleout-${request.cluster.name}-${request.ticket.id.replace(/[^A-Za-z0-9._-]/g, '_')}` : `scaleout-${request.cluster.name}-${now.toString(36)}`;
+}
+
+export class InvalidRequestError extends Error {
+  constructor(readonly errors: { field: string; message: string }[]) {
+    super(`invalid request: ${formatErrors(errors)}`);
+  }
+}
+
+export interface Started {
+  handle: WorkflowHandle<typeof scaleOutEtcd>;
+  workflowId: string;
+  alreadyStarted: boolean;
+}
+
+/** Validates, then starts (or finds the run already started for the same ticket). */
+export async function startScaleOut(client: Client, raw: unknown, options: { workflowId?: string; taskQueue?: string } = {}): Promise<Started> {
+  const v = validateRequest(raw);
+  if (!v.ok) throw new InvalidRequestError(v.errors);
+  const request = v.request;
+  const workflowId = options.workflowId ?? workflowIdFor(request);
+  const from = request.cluster.endpoints.length;
+  try {
+    const handle = await client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
+      taskQueue: options.taskQueue ?? taskQueue(),
+      workflowId,
+      args: [raw],
+      typedSearchAttributes: [
+        { key: EtcdCluster, value: request.cluster.name },
+        { key: TicketId, value: request.ticket?.id ?? '' },
+        { key: RequestedBy, value: request.ticket?.requestedBy ?? '' },
+        { key: ScaleOutPhase, value: 'validate' },
+      ],
+      memo: { summary: `${from} -> ${from + request.newMembers.length} members${request.ticket ? `, ticket ${request.ticket.id}` : ''}` },
+    });
+    return { handle, workflowId, alreadyStarted: false };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      return { handle: client.workflow.getHandle(workflowId), workflowId, alreadyStarted: true };
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The Temporal CLI dev server (real Temporal server, SQLite persistence, Web UI), for the demo and tests.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../searchAttributes';
+import { alive, execFileP, killGroup, startDaemon, waitFor } from './processes';
+
+export const CACHE_BIN = join(process.env.ETCD_SCALEOUT_CACHE || join(homedir(), '.cache', 'etcd-scaleout'), 'bin');
+
+/** `temporal` on PATH first, then the project's cache (where `make setup` builds it). */
+export function findTemporalCli(): string {
+  if (process.env.TEMPORAL_CLI && existsSync(process.env.TEMPORAL_CLI)) return process.env.TEMPORAL_CLI;
+  for (const dir of (process.env.PATH || '').split(':')) if (dir && existsSync(join(dir, 'temporal'))) return join(dir, 'temporal');
+  const cached = join(CACHE_BIN, 'temporal');
+  if (existsSync(cached)) return cached;
+  throw new Error(`no Temporal CLI: none on PATH and none at ${cached}; run scripts/setup.sh`);
+}
+
+export interface DevServerOptions {
+  ip?: string;
+  port: number;
+  uiPort?: number;
+  headless?: boolean;
+  dbFile?: string;
+  logFile: string;
+}
+
+export class TemporalDevServer {
+  private proc?: ChildProcess;
+  readonly cli = findTemporalCli();
+  constructor(readonly options: DevServerOptions) {}
+
+  get address(): string {
+    return `${this.options.ip ?? '127.0.0.1'}:${this.options.port}`;
+  }
+  get uiUrl(): string {
+    return `http://${this.options.ip ?? '127.0.0.1'}:${this.options.uiPort ?? this.options.port + 1000}`;
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    const args = ['server', 'start-dev', '--ip', o.ip ?? '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
+    if (o.headless) args.push('--headless');
+    else args.push('--ui-port', String(o.uiPort ?? o.port + 1000));
+    if (o.dbFile) args.push('--db-filename', o.dbFile);
+    for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.type}`);
+    this.proc = startDaemon(this.cli, args, o.logFile);
+    await waitFor(
+      `Temporal dev server on ${this.address}`,
+      async () => {
+        if (!alive(this.proc?.pid)) throw new Error(`temporal exited; see ${o.logFile}`);
+        const c = await Connection.connect({ address: this.address, connectTimeout: 1000 });
+        try {
+          await c.workflowService.getSystemInfo({});
+          return true;
+        } finally {
+          await c.close();
+        }
+      },
+      120_000,
+      300,
+    );
+    await this.registerSearchAttributes();
+  }
+
+  /**
+   * `--search-attribute` only registers on a new database: an existing one gets them here.
+   * "already exists" answers are fine.
+   */
+  async registerSearchAttributes(): Promise<void> {
+    for (const sa of SEARCH_ATTRIBUTES) {
+      try {
+        await execFileP(this.cli, ['operator', 'search-attribute', 'create', '--address', this.address, '--name', sa.name, '--type', sa.type]);
+      } catch (err) {
+        const text = String((err as { stderr?: string }).stderr ?? err);
+        if (!/already/i.test(text)) throw new Error(`registering search attribute ${sa.name}: ${text}`);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    killGroup(this.proc?.pid);
+    await waitFor('temporal to exit', async () => !alive(this.proc?.pid), 15_000).catch(() => killGroup(this.proc?.pid, 'SIGKILL'));
+  }
+}

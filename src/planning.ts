@@ -1,0 +1,189 @@
+/**
+ * The one planning module: order of joins, quorum math, initial-cluster strings and env files.
+ * Pure and deterministic; the workflow, the dry run (`etcd-scaleout plan`) and the CLI all use it.
+ */
+import type { NewMember, ScaleOutRequest } from './request';
+
+/** A member as etcd's member list reports it (IDs are decimal strings of 64-bit numbers). */
+export interface MemberInfo {
+  id: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLearner: boolean;
+}
+
+export const quorum = (voters: number): number => Math.floor(voters / 2) + 1;
+/** How many voters may fail while the cluster keeps quorum. */
+export const faultTolerance = (voters: number): number => voters - quorum(voters);
+
+export interface SizeStep {
+  voters: number;
+  quorum: number;
+  faultTolerance: number;
+}
+
+export interface JoinStep {
+  member: NewMember;
+  stage: 'canary' | 'batch';
+  /** ETCD_INITIAL_CLUSTER for this member, assuming the earlier steps succeeded as planned. */
+  initialCluster: string;
+  /** The cluster while this member is a learner (learners do not vote: quorum is unchanged). */
+  whileLearner: SizeStep;
+  /** The cluster once this member is promoted. */
+  afterPromote: SizeStep;
+}
+
+export interface ScaleOutPlan {
+  cluster: string;
+  from: number;
+  to: number;
+  steps: JoinStep[];
+  warnings: string[];
+  /** The list for kube-apiserver's --etcd-servers after the change. */
+  etcdServers: string[];
+}
+
+export class PlanError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'PlanError';
+  }
+}
+
+const size = (voters: number): SizeStep => ({ voters, quorum: quorum(voters), faultTolerance: faultTolerance(voters) });
+
+/**
+ * `name=peerURL,...` in the order etcd lists members, new member last. Kubespray's format.
+ * A member that was added but never started has an empty name in etcd's list; the caller passes the
+ * names it knows (`knownNames`, by peer URL) so the string is still complete.
+ */
+export function initialClusterString(members: MemberInfo[], joining: { name: string; peerURL: string }, knownNames: Record<string, string> = {}): string {
+  const parts: string[] = [];
+  let sawJoining = false;
+  for (const m of members) {
+    const isJoining = m.peerURLs.includes(joining.peerURL);
+    const name = isJoining ? joining.name : m.name || m.peerURLs.map((u) => knownNames[u]).find(Boolean);
+    if (!name) throw new PlanError('members', `member ${m.id} (${m.peerURLs.join(',')}) has no name: it was added but never started; remove it or start it first`);
+    for (const url of m.peerURLs) parts.push(`${name}=${url}`);
+    sawJoining ||= isJoining;
+  }
+  if (!sawJoining) parts.push(`${joining.name}=${joining.peerURL}`);
+  return parts.join(',');
+}
+
+/** Checks the request against the live member list and lays out the joins in order. */
+export function planScaleOut(request: ScaleOutRequest, members: MemberInfo[]): ScaleOutPlan {
+  const voters = members.filter((m) => !m.isLearner);
+  const learners = members.filter((m) => m.isLearner);
+  if (learners.length > 0) {
+    throw new PlanError('cluster', `has a learner already (${learners.map((l) => l.name || l.id).join(', ')}); promote or remove it first`);
+  }
+  const byPeer = new Map(members.flatMap((m) => m.peerURLs.map((u) => [u, m] as const)));
+  const names = new Set(members.map((m) => m.name).filter(Boolean));
+  request.newMembers.forEach((nm, i) => {
+    if (byPeer.has(nm.peerURL)) throw new PlanError(`newMembers[${i}].peerURL`, `${nm.peerURL} is already a member of cluster ${request.cluster.name} (${byPeer.get(nm.peerURL)!.name || byPeer.get(nm.peerURL)!.id})`);
+    if (names.has(nm.name)) throw new PlanError(`newMembers[${i}].name`, `${nm.name} is already a member of cluster ${request.cluster.name}`);
+    if (members.some((m) => m.clientURLs.includes(nm.clientURL))) throw new PlanError(`newMembers[${i}].clientURL`, `${nm.clientURL} is already served by a member`);
+  });
+  const from = voters.length;
+  const to = from + request.newMembers.length;
+  if (to % 2 === 0 && !request.strategy.allowEvenSize) {
+    throw new PlanError('newMembers', `would take the cluster from ${from} to ${to} members; an even size adds no fault tolerance over ${to - 1} (set strategy.allowEvenSize to accept it)`);
+  }
+  const warnings: string[] = [];
+  if (to % 2 === 0) warnings.push(`target size ${to} is even: it tolerates ${faultTolerance(to)} failure(s), like ${to - 1}`);
+  if (to > 7) warnings.push(`target size ${to} is above 7: every write waits for ${quorum(to)} members`);
+
+  const running: MemberInfo[] = [...members];
+  const steps = request.newMembers.map((member, i): JoinStep => {
+    const step: JoinStep = {
+      member,
+      stage: i < request.strategy.canary ? 'canary' : 'batch',
+      initialCluster: initialClusterString(running, member),
+      whileLearner: size(from + i),
+      afterPromote: size(from + i + 1),
+    };
+    running.push({ id: `planned-${i}`, name: member.name, peerURLs: [member.peerURL], clientURLs: [member.clientURL], isLearner: false });
+    return step;
+  });
+  return {
+    cluster: request.cluster.name,
+    from,
+    to,
+    steps,
+    warnings,
+    etcdServers: running.flatMap((m) => m.clientURLs),
+  };
+}
+
+/**
+ * The membership variables of the new member's env file. The node adapter merges them into the
+ * node's existing env file, so TLS paths and tuning that Kubespray templated stay as they were.
+ */
+export function memberEnv(member: NewMember, initialCluster: string, dataDir: string, clusterToken = 'k8s_etcd'): Record<string, string> {
+  return {
+    ETCD_NAME: member.name,
+    ETCD_DATA_DIR: dataDir,
+    ETCD_INITIAL_ADVERTISE_PEER_URLS: member.peerURL,
+    ETCD_ADVERTISE_CLIENT_URLS: member.clientURL,
+    ETCD_LISTEN_PEER_URLS: member.peerURL,
+    ETCD_LISTEN_CLIENT_URLS: member.clientURL,
+    ETCD_INITIAL_CLUSTER: initialCluster,
+    ETCD_INITIAL_CLUSTER_STATE: 'existing',
+    ETCD_INITIAL_CLUSTER_TOKEN: clusterToken,
+  };
+}
+
+/** Merges variables into env-file text: replaces existing assignments in place, appends the rest. */
+export function mergeEnvFile(previous: string, vars: Record<string, string>): string {
+  const pending = new Map(Object.entries(vars));
+  const lines = previous.split('\n').filter((l, i, all) => !(i === all.length - 1 && l === ''));
+  const out = lines.map((line) => {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
+    if (m && pending.has(m[1])) {
+      const v = pending.get(m[1])!;
+      pending.delete(m[1]);
+      return `${m[1]}=${v}`;
+    }
+    if (m && vars[m[1]] !== undefined) return `# ${line} (duplicate, superseded by etcd-scaleout)`;
+    return line;
+  });
+  if (pending.size) out.push('# membership written by etcd-scaleout');
+  for (const [k, v] of pending) out.push(`${k}=${v}`);
+  return out.join('\n') + '\n';
+}
+
+/** Parses `KEY=value` env-file text (systemd EnvironmentFile subset). */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!m) continue;
+    let v = m[2].trim();
+    if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
+    out[m[1]] = v;
+  }
+  return out;
+}
+
+/** Describes the plan as numbered lines, for the dry run. */
+export function describePlan(plan: ScaleOutPlan, request: ScaleOutRequest): string[] {
+  const lines: string[] = [];
+  let n = 1;
+  const say = (s: string) => lines.push(`${n++}. ${s}`);
+  say(`preflight: check ${plan.from} voting members healthy with a leader, no alarms, no learner; check ${plan.steps.length} new host(s) over SSH (host key, etcd version, ports, data dir ${request.node.dataDir}: ${request.strategy.staleDataDir} if stale)`);
+  say(`backup: snapshot one healthy member into ${request.backup.dir}, verify its SHA-256 trailer`);
+  for (const s of plan.steps) {
+    say(
+      `${s.stage} ${s.member.name} (${s.member.host}): add learner ${s.member.peerURL} (voters ${s.whileLearner.voters}, quorum ${s.whileLearner.quorum}); ` +
+        `write ${request.node.envFile} with ETCD_INITIAL_CLUSTER=${s.initialCluster} ETCD_INITIAL_CLUSTER_STATE=existing; start ${request.node.service}; ` +
+        `wait for catch-up (deadline ${request.strategy.catchUpTimeoutSeconds}s); promote (voters ${s.afterPromote.voters}, quorum ${s.afterPromote.quorum}, tolerates ${s.afterPromote.faultTolerance} failure(s)); verify`,
+    );
+  }
+  say(`result: ${plan.from} -> ${plan.to} members; --etcd-servers=${plan.etcdServers.join(',')}`);
+  return lines;
+}

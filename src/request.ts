@@ -1,0 +1,205 @@
+/**
+ * The scale-out request: its schema, its defaults and its validation.
+ *
+ * Pure code: used by the workflow (validate phase), the CLI, the dry run and the HTTP API, so every
+ * entry point refuses the same inputs with the same messages. Every message names its field.
+ * Values that later reach a shell on a node (names, paths, hosts) are held to strict patterns here;
+ * the node adapter quotes them as well (defence in depth).
+ */
+import { z } from 'zod';
+
+/** Member names: what etcd's `--name` and Kubespray's inventory use. No shell metacharacters. */
+const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+/** Hostnames or IPv4 addresses. */
+const HOST = /^(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
+/** Absolute paths without traversal, spaces or shell metacharacters. */
+const ABS_PATH = /^\/[A-Za-z0-9._@+\/-]*$/;
+const SERVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$/;
+const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:#\/-]{0,63}$/;
+
+const absPath = (what: string) =>
+  z
+    .string({ error: `must be an absolute path (${what})` })
+    .min(1, 'must not be empty')
+    .max(4096, 'is too long')
+    .regex(ABS_PATH, `must be an absolute path made of letters, digits and ._@+-/ (${what})`)
+    .refine((p) => !p.split('/').includes('..') && !p.split('/').includes('.'), 'must not contain "." or ".." segments')
+    .refine((p) => p.length === 1 || !p.endsWith('/'), 'must not end with "/"');
+
+function urlOf(kind: string, defaultPort: number) {
+  return z
+    .string({ error: `must be a URL like https://10.0.0.14:${defaultPort} (${kind})` })
+    .max(256, 'is too long')
+    .superRefine((value, ctx) => {
+      let u: URL;
+      try {
+        u = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be a URL like https://10.0.0.14:${defaultPort} (${kind}), got ${JSON.stringify(value)}` });
+        return;
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `must use http or https, got ${u.protocol}` });
+      }
+      if (!u.port) ctx.addIssue({ code: 'custom', message: `must name its port explicitly (etcd uses ${defaultPort})` });
+      if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
+        ctx.addIssue({ code: 'custom', message: 'must be scheme://host:port with no path, query or credentials' });
+      }
+      if (!HOST.test(u.hostname) && !/^\[[0-9a-f:]+\]$/i.test(u.hostname)) {
+        ctx.addIssue({ code: 'custom', message: `has an invalid host ${JSON.stringify(u.hostname)}` });
+      }
+    })
+    .transform((value) => {
+      const u = new URL(value);
+      return `${u.protocol}//${u.host}`;
+    });
+}
+
+const Tls = z
+  .object({
+    caFile: absPath('CA certificate file on the worker').default('/etc/ssl/etcd/ssl/ca.pem'),
+    certFile: absPath('client certificate file on the worker').optional(),
+    keyFile: absPath('client key file on the worker').optional(),
+  })
+  .strict()
+  .superRefine((tls, ctx) => {
+    if (!!tls.certFile !== !!tls.keyFile) {
+      ctx.addIssue({ code: 'custom', path: [tls.certFile ? 'keyFile' : 'certFile'], message: 'certFile and keyFile must be given together' });
+    }
+  });
+
+const NewMember = z
+  .object({
+    name: z.string({ error: 'must be a string' }).regex(NAME, 'must be 1-63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit'),
+    host: z.string({ error: 'must be a hostname or IP address' }).max(253, 'is too long').regex(HOST, 'must be a hostname or IPv4 address'),
+    peerURL: urlOf('peer URL', 2380),
+    clientURL: urlOf('client URL', 2379),
+    sshPort: z.number({ error: 'must be a port number' }).int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').optional(),
+  })
+  .strict();
+
+export const MAX_CLUSTER_SIZE = 9;
+
+const Strategy = z
+  .object({
+    canary: z.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(MAX_CLUSTER_SIZE, `must be at most ${MAX_CLUSTER_SIZE}`).default(1),
+    rollback: z.enum(['all', 'none'], { error: 'must be "all" or "none"' }).default('all'),
+    staleDataDir: z.enum(['quarantine', 'fail'], { error: 'must be "quarantine" or "fail"' }).default('quarantine'),
+    allowEvenSize: z.boolean({ error: 'must be true or false' }).default(false),
+    catchUpTimeoutSeconds: z.number({ error: 'must be a number of seconds' }).int('must be an integer').min(5, 'must be at least 5').max(86_400, 'must be at most 86400').default(300),
+    healthTimeoutSeconds: z.number({ error: 'must be a number of seconds' }).int('must be an integer').min(5, 'must be at least 5').max(3_600, 'must be at most 3600').default(120),
+  })
+  .strict();
+
+export const ScaleOutRequestSchema = z
+  .object({
+    cluster: z
+      .object({
+        name: z.string({ error: 'must be a string' }).regex(NAME, 'must be 1-63 lowercase letters, digits, ".", "_" or "-"'),
+        endpoints: z.array(urlOf('client URL of an existing member', 2379), { error: 'must be a list of client URLs' }).min(1, 'must list at least one endpoint').max(MAX_CLUSTER_SIZE, `must list at most ${MAX_CLUSTER_SIZE} endpoints`),
+        tls: Tls.optional(),
+      })
+      .strict(),
+    newMembers: z.array(NewMember, { error: 'must be a list of members' }).min(1, 'must list at least one new member').max(MAX_CLUSTER_SIZE - 1, `must list at most ${MAX_CLUSTER_SIZE - 1} members`),
+    ssh: z
+      .object({
+        user: z.string({ error: 'must be a string' }).regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name'),
+        port: z.number({ error: 'must be a port number' }).int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').default(22),
+        privateKeyFile: absPath('private key file on the worker'),
+        knownHostsFile: absPath('known_hosts file on the worker'),
+      })
+      .strict(),
+    node: z
+      .object({
+        envFile: absPath('env file on the node').default('/etc/etcd.env'),
+        dataDir: absPath('data dir on the node').refine((p) => p !== '/', 'must not be "/"').default('/var/lib/etcd'),
+        service: z.string({ error: 'must be a string' }).regex(SERVICE, 'must be a systemd unit name').default('etcd'),
+        etcdBinary: absPath('etcd binary on the node').default('/usr/local/bin/etcd'),
+      })
+      .strict()
+      .default({ envFile: '/etc/etcd.env', dataDir: '/var/lib/etcd', service: 'etcd', etcdBinary: '/usr/local/bin/etcd' }),
+    strategy: Strategy.default({ canary: 1, rollback: 'all', staleDataDir: 'quarantine', allowEvenSize: false, catchUpTimeoutSeconds: 300, healthTimeoutSeconds: 120 }),
+    backup: z.object({ dir: absPath('backup folder on the worker') }).strict().default({ dir: '/var/backups/etcd-scaleout' }),
+    ticket: z
+      .object({
+        id: z.string({ error: 'must be a string' }).regex(TICKET, 'must be 1-64 letters, digits or ._:#/- starting with a letter or digit'),
+        requestedBy: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(128, 'is too long').regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters').optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((req, ctx) => {
+    const scheme = (u: string) => new URL(u).protocol;
+    const schemes = new Set([...req.cluster.endpoints, ...req.newMembers.flatMap((m) => [m.clientURL, m.peerURL])].map(scheme));
+    if (schemes.size > 1) {
+      ctx.addIssue({ code: 'custom', path: ['cluster', 'endpoints'], message: 'endpoints and new members must all use http or all use https, not a mix' });
+    }
+    if (req.cluster.tls && schemes.has('http:') && !schemes.has('https:')) {
+      ctx.addIssue({ code: 'custom', path: ['cluster', 'tls'], message: 'TLS files were given but the endpoints use http; use https endpoints or drop cluster.tls' });
+    }
+    const seen = (key: (m: (typeof req.newMembers)[number]) => string, field: string) => {
+      const first = new Map<string, number>();
+      req.newMembers.forEach((m, i) => {
+        const k = key(m);
+        if (first.has(k)) {
+          ctx.addIssue({ code: 'custom', path: ['newMembers', i, field], message: `duplicates newMembers[${first.get(k)}].${field} (${k})` });
+        } else first.set(k, i);
+      });
+    };
+    seen((m) => m.name, 'name');
+    seen((m) => m.peerURL, 'peerURL');
+    seen((m) => m.clientURL, 'clientURL');
+    req.newMembers.forEach((m, i) => {
+      for (const [field, url] of [['peerURL', m.peerURL], ['clientURL', m.clientURL]] as const) {
+        if (new URL(url).hostname !== m.host) {
+          ctx.addIssue({ code: 'custom', path: ['newMembers', i, field], message: `host ${new URL(url).hostname} differs from newMembers[${i}].host (${m.host})` });
+        }
+      }
+      if (req.cluster.endpoints.includes(m.clientURL)) {
+        ctx.addIssue({ code: 'custom', path: ['newMembers', i, 'clientURL'], message: `${m.clientURL} is already one of cluster.endpoints` });
+      }
+    });
+    if (req.strategy.canary > req.newMembers.length) {
+      ctx.addIssue({ code: 'custom', path: ['strategy', 'canary'], message: `is ${req.strategy.canary} but only ${req.newMembers.length} new member(s) are requested` });
+    }
+  });
+
+export type ScaleOutRequestInput = z.input<typeof ScaleOutRequestSchema>;
+export type ScaleOutRequest = z.output<typeof ScaleOutRequestSchema>;
+export type NewMember = ScaleOutRequest['newMembers'][number];
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type Validation = { ok: true; request: ScaleOutRequest } | { ok: false; errors: FieldError[] };
+
+function fieldName(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(request)';
+}
+
+/** Validates a raw request (any JSON value); never throws. */
+export function validateRequest(raw: unknown): Validation {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, errors: [{ field: '(request)', message: 'must be a JSON object' }] };
+  }
+  const parsed = ScaleOutRequestSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, request: parsed.data };
+  const errors = parsed.error.issues.map((issue) => {
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      return { field: fieldName(issue.path), message: `unknown field(s): ${issue.keys.join(', ')}` };
+    }
+    if (issue.code === 'invalid_type' && message.startsWith('Invalid input')) message = `is required (${issue.expected})`;
+    return { field: fieldName(issue.path), message };
+  });
+  return { ok: false, errors };
+}
+
+export function formatErrors(errors: FieldError[]): string {
+  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+}

@@ -1,0 +1,2 @@
+export { scaleOutEtcd, progressQuery } from './scaleOut';
+export type { Progress, ScaleOutResult, MemberProgress, Phase } from './scaleOut';
