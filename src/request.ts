@@ -14,12 +14,15 @@ const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 const HOST = /^(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
 /** Absolute paths without traversal, spaces or shell metacharacters. */
 const ABS_PATH = /^\/[A-Za-z0-9._@+\/-]*$/;
+/** A type error's message; a missing field says so. */
+const need = (message: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `is required: ${message}` : message) });
+
 const SERVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$/;
 const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:#\/-]{0,63}$/;
 
 const absPath = (what: string) =>
   z
-    .string({ error: `must be an absolute path (${what})` })
+    .string(need(`must be an absolute path (${what})`))
     .min(1, 'must not be empty')
     .max(4096, 'is too long')
     .regex(ABS_PATH, `must be an absolute path made of letters, digits and ._@+-/ (${what})`)
@@ -28,7 +31,7 @@ const absPath = (what: string) =>
 
 function urlOf(kind: string, defaultPort: number) {
   return z
-    .string({ error: `must be a URL like https://10.0.0.14:${defaultPort} (${kind})` })
+    .string(need(`must be a URL like https://10.0.0.14:${defaultPort} (${kind})`))
     .max(256, 'is too long')
     .superRefine((value, ctx) => {
       let u: URL;
@@ -39,7 +42,8 @@ function urlOf(kind: string, defaultPort: number) {
         return;
       }
       if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `must use http or https, got ${u.protocol}` });
+        ctx.addIssue({ code: 'custom', message: `must use http or https, got ${JSON.stringify(value)}` });
+        return;
       }
       if (!u.port) ctx.addIssue({ code: 'custom', message: `must name its port explicitly (etcd uses ${defaultPort})` });
       if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
@@ -70,11 +74,11 @@ const Tls = z
 
 const NewMember = z
   .object({
-    name: z.string({ error: 'must be a string' }).regex(NAME, 'must be 1-63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit'),
-    host: z.string({ error: 'must be a hostname or IP address' }).max(253, 'is too long').regex(HOST, 'must be a hostname or IPv4 address'),
+    name: z.string(need('must be a string')).regex(NAME, 'must be 1-63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit'),
+    host: z.string(need('must be a hostname or IP address')).max(253, 'is too long').regex(HOST, 'must be a hostname or IPv4 address'),
     peerURL: urlOf('peer URL', 2380),
     clientURL: urlOf('client URL', 2379),
-    sshPort: z.number({ error: 'must be a port number' }).int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').optional(),
+    sshPort: z.number(need('must be a port number')).int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').optional(),
   })
   .strict();
 
@@ -82,12 +86,12 @@ export const MAX_CLUSTER_SIZE = 9;
 
 const Strategy = z
   .object({
-    canary: z.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(MAX_CLUSTER_SIZE, `must be at most ${MAX_CLUSTER_SIZE}`).default(1),
-    rollback: z.enum(['all', 'none'], { error: 'must be "all" or "none"' }).default('all'),
-    staleDataDir: z.enum(['quarantine', 'fail'], { error: 'must be "quarantine" or "fail"' }).default('quarantine'),
-    allowEvenSize: z.boolean({ error: 'must be true or false' }).default(false),
-    catchUpTimeoutSeconds: z.number({ error: 'must be a number of seconds' }).int('must be an integer').min(5, 'must be at least 5').max(86_400, 'must be at most 86400').default(300),
-    healthTimeoutSeconds: z.number({ error: 'must be a number of seconds' }).int('must be an integer').min(5, 'must be at least 5').max(3_600, 'must be at most 3600').default(120),
+    canary: z.number(need('must be a number')).int('must be an integer').min(1, 'must be at least 1').max(MAX_CLUSTER_SIZE, `must be at most ${MAX_CLUSTER_SIZE}`).default(1),
+    rollback: z.enum(['all', 'none'], need('must be "all" or "none"')).default('all'),
+    staleDataDir: z.enum(['quarantine', 'fail'], need('must be "quarantine" or "fail"')).default('quarantine'),
+    allowEvenSize: z.boolean(need('must be true or false')).default(false),
+    catchUpTimeoutSeconds: z.number(need('must be a number of seconds')).int('must be an integer').min(5, 'must be at least 5').max(86_400, 'must be at most 86400').default(300),
+    healthTimeoutSeconds: z.number(need('must be a number of seconds')).int('must be an integer').min(5, 'must be at least 5').max(3_600, 'must be at most 3600').default(120),
   })
   .strict();
 
@@ -95,16 +99,16 @@ export const ScaleOutRequestSchema = z
   .object({
     cluster: z
       .object({
-        name: z.string({ error: 'must be a string' }).regex(NAME, 'must be 1-63 lowercase letters, digits, ".", "_" or "-"'),
-        endpoints: z.array(urlOf('client URL of an existing member', 2379), { error: 'must be a list of client URLs' }).min(1, 'must list at least one endpoint').max(MAX_CLUSTER_SIZE, `must list at most ${MAX_CLUSTER_SIZE} endpoints`),
+        name: z.string(need('must be a string')).regex(NAME, 'must be 1-63 lowercase letters, digits, ".", "_" or "-"'),
+        endpoints: z.array(urlOf('client URL of an existing member', 2379), need('must be a list of client URLs')).min(1, 'must list at least one endpoint').max(MAX_CLUSTER_SIZE, `must list at most ${MAX_CLUSTER_SIZE} endpoints`),
         tls: Tls.optional(),
       })
       .strict(),
-    newMembers: z.array(NewMember, { error: 'must be a list of members' }).min(1, 'must list at least one new member').max(MAX_CLUSTER_SIZE - 1, `must list at most ${MAX_CLUSTER_SIZE - 1} members`),
+    newMembers: z.array(NewMember, need('must be a list of members')).min(1, 'must list at least one new member').max(MAX_CLUSTER_SIZE - 1, `must list at most ${MAX_CLUSTER_SIZE - 1} members`),
     ssh: z
       .object({
-        user: z.string({ error: 'must be a string' }).regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name'),
-        port: z.number({ error: 'must be a port number' }).int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').default(22),
+        user: z.string(need('must be a string')).regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name'),
+        port: z.number(need('must be a port number')).int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').default(22),
         privateKeyFile: absPath('private key file on the worker'),
         knownHostsFile: absPath('known_hosts file on the worker'),
       })
@@ -113,7 +117,7 @@ export const ScaleOutRequestSchema = z
       .object({
         envFile: absPath('env file on the node').default('/etc/etcd.env'),
         dataDir: absPath('data dir on the node').refine((p) => p !== '/', 'must not be "/"').default('/var/lib/etcd'),
-        service: z.string({ error: 'must be a string' }).regex(SERVICE, 'must be a systemd unit name').default('etcd'),
+        service: z.string(need('must be a string')).regex(SERVICE, 'must be a systemd unit name').default('etcd'),
         etcdBinary: absPath('etcd binary on the node').default('/usr/local/bin/etcd'),
       })
       .strict()
@@ -122,15 +126,25 @@ export const ScaleOutRequestSchema = z
     backup: z.object({ dir: absPath('backup folder on the worker') }).strict().default({ dir: '/var/backups/etcd-scaleout' }),
     ticket: z
       .object({
-        id: z.string({ error: 'must be a string' }).regex(TICKET, 'must be 1-64 letters, digits or ._:#/- starting with a letter or digit'),
-        requestedBy: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(128, 'is too long').regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters').optional(),
+        id: z.string(need('must be a string')).regex(TICKET, 'must be 1-64 letters, digits or ._:#/- starting with a letter or digit'),
+        requestedBy: z.string(need('must be a string')).min(1, 'must not be empty').max(128, 'is too long').regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters').optional(),
       })
       .strict()
       .optional(),
   })
   .strict()
   .superRefine((req, ctx) => {
-    const scheme = (u: string) => new URL(u).protocol;
+    // Cross-field checks only once every field is well formed (their own messages come first).
+    if (!Array.isArray(req.cluster?.endpoints) || !Array.isArray(req.newMembers) || !req.strategy) return;
+    const urls = [...req.cluster.endpoints, ...req.newMembers.flatMap((m) => [m.clientURL, m.peerURL])];
+    const scheme = (u: string) => {
+      try {
+        return new URL(u).protocol;
+      } catch {
+        return undefined;
+      }
+    };
+    if (urls.some((u) => typeof u !== 'string' || !/^https?:$/.test(scheme(u) ?? ''))) return;
     const schemes = new Set([...req.cluster.endpoints, ...req.newMembers.flatMap((m) => [m.clientURL, m.peerURL])].map(scheme));
     if (schemes.size > 1) {
       ctx.addIssue({ code: 'custom', path: ['cluster', 'endpoints'], message: 'endpoints and new members must all use http or all use https, not a mix' });

@@ -1,0 +1,9 @@
+.PHONY: demo test setup build
+demo:
+	bash scripts/demo.sh
+test:
+	bash scripts/test.sh
+setup:
+	bash scripts/setup.sh
+build:
+	npx tsc -p tsconfig.json

@@ -1,0 +1,49 @@
+/**
+ * The suite's real stack: one Temporal dev server (headless, in memory) and one in-process worker
+ * with the real activities, started on first use and stopped after the suite.
+ */
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { TemporalDevServer } from '../../src/lab';
+import { connectClient } from '../../src/client';
+import { createWorker } from '../../src/worker';
+
+export interface Stack {
+  server: TemporalDevServer;
+  client: Client;
+  worker: Worker;
+  taskQueue: string;
+}
+
+let stack: Promise<Stack> | undefined;
+let running: Promise<void> | undefined;
+
+export const TEST_TASK_QUEUE = 'etcd-scaleout-test';
+export const TEST_TEMPORAL_PORT = Number(process.env.TEST_TEMPORAL_PORT || 7244);
+
+export function getStack(): Promise<Stack> {
+  stack ??= (async () => {
+    // Activity retries are expected in these tests (the ~5 s after a promotion, injected faults): log errors only.
+    Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG_LEVEL as 'ERROR') || 'ERROR') });
+    const server = new TemporalDevServer({ port: TEST_TEMPORAL_PORT, headless: true, logFile: join(tmpdir(), 'etcd-scaleout-test-temporal.log') });
+    await server.start();
+    const connection = await NativeConnection.connect({ address: server.address });
+    const worker = await createWorker({ connection, taskQueue: TEST_TASK_QUEUE });
+    running = worker.run();
+    const client = await connectClient({ address: server.address });
+    return { server, client, worker, taskQueue: TEST_TASK_QUEUE };
+  })();
+  return stack;
+}
+
+export async function stopStack(): Promise<void> {
+  if (!stack) return;
+  const s = await stack;
+  s.worker.shutdown();
+  await running;
+  await s.client.connection.close();
+  await s.server.stop();
+  stack = undefined;
+}
