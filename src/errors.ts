@@ -19,6 +19,10 @@ export const ErrorType = {
   SnapshotFailed: 'SnapshotFailed',
   RemoteCommandFailed: 'RemoteCommandFailed',
   ScaleOutFailed: 'ScaleOutFailed',
+  ApprovalRejected: 'ApprovalRejected',
+  ApprovalTimedOut: 'ApprovalTimedOut',
+  Cancelled: 'Cancelled',
+  NotifyFailed: 'NotifyFailed',
 } as const;
 
 export const NON_RETRYABLE: string[] = [

@@ -92,6 +92,20 @@ const Strategy = z
     allowEvenSize: z.boolean(need('must be true or false')).default(false),
     catchUpTimeoutSeconds: z.number(need('must be a number of seconds')).int('must be an integer').min(5, 'must be at least 5').max(86_400, 'must be at most 86400').default(300),
     healthTimeoutSeconds: z.number(need('must be a number of seconds')).int('must be an integer').min(5, 'must be at least 5').max(3_600, 'must be at most 3600').default(120),
+    approval: z.enum(['none', 'after-canary'], need('must be "none" or "after-canary"')).default('none'),
+    approvalTimeout: z
+      .union([z.number(), z.string()], need('must be a duration like "24h", "30m", "90s" or a number of seconds'))
+      .transform((v, ctx) => {
+        const seconds = parseDuration(v);
+        if (seconds === undefined || seconds < 1 || seconds > 30 * 86_400) {
+          ctx.addIssue({ code: 'custom', message: `must be a duration from 1s to 30d like "24h", "30m", "90s" or a number of seconds, got ${JSON.stringify(v)}` });
+          return z.NEVER;
+        }
+        return seconds;
+      })
+      .default(86_400),
+    onApprovalTimeout: z.enum(['rollback', 'keep-canary'], need('must be "rollback" or "keep-canary"')).default('rollback'),
+    approvers: z.array(z.string(need('must be a string')).min(1, 'must not be empty').max(128, 'is too long'), need('must be a list of names')).max(100, 'must list at most 100 approvers').optional(),
   })
   .strict();
 
@@ -122,8 +136,15 @@ export const ScaleOutRequestSchema = z
       })
       .strict()
       .default({ envFile: '/etc/etcd.env', dataDir: '/var/lib/etcd', service: 'etcd', etcdBinary: '/usr/local/bin/etcd' }),
-    strategy: Strategy.default({ canary: 1, rollback: 'all', staleDataDir: 'quarantine', allowEvenSize: false, catchUpTimeoutSeconds: 300, healthTimeoutSeconds: 120 }),
+    strategy: Strategy.default({ canary: 1, rollback: 'all', staleDataDir: 'quarantine', allowEvenSize: false, catchUpTimeoutSeconds: 300, healthTimeoutSeconds: 120, approval: 'none', approvalTimeout: 86_400, onApprovalTimeout: 'rollback' }),
     backup: z.object({ dir: absPath('backup folder on the worker') }).strict().default({ dir: '/var/backups/etcd-scaleout' }),
+    notify: z
+      .object({
+        webhookUrl: z.string(need('must be an http(s) URL')).url('must be an http(s) URL').regex(/^https?:\/\//, 'must be an http(s) URL').max(2048, 'is too long'),
+        secretFile: absPath('file on the worker holding the HMAC-SHA256 secret').optional(),
+      })
+      .strict()
+      .optional(),
     ticket: z
       .object({
         id: z.string(need('must be a string')).regex(TICKET, 'must be 1-64 letters, digits or ._:#/- starting with a letter or digit'),
@@ -178,6 +199,15 @@ export const ScaleOutRequestSchema = z
       ctx.addIssue({ code: 'custom', path: ['strategy', 'canary'], message: `is ${req.strategy.canary} but only ${req.newMembers.length} new member(s) are requested` });
     }
   });
+
+/** "24h", "30m", "90s", "1d", "1h30m" or a number of seconds -> seconds. */
+export function parseDuration(v: number | string): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : undefined;
+  const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v.trim());
+  if (!m || v.trim() === '') return /^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined;
+  const [, d, h, min, sec] = m.map((x) => Number(x ?? 0));
+  return d * 86_400 + h * 3_600 + min * 60 + sec;
+}
 
 export type ScaleOutRequestInput = z.input<typeof ScaleOutRequestSchema>;
 export type ScaleOutRequest = z.output<typeof ScaleOutRequestSchema>;

@@ -5,6 +5,7 @@
 import { createBackupActivities } from './backup';
 import { createEtcdActivities, etcdConnector, type EtcdConnect } from './etcd';
 import { createNodeActivities } from './node';
+import { createNotifyActivities } from './notify';
 import { createSshRunner, type SshRunner } from './ssh';
 
 export interface ActivityDeps {
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...etcd,
     ...createNodeActivities({ ssh }),
     ...createBackupActivities({ etcd, connect }),
+    ...createNotifyActivities(),
   };
 }
 

@@ -1,2 +1,3 @@
-export { scaleOutEtcd, progressQuery } from './scaleOut';
-export type { Progress, ScaleOutResult, MemberProgress, Phase } from './scaleOut';
+export { scaleOutEtcd } from './scaleOut';
+export * from './messages';
+export type { ScaleOutResult, MemberSummary } from './scaleOut';

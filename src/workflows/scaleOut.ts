@@ -11,8 +11,9 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  defineQuery,
+  condition,
   isCancellation,
+  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -24,44 +25,8 @@ import { ErrorType, NON_RETRYABLE } from '../errors';
 import { memberEnv, planScaleOut, PlanError, type JoinStep, type MemberInfo, type ScaleOutPlan } from '../planning';
 import { formatErrors, validateRequest, type NewMember, type ScaleOutRequest } from '../request';
 import { ScaleOutPhase } from '../searchAttributes';
+import { approveSignal, decideUpdate, progressQuery, rejectSignal, type ApprovalState, type Decision, type MemberTimings, type Phase, type Progress } from './messages';
 
-export type Phase = 'validate' | 'preflight' | 'backup' | 'canary' | 'verify' | 'batch' | 'rollback' | 'done' | 'failed';
-export type MemberState = 'pending' | 'adding' | 'catching-up' | 'promoted' | 'verified' | 'rolled-back' | 'failed';
-
-export interface MemberTimings {
-  startedAt?: string;
-  addedAt?: string;
-  serviceStartedAt?: string;
-  caughtUpAt?: string;
-  promotedAt?: string;
-  verifiedAt?: string;
-  totalMs?: number;
-}
-
-export interface MemberProgress {
-  name: string;
-  peerURL: string;
-  clientURL: string;
-  stage: 'canary' | 'batch';
-  state: MemberState;
-  id?: string;
-  quarantined?: string;
-  timings: MemberTimings;
-}
-
-export interface Progress {
-  phase: Phase;
-  /** The step within the phase, e.g. `etcd4: waitForCatchUp`. */
-  step?: string;
-  cluster?: string;
-  from?: number;
-  to?: number;
-  members: MemberProgress[];
-  backup?: BackupRecord;
-  undone: string[];
-  error?: string;
-  startedAt: string;
-}
 
 export interface MemberSummary {
   id: string;
@@ -82,9 +47,12 @@ export interface ScaleOutResult {
   backup: BackupRecord;
   etcdServers: string[];
   warnings: string[];
+  /** Set when the approval timed out with onApprovalTimeout "keep-canary": the batch was not run. */
+  stoppedAfterCanary?: boolean;
+  approval: ApprovalState;
+  notification?: { delivered: boolean; status?: number; error?: string };
 }
 
-export const progressQuery = defineQuery<Progress>('progress');
 
 // ---------------------------------------------------------------------------------------------------
 // Activity proxies: one per phase, so each activity in the history carries its phase as a summary.
@@ -103,22 +71,28 @@ const activitiesFor = (phase: string, options: Partial<ActivityOptions> = {}) =>
 // ---------------------------------------------------------------------------------------------------
 
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
-  const progress: Progress = { phase: 'validate', members: [], undone: [], startedAt: new Date().toISOString() };
-  setHandler(progressQuery, () => progress);
+  const progress: Progress = { phase: 'validate', members: [], undone: [], approval: { required: false, state: 'not-required' }, startedAt: new Date().toISOString() };
   const run = new Run(progress);
+  setHandler(progressQuery, () => progress);
   run.setPhase('validate');
 
   const request = validate(input);
   progress.cluster = request.cluster.name;
+  listenForDecisions(run, request);
   try {
     const { before, plan, nodes } = await run.phase('preflight', () => preflight(request, progress));
     progress.backup = await run.phase('backup', () => backup(request));
     await run.phase('canary', () => joinMembers(run, request, plan, nodes, 'canary'));
     await run.phase('verify', () => verify(request, plan));
-    await run.phase('batch', () => joinMembers(run, request, plan, nodes, 'batch'));
-    return await run.phase('done', () => result(request, before, plan, progress));
+    const gate = await run.phase('approval', () => approval(run, request));
+    if (gate === 'proceed') await run.phase('batch', () => joinMembers(run, request, plan, nodes, 'batch'));
+    const done = await run.phase('done', () => result(request, before, plan, progress, gate === 'keep-canary'));
+    done.notification = await notify(request, { outcome: 'succeeded', result: done });
+    return done;
   } catch (err) {
-    throw await rollback(run, request, err);
+    const failure = await rollback(run, request, err);
+    await notify(request, { outcome: 'failed', error: failure.message, details: failure.details?.[0] });
+    throw failure;
   }
 }
 
@@ -313,22 +287,93 @@ async function verify(request: ScaleOutRequest, plan: ScaleOutPlan): Promise<voi
 }
 
 // ---------------------------------------------------------------------------------------------------
+// approval: optionally, a human looks at the verified canary before the batch.
+
+function listenForDecisions(run: Run, request: ScaleOutRequest): void {
+  const check = (d: Decision): string | undefined => {
+    if (!d || typeof d !== 'object' || typeof d.approve !== 'boolean') return 'a decision is { approve: boolean, by: string, reason?: string }';
+    if (typeof d.by !== 'string' || !d.by.trim()) return 'by: must name who decides';
+    if (d.reason !== undefined && typeof d.reason !== 'string') return 'reason: must be a string';
+    if (request.strategy.approvers && !request.strategy.approvers.includes(d.by)) return `by: ${d.by} is not an approver of this run (approvers: ${request.strategy.approvers.join(', ')})`;
+    if (run.progress.approval.state !== 'waiting') return `no decision is awaited: the run is in phase ${run.progress.phase} (approval ${run.progress.approval.state})`;
+    return undefined;
+  };
+  const accept = (d: Decision) => {
+    run.decision = { approve: d.approve, by: d.by, ...(d.reason ? { reason: d.reason } : {}) };
+    return run.progress.approval;
+  };
+  setHandler(decideUpdate, async (d) => accept(d), {
+    validator: (d) => {
+      const problem = check(d);
+      if (problem) throw new Error(problem);
+    },
+  });
+  for (const [signal, approve] of [[approveSignal, true], [rejectSignal, false]] as const) {
+    setHandler(signal, (d: Decision) => {
+      const decision = { ...(d ?? {}), approve } as Decision;
+      const problem = check(decision);
+      if (problem) log.warn(`ignored ${approve ? 'approve' : 'reject'} signal: ${problem}`);
+      else accept(decision);
+    });
+  }
+}
+
+async function approval(run: Run, request: ScaleOutRequest): Promise<'proceed' | 'keep-canary'> {
+  const a = run.progress.approval;
+  if (request.strategy.approval !== 'after-canary') return 'proceed';
+  a.required = true;
+  a.state = 'waiting';
+  a.waitingSince = new Date().toISOString();
+  a.deadline = new Date(Date.now() + request.strategy.approvalTimeout * 1000).toISOString();
+  const decided = await condition(() => run.decision !== undefined, request.strategy.approvalTimeout * 1000);
+  if (!decided) {
+    a.state = 'timed-out';
+    if (request.strategy.onApprovalTimeout === 'keep-canary') return 'keep-canary';
+    throw ApplicationFailure.create({ type: ErrorType.ApprovalTimedOut, message: `no decision within ${request.strategy.approvalTimeout}s (strategy.approvalTimeout)`, nonRetryable: true });
+  }
+  const d = run.decision!;
+  Object.assign(a, { state: d.approve ? 'approved' : 'rejected', decidedBy: d.by, decidedAt: new Date().toISOString(), reason: d.reason });
+  if (!d.approve) throw ApplicationFailure.create({ type: ErrorType.ApprovalRejected, message: `rejected by ${d.by}${d.reason ? `: ${d.reason}` : ''}`, nonRetryable: true });
+  return 'proceed';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// notify: tell the ticketing system how the run ended (optional; never changes the outcome).
+
+async function notify(request: ScaleOutRequest, payload: Record<string, unknown>): Promise<ScaleOutResult['notification']> {
+  if (!request.notify) return undefined;
+  const acts = activitiesFor('notify', { startToCloseTimeout: '30s', retry: { ...retry(10, '1m'), nonRetryableErrorTypes: [] } });
+  const { workflowId, runId } = workflowInfo();
+  return CancellationScope.nonCancellable(async () => {
+    try {
+      const r = await acts.notifyWebhook(request.notify!.webhookUrl, request.notify!.secretFile, { workflowId, runId, cluster: request.cluster.name, ticket: request.ticket ?? null, ...payload });
+      return { delivered: true, status: r.status };
+    } catch (err) {
+      log.error(`webhook ${request.notify!.webhookUrl} not notified: ${causeOf(err)}`);
+      return { delivered: false, error: causeOf(err) };
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
 // result: what changed, for the operator and for kube-apiserver's --etcd-servers.
 
-async function result(request: ScaleOutRequest, before: ClusterState, plan: ScaleOutPlan, progress: Progress): Promise<ScaleOutResult> {
+async function result(request: ScaleOutRequest, before: ClusterState, plan: ScaleOutPlan, progress: Progress, stoppedAfterCanary: boolean): Promise<ScaleOutResult> {
   const after = await activitiesFor('result').inspectCluster(request.cluster);
   const summary = (m: MemberInfo): MemberSummary => ({ id: m.id, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs, isLearner: m.isLearner });
   return {
     workflowId: workflowInfo().workflowId,
     cluster: request.cluster.name,
     from: plan.from,
-    to: plan.to,
+    to: stoppedAfterCanary ? plan.steps.filter((st) => st.stage === 'canary').slice(-1)[0].afterPromote.voters : plan.to,
     membersBefore: before.members.map(summary),
     membersAfter: after.members.map(summary),
     timings: Object.fromEntries(progress.members.map((m) => [m.name, m.timings])),
     backup: progress.backup!,
     etcdServers: after.members.flatMap((m) => m.clientURLs),
-    warnings: plan.warnings,
+    warnings: stoppedAfterCanary ? [...plan.warnings, 'approval timed out: kept the canary, did not add the batch'] : plan.warnings,
+    approval: progress.approval,
+    ...(stoppedAfterCanary ? { stoppedAfterCanary } : {}),
   };
 }
 
@@ -336,6 +381,7 @@ async function result(request: ScaleOutRequest, before: ClusterState, plan: Scal
 // rollback: the registered undos in reverse, not cancellable, each retried; then a typed failure.
 
 async function rollback(run: Run, request: ScaleOutRequest, err: unknown): Promise<ApplicationFailure> {
+  if (run.progress.approval.state === 'waiting') run.progress.approval.state = 'pending';
   const failedStep = run.progress.step && ['canary', 'batch'].includes(run.progress.phase) ? `${run.progress.phase} (${run.progress.step})` : run.progress.phase;
   for (const m of run.progress.members) if (m.state !== 'verified' && m.state !== 'pending') m.state = 'failed';
   const cause = causeOf(err);
@@ -359,7 +405,7 @@ async function rollback(run: Run, request: ScaleOutRequest, err: unknown): Promi
   }
   run.progress.undone = undone;
   run.setPhase('failed');
-  const type = err instanceof ApplicationFailure && (err.type === ErrorType.InvalidRequest || err.type === ErrorType.PreflightFailed || err.type === ErrorType.StaleDataDir) ? err.type : ErrorType.ScaleOutFailed;
+  const type = err instanceof ApplicationFailure && KEEP_TYPE.includes(err.type ?? '') ? err.type! : isCancellation(err) ? ErrorType.Cancelled : ErrorType.ScaleOutFailed;
   const cancelled = isCancellation(err) ? ' (cancelled)' : '';
   const message =
     `scale-out of ${request.cluster.name} failed in ${failedStep}${cancelled}: ${cause}` +
@@ -367,6 +413,9 @@ async function rollback(run: Run, request: ScaleOutRequest, err: unknown): Promi
     (notUndone.length ? `; NOT undone: ${notUndone.join('; ')}` : '');
   return ApplicationFailure.create({ type, message, details: [{ failedStep, cause, undone, notUndone }], nonRetryable: true, cause: err instanceof Error ? err : undefined });
 }
+
+/** Failure types that the run's final error keeps (the rest become ScaleOutFailed). */
+const KEEP_TYPE: string[] = [ErrorType.PreflightFailed, ErrorType.StaleDataDir, ErrorType.ApprovalRejected, ErrorType.ApprovalTimedOut];
 
 /** The innermost message of an activity or application failure. */
 function causeOf(err: unknown): string {
@@ -386,6 +435,7 @@ interface Undo {
 /** The run's bookkeeping: current phase (query + search attribute) and the registered undos. */
 class Run {
   readonly undos: Undo[] = [];
+  decision?: Decision;
   constructor(readonly progress: Progress) {}
 
   setPhase(phase: Phase): void {
