@@ -24,7 +24,7 @@ function hexToIPv4(hex: string): string {
 function hexToIPv6(hex: string): string {
   const words: string[] = [];
   for (let i = 0; i < 32; i += 8) {
-    const w = hex.slice(i, i + 8);
+    const w = hex.slice(i, i + 8).toLowerCase(); // the kernel prints uppercase hex
     const le = w.match(/../g)!.reverse().join('');
     words.push(le.slice(0, 4), le.slice(4, 8));
   }

@@ -140,7 +140,19 @@ export const ScaleOutRequestSchema = z
     backup: z.object({ dir: absPath('backup folder on the worker') }).strict().default({ dir: '/var/backups/etcd-scaleout' }),
     notify: z
       .object({
-        webhookUrl: z.string(need('must be an http(s) URL')).url('must be an http(s) URL').regex(/^https?:\/\//, 'must be an http(s) URL').max(2048, 'is too long'),
+        webhookUrl: z
+          .string(need('must be an http(s) URL'))
+          .max(2048, 'is too long')
+          .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')
+          // A secret in the URL would land in the workflow history: it belongs in notify.secretFile.
+          .refine((u) => {
+            try {
+              const url = new URL(u);
+              return !url.username && !url.password;
+            } catch {
+              return false;
+            }
+          }, 'must be an http(s) URL without credentials (put the secret in notify.secretFile)'),
         secretFile: absPath('file on the worker holding the HMAC-SHA256 secret').optional(),
       })
       .strict()
@@ -193,6 +205,11 @@ export const ScaleOutRequestSchema = z
       }
       if (req.cluster.endpoints.includes(m.clientURL)) {
         ctx.addIssue({ code: 'custom', path: ['newMembers', i, 'clientURL'], message: `${m.clientURL} is already one of cluster.endpoints` });
+      }
+      // One socket cannot serve both: etcd would be added as a learner and then fail to bind.
+      const peerHostPort = new URL(m.peerURL).host;
+      if (peerHostPort === new URL(m.clientURL).host || req.cluster.endpoints.some((e) => new URL(e).host === peerHostPort)) {
+        ctx.addIssue({ code: 'custom', path: ['newMembers', i, 'peerURL'], message: `${m.peerURL} uses the host:port of a client URL; peer and client URLs need different ports` });
       }
     });
     if (req.strategy.canary > req.newMembers.length) {

@@ -4,6 +4,7 @@
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { keepAlive } from './activities/liveness';
 import { taskQueue, temporalAddress, temporalNamespace } from './names';
 
 export async function createWorker(options: { connection?: NativeConnection; address?: string; namespace?: string; taskQueue?: string; deps?: ActivityDeps } = {}): Promise<Worker> {
@@ -14,6 +15,8 @@ export async function createWorker(options: { connection?: NativeConnection; add
     taskQueue: options.taskQueue ?? taskQueue(),
     workflowsPath: require.resolve('./workflows'),
     activities: createActivities(options.deps),
+    // Every activity heartbeats while it runs: a killed worker's activity is retried after heartbeatTimeout.
+    interceptors: { activity: [keepAlive] },
   });
 }
 

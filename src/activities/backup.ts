@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { Context } from '@temporalio/activity';
+import { beat, killPoint, resumeDetails } from './liveness';
 import { ErrorType } from '../errors';
 import type { ClusterRef, EtcdActivities, EtcdConnect } from './etcd';
 
@@ -47,7 +47,8 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
   return {
     async takeSnapshot(cluster: ClusterRef, dir: string, fileStem: string): Promise<BackupRecord> {
       const finalPath = `${dir}/${fileStem}.db`;
-      const heartbeat = (d: unknown) => Context.current().heartbeat(d);
+      const heartbeat = beat;
+      killPoint('takeSnapshot:start');
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
       } catch (err) {
@@ -59,7 +60,7 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
       try {
         // A verified file from an earlier attempt of this run is the backup: keep it.
         const existing = await verifySnapshotFile(finalPath);
-        const { revision, takenAt, member } = (Context.current().info.heartbeatDetails as Partial<BackupRecord> | undefined) ?? {};
+        const { revision, takenAt, member } = resumeDetails<Partial<BackupRecord>>() ?? {};
         return { path: finalPath, ...existing, revision: revision ?? 'unknown', member: member ?? source.name, takenAt: takenAt ?? new Date().toISOString(), verified: 'sha256-trailer' };
       } catch {
         // absent or incomplete: take it (again)
@@ -87,6 +88,7 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
             writing = writing.then(async () => {
               await file.write(blob);
               bytes += blob.length;
+              killPoint('takeSnapshot:streaming');
               if (Date.now() - lastBeat > 1_000) {
                 lastBeat = Date.now();
                 heartbeat({ revision, takenAt, member: source.name, bytes });

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { Etcd3, type IOptions } from 'etcd3';
 import { ApplicationFailure } from '@temporalio/common';
-import { Context } from '@temporalio/activity';
+import { beat, killPoint } from './liveness';
 import { ErrorType } from '../errors';
 import { initialClusterString, type MemberInfo } from '../planning';
 import type { ScaleOutRequest } from '../request';
@@ -37,13 +37,7 @@ export interface ClusterState {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const heartbeat = (details?: unknown) => {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    // Not inside an activity (used by the lab or a test helper): nothing to report to.
-  }
-};
+const heartbeat = beat;
 
 export type EtcdConnect = (hosts: string[], tls: ClusterRef['tls']) => Promise<Etcd3>;
 
@@ -174,11 +168,13 @@ export function createEtcdActivities(deps: { connect: EtcdConnect }) {
      * Adds the member as a learner, or finds it if an earlier attempt already did. Returns the member
      * ID and ETCD_INITIAL_CLUSTER built from the member list after the add.
      */
-    async addLearner(cluster: ClusterRef, member: { name: string; peerURL: string }, knownNames: Record<string, string>): Promise<{ id: string; initialCluster: string; alreadyPresent: boolean }> {
+    async addLearner(cluster: ClusterRef, member: { name: string; peerURL: string }, knownNames: Record<string, string>): Promise<{ id: string; initialCluster: string; alreadyPresent: boolean; idCollisions: number }> {
+      let idCollisions = 0;
       const result = (members: MemberInfo[], alreadyPresent: boolean) => {
         const m = members.find((x) => x.peerURLs.includes(member.peerURL))!;
-        return { id: m.id, initialCluster: initialClusterString(members, member, knownNames), alreadyPresent };
+        return { id: m.id, initialCluster: initialClusterString(members, member, knownNames), alreadyPresent, idCollisions };
       };
+      killPoint('addLearner:before');
       const before = await findByPeer(cluster, member.peerURL);
       if (before.member) return result(before.members, true);
       // Never add while a voter is down: the added learner would not hurt quorum, but its promotion would.
@@ -187,22 +183,30 @@ export function createEtcdActivities(deps: { connect: EtcdConnect }) {
       if (down.length) {
         throw ApplicationFailure.retryable(`cluster ${cluster.name} is unhealthy, not adding ${member.name}: ${down.map((m) => `${m.name || m.id}: ${m.error}`).join('; ')}`, ErrorType.ClusterUnhealthy);
       }
-      try {
-        await withClient(cluster.endpoints, cluster.tls, (c) => c.cluster.memberAdd({ peerURLs: [member.peerURL], isLearner: true }));
-      } catch (err) {
-        const text = message(err);
-        if (/Peer URLs already exists/i.test(text)) {
-          // The add happened (an earlier attempt, or this one's answer was lost).
-        } else if (/member ID already exist/i.test(text)) {
-          // Member ID = hash(peer URLs, unix second): a remove and re-add within one second collide.
-          await sleep(1_100);
-          throw ApplicationFailure.retryable(`member ID collision adding ${member.peerURL} (removed and re-added within one second); retrying`, ErrorType.MemberIdCollision);
-        } else if (/too many learner members/i.test(text)) {
-          throw ApplicationFailure.nonRetryable(`cluster ${cluster.name} already has a learner; etcd allows one at a time`, ErrorType.LearnerPresent);
-        } else if (/unhealthy cluster/i.test(text)) {
-          throw ApplicationFailure.retryable(`etcd refused to add ${member.name}: unhealthy cluster (a voter is down or restarted in the last 5 s)`, ErrorType.ClusterUnhealthy);
-        } else {
-          throw ApplicationFailure.retryable(`member add ${member.peerURL} failed: ${text}`, ErrorType.ClusterUnhealthy);
+      for (;;) {
+        try {
+          await withClient(cluster.endpoints, cluster.tls, (c) => c.cluster.memberAdd({ peerURLs: [member.peerURL], isLearner: true }));
+          killPoint('addLearner:after-add'); // added, but the answer never reaches Temporal
+          break;
+        } catch (err) {
+          const text = message(err);
+          if (/Peer URLs already exists/i.test(text)) {
+            // The add happened (an earlier attempt, or this one's answer was lost).
+            break;
+          } else if (/member ID already exist|member not found/i.test(text)) {
+            // Member ID = hash(peer URLs, unix second): re-adding a peer URL removed within the same second
+            // gets the removed member's ID, refused as "member not found" (etcd's ErrIDRemoved) or "member ID
+            // already exist". Nothing was added; the next second gives a new ID, so wait and add again.
+            if (++idCollisions > 3) throw ApplicationFailure.retryable(`member ID collision adding ${member.peerURL} ${idCollisions} times: ${text}`, ErrorType.MemberIdCollision);
+            await sleep(1_100);
+            continue;
+          } else if (/too many learner members/i.test(text)) {
+            throw ApplicationFailure.nonRetryable(`cluster ${cluster.name} already has a learner; etcd allows one at a time`, ErrorType.LearnerPresent);
+          } else if (/unhealthy cluster/i.test(text)) {
+            throw ApplicationFailure.retryable(`etcd refused to add ${member.name}: unhealthy cluster (a voter is down or restarted in the last 5 s)`, ErrorType.ClusterUnhealthy);
+          } else {
+            throw ApplicationFailure.retryable(`member add ${member.peerURL} failed: ${text}`, ErrorType.ClusterUnhealthy);
+          }
         }
       }
       const after = await findByPeer(cluster, member.peerURL);
@@ -228,6 +232,7 @@ export function createEtcdActivities(deps: { connect: EtcdConnect }) {
           const target = BigInt(leader.raftIndex!);
           last = `applied ${applied} of leader's ${target}`;
           heartbeat({ applied: String(applied), leader: String(target) });
+          killPoint('waitForCatchUp:polling');
           if (!m.isLearner || applied >= target) return { appliedIndex: String(applied), leaderIndex: String(target), polls };
         } catch (err) {
           if (err instanceof ApplicationFailure) throw err;
@@ -250,6 +255,7 @@ export function createEtcdActivities(deps: { connect: EtcdConnect }) {
         if (!m.isLearner) return { id: m.id, alreadyVoter: refusals === 0, refusals };
         try {
           await withClient(cluster.endpoints, cluster.tls, (c) => c.cluster.memberPromote({ ID: m.id }));
+          killPoint('promoteMember:after-promote');
           return { id: m.id, alreadyVoter: false, refusals };
         } catch (err) {
           const text = message(err);
@@ -287,6 +293,7 @@ export function createEtcdActivities(deps: { connect: EtcdConnect }) {
           await withClient([expect.through], cluster.tls, async (c) => {
             const value = `${Date.now()}`;
             await c.put(expect.probeKey).value(value);
+            killPoint('verifyCluster:after-write');
             const read = await c.get(expect.probeKey).string(); // linearizable by default
             await c.delete().key(expect.probeKey);
             if (read !== value) problems.push(`read through ${expect.through} returned ${read}, wrote ${value}`);
@@ -301,6 +308,7 @@ export function createEtcdActivities(deps: { connect: EtcdConnect }) {
 
     /** Removes the member with this peer URL; absent already counts as done. */
     async removeMember(cluster: ClusterRef, peerURL: string): Promise<{ removed: boolean; id?: string }> {
+      killPoint('removeMember:before');
       const { member } = await findByPeer(cluster, peerURL);
       if (!member) return { removed: false };
       try {

@@ -8,6 +8,7 @@ import { ErrorType } from '../errors';
 import { mergeEnvFile } from '../planning';
 import { classifyMemberDir, conflictingListeners, parseEtcdVersion, parseProcNetTcp, splitSections, type ListeningSocket, type StaleKind } from '../nodeFacts';
 import { sh } from '../shell';
+import { killPoint } from './liveness';
 import type { SshRunner, SshTarget } from './ssh';
 
 export interface NodePaths {
@@ -95,6 +96,7 @@ export function createNodeActivities(deps: { ssh: SshRunner }) {
           sh`if [ -e ${bak} ]; then echo saved; cat -- ${bak}; else echo none; fi`,
         'save env file',
       );
+      killPoint('writeEnvFile:after-save');
       const [first, ...rest] = save.stdout.split('\n');
       const original = first === 'saved' ? rest.join('\n') : '';
       const tmp = `${envFile}.${backupSuffix}.tmp`;
@@ -116,6 +118,7 @@ export function createNodeActivities(deps: { ssh: SshRunner }) {
 
     /** Starts the service unless it is running; a failed start carries the service's last log lines. */
     async startService(target: SshTarget, service: string): Promise<{ alreadyActive: boolean }> {
+      killPoint('startService:before');
       const active = await run(target, sh`systemctl is-active ${service}`, 'is-active');
       if (active.code === 0 && active.stdout.trim() === 'active') return { alreadyActive: true };
       const start = await run(target, sh`systemctl start ${service}`, 'systemctl start');
@@ -126,11 +129,13 @@ export function createNodeActivities(deps: { ssh: SshRunner }) {
           ErrorType.ServiceStartFailed,
         );
       }
+      killPoint('startService:after-start');
       return { alreadyActive: false };
     },
 
     /** Stops the service; an inactive service counts as stopped. */
     async stopService(target: SshTarget, service: string): Promise<{ wasActive: boolean }> {
+      killPoint('stopService:before');
       const active = await run(target, sh`systemctl is-active ${service}`, 'is-active');
       await mustRun(target, sh`systemctl stop ${service}`, 'systemctl stop');
       return { wasActive: active.stdout.trim() === 'active' };

@@ -65,8 +65,14 @@ const retry = (attempts: number, maximumInterval: ActivityOptions['startToCloseT
   nonRetryableErrorTypes: NON_RETRYABLE,
 });
 
+/**
+ * Every activity heartbeats each second while it runs (the worker's keepAlive interceptor), so a
+ * killed worker's activity times out after HEARTBEAT_TIMEOUT and is retried on another worker.
+ */
+const HEARTBEAT_TIMEOUT = '5s';
+
 const activitiesFor = (phase: string, options: Partial<ActivityOptions> = {}) =>
-  proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: retry(5), summary: phase, ...options });
+  proxyActivities<Activities>({ startToCloseTimeout: '2m', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: retry(5), summary: phase, ...options });
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -176,7 +182,7 @@ async function preflight(request: ScaleOutRequest, progress: Progress): Promise<
 // backup: a verified snapshot just before the first change.
 
 async function backup(request: ScaleOutRequest): Promise<BackupRecord> {
-  const acts = activitiesFor('backup', { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry: retry(3) });
+  const acts = activitiesFor('backup', { startToCloseTimeout: '30m', retry: retry(3) });
   const { workflowId } = workflowInfo();
   const stem = `${request.cluster.name}-${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
   return acts.takeSnapshot(request.cluster, request.backup.dir, stem);
@@ -257,7 +263,6 @@ async function joinMember(run: Run, request: ScaleOutRequest, plan: ScaleOutPlan
   const catchUpDeadline = Date.now() + request.strategy.catchUpTimeoutSeconds * 1000;
   const waiting = activitiesFor(phase, {
     startToCloseTimeout: (request.strategy.catchUpTimeoutSeconds + 60) * 1000,
-    heartbeatTimeout: '10s',
     retry: retry(0, '5s'),
     scheduleToCloseTimeout: (request.strategy.catchUpTimeoutSeconds + 120) * 1000,
   });

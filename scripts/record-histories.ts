@@ -1,0 +1,59 @@
+/**
+ * Records the histories that the determinism test replays (test/fixtures/*.json): one successful
+ * 3 -> 5 run and one rolled-back run, on the real lab and a throwaway Temporal dev server.
+ * Re-record (and commit) only when a workflow change is meant to be incompatible, i.e. old histories
+ * are gone; otherwise guard the change with `patched()` and keep the old fixtures.
+ *   node dist/scripts/record-histories.js
+ */
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { NativeConnection } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { connectClient, startScaleOut } from '../src/client';
+import { Lab, TemporalDevServer } from '../src/lab';
+import { createWorker } from '../src/worker';
+import type { Progress } from '../src/workflows';
+
+async function main() {
+  const server = new TemporalDevServer({ port: 7299, headless: true, logFile: join(tmpdir(), 'record-histories-temporal.log') });
+  await server.start();
+  const worker = await createWorker({ connection: await NativeConnection.connect({ address: server.address }), taskQueue: 'record' });
+  const running = worker.run();
+  const client = await connectClient({ address: server.address });
+  const out = join(__dirname, '..', '..', 'test', 'fixtures');
+  try {
+    for (const kind of ['success', 'rollback'] as const) {
+      const lab = new Lab({ block: 98 });
+      await lab.start();
+      try {
+        const { handle, workflowId } = await startScaleOut(client, lab.request({ ticket: { id: `FIXTURE-${kind}`, requestedBy: 'fixtures' } }), { taskQueue: 'record' });
+        if (kind === 'rollback') {
+          for (;;) {
+            const p = await handle.query<Progress>('progress').catch(() => undefined);
+            if (p?.phase === 'canary') break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          createServer().listen(2380, lab.hosts[1].address).unref();
+        }
+        await handle.result().catch(() => undefined);
+        const history = await handle.fetchHistory();
+        const file = join(out, `history-${kind}.json`);
+        writeFileSync(file, historyToJSON(history));
+        console.log(`${kind}: ${workflowId}, ${history.events?.length} events -> ${file}`);
+      } finally {
+        await lab.stop();
+      }
+    }
+  } finally {
+    worker.shutdown();
+    await running;
+    await server.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+/**
+ * The crash matrix: the worker is a separate OS process, SIGKILLed at a named point (the
+ * ETCD_SCALEOUT_KILL_AT test hook), then a fresh worker process finishes the run. After each: the run
+ * completed (or completed its rollback), no learner, no unstarted member, no duplicate peer URL, all
+ * members healthy, keys intact. Prints the time from the kill to the first activity completed by the
+ * new worker.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Lab } from '../../src/lab';
+import { WORKFLOW_TYPE } from '../../src/names';
+import { EtcdCluster, ScaleOutPhase } from '../../src/searchAttributes';
+import type { Progress, scaleOutEtcd } from '../../src/workflows';
+import { getStack } from '../support/stack';
+import { outcome } from '../support/runs';
+
+interface KillCase {
+  point: string;
+  /** What the point stands for in the runbook. */
+  when: string;
+  /** A run that must roll back (the second new member's peer port is taken after preflight). */
+  rollback?: boolean;
+}
+
+const CASES: KillCase[] = [
+  { point: 'takeSnapshot:start', when: 'after preflight, before the backup' },
+  { point: 'takeSnapshot:streaming', when: 'during the backup stream' },
+  { point: 'addLearner:after-add', when: 'right after member add is sent, before its result is recorded' },
+  { point: 'writeEnvFile:after-save', when: "after the node's env file is saved, before the new one is written" },
+  { point: 'startService:before', when: 'learner added, service not yet started' },
+  { point: 'startService:after-start', when: 'service started, before the result is recorded' },
+  { point: 'waitForCatchUp:polling', when: 'while waiting for catch-up' },
+  { point: 'promoteMember:after-promote', when: 'right after promote' },
+  { point: 'verifyCluster:after-write', when: 'during verify (after the probe write)' },
+  { point: 'addLearner:before@2', when: 'between the canary and the batch' },
+  { point: 'removeMember:before', when: 'during a compensation (a run rolling back)', rollback: true },
+  { point: 'stopService:before@1', when: 'during a compensation, stopping the failed member', rollback: true },
+];
+
+const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
+
+function startWorker(address: string, taskQueue: string, logFile: string, killAt?: string): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue };
+  if (killAt) env.ETCD_SCALEOUT_KILL_AT = killAt;
+  else delete env.ETCD_SCALEOUT_KILL_AT;
+  return spawn(process.execPath, [WORKER], { stdio: ['ignore', fd, fd], env });
+}
+
+const exited = (p: ChildProcess) => new Promise<NodeJS.Signals | number | null>((resolve) => p.once('exit', (code, signal) => resolve(signal ?? code)));
+
+describe('crash matrix: worker SIGKILLed at named points', function () {
+  const summary: string[] = [];
+  after(() => {
+    console.log(`\n      crash matrix summary:\n${summary.map((s) => `      ${s}`).join('\n')}`);
+  });
+
+  CASES.forEach((c, i) => {
+    it(`kill point ${c.point} (${c.when})`, async () => {
+      const { client, server } = await getStack();
+      const lab = new Lab({ block: 30 + i });
+      const taskQueue = `crash-${i}`;
+      const logFile = join(tmpdir(), `etcd-scaleout-crash-${i}.log`);
+      let blocker: Server | undefined;
+      let second: ChildProcess | undefined;
+      const first = startWorker(server.address, taskQueue, logFile, c.point);
+      try {
+        await lab.start();
+        const keys = await lab.seedKeys(30);
+        const handle = await client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: `crash-${i}-${Date.now()}`,
+          args: [lab.request()],
+          typedSearchAttributes: [
+            { key: EtcdCluster, value: `lab-${30 + i}` },
+            { key: ScaleOutPhase, value: 'validate' },
+          ],
+        });
+        if (c.rollback) {
+          // Make the batch member's start fail once preflight has passed, so the run rolls back.
+          for (;;) {
+            const p = await handle.query<Progress>('progress').catch(() => undefined);
+            if (p && p.phase !== 'validate' && p.phase !== 'preflight') break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          blocker = createServer().listen(2380, lab.hosts[1].address);
+        }
+
+        const how = await exited(first);
+        const killedAt = Date.now();
+        assert.equal(how, 'SIGKILL', `the first worker should die at ${c.point}; see ${logFile}`);
+        second = startWorker(server.address, taskQueue, logFile);
+
+        // Recovery: the first activity the new worker completes after the kill.
+        let recoveredMs: number | undefined;
+        const watch = (async () => {
+          while (recoveredMs === undefined) {
+            const history = await handle.fetchHistory();
+            const done = history.events?.find((e) => e.activityTaskCompletedEventAttributes && Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6) > killedAt);
+            if (done) recoveredMs = Number(done.eventTime!.seconds) * 1000 + Math.floor((done.eventTime!.nanos ?? 0) / 1e6) - killedAt;
+            else await new Promise((r) => setTimeout(r, 200));
+          }
+        })();
+
+        const o = await outcome(handle);
+        await Promise.race([watch, new Promise((r) => setTimeout(r, 5_000))]);
+        const expected = c.rollback ? ['etcd1', 'etcd2', 'etcd3'] : ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'];
+        if (c.rollback) {
+          assert.equal(o.ok, false, 'the run must roll back');
+          if (!o.ok) {
+            assert.match(o.message, /failed in batch \(etcd5: startService\)/);
+            assert.deepEqual(o.details.notUndone, [], o.message);
+          }
+        } else if (!o.ok) assert.fail(o.message);
+        assert.deepEqual(await lab.checkInvariants({ members: expected, keys }), []);
+        const line = `kill point ${c.point.padEnd(28)} ${c.rollback ? 'rolled back' : 'completed  '} ${expected.length} members, invariants hold; progress again ${recoveredMs !== undefined ? (recoveredMs / 1000).toFixed(1) + 's' : 'n/a'} after the kill`;
+        summary.push(line);
+        console.log(`      ${line}`);
+      } finally {
+        blocker?.close();
+        first.kill('SIGKILL');
+        second?.kill('SIGTERM');
+        if (second) await exited(second);
+        await lab.stop();
+      }
+    });
+  });
+});
