@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { NativeConnection } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { execFileSync } from 'node:child_process';
 import { connectClient, startScaleOut } from '../src/client';
 import { Lab, TemporalDevServer } from '../src/lab';
 import { createWorker } from '../src/worker';
@@ -38,10 +38,11 @@ async function main() {
           createServer().listen(2380, lab.hosts[1].address).unref();
         }
         await handle.result().catch(() => undefined);
-        const history = await handle.fetchHistory();
+        // The CLI writes the history in Temporal's proto JSON, which historyFromJSON reads back.
+        const json = execFileSync(server.cli, ['workflow', 'show', '--address', server.address, '--workflow-id', workflowId, '--output', 'json'], { maxBuffer: 64 << 20 }).toString();
         const file = join(out, `history-${kind}.json`);
-        writeFileSync(file, historyToJSON(history));
-        console.log(`${kind}: ${workflowId}, ${history.events?.length} events -> ${file}`);
+        writeFileSync(file, json);
+        console.log(`${kind}: ${workflowId}, ${JSON.parse(json).events.length} events -> ${file}`);
       } finally {
         await lab.stop();
       }
