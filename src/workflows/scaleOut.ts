@@ -82,7 +82,7 @@ export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   setHandler(progressQuery, () => progress);
   run.setPhase('validate');
 
-  const request = validate(input);
+  const request = run.failOnThrow(() => validate(input));
   progress.cluster = request.cluster.name;
   listenForDecisions(run, request);
   try {
@@ -90,7 +90,7 @@ export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
     progress.backup = await run.phase('backup', () => backup(request));
     await run.phase('canary', () => joinMembers(run, request, plan, nodes, 'canary'));
     await run.phase('verify', () => verify(request, plan));
-    const gate = await run.phase('approval', () => approval(run, request));
+    const gate = request.strategy.approval === 'after-canary' ? await run.phase('approval', () => approval(run, request)) : 'proceed';
     if (gate === 'proceed') await run.phase('batch', () => joinMembers(run, request, plan, nodes, 'batch'));
     const done = await run.phase('done', () => result(request, before, plan, progress, gate === 'keep-canary'));
     done.notification = await notify(request, { outcome: 'succeeded', result: done });
@@ -202,7 +202,8 @@ async function joinMember(run: Run, request: ScaleOutRequest, plan: ScaleOutPlan
   const p = run.progress.members.find((m) => m.peerURL === member.peerURL)!;
   const phase = `${step.stage} ${member.name}`;
   const acts = activitiesFor(phase);
-  const health = { scheduleToCloseTimeout: request.strategy.healthTimeoutSeconds * 1000, retry: retry(0, '5s') };
+  // etcd refuses a member add for ~5 s after a member (re)connects: ask again every 2 s at most.
+  const health = { scheduleToCloseTimeout: request.strategy.healthTimeoutSeconds * 1000, retry: retry(0, '2s') };
   const target = sshTarget(request, member);
   const { workflowId } = workflowInfo();
   const runKey = `etcd-scaleout-${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
@@ -287,7 +288,7 @@ async function joinMember(run: Run, request: ScaleOutRequest, plan: ScaleOutPlan
 async function verify(request: ScaleOutRequest, plan: ScaleOutPlan): Promise<void> {
   const canaries = plan.steps.filter((s) => s.stage === 'canary');
   const voters = canaries[canaries.length - 1].afterPromote.voters;
-  const acts = activitiesFor('verify', { scheduleToCloseTimeout: request.strategy.healthTimeoutSeconds * 1000, retry: retry(0, '5s') });
+  const acts = activitiesFor('verify', { scheduleToCloseTimeout: request.strategy.healthTimeoutSeconds * 1000, retry: retry(0, '2s') });
   await acts.verifyCluster(request.cluster, { voters, probeKey: `/etcd-scaleout/verify/${workflowInfo().workflowId}/canary` });
 }
 
@@ -325,7 +326,6 @@ function listenForDecisions(run: Run, request: ScaleOutRequest): void {
 
 async function approval(run: Run, request: ScaleOutRequest): Promise<'proceed' | 'keep-canary'> {
   const a = run.progress.approval;
-  if (request.strategy.approval !== 'after-canary') return 'proceed';
   a.required = true;
   a.state = 'waiting';
   a.waitingSince = new Date().toISOString();
@@ -452,6 +452,16 @@ class Run {
     this.setPhase(phase);
     this.progress.step = undefined;
     return body();
+  }
+
+  /** Marks the run failed (for the UI's phase filter) if `body` throws, and rethrows. */
+  failOnThrow<T>(body: () => T): T {
+    try {
+      return body();
+    } catch (err) {
+      this.setPhase('failed');
+      throw err;
+    }
   }
 
   onRollback(description: string, run: () => Promise<string[]>): void {
