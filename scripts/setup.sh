@@ -18,6 +18,7 @@ command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || command -v temporal >/dev/null 2>&1 || [ -x "$CACHE/bin/temporal" ] || missing+=(golang-go)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -8,6 +8,7 @@
  * fails naming the failed step and what was undone. Deterministic code only: all I/O is in activities.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -24,7 +25,7 @@ import type { Activities, BackupRecord, ClusterState, NodeFacts, SshTarget } fro
 import { ErrorType, NON_RETRYABLE } from '../errors';
 import { memberEnv, planScaleOut, PlanError, type JoinStep, type MemberInfo, type ScaleOutPlan } from '../planning';
 import { formatErrors, validateRequest, type NewMember, type ScaleOutRequest } from '../request';
-import { ScaleOutPhase } from '../searchAttributes';
+import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../searchAttributes';
 import { approveSignal, decideUpdate, progressQuery, rejectSignal, type ApprovalState, type Decision, type MemberTimings, type Phase, type Progress } from './messages';
 
 
@@ -84,6 +85,12 @@ export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
 
   const request = run.failOnThrow(() => validate(input));
   progress.cluster = request.cluster.name;
+  // Runs started from the UI's form may lack these: set them here, so visibility finds every run.
+  upsertSearchAttributes([
+    { key: EtcdCluster, value: request.cluster.name },
+    ...(request.ticket ? [{ key: TicketId, value: request.ticket.id }] : []),
+    ...(request.ticket?.requestedBy ? [{ key: RequestedBy, value: request.ticket.requestedBy }] : []),
+  ]);
   listenForDecisions(run, request);
   try {
     const { before, plan, nodes } = await run.phase('preflight', () => preflight(request, progress));
@@ -150,6 +157,7 @@ async function preflight(request: ScaleOutRequest, progress: Progress): Promise<
       try {
         return await acts.inspectNode(sshTarget(request, m), request.node, portsOf(m));
       } catch (err) {
+        if (isCancellation(err)) throw err; // a cancelled run is Cancelled, not a node problem
         problems.push(`newMembers[${i}] ${m.name} (${m.host}): ${causeOf(err)}`);
         return undefined;
       }
@@ -201,7 +209,9 @@ async function joinMember(run: Run, request: ScaleOutRequest, plan: ScaleOutPlan
   const { member } = step;
   const p = run.progress.members.find((m) => m.peerURL === member.peerURL)!;
   const phase = `${step.stage} ${member.name}`;
-  const acts = activitiesFor(phase);
+  // Changes are not abandoned on cancel: the undos must run after an in-flight change has ended, not beside it.
+  const untilDone = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+  const acts = activitiesFor(phase, untilDone);
   // etcd refuses a member add for ~5 s after a member (re)connects: ask again every 2 s at most.
   const health = { scheduleToCloseTimeout: request.strategy.healthTimeoutSeconds * 1000, retry: retry(0, '2s') };
   const target = sshTarget(request, member);
@@ -246,7 +256,7 @@ async function joinMember(run: Run, request: ScaleOutRequest, plan: ScaleOutPlan
   mark('addLearner');
   did.add = true;
   const knownNames = Object.fromEntries(run.progress.members.map((m) => [m.peerURL, m.name]));
-  const added = await activitiesFor(phase, health).addLearner(request.cluster, { name: member.name, peerURL: member.peerURL }, knownNames);
+  const added = await activitiesFor(phase, { ...health, ...untilDone }).addLearner(request.cluster, { name: member.name, peerURL: member.peerURL }, knownNames);
   p.id = added.id;
   p.timings.addedAt = new Date().toISOString();
 
@@ -256,7 +266,7 @@ async function joinMember(run: Run, request: ScaleOutRequest, plan: ScaleOutPlan
 
   mark('startService');
   did.start = true;
-  await activitiesFor(phase, { retry: retry(2) }).startService(target, request.node.service);
+  await activitiesFor(phase, { retry: retry(2), ...untilDone }).startService(target, request.node.service);
   p.timings.serviceStartedAt = new Date().toISOString();
 
   p.state = 'catching-up';
