@@ -26,7 +26,11 @@ export const TEST_TEMPORAL_PORT = Number(process.env.TEST_TEMPORAL_PORT || 7244)
 export function getStack(): Promise<Stack> {
   stack ??= (async () => {
     // Activity retries are expected in these tests (the ~5 s after a promotion, injected faults): log errors only.
-    Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG_LEVEL as 'ERROR') || 'ERROR') });
+    try {
+      Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG_LEVEL as 'ERROR') || 'ERROR') });
+    } catch {
+      // Another test file created a worker first: the runtime is installed already, keep it.
+    }
     const server = new TemporalDevServer({ port: TEST_TEMPORAL_PORT, headless: true, logFile: join(tmpdir(), 'etcd-scaleout-test-temporal.log') });
     await server.start();
     const connection = await NativeConnection.connect({ address: server.address });
