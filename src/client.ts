@@ -40,6 +40,8 @@ export async function startScaleOut(client: Client, raw: unknown, options: { wor
     const handle = await client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
       taskQueue: options.taskQueue ?? taskQueue(),
       workflowId,
+      // One run per ticket: a ticket whose run succeeded keeps that run; a failed one may be retried.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       args: [raw],
       typedSearchAttributes: [
         { key: EtcdCluster, value: request.cluster.name },

@@ -437,7 +437,8 @@ function causeOf(err: unknown): string {
   let e: unknown = err;
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
   if (e instanceof ApplicationFailure) return e.type ? `${e.type}: ${e.message}` : e.message;
-  return e instanceof Error ? e.message : String(e);
+  if (isCancellation(e)) return 'the run was cancelled';
+  return e instanceof Error ? e.message || e.name : String(e);
 }
 
 // ---------------------------------------------------------------------------------------------------
