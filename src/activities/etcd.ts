@@ -150,11 +150,17 @@ export function createEtcdActivities(deps: { connect: EtcdConnect }) {
     return { member: members.find((m) => m.peerURLs.includes(peerURL)), members };
   }
 
-  /** The leader's status, asked of the leader itself. */
+  /**
+   * The leader's status, asked of the leader itself. Only voters are asked (a learner is never the
+   * leader): a learner that hangs would otherwise cost a whole call timeout here on top of the call
+   * that asks it directly, and stretch every catch-up poll (and the deadline) by as much.
+   */
   async function leaderStatus(cluster: ClusterRef): Promise<MemberStatus> {
-    const state = await inspect(cluster);
-    const leader = state.members.find((m) => m.id === state.leaderId);
-    if (!leader || !leader.healthy) throw new Error(`no healthy leader (${state.members.map((m) => `${m.name || m.id}: ${m.healthy ? 'ok' : m.error}`).join(', ')})`);
+    const { members } = await listMembers(cluster);
+    const voters = await Promise.all(members.filter((m) => !m.isLearner).map((m) => memberStatus(cluster, m)));
+    const leaders = new Set(voters.filter((s) => s.healthy).map((s) => s.leader));
+    const leader = leaders.size === 1 ? voters.find((m) => m.id === [...leaders][0]) : undefined;
+    if (!leader || !leader.healthy) throw new Error(`no healthy leader (${voters.map((m) => `${m.name || m.id}: ${m.healthy ? 'ok' : m.error}`).join(', ')})`);
     return leader;
   }
 
