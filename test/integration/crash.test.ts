@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { Lab } from '../../src/lab';
 import { WORKFLOW_TYPE } from '../../src/names';
 import { EtcdCluster, ScaleOutPhase } from '../../src/searchAttributes';
-import type { Progress, scaleOutEtcd } from '../../src/workflows';
+import type { scaleOutEtcd } from '../../src/workflows';
+import { waitForProgress } from '../support/invariants';
 import { getStack } from '../support/stack';
 import { outcome } from '../support/runs';
 
@@ -82,11 +83,7 @@ describe('crash matrix: worker SIGKILLed at named points', function () {
         });
         if (c.rollback) {
           // Make the batch member's start fail once preflight has passed, so the run rolls back.
-          for (;;) {
-            const p = await handle.query<Progress>('progress').catch(() => undefined);
-            if (p && p.phase !== 'validate' && p.phase !== 'preflight') break;
-            await new Promise((r) => setTimeout(r, 100));
-          }
+          await waitForProgress(handle, (p) => p.phase !== 'validate' && p.phase !== 'preflight', 'preflight passed');
           blocker = createServer().listen(2380, lab.hosts[1].address);
         }
 

@@ -8,25 +8,11 @@ import { join } from 'node:path';
 import { Lab } from '../../src/lab';
 import { verifySnapshotFile } from '../../src/activities/backup';
 import { parseEnvFile } from '../../src/planning';
-import type { Progress } from '../../src/workflows';
 import { getStack } from '../support/stack';
 import { outcome, startRaw } from '../support/runs';
+import { waitForProgress } from '../support/invariants';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
-
-async function waitForProgress(handle: Awaited<ReturnType<typeof startRaw>>, pred: (p: Progress) => boolean, timeoutMs = 120_000): Promise<Progress> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const p = await handle.query<Progress>('progress');
-      if (pred(p)) return p;
-    } catch {
-      // the first workflow task has not run yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('progress condition not reached');
-}
 
 describe('scale-out on the real stack', function () {
   before(async () => {
@@ -89,7 +75,7 @@ describe('scale-out on the real stack', function () {
       const envBefore = lab.hosts.map((h) => h.envFile());
       const handle = await startRaw(lab.request());
       // Take etcd5's peer port once preflight has passed (preflight would rightly refuse a busy port).
-      await waitForProgress(handle, (p) => p.phase === 'canary');
+      await waitForProgress(handle, (p) => p.phase === 'canary', 'the canary phase');
       blocker = createServer().listen(2380, lab.hosts[1].address);
       const o = await outcome(handle);
       assert.equal(o.ok, false);
