@@ -10,7 +10,8 @@
  *   2. The same form with an invalid request (newMembers: []) -> the run fails at once with the
  *      validation message naming the field (client and UI), and the membership is unchanged.
  *
- * Also writes docs/ui-start-workflow.png (the filled form, for the README).
+ * With UPDATE_DOCS_SCREENSHOT=1 it also writes docs/ui-start-workflow.png (the filled form, for the
+ * README); otherwise that screenshot goes with the step screenshots, so a test run leaves the checkout clean.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +37,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Step screenshots, for looking at a failure afterwards. */
 const ARTIFACTS = join(tmpdir(), 'etcd-scaleout-ui-test');
 /** The README's picture of the filled form. */
-const DOCS_SCREENSHOT = resolve(__dirname, '..', '..', '..', 'docs', 'ui-start-workflow.png');
+const DOCS_SCREENSHOT = process.env.UPDATE_DOCS_SCREENSHOT === '1' ? resolve(__dirname, '..', '..', '..', 'docs', 'ui-start-workflow.png') : join(ARTIFACTS, 'ui-start-workflow.png');
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 
 /** Flags for a machine without internet: no background fetches, no QUIC, no sandbox (root). */
