@@ -30,11 +30,10 @@ import { ApplicationFailure, CancelledFailure, TemporalFailure, TerminatedFailur
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { buildAuditReport, renderAuditMarkdown } from './audit';
-import { connectClient, startScaleOut, workflowIdFor, type Started } from './client';
+import { connectClient, runLabels, scaleOutRunsQuery, startScaleOut, workflowIdFor, type Started } from './client';
 import { taskQueue as defaultTaskQueue, WORKFLOW_TYPE } from './names';
 import { buildOpenApi, DOCUMENTED_ROUTES } from './openapi';
-import { validateRequest, type FieldError, type ScaleOutRequest } from './request';
-import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
+import { NAME, TICKET, validateRequest, type FieldError, type ScaleOutRequest } from './request';
 import { decideUpdate, progressQuery, type Decision } from './workflows/messages';
 import type { scaleOutEtcd } from './workflows';
 
@@ -47,9 +46,6 @@ export interface ApiOptions {
   logger?: boolean | { level: string };
 }
 
-/** Same patterns as src/request.ts: values that end up inside a visibility query. */
-const CLUSTER_NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
-const TICKET_ID = /^[A-Za-z0-9][A-Za-z0-9._:#\/-]{0,63}$/;
 const STATUSES = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut', 'ContinuedAsNew'] as const;
 
 /** How long the API remembers a run it started, to cover visibility lag (seconds on a busy server). */
@@ -67,8 +63,8 @@ const DecisionBody = z
 
 const ListQuery = z
   .object({
-    cluster: z.string().regex(CLUSTER_NAME, 'must be a cluster name (1-63 lowercase letters, digits, ".", "_" or "-")').optional(),
-    ticket: z.string().regex(TICKET_ID, 'must be a ticket id (1-64 letters, digits or ._:#/-)').optional(),
+    cluster: z.string().regex(NAME, 'must be a cluster name (1-63 lowercase letters, digits, ".", "_" or "-")').optional(),
+    ticket: z.string().regex(TICKET, 'must be a ticket id (1-64 letters, digits or ._:#/-)').optional(),
     status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
     limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(100),
   })
@@ -179,16 +175,16 @@ class ClusterGuard {
 // Shapes
 
 function summaryOf(info: WorkflowExecutionInfo | WorkflowExecutionDescription) {
-  const sa = info.typedSearchAttributes;
+  const labels = runLabels(info.typedSearchAttributes);
   const memo = info.memo as { summary?: unknown } | undefined;
   return {
     workflowId: info.workflowId,
     runId: info.runId,
     status: info.status.name,
-    cluster: sa.get(EtcdCluster) ?? null,
-    ticket: sa.get(TicketId) || null,
-    requestedBy: sa.get(RequestedBy) || null,
-    phase: sa.get(ScaleOutPhase) ?? null,
+    cluster: labels.cluster ?? null,
+    ticket: labels.ticket ?? null,
+    requestedBy: labels.requestedBy ?? null,
+    phase: labels.phase ?? null,
     summary: typeof memo?.summary === 'string' ? memo.summary : null,
     startTime: info.startTime.toISOString(),
     closeTime: info.closeTime?.toISOString() ?? null,
@@ -298,15 +294,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     for (const id of guard.recentIds(cluster)) {
       if (id === exceptId) continue;
       const d = await describeOrUndefined(id);
-      if (d?.status.name === 'RUNNING') return { workflowId: id, runId: d.runId, ticket: d.typedSearchAttributes.get(TicketId) || null };
+      if (d?.status.name === 'RUNNING') return { workflowId: id, runId: d.runId, ticket: runLabels(d.typedSearchAttributes).ticket ?? null };
       guard.forget(cluster, id);
     }
-    const query = `WorkflowType = "${WORKFLOW_TYPE}" AND EtcdCluster = "${cluster}" AND ExecutionStatus = "Running"`;
+    const query = scaleOutRunsQuery({ cluster, status: 'Running' });
     for await (const info of client.workflow.list({ query, pageSize: 10 })) {
       if (info.workflowId === exceptId) continue;
       // Visibility can also lag behind a close: confirm with a strongly consistent describe.
       const d = await describeOrUndefined(info.workflowId);
-      if (d?.status.name === 'RUNNING') return { workflowId: info.workflowId, runId: d.runId, ticket: d.typedSearchAttributes.get(TicketId) || null };
+      if (d?.status.name === 'RUNNING') return { workflowId: info.workflowId, runId: d.runId, ticket: runLabels(d.typedSearchAttributes).ticket ?? null };
     }
     return undefined;
   }
@@ -366,11 +362,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     }
     const q = parsed.data;
     // Every value was matched against a strict pattern above: no quote can reach the query.
-    const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`];
-    if (q.cluster) clauses.push(`EtcdCluster = "${q.cluster}"`);
-    if (q.ticket) clauses.push(`TicketId = "${q.ticket}"`);
-    if (q.status) clauses.push(`ExecutionStatus = "${q.status}"`);
-    const query = clauses.join(' AND ');
+    const query = scaleOutRunsQuery(q);
     const items: ReturnType<typeof summaryOf>[] = [];
     for await (const info of client.workflow.list({ query, pageSize: Math.min(q.limit, 100) })) {
       items.push(summaryOf(info));

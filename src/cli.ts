@@ -27,12 +27,11 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { buildAuditReport, renderAuditMarkdown } from './audit';
-import { connectClient, InvalidRequestError, startScaleOut } from './client';
+import { connectClient, InvalidRequestError, runLabels, scaleOutRunsQuery, startScaleOut } from './client';
 import { createEtcdActivities, etcdConnector } from './activities/etcd';
 import { describePlan, planScaleOut, PlanError } from './planning';
 import { taskQueue, temporalAddress, temporalNamespace } from './names';
-import { validateRequest, type FieldError, type ScaleOutRequest } from './request';
-import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
+import { TICKET, validateRequest, type FieldError, type ScaleOutRequest } from './request';
 import type { Progress, ApprovalState, Decision } from './workflows/messages';
 import type { ScaleOutResult } from './workflows';
 
@@ -283,15 +282,11 @@ interface StatusView {
 
 async function statusView(client: Client, workflowId: string): Promise<StatusView> {
   const d = await describe(client, workflowId);
-  const sa = d.typedSearchAttributes;
   const view: StatusView = {
     workflowId,
     runId: d.runId,
     status: d.status.name,
-    cluster: sa.get(EtcdCluster) || undefined,
-    ticket: sa.get(TicketId) || undefined,
-    requestedBy: sa.get(RequestedBy) || undefined,
-    phase: sa.get(ScaleOutPhase) || undefined,
+    ...runLabels(d.typedSearchAttributes),
     startTime: d.startTime.toISOString(),
     ...(d.closeTime ? { closeTime: d.closeTime.toISOString() } : {}),
   };
@@ -445,34 +440,26 @@ async function cmdCancel(args: string[], io: Io): Promise<number> {
 // ---------------------------------------------------------------------------------------------------
 // list
 
-const KEYWORD_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:#\/-]{0,63}$/;
-
 async function cmdList(args: string[], io: Io): Promise<number> {
   const { values } = parse('list', args, { cluster: { type: 'string' }, ticket: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } }, []);
-  const clauses = [`WorkflowType = 'scaleOutEtcd'`];
-  for (const [flag, key] of [['cluster', EtcdCluster.name], ['ticket', TicketId.name]] as const) {
+  // Filter values go into the visibility query: hold them to the ticket pattern (no quotes possible).
+  for (const flag of ['cluster', 'ticket'] as const) {
     const v = values[flag] as string | undefined;
-    if (v === undefined) continue;
-    if (!KEYWORD_VALUE.test(v)) throw usage(`--${flag} ${JSON.stringify(v)} is not a valid ${flag} name (letters, digits and ._:#/-)`);
-    clauses.push(`${key} = '${v}'`);
+    if (v !== undefined && !TICKET.test(v)) throw usage(`--${flag} ${JSON.stringify(v)} is not a valid ${flag} name (letters, digits and ._:#/-)`);
   }
   const limit = values.limit !== undefined ? Number(values.limit) : 100;
   if (!Number.isInteger(limit) || limit < 1) throw usage(`--limit must be a positive integer, got ${JSON.stringify(values.limit)}`);
-  const query = clauses.join(' AND ');
+  const query = scaleOutRunsQuery({ cluster: values.cluster as string | undefined, ticket: values.ticket as string | undefined });
   const client = await connect();
   try {
     const rows: Array<Record<string, string | undefined>> = [];
     try {
       for await (const w of client.workflow.list({ query })) {
-        const sa = w.typedSearchAttributes;
         rows.push({
           workflowId: w.workflowId,
           runId: w.runId,
           status: w.status.name,
-          phase: sa.get(ScaleOutPhase) || undefined,
-          cluster: sa.get(EtcdCluster) || undefined,
-          ticket: sa.get(TicketId) || undefined,
-          requestedBy: sa.get(RequestedBy) || undefined,
+          ...runLabels(w.typedSearchAttributes),
           startTime: w.startTime.toISOString(),
           closeTime: w.closeTime?.toISOString(),
         });

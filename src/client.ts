@@ -2,6 +2,7 @@
  * Starting and following runs: shared by the CLI, the demo and the tests.
  */
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import type { TypedSearchAttributes } from '@temporalio/common';
 import { taskQueue, temporalAddress, temporalNamespace, WORKFLOW_TYPE } from './names';
 import { formatErrors, validateRequest, type ScaleOutRequest } from './request';
 import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
@@ -58,4 +59,26 @@ export async function startScaleOut(client: Client, raw: unknown, options: { wor
     }
     throw err;
   }
+}
+
+/** A run's labels, from the search attributes set at start and by the workflow itself. */
+export function runLabels(sa: TypedSearchAttributes): { cluster?: string; ticket?: string; requestedBy?: string; phase?: string } {
+  return {
+    cluster: sa.get(EtcdCluster) || undefined,
+    ticket: sa.get(TicketId) || undefined,
+    requestedBy: sa.get(RequestedBy) || undefined,
+    phase: sa.get(ScaleOutPhase) || undefined,
+  };
+}
+
+/**
+ * The visibility query for scale-out runs. Callers pass values already matched against strict
+ * patterns (NAME, TICKET, a status enum), so no quote can reach the query.
+ */
+export function scaleOutRunsQuery(filter: { cluster?: string; ticket?: string; status?: string }): string {
+  const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`];
+  if (filter.cluster) clauses.push(`${EtcdCluster.name} = "${filter.cluster}"`);
+  if (filter.ticket) clauses.push(`${TicketId.name} = "${filter.ticket}"`);
+  if (filter.status) clauses.push(`ExecutionStatus = "${filter.status}"`);
+  return clauses.join(' AND ');
 }

@@ -120,6 +120,9 @@ export function planScaleOut(request: ScaleOutRequest, members: MemberInfo[]): S
   };
 }
 
+/** Voting members once every canary is promoted: what the verify phase expects. */
+export const votersAfterCanary = (plan: ScaleOutPlan): number => plan.steps.filter((s) => s.stage === 'canary').slice(-1)[0].afterPromote.voters;
+
 /**
  * The membership variables of the new member's env file. The node adapter merges them into the
  * node's existing env file, so TLS paths and tuning that Kubespray templated stay as they were.

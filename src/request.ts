@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 
-/** Member names: what etcd's `--name` and Kubespray's inventory use. No shell metacharacters. */
-const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+/** Member and cluster names: what etcd's `--name` and Kubespray's inventory use. No shell metacharacters. */
+export const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 /** Hostnames or IPv4 addresses. */
 const HOST = /^(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
 /** Absolute paths without traversal, spaces or shell metacharacters. */
@@ -18,7 +18,7 @@ const ABS_PATH = /^\/[A-Za-z0-9._@+\/-]*$/;
 const need = (message: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `is required: ${message}` : message) });
 
 const SERVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$/;
-const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:#\/-]{0,63}$/;
+export const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:#\/-]{0,63}$/;
 
 const absPath = (what: string) =>
   z
@@ -178,7 +178,7 @@ export const ScaleOutRequestSchema = z
       }
     };
     if (urls.some((u) => typeof u !== 'string' || !/^https?:$/.test(scheme(u) ?? ''))) return;
-    const schemes = new Set([...req.cluster.endpoints, ...req.newMembers.flatMap((m) => [m.clientURL, m.peerURL])].map(scheme));
+    const schemes = new Set(urls.map(scheme));
     if (schemes.size > 1) {
       ctx.addIssue({ code: 'custom', path: ['cluster', 'endpoints'], message: 'endpoints and new members must all use http or all use https, not a mix' });
     }

@@ -47,7 +47,6 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
   return {
     async takeSnapshot(cluster: ClusterRef, dir: string, fileStem: string): Promise<BackupRecord> {
       const finalPath = `${dir}/${fileStem}.db`;
-      const heartbeat = beat;
       killPoint('takeSnapshot:start');
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -91,7 +90,7 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
               killPoint('takeSnapshot:streaming');
               if (Date.now() - lastBeat > 1_000) {
                 lastBeat = Date.now();
-                heartbeat({ revision, takenAt, member: source.name, bytes });
+                beat({ revision, takenAt, member: source.name, bytes });
               }
             });
             writing.catch(reject);
@@ -115,7 +114,7 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
         await unlink(partPath).catch(() => undefined);
         throw ApplicationFailure.retryable((err as Error).message, ErrorType.SnapshotFailed);
       }
-      heartbeat({ revision, takenAt, member: source.name, bytes: verified.sizeBytes });
+      beat({ revision, takenAt, member: source.name, bytes: verified.sizeBytes });
       await rename(partPath, finalPath);
       return { path: finalPath, ...verified, revision, member: source.name, takenAt, verified: 'sha256-trailer' };
     },

@@ -37,7 +37,6 @@ export interface ClusterState {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const heartbeat = beat;
 
 export type EtcdConnect = (hosts: string[], tls: ClusterRef['tls']) => Promise<Etcd3>;
 
@@ -237,13 +236,13 @@ export function createEtcdActivities(deps: { connect: EtcdConnect }) {
           const applied = BigInt(learner.raftAppliedIndex);
           const target = BigInt(leader.raftIndex!);
           last = `applied ${applied} of leader's ${target}`;
-          heartbeat({ applied: String(applied), leader: String(target) });
+          beat({ applied: String(applied), leader: String(target) });
           killPoint('waitForCatchUp:polling');
           if (!m.isLearner || applied >= target) return { appliedIndex: String(applied), leaderIndex: String(target), polls };
         } catch (err) {
           if (err instanceof ApplicationFailure) throw err;
           last = message(err);
-          heartbeat({ error: last });
+          beat({ error: last });
         }
         if (Date.now() > deadline) {
           throw ApplicationFailure.nonRetryable(`learner ${member.name} did not catch up before the deadline (${new Date(deadline).toISOString()}): ${last}`, ErrorType.CatchUpTimeout);
@@ -267,7 +266,7 @@ export function createEtcdActivities(deps: { connect: EtcdConnect }) {
           const text = message(err);
           if (/can only promote a learner member which is in sync/i.test(text) || /unhealthy cluster/i.test(text)) {
             refusals++;
-            heartbeat({ refusals });
+            beat({ refusals });
             if (Date.now() > deadline) throw ApplicationFailure.nonRetryable(`learner ${member.name} was refused promotion until the deadline: ${text}`, ErrorType.PromoteTimeout);
             await sleep(500);
           } else if (/can only promote a learner member/i.test(text)) {

@@ -23,7 +23,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, BackupRecord, ClusterState, NodeFacts, SshTarget } from '../activities';
 import { ErrorType, NON_RETRYABLE } from '../errors';
-import { memberEnv, planScaleOut, PlanError, type JoinStep, type MemberInfo, type ScaleOutPlan } from '../planning';
+import { memberEnv, planScaleOut, PlanError, votersAfterCanary, type JoinStep, type MemberInfo, type ScaleOutPlan } from '../planning';
 import { formatErrors, validateRequest, type NewMember, type ScaleOutRequest } from '../request';
 import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../searchAttributes';
 import { approveSignal, decideUpdate, progressQuery, rejectSignal, type ApprovalState, type Decision, type MemberTimings, type Phase, type Progress } from './messages';
@@ -296,8 +296,7 @@ async function joinMember(run: Run, request: ScaleOutRequest, plan: ScaleOutPlan
 // verify: after the canary, the whole cluster once more before going on.
 
 async function verify(request: ScaleOutRequest, plan: ScaleOutPlan): Promise<void> {
-  const canaries = plan.steps.filter((s) => s.stage === 'canary');
-  const voters = canaries[canaries.length - 1].afterPromote.voters;
+  const voters = votersAfterCanary(plan);
   const acts = activitiesFor('verify', { scheduleToCloseTimeout: request.strategy.healthTimeoutSeconds * 1000, retry: retry(0, '2s') });
   await acts.verifyCluster(request.cluster, { voters, probeKey: `/etcd-scaleout/verify/${workflowInfo().workflowId}/canary` });
 }
@@ -380,7 +379,7 @@ async function result(request: ScaleOutRequest, before: ClusterState, plan: Scal
     workflowId: workflowInfo().workflowId,
     cluster: request.cluster.name,
     from: plan.from,
-    to: stoppedAfterCanary ? plan.steps.filter((st) => st.stage === 'canary').slice(-1)[0].afterPromote.voters : plan.to,
+    to: stoppedAfterCanary ? votersAfterCanary(plan) : plan.to,
     membersBefore: before.members.map(summary),
     membersAfter: after.members.map(summary),
     timings: Object.fromEntries(progress.members.map((m) => [m.name, m.timings])),
