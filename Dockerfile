@@ -1,6 +1,6 @@
 # etcd-scaleout: one image for the worker (default command) and the HTTP API.
 #   docker build -t etcd-scaleout:0.1.0 .
-#   worker: node dist/src/worker.js     api: node dist/src/api.js
+#   worker: node dist/src/worker.js     api: node dist/src/api/server.js
 # Debian-based Node 20 (glibc: the Temporal worker's native core needs it; no Alpine).
 ARG NODE_IMAGE=node:20-bookworm-slim
 

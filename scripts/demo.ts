@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { connectClient, startScaleOut } from '../src/client';
-import { Lab, TemporalDevServer } from '../src/lab';
+import { Lab, TemporalDevServer } from '../lab';
 import type { Progress } from '../src/workflows';
 
 const cache = process.env.ETCD_SCALEOUT_CACHE || join(homedir(), '.cache', 'etcd-scaleout');

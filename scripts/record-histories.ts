@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { NativeConnection } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { connectClient, startScaleOut } from '../src/client';
-import { Lab, TemporalDevServer } from '../src/lab';
+import { Lab, TemporalDevServer } from '../lab';
 import { createWorker } from '../src/worker';
 import type { Progress } from '../src/workflows';
 

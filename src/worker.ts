@@ -5,7 +5,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { keepAlive } from './activities/liveness';
-import { taskQueue, temporalAddress, temporalNamespace } from './names';
+import { taskQueue, temporalAddress, temporalNamespace } from './config';
 
 export async function createWorker(options: { connection?: NativeConnection; address?: string; namespace?: string; taskQueue?: string; deps?: ActivityDeps } = {}): Promise<Worker> {
   const connection = options.connection ?? (await NativeConnection.connect({ address: options.address ?? temporalAddress() }));

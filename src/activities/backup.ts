@@ -8,8 +8,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { beat, killPoint, resumeDetails } from './liveness';
-import { ErrorType } from '../errors';
-import type { ClusterRef, EtcdActivities, EtcdConnect } from './etcd';
+import { ErrorType } from '../domain/errors';
+import type { ClusterRef, EtcdActivities, EtcdConnect } from './etcd/activities';
 
 export interface BackupRecord {
   path: string;

@@ -3,10 +3,10 @@
  * real clients against their own clusters and hosts. Nothing here is global.
  */
 import { createBackupActivities } from './backup';
-import { createEtcdActivities, etcdConnector, type EtcdConnect } from './etcd';
-import { createNodeActivities } from './node';
+import { createEtcdActivities, etcdConnector, type EtcdConnect } from './etcd/activities';
+import { createNodeActivities } from './node/activities';
 import { createNotifyActivities } from './notify';
-import { createSshRunner, type SshRunner } from './ssh';
+import { createSshRunner, type SshRunner } from './node/ssh';
 
 export interface ActivityDeps {
   connect?: EtcdConnect;
@@ -26,7 +26,7 @@ export function createActivities(deps: ActivityDeps = {}) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ClusterRef, ClusterState, MemberStatus } from './etcd';
-export type { NodeFacts, NodePaths } from './node';
+export type { ClusterRef, ClusterState, MemberStatus } from './etcd/activities';
+export type { NodeFacts, NodePaths } from './node/activities';
 export type { BackupRecord } from './backup';
-export type { SshTarget } from './ssh';
+export type { SshTarget } from './node/ssh';

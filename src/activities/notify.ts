@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorType } from '../errors';
+import { ErrorType } from '../domain/errors';
 
 export const SIGNATURE_HEADER = 'x-etcdscaleout-signature';
 

@@ -22,10 +22,10 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities, BackupRecord, ClusterState, NodeFacts, SshTarget } from '../activities';
-import { ErrorType, NON_RETRYABLE } from '../errors';
-import { memberEnv, planScaleOut, PlanError, votersAfterCanary, type JoinStep, type MemberInfo, type ScaleOutPlan } from '../planning';
-import { formatErrors, validateRequest, type NewMember, type ScaleOutRequest } from '../request';
-import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../searchAttributes';
+import { ErrorType, NON_RETRYABLE } from '../domain/errors';
+import { memberEnv, planScaleOut, PlanError, votersAfterCanary, type JoinStep, type MemberInfo, type ScaleOutPlan } from '../domain/planning';
+import { formatErrors, validateRequest, type NewMember, type ScaleOutRequest } from '../domain/request';
+import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
 import { approveSignal, decideUpdate, progressQuery, rejectSignal, type ApprovalState, type Decision, type MemberTimings, type Phase, type Progress } from './messages';
 
 

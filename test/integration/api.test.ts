@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api';
-import { Lab } from '../../src/lab';
-import { DOCUMENTED_ROUTES } from '../../src/openapi';
+import { buildApi } from '../../src/api/server';
+import { Lab } from '../../lab';
+import { DOCUMENTED_ROUTES } from '../../src/api/openapi';
 import { getStack } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
@@ -282,7 +282,7 @@ describe('HTTP API on the real stack', function () {
     });
   });
 
-  describe('the server process (node dist/src/api.js)', () => {
+  describe('the server process (node dist/src/api/server.js)', () => {
     let child: ChildProcess | undefined;
     const dir = mkdtempSync(join(tmpdir(), 'etcd-scaleout-api-main-'));
     after(async () => {
@@ -300,7 +300,7 @@ describe('HTTP API on the real stack', function () {
       writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
       const port = 18082;
       let output = '';
-      child = spawn(process.execPath, [join(__dirname, '../../src/api.js')], {
+      child = spawn(process.execPath, [join(__dirname, '../../src/api/server.js')], {
         env: { ...process.env, API_TOKEN_FILE: tokenFile, API_TOKEN: '', API_PORT: String(port), API_HOST: '127.0.0.1', TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', LOG_LEVEL: 'debug' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -328,7 +328,7 @@ describe('HTTP API on the real stack', function () {
       assert.ok(!output.includes(wrong), 'a presented wrong token is not in the log either');
 
       // Without a token it refuses to start, without echoing anything secret.
-      const noToken = spawn(process.execPath, [join(__dirname, '../../src/api.js')], { env: { ...process.env, API_TOKEN_FILE: '', API_TOKEN: '', API_PORT: '18083' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const noToken = spawn(process.execPath, [join(__dirname, '../../src/api/server.js')], { env: { ...process.env, API_TOKEN_FILE: '', API_TOKEN: '', API_PORT: '18083' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       noToken.stderr!.on('data', (d) => (err += d));
       const code = await new Promise((r) => noToken.once('exit', r));

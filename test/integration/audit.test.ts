@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { buildAuditReport, renderAuditMarkdown } from '../../src/audit';
+import { buildAuditReport, renderAuditMarkdown } from '../../src/audit/report';
 import { startScaleOut } from '../../src/client';
-import { Lab } from '../../src/lab';
+import { Lab } from '../../lab';
 import type { Progress } from '../../src/workflows';
 import { getStack } from '../support/stack';
 
-const CLI = join(__dirname, '../../src/cli.js');
+const CLI = join(__dirname, '../../src/cli/main.js');
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

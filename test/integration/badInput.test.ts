@@ -3,7 +3,7 @@
  * naming the field, and the cluster's membership and data are unchanged afterwards.
  */
 import assert from 'node:assert/strict';
-import { Lab } from '../../src/lab';
+import { Lab } from '../../lab';
 import { getStack } from '../support/stack';
 import { outcome, startRaw } from '../support/runs';
 import { badRequests } from '../support/badRequests';

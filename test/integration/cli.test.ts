@@ -8,12 +8,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Lab } from '../../src/lab';
-import type { AuditReport } from '../../src/audit';
+import { Lab } from '../../lab';
+import type { AuditReport } from '../../src/audit/report';
 import type { Progress } from '../../src/workflows';
 import { getStack } from '../support/stack';
 
-const CLI = join(__dirname, '../../src/cli.js');
+const CLI = join(__dirname, '../../src/cli/main.js');
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 
 interface CliRun {

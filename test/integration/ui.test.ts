@@ -21,12 +21,12 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
-import { Lab, TemporalDevServer } from '../../src/lab';
-import { portOpen, waitFor } from '../../src/lab/processes';
+import { Lab, TemporalDevServer } from '../../lab';
+import { portOpen, waitFor } from '../../lab/processes';
 import { connectClient } from '../../src/client';
 import { createWorker } from '../../src/worker';
-import { WORKFLOW_TYPE } from '../../src/names';
-import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../../src/searchAttributes';
+import { WORKFLOW_TYPE } from '../../src/config';
+import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../../src/workflows/searchAttributes';
 import type { ScaleOutResult } from '../../src/workflows';
 
 const TEMPORAL_PORT = Number(process.env.UI_TEST_TEMPORAL_PORT || 7544);

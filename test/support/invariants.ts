@@ -12,8 +12,8 @@
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Lab } from '../../src/lab';
-import { sleep } from '../../src/lab/processes';
+import type { Lab } from '../../lab';
+import { sleep } from '../../lab/processes';
 import type { Progress, scaleOutEtcd } from '../../src/workflows';
 
 type RunHandle = WorkflowHandle<typeof scaleOutEtcd>;

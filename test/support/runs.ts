@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { WORKFLOW_TYPE } from '../../src/names';
-import { EtcdCluster, ScaleOutPhase } from '../../src/searchAttributes';
+import { WORKFLOW_TYPE } from '../../src/config';
+import { EtcdCluster, ScaleOutPhase } from '../../src/workflows/searchAttributes';
 import type { ScaleOutResult, scaleOutEtcd } from '../../src/workflows';
 import { getStack } from './stack';
 

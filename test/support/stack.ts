@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { TemporalDevServer } from '../../src/lab';
+import { TemporalDevServer } from '../../lab';
 import { connectClient } from '../../src/client';
 import { createWorker } from '../../src/worker';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { checkHostKey, hostKeyName, parseKnownHosts } from '../../src/knownHosts';
+import { checkHostKey, hostKeyName, parseKnownHosts } from '../../src/activities/node/knownHosts';
 
 /** An ed25519 public key in SSH wire format (what ssh2's hostVerifier is given, base64 in known_hosts). */
 function ed25519Key(): Buffer {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { classifyMemberDir, conflictingListeners, minorOf, parseEtcdVersion, parseProcNetTcp, splitSections } from '../../src/nodeFacts';
+import { classifyMemberDir, conflictingListeners, minorOf, parseEtcdVersion, parseProcNetTcp, splitSections } from '../../src/activities/node/nodeFacts';
 
 /** `/usr/bin/etcd --version` of Debian's etcd-server 3.4.23. */
 const ETCD_VERSION_OUTPUT = ['etcd Version: 3.4.23', 'Git SHA: Not provided (use ./build instead of go build)', 'Go Version: go1.19.8', 'Go OS/Arch: linux/amd64', ''].join('\n');

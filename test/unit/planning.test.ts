@@ -10,8 +10,8 @@ import {
   PlanError,
   quorum,
   type MemberInfo,
-} from '../../src/planning';
-import { formatErrors, validateRequest, type ScaleOutRequest } from '../../src/request';
+} from '../../src/domain/planning';
+import { formatErrors, validateRequest, type ScaleOutRequest } from '../../src/domain/request';
 import { sampleRequest } from '../support/badRequests';
 
 type Req = Record<string, any>;

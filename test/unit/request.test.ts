@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatErrors, parseDuration, validateRequest, type ScaleOutRequest } from '../../src/request';
+import { formatErrors, parseDuration, validateRequest, type ScaleOutRequest } from '../../src/domain/request';
 import { badRequests, sampleRequest } from '../support/badRequests';
 
 type Req = Record<string, any>;

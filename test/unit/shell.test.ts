@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { quote, sh } from '../../src/shell';
+import { quote, sh } from '../../src/activities/node/shell';
 
 /** What /bin/sh makes of a command line: its stdout, byte for byte. */
 const run = (command: string): string => execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8' });

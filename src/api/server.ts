@@ -3,12 +3,12 @@
  *
  * A thin layer over the Temporal client: the workflow is the source of truth, the API keeps no state
  * of its own except a short-lived memory of the runs it just started (see `ClusterGuard`). The same
- * validation as every other entry point (src/request.ts) runs before anything is started.
+ * validation as every other entry point (src/domain/request.ts) runs before anything is started.
  *
  * Security: every route except GET /healthz needs `Authorization: Bearer <token>`, compared in
  * constant time. The token is never logged or echoed; the workflow input only carries file paths.
  *
- * Run it: API_TOKEN_FILE=/etc/etcd-scaleout/api-token node dist/src/api.js
+ * Run it: API_TOKEN_FILE=/etc/etcd-scaleout/api-token node dist/src/api/server.js
  *   API_PORT (8080), API_HOST (127.0.0.1), API_TOKEN_FILE or API_TOKEN, TEMPORAL_ADDRESS,
  *   TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, LOG_LEVEL (info).
  */
@@ -29,13 +29,13 @@ import {
 import { ApplicationFailure, CancelledFailure, TemporalFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { buildAuditReport, renderAuditMarkdown } from './audit';
-import { connectClient, runLabels, scaleOutRunsQuery, startScaleOut, workflowIdFor, type Started } from './client';
-import { taskQueue as defaultTaskQueue, WORKFLOW_TYPE } from './names';
+import { buildAuditReport, renderAuditMarkdown } from '../audit/report';
+import { connectClient, runLabels, scaleOutRunsQuery, startScaleOut, workflowIdFor, type Started } from '../client';
+import { taskQueue as defaultTaskQueue, WORKFLOW_TYPE } from '../config';
 import { buildOpenApi, DOCUMENTED_ROUTES } from './openapi';
-import { NAME, TICKET, validateRequest, type FieldError, type ScaleOutRequest } from './request';
-import { decideUpdate, progressQuery, type Decision } from './workflows/messages';
-import type { scaleOutEtcd } from './workflows';
+import { NAME, TICKET, validateRequest, type FieldError, type ScaleOutRequest } from '../domain/request';
+import { decideUpdate, progressQuery, type Decision } from '../workflows/messages';
+import type { scaleOutEtcd } from '../workflows';
 
 export interface ApiOptions {
   client: Client;

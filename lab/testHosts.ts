@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { alive, execFileP, killGroup, portOpen, startDaemon, waitFor } from './processes';
 
 /** The stand-in scripts: found from the checkout (cwd) first, so builds in other folders work too. */
-const FILES = [join(process.cwd(), 'src', 'lab', 'files'), join(__dirname, '..', '..', '..', 'src', 'lab', 'files')].find((d) => existsSync(d))!;
+const FILES = [join(process.cwd(), 'lab', 'files'), join(__dirname, '..', '..', 'lab', 'files')].find((d) => existsSync(d))!;
 
 export interface LabKeys {
   privateKeyFile: string;

@@ -9,10 +9,10 @@
 import { readFile } from 'node:fs/promises';
 import { Etcd3, type IOptions } from 'etcd3';
 import { ApplicationFailure } from '@temporalio/common';
-import { beat, killPoint } from './liveness';
-import { ErrorType } from '../errors';
-import { initialClusterString, type MemberInfo } from '../planning';
-import type { ScaleOutRequest } from '../request';
+import { beat, killPoint } from '../liveness';
+import { ErrorType } from '../../domain/errors';
+import { initialClusterString, type MemberInfo } from '../../domain/planning';
+import type { ScaleOutRequest } from '../../domain/request';
 
 export type ClusterRef = ScaleOutRequest['cluster'];
 

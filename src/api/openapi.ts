@@ -8,7 +8,7 @@
  * `buildApi` checks at start-up that every route it registers is documented here.
  */
 import { z } from 'zod';
-import { ScaleOutRequestSchema } from './request';
+import { ScaleOutRequestSchema } from '../domain/request';
 
 /** The routes, as `METHOD /openapi/path/{param}`: the single list api.ts checks its routes against. */
 export const DOCUMENTED_ROUTES = [

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../searchAttributes';
+import { SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
 import { alive, execFileP, killGroup, startDaemon, waitFor } from './processes';
 
 export const CACHE_BIN = join(process.env.ETCD_SCALEOUT_CACHE || join(homedir(), '.cache', 'etcd-scaleout'), 'bin');

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { Client } from 'ssh2';
 import { ApplicationFailure } from '@temporalio/common';
-import { checkHostKey, hostKeyName, parseKnownHosts, type HostKeyVerdict } from '../knownHosts';
-import { ErrorType } from '../errors';
+import { checkHostKey, hostKeyName, parseKnownHosts, type HostKeyVerdict } from './knownHosts';
+import { ErrorType } from '../../domain/errors';
 
 export interface SshTarget {
   host: string;

@@ -12,8 +12,8 @@ import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailur
 import { decodeArrayFromPayloads, decodeOptionalFailureToOptionalError, decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import type { BackupRecord } from './activities/backup';
-import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
+import type { BackupRecord } from '../activities/backup';
+import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../workflows/searchAttributes';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type ProtoFailure = temporal.api.failure.v1.IFailure;

@@ -26,14 +26,14 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { buildAuditReport, renderAuditMarkdown } from './audit';
-import { connectClient, InvalidRequestError, runLabels, scaleOutRunsQuery, startScaleOut } from './client';
-import { createEtcdActivities, etcdConnector } from './activities/etcd';
-import { describePlan, planScaleOut, PlanError } from './planning';
-import { taskQueue, temporalAddress, temporalNamespace } from './names';
-import { TICKET, validateRequest, type FieldError, type ScaleOutRequest } from './request';
-import type { Progress, ApprovalState, Decision } from './workflows/messages';
-import type { ScaleOutResult } from './workflows';
+import { buildAuditReport, renderAuditMarkdown } from '../audit/report';
+import { connectClient, InvalidRequestError, runLabels, scaleOutRunsQuery, startScaleOut } from '../client';
+import { createEtcdActivities, etcdConnector } from '../activities/etcd/activities';
+import { describePlan, planScaleOut, PlanError } from '../domain/planning';
+import { taskQueue, temporalAddress, temporalNamespace } from '../config';
+import { TICKET, validateRequest, type FieldError, type ScaleOutRequest } from '../domain/request';
+import type { Progress, ApprovalState, Decision } from '../workflows/messages';
+import type { ScaleOutResult } from '../workflows';
 
 export const EXIT = { ok: 0, runFailed: 1, usage: 2, notFound: 3, unreachable: 4 } as const;
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { Etcd3 } from 'etcd3';
 import { LabEtcdCluster } from './etcdCluster';
 import { ensureLabKeys, TestHost, type LabKeys } from './testHosts';
-import type { ScaleOutRequestInput } from '../request';
+import type { ScaleOutRequestInput } from '../src/domain/request';
 
 export { LabEtcdCluster } from './etcdCluster';
 export { TestHost } from './testHosts';

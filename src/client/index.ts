@@ -3,10 +3,10 @@
  */
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
-import { taskQueue, temporalAddress, temporalNamespace, WORKFLOW_TYPE } from './names';
-import { formatErrors, validateRequest, type ScaleOutRequest } from './request';
-import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
-import type { scaleOutEtcd } from './workflows';
+import { taskQueue, temporalAddress, temporalNamespace, WORKFLOW_TYPE } from '../config';
+import { formatErrors, validateRequest, type ScaleOutRequest } from '../domain/request';
+import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../workflows/searchAttributes';
+import type { scaleOutEtcd } from '../workflows';
 
 export async function connectClient(options: { address?: string; namespace?: string } = {}): Promise<Client> {
   const connection = await Connection.connect({ address: options.address ?? temporalAddress(), connectTimeout: 5_000 });

@@ -4,11 +4,11 @@
  * reused, a running service is left running, a missing member/ dir is already quarantined.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorType } from '../errors';
-import { mergeEnvFile } from '../planning';
-import { classifyMemberDir, conflictingListeners, parseEtcdVersion, parseProcNetTcp, splitSections, type ListeningSocket, type StaleKind } from '../nodeFacts';
-import { sh } from '../shell';
-import { killPoint } from './liveness';
+import { ErrorType } from '../../domain/errors';
+import { mergeEnvFile } from '../../domain/planning';
+import { classifyMemberDir, conflictingListeners, parseEtcdVersion, parseProcNetTcp, splitSections, type ListeningSocket, type StaleKind } from './nodeFacts';
+import { sh } from './shell';
+import { killPoint } from '../liveness';
 import type { SshRunner, SshTarget } from './ssh';
 
 export interface NodePaths {
