@@ -41,4 +41,4 @@ build() { # dir module binary
 }
 build etcd go.etcd.io/etcd/server/v3 etcd
 build etcdctl go.etcd.io/etcd/etcdctl/v3 etcdctl
-"$out/etcd" --version | head -1
+"$out/etcd" --version | sed -n 1p

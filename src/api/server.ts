@@ -30,7 +30,8 @@ import { ApplicationFailure, CancelledFailure, TemporalFailure, TerminatedFailur
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { buildAuditReport, renderAuditMarkdown } from '../audit/report';
-import { connectClient, runLabels, scaleOutRunsQuery, startScaleOut, workflowIdFor, type Started } from '../client';
+import { connectClient, runLabels, scaleOutRunsQuery, startScaleOut, type Started } from '../client';
+import { workflowIdFor } from '../domain/runNames';
 import { taskQueue as defaultTaskQueue, WORKFLOW_TYPE } from '../config';
 import { buildOpenApi, DOCUMENTED_ROUTES } from './openapi';
 import { NAME, TICKET, validateRequest, type FieldError, type ScaleOutRequest } from '../domain/request';

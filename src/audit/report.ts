@@ -9,6 +9,7 @@
  * by Temporal, and a running run's current attempt of an activity is only recorded when it ends.
  */
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowNotFoundError, type LoadedDataConverter } from '@temporalio/common';
+import { decisionProblem } from '../domain/decision';
 import { decodeArrayFromPayloads, decodeOptionalFailureToOptionalError, decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
@@ -353,11 +354,8 @@ async function reportFromEvents(dec: Decoder, workflowId: string, runIdArg: stri
       const d = ((await dec.first(a.input)) ?? {}) as { by?: unknown; reason?: unknown };
       const phase = phases[phases.length - 1]?.phase;
       // The workflow applies the same checks as the update's validator and ignores (logs) what fails them.
-      let note: string | undefined;
-      if (typeof d.by !== 'string' || !d.by.trim()) note = 'by: must name who decides';
-      else if (d.reason !== undefined && typeof d.reason !== 'string') note = 'reason: must be a string';
-      else if (approvers && !approvers.includes(d.by)) note = `by: ${d.by} is not an approver of this run (approvers: ${approvers.join(', ')})`;
-      else if (phase !== 'approval') note = `no decision is awaited: the run was in phase ${phase ?? 'unknown'}`;
+      let note = decisionProblem(d, approvers);
+      if (!note && phase !== 'approval') note = `no decision is awaited: the run was in phase ${phase ?? 'unknown'}`;
       approvals.push({
         via: 'signal',
         decision: a.signalName,

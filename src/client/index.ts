@@ -1,6 +1,7 @@
 /**
  * Starting and following runs: shared by the CLI, the demo and the tests.
  */
+import { workflowIdFor } from '../domain/runNames';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { taskQueue, temporalAddress, temporalNamespace, WORKFLOW_TYPE } from '../config';
@@ -13,10 +14,6 @@ export async function connectClient(options: { address?: string; namespace?: str
   return new Client({ connection, namespace: options.namespace ?? temporalNamespace() });
 }
 
-/** One run per ticket: the workflow ID derives from cluster and ticket. */
-export function workflowIdFor(request: ScaleOutRequest, now = Date.now()): string {
-  return request.ticket ? `scaleout-${request.cluster.name}-${request.ticket.id.replace(/[^A-Za-z0-9._-]/g, '_')}` : `scaleout-${request.cluster.name}-${now.toString(36)}`;
-}
 
 export class InvalidRequestError extends Error {
   constructor(readonly errors: { field: string; message: string }[]) {

@@ -29,12 +29,9 @@ export interface MemberProgress {
   timings: MemberTimings;
 }
 
-/** A human decision at the approval gate. */
-export interface Decision {
-  approve: boolean;
-  by: string;
-  reason?: string;
-}
+import type { Decision } from '../domain/decision';
+
+export type { Decision };
 
 export interface ApprovalState {
   required: boolean;

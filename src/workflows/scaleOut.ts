@@ -22,7 +22,9 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities, BackupRecord, ClusterState, NodeFacts, SshTarget } from '../activities';
+import { decisionProblem } from '../domain/decision';
 import { ErrorType, NON_RETRYABLE } from '../domain/errors';
+import { fileSafe } from '../domain/runNames';
 import { memberEnv, planScaleOut, PlanError, votersAfterCanary, type JoinStep, type MemberInfo, type ScaleOutPlan } from '../domain/planning';
 import { formatErrors, validateRequest, type NewMember, type ScaleOutRequest } from '../domain/request';
 import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
@@ -192,7 +194,7 @@ async function preflight(request: ScaleOutRequest, progress: Progress): Promise<
 async function backup(request: ScaleOutRequest): Promise<BackupRecord> {
   const acts = activitiesFor('backup', { startToCloseTimeout: '30m', retry: retry(3) });
   const { workflowId } = workflowInfo();
-  const stem = `${request.cluster.name}-${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  const stem = `${request.cluster.name}-${fileSafe(workflowId)}`;
   return acts.takeSnapshot(request.cluster, request.backup.dir, stem);
 }
 
@@ -216,7 +218,7 @@ async function joinMember(run: Run, request: ScaleOutRequest, plan: ScaleOutPlan
   const health = { scheduleToCloseTimeout: request.strategy.healthTimeoutSeconds * 1000, retry: retry(0, '2s') };
   const target = sshTarget(request, member);
   const { workflowId } = workflowInfo();
-  const runKey = `etcd-scaleout-${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  const runKey = `etcd-scaleout-${fileSafe(workflowId)}`;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const did = { add: false, env: false, start: false };
   const t0 = Date.now();
@@ -306,10 +308,9 @@ async function verify(request: ScaleOutRequest, plan: ScaleOutPlan): Promise<voi
 
 function listenForDecisions(run: Run, request: ScaleOutRequest): void {
   const check = (d: Decision): string | undefined => {
-    if (!d || typeof d !== 'object' || typeof d.approve !== 'boolean') return 'a decision is { approve: boolean, by: string, reason?: string }';
-    if (typeof d.by !== 'string' || !d.by.trim()) return 'by: must name who decides';
-    if (d.reason !== undefined && typeof d.reason !== 'string') return 'reason: must be a string';
-    if (request.strategy.approvers && !request.strategy.approvers.includes(d.by)) return `by: ${d.by} is not an approver of this run (approvers: ${request.strategy.approvers.join(', ')})`;
+    if (typeof d?.approve !== 'boolean') return 'a decision is { approve: boolean, by: string, reason?: string }';
+    const problem = decisionProblem(d, request.strategy.approvers);
+    if (problem) return problem;
     if (run.progress.approval.state !== 'waiting') return `no decision is awaited: the run is in phase ${run.progress.phase} (approval ${run.progress.approval.state})`;
     return undefined;
   };
