@@ -23,14 +23,22 @@ let running: Promise<void> | undefined;
 export const TEST_TASK_QUEUE = 'etcd-scaleout-test';
 export const TEST_TEMPORAL_PORT = Number(process.env.TEST_TEMPORAL_PORT || 7244);
 
+/**
+ * Activity retries and failures are expected in the tests (the ~5 s after a promotion, injected faults),
+ * and the time-skipping test server lacks capabilities the SDK's core warns about: log errors only.
+ */
+export function installTestRuntime(): void {
+  const level = (process.env.TEST_LOG_LEVEL as 'ERROR') || 'ERROR';
+  try {
+    Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { filter: { core: level } } } });
+  } catch {
+    // Another test file created a worker first: the runtime is installed already, keep it.
+  }
+}
+
 export function getStack(): Promise<Stack> {
   stack ??= (async () => {
-    // Activity retries are expected in these tests (the ~5 s after a promotion, injected faults): log errors only.
-    try {
-      Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG_LEVEL as 'ERROR') || 'ERROR') });
-    } catch {
-      // Another test file created a worker first: the runtime is installed already, keep it.
-    }
+    installTestRuntime();
     const server = new TemporalDevServer({ port: TEST_TEMPORAL_PORT, headless: true, logFile: join(tmpdir(), 'etcd-scaleout-test-temporal.log') });
     await server.start();
     const connection = await NativeConnection.connect({ address: server.address });

@@ -1,0 +1,128 @@
+/**
+ * STUB ACTIVITIES: the only test doubles in the whole test suite.
+ *
+ * Why they exist: the workflow tests (this folder) drive the real `scaleOutEtcd` through branches the
+ * real stack cannot reach in test time or on demand: an approval that times out after 24 h, a run with
+ * `strategy.rollback: "none"`, an undo that fails for good. There the subject is the workflow's own
+ * logic (order, rollback, messages), so its activities are replaced; everything else is real (the
+ * Temporal test server, the SDK's worker, the workflow bundle). The integration tests use no doubles.
+ *
+ * The stubs are keyed by the activity names of `Activities` (src/activities), so the type checker
+ * flags a renamed or re-typed activity. Each records its call as "<activity>" or "<activity> <member>"
+ * (the new member it concerns) and answers as a healthy 3-member etcd cluster and fresh nodes would.
+ * A fault makes one such call throw a non-retryable ApplicationFailure (so it happens once).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Activities, ClusterState, MemberStatus } from '../../src/activities';
+import { ErrorType } from '../../src/domain/errors';
+import { initialClusterString } from '../../src/domain/planning';
+import type { ScaleOutRequestInput } from '../../src/domain/request';
+
+export interface Fault {
+  type: string;
+  message: string;
+}
+
+export interface Stubs {
+  activities: Activities;
+  /** Every call, in the order the worker received them. */
+  calls: string[];
+}
+
+const ETCD_VERSION = '3.4.30';
+
+export function stubActivities(request: ScaleOutRequestInput, faults: Record<string, Fault> = {}): Stubs {
+  const calls: string[] = [];
+  // The cluster as etcd would list it: the existing members, then the new ones as they are added.
+  const members: MemberStatus[] = request.cluster.endpoints.map((clientURL, i) => ({
+    id: String(1001 + i),
+    name: `etcd${i + 1}`,
+    peerURLs: [clientURL.replace(/:2379$/, ':2380')],
+    clientURLs: [clientURL],
+    isLearner: false,
+    healthy: true,
+    leader: '1001',
+    version: ETCD_VERSION,
+  }));
+  const memberOf = (key: string) => request.newMembers.find((m) => [m.name, m.host, m.peerURL, m.clientURL].includes(key))?.name;
+  const called = (activity: keyof Activities, about?: string) => {
+    const member = about && memberOf(about);
+    const call = member ? `${activity} ${member}` : activity;
+    calls.push(call);
+    const fault = faults[call];
+    if (fault) throw ApplicationFailure.create({ ...fault, nonRetryable: true });
+  };
+  const byPeer = (peerURL: string) => members.find((m) => m.peerURLs.includes(peerURL));
+  const state = (): ClusterState => ({ clusterId: '7001', leaderId: '1001', version: ETCD_VERSION, members: structuredClone(members), alarms: [] });
+
+  const activities: Activities = {
+    async inspectCluster() {
+      called('inspectCluster');
+      return state();
+    },
+    async inspectNode(target) {
+      called('inspectNode', target.host);
+      return { host: target.host, etcdVersion: ETCD_VERSION, etcdVersionOutput: `etcd Version: ${ETCD_VERSION}`, memberDir: null, envFileExists: true, serviceActive: false, portConflicts: [] };
+    },
+    async takeSnapshot(_cluster, dir, fileStem) {
+      called('takeSnapshot');
+      return { path: `${dir}/${fileStem}.db`, sizeBytes: 20_480, revision: '42', sha256: '0'.repeat(64), member: 'etcd2', takenAt: new Date().toISOString(), verified: 'sha256-trailer' };
+    },
+    async addLearner(_cluster, member, knownNames) {
+      called('addLearner', member.name);
+      const alreadyPresent = !!byPeer(member.peerURL);
+      if (!alreadyPresent) {
+        members.push({ id: String(1001 + members.length), name: '', peerURLs: [member.peerURL], clientURLs: [], isLearner: true, healthy: true });
+      }
+      return { id: byPeer(member.peerURL)!.id, initialCluster: initialClusterString(members, member, knownNames), alreadyPresent, idCollisions: 0 };
+    },
+    async writeEnvFile(target, envFile, _vars, backupSuffix) {
+      called('writeEnvFile', target.host);
+      return { backup: `${envFile}.${backupSuffix}.bak` };
+    },
+    async startService(target) {
+      called('startService', target.host);
+      return { alreadyActive: false };
+    },
+    async waitForCatchUp(_cluster, member) {
+      called('waitForCatchUp', member.name);
+      return { appliedIndex: '42', leaderIndex: '42', polls: 1 };
+    },
+    async promoteMember(_cluster, member) {
+      called('promoteMember', member.name);
+      const m = byPeer(member.peerURL)!;
+      const newMember = request.newMembers.find((n) => n.peerURL === member.peerURL)!;
+      Object.assign(m, { name: newMember.name, clientURLs: [newMember.clientURL], isLearner: false, leader: '1001', version: ETCD_VERSION });
+      return { id: m.id, alreadyVoter: false, refusals: 0 };
+    },
+    async verifyCluster(_cluster, expect) {
+      called('verifyCluster', expect.through);
+      if (members.length !== expect.voters) throw ApplicationFailure.nonRetryable(`${members.length} members, expected ${expect.voters}`, ErrorType.VerifyFailed);
+      return { members: state().members, leaderId: '1001' };
+    },
+    async removeMember(_cluster, peerURL) {
+      called('removeMember', peerURL);
+      const m = byPeer(peerURL);
+      if (!m) return { removed: false };
+      members.splice(members.indexOf(m), 1);
+      return { removed: true, id: m.id };
+    },
+    async stopService(target) {
+      called('stopService', target.host);
+      return { wasActive: true };
+    },
+    async quarantineDataDir(target, dataDir, stamp) {
+      called('quarantineDataDir', target.host);
+      return { movedTo: `${dataDir}/member.quarantined-${stamp}` };
+    },
+    async restoreEnvFile(target) {
+      called('restoreEnvFile', target.host);
+      return { restored: 'previous' };
+    },
+    async notifyWebhook() {
+      called('notifyWebhook');
+      return { status: 200 };
+    },
+  };
+  return { activities, calls };
+}
