@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The bare runbook an SRE would script by hand, for the benchmark to compare the workflow against:
+# etcdctl + ssh, no checks beyond what each command needs, no rollback, no record.
+#   snapshot save; then per new member: member add --learner, write the membership into the node's
+#   env file, start the service, promote as soon as etcd accepts it; finally endpoint health.
+#
+# Usage: bare-runbook.sh NAME,HOST,PEER_URL,CLIENT_URL [...]
+# Environment:
+#   ENDPOINTS       client URLs of the existing members, comma-separated (required)
+#   ETCDCTL         etcdctl binary (default: etcdctl on PATH)
+#   ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY   TLS files, read by etcdctl itself when set
+#   SSH_USER, SSH_PORT, SSH_KEY, SSH_KNOWN_HOSTS   how to reach the new nodes
+#   ENV_FILE        the node's env file (default /etc/etcd.env); SERVICE (default etcd)
+#   SNAPSHOT        where to save the snapshot (required)
+set -euo pipefail
+: "${ENDPOINTS:?ENDPOINTS is required}" "${SNAPSHOT:?SNAPSHOT is required}"
+ETCDCTL="${ETCDCTL:-etcdctl}"
+ENV_FILE="${ENV_FILE:-/etc/etcd.env}"
+SERVICE="${SERVICE:-etcd}"
+export ETCDCTL_API=3
+first="${ENDPOINTS%%,*}"
+ssh_to() {
+  ssh -o BatchMode=yes -o UserKnownHostsFile="${SSH_KNOWN_HOSTS:-$HOME/.ssh/known_hosts}" -o StrictHostKeyChecking=yes \
+    -i "${SSH_KEY:-$HOME/.ssh/id_ed25519}" -p "${SSH_PORT:-22}" "${SSH_USER:-root}@$1" "${@:2}"
+}
+# Ask again while etcd refuses with a condition that passes by itself (the strict reconfig check, a
+# learner not yet in sync); give up after 120 s.
+until_accepted() {
+  local deadline=$((SECONDS + 120)) out
+  while true; do
+    if out=$("$@" 2>&1); then printf '%s\n' "$out"; return 0; fi
+    if [ $SECONDS -ge $deadline ] || ! grep -qE 'unhealthy cluster|in sync with leader|too many learner' <<<"$out"; then
+      printf '%s\n' "$out" >&2; return 1
+    fi
+    sleep 0.1
+  done
+}
+
+"$ETCDCTL" --endpoints="$first" snapshot save "$SNAPSHOT" >/dev/null
+
+for spec in "$@"; do
+  IFS=, read -r name host peer client <<<"$spec"
+  added=$(until_accepted "$ETCDCTL" --endpoints="$ENDPOINTS" member add "$name" --learner --peer-urls="$peer")
+  id=$(sed -n 's/^Member \([0-9a-f]*\) added.*/\1/p' <<<"$added")
+  initial=$(sed -n 's/^ETCD_INITIAL_CLUSTER="\(.*\)"$/\1/p' <<<"$added")
+  ssh_to "$host" "sed -i -E '/^(ETCD_NAME|ETCD_INITIAL_CLUSTER|ETCD_INITIAL_CLUSTER_STATE|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_ADVERTISE_CLIENT_URLS|ETCD_LISTEN_PEER_URLS|ETCD_LISTEN_CLIENT_URLS)=/d' $ENV_FILE 2>/dev/null || true
+cat >>$ENV_FILE <<ENV
+ETCD_NAME=$name
+ETCD_INITIAL_CLUSTER=$initial
+ETCD_INITIAL_CLUSTER_STATE=existing
+ETCD_INITIAL_ADVERTISE_PEER_URLS=$peer
+ETCD_ADVERTISE_CLIENT_URLS=$client
+ETCD_LISTEN_PEER_URLS=$peer
+ETCD_LISTEN_CLIENT_URLS=$client
+ENV
+systemctl start $SERVICE"
+  until_accepted "$ETCDCTL" --endpoints="$ENDPOINTS" member promote "$id" >/dev/null
+  ENDPOINTS="$ENDPOINTS,$client"
+done
+
+"$ETCDCTL" --endpoints="$ENDPOINTS" endpoint health >/dev/null
