@@ -152,6 +152,11 @@ function ownHosts(env: Record<string, string>, source: SourceMember): string[] {
  * not that member's, or when a value cannot be written or would still name the member's address.
  */
 export function deriveMemberEnv(memberEnvText: string, source: SourceMember, joining: JoiningMember, initialCluster: string, dataDir: string): DerivedEnv {
+  // parseEnvFile skips a line holding a carriage return or NUL: refuse it rather than lose it.
+  for (const line of memberEnvText.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
+    if (m && /[\r\0]/.test(line)) throw new EnvDerivationError(m[1], `the value from member ${source.name} holds a carriage return or NUL; it cannot be written to an env file`);
+  }
   const env = parseEnvFile(memberEnvText);
   if (env.ETCD_NAME !== source.name) {
     throw new EnvDerivationError('ETCD_NAME', `is ${env.ETCD_NAME === undefined ? 'missing' : JSON.stringify(env.ETCD_NAME)} in the env file read from member ${source.name}: not that member's etcd env file`);
@@ -178,7 +183,6 @@ export function deriveMemberEnv(memberEnvText: string, source: SourceMember, joi
   const hosts = ownHosts(env, source);
   for (const [k, v] of Object.entries(vars)) {
     if (v === WITHHELD) throw new EnvDerivationError(k, `looks secret, so its value was not read from member ${source.name}; set it on the node by hand and use node.envFrom "node"`);
-    if (/[\r\n\0]/.test(v)) throw new EnvDerivationError(k, `the value from member ${source.name} holds a line break or NUL; it cannot be written to an env file`);
     const stale = k === 'ETCD_INITIAL_CLUSTER' ? undefined : hosts.find((h) => namesHost(v, h));
     if (stale) throw new EnvDerivationError(k, `would still name member ${source.name}'s address ${stale}; set it on the node by hand and use node.envFrom "node"`);
   }

@@ -34,7 +34,7 @@ function itemCommands(item: ProbeItem, id: string): string {
   const p = item.path;
   const parts = [sh`echo ${`--- ${id}-stat`}; stat -c '%a %U %G' -- ${p} 2>&1; `];
   if (item.kind === 'certificate') {
-    parts.push(sh`echo ${`--- ${id}-x509`}; openssl x509 -in ${p} -noout -text -certopt no_pubkey,no_sigdump -fingerprint -sha256 2>&1; `);
+    parts.push(sh`echo ${`--- ${id}-cert`}; openssl x509 -in ${p} -noout -text -certopt no_pubkey,no_sigdump -fingerprint -sha256 2>&1; `);
     parts.push(sh`echo ${`--- ${id}-pub`}; pub=$(openssl x509 -in ${p} -noout -pubkey 2>/dev/null) && printf '%s\\n' "$pub" | sha256sum; `);
     if (item.verifyWith) {
       const ca = item.verifyWith === 'stdin' ? STDIN_CA : quote(item.verifyWith.caFile);
@@ -64,7 +64,7 @@ export function parseProbe(items: ProbeItem[], output: string): { probes: Record
   items.forEach((item, i) => {
     const id = sectionId(i);
     const probe: FileProbe = { path: item.path, stat: parseStat(sections[`${id}-stat`] ?? '') };
-    const x509 = item.kind === 'certificate' ? parseX509Text(sections[`${id}-x509`] ?? '') : undefined;
+    const x509 = item.kind === 'certificate' ? parseX509Text(sections[`${id}-cert`] ?? '') : undefined;
     if (x509) probe.x509 = x509;
     const pub = parsePublicKeyHash(sections[`${id}-pub`] ?? '');
     if (pub) probe.publicKeyHash = pub;
