@@ -82,6 +82,21 @@ export interface IssueSpec {
   manifestFile: string;
 }
 
+/**
+ * What to issue for a new member, from the TLS files its future env names: its member pair (client
+ * and peer, one pair in Kubespray) and an admin pair where ETCDCTL_CERT/ETCDCTL_KEY point (Kubespray's
+ * env), else `<certDir>/admin-<name>.pem`. The CA file is the one the env names.
+ */
+export function issueSpecFor(a: { name: string; vars: Record<string, string>; sets: TlsFileSet[]; certDir: string; sans: SubjectAltNames; expect: CertificateExpectations; manifestFile: string }): IssueSpec {
+  if (!a.sets.length) throw new Error('the env names no certificate files: nothing to issue');
+  const pairs: IssuePair[] = [];
+  const add = (pair: IssuePair) => pairs.some((p) => p.certFile === pair.certFile) || pairs.push(pair);
+  for (const s of a.sets) add({ kind: 'member', certFile: s.certFile, keyFile: s.keyFile });
+  const admin = a.vars.ETCDCTL_CERT && a.vars.ETCDCTL_KEY ? { certFile: a.vars.ETCDCTL_CERT, keyFile: a.vars.ETCDCTL_KEY } : { certFile: `${a.certDir}/admin-${a.name}.pem`, keyFile: `${a.certDir}/admin-${a.name}-key.pem` };
+  add({ kind: 'admin', ...admin });
+  return { name: a.name, caFile: a.sets[0].caFile, pairs, sans: a.sans, expect: a.expect, manifestFile: a.manifestFile };
+}
+
 export interface IssuePlan {
   problems: string[];
   /** Folders to create, parents first. */

@@ -19,7 +19,7 @@ import { createCertificateActivities, type CertificateAuthorityRef } from '../..
 import { createEnvSourceActivities } from '../../src/activities/node/envSource';
 import { sh } from '../../src/activities/node/shell';
 import { createSshRunner, type SshTarget } from '../../src/activities/node/ssh';
-import { sanListForNewMember, type IssueSpec } from '../../src/domain/certificateIssue';
+import { issueSpecFor, sanListForNewMember, type IssueSpec } from '../../src/domain/certificateIssue';
 import { hostsToCover, type CertificateExpectations } from '../../src/domain/certificates';
 import { deriveMemberEnv, tlsFilesOf, type TlsFileSet } from '../../src/domain/kubesprayEnv';
 
@@ -62,6 +62,7 @@ describe('certificates on real SSH test hosts', function () {
   const envs = createEnvSourceActivities({ ssh });
   const joining = { name: 'etcd4', peerURL: `https://${NODE_IP}:2380`, clientURL: `https://${NODE_IP}:2379` };
   let sets: TlsFileSet[];
+  let futureEnv: Record<string, string>;
   let expect: CertificateExpectations;
 
   /** Runs a command on a host as root, failing the test if it fails. */
@@ -123,6 +124,7 @@ describe('certificates on real SSH test hosts', function () {
     assert.equal(read.exists, true);
     assert.ok(!read.text.includes('hunter2'), 'a secret-looking value left the member');
     const derived = deriveMemberEnv(read.text.replace(/^ETCD_UNUSED_PASSWORD=.*\n/m, ''), { name: 'etcd1', peerURLs: [`https://${MEMBER_IP}:2380`] }, joining, `etcd1=https://${MEMBER_IP}:2380,etcd4=${joining.peerURL}`, '/var/lib/etcd');
+    futureEnv = derived.vars;
     const tls = tlsFilesOf(derived.vars);
     assert.deepEqual(tls.problems, []);
     sets = tls.sets;
@@ -191,17 +193,11 @@ describe('certificates on real SSH test hosts', function () {
     before(async () => {
       ca = { target: memberTarget, certFile: `${DIR}/ca.pem`, keyFile: `${DIR}/ca-key.pem` };
       const template = await certs.readCertificate(memberTarget, `${DIR}/member-etcd1.pem`);
-      spec = {
-        name: 'etcd4',
-        caFile: `${DIR}/ca.pem`,
-        pairs: [
-          { kind: 'member', certFile: `${DIR}/member-etcd4.pem`, keyFile: `${DIR}/member-etcd4-key.pem` },
-          { kind: 'admin', certFile: `${DIR}/admin-etcd4.pem`, keyFile: `${DIR}/admin-etcd4-key.pem` },
-        ],
-        sans: sanListForNewMember(template, joining),
-        expect,
-        manifestFile: manifest,
-      };
+      spec = issueSpecFor({ name: 'etcd4', vars: futureEnv, sets, certDir: DIR, sans: sanListForNewMember(template, joining), expect, manifestFile: manifest });
+      assert.deepEqual(spec.pairs, [
+        { kind: 'member', certFile: `${DIR}/member-etcd4.pem`, keyFile: `${DIR}/member-etcd4-key.pem` },
+        { kind: 'admin', certFile: `${DIR}/admin-etcd4.pem`, keyFile: `${DIR}/admin-etcd4-key.pem` },
+      ]);
     });
 
     it('checks the CA host: the cluster CA and its key', async () => {
@@ -212,9 +208,11 @@ describe('certificates on real SSH test hosts', function () {
 
     it('issues on a fresh node a certificate that passes the check; a retry keeps it; the undo removes exactly what it created', async () => {
       await on(nodeTarget, 'rm -rf /etc/ssl/etcd');
+      const files = [`${DIR}/ca.pem`, `${DIR}/member-etcd4-key.pem`, `${DIR}/admin-etcd4-key.pem`, `${DIR}/member-etcd4.pem`, `${DIR}/admin-etcd4.pem`];
+      assert.deepEqual(await certs.checkCertificateIssue(nodeTarget, ca, spec), { problems: [], wouldCreate: ['/etc/ssl/etcd', DIR, ...files], kept: [] });
+      assert.deepEqual(await ls(), [], 'the check changed nothing');
       const first = await certs.issueMemberCertificates(nodeTarget, ca, spec);
       assert.deepEqual(first.problems, []);
-      const files = [`${DIR}/ca.pem`, `${DIR}/member-etcd4-key.pem`, `${DIR}/admin-etcd4-key.pem`, `${DIR}/member-etcd4.pem`, `${DIR}/admin-etcd4.pem`];
       assert.deepEqual(first.created, ['/etc/ssl/etcd', DIR, ...files]);
       assert.deepEqual(first.issued.map((i) => i.file), [`${DIR}/member-etcd4.pem`, `${DIR}/admin-etcd4.pem`]);
       assert.deepEqual(await check(), []);
@@ -251,7 +249,9 @@ describe('certificates on real SSH test hosts', function () {
     it('refuses, creating nothing, when an existing certificate it did not issue is unusable or the CA key is missing', async () => {
       await resetNode();
       await install(nodeTarget, { 'no-ip.pem': `${DIR}/member-etcd4.pem`, 'no-ip-key.pem': `${DIR}/member-etcd4-key.pem` });
+      const preflight = await certs.checkCertificateIssue(nodeTarget, ca, spec);
       const r = await certs.issueMemberCertificates(nodeTarget, ca, spec);
+      assert.deepEqual(preflight.problems, r.problems);
       assert.deepEqual(r.created, []);
       assert.equal(r.problems.length, 1);
       assert.match(r.problems[0], new RegExp(`^${NODE_IP}: ${DIR}/member-etcd4\\.pem: exists but cannot be used \\(does not name ${NODE_IP} in its subjectAltName`));

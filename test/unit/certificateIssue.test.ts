@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ancestors, authorityProblems, parseManifest, planIssue, requestConfig, sanListForNewMember, signingConfig, type IssueSpec } from '../../src/domain/certificateIssue';
+import { ancestors, authorityProblems, issueSpecFor, parseManifest, planIssue, requestConfig, sanListForNewMember, signingConfig, type IssueSpec } from '../../src/domain/certificateIssue';
+import type { TlsFileSet } from '../../src/domain/kubesprayEnv';
 import type { FileProbe, X509Facts } from '../../src/domain/certificates';
 
 const DIR = '/etc/ssl/etcd/ssl';
@@ -69,6 +70,19 @@ describe('issuing certificates: SANs and openssl configs', () => {
       'subjectAltName = DNS:localhost, IP:10.0.0.14, IP:127.0.0.1',
     ]);
     assert.throws(() => signingConfig({ dns: ['a, IP:1.2.3.4'], ips: [] }), /cannot write these SANs/);
+  });
+});
+
+describe('issuing certificates: what to issue', () => {
+  const set = (use: 'client' | 'peer'): TlsFileSet => ({ use, caFile: `${DIR}/ca.pem`, certFile: `${DIR}/member-etcd4.pem`, keyFile: `${DIR}/member-etcd4-key.pem`, variables: { ca: 'x', cert: 'y', key: 'z' } });
+  const base = { name: 'etcd4', sets: [set('client'), set('peer')], certDir: DIR, sans: SPEC.sans, expect: SPEC.expect, manifestFile: SPEC.manifestFile };
+  it("issues Kubespray's member pair once and the admin pair ETCDCTL_CERT/KEY name", () => {
+    const vars = { ETCDCTL_CERT: `${DIR}/admin-etcd4.pem`, ETCDCTL_KEY: `${DIR}/admin-etcd4-key.pem` };
+    assert.deepEqual(issueSpecFor({ ...base, vars }), SPEC);
+  });
+  it('puts the admin pair in certDir when the env names none, and refuses an env without certificates', () => {
+    assert.deepEqual(issueSpecFor({ ...base, vars: {}, certDir: '/etc/etcd/pki' }).pairs[1], { kind: 'admin', certFile: '/etc/etcd/pki/admin-etcd4.pem', keyFile: '/etc/etcd/pki/admin-etcd4-key.pem' });
+    assert.throws(() => issueSpecFor({ ...base, vars: {}, sets: [] }), /names no certificate files/);
   });
 });
 

@@ -10,7 +10,7 @@
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { ISSUED_CERT_DAYS } from '../../domain/request';
-import { ancestors, parseManifest, planIssue, requestConfig, signingConfig, type IssuePair, type IssueSpec } from '../../domain/certificateIssue';
+import { ancestors, parseManifest, planIssue, requestConfig, signingConfig, type IssuePair, type IssuePlan, type IssueSpec } from '../../domain/certificateIssue';
 import { parseOpensslDate } from '../../domain/certificates';
 import { probeAuthority, probeFiles, type CertificateAuthorityRef, type ProbeItem } from './certificateProbe';
 import { runChecked } from './checkedRun';
@@ -54,40 +54,58 @@ export function createCertificateIssuer(deps: { ssh: SshRunner }) {
     return { file: pair.certFile, fingerprint: x509.fingerprint256, notAfter: parseOpensslDate(x509.validTo) ?? x509.validTo };
   }
 
+  /** Reads only: the CA host and the node, and what issuing would do (IssuePlan) or why it cannot. */
+  async function assess(node: SshTarget, ca: CertificateAuthorityRef, spec: IssueSpec) {
+    const authority = await probeAuthority(ssh, ca, spec.expect, sh`echo '--- owner'; stat -c '%U:%G' -- ${dirOf(ca.keyFile)} 2>&1; echo '--- pem'; cat -- ${ca.certFile} 2>/dev/null; `);
+    const owner = (authority.sections.owner ?? '').trim();
+    const caPem = authority.sections.pem ?? '';
+    if (!OWNER.test(owner)) authority.problems.push(`CA host ${ca.target.host}: cannot tell the owner of ${dirOf(ca.keyFile)}: ${owner || 'no answer'}`);
+    if (authority.problems.length) {
+      const nothing: IssuePlan = { problems: authority.problems, dirs: [], writeCa: false, keys: [], sign: [], kept: [] };
+      return { ...nothing, owner, caPem, manifest: [] };
+    }
+
+    const items: ProbeItem[] = [
+      { path: spec.caFile, kind: 'certificate' },
+      ...spec.pairs.flatMap((p): ProbeItem[] => [
+        { path: p.certFile, kind: 'certificate', verifyWith: 'stdin' },
+        { path: p.keyFile, kind: 'key' },
+      ]),
+    ];
+    const dirs = [...new Set([spec.caFile, ...spec.pairs.flatMap((p) => [p.certFile, p.keyFile])].flatMap((f) => ancestors(dirOf(f))))];
+    const [user, group] = owner.split(':');
+    const extra =
+      sh`echo '--- manifest'; cat -- ${spec.manifestFile} 2>/dev/null; echo '--- dirs'; ` +
+      dirs.map((d) => sh`[ -d ${d} ] && echo ${d}; `).join('') +
+      sh`echo '--- owner'; getent passwd ${user} >/dev/null && getent group ${group} >/dev/null && echo ok; `;
+    const found = await probeFiles(ssh, node, items, 'certificate probe', extra, caPem);
+    const manifest = parseManifest(found.sections.manifest ?? '');
+    const existingDirs = new Set((found.sections.dirs ?? '').split('\n').filter(Boolean));
+    const plan = planIssue(node.host, spec, found.probes, new Set(manifest.map((e) => e.path)), existingDirs, Date.now());
+    if ((found.sections.owner ?? '').trim() !== 'ok') plan.problems.push(`${node.host}: owner ${owner} (of the CA host's ${dirOf(ca.keyFile)}) does not exist on the node`);
+    return { ...plan, owner, caPem, manifest };
+  }
+
   return {
+    /**
+     * Reads only (preflight for strategy.certificates "issue"): why issuing on `node` would be
+     * refused, and which files it would create or keep.
+     */
+    async checkCertificateIssue(node: SshTarget, ca: CertificateAuthorityRef, spec: IssueSpec): Promise<{ problems: string[]; wouldCreate: string[]; kept: string[] }> {
+      const a = await assess(node, ca, spec);
+      if (a.problems.length) return { problems: a.problems, wouldCreate: [], kept: [] };
+      return { problems: [], wouldCreate: [...a.dirs, ...(a.writeCa ? [spec.caFile] : []), ...a.keys, ...a.sign.map((p) => p.certFile)], kept: a.kept };
+    },
+
     /**
      * Issues the member and admin certificates of `spec` on `node`, signed on the CA host. Refuses,
      * changing nothing, when the CA is not usable or an existing file it did not create is not.
      * Keys get mode 0600, certificates 0640, folders 0700, all owned like the CA host's key folder.
      */
     async issueMemberCertificates(node: SshTarget, ca: CertificateAuthorityRef, spec: IssueSpec): Promise<IssueResult> {
-      const authority = await probeAuthority(ssh, ca, spec.expect, sh`echo '--- owner'; stat -c '%U:%G' -- ${dirOf(ca.keyFile)} 2>&1; echo '--- pem'; cat -- ${ca.certFile} 2>/dev/null; `);
-      const owner = (authority.sections.owner ?? '').trim();
-      const caPem = authority.sections.pem ?? '';
-      const none = { created: [], kept: [], issued: [] };
-      if (!OWNER.test(owner)) authority.problems.push(`CA host ${ca.target.host}: cannot tell the owner of ${dirOf(ca.keyFile)}: ${owner || 'no answer'}`);
-      if (authority.problems.length) return { problems: authority.problems, ...none };
-
-      const items: ProbeItem[] = [
-        { path: spec.caFile, kind: 'certificate' },
-        ...spec.pairs.flatMap((p): ProbeItem[] => [
-          { path: p.certFile, kind: 'certificate', verifyWith: 'stdin' },
-          { path: p.keyFile, kind: 'key' },
-        ]),
-      ];
-      const dirs = [...new Set([spec.caFile, ...spec.pairs.flatMap((p) => [p.certFile, p.keyFile])].flatMap((f) => ancestors(dirOf(f))))];
-      const [user, group] = owner.split(':');
-      const extra =
-        sh`echo '--- manifest'; cat -- ${spec.manifestFile} 2>/dev/null; echo '--- dirs'; ` +
-        dirs.map((d) => sh`[ -d ${d} ] && echo ${d}; `).join('') +
-        sh`echo '--- owner'; getent passwd ${user} >/dev/null && getent group ${group} >/dev/null && echo ok; `;
-      const found = await probeFiles(ssh, node, items, 'certificate probe', extra, caPem);
-      const manifest = parseManifest(found.sections.manifest ?? '');
-      const existingDirs = new Set((found.sections.dirs ?? '').split('\n').filter(Boolean));
-      const plan = planIssue(node.host, spec, found.probes, new Set(manifest.map((e) => e.path)), existingDirs, Date.now());
-      if ((found.sections.owner ?? '').trim() !== 'ok') plan.problems.push(`${node.host}: owner ${owner} (of the CA host's ${dirOf(ca.keyFile)}) does not exist on the node`);
-      if (plan.problems.length) return { problems: plan.problems, ...none };
-
+      const plan = await assess(node, ca, spec);
+      if (plan.problems.length) return { problems: plan.problems, created: [], kept: [], issued: [] };
+      const { owner, caPem, manifest } = plan;
       const m = spec.manifestFile;
       for (const d of plan.dirs) await runChecked(ssh, node, record(m, 'dir', d, sh`{ [ -d ${d} ] || mkdir -m 700 -- ${d}; } && chown -- ${owner} ${d}`), `create ${d}`);
       if (plan.writeCa) await runChecked(ssh, node, record(m, 'file', spec.caFile, sh`(umask 027 && cat > ${spec.caFile}) && chown -- ${owner} ${spec.caFile} && chmod 640 ${spec.caFile}`), `write ${spec.caFile}`, caPem);
