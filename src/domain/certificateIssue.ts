@@ -69,6 +69,9 @@ export interface IssuePair {
   keyFile: string;
 }
 
+/** The manifest of what a run created on a node: beside the env file, whose folder always exists. */
+export const issuedManifestFile = (envFile: string, runKey: string): string => `${envFile}.${runKey}.certificates`;
+
 /** What to issue on one node. Paths only: no key or certificate travels in it. */
 export interface IssueSpec {
   name: string;

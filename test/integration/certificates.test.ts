@@ -14,12 +14,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TestHost } from '../../lab';
 import { ensureLabKeys } from '../../lab/testHosts';
-import { issuedManifestFile } from '../../src/activities/node/certificateIssuer';
 import { createCertificateActivities, type CertificateAuthorityRef } from '../../src/activities/node/certificates';
 import { createEnvSourceActivities } from '../../src/activities/node/envSource';
 import { sh } from '../../src/activities/node/shell';
 import { createSshRunner, type SshTarget } from '../../src/activities/node/ssh';
-import { issueSpecFor, sanListForNewMember, type IssueSpec } from '../../src/domain/certificateIssue';
+import { issuedManifestFile, issueSpecFor, sanListForNewMember, type IssueSpec } from '../../src/domain/certificateIssue';
 import { hostsToCover, type CertificateExpectations } from '../../src/domain/certificates';
 import { deriveMemberEnv, tlsFilesOf, type TlsFileSet } from '../../src/domain/kubesprayEnv';
 

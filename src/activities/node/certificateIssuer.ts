@@ -27,9 +27,6 @@ export interface IssueResult {
   issued: Array<{ file: string; fingerprint: string; notAfter: string }>;
 }
 
-/** The manifest of what a run created on a node: beside the env file, whose folder always exists. */
-export const issuedManifestFile = (envFile: string, runKey: string): string => `${envFile}.${runKey}.certificates`;
-
 const OWNER = /^[A-Za-z_][A-Za-z0-9_.-]*:[A-Za-z_][A-Za-z0-9_.-]*$/;
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/')) || '/';
 
