@@ -48,7 +48,7 @@ function extension(text: string, name: string): string | undefined {
   const lines = text.split('\n');
   const at = lines.findIndex((l) => l.trim().replace(/:\s*(critical)?$/, '') === `X509v3 ${name}`);
   if (at < 0) return undefined;
-  const indent = (l: string) => /^\s*/.exec(l)![0].length;
+  const indent = (l: string) => l.length - l.trimStart().length;
   const body: string[] = [];
   for (const l of lines.slice(at + 1)) {
     if (!l.trim() || indent(l) <= indent(lines[at])) break;
@@ -156,7 +156,8 @@ function certificateReasons(set: TlsFileSet, cert: FileProbe, expect: Certificat
     const has = [...x.dnsNames.map((d) => `DNS:${d}`), ...x.ipAddresses.map((i) => `IP:${i}`)].join(', ') || 'none';
     out.push(`does not name ${unnamed.join(', ')} in its subjectAltName (it has ${has})`);
   }
-  const lacking = x.extendedKeyUsage ? USES[set.use].filter((u) => !x.extendedKeyUsage!.includes(u)) : [];
+  const eku = x.extendedKeyUsage;
+  const lacking = eku ? USES[set.use].filter((u) => !eku.includes(u)) : [];
   if (lacking.length) out.push(`lacks ${lacking.join(' and ')} in its extended key usage (etcd needs it for ${set.use} connections)`);
   return out;
 }
@@ -178,16 +179,16 @@ export function pairReasons(set: TlsFileSet, cert: FileProbe | undefined, key: F
   if (key?.publicKeyHash && cert?.publicKeyHash && key.publicKeyHash !== cert.publicKeyHash) {
     keyOut.push(`does not match the certificate ${set.certFile} (their public keys differ)`);
   }
-  return { cert: certMissing ? [certMissing] : certificateReasons(set, cert!, expect, now), key: keyOut };
+  return { cert: certMissing || !cert ? [certMissing ?? 'was not probed'] : certificateReasons(set, cert, expect, now), key: keyOut };
 }
 
 /** What is wrong with a CA file: unreadable, or not the cluster's CA. */
 export function caReasons(ca: FileProbe | undefined, expect: Pick<CertificateExpectations, 'caFingerprint' | 'caSource'>): string[] {
   const missing = whyMissing(ca);
-  if (missing) return [missing];
-  if (!ca!.x509) return ['is not a PEM certificate openssl can read'];
-  if (ca!.x509.fingerprint === expect.caFingerprint.toUpperCase()) return [];
-  return [`is not the cluster's CA: SHA-256 ${ca!.x509.fingerprint} (${ca!.x509.subject}), the cluster's (${expect.caSource}) is ${expect.caFingerprint}`];
+  if (missing || !ca) return [missing ?? 'was not probed'];
+  if (!ca.x509) return ['is not a PEM certificate openssl can read'];
+  if (ca.x509.fingerprint === expect.caFingerprint.toUpperCase()) return [];
+  return [`is not the cluster's CA: SHA-256 ${ca.x509.fingerprint} (${ca.x509.subject}), the cluster's (${expect.caSource}) is ${expect.caFingerprint}`];
 }
 
 /**
@@ -199,8 +200,9 @@ export function certificateProblems(node: string, sets: TlsFileSet[], probes: Re
   const add = (path: string, variable: string, reasons: string[]) => {
     for (const reason of reasons) {
       const k = `${path}\n${reason}`;
-      if (!found.has(k)) found.set(k, { path, reason, vars: new Set() });
-      found.get(k)!.vars.add(variable);
+      const entry = found.get(k) ?? { path, reason, vars: new Set<string>() };
+      entry.vars.add(variable);
+      found.set(k, entry);
     }
   };
   for (const set of sets) {

@@ -120,9 +120,9 @@ function checkedInitialCluster(value: string, joining: JoiningMember): string {
   const entries = value.split(',');
   for (const e of entries) {
     const m = /^([^=,\s]+)=([^=,\s]+)$/.exec(e);
-    let ok = !!m;
+    let ok = false;
     try {
-      ok &&= /^https?:$/.test(new URL(m![2]).protocol);
+      ok = !!m && /^https?:$/.test(new URL(m[2]).protocol);
     } catch {
       ok = false;
     }
@@ -223,7 +223,7 @@ export function tlsFilesOf(vars: Record<string, string>): { sets: TlsFileSet[]; 
       problems.push(`${cert ? s.cert : s.key} is set but ${cert ? s.key : s.cert} is not`);
       continue;
     }
-    const other = TLS_SETS.find((o) => o !== s)!;
+    const other = TLS_SETS[1 - TLS_SETS.indexOf(s)];
     const caVar = vars[s.ca] ? s.ca : other.ca;
     const ca = vars[caVar];
     if (!ca) {

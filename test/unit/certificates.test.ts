@@ -66,8 +66,13 @@ const PUB = '4f1e7c4a0a9b6a8e2d2c3f3b0f8f4d0e1e6b5a1a9c3d2e7f8a9b0c1d2e3f4a5b';
 const DIR = '/etc/ssl/etcd/ssl';
 const NOW = Date.parse('2027-01-15T00:00:00Z');
 
-const member = parseX509Text(MEMBER_TEXT)!;
-const ca = parseX509Text(CA_TEXT)!;
+function parsed(text: string) {
+  const x = parseX509Text(text);
+  if (!x) throw new Error('not parsed');
+  return x;
+}
+const member = parsed(MEMBER_TEXT);
+const ca = parsed(CA_TEXT);
 
 const SETS: TlsFileSet[] = [
   { use: 'client', caFile: `${DIR}/ca.pem`, certFile: `${DIR}/member-node1.pem`, keyFile: `${DIR}/member-node1-key.pem`, variables: { ca: 'ETCD_TRUSTED_CA_FILE', cert: 'ETCD_CERT_FILE', key: 'ETCD_KEY_FILE' } },
@@ -175,7 +180,7 @@ describe('certificate problems of a member', () => {
   });
 
   it("refuses another CA: the node's CA file, and a certificate that does not chain to it", () => {
-    const other = { ...ca, fingerprint: 'AA:'.repeat(31) + 'AA', subject: 'CN = other-ca' };
+    const other = { ...ca, fingerprint: `${'AA:'.repeat(31)}AA`, subject: 'CN = other-ca' };
     assert.deepEqual(problemsOf(probes((p) => (p[`${DIR}/ca.pem`].x509 = other))), [
       `10.0.0.11: ${DIR}/ca.pem (ETCD_TRUSTED_CA_FILE, ETCD_PEER_TRUSTED_CA_FILE): is not the cluster's CA: SHA-256 ${other.fingerprint} (CN = other-ca), the cluster's (etcd1:${DIR}/ca.pem) is ${CA_FP}`,
     ]);

@@ -147,20 +147,20 @@ describe('Kubespray env derived from a healthy member', () => {
   });
 
   it("refuses a copied value that still names the member's address", () => {
-    const e = refusal(() => deriveMemberEnv(NODE1_ENV + 'ETCD_EXPERIMENTAL_DISTRIBUTED_TRACING_ADDRESS=10.0.0.11:4317\n', source, etcd4, initialCluster, '/var/lib/etcd'));
+    const e = refusal(() => deriveMemberEnv(`${NODE1_ENV}ETCD_EXPERIMENTAL_DISTRIBUTED_TRACING_ADDRESS=10.0.0.11:4317\n`, source, etcd4, initialCluster, '/var/lib/etcd'));
     assert.equal(e.variable, 'ETCD_EXPERIMENTAL_DISTRIBUTED_TRACING_ADDRESS');
     assert.match(e.message, /would still name member etcd1's address 10\.0\.0\.11/);
     // 10.0.0.1 is not 10.0.0.11's address
-    const ok = deriveMemberEnv(NODE1_ENV + 'ETCD_EXPERIMENTAL_DISTRIBUTED_TRACING_ADDRESS=10.0.0.1:4317\n', source, etcd4, initialCluster, '/var/lib/etcd');
+    const ok = deriveMemberEnv(`${NODE1_ENV}ETCD_EXPERIMENTAL_DISTRIBUTED_TRACING_ADDRESS=10.0.0.1:4317\n`, source, etcd4, initialCluster, '/var/lib/etcd');
     assert.equal(ok.vars.ETCD_EXPERIMENTAL_DISTRIBUTED_TRACING_ADDRESS, '10.0.0.1:4317');
   });
 
   it('drops discovery variables and refuses withheld secrets', () => {
-    const d = deriveMemberEnv(NODE1_ENV + 'ETCD_DISCOVERY_SRV=example.com\n', source, etcd4, initialCluster, '/var/lib/etcd');
+    const d = deriveMemberEnv(`${NODE1_ENV}ETCD_DISCOVERY_SRV=example.com\n`, source, etcd4, initialCluster, '/var/lib/etcd');
     assert.equal(d.vars.ETCD_DISCOVERY_SRV, undefined);
     assert.ok(!d.text.includes('ETCD_DISCOVERY_SRV'));
     assert.ok(d.changed.includes('ETCD_DISCOVERY_SRV'));
-    const read = withholdSecrets(NODE1_ENV + 'ETCD_EXTRA_PASSWORD=hunter2\n');
+    const read = withholdSecrets(`${NODE1_ENV}ETCD_EXTRA_PASSWORD=hunter2\n`);
     assert.ok(!read.includes('hunter2') && read.includes(`ETCD_EXTRA_PASSWORD=${WITHHELD}`));
     assert.equal(withholdSecrets(NODE1_ENV), NODE1_ENV);
     const e = refusal(() => deriveMemberEnv(read, source, etcd4, initialCluster, '/var/lib/etcd'));

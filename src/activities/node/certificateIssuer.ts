@@ -45,7 +45,7 @@ export function createCertificateIssuer(deps: { ssh: SshRunner }) {
     serial[0] &= 0x7f; // a positive serial number
     const sign = sh`openssl x509 -req -CA ${ca.certFile} -CAkey ${ca.keyFile} -passin pass: -set_serial ${`0x${serial.toString('hex')}`} -days ${ISSUED_CERT_DAYS} -sha256 -extfile "$t" -extensions ssl_client 2>/dev/null`;
     const signed = await runChecked(ssh, ca.target, withConfig(signingConfig(spec.sans), sign), `signing ${pair.certFile}`, csr.stdout);
-    const pem = signed.stdout.trim() + '\n';
+    const pem = `${signed.stdout.trim()}\n`;
     const x509 = new X509Certificate(pem); // throws on anything but a certificate
     await runChecked(ssh, node, record(spec.manifestFile, 'file', pair.certFile, sh`(umask 027 && cat > ${pair.certFile}) && chown -- ${owner} ${pair.certFile} && chmod 640 ${pair.certFile}`), `write ${pair.certFile}`, pem);
     return { file: pair.certFile, fingerprint: x509.fingerprint256, notAfter: parseOpensslDate(x509.validTo) ?? x509.validTo };

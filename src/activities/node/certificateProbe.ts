@@ -53,7 +53,7 @@ function itemCommands(item: ProbeItem, id: string): string {
  */
 export function probeCommand(items: ProbeItem[], extra = ''): string {
   const stdin = items.some((i) => i.verifyWith === 'stdin');
-  const body = items.map((item, i) => itemCommands(item, sectionId(i))).join('') + extra + 'true';
+  const body = `${items.map((item, i) => itemCommands(item, sectionId(i))).join('')}${extra}true`;
   return stdin ? `stdin_ca=$(mktemp) && trap 'rm -f "$stdin_ca"' EXIT && cat > "$stdin_ca" && { ${body}; }` : body;
 }
 
