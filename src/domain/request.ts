@@ -13,7 +13,10 @@ export const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 /** Hostnames or IPv4 addresses. */
 const HOST = /^(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
 /** Absolute paths without traversal, spaces or shell metacharacters. */
-const ABS_PATH = /^\/[A-Za-z0-9._@+\/-]*$/;
+export const ABS_PATH = /^\/[A-Za-z0-9._@+\/-]*$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** An IPv4 address, or an IPv6 address as a URL writes it (in brackets). */
+export const isIpAddress = (host: string): boolean => IPV4.test(host) || /^\[[0-9a-f:.]+\]$/i.test(host);
 /** A type error's message; a missing field says so. */
 const need = (message: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `is required: ${message}` : message) });
 
@@ -64,6 +67,9 @@ const Tls = z
     caFile: absPath('CA certificate file on the worker').default('/etc/ssl/etcd/ssl/ca.pem'),
     certFile: absPath('client certificate file on the worker').optional(),
     keyFile: absPath('client key file on the worker').optional(),
+    /** Where Kubespray keeps the CA key (defaults: see certificateAuthority). */
+    caHost: z.string(need('must be a hostname or IP address')).max(253, 'is too long').regex(HOST, 'must be a hostname or IPv4 address').optional(),
+    caKeyFile: absPath('CA key file on cluster.tls.caHost').optional(),
   })
   .strict()
   .superRefine((tls, ctx) => {
@@ -79,6 +85,8 @@ const NewMember = z
     peerURL: urlOf('peer URL', 2380),
     clientURL: urlOf('client URL', 2379),
     sshPort: z.number(need('must be a port number')).int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').optional(),
+    /** The IP etcd binds its listen URLs to (Kubespray's etcd_address) when peerURL/clientURL name the host. */
+    listenAddress: z.string(need('must be an IPv4 address')).regex(IPV4, 'must be an IPv4 address (etcd binds its listen URLs to IP addresses only)').optional(),
   })
   .strict();
 
@@ -106,8 +114,13 @@ const Strategy = z
       .default(86_400),
     onApprovalTimeout: z.enum(['rollback', 'keep-canary'], need('must be "rollback" or "keep-canary"')).default('rollback'),
     approvers: z.array(z.string(need('must be a string')).min(1, 'must not be empty').max(128, 'is too long'), need('must be a list of names')).max(100, 'must list at most 100 approvers').optional(),
+    minCertValidityDays: z.number(need('must be a number of days')).int('must be an integer').min(0, 'must be at least 0').max(3_650, 'must be at most 3650').default(30),
+    certificates: z.enum(['check', 'issue'], need('must be "check" or "issue"')).default('check'),
   })
   .strict();
+
+/** How long a certificate issued by etcd-scaleout is valid: what Kubespray's make-ssl-etcd.sh gives. */
+export const ISSUED_CERT_DAYS = 365;
 
 export const ScaleOutRequestSchema = z
   .object({
@@ -133,10 +146,14 @@ export const ScaleOutRequestSchema = z
         dataDir: absPath('data dir on the node').refine((p) => p !== '/', 'must not be "/"').default('/var/lib/etcd'),
         service: z.string(need('must be a string')).regex(SERVICE, 'must be a systemd unit name').default('etcd'),
         etcdBinary: absPath('etcd binary on the node').default('/usr/local/bin/etcd'),
+        // Where the new member's env comes from: its own file ("node") or a healthy member's ("member");
+        // "auto" is resolved in preflight: "node" when the node has an env file, else "member".
+        envFrom: z.enum(['auto', 'member', 'node'], need('must be "auto", "member" or "node"')).default('auto'),
+        certDir: absPath('certificate folder on the node').default('/etc/ssl/etcd/ssl'),
       })
       .strict()
-      .default({ envFile: '/etc/etcd.env', dataDir: '/var/lib/etcd', service: 'etcd', etcdBinary: '/usr/local/bin/etcd' }),
-    strategy: Strategy.default({ canary: 1, rollback: 'all', staleDataDir: 'quarantine', allowEvenSize: false, catchUpTimeoutSeconds: 300, healthTimeoutSeconds: 120, approval: 'none', approvalTimeout: 86_400, onApprovalTimeout: 'rollback' }),
+      .prefault({}),
+    strategy: Strategy.prefault({}),
     backup: z.object({ dir: absPath('backup folder on the worker') }).strict().default({ dir: '/var/backups/etcd-scaleout' }),
     notify: z
       .object({
@@ -203,6 +220,13 @@ export const ScaleOutRequestSchema = z
           ctx.addIssue({ code: 'custom', path: ['newMembers', i, field], message: `host ${new URL(url).hostname} differs from newMembers[${i}].host (${m.host})` });
         }
       }
+      // The URLs are also listen URLs unless listenAddress is given: etcd refuses names there.
+      for (const [field, url] of [['peerURL', m.peerURL], ['clientURL', m.clientURL]] as const) {
+        const host = new URL(url).hostname;
+        if (!m.listenAddress && !isIpAddress(host)) {
+          ctx.addIssue({ code: 'custom', path: ['newMembers', i, field], message: `host ${host} is a name, but etcd binds its listen URLs to IP addresses only ("expected IP in URL for binding"): use an IP address or set newMembers[${i}].listenAddress` });
+        }
+      }
       if (req.cluster.endpoints.includes(m.clientURL)) {
         ctx.addIssue({ code: 'custom', path: ['newMembers', i, 'clientURL'], message: `${m.clientURL} is already one of cluster.endpoints` });
       }
@@ -215,7 +239,36 @@ export const ScaleOutRequestSchema = z
     if (req.strategy.canary > req.newMembers.length) {
       ctx.addIssue({ code: 'custom', path: ['strategy', 'canary'], message: `is ${req.strategy.canary} but only ${req.newMembers.length} new member(s) are requested` });
     }
+    if (req.strategy.certificates === 'issue') {
+      if (!req.cluster.tls || !schemes.has('https:')) {
+        ctx.addIssue({ code: 'custom', path: ['strategy', 'certificates'], message: 'is "issue" but the cluster has no TLS: use https URLs and give cluster.tls (the CA host and key)' });
+      }
+      if (req.strategy.minCertValidityDays >= ISSUED_CERT_DAYS) {
+        ctx.addIssue({ code: 'custom', path: ['strategy', 'minCertValidityDays'], message: `is ${req.strategy.minCertValidityDays}, but issued certificates are valid for ${ISSUED_CERT_DAYS} days (Kubespray's); use less with strategy.certificates "issue"` });
+      }
+    }
   });
+
+/**
+ * Where certificates are signed with strategy.certificates "issue". Kubespray keeps the CA key on its
+ * first etcd host, so the defaults are the first endpoint's host and Kubespray's key path.
+ * Left out of the schema's output so cluster.tls keeps its shape for the etcd client.
+ */
+export function certificateAuthority(request: ScaleOutRequest): { host: string; keyFile: string } | undefined {
+  const tls = request.cluster.tls;
+  if (!tls) return undefined;
+  return { host: tls.caHost ?? new URL(request.cluster.endpoints[0]).hostname, keyFile: tls.caKeyFile ?? '/etc/ssl/etcd/ssl/ca-key.pem' };
+}
+
+/** The URLs etcd binds to: the advertised ones, on listenAddress when one is given. */
+export function listenURLs(member: Pick<NewMember, 'peerURL' | 'clientURL' | 'listenAddress'>): { peer: string; client: string } {
+  const on = (url: string) => {
+    if (!member.listenAddress) return url;
+    const u = new URL(url);
+    return `${u.protocol}//${member.listenAddress}:${u.port}`;
+  };
+  return { peer: on(member.peerURL), client: on(member.clientURL) };
+}
 
 /** "24h", "30m", "90s", "1d", "1h30m" or a number of seconds -> seconds. */
 export function parseDuration(v: number | string): number | undefined {

@@ -132,6 +132,27 @@ export function badRequests(good: Req): BadRequest[] {
     { name: 'approvalTimeout "soon"', field: /strategy\.approvalTimeout: must be a duration .*got "soon"/, edit: (r) => ((r.strategy.approval = 'after-canary'), (r.strategy.approvalTimeout = 'soon'), r) },
     { name: 'approvalTimeout 0', field: /strategy\.approvalTimeout: must be a duration .*got 0/, edit: (r) => ((r.strategy.approval = 'after-canary'), (r.strategy.approvalTimeout = 0), r) },
     { name: 'bad onApprovalTimeout', field: /strategy\.onApprovalTimeout: must be "rollback" or "keep-canary"/, edit: (r) => ((r.strategy.onApprovalTimeout = 'ignore'), r) },
+
+    // listen URLs, env source and certificates
+    { name: 'listenAddress not an IP', field: /newMembers\[0\]\.listenAddress: must be an IPv4 address/, edit: (r) => ((r.newMembers[0].listenAddress = 'etcd4.example.com'), r) },
+    {
+      name: 'member URLs on a name without listenAddress',
+      field: /newMembers\[0\]\.peerURL: host etcd4\.example\.com is a name, but etcd binds its listen URLs to IP addresses only .*set newMembers\[0\]\.listenAddress/,
+      edit: (r) => ((r.newMembers[0] = { ...r.newMembers[0], host: 'etcd4.example.com', peerURL: `${scheme}//etcd4.example.com:2380`, clientURL: `${scheme}//etcd4.example.com:2379` }), r),
+    },
+    { name: 'envFrom "copy"', field: /node\.envFrom: must be "auto", "member" or "node"/, edit: (r) => ((r.node = { envFrom: 'copy' }), r) },
+    { name: 'relative certDir', field: /node\.certDir: must be an absolute path/, edit: (r) => ((r.node = { certDir: 'ssl' }), r) },
+    { name: 'minCertValidityDays -1', field: /strategy\.minCertValidityDays: must be at least 0/, edit: (r) => ((r.strategy.minCertValidityDays = -1), r) },
+    { name: 'minCertValidityDays as a string', field: /strategy\.minCertValidityDays: must be a number of days/, edit: (r) => ((r.strategy.minCertValidityDays = '30'), r) },
+    { name: 'certificates "skip"', field: /strategy\.certificates: must be "check" or "issue"/, edit: (r) => ((r.strategy.certificates = 'skip'), r) },
+    { name: 'caHost with a shell command', field: /cluster\.tls\.caHost: must be a hostname or IPv4 address/, edit: (r) => ((r = allOn(r, 'https:')), (r.cluster.tls = { caHost: '$(reboot)' }), r) },
+    { name: 'relative caKeyFile', field: /cluster\.tls\.caKeyFile: must be an absolute path/, edit: (r) => ((r = allOn(r, 'https:')), (r.cluster.tls = { caKeyFile: 'ca-key.pem' }), r) },
+    { name: 'issuing certificates without TLS', field: /strategy\.certificates: is "issue" but the cluster has no TLS/, edit: (r) => ((r = allOn(r, 'http:')), delete r.cluster.tls, (r.strategy.certificates = 'issue'), r) },
+    {
+      name: 'issuing certificates that would fail minCertValidityDays',
+      field: /strategy\.minCertValidityDays: is 400, but issued certificates are valid for 365 days/,
+      edit: (r) => ((r = allOn(r, 'https:')), (r.cluster.tls = {}), (r.strategy.certificates = 'issue'), (r.strategy.minCertValidityDays = 400), r),
+    },
   ];
   return cases.map((c) => ({ name: c.name, field: c.field, request: c.edit(clone(good)) }));
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatErrors, parseDuration, validateRequest, type ScaleOutRequest } from '../../src/domain/request';
+import { certificateAuthority, formatErrors, listenURLs, parseDuration, validateRequest, type ScaleOutRequest } from '../../src/domain/request';
 import { badRequests, sampleRequest } from '../support/badRequests';
 
 type Req = Record<string, any>;
@@ -35,7 +35,7 @@ describe('request validation', () => {
       const r = sampleRequest();
       const minimal = { cluster: r.cluster, newMembers: r.newMembers, ssh: { user: 'root', privateKeyFile: '/root/.ssh/id_ed25519', knownHostsFile: '/root/.ssh/known_hosts' } };
       const req = valid(minimal);
-      assert.deepEqual(req.node, { envFile: '/etc/etcd.env', dataDir: '/var/lib/etcd', service: 'etcd', etcdBinary: '/usr/local/bin/etcd' });
+      assert.deepEqual(req.node, { envFile: '/etc/etcd.env', dataDir: '/var/lib/etcd', service: 'etcd', etcdBinary: '/usr/local/bin/etcd', envFrom: 'auto', certDir: '/etc/ssl/etcd/ssl' });
       assert.deepEqual(req.strategy, {
         canary: 1,
         rollback: 'all',
@@ -46,6 +46,8 @@ describe('request validation', () => {
         approval: 'none',
         approvalTimeout: 86_400,
         onApprovalTimeout: 'rollback',
+        minCertValidityDays: 30,
+        certificates: 'check',
       });
       assert.deepEqual(req.backup, { dir: '/var/backups/etcd-scaleout' });
       assert.equal(req.ssh.port, 22);
@@ -60,7 +62,7 @@ describe('request validation', () => {
       r.node = { dataDir: '/data/etcd' };
       r.strategy = { canary: 2, approval: 'after-canary', approvalTimeout: '1h30m' };
       const req = valid(r);
-      assert.deepEqual(req.node, { envFile: '/etc/etcd.env', dataDir: '/data/etcd', service: 'etcd', etcdBinary: '/usr/local/bin/etcd' });
+      assert.deepEqual(req.node, { envFile: '/etc/etcd.env', dataDir: '/data/etcd', service: 'etcd', etcdBinary: '/usr/local/bin/etcd', envFrom: 'auto', certDir: '/etc/ssl/etcd/ssl' });
       assert.equal(req.strategy.canary, 2);
       assert.equal(req.strategy.rollback, 'all');
       assert.equal(req.strategy.approval, 'after-canary');
@@ -97,6 +99,33 @@ describe('request validation', () => {
       const r = sampleRequest();
       r.newMembers = r.newMembers.slice(0, 1);
       assert.equal(valid(r).newMembers.length, 1);
+    });
+
+    it('takes names in member URLs when listenAddress gives the IP to bind', () => {
+      const r = sampleRequest();
+      r.newMembers[0] = { name: 'etcd4', host: 'etcd4.example.com', peerURL: 'http://etcd4.example.com:2380', clientURL: 'http://etcd4.example.com:2379', listenAddress: '127.0.24.14' };
+      const m = valid(r).newMembers[0];
+      assert.deepEqual(listenURLs(m), { peer: 'http://127.0.24.14:2380', client: 'http://127.0.24.14:2379' });
+      assert.deepEqual(listenURLs(valid(sampleRequest()).newMembers[1]), { peer: 'http://127.0.24.15:2380', client: 'http://127.0.24.15:2379' });
+    });
+
+    it('accepts the env source, certificate folder and certificate strategy', () => {
+      const r = httpsRequest();
+      r.node = { envFrom: 'member', certDir: '/etc/kubernetes/pki/etcd' };
+      r.strategy = { certificates: 'issue', minCertValidityDays: 0 };
+      const req = valid(r);
+      assert.equal(req.node.envFrom, 'member');
+      assert.equal(req.node.certDir, '/etc/kubernetes/pki/etcd');
+      assert.equal(req.strategy.certificates, 'issue');
+      assert.equal(req.strategy.minCertValidityDays, 0);
+    });
+
+    it('puts the CA on the first endpoint host with Kubespray key path unless told otherwise', () => {
+      const r = httpsRequest();
+      assert.deepEqual(certificateAuthority(valid(r)), { host: '127.0.24.11', keyFile: '/etc/ssl/etcd/ssl/ca-key.pem' });
+      r.cluster.tls = { ...r.cluster.tls, caHost: 'etcd-ca.example.com', caKeyFile: '/root/ca-key.pem' };
+      assert.deepEqual(certificateAuthority(valid(r)), { host: 'etcd-ca.example.com', keyFile: '/root/ca-key.pem' });
+      assert.equal(certificateAuthority(valid(sampleRequest())), undefined);
     });
 
     it('accepts the sample request used for the bad cases', () => {

@@ -1,0 +1,22 @@
+/**
+ * Reads an etcd env file on a node (a healthy member's, as the template for a new member's env, or
+ * the new node's own, for the dry run's diff). Values of secret-looking variables are withheld on the
+ * worker before the text goes anywhere (results land in the workflow history).
+ */
+import { withholdSecrets } from '../../domain/kubesprayEnv';
+import { runChecked } from './checkedRun';
+import { sh } from './shell';
+import type { SshRunner, SshTarget } from './ssh';
+
+export function createEnvSourceActivities(deps: { ssh: SshRunner }) {
+  return {
+    /** The env file's text (secret-looking values withheld), or exists: false. Reads only. */
+    async readEnvFile(target: SshTarget, envFile: string): Promise<{ exists: boolean; text: string }> {
+      const r = await runChecked(deps.ssh, target, sh`if [ -e ${envFile} ]; then echo present; cat -- ${envFile}; else echo absent; fi`, `read ${envFile}`);
+      const [first, ...rest] = r.stdout.split('\n');
+      return first === 'present' ? { exists: true, text: withholdSecrets(rest.join('\n')) } : { exists: false, text: '' };
+    },
+  };
+}
+
+export type EnvSourceActivities = ReturnType<typeof createEnvSourceActivities>;

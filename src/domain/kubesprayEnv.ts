@@ -1,0 +1,241 @@
+/**
+ * A new member's Kubespray env file (`/etc/etcd.env`), derived from a healthy member's, and the TLS
+ * files an env file names. Pure: the node adapter reads the member's file, the workflow derives.
+ *
+ * Why from a member: a node that Kubespray never templated for etcd has no env file, and the
+ * member's file carries everything the cluster agreed on (TLS settings, tuning, token, metrics).
+ * Only what names the member itself changes: its name, URLs, data dir and certificate files.
+ */
+import { mergeEnvFile, parseEnvFile } from './planning';
+import { ABS_PATH, listenURLs, type NewMember } from './request';
+
+/** A value that cannot be written safely or derived for the new member; names the variable. */
+export class EnvDerivationError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'EnvDerivationError';
+  }
+}
+
+/** The healthy member whose env file is the template, as etcd's member list reports it. */
+export interface SourceMember {
+  name: string;
+  peerURLs: string[];
+}
+
+export type JoiningMember = Pick<NewMember, 'name' | 'peerURL' | 'clientURL' | 'listenAddress'>;
+
+export interface DerivedEnv {
+  /** Every variable of the new member's env: the member's, with the derived ones replaced or added. */
+  vars: Record<string, string>;
+  /** The member's file with the derived values in place: its comments and order are kept. */
+  text: string;
+  /** The variables whose value is not the member's. */
+  changed: string[];
+}
+
+/** Stands for a value that looked secret when the env file was read: such values never leave the node. */
+export const WITHHELD = '<withheld by etcd-scaleout>';
+const SECRET_NAME = /PASSWORD|SECRET/i;
+
+/** An env file's text with the values of secret-looking variables (`*PASSWORD*`, `*SECRET*`) withheld. */
+export function withholdSecrets(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=)/.exec(line);
+      return m && SECRET_NAME.test(m[2]) ? `${m[1]}${WITHHELD}` : line;
+    })
+    .join('\n');
+}
+
+/** Discovery bootstraps a new cluster; with ETCD_INITIAL_CLUSTER it is fatal, so a join never copies it. */
+const NOT_COPIED = /^ETCD_DISCOVERY/;
+
+/** Variables naming a member's own certificates and keys: Kubespray puts the host in their file names. */
+const OWN_TLS_FILE_VARS = ['ETCD_CERT_FILE', 'ETCD_KEY_FILE', 'ETCD_PEER_CERT_FILE', 'ETCD_PEER_KEY_FILE', 'ETCDCTL_CERT', 'ETCDCTL_KEY'];
+
+const LOCAL_HOSTS = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|0\.0\.0\.0|\[::\])$/i;
+/** Loopback and wildcard listeners (Kubespray's `https://127.0.0.1:2379`) are the same on every node. */
+const isLocal = (host: string) => LOCAL_HOSTS.test(host);
+
+function urlsOf(variable: string, value: string): URL[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return new URL(s);
+      } catch {
+        throw new EnvDerivationError(variable, `${JSON.stringify(s)} is not a URL`);
+      }
+    });
+}
+
+const origin = (u: URL) => `${u.protocol}//${u.host}`;
+
+/**
+ * A listen list for the new member: loopback and wildcard entries kept, the member's own address
+ * replaced by `own` (once). A wildcard on own's port already covers it: adding it would not bind.
+ */
+export function relistenURLs(variable: string, value: string | undefined, own: string): string {
+  const ownURL = new URL(own);
+  const out: string[] = [];
+  let placed = false;
+  for (const u of urlsOf(variable, value ?? '')) {
+    if (isLocal(u.hostname)) out.push(origin(u));
+    else if (!placed) {
+      out.push(own);
+      placed = true;
+    }
+  }
+  const wildcard = out.some((s) => /^[a-z]+:\/\/(0\.0\.0\.0|\[::\]):/.test(s) && new URL(s).port === ownURL.port);
+  if (!placed && !wildcard) out.unshift(own);
+  return [...new Set(out)].join(',');
+}
+
+/** Other listen lists (metrics): the member's own host becomes the new member's, ports kept. */
+function rehostURLs(variable: string, value: string, host: string): string {
+  return urlsOf(variable, value)
+    .map((u) => (isLocal(u.hostname) ? origin(u) : `${u.protocol}//${host}:${u.port}`))
+    .join(',');
+}
+
+/** `/dir/member-node1.pem` -> `/dir/member-etcd4.pem`; `admin-`, `-key.pem` likewise; other names unchanged. */
+export function renameMemberFile(path: string, name: string): string {
+  const slash = path.lastIndexOf('/');
+  const m = /^(member|admin)-.+?(-key)?\.pem$/.exec(path.slice(slash + 1));
+  return m ? `${path.slice(0, slash + 1)}${m[1]}-${name}${m[2] ?? ''}.pem` : path;
+}
+
+/**
+ * Checks an initial-cluster string before it is written: `name=URL` entries only, the joining member
+ * among them. A member name with "," or "=" would corrupt the list etcd reads back.
+ */
+function checkedInitialCluster(value: string, joining: JoiningMember): string {
+  const entries = value.split(',');
+  for (const e of entries) {
+    const m = /^([^=,\s]+)=([^=,\s]+)$/.exec(e);
+    let ok = false;
+    try {
+      ok = !!m && /^https?:$/.test(new URL(m[2]).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new EnvDerivationError('ETCD_INITIAL_CLUSTER', `entry ${JSON.stringify(e)} is not name=URL (a member name with "," or "=" cannot be written there)`);
+  }
+  if (!entries.includes(`${joining.name}=${joining.peerURL}`)) {
+    throw new EnvDerivationError('ETCD_INITIAL_CLUSTER', `does not list the joining member ${joining.name}=${joining.peerURL}`);
+  }
+  return value;
+}
+
+/** True when `text` names `host` as a whole token (so 10.0.0.1 is not found in 10.0.0.11). */
+const namesHost = (text: string, host: string) => new RegExp(`(^|[^A-Za-z0-9.-])${host.replace(/[.[\]]/g, '\\$&')}($|[^A-Za-z0-9.-])`).test(text);
+
+/** The member's own addresses, from its env and etcd's member list. */
+function ownHosts(env: Record<string, string>, source: SourceMember): string[] {
+  const vars = ['ETCD_ADVERTISE_CLIENT_URLS', 'ETCD_INITIAL_ADVERTISE_PEER_URLS', 'ETCD_LISTEN_CLIENT_URLS', 'ETCD_LISTEN_PEER_URLS'];
+  const urls = [...vars.flatMap((v) => urlsOf(v, env[v] ?? '')), ...source.peerURLs.map((u) => new URL(u))];
+  return [...new Set(urls.map((u) => u.hostname).filter((h) => !isLocal(h)))];
+}
+
+/**
+ * The new member's env from a healthy member's env text. Its name, advertise and listen URLs, data
+ * dir, own certificate files (member-/admin-<host>), *_NAME/*_ID values equal to its name,
+ * ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE=existing are the new member's; discovery
+ * variables are dropped; everything else is the member's. Throws EnvDerivationError when the file is
+ * not that member's, or when a value cannot be written or would still name the member's address.
+ */
+export function deriveMemberEnv(memberEnvText: string, source: SourceMember, joining: JoiningMember, initialCluster: string, dataDir: string): DerivedEnv {
+  // parseEnvFile skips a line holding a carriage return or NUL: refuse it rather than lose it.
+  for (const line of memberEnvText.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
+    if (m && /[\r\0]/.test(line)) throw new EnvDerivationError(m[1], `the value from member ${source.name} holds a carriage return or NUL; it cannot be written to an env file`);
+  }
+  const env = parseEnvFile(memberEnvText);
+  if (env.ETCD_NAME !== source.name) {
+    throw new EnvDerivationError('ETCD_NAME', `is ${env.ETCD_NAME === undefined ? 'missing' : JSON.stringify(env.ETCD_NAME)} in the env file read from member ${source.name}: not that member's etcd env file`);
+  }
+  const listen = listenURLs(joining);
+  const derived: Record<string, string> = {
+    ETCD_NAME: joining.name,
+    ETCD_DATA_DIR: dataDir,
+    ETCD_INITIAL_ADVERTISE_PEER_URLS: joining.peerURL,
+    ETCD_ADVERTISE_CLIENT_URLS: joining.clientURL,
+    ETCD_LISTEN_PEER_URLS: relistenURLs('ETCD_LISTEN_PEER_URLS', env.ETCD_LISTEN_PEER_URLS, listen.peer),
+    ETCD_LISTEN_CLIENT_URLS: relistenURLs('ETCD_LISTEN_CLIENT_URLS', env.ETCD_LISTEN_CLIENT_URLS, listen.client),
+    ETCD_INITIAL_CLUSTER: checkedInitialCluster(initialCluster, joining),
+    ETCD_INITIAL_CLUSTER_STATE: 'existing',
+  };
+  if (env.ETCD_LISTEN_METRICS_URLS) derived.ETCD_LISTEN_METRICS_URLS = rehostURLs('ETCD_LISTEN_METRICS_URLS', env.ETCD_LISTEN_METRICS_URLS, new URL(listen.peer).hostname);
+  for (const v of OWN_TLS_FILE_VARS) if (env[v] !== undefined) derived[v] = renameMemberFile(env[v], joining.name);
+  // *_NAME/*_ID values that are the member's name (Kubespray's tracing instance ID) become the new member's.
+  for (const [k, v] of Object.entries(env)) if (v === source.name && /(_NAME|_ID)$/.test(k) && !(k in derived)) derived[k] = joining.name;
+
+  const dropped = Object.keys(env).filter((k) => NOT_COPIED.test(k));
+  for (const k of dropped) delete env[k];
+  const vars = { ...env, ...derived };
+  const hosts = ownHosts(env, source);
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === WITHHELD) throw new EnvDerivationError(k, `looks secret, so its value was not read from member ${source.name}; set it on the node by hand and use node.envFrom "node"`);
+    const stale = k === 'ETCD_INITIAL_CLUSTER' ? undefined : hosts.find((h) => namesHost(v, h));
+    if (stale) throw new EnvDerivationError(k, `would still name member ${source.name}'s address ${stale}; set it on the node by hand and use node.envFrom "node"`);
+  }
+  const changed = [...Object.keys(derived).filter((k) => env[k] !== derived[k]), ...dropped];
+  const text = mergeEnvFile(memberEnvText, derived)
+    .split('\n')
+    .filter((l) => !dropped.some((k) => new RegExp(`^\\s*(export\\s+)?${k}=`).test(l)))
+    .join('\n');
+  return { vars, text, changed };
+}
+
+/** One certificate, its key and the CA it must chain to, with the variables that name them. */
+export interface TlsFileSet {
+  use: 'client' | 'peer';
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  variables: { ca: string; cert: string; key: string };
+}
+
+const TLS_SETS = [
+  { use: 'client', ca: 'ETCD_TRUSTED_CA_FILE', cert: 'ETCD_CERT_FILE', key: 'ETCD_KEY_FILE' },
+  { use: 'peer', ca: 'ETCD_PEER_TRUSTED_CA_FILE', cert: 'ETCD_PEER_CERT_FILE', key: 'ETCD_PEER_KEY_FILE' },
+] as const;
+
+/**
+ * The TLS files an env names (client and peer), and what is wrong with how it names them. A set's CA
+ * falls back to the other set's (etcd would trust system roots instead; Kubespray always sets both).
+ */
+export function tlsFilesOf(vars: Record<string, string>): { sets: TlsFileSet[]; problems: string[] } {
+  const sets: TlsFileSet[] = [];
+  const problems: string[] = [];
+  for (const s of TLS_SETS) {
+    const cert = vars[s.cert];
+    const key = vars[s.key];
+    if (!cert && !key) continue;
+    if (!cert || !key) {
+      problems.push(`${cert ? s.cert : s.key} is set but ${cert ? s.key : s.cert} is not`);
+      continue;
+    }
+    const other = TLS_SETS[1 - TLS_SETS.indexOf(s)];
+    const caVar = vars[s.ca] ? s.ca : other.ca;
+    const ca = vars[caVar];
+    if (!ca) {
+      problems.push(`${s.ca} and ${other.ca} are unset: no CA to check ${cert} against`);
+      continue;
+    }
+    const bad = [[s.cert, cert], [s.key, key], [caVar, ca]].find(([, p]) => !ABS_PATH.test(p) || p.split('/').includes('..'));
+    if (bad) {
+      problems.push(`${bad[0]} is ${JSON.stringify(bad[1])}: not an absolute path made of letters, digits and ._@+-/`);
+      continue;
+    }
+    sets.push({ use: s.use, caFile: ca, certFile: cert, keyFile: key, variables: { ca: caVar, cert: s.cert, key: s.key } });
+  }
+  return { sets, problems };
+}
