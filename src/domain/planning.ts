@@ -2,7 +2,8 @@
  * The one planning module: order of joins, quorum math, initial-cluster strings and env files.
  * Pure and deterministic; the workflow, the dry run (`etcd-scaleout plan`) and the CLI all use it.
  */
-import type { NewMember, ScaleOutRequest } from './request';
+import { hostOf, NAME, NAME_RULE, urlProblem } from './patterns';
+import { MAX_VOTERS_BY_DEFAULT, type NewMember, type ScaleOutRequest } from './request';
 
 /** A member as etcd's member list reports it (IDs are decimal strings of 64-bit numbers). */
 export interface MemberInfo {
@@ -68,11 +69,25 @@ export function initialClusterString(members: MemberInfo[], joining: { name: str
     const isJoining = m.peerURLs.includes(joining.peerURL);
     const name = isJoining ? joining.name : m.name || m.peerURLs.map((u) => knownNames[u]).find(Boolean);
     if (!name) throw new PlanError('members', `member ${m.id} (${m.peerURLs.join(',')}) has no name: it was added but never started; remove it or start it first`);
+    checkMemberData(m, name);
     for (const url of m.peerURLs) parts.push(`${name}=${url}`);
     sawJoining ||= isJoining;
   }
   if (!sawJoining) parts.push(`${joining.name}=${joining.peerURL}`);
   return parts.join(',');
+}
+
+/**
+ * What etcd's member list says goes into a node's env file (ETCD_INITIAL_CLUSTER): a member named
+ * `etcd2\nLD_PRELOAD=/tmp/x.so` would write a second line. Names and URLs read from the cluster are
+ * held to the same patterns as the request's before they reach a file.
+ */
+export function checkMemberData(m: MemberInfo, name = m.name): void {
+  if (!NAME.test(name)) throw new PlanError('members', `member ${m.id} has the name ${JSON.stringify(name)}, which is not ${NAME_RULE}; refusing to write it into an env file`);
+  for (const url of [...m.peerURLs, ...m.clientURLs]) {
+    const problem = urlProblem(url, 2380, 'member URL');
+    if (problem || /[\s,=]/.test(url)) throw new PlanError('members', `member ${name} (${m.id}) has the URL ${JSON.stringify(url)}, which ${problem ?? 'holds a space, "," or "="'}; refusing to write it into an env file`);
+  }
 }
 
 /** Checks the request against the live member list and lays out the joins in order. */
@@ -88,15 +103,20 @@ export function planScaleOut(request: ScaleOutRequest, members: MemberInfo[]): S
     if (byPeer.has(nm.peerURL)) throw new PlanError(`newMembers[${i}].peerURL`, `${nm.peerURL} is already a member of cluster ${request.cluster.name} (${byPeer.get(nm.peerURL)!.name || byPeer.get(nm.peerURL)!.id})`);
     if (names.has(nm.name)) throw new PlanError(`newMembers[${i}].name`, `${nm.name} is already a member of cluster ${request.cluster.name}`);
     if (members.some((m) => m.clientURLs.includes(nm.clientURL))) throw new PlanError(`newMembers[${i}].clientURL`, `${nm.clientURL} is already served by a member`);
+    const sharing = members.find((m) => [...m.peerURLs, ...m.clientURLs].some((u) => hostOf(u) === nm.host || hostOf(u) === nm.listenAddress));
+    if (sharing) throw new PlanError(`newMembers[${i}].host`, `${nm.host} is the host of member ${sharing.name || sharing.id}: one etcd member per host (a second etcd there would share its ports and data dir, and its undo would stop a voter)`);
   });
   const from = voters.length;
   const to = from + request.newMembers.length;
   if (to % 2 === 0 && !request.strategy.allowEvenSize) {
     throw new PlanError('newMembers', `would take the cluster from ${from} to ${to} members; an even size adds no fault tolerance over ${to - 1} (set strategy.allowEvenSize to accept it)`);
   }
+  if (to > MAX_VOTERS_BY_DEFAULT && !request.strategy.allowLargeCluster) {
+    throw new PlanError('newMembers', `would take the cluster to ${to} voting members; above ${MAX_VOTERS_BY_DEFAULT} every write waits for ${quorum(to)} members and elections slow down (set strategy.allowLargeCluster to accept it)`);
+  }
   const warnings: string[] = [];
   if (to % 2 === 0) warnings.push(`target size ${to} is even: it tolerates ${faultTolerance(to)} failure(s), like ${to - 1}`);
-  if (to > 7) warnings.push(`target size ${to} is above 7: every write waits for ${quorum(to)} members`);
+  if (to > MAX_VOTERS_BY_DEFAULT) warnings.push(`target size ${to} is above ${MAX_VOTERS_BY_DEFAULT}: every write waits for ${quorum(to)} members`);
 
   const running: MemberInfo[] = [...members];
   const steps = request.newMembers.map((member, i): JoinStep => {
@@ -110,6 +130,8 @@ export function planScaleOut(request: ScaleOutRequest, members: MemberInfo[]): S
     running.push({ id: `planned-${i}`, name: member.name, peerURLs: [member.peerURL], clientURLs: [member.clientURL], isLearner: false });
     return step;
   });
+  const fragile = noFaultToleranceWindow(from, steps);
+  if (fragile) warnings.push(fragile);
   return {
     cluster: request.cluster.name,
     from,
@@ -118,6 +140,16 @@ export function planScaleOut(request: ScaleOutRequest, members: MemberInfo[]): S
     warnings,
     etcdServers: running.flatMap((m) => m.clientURLs),
   };
+}
+
+/**
+ * Names the stretch of the plan where one failed voter loses quorum: 1 -> 3 passes through 2 voters,
+ * which tolerate no failure (nor did the 1 it started from). Undefined when every step tolerates one.
+ */
+export function noFaultToleranceWindow(from: number, steps: JoinStep[]): string | undefined {
+  const sizes = [from, ...steps.map((s) => s.afterPromote.voters)].filter((v, i, all) => faultTolerance(v) === 0 && all.indexOf(v) === i);
+  if (!sizes.length) return undefined;
+  return `no fault tolerance while the cluster has ${sizes.join(' or ')} voter(s): losing one member then loses quorum (writes stop; a rollback may not finish)`;
 }
 
 /** Voting members once every canary is promoted: what the verify phase expects. */

@@ -82,7 +82,7 @@ export function badRequests(good: Req): BadRequest[] {
     { name: 'shell metacharacters in a name', field: /newMembers\[0\]\.name: must be 1-63 lowercase/, edit: (r) => ((r.newMembers[0].name = 'etcd4;rm -rf /'), r) },
     { name: 'uppercase name', field: /newMembers\[1\]\.name: must be 1-63 lowercase/, edit: (r) => ((r.newMembers[1].name = 'Etcd5'), r) },
     { name: 'host $(reboot)', field: /newMembers\[0\]\.host: must be a hostname or IPv4 address/, edit: (r) => ((r.newMembers[0].host = '$(reboot)'), r) },
-    { name: 'service name with ;', field: /node\.service: must be a systemd unit name/, edit: (r) => ((r.node = { service: 'etcd;reboot' }), r) },
+    { name: 'service name with ;', field: /node\.service: must be a systemd service named like etcd/, edit: (r) => ((r.node = { service: 'etcd;reboot' }), r) },
     { name: 'ticket id with spaces', field: /ticket\.id: must be 1-64 letters, digits or/, edit: (r) => ((r.ticket = { id: 'CHG 1234' }), r) },
     { name: 'sshPort 0', field: /newMembers\[0\]\.sshPort: must be 1-65535/, edit: (r) => ((r.newMembers[0].sshPort = 0), r) },
     { name: 'sshPort 70000', field: /newMembers\[1\]\.sshPort: must be 1-65535/, edit: (r) => ((r.newMembers[1].sshPort = 70000), r) },
@@ -123,6 +123,33 @@ export function badRequests(good: Req): BadRequest[] {
         return r;
       },
     },
+
+    // issue 9: quorum and ownership, what reaches a node's files, deceptive text
+    { name: 'two new members on one host', field: /newMembers\[1\]\.host: duplicates newMembers\[0\]\.host .*one etcd member per host/, edit: (r) => ((r.newMembers[1] = { ...r.newMembers[1], host: r.newMembers[0].host, peerURL: `${scheme}//${r.newMembers[0].host}:2480`, clientURL: `${scheme}//${r.newMembers[0].host}:2479` }), r) },
+    {
+      name: 'new member on an existing member\'s host',
+      field: /newMembers\[0\]\.host: \S+ is the host of an existing member/,
+      edit: (r) => {
+        const h = hostOf(r.cluster.endpoints[0]);
+        r.newMembers[0] = { ...r.newMembers[0], host: h, peerURL: `${scheme}//${h}:2480`, clientURL: `${scheme}//${h}:2479` };
+        return r;
+      },
+    },
+    { name: 'port 0 in a URL', field: /newMembers\[0\]\.peerURL: must not use port 0/, edit: (r) => ((r.newMembers[0].peerURL = `${scheme}//${r.newMembers[0].host}:0`), r) },
+    { name: 'duplicate endpoints', field: /cluster\.endpoints\[1\]: duplicates cluster\.endpoints\[0\]/, edit: (r) => ((r.cluster.endpoints[1] = r.cluster.endpoints[0]), r) },
+    { name: 'right-to-left override in requestedBy', field: /ticket\.requestedBy: must not contain control, bidirectional-override/, edit: (r) => ((r.ticket = { id: 'LAB-1', requestedBy: 'alice\u202Eecila' }), r) },
+    { name: 'NEL (U+0085) in requestedBy', field: /ticket\.requestedBy: must not contain control/, edit: (r) => ((r.ticket = { id: 'LAB-1', requestedBy: 'alice\u0085bob' }), r) },
+    { name: 'newline in an approver', field: /strategy\.approvers\[0\]: must not contain control/, edit: (r) => ((r.strategy.approvers = ['bob\nLD_PRELOAD=/tmp/x.so']), r) },
+    { name: 'empty approvers list', field: /strategy\.approvers: must name at least one approver/, edit: (r) => ((r.strategy.approvers = []), r) },
+    { name: 'env file /etc/sudoers', field: /node\.envFile: must be a file under \/etc whose path names etcd/, edit: (r) => ((r.node = { envFile: '/etc/sudoers' }), r) },
+    { name: 'service poweroff.target', field: /node\.service: must be a systemd service named like etcd/, edit: (r) => ((r.node = { service: 'poweroff.target' }), r) },
+    { name: 'data dir /etc', field: /node\.dataDir: must be a folder whose path names etcd/, edit: (r) => ((r.node = { dataDir: '/etc' }), r) },
+    { name: 'data dir /var/lib', field: /node\.dataDir: must be a folder whose path names etcd, like \/var\/lib\/etcd, and not a system folder/, edit: (r) => ((r.node = { dataDir: '/var/lib' }), r) },
+    { name: 'backup dir /', field: /backup\.dir: must be a folder of its own, not a system folder/, edit: (r) => ((r.backup = { dir: '/' }), r) },
+    { name: 'etcd binary /bin/sh', field: /node\.etcdBinary: must be an executable named etcd/, edit: (r) => ((r.node = { etcdBinary: '/bin/sh' }), r) },
+    { name: 'webhook token in the query', field: /notify\.webhookUrl: must have no query string or fragment/, edit: (r) => ((r.notify = { webhookUrl: 'https://tickets.example.com/hook?token=abc' }), r) },
+    { name: 'webhook token in the path', field: /notify\.webhookUrl: must not carry a token in its path/, edit: (r) => ((r.notify = { webhookUrl: 'https://hooks.example.com/services/T0001/B0002/a1b2c3d4e5f6g7h8i9j0k1l2' }), r) },
+    { name: 'allowLargeCluster "yes"', field: /strategy\.allowLargeCluster: must be true or false/, edit: (r) => ((r.strategy.allowLargeCluster = 'yes'), r) },
 
     // strategy
     { name: 'absurd canary count', field: /strategy\.canary: must be at most 9/, edit: (r) => ((r.strategy.canary = 1000), r) },

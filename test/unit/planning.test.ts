@@ -55,6 +55,18 @@ describe('planning', () => {
     }
   });
 
+  describe('fault tolerance on the way', () => {
+    it('names the window with no fault tolerance of a 1 -> 3 plan', () => {
+      const p = planScaleOut(request((r) => ((r.newMembers = newMembers(2)), (r.cluster.endpoints = [client(1)]))), [voter(1)]);
+      assert.ok(p.warnings.some((w) => /no fault tolerance while the cluster has 1 or 2 voter\(s\)/.test(w)), p.warnings.join('; '));
+    });
+
+    it('says nothing of it for 3 -> 5', () => {
+      const p = planScaleOut(request(), three());
+      assert.ok(!p.warnings.some((w) => /no fault tolerance/.test(w)));
+    });
+  });
+
   describe('planScaleOut 3 -> 5', () => {
     const plan = planScaleOut(request(), three());
 
@@ -99,8 +111,8 @@ describe('planning', () => {
       );
     });
 
-    it('batches 3 -> 9 behind 2 canaries and warns above 7', () => {
-      const p = planScaleOut(request((r) => ((r.newMembers = newMembers(6)), (r.strategy.canary = 2))), three());
+    it('batches 3 -> 9 behind 2 canaries and warns above 7 when allowLargeCluster', () => {
+      const p = planScaleOut(request((r) => ((r.newMembers = newMembers(6)), (r.strategy.canary = 2), (r.strategy.allowLargeCluster = true))), three());
       assert.deepEqual(
         p.steps.map((s) => `${s.member.name}:${s.stage}:${s.afterPromote.voters}/${s.afterPromote.quorum}`),
         ['etcd4:canary:4/3', 'etcd5:canary:5/3', 'etcd6:batch:6/4', 'etcd7:batch:7/4', 'etcd8:batch:8/5', 'etcd9:batch:9/5'],
@@ -111,6 +123,27 @@ describe('planning', () => {
   });
 
   describe('planScaleOut refusals', () => {
+    it('refuses more than 7 voters unless allowLargeCluster', () => {
+      const e = planError(() => planScaleOut(request((r) => ((r.newMembers = newMembers(6)), (r.strategy.canary = 2))), three()));
+      assert.equal(e.field, 'newMembers');
+      assert.match(e.message, /to 9 voting members; above 7 .*strategy\.allowLargeCluster/);
+    });
+
+    it('refuses a new member on the host of an existing member', () => {
+      const onEtcd2 = { ...newMembers(1)[0], host: ip(2), peerURL: `http://${ip(2)}:2480`, clientURL: `http://${ip(2)}:2479` };
+      const e = planError(() => planScaleOut(request((r) => ((r.newMembers = [onEtcd2, newMembers(2)[1]]), (r.cluster.endpoints = [client(1)]))), three()));
+      assert.equal(e.field, 'newMembers[0].host');
+      assert.match(e.message, /is the host of member etcd2: one etcd member per host/);
+    });
+
+    it('refuses a member name or URL from etcd that would write another line into the env file', () => {
+      const evil = { ...voter(2), name: 'etcd2\nLD_PRELOAD=/tmp/x.so' };
+      const e = planError(() => initialClusterString([voter(1), evil], { name: 'etcd4', peerURL: peer(4) }));
+      assert.match(e.message, /has the name "etcd2\\nLD_PRELOAD=\/tmp\/x\.so", which is not 1-63 lowercase/);
+      const badUrl = { ...voter(3), peerURLs: ['http://127.0.24.13:2380,etcd9=http://10.0.0.9:2380'] };
+      assert.throws(() => initialClusterString([voter(1), badUrl], { name: 'etcd4', peerURL: peer(4) }), /refusing to write it into an env file/);
+    });
+
     it('refuses an even target size unless allowEvenSize', () => {
       const even = (r: Req) => (r.newMembers = r.newMembers.slice(0, 1));
       const err = planError(() => planScaleOut(request(even), three()));

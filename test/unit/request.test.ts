@@ -41,6 +41,7 @@ describe('request validation', () => {
         rollback: 'all',
         staleDataDir: 'quarantine',
         allowEvenSize: false,
+        allowLargeCluster: false,
         catchUpTimeoutSeconds: 300,
         healthTimeoutSeconds: 120,
         approval: 'none',
