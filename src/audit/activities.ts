@@ -4,8 +4,7 @@ import { int64ToNumber } from '../client/timestamps';
 import type { EventHandler, EventHandlers, RecordedActivity, Recording } from './recording';
 import type { ActivityOutcome } from './types';
 
-const scheduled: EventHandler = async (rec, { event, at, eventId, dec }) => {
-  const a = event.activityTaskScheduledEventAttributes!;
+const scheduled: EventHandler<'activityTaskScheduledEventAttributes'> = async (rec, a, { event, at, eventId, dec }) => {
   const summary = await dec.single(event.userMetadata?.summary);
   rec.activities.set(eventId, {
     activityId: a.activityId ?? String(eventId),
@@ -19,8 +18,7 @@ const scheduled: EventHandler = async (rec, { event, at, eventId, dec }) => {
 
 const activityOf = (rec: Recording, scheduledEventId: unknown): RecordedActivity | undefined => rec.activities.get(int64ToNumber(scheduledEventId));
 
-const started: EventHandler = async (rec, { event, at, dec }) => {
-  const a = event.activityTaskStartedEventAttributes!;
+const started: EventHandler<'activityTaskStartedEventAttributes'> = async (rec, a, { at, dec }) => {
   const act = activityOf(rec, a.scheduledEventId);
   if (!act) return;
   act.startedAt = at;
@@ -30,9 +28,9 @@ const started: EventHandler = async (rec, { event, at, dec }) => {
 };
 
 /** The close events differ only in their outcome and in what they carry. */
-function closed(outcome: ActivityOutcome, attributes: 'activityTaskFailedEventAttributes' | 'activityTaskTimedOutEventAttributes' | 'activityTaskCanceledEventAttributes'): EventHandler {
-  return async (rec, { event, at, dec }) => {
-    const a = event[attributes]!;
+type ClosedKind = 'activityTaskFailedEventAttributes' | 'activityTaskTimedOutEventAttributes' | 'activityTaskCanceledEventAttributes';
+function closed<K extends ClosedKind>(outcome: ActivityOutcome): EventHandler<K> {
+  return async (rec, a, { at, dec }) => {
     const act = activityOf(rec, a.scheduledEventId);
     if (!act) return;
     act.outcome = outcome;
@@ -42,8 +40,7 @@ function closed(outcome: ActivityOutcome, attributes: 'activityTaskFailedEventAt
   };
 }
 
-const completed: EventHandler = async (rec, { event, at, dec }) => {
-  const a = event.activityTaskCompletedEventAttributes!;
+const completed: EventHandler<'activityTaskCompletedEventAttributes'> = async (rec, a, { at, dec }) => {
   const act = activityOf(rec, a.scheduledEventId);
   if (!act) return;
   act.outcome = 'completed';
@@ -55,7 +52,7 @@ export const activityHandlers: EventHandlers = {
   activityTaskScheduledEventAttributes: scheduled,
   activityTaskStartedEventAttributes: started,
   activityTaskCompletedEventAttributes: completed,
-  activityTaskFailedEventAttributes: closed('failed', 'activityTaskFailedEventAttributes'),
-  activityTaskTimedOutEventAttributes: closed('timed-out', 'activityTaskTimedOutEventAttributes'),
-  activityTaskCanceledEventAttributes: closed('cancelled', 'activityTaskCanceledEventAttributes'),
+  activityTaskFailedEventAttributes: closed('failed'),
+  activityTaskTimedOutEventAttributes: closed('timed-out'),
+  activityTaskCanceledEventAttributes: closed('cancelled'),
 };

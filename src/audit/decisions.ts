@@ -16,9 +16,8 @@ const byAndReason = (d: DecisionPayload) => ({
   ...(typeof d.reason === 'string' && d.reason ? { reason: d.reason } : {}),
 });
 
-const updateAccepted: EventHandler = async (rec, { event, at, dec }) => {
-  const request = event.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest;
-  if (request?.input?.name !== decideUpdate.name) return;
+const updateAccepted: EventHandler<'workflowExecutionUpdateAcceptedEventAttributes'> = async (rec, { acceptedRequest: request }, { at, dec }) => {
+  if (!request?.input || request.input.name !== decideUpdate.name) return;
   const d = ((await dec.first(request.input.args)) ?? {}) as DecisionPayload;
   rec.approvals.push({
     via: 'update',
@@ -32,8 +31,7 @@ const updateAccepted: EventHandler = async (rec, { event, at, dec }) => {
   });
 };
 
-const signalled: EventHandler = async (rec, { event, at, dec }) => {
-  const a = event.workflowExecutionSignaledEventAttributes!;
+const signalled: EventHandler<'workflowExecutionSignaledEventAttributes'> = async (rec, a, { at, dec }) => {
   if (a.signalName !== approveSignal.name && a.signalName !== rejectSignal.name) return;
   const d = ((await dec.first(a.input)) ?? {}) as DecisionPayload;
   const phase = currentPhase(rec);

@@ -108,8 +108,8 @@ function members(r: AuditReport): string[] {
 
 function activities(r: AuditReport): string[] {
   const out = ['## Activities', '', '| # | activity | phase | scheduled | started | closed | took | attempts | outcome |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
-  r.activities.forEach((a, i) =>
-    out.push(`| ${i + 1} | ${cell(a.name)} | ${cell(a.summary)} | ${a.scheduledAt} | ${a.startedAt ?? ''} | ${a.closedAt ?? ''} | ${duration(a.durationMs)} | ${a.attempts} | ${a.outcome} |`),
+  out.push(
+    ...r.activities.map((a, i) => `| ${i + 1} | ${cell(a.name)} | ${cell(a.summary)} | ${a.scheduledAt} | ${a.startedAt ?? ''} | ${a.closedAt ?? ''} | ${duration(a.durationMs)} | ${a.attempts} | ${a.outcome} |`),
   );
   const troubled = r.activities.map((a, i) => ({ a, i })).filter(({ a }) => a.failure || a.lastRetryFailure);
   if (troubled.length) {

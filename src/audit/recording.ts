@@ -37,10 +37,15 @@ export interface EventContext {
   dec: HistoryDecoder;
 }
 
-export type EventHandler = (rec: Recording, ctx: EventContext) => Promise<void> | void;
+/** An event kind, named by its attributes field (e.g. `activityTaskScheduledEventAttributes`). */
+export type EventKind = { [K in keyof HistoryEvent]-?: K extends `${string}EventAttributes` ? K : never }[keyof HistoryEvent];
+export type Attributes<K extends EventKind> = NonNullable<HistoryEvent[K]>;
 
-/** The handler for each event kind this report reads, keyed by the event's attributes field. */
-export type EventHandlers = Partial<Record<keyof HistoryEvent, EventHandler>>;
+/** A handler gets its event's attributes; `ctx.event` has the rest (user metadata). */
+export type EventHandler<K extends EventKind> = (rec: Recording, attributes: Attributes<K>, ctx: EventContext) => Promise<void> | void;
+
+/** The handler for each event kind this report reads. */
+export type EventHandlers = { [K in EventKind]?: EventHandler<K> };
 
 export const eventTime = (e: HistoryEvent): string => timestampIso(e.eventTime);
 

@@ -18,11 +18,13 @@ import { decisionHandlers } from './decisions';
 import { HistoryDecoder, type HistoryEvent } from './decoder';
 import { backupOf, isCompensation, membersOf, rollbackOf, runResultOf } from './findings';
 import { lifecycleHandlers } from './lifecycle';
-import { enterPhase, eventTime, msBetween, type EventHandlers, type RecordedActivity, type Recording, type RequestFacts } from './recording';
+import { type Attributes, enterPhase, type EventHandler, type EventHandlers, type EventKind, eventTime, msBetween, type RecordedActivity, type Recording, type RequestFacts } from './recording';
 import type { AuditActivity, AuditReport } from './types';
 
 const HANDLERS: EventHandlers = { ...lifecycleHandlers, ...activityHandlers, ...decisionHandlers };
-const HANDLED = Object.keys(HANDLERS) as (keyof HistoryEvent)[];
+const HANDLED = Object.keys(HANDLERS) as EventKind[];
+
+type StartedAttributes = Attributes<'workflowExecutionStartedEventAttributes'>;
 
 /**
  * Reads the run's history and builds its audit report. Without runId: the latest run of the ID.
@@ -38,23 +40,32 @@ export async function buildAuditReport(client: Client, workflowId: string, runId
     }
     throw err;
   }
-  if (!events[0]?.workflowExecutionStartedEventAttributes) throw new WorkflowNotFoundError(`workflow ${workflowId}: its history has no start event`, workflowId, runId);
   return auditReportFromEvents(events, client.options.loadedDataConverter, workflowId, runId);
 }
 
 /** The report from a run's events (the first one its start event), decoded with `dataConverter`. */
 export async function auditReportFromEvents(events: HistoryEvent[], dataConverter: LoadedDataConverter, workflowId: string, runId?: string): Promise<AuditReport> {
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) throw new WorkflowNotFoundError(`workflow ${workflowId}: its history has no start event`, workflowId, runId);
   const dec = new HistoryDecoder(dataConverter);
-  const rec = await startRecording(events[0], dec);
-  for (const event of events) {
-    const kind = HANDLED.find((k) => event[k]);
-    if (kind) await HANDLERS[kind]!(rec, { event, at: eventTime(event), eventId: int64ToNumber(event.eventId), dec });
-  }
-  return assemble(workflowId, runId, events, rec);
+  const rec = await startRecording(started, eventTime(events[0]), dec);
+  for (const event of events) await dispatch(rec, event, dec);
+  return assemble(workflowId, runId, started, events, rec);
 }
 
-async function startRecording(first: HistoryEvent, dec: HistoryDecoder): Promise<Recording & { input: unknown }> {
-  const started = first.workflowExecutionStartedEventAttributes!;
+/** Hands the event to the handler of its kind (an event has exactly one attributes field). */
+async function dispatch(rec: Recording, event: HistoryEvent, dec: HistoryDecoder): Promise<void> {
+  for (const kind of HANDLED) {
+    const attributes = event[kind];
+    if (!attributes) continue;
+    // The handler registered under `kind` takes that kind's attributes.
+    const handler = HANDLERS[kind] as EventHandler<EventKind>;
+    await handler(rec, attributes, { event, at: eventTime(event), eventId: int64ToNumber(event.eventId), dec });
+    return;
+  }
+}
+
+async function startRecording(started: StartedAttributes, startedAt: string, dec: HistoryDecoder): Promise<Recording & { input: unknown }> {
   const input = await dec.first(started.input);
   const rec: Recording & { input: unknown } = {
     input,
@@ -67,12 +78,11 @@ async function startRecording(first: HistoryEvent, dec: HistoryDecoder): Promise
     status: 'RUNNING',
     outcome: { status: 'RUNNING' },
   };
-  enterPhase(rec, rec.searchAttributes[ScaleOutPhase.name], eventTime(first));
+  enterPhase(rec, rec.searchAttributes[ScaleOutPhase.name], startedAt);
   return rec;
 }
 
-function assemble(workflowId: string, runId: string | undefined, events: HistoryEvent[], rec: Recording & { input: unknown }): AuditReport {
-  const started = events[0].workflowExecutionStartedEventAttributes!;
+function assemble(workflowId: string, runId: string | undefined, started: StartedAttributes, events: HistoryEvent[], rec: Recording & { input: unknown }): AuditReport {
   const startedAt = eventTime(events[0]);
   const recorded = [...rec.activities.values()].map((a) => ({ ...a, durationMs: msBetween(a.scheduledAt, a.closedAt) }));
   const activities = recorded.map(withoutResult);

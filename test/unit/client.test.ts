@@ -18,7 +18,7 @@ describe('list filter and visibility query', () => {
     assert.equal(r.ok, false);
     if (r.ok) return;
     assert.deepEqual(r.errors.map((e) => e.field).sort(), ['(query)', 'cluster', 'limit', 'status', 'ticket']);
-    assert.match(r.errors.find((e) => e.field === '(query)')!.message, /unknown field\(s\): sort/);
+    assert.match(r.errors.find((e) => e.field === '(query)')?.message ?? '', /unknown field\(s\): sort/);
     assert.equal((parseListFilter({ limit: '1001' }) as { ok: boolean }).ok, false);
     assert.equal((parseListFilter({ cluster: 'Prod' }) as { ok: boolean }).ok, false, 'cluster names are lowercase');
   });
