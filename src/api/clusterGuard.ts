@@ -31,7 +31,7 @@ const RECENT_MS = 5 * 60_000;
 //    workflow's preflight then still refuses a cluster that already has a learner.
 // 3. A run of the same ticket that COMPLETED is answered with 200 as well (the ticket's work is
 //    done; a retried POST must not start it again). One that failed, was cancelled or terminated is
-//    started afresh under the same id (Temporal's default reuse policy): that is how an operator
+//    started afresh under the same id (reuse policy ALLOW_DUPLICATE_FAILED_ONLY, set at start): that is how an operator
 //    retries a ticket after fixing the cause, and the conflict check above applies to it as well.
 
 export class ClusterGuard {
