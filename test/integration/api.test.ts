@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +154,34 @@ describe('HTTP API on the real stack', function () {
         await down.close();
         await connection.close();
       }
+    });
+
+    it("explains with Temporal's own reason (502) when the namespace lacks the search attributes, and starts nothing", async () => {
+      const { server, client } = await getStack();
+      const namespace = 'no-search-attributes-api';
+      await new Promise<void>((resolve, reject) =>
+        execFile(server.cli, ['operator', 'namespace', 'create', '--address', server.address, '--namespace', namespace], (err, _out, stderr) => (err && !/already/i.test(stderr) ? reject(new Error(stderr)) : resolve())),
+      );
+      const bare = await buildApi({ client: new Client({ connection: client.connection, namespace }), token: TOKEN });
+      try {
+        const post = () => bare.inject({ method: 'POST', url: '/v1/scaleouts', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify(lab.request({ ticket: { id: 'OPS-502' } })) });
+        let r = await post();
+        for (let i = 0; i < 30 && /namespace \S+ (is )?not found/i.test(r.body); i++) {
+          await sleep(1000); // a new namespace is served once the server's namespace cache has it
+          r = await post();
+        }
+        assert.equal(r.statusCode, 502, r.body);
+        const body = JSON.parse(r.body);
+        assert.match(body.reason, /search attribute/);
+        assert.match(body.error, /^Temporal refused to (list runs|start scaleout-lab-50-OPS-502)/);
+        for (const name of ['EtcdCluster', 'TicketId', 'RequestedBy', 'ScaleOutPhase']) assert.ok(body.hint.includes(`temporal operator search-attribute create --namespace ${namespace} --name ${name} --type Keyword`), body.hint);
+        const list = await bare.inject({ method: 'GET', url: '/v1/scaleouts?cluster=lab-50', headers: { authorization: `Bearer ${TOKEN}` } });
+        assert.equal(list.statusCode, 502, list.body);
+        assert.match(JSON.parse(list.body).reason, /search attribute/);
+      } finally {
+        await bare.close();
+      }
+      assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50-OPS-502')).status, 404, 'nothing started in the default namespace either');
     });
 
     it('answers 401 without a token, with a wrong one and with another scheme, and starts nothing', async () => {
@@ -459,7 +487,7 @@ describe('HTTP API on the real stack', function () {
       assert.match(byCluster.query, /EtcdCluster = "lab-50"/);
       const item = byCluster.items.find((i: any) => i.workflowId === id);
       assert.deepEqual([item.runId, item.cluster, item.ticket, item.requestedBy, item.phase], [runId, 'lab-50', 'OPS-1', 'alice', 'done']);
-      assert.match(item.summary, /3 -> 5 members, ticket OPS-1/);
+      assert.equal(item.summary, 'lab-50: 3 -> 5 members (etcd4, etcd5), ticket OPS-1', 'the one-line summary set at start');
       const byTicket = await waitForList('ticket=OPS-1', (items) => items.some((i) => i.workflowId === id));
       assert.ok(byTicket.items.every((i: any) => i.ticket === 'OPS-1'));
       const none = await call('GET', '/v1/scaleouts?cluster=lab-50&ticket=OPS-2');

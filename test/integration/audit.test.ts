@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { buildAuditReport, renderAuditMarkdown } from '../../src/audit/report';
+import { buildAuditReport, renderAuditMarkdown } from '../../src/audit';
 import { startScaleOut } from '../../src/client';
 import { Lab } from '../../lab';
-import type { Progress } from '../../src/workflows';
+import { progressQuery, rejectSignal } from '../../src/workflows/messages';
 import { getStack } from '../support/stack';
 
 const CLI = join(__dirname, '../../src/cli/main.js');
@@ -66,7 +66,16 @@ describe('audit report from the history on the real stack', function () {
       const { client } = await getStack();
       const noWorker = `etcd-scaleout-no-worker-${randomUUID().slice(0, 8)}`;
       const { workflowId, handle } = await startScaleOut(client, request, { taskQueue: noWorker, workflowId: `audit-running-${randomUUID().slice(0, 8)}` });
-      const runId = (await handle.describe()).runId;
+      const description = await handle.describe();
+      const runId = description.runId;
+
+      // The Temporal UI shows what the run is about: a one-line summary and short markdown details.
+      assert.equal(await description.staticSummary(), 'lab-45: 3 -> 5 members (etcd4, etcd5), ticket AUD-45');
+      const details = (await description.staticDetails()) ?? '';
+      for (const part of ['**Cluster** lab-45', 'http://127.0.45.11:2379', '- etcd4 on 127.0.45.14: peer http://127.0.45.14:2380', '- etcd5 on 127.0.45.15', '**Strategy** canary 1, rollback all', '**Ticket** AUD-45', '**Requested by** erin']) {
+        assert.ok(details.includes(part), `static details has ${JSON.stringify(part)}:\n${details}`);
+      }
+      assert.ok(!details.includes('id_ed25519') && !details.includes('known_hosts'), 'no key or known_hosts path in the UI details');
 
       const running = await buildAuditReport(client, workflowId);
       assert.equal(running.status, 'RUNNING');
@@ -114,10 +123,10 @@ describe('audit report from the history on the real stack', function () {
       await lab.start();
       const keys = await lab.seedKeys(20);
       const { handle, workflowId } = await startScaleOut(client, lab.request({ strategy: { approval: 'after-canary', approvers: ['alice'] }, ticket: { id: 'AUD-49', requestedBy: 'frank' } }), { taskQueue: (await getStack()).taskQueue });
-      await until('approval waiting', async () => ((await handle.query<Progress>('progress')).approval.state === 'waiting' ? true : undefined));
+      await until('approval waiting', async () => ((await handle.query(progressQuery)).approval.state === 'waiting' ? true : undefined));
 
       // A signal from someone who is not an approver is recorded in the history and ignored by the run.
-      await handle.signal('reject', { by: 'mallory', reason: 'I do not like it' });
+      await handle.signal(rejectSignal, { approve: false, by: 'mallory', reason: 'I do not like it' });
       const cancel = await cli(['cancel', workflowId], env);
       assert.equal(cancel.code, 0, cancel.stderr);
 

@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Lab } from '../../lab';
-import type { AuditReport } from '../../src/audit/report';
-import type { Progress } from '../../src/workflows';
+import type { AuditReport } from '../../src/audit';
+import { progressQuery, type Progress } from '../../src/workflows/messages';
 import { getStack } from '../support/stack';
 
 const CLI = join(__dirname, '../../src/cli/main.js');
@@ -53,7 +53,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 async function progressOf(workflowId: string): Promise<Progress | undefined> {
   const { client } = await getStack();
   try {
-    return await client.workflow.getHandle(workflowId).query<Progress>('progress');
+    return await client.workflow.getHandle(workflowId).query(progressQuery);
   } catch {
     return undefined; // the first workflow task has not run yet
   }
@@ -465,6 +465,28 @@ describe('etcd-scaleout CLI on the real stack', function () {
       const r = await cli(['plan', file('good.json', good)], {}, 120_000);
       assert.equal(r.code, 4, show(r));
       assert.match(r.stderr, /cannot read the member list of cluster lab-43 through http:\/\/127\.0\.43\.11:2379/);
+    });
+
+    it('a start the server refuses is explained with its reason and what to do (exit 2, nothing started)', async () => {
+      // A namespace without the search attributes: the server refuses StartWorkflowExecution.
+      const { server } = await getStack();
+      const namespace = 'no-search-attributes-cli';
+      await new Promise<void>((resolve, reject) =>
+        execFile(server.cli, ['operator', 'namespace', 'create', '--address', server.address, '--namespace', namespace], (err, _out, stderr) => (err && !/already/i.test(stderr) ? reject(new Error(stderr)) : resolve())),
+      );
+      const r = await until(
+        'the new namespace to be served',
+        async () => {
+          const run = await cli(['start', file('good.json', good)], { TEMPORAL_NAMESPACE: namespace });
+          return /namespace \S+ not found/i.test(run.stderr) ? undefined : run;
+        },
+        60_000,
+        1000,
+      );
+      assert.equal(r.code, 2, show(r));
+      assert.match(r.stderr, /Temporal at 127\.0\.0\.1:\d+ \(namespace no-search-attributes-cli\) refused to start scaleout-lab-43-ERR-43: .*search attribute/);
+      for (const name of ['EtcdCluster', 'TicketId', 'RequestedBy', 'ScaleOutPhase']) assert.match(r.stderr, new RegExp(`temporal operator search-attribute create --namespace no-search-attributes-cli --name ${name} --type Keyword`));
+      assert.equal(r.stdout, '', 'no workflow ID: nothing was started');
     });
 
     it('usage errors exit 2', async () => {

@@ -1,6 +1,6 @@
 /** renderAuditMarkdown alone: pure formatting of a report. */
 import assert from 'node:assert/strict';
-import { renderAuditMarkdown, type AuditReport } from '../../src/audit/report';
+import { renderAuditMarkdown, type AuditReport } from '../../src/audit';
 
 const base = (): AuditReport => ({
   format: 'etcd-scaleout-audit/1',

@@ -1,0 +1,42 @@
+/**
+ * The HTTP API's OpenAPI 3.1 document (served at GET /openapi.json). The request body's schema
+ * comes from the validation schema (./requestSchema.ts); everything else is written by hand, one
+ * builder per route group (./paths.ts). The server checks at start-up that every route it
+ * registers is listed in DOCUMENTED_ROUTES and the other way round.
+ */
+import { collectionPaths, decisionPaths, metaPaths, runPaths } from './paths';
+import type { Json } from './parts';
+import { componentSchemas } from './schemas';
+
+export { scaleOutRequestJsonSchema } from './requestSchema';
+
+/** The routes, as `METHOD /openapi/path/{param}`: the single list the server checks its routes against. */
+export const DOCUMENTED_ROUTES = [
+  'GET /healthz',
+  'GET /openapi.json',
+  'POST /v1/scaleouts',
+  'GET /v1/scaleouts',
+  'GET /v1/scaleouts/{workflowId}',
+  'POST /v1/scaleouts/{workflowId}/approve',
+  'POST /v1/scaleouts/{workflowId}/reject',
+  'POST /v1/scaleouts/{workflowId}/cancel',
+  'GET /v1/scaleouts/{workflowId}/audit',
+] as const;
+
+const DESCRIPTION =
+  'Grow a running etcd cluster (Kubespray-style) safely, as a Temporal workflow. One run per (cluster, ticket); ' +
+  'at most one running scale-out per cluster. Every route except /healthz needs `Authorization: Bearer <token>`.';
+
+export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'etcd-scaleout API', version: '1.0.0', description: DESCRIPTION },
+    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    security: [{ bearer: [] }],
+    paths: { ...metaPaths(), ...collectionPaths(), ...runPaths(), ...decisionPaths() },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The API token (API_TOKEN_FILE or API_TOKEN on the server).' } },
+      schemas: componentSchemas(),
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * The request body's schema, derived from the same zod schema every entry point validates with
+ * (`z.toJSONSchema`, input side: what a client sends, before defaults and normalisation), with one
+ * API-specific tightening: `ticket.id` is required, since the API derives the run's workflow id
+ * from cluster and ticket.
+ */
+import { z } from 'zod';
+import { ScaleOutRequestSchema } from '../../domain/request';
+import type { Json } from './parts';
+
+/** The request schema as JSON Schema 2020-12 (the dialect OpenAPI 3.1 uses), with ticket.id required. */
+export function scaleOutRequestJsonSchema(): Json {
+  const schema = z.toJSONSchema(ScaleOutRequestSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Json;
+  delete schema.$schema;
+  const props = schema.properties as Record<string, Json>;
+  schema.required = [...new Set([...((schema.required as string[]) ?? []), 'ticket'])];
+  const ticket = props.ticket;
+  ticket.required = [...new Set([...((ticket.required as string[]) ?? []), 'id'])];
+  ticket.description = 'Required by the API: one run per (cluster, ticket); the workflow id is derived from both, so repeating a request is idempotent.';
+  props.cluster.description = 'The existing cluster: its name (also the EtcdCluster search attribute) and client URLs of existing members.';
+  props.newMembers.description = 'The members to add, in order; they join strictly one at a time (canary first).';
+  props.ssh.description = 'How the worker reaches the new nodes. Key and known_hosts are paths on the worker, never key material.';
+  props.notify.description = 'Optional webhook called when the run ends, signed with HMAC-SHA256 (header X-EtcdScaleout-Signature: sha256=<hex>) using the secret in secretFile (a path on the worker).';
+  schema.description = 'A scale-out request. Cross-field rules (URL hosts match the member host, no duplicates, one scheme, canary <= members) are checked by the server and reported like the field rules.';
+  return schema;
+}

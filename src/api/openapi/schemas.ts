@@ -1,0 +1,74 @@
+/** The OpenAPI components: the request, the decision, and every response shape. */
+import { MAX_DECIDER_LENGTH, MAX_REASON_LENGTH } from '../../domain/decision';
+import { nullableString, object, ref, type Json } from './parts';
+import { scaleOutRequestJsonSchema } from './requestSchema';
+
+const RUN_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT', 'CONTINUED_AS_NEW', 'PAUSED', 'UNSPECIFIED', 'UNKNOWN'];
+
+function errorSchemas(): Record<string, Json> {
+  return {
+    Error: object({ error: { type: 'string' } }),
+    FieldError: object({ field: { type: 'string', examples: ['newMembers[1].peerURL', 'ticket.id', '(request)'] }, message: { type: 'string' } }),
+    ValidationError: object({ error: { type: 'string' }, fields: { type: 'array', items: ref('FieldError') } }),
+    Conflict: object({
+      error: { type: 'string' },
+      running: object({ workflowId: { type: 'string' }, runId: { type: 'string' }, ticket: nullableString }, ['workflowId']),
+    }),
+    Refused: object({ error: { type: 'string' }, reason: { type: 'string', description: "Temporal's own reason." }, hint: { type: 'string', description: 'What to do about it, when known.' } }, ['error', 'reason']),
+  };
+}
+
+function runSchemas(): Record<string, Json> {
+  const summary = object(
+    {
+      workflowId: { type: 'string' },
+      runId: { type: 'string' },
+      status: { type: 'string', enum: RUN_STATUSES },
+      cluster: nullableString,
+      ticket: nullableString,
+      requestedBy: nullableString,
+      phase: nullableString,
+      summary: nullableString,
+      startTime: { type: 'string', format: 'date-time' },
+      closeTime: { type: ['string', 'null'], format: 'date-time' },
+    },
+    ['workflowId', 'runId', 'status'],
+  );
+  const status = {
+    type: 'object',
+    properties: {
+      historyLength: { type: 'integer' },
+      progress: { type: 'object', description: "The workflow's `progress` query: phase, step, members with their state and timings, backup, approval, undone." },
+      progressError: { type: 'string' },
+      result: { type: 'object', description: 'When COMPLETED: members before/after, etcdServers for kube-apiserver, timings, backup, approval, warnings.' },
+      failure: { type: 'object', properties: { type: nullableString, message: { type: 'string' }, details: {} }, description: 'When FAILED, CANCELLED, TERMINATED or TIMED_OUT.' },
+    },
+  };
+  return {
+    Started: object({ workflowId: { type: 'string' }, runId: { type: 'string' }, alreadyStarted: { type: 'boolean' }, status: { type: 'string' }, url: { type: 'string' } }),
+    Summary: summary,
+    Status: { allOf: [ref('Summary'), status] },
+    List: object({ query: { type: 'string' }, count: { type: 'integer' }, items: { type: 'array', items: ref('Summary') } }),
+    Health: object({
+      status: { type: 'string', enum: ['ok', 'unavailable'] },
+      temporal: object({ reachable: { type: 'boolean' }, namespace: { type: 'string' }, latencyMs: { type: 'number' }, error: { type: 'string' } }, ['reachable']),
+    }),
+  };
+}
+
+export function componentSchemas(): Record<string, Json> {
+  return {
+    ScaleOutRequest: scaleOutRequestJsonSchema(),
+    Decision: {
+      type: 'object',
+      properties: {
+        by: { type: 'string', minLength: 1, maxLength: MAX_DECIDER_LENGTH, description: 'Who decides; must be one of strategy.approvers when the request lists them.' },
+        reason: { type: 'string', maxLength: MAX_REASON_LENGTH },
+      },
+      required: ['by'],
+      additionalProperties: false,
+    },
+    ...errorSchemas(),
+    ...runSchemas(),
+  };
+}

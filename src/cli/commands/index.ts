@@ -1,0 +1,11 @@
+/** The command table: every CLI command, in the order `--help` lists them. */
+import type { CliCommand } from '../command';
+import { auditCommand } from './audit';
+import { cancelCommand } from './cancel';
+import { approveCommand, rejectCommand } from './decide';
+import { listCommand } from './list';
+import { planCommand } from './plan';
+import { startCommand } from './start';
+import { statusCommand } from './status';
+
+export const COMMANDS: readonly CliCommand[] = [startCommand, planCommand, statusCommand, approveCommand, rejectCommand, cancelCommand, listCommand, auditCommand];
