@@ -5,8 +5,9 @@
  * One deliberate difference, because every lab node shares the machine's one network namespace:
  * Kubespray's ETCD_LISTEN_CLIENT_URLS is `<scheme>://<node IP>:2379,<scheme>://127.0.0.1:2379`, and
  * 127.0.0.1:2379 can be bound by one process on the machine only (the lab's three members, its new
- * hosts, other labs and the demo would all want it). Lab nodes listen on their own address only. The
- * certificates still name 127.0.0.1 and ::1: peer connections on loopback come from 127.0.0.1.
+ * hosts, other labs and the demo would all want it). Lab nodes listen on their own address only, and
+ * ETCDCTL_ENDPOINTS names that address instead of https://127.0.0.1:2379. The certificates still name
+ * 127.0.0.1 and ::1: peer connections on loopback come from 127.0.0.1.
  */
 
 /** The membership-free part of Kubespray's env file the plain lab's new hosts start with (kept by the merge). */
@@ -43,13 +44,19 @@ export interface KubesprayEnvOptions {
   token?: string;
 }
 
-/** /etc/etcd.env as Kubespray renders it for `node` (lab tuning: 100 ms heartbeat, 1 s election). */
+/**
+ * /etc/etcd.env as Kubespray's etcd.env.j2 renders it for `node`, with its defaults, except the lab's
+ * tuning (100 ms heartbeat and 1 s election instead of 250 ms and 5 s, so elections take a second) and
+ * one extra variable (`etcd_extra_vars`: ETCD_LOGGER=zap, the same log format on 3.4 as later).
+ * Without TLS, the TLS and etcdctl settings are left out and every URL is http.
+ */
 export function renderKubesprayEnv(o: KubesprayEnvOptions): string {
   const scheme = o.tls ? 'https' : 'http';
   const peer = (n: EnvNode) => `${scheme}://${n.address}:2380`;
   const client = `${scheme}://${o.node.address}:2379`;
   const f = sslFiles(o.node.name);
-  const lines = [
+  const ssl = (file: string) => `${KUBESPRAY_SSL_DIR}/${file}`;
+  const membership = [
     `# Environment file for etcd v${o.version}`,
     `ETCD_DATA_DIR=${KUBESPRAY_DATA_DIR}`,
     `ETCD_ADVERTISE_CLIENT_URLS=${client}`,
@@ -66,24 +73,31 @@ export function renderKubesprayEnv(o: KubesprayEnvOptions): string {
     'ETCD_PROXY=off',
     `ETCD_INITIAL_CLUSTER=${o.etcdGroup.map((n) => `${n.name}=${peer(n)}`).join(',')}`,
     'ETCD_AUTO_COMPACTION_RETENTION=8',
-    'ETCD_LOGGER=zap',
+    'ETCD_SNAPSHOT_COUNT=100000',
+    'ETCD_QUOTA_BACKEND_BYTES=2147483648',
+    'ETCD_MAX_REQUEST_BYTES=1572864',
+    'ETCD_LOG_LEVEL=info',
+    'ETCD_MAX_SNAPSHOTS=5',
+    'ETCD_MAX_WALS=5',
+    '',
   ];
-  if (o.tls) {
-    lines.push(
-      '',
-      '# TLS settings',
-      `ETCD_TRUSTED_CA_FILE=${KUBESPRAY_SSL_DIR}/${f.ca}`,
-      `ETCD_CERT_FILE=${KUBESPRAY_SSL_DIR}/${f.member}`,
-      `ETCD_KEY_FILE=${KUBESPRAY_SSL_DIR}/${f.memberKey}`,
-      'ETCD_CLIENT_CERT_AUTH=true',
-      '',
-      `ETCD_PEER_TRUSTED_CA_FILE=${KUBESPRAY_SSL_DIR}/${f.ca}`,
-      `ETCD_PEER_CERT_FILE=${KUBESPRAY_SSL_DIR}/${f.member}`,
-      `ETCD_PEER_KEY_FILE=${KUBESPRAY_SSL_DIR}/${f.memberKey}`,
-      'ETCD_PEER_CLIENT_CERT_AUTH=true',
-    );
-  }
-  return lines.join('\n') + '\n';
+  const tls = [
+    '# TLS settings',
+    `ETCD_TRUSTED_CA_FILE=${ssl(f.ca)}`,
+    `ETCD_CERT_FILE=${ssl(f.member)}`,
+    `ETCD_KEY_FILE=${ssl(f.memberKey)}`,
+    'ETCD_CLIENT_CERT_AUTH=true',
+    '',
+    `ETCD_PEER_TRUSTED_CA_FILE=${ssl(f.ca)}`,
+    `ETCD_PEER_CERT_FILE=${ssl(f.member)}`,
+    `ETCD_PEER_KEY_FILE=${ssl(f.memberKey)}`,
+    'ETCD_PEER_CLIENT_CERT_AUTH=true',
+    '',
+  ];
+  const extraVars = ['ETCD_LOGGER=zap', ''];
+  const cli = ['# CLI settings', `ETCDCTL_ENDPOINTS=${client}`, `ETCDCTL_CACERT=${ssl(f.ca)}`, `ETCDCTL_KEY=${ssl(f.adminKey)}`, `ETCDCTL_CERT=${ssl(f.admin)}`, ''];
+  const experimental = ['ETCD_EXPERIMENTAL_INITIAL_CORRUPT_CHECK=True', '', 'ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL=5s'];
+  return [...membership, ...(o.tls ? tls : []), ...extraVars, ...(o.tls ? cli : []), ...experimental].join('\n') + '\n';
 }
 
 /** Kubespray's etcd.service (host deployment); the test hosts' systemctl stand-in does what it says. */
@@ -94,7 +108,7 @@ export const KUBESPRAY_UNIT = [
   '',
   '[Service]',
   'Type=notify',
-  'User=etcd',
+  'User=root',
   'EnvironmentFile=/etc/etcd.env',
   'ExecStart=/usr/local/bin/etcd',
   'NotifyAccess=all',

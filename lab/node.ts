@@ -49,6 +49,7 @@ export class LabNode {
   /** The folders, the binaries of the lab's etcd version, the stand-ins and Kubespray's unit. */
   layOut(): void {
     for (const d of [this.etcUpper, join(this.root, 'etc-work'), this.dataDir, this.binDir, this.runDir, this.sslDir, join(this.etcUpper, 'systemd', 'system')]) mkdirSync(d, { recursive: true });
+    chmodSync(this.dataDir, 0o700); // as Kubespray creates it (etcd warns about anything wider)
     for (const f of ['systemctl', 'journalctl']) {
       copyFileSync(labSourcePath('files', f), join(this.binDir, f));
       chmodSync(join(this.binDir, f), 0o755);
