@@ -119,16 +119,20 @@ export class LabEtcdCluster {
     );
   }
 
+  private member(name: string): LabMember {
+    const m = this.members.find((x) => x.name === name);
+    if (!m) throw new Error(`no member ${name} in the lab cluster (${this.members.map((x) => x.name).join(', ')})`);
+    return m;
+  }
+
   /** Stops one member (SIGTERM), for fault tests. */
   stopMember(name: string): void {
-    const m = this.members.find((x) => x.name === name)!;
-    killGroup(m.process?.pid);
+    killGroup(this.member(name).process?.pid);
   }
 
   /** Restarts a stopped member with its data dir (its env file's initial-cluster settings are then ignored). */
   restartMember(name: string): void {
-    const m = this.members.find((x) => x.name === name)!;
-    this.startMember(m);
+    this.startMember(this.member(name));
   }
 
   /** A client of the given endpoints (default: all members), over TLS with the admin certificate when the lab uses it. */

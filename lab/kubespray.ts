@@ -97,7 +97,7 @@ export function renderKubesprayEnv(o: KubesprayEnvOptions): string {
   const extraVars = ['ETCD_LOGGER=zap', ''];
   const cli = ['# CLI settings', `ETCDCTL_ENDPOINTS=${client}`, `ETCDCTL_CACERT=${ssl(f.ca)}`, `ETCDCTL_KEY=${ssl(f.adminKey)}`, `ETCDCTL_CERT=${ssl(f.admin)}`, ''];
   const experimental = ['ETCD_EXPERIMENTAL_INITIAL_CORRUPT_CHECK=True', '', 'ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL=5s'];
-  return [...membership, ...(o.tls ? tls : []), ...extraVars, ...(o.tls ? cli : []), ...experimental].join('\n') + '\n';
+  return `${[...membership, ...(o.tls ? tls : []), ...extraVars, ...(o.tls ? cli : []), ...experimental].join('\n')}\n`;
 }
 
 /** Kubespray's etcd.service (host deployment); the test hosts' systemctl stand-in does what it says. */

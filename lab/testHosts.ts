@@ -90,7 +90,7 @@ export class TestHost {
     mkdirSync(join(this.root, 'ssh'), { recursive: true });
     this.options.pki?.installOn(this.node.sslDir, this.options.name, { caKey: false });
     if (this.options.envFile && this.envFile() === null) this.node.writeEnvFile(this.options.envFile);
-    writeFileSync(join(this.root, 'ssh', 'authorized_keys'), this.options.keys.publicKey + '\n', { mode: 0o600 });
+    writeFileSync(join(this.root, 'ssh', 'authorized_keys'), `${this.options.keys.publicKey}\n`, { mode: 0o600 });
     writeFileSync(
       join(this.root, 'ssh', 'sshd_config'),
       [
@@ -131,7 +131,7 @@ export class TestHost {
     const name = this.sshPort === 22 ? this.address : `[${this.address}]:${this.sshPort}`;
     const kh = this.options.keys.knownHostsFile;
     const lines = readFileSync(kh, 'utf8').split('\n').filter((l) => l && !l.startsWith(`${name} `));
-    writeFileSync(kh, [...lines, `${name} ${pub}`].join('\n') + '\n');
+    writeFileSync(kh, `${[...lines, `${name} ${pub}`].join('\n')}\n`);
   }
 
   /** Replaces the host key (as a reinstalled or intercepted host would), without telling known_hosts. */
@@ -185,5 +185,5 @@ export class TestHost {
 }
 
 export function appendKnownHost(file: string, line: string): void {
-  appendFileSync(file, line.endsWith('\n') ? line : line + '\n');
+  appendFileSync(file, line.endsWith('\n') ? line : `${line}\n`);
 }

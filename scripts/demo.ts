@@ -76,12 +76,13 @@ async function main() {
       try {
         const p: Progress = await handle.query('progress');
         const line = [`phase ${p.phase}${p.step ? ` (${p.step})` : ''}`, ...p.members.map((m) => `${m.name}=${m.state}`)].join('  ');
-        if (line !== last) log((last = line));
+        if (line !== last) log(line);
+        last = line;
       } catch {
         // not yet answerable
       }
     }, 250);
-    let result;
+    let result: ScaleOutResult;
     try {
       result = await handle.result();
     } finally {

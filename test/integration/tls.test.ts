@@ -18,7 +18,7 @@ import { recordTiming, useLab } from '../support/labs';
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 const GROWN = [...ORIGINAL, 'etcd4', 'etcd5'];
 
-describe('scale-out over mutual TLS on the real stack', function () {
+describe('scale-out over mutual TLS on the real stack', () => {
   before(async () => {
     await getStack();
   });
@@ -37,7 +37,7 @@ describe('scale-out over mutual TLS on the real stack', function () {
       assert.ok(o.result.etcdServers.includes('https://127.0.100.14:2379') && o.result.etcdServers.includes('https://127.0.100.15:2379'));
 
       // The merge kept Kubespray's TLS variables and replaced the membership with the real one.
-      const env = parseEnvFile(lab().hosts[1].envFile()!);
+      const env = parseEnvFile(lab().hosts[1].envFile() ?? '');
       assert.equal(env.ETCD_CERT_FILE, '/etc/ssl/etcd/ssl/member-etcd5.pem');
       assert.equal(env.ETCD_PEER_KEY_FILE, '/etc/ssl/etcd/ssl/member-etcd5-key.pem');
       assert.equal(env.ETCD_CLIENT_CERT_AUTH, 'true');
@@ -46,7 +46,8 @@ describe('scale-out over mutual TLS on the real stack', function () {
       assert.deepEqual(env.ETCD_INITIAL_CLUSTER.split(',').sort(), GROWN.map((n, i) => `${n}=https://127.0.100.${11 + i}:2380`).sort());
 
       // The new member requires a client certificate, as the old ones do.
-      const tls = lab().cluster.clientTls!;
+      const tls = lab().cluster.clientTls;
+      if (!tls) assert.fail('a TLS lab has client certificate files');
       const anonymous = new Etcd3({ hosts: ['https://127.0.100.14:2379'], dialTimeout: 2000, credentials: { rootCertificate: readFileSync(tls.caFile) } });
       try {
         await assert.rejects(anonymous.get('/lab/key-0000').string(), 'a client without a certificate is refused');

@@ -27,7 +27,7 @@ async function scaleOutGrows(lab: Lab, what: string): Promise<void> {
   await assertInvariants(lab, { members: GROWN, keys });
 }
 
-describe('etcd version matrix on the real stack', function () {
+describe('etcd version matrix on the real stack', () => {
   before(async () => {
     await getStack();
   });
