@@ -1,20 +1,34 @@
 /**
- * A real etcd cluster of local processes (Debian's etcd 3.4), one loopback address per member:
- * the "existing" cluster that the demo and the tests scale out.
+ * A real etcd cluster of local processes, one loopback address per member: the "existing" cluster
+ * that the demo and the tests scale out. Each member is a lab node (its own /etc, /var/lib/etcd and
+ * /usr/local/bin) that runs etcd the way Kubespray's unit does: with /etc/etcd.env as its
+ * environment, over Kubespray's certificates when the lab uses TLS.
  */
-import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Etcd3 } from 'etcd3';
 import { killGroup, startDaemon, waitFor, alive } from './processes';
+import { etcdRelease, withoutEtcdVariables, type EtcdRelease } from './etcdVersions';
+import { KUBESPRAY_CLUSTER_TOKEN, renderKubesprayEnv, sslFiles } from './kubespray';
+import { LabNode } from './node';
+import type { LabPki } from './pki';
 
 export interface LabMember {
   name: string;
   address: string;
   clientURL: string;
   peerURL: string;
-  dataDir: string;
+  node: LabNode;
   logFile: string;
   process?: ChildProcess;
+}
+
+/** The files a client of the cluster presents over TLS, as paths on this machine (the worker's). */
+export interface ClientTlsFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
 }
 
 export interface EtcdClusterOptions {
@@ -23,51 +37,64 @@ export interface EtcdClusterOptions {
   prefix: string;
   size?: number;
   token?: string;
-  etcdBinary?: string;
+  release?: EtcdRelease;
+  /** Kubespray-shaped mutual TLS with these certificates; plain http without. */
+  pki?: LabPki;
+  /** Explicit members instead of etcd1..N on .11.. (a data dir of another node, for example). */
+  members?: Array<{ name: string; address: string; dataDir?: string }>;
 }
 
 export class LabEtcdCluster {
   readonly members: LabMember[];
   readonly token: string;
-  private readonly etcdBinary: string;
+  readonly release: EtcdRelease;
+  readonly scheme: 'http' | 'https';
 
   constructor(readonly options: EtcdClusterOptions) {
-    const size = options.size ?? 3;
-    this.token = options.token ?? 'k8s_etcd';
-    this.etcdBinary = options.etcdBinary ?? '/usr/bin/etcd';
-    this.members = Array.from({ length: size }, (_, i) => {
-      const address = `${options.prefix}.${11 + i}`;
-      const name = `etcd${i + 1}`;
-      return { name, address, clientURL: `http://${address}:2379`, peerURL: `http://${address}:2380`, dataDir: `${options.dir}/etcd/${name}`, logFile: `${options.dir}/etcd/${name}.log` };
-    });
+    this.token = options.token ?? KUBESPRAY_CLUSTER_TOKEN;
+    this.release = options.release ?? etcdRelease();
+    this.scheme = options.pki ? 'https' : 'http';
+    const specs = options.members ?? Array.from({ length: options.size ?? 3 }, (_, i) => ({ name: `etcd${i + 1}`, address: `${options.prefix}.${11 + i}`, dataDir: undefined }));
+    this.members = specs.map((s) => ({
+      name: s.name,
+      address: s.address,
+      clientURL: `${this.scheme}://${s.address}:2379`,
+      peerURL: `${this.scheme}://${s.address}:2380`,
+      node: new LabNode({ root: join(options.dir, 'etcd', s.name), release: this.release, dataDir: s.dataDir }),
+      logFile: join(options.dir, 'etcd', `${s.name}.log`),
+    }));
   }
 
   get endpoints(): string[] {
     return this.members.map((m) => m.clientURL);
   }
 
-  private startMember(m: LabMember, state: 'new' | 'existing'): void {
-    mkdirSync(m.dataDir, { recursive: true });
-    m.process = startDaemon(
-      this.etcdBinary,
-      [
-        `--name=${m.name}`,
-        `--data-dir=${m.dataDir}`,
-        `--listen-client-urls=${m.clientURL}`,
-        `--advertise-client-urls=${m.clientURL}`,
-        `--listen-peer-urls=${m.peerURL}`,
-        `--initial-advertise-peer-urls=${m.peerURL}`,
-        `--initial-cluster=${this.members.map((x) => `${x.name}=${x.peerURL}`).join(',')}`,
-        `--initial-cluster-state=${state}`,
-        `--initial-cluster-token=${this.token}`,
-        '--logger=zap',
-      ],
-      m.logFile,
-    );
+  /** The first member's admin certificate (Kubespray's admin-<first etcd host>), or undefined over http. */
+  get clientTls(): ClientTlsFiles | undefined {
+    if (!this.options.pki) return undefined;
+    const first = this.members[0];
+    const f = sslFiles(first.name);
+    return { caFile: join(first.node.sslDir, f.ca), certFile: join(first.node.sslDir, f.admin), keyFile: join(first.node.sslDir, f.adminKey) };
+  }
+
+  /** Lays out each member's node as Kubespray leaves it: certificates, env file (state new), unit. */
+  private provision(): void {
+    this.members.forEach((m, i) => {
+      m.node.layOut();
+      this.options.pki?.installOn(m.node.sslDir, m.name, { caKey: i === 0 });
+      const env = renderKubesprayEnv({ node: m, etcdGroup: this.members, state: 'new', tls: !!this.options.pki, version: this.release.version, token: this.token });
+      m.node.writeEnvFile(env);
+    });
+  }
+
+  /** Runs the member from its /etc/etcd.env, as Kubespray's etcd.service does. */
+  private startMember(m: LabMember): void {
+    m.process = startDaemon('unshare', m.node.namespaced('set -a && . /etc/etcd.env && set +a && exec /usr/local/bin/etcd'), m.logFile, withoutEtcdVariables());
   }
 
   async start(): Promise<void> {
-    for (const m of this.members) this.startMember(m, 'new');
+    this.provision();
+    for (const m of this.members) this.startMember(m);
     await this.waitHealthy();
   }
 
@@ -76,7 +103,8 @@ export class LabEtcdCluster {
       `etcd cluster ${this.endpoints.join(',')} healthy`,
       async () => {
         for (const m of this.members) {
-          const c = new Etcd3({ hosts: [m.clientURL], dialTimeout: 1000 });
+          if (m.process && !alive(m.process.pid)) throw new Error(`${m.name} exited: ${readFileSync(m.logFile, 'utf8').slice(-600)}`);
+          const c = this.client([m.clientURL]);
           try {
             const s = await c.maintenance.status();
             if (!s.leader || s.leader === '0') return false;
@@ -91,20 +119,27 @@ export class LabEtcdCluster {
     );
   }
 
+  private member(name: string): LabMember {
+    const m = this.members.find((x) => x.name === name);
+    if (!m) throw new Error(`no member ${name} in the lab cluster (${this.members.map((x) => x.name).join(', ')})`);
+    return m;
+  }
+
   /** Stops one member (SIGTERM), for fault tests. */
   stopMember(name: string): void {
-    const m = this.members.find((x) => x.name === name)!;
-    killGroup(m.process?.pid);
+    killGroup(this.member(name).process?.pid);
   }
 
-  /** Restarts a stopped member with its data dir. */
+  /** Restarts a stopped member with its data dir (its env file's initial-cluster settings are then ignored). */
   restartMember(name: string): void {
-    const m = this.members.find((x) => x.name === name)!;
-    this.startMember(m, 'existing');
+    this.startMember(this.member(name));
   }
 
-  client(): Etcd3 {
-    return new Etcd3({ hosts: this.endpoints, dialTimeout: 2000 });
+  /** A client of the given endpoints (default: all members), over TLS with the admin certificate when the lab uses it. */
+  client(hosts: string[] = this.endpoints): Etcd3 {
+    const tls = this.clientTls;
+    const credentials = tls ? { rootCertificate: readFileSync(tls.caFile), certChain: readFileSync(tls.certFile), privateKey: readFileSync(tls.keyFile) } : undefined;
+    return new Etcd3({ hosts, dialTimeout: 2000, credentials });
   }
 
   async stop(): Promise<void> {

@@ -1,22 +1,34 @@
 /**
  * The lab: a real 3-member etcd cluster plus fresh SSH test hosts, all on loopback addresses of one
- * block (127.0.B.x), for the demo and the integration tests. It also checks the invariants that every
- * run must leave behind.
+ * block (127.0.B.x), for the demo and the integration tests; any etcd version of lab/etcd-versions,
+ * over plain http or Kubespray-shaped mutual TLS. It also checks the invariants that every run must
+ * leave behind.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { Etcd3 } from 'etcd3';
 import { LabEtcdCluster } from './etcdCluster';
+import { etcdRelease, type EtcdRelease } from './etcdVersions';
+import { KUBESPRAY_TUNING, renderKubesprayEnv, type EnvNode } from './kubespray';
+import { LabPki } from './pki';
 import { ensureLabKeys, TestHost, type LabKeys } from './testHosts';
 import type { ScaleOutRequestInput } from '../src/domain/request';
 
-export { LabEtcdCluster } from './etcdCluster';
+export { LabEtcdCluster, type ClientTlsFiles } from './etcdCluster';
 export { TestHost } from './testHosts';
 export { TemporalDevServer, findTemporalCli } from './temporal';
+export { etcdRelease, etcdReleases, type EtcdRelease } from './etcdVersions';
+export { KUBESPRAY_TUNING, renderKubesprayEnv } from './kubespray';
 
-/** What Kubespray templates into /etc/etcd.env besides membership: kept by the merge. */
-export const KUBESPRAY_TUNING = ['ETCD_HEARTBEAT_INTERVAL=100', 'ETCD_ELECTION_TIMEOUT=1000', 'ETCD_AUTO_COMPACTION_RETENTION=8', 'ETCD_METRICS=basic', 'ETCD_LOGGER=zap', ''].join('\n');
+/**
+ * What the new hosts have in /etc/etcd.env before a run:
+ *  - `kubespray`: the whole file as Kubespray renders it once the host is in its etcd group (the TLS
+ *    lab's default);
+ *  - `tuning`: only Kubespray's tuning variables (the plain lab's default);
+ *  - `none`: no env file at all, though the certificates, the binary and the unit are there (the env
+ *    file is then for the scale-out to write in full).
+ */
+export type HostEnvShape = 'kubespray' | 'tuning' | 'none';
 
 export interface LabOptions {
   /** Third octet of the lab's loopback block. */
@@ -24,28 +36,57 @@ export interface LabOptions {
   dir?: string;
   clusterSize?: number;
   newHosts?: number;
+  /** For the members and the new hosts alike (default: $ETCD_VERSION, else lab/etcd-versions' default). */
+  etcdVersion?: string;
+  /** Kubespray-shaped mutual TLS: https everywhere, client and peer certificates required. */
+  tls?: boolean;
+  hostEnv?: HostEnvShape;
 }
 
 export class Lab {
   readonly dir: string;
   readonly cluster: LabEtcdCluster;
   readonly hosts: TestHost[] = [];
+  readonly release: EtcdRelease;
+  readonly pki?: LabPki;
   keys!: LabKeys;
   readonly prefix: string;
 
   constructor(readonly options: LabOptions) {
     this.prefix = `127.0.${options.block}`;
     this.dir = options.dir ?? join(tmpdir(), 'etcd-scaleout-lab', `block-${options.block}`);
-    this.cluster = new LabEtcdCluster({ dir: this.dir, prefix: this.prefix, size: options.clusterSize ?? 3 });
+    this.release = etcdRelease(options.etcdVersion);
+    if (options.tls) this.pki = new LabPki(this.dir, [...this.memberNodes(), ...this.newHostNodes()]);
+    this.cluster = new LabEtcdCluster({ dir: this.dir, prefix: this.prefix, size: this.options.clusterSize ?? 3, release: this.release, pki: this.pki });
+  }
+
+  get scheme(): 'http' | 'https' {
+    return this.cluster.scheme;
+  }
+
+  private memberNodes(): EnvNode[] {
+    return Array.from({ length: this.options.clusterSize ?? 3 }, (_, i) => ({ name: `etcd${i + 1}`, address: `${this.prefix}.${11 + i}` }));
+  }
+
+  private newHostNodes(): EnvNode[] {
+    const size = this.options.clusterSize ?? 3;
+    return Array.from({ length: this.options.newHosts ?? 2 }, (_, i) => ({ name: `etcd${size + i + 1}`, address: `${this.prefix}.${11 + size + i}` }));
+  }
+
+  private hostEnvFile(node: EnvNode): string | null {
+    const shape = this.options.hostEnv ?? (this.options.tls ? 'kubespray' : 'tuning');
+    if (shape === 'none') return null;
+    if (shape === 'tuning') return KUBESPRAY_TUNING;
+    const etcdGroup = [...this.memberNodes(), ...this.newHostNodes()];
+    return renderKubesprayEnv({ node, etcdGroup, state: 'existing', tls: !!this.options.tls, version: this.release.version });
   }
 
   async start(): Promise<this> {
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
-    this.keys = await ensureLabKeys(join(this.dir, 'keys'));
-    const size = this.options.clusterSize ?? 3;
-    for (let i = 0; i < (this.options.newHosts ?? 2); i++) {
-      this.hosts.push(new TestHost({ name: `etcd${size + i + 1}`, address: `${this.prefix}.${11 + size + i}`, dir: this.dir, keys: this.keys, envFile: KUBESPRAY_TUNING }));
+    [this.keys] = await Promise.all([ensureLabKeys(join(this.dir, 'keys')), this.pki?.create()]);
+    for (const node of this.newHostNodes()) {
+      this.hosts.push(new TestHost({ name: node.name, address: node.address, dir: this.dir, keys: this.keys, envFile: this.hostEnvFile(node), release: this.release, pki: this.pki }));
     }
     await Promise.all([this.cluster.start(), ...this.hosts.map((h) => h.start())]);
     return this;
@@ -54,9 +95,10 @@ export class Lab {
   /** A request to add every test host (or the given ones) to the lab cluster. */
   request(overrides: { hosts?: TestHost[]; strategy?: Record<string, unknown>; ticket?: { id: string; requestedBy?: string } } = {}): ScaleOutRequestInput {
     const hosts = overrides.hosts ?? this.hosts;
+    const tls = this.cluster.clientTls;
     return {
-      cluster: { name: `lab-${this.options.block}`, endpoints: this.cluster.endpoints },
-      newMembers: hosts.map((h) => ({ name: h.options.name, host: h.address, peerURL: `http://${h.address}:2380`, clientURL: `http://${h.address}:2379` })),
+      cluster: { name: `lab-${this.options.block}`, endpoints: this.cluster.endpoints, ...(tls ? { tls } : {}) },
+      newMembers: hosts.map((h) => ({ name: h.options.name, host: h.address, peerURL: `${this.scheme}://${h.address}:2380`, clientURL: `${this.scheme}://${h.address}:2379` })),
       ssh: { user: 'root', port: 2222, privateKeyFile: this.keys.privateKeyFile, knownHostsFile: this.keys.knownHostsFile },
       strategy: { canary: 1, rollback: 'all', staleDataDir: 'quarantine', ...(overrides.strategy ?? {}) } as ScaleOutRequestInput['strategy'],
       backup: { dir: join(this.dir, 'backups') },
@@ -99,7 +141,7 @@ export class Lab {
       if (new Set(peers).size !== peers.length) problems.push('duplicate peer URLs');
       const leaders = new Set<string>();
       for (const m of members) {
-        const one = new Etcd3({ hosts: m.clientURLs.slice(0, 1), dialTimeout: 2000 });
+        const one = this.cluster.client(m.clientURLs.slice(0, 1));
         try {
           const s = await one.maintenance.status();
           leaders.add(s.leader);

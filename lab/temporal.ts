@@ -2,14 +2,14 @@
  * The Temporal CLI dev server (real Temporal server, SQLite persistence, Web UI), for the demo and tests.
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
 import { alive, execFileP, killGroup, startDaemon, waitFor } from './processes';
+import { CACHE_DIR } from './paths';
 
-export const CACHE_BIN = join(process.env.ETCD_SCALEOUT_CACHE || join(homedir(), '.cache', 'etcd-scaleout'), 'bin');
+export const CACHE_BIN = join(CACHE_DIR, 'bin');
 
 /** `temporal` on PATH first, then the project's cache (where `make setup` builds it). */
 export function findTemporalCli(): string {

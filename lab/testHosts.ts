@@ -1,19 +1,16 @@
 /**
  * Test hosts: real SSH servers (Debian's openssh-server), each on its own loopback address and in its
- * own mount namespace, so a session on it sees the production paths as that host's own:
- *   /etc            an overlay (writes such as /etc/etcd.env and /etc/ssl/etcd/ssl stay on this host)
- *   /var/lib/etcd   the host's data dir
- *   /usr/local/bin  etcd, etcdctl, and stand-ins for systemctl/journalctl that run a real etcd
- *   /run/etcd-testhost  the service's pid and log
+ * own mount namespace: a lab node (see node.ts), so a session on it sees the production paths as that
+ * host's own (/etc/etcd.env, /etc/ssl/etcd/ssl, /var/lib/etcd, /usr/local/bin/etcd, systemctl).
  * The lab keeps one client key and one known_hosts file for all hosts.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { alive, execFileP, killGroup, portOpen, startDaemon, waitFor } from './processes';
-
-/** The stand-in scripts: found from the checkout (cwd) first, so builds in other folders work too. */
-const FILES = [join(process.cwd(), 'lab', 'files'), join(__dirname, '..', '..', 'lab', 'files')].find((d) => existsSync(d))!;
+import { etcdRelease, withoutEtcdVariables, type EtcdRelease } from './etcdVersions';
+import { LabNode } from './node';
+import type { LabPki } from './pki';
 
 export interface LabKeys {
   privateKeyFile: string;
@@ -36,32 +33,39 @@ export interface TestHostOptions {
   sshPort?: number;
   dir: string;
   keys: LabKeys;
-  /** Kubespray-like tuning already on the node before the scale-out. */
+  /** The env file already on the node before the scale-out (Kubespray's rendering, or its tuning); none when null. */
   envFile?: string | null;
+  /** etcd of this version at /usr/local/bin/etcd (default: the lab's, see etcdVersions.ts). */
+  release?: EtcdRelease;
+  /** Kubespray's certificates for this host in /etc/ssl/etcd/ssl. */
+  pki?: LabPki;
 }
 
 export class TestHost {
-  readonly root: string;
   readonly sshPort: number;
+  readonly node: LabNode;
   private sshd?: ChildProcess;
 
   constructor(readonly options: TestHostOptions) {
-    this.root = join(options.dir, 'hosts', options.name);
     this.sshPort = options.sshPort ?? 2222;
+    this.node = new LabNode({ root: join(options.dir, 'hosts', options.name), release: options.release ?? etcdRelease() });
   }
 
   get address(): string {
     return this.options.address;
   }
+  get root(): string {
+    return this.node.root;
+  }
   /** Where this host's /var/lib/etcd lives, seen from outside the host. */
   get dataDir(): string {
-    return join(this.root, 'var-lib-etcd');
+    return this.node.dataDir;
   }
   get etcUpper(): string {
-    return join(this.root, 'etc-upper');
+    return this.node.etcUpper;
   }
   get runDir(): string {
-    return join(this.root, 'run');
+    return this.node.runDir;
   }
   get etcdPidFile(): string {
     return join(this.runDir, 'etcd.pid');
@@ -77,21 +81,16 @@ export class TestHost {
 
   /** The env file as the host sees /etc/etcd.env, or null. */
   envFile(): string | null {
-    const p = join(this.etcUpper, 'etcd.env');
-    return existsSync(p) ? readFileSync(p, 'utf8') : null;
+    return this.node.envFile();
   }
 
+  /** The node (binaries, stand-ins, unit, certificates, env file) and the sshd configuration. */
   private layOut(): void {
-    for (const d of ['etc-upper', 'etc-work', 'var-lib-etcd', 'usr-local-bin', 'run', 'ssh']) mkdirSync(join(this.root, d), { recursive: true });
-    mkdirSync(join(this.etcUpper, 'ssl', 'etcd', 'ssl'), { recursive: true });
-    const bin = join(this.root, 'usr-local-bin');
-    for (const f of ['systemctl', 'journalctl']) {
-      copyFileSync(join(FILES, f), join(bin, f));
-      chmodSync(join(bin, f), 0o755);
-    }
-    for (const f of ['etcd', 'etcdctl']) if (!existsSync(join(bin, f))) symlinkSync(`/usr/bin/${f}`, join(bin, f));
-    if (this.options.envFile) writeFileSync(join(this.etcUpper, 'etcd.env'), this.options.envFile, { mode: 0o640 });
-    writeFileSync(join(this.root, 'ssh', 'authorized_keys'), this.options.keys.publicKey + '\n', { mode: 0o600 });
+    this.node.layOut();
+    mkdirSync(join(this.root, 'ssh'), { recursive: true });
+    this.options.pki?.installOn(this.node.sslDir, this.options.name, { caKey: false });
+    if (this.options.envFile && this.envFile() === null) this.node.writeEnvFile(this.options.envFile);
+    writeFileSync(join(this.root, 'ssh', 'authorized_keys'), `${this.options.keys.publicKey}\n`, { mode: 0o600 });
     writeFileSync(
       join(this.root, 'ssh', 'sshd_config'),
       [
@@ -118,17 +117,8 @@ export class TestHost {
     const hostKey = join(this.root, 'ssh', 'ssh_host_ed25519_key');
     if (!existsSync(hostKey)) await execFileP('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `testhost-${this.options.name}`, '-f', hostKey]);
     this.trustHostKey();
-    mkdirSync('/var/lib/etcd', { recursive: true });
-    mkdirSync('/run/etcd-testhost', { recursive: true });
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    const mounts = [
-      `mount -t overlay overlay -o lowerdir=/etc,upperdir=${this.etcUpper},workdir=${join(this.root, 'etc-work')} /etc`,
-      `mount --bind ${this.dataDir} /var/lib/etcd`,
-      `mount --bind ${join(this.root, 'usr-local-bin')} /usr/local/bin`,
-      `mount --bind ${this.runDir} /run/etcd-testhost`,
-      `exec /usr/sbin/sshd -D -e -f ${join(this.root, 'ssh', 'sshd_config')}`,
-    ].join(' && ');
-    this.sshd = startDaemon('unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', mounts], join(this.root, 'sshd.log'));
+    this.sshd = startDaemon('unshare', this.node.namespaced(`exec /usr/sbin/sshd -D -e -f ${join(this.root, 'ssh', 'sshd_config')}`), join(this.root, 'sshd.log'), withoutEtcdVariables());
     await waitFor(`sshd of test host ${this.options.name} on ${this.address}:${this.sshPort}`, async () => {
       if (!alive(this.sshd?.pid)) throw new Error(`sshd exited; see ${join(this.root, 'sshd.log')}: ${readFileSync(join(this.root, 'sshd.log'), 'utf8').slice(-500)}`);
       return portOpen(this.address, this.sshPort);
@@ -141,7 +131,7 @@ export class TestHost {
     const name = this.sshPort === 22 ? this.address : `[${this.address}]:${this.sshPort}`;
     const kh = this.options.keys.knownHostsFile;
     const lines = readFileSync(kh, 'utf8').split('\n').filter((l) => l && !l.startsWith(`${name} `));
-    writeFileSync(kh, [...lines, `${name} ${pub}`].join('\n') + '\n');
+    writeFileSync(kh, `${[...lines, `${name} ${pub}`].join('\n')}\n`);
   }
 
   /** Replaces the host key (as a reinstalled or intercepted host would), without telling known_hosts. */
@@ -172,12 +162,13 @@ export class TestHost {
   /** Leaves another cluster's member/ in the data dir (the classic stale-data-dir failure). */
   async seedForeignDataDir(): Promise<void> {
     const { LabEtcdCluster } = await import('./etcdCluster');
-    const foreign = new LabEtcdCluster({ dir: join(this.root, 'foreign'), prefix: this.address.split('.').slice(0, 3).join('.'), size: 1, token: 'another-cluster' });
-    foreign.members[0].address = this.address;
-    foreign.members[0].clientURL = `http://${this.address}:2379`;
-    foreign.members[0].peerURL = `http://${this.address}:2380`;
-    foreign.members[0].dataDir = this.dataDir;
-    foreign.members[0].name = 'old-node';
+    const foreign = new LabEtcdCluster({
+      dir: join(this.root, 'foreign'),
+      prefix: this.address.split('.').slice(0, 3).join('.'),
+      token: 'another-cluster',
+      release: this.node.options.release,
+      members: [{ name: 'old-node', address: this.address, dataDir: this.dataDir }],
+    });
     await foreign.start();
     await foreign.stop();
   }
@@ -194,5 +185,5 @@ export class TestHost {
 }
 
 export function appendKnownHost(file: string, line: string): void {
-  appendFileSync(file, line.endsWith('\n') ? line : line + '\n');
+  appendFileSync(file, line.endsWith('\n') ? line : `${line}\n`);
 }

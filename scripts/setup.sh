@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need, on Debian as root. Idempotent, and quick when done:
-#   Debian packages: etcd-server, etcd-client, openssh-server (+ client, util-linux, iproute2)
+#   Debian packages: etcd-server, etcd-client, openssh-server (+ client, util-linux, iproute2, openssl)
 #   the Temporal CLI (dev server with Web UI), built once into a cache outside the checkout
+#   the pinned etcd versions of lab/etcd-versions, each built once into the same cache (scripts/build-etcd.sh)
 #   npm packages (npm ci), then the TypeScript build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,14 +13,21 @@ mkdir -p "$CACHE/bin"
 say() { printf '[setup] %s\n' "$*"; }
 
 missing=()
-command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
-command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
+[ -x /usr/bin/etcd ] || missing+=(etcd-server)
+[ -x /usr/bin/etcdctl ] || missing+=(etcd-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || command -v temporal >/dev/null 2>&1 || [ -x "$CACHE/bin/temporal" ] || missing+=(golang-go)
+etcd_to_build=()
+for version in $(awk '!/^#/ && $2 == "build" { print $1 }' lab/etcd-versions); do
+  [ -x "$CACHE/etcd/$version/etcd" ] && [ -x "$CACHE/etcd/$version/etcdctl" ] || etcd_to_build+=("$version")
+done
+if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
+  { [ "${#etcd_to_build[@]}" -gt 0 ] || ! { command -v temporal >/dev/null 2>&1 || [ -x "$CACHE/bin/temporal" ]; }; } && missing+=(golang-go)
+fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
@@ -39,6 +47,16 @@ else
     GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install -ldflags=-checklinkname=0 "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
   fi
 fi
+
+# etcd: Debian's stays installed for the version matrix; the others are built from the Go modules.
+debian_etcd="$(awk '!/^#/ && $2 == "debian" { print $1 }' lab/etcd-versions)"
+if [ -n "$debian_etcd" ] && ! /usr/bin/etcd --version 2>/dev/null | grep -q "etcd Version: $debian_etcd\$"; then
+  say "warning: lab/etcd-versions lists Debian's etcd as $debian_etcd, /usr/bin/etcd says: $(/usr/bin/etcd --version 2>&1 | head -n 1)"
+fi
+for version in "${etcd_to_build[@]}"; do
+  say "building etcd $version into $CACHE/etcd/$version (about 2 minutes, once; needs the Go its go.mod names)"
+  ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-etcd.sh "$version"
+done
 
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.etcd-scaleout-lock; then
   say "installing npm packages"

@@ -15,9 +15,8 @@ import { Lab } from '../../lab';
 import { WORKFLOW_TYPE } from '../../src/config';
 import { EtcdCluster, ScaleOutPhase } from '../../src/workflows/searchAttributes';
 import type { scaleOutEtcd } from '../../src/workflows';
-import { waitForProgress } from '../support/invariants';
 import { getStack } from '../support/stack';
-import { outcome } from '../support/runs';
+import { outcome, waitForProgress } from '../support/runs';
 
 interface KillCase {
   point: string;

@@ -14,8 +14,10 @@ import { alive, sleep, waitFor } from '../../lab/processes';
 import { createActivities } from '../../src/activities';
 import type { Progress, scaleOutEtcd } from '../../src/workflows';
 import { getStack } from '../support/stack';
-import { outcome, startRaw, type Outcome } from '../support/runs';
-import { assertInvariants, onLogLine, printTimeline, running, signal, waitForProgress } from '../support/invariants';
+import { outcome, startRaw, waitForProgress, type Outcome } from '../support/runs';
+import { assertInvariants } from '../support/invariants';
+import { onLogLine, running, signal } from '../support/triggers';
+import { printTimeline } from '../support/history';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 type Handle = WorkflowHandle<typeof scaleOutEtcd>;

@@ -9,8 +9,7 @@ import { Lab } from '../../lab';
 import { verifySnapshotFile } from '../../src/activities/backup';
 import { parseEnvFile } from '../../src/domain/planning';
 import { getStack } from '../support/stack';
-import { outcome, startRaw } from '../support/runs';
-import { waitForProgress } from '../support/invariants';
+import { outcome, startRaw, waitForProgress } from '../support/runs';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 

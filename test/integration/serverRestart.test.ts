@@ -23,8 +23,10 @@ import { WORKFLOW_TYPE } from '../../src/config';
 import { EtcdCluster, ScaleOutPhase } from '../../src/workflows/searchAttributes';
 import type { scaleOutEtcd } from '../../src/workflows';
 import { getStack } from '../support/stack';
-import { outcome } from '../support/runs';
-import { assertInvariants, onLogLine, printTimeline, signal, waitForProgress } from '../support/invariants';
+import { outcome, waitForProgress } from '../support/runs';
+import { assertInvariants } from '../support/invariants';
+import { onLogLine, signal } from '../support/triggers';
+import { printTimeline } from '../support/history';
 
 const PORT = 7645;
 const TASK_QUEUE = 'etcd-scaleout-server-restart';

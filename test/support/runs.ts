@@ -1,13 +1,16 @@
-/** Starting runs in tests, straight through the Temporal client (no client-side validation). */
+/** Starting runs in tests straight through the Temporal client (no client-side validation), and waiting on them. */
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { WORKFLOW_TYPE } from '../../src/config';
 import { EtcdCluster, ScaleOutPhase } from '../../src/workflows/searchAttributes';
-import type { ScaleOutResult, scaleOutEtcd } from '../../src/workflows';
+import type { Progress, ScaleOutResult, scaleOutEtcd } from '../../src/workflows';
+import { sleep } from '../../lab/processes';
 import { getStack } from './stack';
 
-export async function startRaw(input: unknown, workflowId = `test-${randomUUID()}`): Promise<WorkflowHandle<typeof scaleOutEtcd>> {
+type RunHandle = WorkflowHandle<typeof scaleOutEtcd>;
+
+export async function startRaw(input: unknown, workflowId = `test-${randomUUID()}`): Promise<RunHandle> {
   const { client, taskQueue } = await getStack();
   return client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
     taskQueue,
@@ -23,7 +26,7 @@ export async function startRaw(input: unknown, workflowId = `test-${randomUUID()
 export type Outcome = { ok: true; result: ScaleOutResult } | { ok: false; failure: ApplicationFailure; message: string; details: any };
 
 /** Waits for the run and returns its result or its application failure (never throws for a failed run). */
-export async function outcome(handle: WorkflowHandle<typeof scaleOutEtcd>): Promise<Outcome> {
+export async function outcome(handle: RunHandle): Promise<Outcome> {
   try {
     return { ok: true, result: await handle.result() };
   } catch (err) {
@@ -32,4 +35,20 @@ export async function outcome(handle: WorkflowHandle<typeof scaleOutEtcd>): Prom
     }
     throw err;
   }
+}
+
+/** Polls the `progress` query until `pred` holds (the deterministic trigger for a fault at a phase). */
+export async function waitForProgress(handle: RunHandle, pred: (p: Progress) => boolean, what: string, timeoutMs = 180_000): Promise<Progress> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Progress | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await handle.query<Progress>('progress');
+      if (pred(last)) return last;
+    } catch {
+      // the first workflow task has not run yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`progress never reached: ${what}; last: ${JSON.stringify(last)}`);
 }

@@ -1,0 +1,86 @@
+/**
+ * A lab node: a folder that processes see, through their own mount namespace, as a Kubespray etcd
+ * node's paths. Cluster members and SSH test hosts are both lab nodes:
+ *   /etc                an overlay (upper: <root>/etc-upper): /etc/etcd.env, /etc/ssl/etcd/ssl, the unit
+ *   /var/lib/etcd       the node's data dir
+ *   /usr/local/bin      etcd and etcdctl of the lab's version, and stand-ins for systemctl/journalctl
+ *   /run/etcd-testhost  the service's pid and log (the stand-ins')
+ */
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KUBESPRAY_SSL_DIR, KUBESPRAY_UNIT } from './kubespray';
+import { labSourcePath } from './paths';
+import type { EtcdRelease } from './etcdVersions';
+
+export interface LabNodeOptions {
+  root: string;
+  release: EtcdRelease;
+  /** The folder mounted on /var/lib/etcd (default <root>/var-lib-etcd). */
+  dataDir?: string;
+}
+
+export class LabNode {
+  constructor(readonly options: LabNodeOptions) {}
+
+  get root(): string {
+    return this.options.root;
+  }
+  /** Where this node's /var/lib/etcd lives, seen from outside the node. */
+  get dataDir(): string {
+    return this.options.dataDir ?? join(this.root, 'var-lib-etcd');
+  }
+  get etcUpper(): string {
+    return join(this.root, 'etc-upper');
+  }
+  /** This node's /etc/ssl/etcd/ssl, seen from outside. */
+  get sslDir(): string {
+    return join(this.etcUpper, KUBESPRAY_SSL_DIR.replace(/^\/etc\//, ''));
+  }
+  get binDir(): string {
+    return join(this.root, 'usr-local-bin');
+  }
+  get runDir(): string {
+    return join(this.root, 'run');
+  }
+  get envFilePath(): string {
+    return join(this.etcUpper, 'etcd.env');
+  }
+
+  /** The folders, the binaries of the lab's etcd version, the stand-ins and Kubespray's unit. */
+  layOut(): void {
+    for (const d of [this.etcUpper, join(this.root, 'etc-work'), this.dataDir, this.binDir, this.runDir, this.sslDir, join(this.etcUpper, 'systemd', 'system')]) mkdirSync(d, { recursive: true });
+    chmodSync(this.dataDir, 0o700); // as Kubespray creates it (etcd warns about anything wider)
+    for (const f of ['systemctl', 'journalctl']) {
+      copyFileSync(labSourcePath('files', f), join(this.binDir, f));
+      chmodSync(join(this.binDir, f), 0o755);
+    }
+    const { etcd, etcdctl } = this.options.release;
+    for (const [name, target] of [['etcd', etcd], ['etcdctl', etcdctl]]) {
+      rmSync(join(this.binDir, name), { force: true });
+      symlinkSync(target, join(this.binDir, name));
+    }
+    writeFileSync(join(this.etcUpper, 'systemd', 'system', 'etcd.service'), KUBESPRAY_UNIT);
+    // The mount points, on the machine itself.
+    for (const d of ['/var/lib/etcd', '/run/etcd-testhost']) mkdirSync(d, { recursive: true });
+  }
+
+  /** The node's /etc/etcd.env, or null. */
+  envFile(): string | null {
+    return existsSync(this.envFilePath) ? readFileSync(this.envFilePath, 'utf8') : null;
+  }
+
+  writeEnvFile(text: string): void {
+    writeFileSync(this.envFilePath, text, { mode: 0o640 });
+  }
+
+  /** `unshare` arguments that run the shell command `then` inside the node's paths (it should `exec`). */
+  namespaced(then: string): string[] {
+    const mounts = [
+      `mount -t overlay overlay -o lowerdir=/etc,upperdir=${this.etcUpper},workdir=${join(this.root, 'etc-work')} /etc`,
+      `mount --bind ${this.dataDir} /var/lib/etcd`,
+      `mount --bind ${this.binDir} /usr/local/bin`,
+      `mount --bind ${this.runDir} /run/etcd-testhost`,
+    ];
+    return ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', [...mounts, then].join(' && ')];
+  }
+}

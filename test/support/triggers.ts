@@ -1,0 +1,55 @@
+/**
+ * Deterministic fault triggers for the tests: a line in a log file, and real signals to processes.
+ */
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+
+/**
+ * Calls `action` as soon as `re` appears in `file` after its current end (polled every 5 ms; the
+ * run's own next step is at least an SSH round trip, a Temporal round trip and several etcd calls away).
+ */
+export function onLogLine<T>(file: string, re: RegExp, action: () => T, timeoutMs = 180_000): Promise<T> {
+  let offset = existsSync(file) ? statSync(file).size : 0;
+  let seen = '';
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      try {
+        const size = existsSync(file) ? statSync(file).size : 0;
+        if (size > offset) {
+          const fd = openSync(file, 'r');
+          const buf = Buffer.alloc(size - offset);
+          readSync(fd, buf, 0, buf.length, offset);
+          closeSync(fd);
+          offset = size;
+          seen = (seen + buf.toString('utf8')).slice(-4096);
+          if (re.test(seen)) return resolve(action());
+        }
+      } catch (err) {
+        return reject(err);
+      }
+      if (Date.now() > deadline) return reject(new Error(`${re} never appeared in ${file}`));
+      setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
+/** A process that exists and is not a zombie (processes reparented to PID 1 may stay zombies for a while). */
+export function running(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export function signal(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+}
