@@ -3,7 +3,7 @@
  * reading the CLI and the API give operators), instead of walking history events by hand.
  */
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import { buildAuditReport, type AuditActivity, type AuditReport } from '../../src/audit/report';
+import { buildAuditReport, type AuditActivity, type AuditReport } from '../../src/audit';
 import type { scaleOutEtcd } from '../../src/workflows';
 
 type RunHandle = WorkflowHandle<typeof scaleOutEtcd>;
