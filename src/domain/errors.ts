@@ -6,9 +6,13 @@ export const ErrorType = {
   InvalidRequest: 'InvalidRequest',
   PreflightFailed: 'PreflightFailed',
   StaleDataDir: 'StaleDataDir',
+  /** A key, certificate or known_hosts file named in the request cannot be read on the worker. */
+  CredentialsUnreadable: 'CredentialsUnreadable',
   HostKeyRejected: 'HostKeyRejected',
   SshFailed: 'SshFailed',
   ClusterUnhealthy: 'ClusterUnhealthy',
+  /** An etcd call failed for a reason etcd did not name (connection refused, deadline, ...). */
+  EtcdRequestFailed: 'EtcdRequestFailed',
   MemberIdCollision: 'MemberIdCollision',
   LearnerPresent: 'LearnerPresent',
   MemberMissing: 'MemberMissing',
@@ -29,6 +33,7 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.InvalidRequest,
   ErrorType.PreflightFailed,
   ErrorType.StaleDataDir,
+  ErrorType.CredentialsUnreadable,
   ErrorType.HostKeyRejected,
   ErrorType.LearnerPresent,
   ErrorType.MemberMissing,
