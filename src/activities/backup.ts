@@ -48,48 +48,48 @@ export async function verifySnapshotFile(path: string): Promise<{ sizeBytes: num
 /** What an attempt records in its heartbeat, so a retry that finds the verified file can report it. */
 type Progress = { revision: string; takenAt: string; member: string; bytes: number };
 
+/** Streams the snapshot into `path`, writing chunks in order; returns the revision the stream's header names. */
+async function stream(etcd: Etcd3, path: string, onChunk: (bytes: number, revision: string) => void): Promise<string> {
+  const file = await open(path, 'w', 0o600);
+  let revision = '';
+  try {
+    const chunks = await etcd.maintenance.snapshot();
+    let bytes = 0;
+    await new Promise<void>((resolve, reject) => {
+      let writing = Promise.resolve();
+      chunks.on('data', (item) => {
+        if (!revision && item.header?.revision) revision = item.header.revision;
+        const blob = item.blob as Buffer;
+        writing = writing.then(async () => {
+          await file.write(blob);
+          bytes += blob.length;
+          onChunk(bytes, revision);
+        });
+        writing.catch(reject);
+      });
+      chunks.on('error', reject);
+      chunks.on('end', () => writing.then(resolve, reject));
+    });
+    await file.sync();
+    return revision;
+  } finally {
+    await file.close().catch(() => undefined);
+  }
+}
+
+/** A verified file of an earlier attempt of this run, with what that attempt recorded; else undefined. */
+async function earlier(path: string, source: string): Promise<BackupRecord | undefined> {
+  try {
+    const existing = await verifySnapshotFile(path);
+    const { revision, takenAt, member } = resumeDetails<Partial<Progress>>() ?? {};
+    return { path, ...existing, revision: revision ?? 'unknown', member: member ?? source, takenAt: takenAt ?? new Date().toISOString(), verified: 'sha256-trailer' };
+  } catch {
+    return undefined; // absent or incomplete: take it (again)
+  }
+}
+
 export function createBackupActivities(deps: { etcd: EtcdActivities; connect: EtcdConnect; checkpoint?: CheckpointHook }) {
   const checkpoint = deps.checkpoint ?? noCheckpoint;
-
-  /** Streams the snapshot into `path`, writing chunks in order; returns the revision the stream's header names. */
-  async function stream(etcd: Etcd3, path: string, onChunk: (bytes: number, revision: string) => void): Promise<string> {
-    const file = await open(path, 'w', 0o600);
-    let revision = '';
-    try {
-      const chunks = await etcd.maintenance.snapshot();
-      let bytes = 0;
-      await new Promise<void>((resolve, reject) => {
-        let writing = Promise.resolve();
-        chunks.on('data', (item) => {
-          if (!revision && item.header?.revision) revision = item.header.revision;
-          const blob = item.blob as Buffer;
-          writing = writing.then(async () => {
-            await file.write(blob);
-            bytes += blob.length;
-            onChunk(bytes, revision);
-          });
-          writing.catch(reject);
-        });
-        chunks.on('error', reject);
-        chunks.on('end', () => writing.then(resolve, reject));
-      });
-      await file.sync();
-      return revision;
-    } finally {
-      await file.close().catch(() => undefined);
-    }
-  }
-
-  /** A verified file of an earlier attempt of this run, with what that attempt recorded; else undefined. */
-  async function earlier(path: string, source: string): Promise<BackupRecord | undefined> {
-    try {
-      const existing = await verifySnapshotFile(path);
-      const { revision, takenAt, member } = resumeDetails<Partial<Progress>>() ?? {};
-      return { path, ...existing, revision: revision ?? 'unknown', member: member ?? source, takenAt: takenAt ?? new Date().toISOString(), verified: 'sha256-trailer' };
-    } catch {
-      return undefined; // absent or incomplete: take it (again)
-    }
-  }
 
   return {
     async takeSnapshot(cluster: ClusterRef, dir: string, fileStem: string): Promise<BackupRecord> {

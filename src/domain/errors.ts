@@ -9,6 +9,8 @@ export const ErrorType = {
   /** A key, certificate or known_hosts file named in the request cannot be read on the worker. */
   CredentialsUnreadable: 'CredentialsUnreadable',
   HostKeyRejected: 'HostKeyRejected',
+  /** The node refused the SSH key. */
+  SshAuthRejected: 'SshAuthRejected',
   SshFailed: 'SshFailed',
   ClusterUnhealthy: 'ClusterUnhealthy',
   /** An etcd call failed for a reason etcd did not name (connection refused, deadline, ...). */
@@ -35,6 +37,7 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.StaleDataDir,
   ErrorType.CredentialsUnreadable,
   ErrorType.HostKeyRejected,
+  ErrorType.SshAuthRejected,
   ErrorType.LearnerPresent,
   ErrorType.MemberMissing,
   ErrorType.CatchUpTimeout,

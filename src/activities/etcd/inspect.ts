@@ -3,6 +3,7 @@
  * they agree on, alarms. Reads only; shared by every etcd activity.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import type { IStatusResponse } from 'etcd3';
 import { ErrorType } from '../../domain/errors';
 import type { MemberInfo } from '../../domain/planning';
 import type { ClusterRef, EtcdClients } from './client';
@@ -40,6 +41,23 @@ const agreedLeader = (statuses: MemberStatus[]): string | undefined => {
   return leaders.size === 1 ? [...leaders][0] : undefined;
 };
 
+/** A member's status as it answered it: healthy if it reports no error and a leader. */
+function statusOf(m: MemberInfo, s: IStatusResponse): MemberStatus {
+  const problems = [...(s.errors ?? [])];
+  if (!s.leader || s.leader === '0') problems.push('no leader');
+  return {
+    ...m,
+    healthy: problems.length === 0,
+    error: problems.length ? problems.join('; ') : undefined,
+    leader: s.leader,
+    raftIndex: s.raftIndex,
+    raftAppliedIndex: s.raftAppliedIndex,
+    version: s.version,
+    dbSize: s.dbSize,
+    isLearner: s.isLearner ?? m.isLearner,
+  };
+}
+
 export const unhealthyVoters = (state: ClusterState): MemberStatus[] => state.members.filter((m) => !m.isLearner && !m.healthy);
 
 export const describeMember = (m: MemberStatus): string => `${m.name || m.id}: ${m.healthy ? 'ok' : m.error}`;
@@ -60,20 +78,7 @@ export function createClusterReader(clients: EtcdClients) {
   async function memberStatus(cluster: ClusterRef, m: MemberInfo): Promise<MemberStatus> {
     if (!m.name || m.clientURLs.length === 0) return { ...m, healthy: false, error: 'unstarted: added to the cluster but never started' };
     try {
-      const s = await clients.withMember(cluster, m.clientURLs[0], (c) => c.maintenance.status());
-      const problems = [...(s.errors ?? [])];
-      if (!s.leader || s.leader === '0') problems.push('no leader');
-      return {
-        ...m,
-        healthy: problems.length === 0,
-        error: problems.length ? problems.join('; ') : undefined,
-        leader: s.leader,
-        raftIndex: s.raftIndex,
-        raftAppliedIndex: s.raftAppliedIndex,
-        version: s.version,
-        dbSize: s.dbSize,
-        isLearner: s.isLearner ?? m.isLearner,
-      };
+      return statusOf(m, await clients.withMember(cluster, m.clientURLs[0], (c) => c.maintenance.status()));
     } catch (err) {
       if (err instanceof ApplicationFailure) throw err; // unreadable TLS files: not a member's health
       return { ...m, healthy: false, error: errorText(err) };

@@ -81,7 +81,11 @@ export function createSshRunner(deps: { readFile?: ReadFile } = {}): SshRunner {
               ),
             );
           }
-          finish(ApplicationFailure.retryable(`ssh ${where}: ${err.level === 'client-authentication' ? 'authentication failed' : err.message}`, ErrorType.SshFailed));
+          if (err.level === 'client-authentication') {
+            // The node refused the key: a retry would be refused the same way.
+            return finish(ApplicationFailure.nonRetryable(`ssh ${where}: authentication with ${target.privateKeyFile} refused`, ErrorType.SshAuthRejected));
+          }
+          finish(ApplicationFailure.retryable(`ssh ${where}: ${err.message}`, ErrorType.SshFailed));
         });
         conn.connect({
           host: target.host,
