@@ -8,7 +8,7 @@ import type { NodeFacts } from '../activities';
 import { memberEnv, type JoinStep, type ScaleOutPlan } from '../domain/planning';
 import type { ScaleOutRequest } from '../domain/request';
 import { fileSafe } from '../domain/runNames';
-import { activities } from './activityPolicies';
+import { activities, type Policy } from './activityPolicies';
 import { activitySummary } from './messages';
 import type { Run } from './run';
 import { sshTarget } from './sshTarget';
@@ -27,15 +27,14 @@ async function joinMember(run: Run, request: ScaleOutRequest, step: JoinStep, no
   const { member } = step;
   const { cluster, strategy, node: paths } = request;
   const { workflowId } = workflowInfo();
-  const summary = activitySummary(step.stage, member.name);
-  const [change, changeWhenHealthy, start, wait, verify] = (['change', 'changeWhenHealthy', 'start', 'wait', 'verify'] as const).map((p) => activities(p, strategy, summary));
+  const acts = (policy: Policy) => activities(policy, strategy, activitySummary(step.stage, member.name));
   const target = sshTarget(request, member);
   const names = { stamp: compactStamp(), runKey: `etcd-scaleout-${fileSafe(workflowId)}` };
   const track = run.member(member.peerURL);
   track.begin();
 
   // 1. Quarantine a stale data dir: preflight found a member/ there and the strategy is "quarantine" (moved aside, never deleted).
-  if (node.memberDir) await track.step('quarantineDataDir', () => change.quarantineDataDir(target, paths.dataDir, names.stamp));
+  if (node.memberDir) await track.step('quarantineDataDir', () => acts('change').quarantineDataDir(target, paths.dataDir, names.stamp));
 
   // From here on every change is undone on failure; each is marked attempted before it is sent, since
   // a change whose answer was lost may still have happened.
@@ -43,23 +42,23 @@ async function joinMember(run: Run, request: ScaleOutRequest, step: JoinStep, no
 
   // 2. Add the member as a learner (a learner does not vote, so it cannot cost quorum).
   undo.attempting('add');
-  const added = await track.step('addLearner', () => changeWhenHealthy.addLearner(cluster, { name: member.name, peerURL: member.peerURL }, run.knownNames()));
+  const added = await track.step('addLearner', () => acts('changeWhenHealthy').addLearner(cluster, { name: member.name, peerURL: member.peerURL }, run.knownNames()));
 
   // 3. Write the node's env file: ETCD_INITIAL_CLUSTER from the member list after the add, state "existing".
   undo.attempting('env');
-  await track.step('writeEnvFile', () => change.writeEnvFile(target, paths.envFile, memberEnv(member, added.initialCluster, paths.dataDir), names.runKey));
+  await track.step('writeEnvFile', () => acts('change').writeEnvFile(target, paths.envFile, memberEnv(member, added.initialCluster, paths.dataDir), names.runKey));
 
   // 4. Start the service.
   undo.attempting('start');
-  await track.step('startService', () => start.startService(target, paths.service));
+  await track.step('startService', () => acts('start').startService(target, paths.service));
 
   // 5. Wait until the learner has applied everything the leader has (deadline absolute, so retries keep it).
-  await track.step('waitForCatchUp', () => wait.waitForCatchUp(cluster, member, Date.now() + strategy.catchUpTimeoutSeconds * 1000));
+  await track.step('waitForCatchUp', () => acts('wait').waitForCatchUp(cluster, member, Date.now() + strategy.catchUpTimeoutSeconds * 1000));
 
   // 6. Promote it to a voter.
-  await track.step('promoteMember', () => wait.promoteMember(cluster, member, Date.now() + strategy.healthTimeoutSeconds * 1000));
+  await track.step('promoteMember', () => acts('wait').promoteMember(cluster, member, Date.now() + strategy.healthTimeoutSeconds * 1000));
 
   // 7. Verify: every member a healthy voter, the planned count, a write and a read through the new member.
   const probeKey = `/etcd-scaleout/verify/${workflowId}/${member.name}`;
-  await track.step('verifyCluster', () => verify.verifyCluster(cluster, { voters: step.afterPromote.voters, through: member.clientURL, probeKey }));
+  await track.step('verifyCluster', () => acts('verify').verifyCluster(cluster, { voters: step.afterPromote.voters, through: member.clientURL, probeKey }));
 }
