@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { beat, killPoint, resumeDetails } from './liveness';
+import type { Etcd3 } from 'etcd3';
+import { noCheckpoint, type CheckpointHook } from './checkpoints';
+import { beat, resumeDetails } from './liveness';
 import { ErrorType } from '../domain/errors';
 import type { ClusterRef, EtcdActivities, EtcdConnect } from './etcd/activities';
 
@@ -43,11 +45,56 @@ export async function verifySnapshotFile(path: string): Promise<{ sizeBytes: num
   return { sizeBytes: size, sha256: whole.digest('hex') };
 }
 
-export function createBackupActivities(deps: { etcd: EtcdActivities; connect: EtcdConnect }) {
+/** What an attempt records in its heartbeat, so a retry that finds the verified file can report it. */
+type Progress = { revision: string; takenAt: string; member: string; bytes: number };
+
+/** Streams the snapshot into `path`, writing chunks in order; returns the revision the stream's header names. */
+async function stream(etcd: Etcd3, path: string, onChunk: (bytes: number, revision: string) => void): Promise<string> {
+  const file = await open(path, 'w', 0o600);
+  let revision = '';
+  try {
+    const chunks = await etcd.maintenance.snapshot();
+    let bytes = 0;
+    await new Promise<void>((resolve, reject) => {
+      let writing = Promise.resolve();
+      chunks.on('data', (item) => {
+        if (!revision && item.header?.revision) revision = item.header.revision;
+        const blob = item.blob as Buffer;
+        writing = writing.then(async () => {
+          await file.write(blob);
+          bytes += blob.length;
+          onChunk(bytes, revision);
+        });
+        writing.catch(reject);
+      });
+      chunks.on('error', reject);
+      chunks.on('end', () => writing.then(resolve, reject));
+    });
+    await file.sync();
+    return revision;
+  } finally {
+    await file.close().catch(() => undefined);
+  }
+}
+
+/** A verified file of an earlier attempt of this run, with what that attempt recorded; else undefined. */
+async function earlier(path: string, source: string): Promise<BackupRecord | undefined> {
+  try {
+    const existing = await verifySnapshotFile(path);
+    const { revision, takenAt, member } = resumeDetails<Partial<Progress>>() ?? {};
+    return { path, ...existing, revision: revision ?? 'unknown', member: member ?? source, takenAt: takenAt ?? new Date().toISOString(), verified: 'sha256-trailer' };
+  } catch {
+    return undefined; // absent or incomplete: take it (again)
+  }
+}
+
+export function createBackupActivities(deps: { etcd: EtcdActivities; connect: EtcdConnect; checkpoint?: CheckpointHook }) {
+  const checkpoint = deps.checkpoint ?? noCheckpoint;
+
   return {
     async takeSnapshot(cluster: ClusterRef, dir: string, fileStem: string): Promise<BackupRecord> {
       const finalPath = `${dir}/${fileStem}.db`;
-      killPoint('takeSnapshot:start');
+      checkpoint('takeSnapshot:start');
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
       } catch (err) {
@@ -56,57 +103,32 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
       const state = await deps.etcd.inspectCluster(cluster);
       const source = state.members.find((m) => m.healthy && !m.isLearner && m.id !== state.leaderId) ?? state.members.find((m) => m.healthy && !m.isLearner);
       if (!source) throw ApplicationFailure.retryable(`no healthy member of ${cluster.name} to snapshot`, ErrorType.ClusterUnhealthy);
-      try {
-        // A verified file from an earlier attempt of this run is the backup: keep it.
-        const existing = await verifySnapshotFile(finalPath);
-        const { revision, takenAt, member } = resumeDetails<Partial<BackupRecord>>() ?? {};
-        return { path: finalPath, ...existing, revision: revision ?? 'unknown', member: member ?? source.name, takenAt: takenAt ?? new Date().toISOString(), verified: 'sha256-trailer' };
-      } catch {
-        // absent or incomplete: take it (again)
-      }
+      const kept = await earlier(finalPath, source.name);
+      if (kept) return kept;
+
       const partPath = `${finalPath}.part`;
       const etcd = await deps.connect([source.clientURLs[0]], cluster.tls);
       const takenAt = new Date().toISOString();
-      // The snapshot holds at least everything up to this revision (asked of the source just before).
       let revision = '';
+      let lastBeat = 0;
       try {
-        revision = (await etcd.maintenance.status()).header.revision;
-      } catch {
-        // the stream's header may still carry it
-      }
-      const file = await open(partPath, 'w', 0o600);
-      try {
-        const stream = await etcd.maintenance.snapshot();
-        let bytes = 0;
-        let lastBeat = 0;
-        await new Promise<void>((resolve, reject) => {
-          let writing = Promise.resolve();
-          stream.on('data', (item) => {
-            if (!revision && item.header?.revision) revision = item.header.revision;
-            const blob = item.blob as Buffer;
-            writing = writing.then(async () => {
-              await file.write(blob);
-              bytes += blob.length;
-              killPoint('takeSnapshot:streaming');
-              if (Date.now() - lastBeat > 1_000) {
-                lastBeat = Date.now();
-                beat({ revision, takenAt, member: source.name, bytes });
-              }
-            });
-            writing.catch(reject);
-          });
-          stream.on('error', reject);
-          stream.on('end', () => writing.then(resolve, reject));
+        // The snapshot holds at least everything up to this revision (asked of the source just before).
+        revision = (await etcd.maintenance.status().catch(() => undefined))?.header.revision ?? '';
+        const streamed = await stream(etcd, partPath, (bytes, headerRevision) => {
+          revision ||= headerRevision;
+          checkpoint('takeSnapshot:streaming');
+          if (Date.now() - lastBeat > 1_000) {
+            lastBeat = Date.now();
+            beat({ revision, takenAt, member: source.name, bytes } satisfies Progress);
+          }
         });
-        await file.sync();
+        revision ||= streamed;
       } catch (err) {
-        await file.close().catch(() => undefined);
         await unlink(partPath).catch(() => undefined);
-        etcd.close();
         throw ApplicationFailure.retryable(`snapshot from ${source.name} (${source.clientURLs[0]}) failed: ${(err as Error).message}`, ErrorType.SnapshotFailed);
+      } finally {
+        etcd.close();
       }
-      await file.close();
-      etcd.close();
       let verified: { sizeBytes: number; sha256: string };
       try {
         verified = await verifySnapshotFile(partPath);
@@ -114,7 +136,7 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
         await unlink(partPath).catch(() => undefined);
         throw ApplicationFailure.retryable((err as Error).message, ErrorType.SnapshotFailed);
       }
-      beat({ revision, takenAt, member: source.name, bytes: verified.sizeBytes });
+      beat({ revision, takenAt, member: source.name, bytes: verified.sizeBytes } satisfies Progress);
       await rename(partPath, finalPath);
       return { path: finalPath, ...verified, revision, member: source.name, takenAt, verified: 'sha256-trailer' };
     },

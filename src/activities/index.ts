@@ -3,6 +3,7 @@
  * real clients against their own clusters and hosts. Nothing here is global.
  */
 import { createBackupActivities } from './backup';
+import type { CheckpointHook } from './checkpoints';
 import { createEtcdActivities, etcdConnector, type EtcdConnect } from './etcd/activities';
 import { createNodeActivities } from './node/activities';
 import { createNotifyActivities } from './notify';
@@ -11,16 +12,19 @@ import { createSshRunner, type SshRunner } from './node/ssh';
 export interface ActivityDeps {
   connect?: EtcdConnect;
   ssh?: SshRunner;
+  /** Called at the named crash points (src/activities/checkpoints.ts); none in production. */
+  checkpoint?: CheckpointHook;
 }
 
 export function createActivities(deps: ActivityDeps = {}) {
   const connect = deps.connect ?? etcdConnector();
   const ssh = deps.ssh ?? createSshRunner();
-  const etcd = createEtcdActivities({ connect });
+  const { checkpoint } = deps;
+  const etcd = createEtcdActivities({ connect, checkpoint });
   return {
     ...etcd,
-    ...createNodeActivities({ ssh }),
-    ...createBackupActivities({ etcd, connect }),
+    ...createNodeActivities({ ssh, checkpoint }),
+    ...createBackupActivities({ etcd, connect, checkpoint }),
     ...createNotifyActivities(),
   };
 }
@@ -30,3 +34,4 @@ export type { ClusterRef, ClusterState, MemberStatus } from './etcd/activities';
 export type { NodeFacts, NodePaths } from './node/activities';
 export type { BackupRecord } from './backup';
 export type { SshTarget } from './node/ssh';
+export type { AddedLearner } from './etcd/membership';

@@ -3,11 +3,7 @@
  *  - `keepAlive`: an activity interceptor that heartbeats every second while any activity runs, with
  *    the activity's latest details (so resume data is never overwritten by an empty beat);
  *  - `beat(details)`: what activities call to record progress (the snapshot, the catch-up wait).
- *  - `killPoint(name)`: a test hook. With ETCD_SCALEOUT_KILL_AT=<name>[@<n>] in the worker's
- *    environment, the worker process SIGKILLs itself the n-th time it reaches that point, so crash
- *    tests stop it at a named instant instead of by timing luck. Unset in production: a no-op.
  */
-import { writeSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 
@@ -46,16 +42,7 @@ export const keepAlive: ActivityInterceptorsFactory = (ctx) => ({
   },
 });
 
-const reached = new Map<string, number>();
-
-export function killPoint(name: string): void {
-  const target = process.env.ETCD_SCALEOUT_KILL_AT;
-  if (!target) return;
-  const [point, occurrence = '1'] = target.split('@');
-  const n = (reached.get(name) ?? 0) + 1;
-  reached.set(name, n);
-  if (point === name && n === Number(occurrence)) {
-    writeSync(2, `etcd-scaleout: kill point ${target} reached, SIGKILL (pid ${process.pid})\n`);
-    process.kill(process.pid, 'SIGKILL');
-  }
+/** One info line in the worker's log, with the activity's attributes (outside an activity: nothing). */
+export function note(message: string): void {
+  current()?.log.info(message);
 }

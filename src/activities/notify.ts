@@ -4,9 +4,9 @@
  * file on the worker; it never travels in the request or the history.
  */
 import { createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
+import { readCredential } from './credentials';
 
 export const SIGNATURE_HEADER = 'x-etcdscaleout-signature';
 
@@ -21,12 +21,7 @@ export function createNotifyActivities(deps: { fetch?: typeof fetch } = {}) {
       const body = JSON.stringify(payload);
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'etcd-scaleout' };
       if (secretFile) {
-        let secret: Buffer;
-        try {
-          secret = await readFile(secretFile);
-        } catch (err) {
-          throw ApplicationFailure.nonRetryable(`cannot read notify.secretFile ${secretFile} on the worker: ${(err as NodeJS.ErrnoException).code}`, ErrorType.NotifyFailed);
-        }
+        const secret = await readCredential('notify.secretFile', secretFile);
         headers[SIGNATURE_HEADER] = sign(secret.toString('utf8').trim(), body);
       }
       let res: Response;

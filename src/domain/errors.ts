@@ -6,9 +6,15 @@ export const ErrorType = {
   InvalidRequest: 'InvalidRequest',
   PreflightFailed: 'PreflightFailed',
   StaleDataDir: 'StaleDataDir',
+  /** A key, certificate or known_hosts file named in the request cannot be read on the worker. */
+  CredentialsUnreadable: 'CredentialsUnreadable',
   HostKeyRejected: 'HostKeyRejected',
+  /** The node refused the SSH key. */
+  SshAuthRejected: 'SshAuthRejected',
   SshFailed: 'SshFailed',
   ClusterUnhealthy: 'ClusterUnhealthy',
+  /** An etcd call failed for a reason etcd did not name (connection refused, deadline, ...). */
+  EtcdRequestFailed: 'EtcdRequestFailed',
   MemberIdCollision: 'MemberIdCollision',
   LearnerPresent: 'LearnerPresent',
   MemberMissing: 'MemberMissing',
@@ -29,7 +35,9 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.InvalidRequest,
   ErrorType.PreflightFailed,
   ErrorType.StaleDataDir,
+  ErrorType.CredentialsUnreadable,
   ErrorType.HostKeyRejected,
+  ErrorType.SshAuthRejected,
   ErrorType.LearnerPresent,
   ErrorType.MemberMissing,
   ErrorType.CatchUpTimeout,

@@ -1,3 +1,3 @@
 export { scaleOutEtcd } from './scaleOut';
 export * from './messages';
-export type { ScaleOutResult, MemberSummary } from './scaleOut';
+export type { ScaleOutResult, MemberSummary } from './result';

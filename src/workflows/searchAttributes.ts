@@ -1,4 +1,4 @@
-/** Custom search attributes (Keyword). The set-up registers them on the Temporal server. */
+/** Custom search attributes (Keyword). The worker registers them on its namespace when missing. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const EtcdCluster = defineSearchAttributeKey('EtcdCluster', SearchAttributeType.KEYWORD);
@@ -6,4 +6,6 @@ export const TicketId = defineSearchAttributeKey('TicketId', SearchAttributeType
 export const RequestedBy = defineSearchAttributeKey('RequestedBy', SearchAttributeType.KEYWORD);
 export const ScaleOutPhase = defineSearchAttributeKey('ScaleOutPhase', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [EtcdCluster, TicketId, RequestedBy, ScaleOutPhase].map((k) => ({ name: k.name, type: 'Keyword' }));
+export const SEARCH_ATTRIBUTE_KEYS = [EtcdCluster, TicketId, RequestedBy, ScaleOutPhase];
+/** For the Temporal CLI's `--search-attribute name=Type` flags. */
+export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_KEYS.map((k) => ({ name: k.name, type: 'Keyword' }));

@@ -1,6 +1,7 @@
 /**
- * The crash matrix: the worker is a separate OS process, SIGKILLed at a named point (the
- * ETCD_SCALEOUT_KILL_AT test hook), then a fresh worker process finishes the run. After each: the run
+ * The crash matrix: the worker is a separate OS process (test/support/crashWorker.ts, the shipped
+ * worker with a checkpoint hook), SIGKILLed at a named point, then a fresh shipped worker process
+ * finishes the run. After each: the run
  * completed (or completed its rollback), no learner, no unstarted member, no duplicate peer URL, all
  * members healthy, keys intact. Prints the time from the kill to the first activity completed by the
  * new worker.
@@ -42,13 +43,13 @@ const CASES: KillCase[] = [
 ];
 
 const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
+const CRASH_WORKER = join(__dirname, '..', 'support', 'crashWorker.js');
 
+/** The crash worker when `killAt` names a point, else the shipped worker. */
 function startWorker(address: string, taskQueue: string, logFile: string, killAt?: string): ChildProcess {
   const fd = openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue };
-  if (killAt) env.ETCD_SCALEOUT_KILL_AT = killAt;
-  else delete env.ETCD_SCALEOUT_KILL_AT;
-  return spawn(process.execPath, [WORKER], { stdio: ['ignore', fd, fd], env });
+  return spawn(process.execPath, killAt ? [CRASH_WORKER, killAt] : [WORKER], { stdio: ['ignore', fd, fd], env });
 }
 
 const exited = (p: ChildProcess) => new Promise<NodeJS.Signals | number | null>((resolve) => p.once('exit', (code, signal) => resolve(signal ?? code)));

@@ -56,7 +56,7 @@ export type StaleKind = 'none' | 'wal-and-snap' | 'snap-only' | 'unknown';
 /**
  * Classifies a data dir's `member/` listing. Any `member/` on a host that is not yet a member is
  * stale: another cluster's state, an earlier removed attempt, or a node started with `new` all look
- * alike on disk, and each makes etcd fail (see shared/etcd-facts.md). `snap-only` is what a failed
+ * alike on disk, and each makes etcd fail (docs/etcd-behaviour.md). `snap-only` is what a failed
  * first start leaves.
  */
 export function classifyMemberDir(entries: string[] | undefined): StaleKind {

@@ -3,11 +3,11 @@
  * the worker at connect time; neither their contents nor any secret appear in results or errors.
  * A host whose key is unknown or differs from known_hosts is refused (non-retryable).
  */
-import { readFile } from 'node:fs/promises';
 import { Client } from 'ssh2';
 import { ApplicationFailure } from '@temporalio/common';
 import { checkHostKey, hostKeyName, parseKnownHosts, type HostKeyVerdict } from './knownHosts';
 import { ErrorType } from '../../domain/errors';
+import { readCredential, type ReadFile } from '../credentials';
 
 export interface SshTarget {
   host: string;
@@ -27,19 +27,13 @@ export interface SshRunner {
   run(target: SshTarget, command: string, options?: { input?: string; timeoutMs?: number }): Promise<CommandResult>;
 }
 
-export function createSshRunner(deps: { readFile?: (path: string) => Promise<Buffer> } = {}): SshRunner {
-  const read = deps.readFile ?? ((p: string) => readFile(p));
-  const readSecret = async (path: string, field: string): Promise<Buffer> => {
-    try {
-      return await read(path);
-    } catch (err) {
-      throw ApplicationFailure.nonRetryable(`cannot read ${field} ${path} on the worker: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, ErrorType.PreflightFailed);
-    }
-  };
-
+export function createSshRunner(deps: { readFile?: ReadFile } = {}): SshRunner {
   return {
     async run(target, command, options = {}) {
-      const [privateKey, knownHosts] = await Promise.all([readSecret(target.privateKeyFile, 'ssh.privateKeyFile'), readSecret(target.knownHostsFile, 'ssh.knownHostsFile')]);
+      const [privateKey, knownHosts] = await Promise.all([
+        readCredential('ssh.privateKeyFile', target.privateKeyFile, deps.readFile),
+        readCredential('ssh.knownHostsFile', target.knownHostsFile, deps.readFile),
+      ]);
       const entries = parseKnownHosts(knownHosts.toString('utf8'));
       const timeoutMs = options.timeoutMs ?? 60_000;
       const where = `${target.user}@${hostKeyName(target.host, target.port)}`;
@@ -87,7 +81,11 @@ export function createSshRunner(deps: { readFile?: (path: string) => Promise<Buf
               ),
             );
           }
-          finish(ApplicationFailure.retryable(`ssh ${where}: ${err.level === 'client-authentication' ? 'authentication failed' : err.message}`, ErrorType.SshFailed));
+          if (err.level === 'client-authentication') {
+            // The node refused the key: a retry would be refused the same way.
+            return finish(ApplicationFailure.nonRetryable(`ssh ${where}: authentication with ${target.privateKeyFile} refused`, ErrorType.SshAuthRejected));
+          }
+          finish(ApplicationFailure.retryable(`ssh ${where}: ${err.message}`, ErrorType.SshFailed));
         });
         conn.connect({
           host: target.host,

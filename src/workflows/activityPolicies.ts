@@ -1,0 +1,67 @@
+/**
+ * The one table of activity timeouts and retries. Every activity the workflow runs goes through a
+ * proxy built from one of these policies, so what is retried, how often and for how long is read
+ * here and nowhere else.
+ *
+ * Every activity heartbeats each second while it runs (the worker's keepAlive interceptor), so a
+ * killed worker's activity times out after HEARTBEAT_TIMEOUT and is retried on another worker.
+ */
+import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { NON_RETRYABLE } from '../domain/errors';
+import type { ScaleOutRequest } from '../domain/request';
+
+type Strategy = ScaleOutRequest['strategy'];
+
+const HEARTBEAT_TIMEOUT = '5s';
+
+/** Exponential backoff from 1 s; `attempts` 0 means until the schedule-to-close deadline. */
+const retry = (attempts: number, maximumInterval: ActivityOptions['startToCloseTimeout'] = '10s'): ActivityOptions['retry'] => ({
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval,
+  maximumAttempts: attempts > 0 ? attempts : undefined,
+  nonRetryableErrorTypes: NON_RETRYABLE,
+});
+
+const base: ActivityOptions = { startToCloseTimeout: '2m', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: retry(5) };
+/** A change is not abandoned on cancel: the undos must run after an in-flight change has ended, not beside it. */
+const untilDone: ActivityOptions = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+/** etcd refuses a member add for ~5 s after a member (re)connects: ask again every 2 s, until healthTimeoutSeconds. */
+const whileUnhealthy = (s: Strategy): ActivityOptions => ({ scheduleToCloseTimeout: s.healthTimeoutSeconds * 1000, retry: retry(0, '2s') });
+
+export const ACTIVITY_POLICIES = {
+  /** Reads: the cluster, a node. */
+  read: (_: Strategy): ActivityOptions => base,
+  /** The snapshot: a large stream, resumed from a verified file. */
+  backup: (_: Strategy): ActivityOptions => ({ ...base, startToCloseTimeout: '30m', retry: retry(3) }),
+  /** Changes on a node (data dir, env file). */
+  change: (_: Strategy): ActivityOptions => ({ ...base, ...untilDone }),
+  /** The member add: a change that waits out etcd's health refusals. */
+  changeWhenHealthy: (s: Strategy): ActivityOptions => ({ ...base, ...whileUnhealthy(s), ...untilDone }),
+  /** A service start: a start that failed is tried once more, then rolled back. */
+  start: (_: Strategy): ActivityOptions => ({ ...base, retry: retry(2), ...untilDone }),
+  /** Catch-up and promotion: they wait inside, up to a deadline the workflow computes; an attempt may last that long. */
+  wait: (s: Strategy): ActivityOptions => ({
+    ...base,
+    startToCloseTimeout: (s.catchUpTimeoutSeconds + 60) * 1000,
+    retry: retry(0, '5s'),
+    scheduleToCloseTimeout: (s.catchUpTimeoutSeconds + 120) * 1000,
+  }),
+  /** Verify: retried while the cluster settles after a promotion, until healthTimeoutSeconds. */
+  verify: (s: Strategy): ActivityOptions => ({ ...base, ...whileUnhealthy(s) }),
+  /** Undo steps: retried hard, since what is not undone needs an operator. */
+  compensate: (_: Strategy): ActivityOptions => ({ ...base, retry: retry(20) }),
+  /** The webhook: retried up to ~10 minutes whatever the failure; it never changes the outcome. */
+  notify: (_: Strategy): ActivityOptions => ({ ...base, startToCloseTimeout: '30s', retry: { ...retry(10, '1m'), nonRetryableErrorTypes: [] } }),
+} as const;
+
+export type Policy = keyof typeof ACTIVITY_POLICIES;
+
+/**
+ * The activities under one policy, each carrying `summary` (its phase, see activitySummary) in the
+ * history, e.g. `activities('change', strategy, 'canary etcd4').writeEnvFile(...)`.
+ */
+export function activities(policy: Policy, strategy: Strategy, summary: string) {
+  return proxyActivities<Activities>({ ...ACTIVITY_POLICIES[policy](strategy), summary });
+}

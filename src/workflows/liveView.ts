@@ -1,0 +1,45 @@
+/**
+ * The run's live view in the Temporal UI: the workflow's "current details" (markdown), rendered from
+ * the same progress the `progress` query returns, and set again each time it changes. Pure.
+ */
+import type { MemberProgress, Progress } from './messages';
+
+/** `2026-01-02T10:11:12.345Z` -> `10:11:12` (UTC): the day is in the run's start time. */
+const clock = (iso?: string): string => (iso ? iso.slice(11, 19) : '');
+const seconds = (ms?: number): string => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`);
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function memberRow(m: MemberProgress): string {
+  const t = m.timings;
+  const cells = [m.name, m.stage, m.state, clock(t.startedAt), clock(t.addedAt), clock(t.serviceStartedAt), clock(t.caughtUpAt), clock(t.promotedAt), clock(t.verifiedAt), seconds(t.totalMs)];
+  return `| ${cells.map(cell).join(' | ')} |`;
+}
+
+function approvalLine(p: Progress): string | undefined {
+  const a = p.approval;
+  if (!a.required) return undefined;
+  if (a.state === 'waiting') return `**Approval:** waiting since ${a.waitingSince} (deadline ${a.deadline}); signal \`approve\` or \`reject\``;
+  const decided = a.decidedBy ? ` by ${a.decidedBy} at ${a.decidedAt}${a.reason ? `: ${a.reason}` : ''}` : '';
+  return `**Approval:** ${a.state}${decided}`;
+}
+
+export function liveView(p: Progress): string {
+  const lines = [`**Phase:** ${p.phase}${p.step ? ` (${p.step})` : ''}`];
+  if (p.cluster) lines.push(`**Cluster:** ${p.cluster}${p.from !== undefined ? `, ${p.from} → ${p.to} members` : ''}; started ${p.startedAt}`);
+  if (p.members.length) {
+    lines.push(
+      '',
+      '| member | stage | state | started | added | service up | caught up | promoted | verified | total |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...p.members.map(memberRow),
+      '',
+    );
+  }
+  const b = p.backup;
+  if (b) lines.push(`**Backup:** ${b.path} (${b.sizeBytes} bytes, revision ${b.revision}, from ${b.member}, sha256 ${b.sha256.slice(0, 12)}…)`);
+  const approval = approvalLine(p);
+  if (approval) lines.push(approval);
+  if (p.error) lines.push(`**Error:** ${cell(p.error)}`);
+  if (p.undone.length) lines.push(`**Undone:** ${p.undone.map(cell).join('; ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,79 @@
+/**
+ * One member's join as the progress query and the live view show it: its state, step and timings.
+ * The join's steps (joinMember.ts) only name themselves; what each step's completion means for the
+ * member's record is written here, once.
+ */
+import type { AddedLearner } from '../activities';
+import type { MemberProgress } from './messages';
+
+/** The join's steps and what each returns (only the results the record uses are typed). */
+export interface JoinStepResults {
+  quarantineDataDir: { movedTo: string | null };
+  addLearner: AddedLearner;
+  writeEnvFile: unknown;
+  startService: unknown;
+  waitForCatchUp: unknown;
+  promoteMember: unknown;
+  verifyCluster: unknown;
+}
+export type JoinStepName = keyof JoinStepResults;
+
+const now = () => new Date().toISOString();
+
+/** What the member's record gains when a step completes; `startedMs` is when its join began. */
+const ON_COMPLETE: { [K in JoinStepName]?: (p: MemberProgress, result: JoinStepResults[K], startedMs: number) => void } = {
+  quarantineDataDir: (p, r) => {
+    p.quarantined = r.movedTo ?? undefined;
+  },
+  addLearner: (p, r) => {
+    p.id = r.id;
+    p.timings.addedAt = now();
+  },
+  startService: (p) => {
+    p.timings.serviceStartedAt = now();
+    p.state = 'catching-up';
+  },
+  waitForCatchUp: (p) => {
+    p.timings.caughtUpAt = now();
+  },
+  promoteMember: (p) => {
+    p.state = 'promoted';
+    p.timings.promotedAt = now();
+  },
+  verifyCluster: (p, _, startedMs) => {
+    p.state = 'verified';
+    p.timings.verifiedAt = now();
+    p.timings.totalMs = Date.now() - startedMs;
+  },
+};
+
+export class MemberTracker {
+  private startedMs = 0;
+
+  /** `setStep` names the run's current step; `changed` re-renders the live view. */
+  constructor(
+    private readonly p: MemberProgress,
+    private readonly setStep: (step: string) => void,
+    private readonly changed: () => void,
+  ) {}
+
+  begin(): void {
+    this.startedMs = Date.now();
+    this.p.state = 'adding';
+    this.p.timings.startedAt = now();
+    this.changed();
+  }
+
+  async step<K extends JoinStepName>(name: K, body: () => Promise<JoinStepResults[K]>): Promise<JoinStepResults[K]> {
+    this.setStep(`${this.p.name}: ${name}`);
+    const result = await body();
+    ON_COMPLETE[name]?.(this.p, result, this.startedMs);
+    this.changed();
+    return result;
+  }
+
+  rolledBack(): void {
+    this.p.state = 'rolled-back';
+    this.changed();
+  }
+}

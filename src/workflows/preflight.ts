@@ -1,0 +1,77 @@
+/**
+ * preflight: reads only, and every problem found is reported at once, before any change: the
+ * cluster's health, the plan against the live member list, and each new host over SSH.
+ */
+import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import type { ClusterState, NodeFacts } from '../activities';
+import { ErrorType } from '../domain/errors';
+import { planScaleOut, PlanError, type ScaleOutPlan } from '../domain/planning';
+import type { NewMember, ScaleOutRequest } from '../domain/request';
+import { activities } from './activityPolicies';
+import { causeOf } from './causeOf';
+import { activitySummary } from './messages';
+import { sshTarget } from './sshTarget';
+
+export interface Preflight {
+  before: ClusterState;
+  plan: ScaleOutPlan;
+  nodes: NodeFacts[];
+}
+
+const portsOf = (m: NewMember) => [Number(new URL(m.peerURL).port), Number(new URL(m.clientURL).port)];
+const where = (m: NewMember, i: number) => `newMembers[${i}] ${m.name} (${m.host})`;
+
+function clusterProblems(before: ClusterState): string[] {
+  const problems: string[] = [];
+  for (const m of before.members) {
+    if (!m.isLearner && !m.healthy) problems.push(`member ${m.name || m.id} (${m.peerURLs.join(',')}) is not healthy: ${m.error}`);
+  }
+  if (!before.leaderId) problems.push('the cluster has no leader its members agree on');
+  if (before.alarms.length) problems.push(`alarms raised: ${before.alarms.join(', ')}`);
+  return problems;
+}
+
+function nodeProblems(request: ScaleOutRequest, before: ClusterState, n: NodeFacts, at: string): string[] {
+  const problems: string[] = [];
+  if (!n.etcdVersion) problems.push(`${at}: ${request.node.etcdBinary} --version gave no etcd version: ${n.etcdVersionOutput}`);
+  else if (before.version && n.etcdVersion !== before.version) problems.push(`${at}: etcd ${n.etcdVersion} on the node, ${before.version} in the cluster; install the same version first`);
+  for (const c of n.portConflicts) problems.push(`${at}: port ${c.wanted} is already in use (listening on ${c.address}:${c.port})`);
+  if (n.serviceActive) problems.push(`${at}: service ${request.node.service} is already running; stop it first (a running etcd on a new node is another cluster or a failed attempt)`);
+  if (n.memberDir && request.strategy.staleDataDir === 'fail') {
+    problems.push(`${at}: stale data dir ${request.node.dataDir}/member (${n.memberDir.kind}: ${n.memberDir.entries.join(',') || 'empty'}) would make etcd rejoin an old cluster; move it aside or use strategy.staleDataDir "quarantine"`);
+  }
+  return problems;
+}
+
+export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
+  const reads = activities('read', request.strategy, activitySummary('preflight'));
+  const before = await reads.inspectCluster(request.cluster);
+  const problems = clusterProblems(before);
+
+  let plan: ScaleOutPlan | undefined;
+  try {
+    plan = planScaleOut(request, before.members);
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+    problems.push(err.message);
+  }
+
+  const nodes = await Promise.all(
+    request.newMembers.map(async (m, i) => {
+      try {
+        return await reads.inspectNode(sshTarget(request, m), request.node, portsOf(m));
+      } catch (err) {
+        if (isCancellation(err)) throw err; // a cancelled run is Cancelled, not a node problem
+        problems.push(`${where(m, i)}: ${causeOf(err)}`);
+        return undefined;
+      }
+    }),
+  );
+  nodes.forEach((n, i) => n && problems.push(...nodeProblems(request, before, n, where(request.newMembers[i], i))));
+
+  if (problems.length || !plan) {
+    const type = problems.some((p) => p.includes('stale data dir')) ? ErrorType.StaleDataDir : ErrorType.PreflightFailed;
+    throw ApplicationFailure.create({ type, message: `preflight refused the scale-out of ${request.cluster.name}: ${problems.join('; ')}`, details: [problems], nonRetryable: true });
+  }
+  return { before, plan, nodes: nodes as NodeFacts[] };
+}

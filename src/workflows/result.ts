@@ -1,0 +1,52 @@
+/** result: what changed, for the operator and for kube-apiserver's --etcd-servers. */
+import { workflowInfo } from '@temporalio/workflow';
+import type { BackupRecord, ClusterState } from '../activities';
+import { votersAfterCanary, type MemberInfo, type ScaleOutPlan } from '../domain/planning';
+import type { ScaleOutRequest } from '../domain/request';
+import { activities } from './activityPolicies';
+import { activitySummary, type ApprovalState, type MemberTimings, type Progress } from './messages';
+
+export interface MemberSummary {
+  id: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLearner: boolean;
+}
+
+export interface ScaleOutResult {
+  workflowId: string;
+  cluster: string;
+  from: number;
+  to: number;
+  membersBefore: MemberSummary[];
+  membersAfter: MemberSummary[];
+  timings: Record<string, MemberTimings>;
+  backup: BackupRecord;
+  etcdServers: string[];
+  warnings: string[];
+  /** Set when the approval timed out with onApprovalTimeout "keep-canary": the batch was not run. */
+  stoppedAfterCanary?: boolean;
+  approval: ApprovalState;
+  notification?: { delivered: boolean; status?: number; error?: string };
+}
+
+const summary = (m: MemberInfo): MemberSummary => ({ id: m.id, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs, isLearner: m.isLearner });
+
+export async function result(request: ScaleOutRequest, before: ClusterState, plan: ScaleOutPlan, progress: Progress, stoppedAfterCanary: boolean): Promise<ScaleOutResult> {
+  const after = await activities('read', request.strategy, activitySummary('result')).inspectCluster(request.cluster);
+  return {
+    workflowId: workflowInfo().workflowId,
+    cluster: request.cluster.name,
+    from: plan.from,
+    to: stoppedAfterCanary ? votersAfterCanary(plan) : plan.to,
+    membersBefore: before.members.map(summary),
+    membersAfter: after.members.map(summary),
+    timings: Object.fromEntries(progress.members.map((m) => [m.name, m.timings])),
+    backup: progress.backup!,
+    etcdServers: after.members.flatMap((m) => m.clientURLs),
+    warnings: stoppedAfterCanary ? [...plan.warnings, 'approval timed out: kept the canary, did not add the batch'] : plan.warnings,
+    approval: progress.approval,
+    ...(stoppedAfterCanary ? { stoppedAfterCanary } : {}),
+  };
+}

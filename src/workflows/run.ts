@@ -1,0 +1,85 @@
+/**
+ * The run's bookkeeping, kept out of the runbook: its progress (the `progress` query), its phase
+ * (the ScaleOutPhase search attribute), its live view in the UI (current details), the decision
+ * awaited at the approval gate, and its rollback plan.
+ */
+import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { ScaleOutPlan } from '../domain/planning';
+import type { ScaleOutRequest } from '../domain/request';
+import { Compensations } from './compensations';
+import { liveView } from './liveView';
+import { MemberTracker } from './memberProgress';
+import { progressQuery, type Decision, type Phase, type Progress } from './messages';
+import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
+
+export class Run {
+  readonly progress: Progress = { phase: 'validate', members: [], undone: [], approval: { required: false, state: 'not-required' }, startedAt: new Date().toISOString() };
+  readonly compensations = new Compensations();
+  decision?: Decision;
+
+  constructor() {
+    setHandler(progressQuery, () => this.progress);
+    this.setPhase('validate');
+  }
+
+  /** Re-renders the live view; called after every change to the progress. */
+  changed(): void {
+    setCurrentDetails(liveView(this.progress));
+  }
+
+  setPhase(phase: Phase): void {
+    this.progress.phase = phase;
+    upsertSearchAttributes([{ key: ScaleOutPhase, value: phase }]);
+    this.changed();
+  }
+
+  async phase<T>(phase: Phase, body: () => Promise<T>): Promise<T> {
+    this.setPhase(phase);
+    this.setStep(undefined);
+    return body();
+  }
+
+  setStep(step: string | undefined): void {
+    this.progress.step = step;
+    this.changed();
+  }
+
+  /** Marks the run failed (for the UI's phase filter) if `body` throws, and rethrows. */
+  failOnThrow<T>(body: () => T): T {
+    try {
+      return body();
+    } catch (err) {
+      this.setPhase('failed');
+      throw err;
+    }
+  }
+
+  /** Runs started from the UI's form may lack these: set them once the request is valid, so visibility finds every run. */
+  identify(request: ScaleOutRequest): void {
+    this.progress.cluster = request.cluster.name;
+    upsertSearchAttributes([
+      { key: EtcdCluster, value: request.cluster.name },
+      ...(request.ticket ? [{ key: TicketId, value: request.ticket.id }] : []),
+      ...(request.ticket?.requestedBy ? [{ key: RequestedBy, value: request.ticket.requestedBy }] : []),
+    ]);
+    this.changed();
+  }
+
+  /** The members to add, in order, from the plan preflight accepted. */
+  planned(plan: ScaleOutPlan): void {
+    this.progress.from = plan.from;
+    this.progress.to = plan.to;
+    this.progress.members = plan.steps.map((s) => ({ name: s.member.name, peerURL: s.member.peerURL, clientURL: s.member.clientURL, stage: s.stage, state: 'pending', timings: {} }));
+    this.changed();
+  }
+
+  member(peerURL: string): MemberTracker {
+    const p = this.progress.members.find((m) => m.peerURL === peerURL)!;
+    return new MemberTracker(p, (step) => this.setStep(step), () => this.changed());
+  }
+
+  /** Names of the planned members by peer URL: etcd lists a member added but not yet started without one. */
+  knownNames(): Record<string, string> {
+    return Object.fromEntries(this.progress.members.map((m) => [m.peerURL, m.name]));
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The undo of one member's join, registered before its first change. It remembers which changes were
+ * attempted and undoes only those, in the order that never costs quorum: remove the member first (a
+ * removed member cannot cost quorum, a stopped voter can), then stop its service and move its data dir
+ * aside, then put the node's env file back. Each step is recorded as it completes.
+ */
+import type { NewMember, ScaleOutRequest } from '../domain/request';
+import { activities } from './activityPolicies';
+import { activitySummary } from './messages';
+import type { Run } from './run';
+import { sshTarget } from './sshTarget';
+
+export interface JoinUndo {
+  /** Marks a change as attempted: from then on, a rollback undoes it. */
+  attempting(change: 'add' | 'env' | 'start'): void;
+}
+
+/** `stamp` names the quarantined data dir; `runKey` names the env file's saved original. */
+export function registerJoinUndo(run: Run, request: ScaleOutRequest, member: NewMember, names: { stamp: string; runKey: string }, onUndone: () => void): JoinUndo {
+  const attempted = { add: false, env: false, start: false };
+  const target = sshTarget(request, member);
+  const { service, dataDir, envFile } = request.node;
+  run.compensations.register(`undo ${member.name}`, async (record) => {
+    const undo = activities('compensate', request.strategy, activitySummary('rollback', member.name));
+    if (attempted.add) {
+      const r = await undo.removeMember(request.cluster, member.peerURL);
+      record(r.removed ? `removed member ${member.name} (${r.id})` : `member ${member.name} was not in the cluster`);
+    }
+    if (attempted.start) {
+      await undo.stopService(target, service);
+      record(`stopped ${service} on ${member.host}`);
+      const q = await undo.quarantineDataDir(target, dataDir, `${names.stamp}-rollback`);
+      if (q.movedTo) record(`quarantined ${q.movedTo}`);
+    }
+    if (attempted.env) {
+      const r = await undo.restoreEnvFile(target, envFile, names.runKey);
+      record(`env file ${envFile} on ${member.host}: ${r.restored}`);
+    }
+    onUndone();
+  });
+  return {
+    attempting: (change) => {
+      attempted[change] = true;
+    },
+  };
+}
