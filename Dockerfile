@@ -8,9 +8,12 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.json \
+COPY scripts/build-workflow-bundle.ts ./scripts/
+# The production build: src only (the lab, the tests and the scripts stay out), plus the prebuilt
+# workflow bundle so a worker starts in about a second.
+RUN npm run build:prod \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error
 
 FROM ${NODE_IMAGE}

@@ -6,4 +6,4 @@ test:
 setup:
 	bash scripts/setup.sh
 build:
-	npx tsc -p tsconfig.json
+	npm run build

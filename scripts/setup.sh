@@ -66,5 +66,5 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.etcd-scaleout-lock
 fi
-say "building"
-npx tsc -p tsconfig.json
+say "building (TypeScript, then the prebuilt workflow bundle)"
+out="$(npm run --silent build 2>&1)" || { printf '%s\n' "$out"; exit 1; }
