@@ -57,7 +57,7 @@ describe('planning', () => {
 
   describe('fault tolerance on the way', () => {
     it('names the window with no fault tolerance of a 1 -> 3 plan', () => {
-      const p = planScaleOut(request((r) => ((r.newMembers = newMembers(2)), (r.cluster.endpoints = [client(1)]))), [voter(1)]);
+      const p = planScaleOut(request((r) => { r.newMembers = newMembers(2); r.cluster.endpoints = [client(1)]; }), [voter(1)]);
       assert.ok(p.warnings.some((w) => /no fault tolerance while the cluster has 1 or 2 voter\(s\)/.test(w)), p.warnings.join('; '));
     });
 
@@ -112,7 +112,7 @@ describe('planning', () => {
     });
 
     it('batches 3 -> 9 behind 2 canaries and warns above 7 when allowLargeCluster', () => {
-      const p = planScaleOut(request((r) => ((r.newMembers = newMembers(6)), (r.strategy.canary = 2), (r.strategy.allowLargeCluster = true))), three());
+      const p = planScaleOut(request((r) => { r.newMembers = newMembers(6); r.strategy.canary = 2; r.strategy.allowLargeCluster = true; }), three());
       assert.deepEqual(
         p.steps.map((s) => `${s.member.name}:${s.stage}:${s.afterPromote.voters}/${s.afterPromote.quorum}`),
         ['etcd4:canary:4/3', 'etcd5:canary:5/3', 'etcd6:batch:6/4', 'etcd7:batch:7/4', 'etcd8:batch:8/5', 'etcd9:batch:9/5'],
@@ -124,14 +124,14 @@ describe('planning', () => {
 
   describe('planScaleOut refusals', () => {
     it('refuses more than 7 voters unless allowLargeCluster', () => {
-      const e = planError(() => planScaleOut(request((r) => ((r.newMembers = newMembers(6)), (r.strategy.canary = 2))), three()));
+      const e = planError(() => planScaleOut(request((r) => { r.newMembers = newMembers(6); r.strategy.canary = 2; }), three()));
       assert.equal(e.field, 'newMembers');
       assert.match(e.message, /to 9 voting members; above 7 .*strategy\.allowLargeCluster/);
     });
 
     it('refuses a new member on the host of an existing member', () => {
       const onEtcd2 = { ...newMembers(1)[0], host: ip(2), peerURL: `http://${ip(2)}:2480`, clientURL: `http://${ip(2)}:2479` };
-      const e = planError(() => planScaleOut(request((r) => ((r.newMembers = [onEtcd2, newMembers(2)[1]]), (r.cluster.endpoints = [client(1)]))), three()));
+      const e = planError(() => planScaleOut(request((r) => { r.newMembers = [onEtcd2, newMembers(2)[1]]; r.cluster.endpoints = [client(1)]; }), three()));
       assert.equal(e.field, 'newMembers[0].host');
       assert.match(e.message, /is the host of member etcd2: one etcd member per host/);
     });
@@ -150,7 +150,7 @@ describe('planning', () => {
       assert.equal(err.field, 'newMembers');
       assert.match(err.message, /^newMembers: would take the cluster from 3 to 4 members.*strategy\.allowEvenSize/);
 
-      const p = planScaleOut(request((r) => (even(r), (r.strategy.allowEvenSize = true))), three());
+      const p = planScaleOut(request((r) => { even(r); r.strategy.allowEvenSize = true; }), three());
       assert.equal(p.to, 4);
       assert.deepEqual(p.warnings, ['target size 4 is even: it tolerates 1 failure(s), like 3']);
     });
@@ -303,11 +303,11 @@ describe('planning', () => {
 
   describe('describePlan', () => {
     it('numbers the steps and mentions each of them', () => {
-      const req = request((r) => (r.node = { dataDir: '/data/etcd', service: 'etcd-main' }));
+      const req = request((r) => { r.node = { dataDir: '/data/etcd', service: 'etcd-main' }; });
       const plan = planScaleOut(req, three());
       const lines = describePlan(plan, req);
       assert.equal(lines.length, 2 + plan.steps.length + 1);
-      lines.forEach((l, i) => assert.ok(l.startsWith(`${i + 1}. `), l));
+      for (const [i, l] of lines.entries()) assert.ok(l.startsWith(`${i + 1}. `), l);
       assert.match(lines[0], /^1\. preflight: check 3 voting members.*2 new host\(s\).*data dir \/data\/etcd: quarantine if stale/);
       assert.match(lines[1], /^2\. backup: snapshot one healthy member into \/tmp\/etcd-scaleout-lab\/block-24\/backups/);
       assert.match(lines[2], /^3\. canary etcd4 \(127\.0\.24\.14\): add learner http:\/\/127\.0\.24\.14:2380 \(voters 3, quorum 2\)/);
