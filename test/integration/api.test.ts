@@ -173,7 +173,7 @@ describe('HTTP API on the real stack', function () {
         assert.equal(r.statusCode, 502, r.body);
         const body = JSON.parse(r.body);
         assert.match(body.reason, /search attribute/);
-        assert.match(body.error, /^Temporal refused to (list runs|start scaleout-lab-50-OPS-502)/);
+        assert.match(body.error, /^Temporal refused to (list runs|start scaleout-lab-50_OPS-502)/);
         for (const name of ['EtcdCluster', 'TicketId', 'RequestedBy', 'ScaleOutPhase']) assert.ok(body.hint.includes(`temporal operator search-attribute create --namespace ${namespace} --name ${name} --type Keyword`), body.hint);
         const list = await bare.inject({ method: 'GET', url: '/v1/scaleouts?cluster=lab-50', headers: { authorization: `Bearer ${TOKEN}` } });
         assert.equal(list.statusCode, 502, list.body);
@@ -181,7 +181,7 @@ describe('HTTP API on the real stack', function () {
       } finally {
         await bare.close();
       }
-      assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50-OPS-502')).status, 404, 'nothing started in the default namespace either');
+      assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50_OPS-502')).status, 404, 'nothing started in the default namespace either');
     });
 
     it('answers 401 without a token, with a wrong one and with another scheme, and starts nothing', async () => {
@@ -191,11 +191,11 @@ describe('HTTP API on the real stack', function () {
       const routes: Array<[string, string, unknown?]> = [
         ['POST', '/v1/scaleouts', good],
         ['GET', '/v1/scaleouts?cluster=lab-50'],
-        ['GET', '/v1/scaleouts/scaleout-lab-50-OPS-401'],
-        ['POST', '/v1/scaleouts/scaleout-lab-50-OPS-401/approve', { by: 'mallory' }],
-        ['POST', '/v1/scaleouts/scaleout-lab-50-OPS-401/reject', { by: 'mallory' }],
-        ['POST', '/v1/scaleouts/scaleout-lab-50-OPS-401/cancel'],
-        ['GET', '/v1/scaleouts/scaleout-lab-50-OPS-401/audit'],
+        ['GET', '/v1/scaleouts/scaleout-lab-50_OPS-401'],
+        ['POST', '/v1/scaleouts/scaleout-lab-50_OPS-401/approve', { by: 'mallory' }],
+        ['POST', '/v1/scaleouts/scaleout-lab-50_OPS-401/reject', { by: 'mallory' }],
+        ['POST', '/v1/scaleouts/scaleout-lab-50_OPS-401/cancel'],
+        ['GET', '/v1/scaleouts/scaleout-lab-50_OPS-401/audit'],
         ['GET', '/openapi.json'],
         ['GET', '/no/such/route'],
       ];
@@ -209,9 +209,9 @@ describe('HTTP API on the real stack', function () {
         }
       }
       // The right token in a lower-case scheme works, and nothing was started by the refused POSTs.
-      const ok = await call('GET', '/v1/scaleouts/scaleout-lab-50-OPS-401', { auth: `bearer ${TOKEN}` });
+      const ok = await call('GET', '/v1/scaleouts/scaleout-lab-50_OPS-401', { auth: `bearer ${TOKEN}` });
       assert.equal(ok.status, 404, ok.text);
-      assert.match(ok.json.error, /no scale-out scaleout-lab-50-OPS-401/);
+      assert.match(ok.json.error, /no scale-out scaleout-lab-50_OPS-401/);
     });
 
     it('answers 400 naming the fields for invalid JSON, invalid requests and a missing ticket.id, and changes nothing', async () => {
@@ -276,7 +276,7 @@ describe('HTTP API on the real stack', function () {
       // Nothing changed: same members, healthy, data intact, and no run of this cluster exists.
       assert.deepEqual(await memberNames(lab), membersBefore);
       await invariants(lab, ORIGINAL, keys);
-      const gone = await call('GET', '/v1/scaleouts/scaleout-lab-50-OPS-400');
+      const gone = await call('GET', '/v1/scaleouts/scaleout-lab-50_OPS-400');
       assert.equal(gone.status, 404);
       await sleep(2000); // longer than the dev server's visibility lag
       const list = await call('GET', '/v1/scaleouts?cluster=lab-50');
@@ -366,7 +366,7 @@ describe('HTTP API on the real stack', function () {
   });
 
   describe('3 -> 5 with approval, through the API (lab 50)', () => {
-    const id = 'scaleout-lab-50-OPS-1';
+    const id = 'scaleout-lab-50_OPS-1';
     let runId = '';
     let app2: FastifyInstance | undefined;
     after(async () => {
@@ -394,7 +394,7 @@ describe('HTTP API on the real stack', function () {
       assert.equal(other.json.running.workflowId, id);
       assert.equal(other.json.running.runId, runId);
       assert.equal(other.json.running.ticket, 'OPS-1');
-      assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50-OPS-2')).status, 404, 'the refused ticket started nothing');
+      assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50_OPS-2')).status, 404, 'the refused ticket started nothing');
 
       // Too early to decide: the workflow's validator refuses it and the API says why.
       const early = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob' } });
@@ -543,7 +543,7 @@ describe('HTTP API on the real stack', function () {
       assert.equal(created.length, 1, answers.map((a) => `${a.status} ${a.text}`).join('\n'));
       const r = created[0];
       const id = r.json.workflowId;
-      const winner = id.replace('scaleout-lab-51-', '');
+      const winner = id.replace('scaleout-lab-51_', '');
       assert.ok(['OPS-10', 'OPS-11'].includes(winner), id);
       answers.forEach((a, i) => {
         if (a === r) return;
@@ -551,7 +551,7 @@ describe('HTTP API on the real stack', function () {
         else assert.deepEqual([a.status, a.json.running?.workflowId], [409, id], a.text);
       });
       const loser = winner === 'OPS-10' ? 'OPS-11' : 'OPS-10';
-      assert.equal((await call('GET', `/v1/scaleouts/scaleout-lab-51-${loser}`)).status, 404);
+      assert.equal((await call('GET', `/v1/scaleouts/scaleout-lab-51_${loser}`)).status, 404);
       const seen = await waitForStatus(id, (s) => s.status !== 'RUNNING' || (s.progress?.phase === 'canary' && !!s.progress.members?.[0]?.id), 'the canary learner', 300_000, 100);
       assert.equal(seen.status, 'RUNNING');
       const c = await call('POST', `/v1/scaleouts/${id}/cancel`);
