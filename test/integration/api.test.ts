@@ -655,10 +655,14 @@ describe('HTTP API on the real stack', function () {
         assert.equal(x.path, '/hook');
         assert.equal(x.headers['content-type'], 'application/json');
         const sig = String(x.headers['x-etcdscaleout-signature'] ?? '');
-        const expected = `sha256=${createHmac('sha256', secret).update(x.body).digest('hex')}`;
+        // A receiver's check: HMAC over "<timestamp>.<body>", and a timestamp close to its clock.
+        const timestamp = String(x.headers['x-etcdscaleout-timestamp'] ?? '');
+        assert.match(timestamp, /^\d+$/);
+        assert.ok(Math.abs(Number(timestamp) * 1000 - x.at) < 60_000, `timestamp ${timestamp} is the time of sending`);
+        const expected = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${x.body}`).digest('hex')}`;
         assert.equal(sig.length, expected.length, `signature header ${sig}`);
-        assert.ok(timingSafeEqual(Buffer.from(sig), Buffer.from(expected)), 'the HMAC-SHA256 signature verifies over the exact body');
-        const forged = `sha256=${createHmac('sha256', 'not-the-secret').update(x.body).digest('hex')}`;
+        assert.ok(timingSafeEqual(Buffer.from(sig), Buffer.from(expected)), 'the HMAC-SHA256 signature verifies over the timestamp and the exact body');
+        const forged = `sha256=${createHmac('sha256', 'not-the-secret').update(`${timestamp}.${x.body}`).digest('hex')}`;
         assert.notEqual(sig, forged);
       }
       assert.equal(received[0].body, received[1].body, 'the retry re-sends the same payload');
@@ -675,6 +679,7 @@ describe('HTTP API on the real stack', function () {
       const audit = await call('GET', `/v1/scaleouts/${id}/audit`);
       assert.equal(audit.status, 200);
       assert.equal(audit.json.input.notify.secretFile, secretFile);
+      assert.equal(audit.json.input.notify.webhookUrl, `http://127.0.0.1:${HOOK_PORT}/…`, 'the audit shows the webhook without its path');
       for (const text of [status.text, audit.text, r.text]) assert.ok(!text.includes(secret), 'the webhook secret is not exposed');
     });
   });
