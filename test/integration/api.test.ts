@@ -387,6 +387,14 @@ describe('HTTP API on the real stack', function () {
       assert.equal(again.status, 200, again.text);
       assert.deepEqual([again.json.workflowId, again.json.runId, again.json.alreadyStarted], [id, runId, true]);
 
+      // The same ticket with another request is a conflict naming the fields, not the old run.
+      const changed = lab.request({ ticket: { id: 'OPS-1', requestedBy: 'mallory' }, strategy: { approval: 'after-canary', approvers: ['mallory'] } });
+      const conflict = await call('POST', '/v1/scaleouts', { body: changed });
+      assert.equal(conflict.status, 409, conflict.text);
+      assert.deepEqual(conflict.json.differences, ['strategy.approvers', 'ticket.requestedBy'], conflict.text);
+      assert.match(conflict.json.error, /ticket OPS-1 already has run scaleout-lab-50_OPS-1 .*for a different request: .*ticket\.requestedBy differ/);
+      assert.equal(conflict.json.runId, runId);
+
       // Right away (visibility may not list the run yet): the deterministic guard answers.
       const other = await call('POST', '/v1/scaleouts', { body: lab.request({ ticket: { id: 'OPS-2', requestedBy: 'carol' } }) });
       assert.equal(other.status, 409, other.text);

@@ -134,6 +134,16 @@ describe('etcd-scaleout CLI on the real stack', function () {
       assert.deepEqual(await lab.checkInvariants({ members: [...ORIGINAL, 'etcd4', 'etcd5'], keys }), []);
     });
 
+    it('start with the same ticket but another request is refused, naming the fields (exit 2)', async () => {
+      const changed = writeRequest(lab, 'changed.json', lab.request({ ticket: { id: 'CHG-46', requestedBy: 'alice@example' }, strategy: { canary: 2 } }));
+      const r = await cli(['start', changed]);
+      assert.equal(r.code, 2, show(r));
+      assert.match(r.stderr, /ticket CHG-46 already has run scaleout-lab-46_CHG-46 \(run [0-9a-f-]+\) for a different request: strategy\.canary differ/);
+      const same = await cli(['start', requestFile]);
+      assert.equal(same.code, 0, show(same));
+      assert.match(same.stderr, /already exists \(one run per ticket\): not started again/);
+    });
+
     it('status shows the run done with its members verified', async () => {
       const r = await cli(['status', workflowId]);
       assert.equal(r.code, 0, show(r));
