@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
 import { Lab } from '../../lab';
 import { DOCUMENTED_ROUTES } from '../../src/api/openapi';
+import { type ApiToken, tokenDigest } from '../../src/api/tokens';
 import { getStack } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
@@ -22,6 +23,13 @@ const API_PORT = 18080;
 const API2_PORT = 18081;
 const HOOK_PORT = 18090;
 const TOKEN = randomBytes(24).toString('base64url');
+/** One token per person (API_TOKENS_FILE's identities): alice requests and approves, bob, carol and mallory approve, rita only requests. */
+const PEOPLE = { bob: ['approver'], carol: ['approver'], mallory: ['approver'], rita: ['requester'] } as const;
+const TOKENS = Object.fromEntries(Object.keys(PEOPLE).map((name) => [name, randomBytes(24).toString('base64url')])) as Record<keyof typeof PEOPLE, string>;
+const API_TOKENS: ApiToken[] = [
+  { digest: tokenDigest(TOKEN), identity: { name: 'alice', roles: ['requester', 'approver'] } },
+  ...Object.entries(PEOPLE).map(([name, roles]) => ({ digest: tokenDigest(TOKENS[name as keyof typeof PEOPLE]), identity: { name, roles } })),
+];
 const BASE = `http://127.0.0.1:${API_PORT}`;
 
 interface Res {
@@ -114,7 +122,7 @@ describe('HTTP API on the real stack', function () {
 
   before(async function () {
     const { client, taskQueue } = await getStack();
-    app = await buildApi({ client, token: TOKEN, taskQueue });
+    app = await buildApi({ client, tokens: API_TOKENS, taskQueue });
     app.addHook('onResponse', async (request) => {
       if (request.routeOptions.url) exercised.add(`${request.method} ${request.routeOptions.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
     });
@@ -395,6 +403,11 @@ describe('HTTP API on the real stack', function () {
       assert.match(conflict.json.error, /ticket OPS-1 already has run scaleout-lab-50_OPS-1 .*for a different request: .*ticket\.requestedBy differ/);
       assert.equal(conflict.json.runId, runId);
 
+      // An approver alone may not start a scale-out.
+      const approverOnly = await call('POST', '/v1/scaleouts', { body: lab.request({ ticket: { id: 'OPS-9', requestedBy: 'bob' } }), token: TOKENS.bob });
+      assert.equal(approverOnly.status, 403, approverOnly.text);
+      assert.match(approverOnly.json.error, /bob does not have the requester role/);
+
       // Right away (visibility may not list the run yet): the deterministic guard answers.
       const other = await call('POST', '/v1/scaleouts', { body: lab.request({ ticket: { id: 'OPS-2', requestedBy: 'carol' } }) });
       assert.equal(other.status, 409, other.text);
@@ -405,7 +418,7 @@ describe('HTTP API on the real stack', function () {
       assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50_OPS-2')).status, 404, 'the refused ticket started nothing');
 
       // Too early to decide: the workflow's validator refuses it and the API says why.
-      const early = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob' } });
+      const early = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob' }, token: TOKENS.bob });
       assert.equal(early.status, 409, early.text);
       assert.match(early.json.error, /no decision is awaited/);
     });
@@ -452,15 +465,25 @@ describe('HTTP API on the real stack', function () {
       assert.ok(waiting.progress.backup?.path);
       assert.equal(waiting.result, undefined);
 
-      const stranger = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'mallory', reason: 'looks fine' } });
+      const stranger = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'mallory', reason: 'looks fine' }, token: TOKENS.mallory });
       assert.equal(stranger.status, 409, stranger.text);
       assert.match(stranger.json.error, /mallory is not an approver of this run \(approvers: alice, bob\)/);
 
-      const bad = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { who: 'bob' } });
+      const bad = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { who: 'bob' }, token: TOKENS.bob });
       assert.equal(bad.status, 400, bad.text);
       assert.deepEqual(bad.json.fields.map((f: any) => f.field).sort(), ['(body)', 'by']);
 
-      const ok = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob', reason: 'canary healthy' } });
+      // Roles and identities: a requester cannot decide, and nobody decides in someone else's name.
+      const requester = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'rita' }, token: TOKENS.rita });
+      assert.equal(requester.status, 403, requester.text);
+      assert.match(requester.json.error, /rita does not have the approver role/);
+      const impostor = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob' }, token: TOKENS.mallory });
+      assert.equal(impostor.status, 403, impostor.text);
+      assert.match(impostor.json.error, /by: a decision is made by the token's identity mallory, not "bob"/);
+      const waitingStill = await call('GET', `/v1/scaleouts/${id}`);
+      assert.equal(waitingStill.json.progress.approval.state, 'waiting', 'the refused calls decided nothing');
+
+      const ok = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob', reason: 'canary healthy' }, token: TOKENS.bob });
       assert.equal(ok.status, 200, ok.text);
       assert.equal(ok.json.approve, true);
 
@@ -643,7 +666,7 @@ describe('HTTP API on the real stack', function () {
 
       const waiting = await waitForStatus(id, (s) => s.progress?.approval?.state === 'waiting' || s.status !== 'RUNNING', 'the approval gate');
       assert.equal(waiting.status, 'RUNNING', JSON.stringify(waiting.failure));
-      const rej = await call('POST', `/v1/scaleouts/${id}/reject`, { body: { by: 'carol', reason: 'p99 latency too high' } });
+      const rej = await call('POST', `/v1/scaleouts/${id}/reject`, { body: { by: 'carol', reason: 'p99 latency too high' }, token: TOKENS.carol });
       assert.equal(rej.status, 200, rej.text);
       assert.equal(rej.json.approve, false);
 

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkSameRequest, startScaleOut } from '../../client';
 import { validateRequest, type FieldError } from '../../domain/request';
 import { workflowIdFor } from '../../domain/runNames';
+import { identityOf, needsRole } from '../auth';
 import { findRunningScaleOut } from '../clusterGuard';
 import { describeOrUndefined, type ApiContext } from '../context';
 import { badRequest, HttpError } from '../errors';
@@ -26,7 +27,7 @@ function requestProblems(raw: unknown) {
 }
 
 export function startRoute(app: FastifyInstance, { client, taskQueue, guard }: ApiContext): void {
-  app.post('/v1/scaleouts', async (request, reply) => {
+  app.post('/v1/scaleouts', { config: needsRole('requester') }, async (request, reply) => {
     const raw = request.body;
     const req = requestProblems(raw);
     const workflowId = workflowIdFor(req);
@@ -48,7 +49,7 @@ export function startRoute(app: FastifyInstance, { client, taskQueue, guard }: A
       guard.remember(cluster, workflowId);
       const d = await started.handle.describe();
       if (started.alreadyStarted) return answer(200, d.runId, d.status.name);
-      request.log.info({ workflowId, runId: d.runId, cluster }, 'scale-out started');
+      request.log.info({ workflowId, runId: d.runId, cluster, by: identityOf(request).name }, 'scale-out started');
       reply.header('location', url);
       return answer(201, d.runId, d.status.name);
     });
