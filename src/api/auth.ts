@@ -1,51 +1,55 @@
 /**
- * Bearer-token authentication: every route except the public ones needs `Authorization: Bearer
- * <token>`, compared in constant time. The token is never logged or echoed.
+ * Bearer-token authentication and roles: every route except the public ones needs `Authorization:
+ * Bearer <token>`, looked up among the API's tokens (./tokens.ts) in constant time; a route that
+ * changes something names the role it needs (`{ config: needsRole('approver') }`). The token is
+ * never logged or echoed.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './errors';
+import { type ApiToken, type Identity, type Role, tokenDigest } from './tokens';
 
 /** A route that needs no token (`{ config: PUBLIC_ROUTE }`). */
 export const PUBLIC_ROUTE = { public: true };
+/** A route that needs an identity with `role`. */
+export const needsRole = (role: Role) => ({ role });
 
-/** Constant-time token check: both sides are hashed first, so lengths never differ or leak. */
-function tokenMatches(expectedDigest: Buffer, header: string | undefined): boolean {
+type RouteConfig = { public?: boolean; role?: Role } | undefined;
+
+const identities = new WeakMap<FastifyRequest, Identity>();
+
+/**
+ * The identity of the token in `header`, or undefined. Every token is compared, each in constant
+ * time over equal-length digests: neither the time nor the result depends on where a match is.
+ */
+function identityFor(tokens: readonly ApiToken[], header: string | undefined): Identity | undefined {
   const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '');
-  const given = createHash('sha256')
-    .update(m ? m[1] : '')
-    .digest();
-  // Evaluate both parts every time: no early exit that depends on the header.
-  const equal = timingSafeEqual(given, expectedDigest);
-  return equal && m !== null;
+  const given = tokenDigest(m ? m[1] : '');
+  let found: Identity | undefined;
+  for (const t of tokens) if (timingSafeEqual(given, t.digest) && m !== null) found = t.identity;
+  return found;
 }
 
-export function requireBearerToken(app: FastifyInstance, token: string): void {
-  if (typeof token !== 'string' || token.trim() === '') throw new Error('buildApi: an API token is required');
-  const digest = createHash('sha256').update(token).digest();
+/** Who called: set for every authenticated request. */
+export function identityOf(request: FastifyRequest): Identity {
+  const identity = identities.get(request);
+  if (!identity) throw new HttpError(401, 'missing or wrong bearer token (Authorization: Bearer <token>)');
+  return identity;
+}
+
+export function requireBearerToken(app: FastifyInstance, tokens: readonly ApiToken[]): void {
+  if (!tokens.length) throw new Error('buildApi: at least one API token is required');
   app.addHook('onRequest', async (request, reply) => {
-    if ((request.routeOptions.config as { public?: boolean } | undefined)?.public) return;
-    if (!tokenMatches(digest, request.headers.authorization)) {
+    const config = request.routeOptions.config as RouteConfig;
+    if (config?.public) return;
+    const identity = identityFor(tokens, request.headers.authorization);
+    if (!identity) {
       reply.header('www-authenticate', 'Bearer realm="etcd-scaleout"');
       throw new HttpError(401, 'missing or wrong bearer token (Authorization: Bearer <token>)');
     }
-  });
-}
-
-/** The token from API_TOKEN_FILE (preferred) or API_TOKEN. The error never contains the token. */
-export function readApiToken(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.API_TOKEN_FILE) {
-    let text: string;
-    try {
-      text = readFileSync(env.API_TOKEN_FILE, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read API_TOKEN_FILE ${env.API_TOKEN_FILE}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    if (config?.role && !identity.roles.includes(config.role)) {
+      throw new HttpError(403, `${identity.name} does not have the ${config.role} role (roles: ${identity.roles.join(', ') || 'none'})`, { identity: identity.name, needs: config.role });
     }
-    const token = text.trim();
-    if (!token) throw new Error(`API_TOKEN_FILE ${env.API_TOKEN_FILE} is empty`);
-    return token;
-  }
-  if (env.API_TOKEN?.trim()) return env.API_TOKEN.trim();
-  throw new Error('no API token: set API_TOKEN_FILE (a file holding the token) or API_TOKEN');
+    identities.set(request, identity);
+  });
 }

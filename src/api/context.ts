@@ -12,8 +12,8 @@ export interface ApiContext {
   guard: ClusterGuard;
 }
 
-/** Workflow IDs are at most this long in Temporal's default limits. */
-const MAX_WORKFLOW_ID_LENGTH = 255;
+/** Workflow IDs are at most this long in Temporal's default limits (limit.maxIDLength). */
+const MAX_WORKFLOW_ID_LENGTH = 1000;
 
 /** The run, if it is a scale-out; 404 otherwise. */
 export async function describeScaleOut(client: Client, workflowId: string): Promise<{ handle: WorkflowHandle<typeof scaleOutEtcd>; d: WorkflowExecutionDescription }> {

@@ -5,7 +5,7 @@
 import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { GrpcStatus, grpcCode, TemporalRefusedError } from '../client';
+import { GrpcStatus, grpcCode, RequestConflictError, TemporalRefusedError } from '../client';
 import type { FieldError } from '../domain/request';
 
 export class HttpError extends Error {
@@ -64,6 +64,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, ...err.extra });
+    if (err instanceof RequestConflictError) return reply.code(409).send({ error: err.message, workflowId: err.workflowId, runId: err.runId, differences: err.fields });
     const temporal = temporalErrorReply(err);
     if (temporal) {
       if (temporal.status === 502) request.log.error({ err }, 'Temporal call failed');

@@ -6,18 +6,20 @@
  * same validation as every other entry point (src/domain/request.ts) runs before anything is started.
  *
  * Security: every route except GET /healthz needs `Authorization: Bearer <token>`, compared in
- * constant time (./auth.ts). The token is never logged or echoed; the workflow input only carries
- * file paths.
+ * constant time (./auth.ts); each token is a named identity with roles (./tokens.ts): starting
+ * needs `requester`, approving and rejecting need `approver`, and a decision is made by the token's
+ * identity. The token is never logged or echoed; the workflow input only carries file paths.
  *
- * Run it: API_TOKEN_FILE=/etc/etcd-scaleout/api-token node dist/src/api/server.js
- *   API_PORT (8080), API_HOST (127.0.0.1), API_TOKEN_FILE or API_TOKEN, TEMPORAL_ADDRESS,
- *   TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, LOG_LEVEL (info).
+ * Run it: API_TOKENS_FILE=/etc/etcd-scaleout/api-tokens node dist/src/api/server.js
+ *   API_PORT (8080), API_HOST (127.0.0.1), API_TOKENS_FILE (or the single API_TOKEN_FILE or
+ *   API_TOKEN, with API_TOKEN_IDENTITY), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
+ *   LOG_LEVEL (info).
  */
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connectClient } from '../client';
 import { taskQueue as defaultTaskQueue } from '../config';
-import { readApiToken, requireBearerToken } from './auth';
+import { requireBearerToken } from './auth';
 import { ClusterGuard } from './clusterGuard';
 import type { ApiContext } from './context';
 import { registerErrorHandling } from './errors';
@@ -28,12 +30,16 @@ import { metaRoutes } from './routes/meta';
 import { runRoutes } from './routes/run';
 import { startRoute } from './routes/start';
 
-export { readApiToken } from './auth';
+import { type ApiToken, readApiTokens, singleToken } from './tokens';
+
+export { readApiTokens } from './tokens';
 
 export interface ApiOptions {
   client: Client;
-  /** The bearer token clients must present. Never logged. */
-  token: string;
+  /** The tokens clients present, with their identities and roles (see ./tokens.ts). Never logged. */
+  tokens?: ApiToken[];
+  /** The older single token: one identity (`api`) with both roles. Used when `tokens` is not given. */
+  token?: string;
   taskQueue?: string;
   /** Fastify logger: false (default) or pino options. Requests are logged without headers or bodies. */
   logger?: boolean | { level: string };
@@ -56,7 +62,7 @@ function checkRoutesDocumented(app: FastifyInstance): void {
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, routerOptions: { maxParamLength: 300 }, bodyLimit: 256 * 1024, exposeHeadRoutes: false });
-  requireBearerToken(app, options.token);
+  requireBearerToken(app, options.tokens ?? [singleToken(options.token ?? '')]);
   checkRoutesDocumented(app);
   registerErrorHandling(app);
   const ctx: ApiContext = { client: options.client, taskQueue: options.taskQueue ?? defaultTaskQueue(), guard: new ClusterGuard() };
@@ -65,12 +71,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 }
 
 async function main(): Promise<void> {
-  const token = readApiToken();
+  const tokens = readApiTokens();
   const port = Number(process.env.API_PORT || 8080);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`API_PORT must be a port number, got ${JSON.stringify(process.env.API_PORT)}`);
   const host = process.env.API_HOST || '127.0.0.1';
   const client = await connectClient({ address: process.env.TEMPORAL_ADDRESS, namespace: process.env.TEMPORAL_NAMESPACE });
-  const app = await buildApi({ client, token, logger: { level: process.env.LOG_LEVEL || 'info' } });
+  const app = await buildApi({ client, tokens, logger: { level: process.env.LOG_LEVEL || 'info' } });
   const stop = async () => {
     await app.close();
     await client.connection.close();

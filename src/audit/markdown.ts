@@ -1,6 +1,6 @@
 /** The audit report as Markdown, for a ticket or a change record: one function per section. */
 import { rootCause } from '../client/failure';
-import { brief, bullets, cell, codeBlock, duration } from './markdownText';
+import { brief, bullets, cell, codeBlock, codeSpan, duration, inline } from './markdownText';
 import type { AuditMember, AuditReport } from './types';
 
 export function renderAuditMarkdown(r: AuditReport): string {
@@ -10,7 +10,7 @@ export function renderAuditMarkdown(r: AuditReport): string {
 
 function header(r: AuditReport): string[] {
   return [
-    `# Audit: etcd scale-out ${r.workflowId}`,
+    `# Audit: etcd scale-out ${inline(r.workflowId)}`,
     '',
     '| | |',
     '| --- | --- |',
@@ -35,12 +35,12 @@ function outcome(r: AuditReport): string[] {
   const f = r.outcome.failure;
   if (r.status === 'RUNNING') out.push(`Still running, in phase **${cell(r.phases[r.phases.length - 1]?.phase ?? 'unknown')}**.`);
   else if (f) {
-    out.push(`**${r.status}**${f.type ? ` (${f.type})` : ''} at ${r.outcome.at}${r.outcome.terminatedBy ? `, by ${cell(r.outcome.terminatedBy)}` : ''}:`, '', codeBlock(f.message));
+    out.push(`**${r.status}**${f.type ? ` (${inline(f.type)})` : ''} at ${r.outcome.at}${r.outcome.terminatedBy ? `, by ${cell(r.outcome.terminatedBy)}` : ''}:`, '', codeBlock(f.message));
     if (f.causes?.length) out.push('', 'Caused by (first lines; full text in the activity failures below and in the JSON report):', '', ...bullets(f.causes.map(brief)));
   } else {
     const res = r.outcome.result as { from?: number; to?: number; etcdServers?: string[]; warnings?: string[] } | undefined;
     out.push(`**${r.status}** at ${r.outcome.at}${res?.from !== undefined ? `: ${res.from} -> ${res.to} members` : ''}.`);
-    if (res?.etcdServers) out.push('', `kube-apiserver \`--etcd-servers=${res.etcdServers.join(',')}\``);
+    if (res?.etcdServers) out.push('', `kube-apiserver ${codeSpan(`--etcd-servers=${res.etcdServers.join(',')}`)}`);
     if (res?.warnings?.length) out.push('', 'Warnings:', '', ...bullets(res.warnings));
   }
   return [...out, ''];
@@ -115,8 +115,8 @@ function activities(r: AuditReport): string[] {
   if (troubled.length) {
     out.push('', '### Activity failures and retries', '');
     for (const { a, i } of troubled) {
-      if (a.failure) out.push(`${i + 1}. ${a.name} (${cell(a.summary)}) ${a.outcome} after ${a.attempts} attempt(s):`, '', codeBlock(rootCause(a.failure)), '');
-      else out.push(`${i + 1}. ${a.name} (${cell(a.summary)}) succeeded on attempt ${a.attempts}; the attempt before failed with: ${cell(a.lastRetryFailure)}`, '');
+      if (a.failure) out.push(`${i + 1}. ${cell(a.name)} (${cell(a.summary)}) ${a.outcome} after ${a.attempts} attempt(s):`, '', codeBlock(rootCause(a.failure)), '');
+      else out.push(`${i + 1}. ${cell(a.name)} (${cell(a.summary)}) succeeded on attempt ${a.attempts}; the attempt before failed with: ${cell(a.lastRetryFailure)}`, '');
     }
   }
   return [...out, ''];

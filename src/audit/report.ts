@@ -12,6 +12,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
 import { GrpcStatus, grpcCode } from '../client/grpc';
 import { int64ToNumber } from '../client/timestamps';
+import { shownWebhookUrl } from '../domain/webhookUrl';
 import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../workflows/searchAttributes';
 import { activityHandlers } from './activities';
 import { decisionHandlers } from './decisions';
@@ -110,7 +111,7 @@ function assemble(workflowId: string, runId: string | undefined, started: Starte
       requestedBy: rec.request.ticket?.requestedBy ?? ((sa[RequestedBy.name] as string | undefined) || undefined),
     },
     searchAttributes: sa,
-    input: rec.input,
+    input: withShownWebhook(rec.input),
     phases: rec.phases,
     activities,
     approvals: rec.approvals,
@@ -122,6 +123,14 @@ function assemble(workflowId: string, runId: string | undefined, started: Starte
     ...membersOf(recorded, result),
     outcome: rec.outcome,
   };
+}
+
+/** The request as recorded, with the webhook URL as logs show it (its path may be a capability). */
+function withShownWebhook(input: unknown): unknown {
+  const url = (input as { notify?: { webhookUrl?: unknown } } | undefined)?.notify?.webhookUrl;
+  if (typeof url !== 'string') return input;
+  const request = input as { notify: Record<string, unknown> };
+  return { ...request, notify: { ...request.notify, webhookUrl: shownWebhookUrl(url) } };
 }
 
 function withoutResult(a: RecordedActivity): AuditActivity {

@@ -2,7 +2,7 @@
  * The CLI's exit codes, and Temporal client errors turned into one operator message with its code.
  */
 import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
-import { GrpcStatus, grpcCode, TemporalRefusedError } from '../client';
+import { GrpcStatus, grpcCode, RequestConflictError, TemporalRefusedError } from '../client';
 import { temporalAddress, temporalNamespace } from '../config';
 
 export const EXIT = { ok: 0, runFailed: 1, usage: 2, notFound: 3, unreachable: 4 } as const;
@@ -29,6 +29,7 @@ export function translate(err: unknown, workflowId?: string): never {
     const extra = err.message && !/not found/i.test(err.message) ? ` (${err.message})` : '';
     throw new CliError(`workflow ${workflowId ?? err.workflowId} not found in namespace ${temporalNamespace()} at ${temporalAddress()}${extra}`, EXIT.notFound);
   }
+  if (err instanceof RequestConflictError) throw new CliError(err.message, EXIT.usage);
   if (err instanceof NamespaceNotFoundError) throw new CliError(`namespace ${temporalNamespace()} not found at ${temporalAddress()}; set TEMPORAL_NAMESPACE`, EXIT.notFound);
   const code = grpcCode(err);
   if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) throw new CliError(`${where()} did not answer: ${(err as Error).message}`, EXIT.unreachable);

@@ -5,6 +5,7 @@
 export { connectClient } from './connection';
 export { startScaleOut, InvalidRequestError, type Started } from './start';
 export { TemporalRefusedError } from './refusal';
+export { checkSameRequest, requestDifferences, RequestConflictError } from './requestConflict';
 export { runLabels, runSummary, runStatus, type RunLabels, type RunStatus, type RunSummary } from './runs';
 export { listScaleOuts, parseListFilter, scaleOutRunsQuery, visibleRuns, LIST_STATUSES, type ListFilter } from './list';
 export { sendDecision, DecisionRefusedError, DECIDE_DEADLINE_MS } from './decide';

@@ -7,6 +7,7 @@ import type { scaleOutEtcd } from '../workflows';
 import { PHASES } from '../workflows/messages';
 import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../workflows/searchAttributes';
 import { explainRefusal } from './refusal';
+import { checkSameRequest } from './requestConflict';
 import { runDetailsMarkdown, runSummaryLine } from './runText';
 
 export class InvalidRequestError extends Error {
@@ -21,7 +22,10 @@ export interface Started {
   alreadyStarted: boolean;
 }
 
-/** Validates, then starts (or finds the run already started for the same ticket). */
+/**
+ * Validates, then starts (or finds the run already started for the same ticket, if it was started
+ * with the same request; RequestConflictError if not).
+ */
 export async function startScaleOut(client: Client, raw: unknown, options: { workflowId?: string; taskQueue?: string } = {}): Promise<Started> {
   const v = validateRequest(raw);
   if (!v.ok) throw new InvalidRequestError(v.errors);
@@ -49,7 +53,9 @@ export async function startScaleOut(client: Client, raw: unknown, options: { wor
     return { handle, workflowId, alreadyStarted: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return { handle: client.workflow.getHandle(workflowId), workflowId, alreadyStarted: true };
+      const handle = client.workflow.getHandle<typeof scaleOutEtcd>(workflowId);
+      await checkSameRequest(client, workflowId, (await handle.describe()).runId, raw);
+      return { handle, workflowId, alreadyStarted: true };
     }
     throw explainRefusal(err, `start ${workflowId}`, client.options.namespace);
   }

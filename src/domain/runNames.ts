@@ -1,13 +1,34 @@
 /**
  * Names derived from a run: its workflow ID (one run per ticket) and the file-system-safe form of it
  * used in snapshot file names and the env-file backup key on nodes.
+ *
+ * Both encodings are injective, so two runs never share an ID or a file: `_` is the escape character
+ * (`__` is a literal `_`, `_` + two hex digits is any other byte), and the workflow ID separates
+ * cluster and ticket with a lone `_`, which an encoded cluster name never contains.
  */
 import type { ScaleOutRequest } from './request';
 
-/** Only characters that are safe in a file name on any node; everything else becomes `_`. */
-export const fileSafe = (text: string): string => text.replace(/[^A-Za-z0-9._-]/g, '_');
+/** Characters kept as they are: letters, digits, `.` and `-` (URL-safe, file-name-safe, never shell syntax). */
+const KEPT = /[A-Za-z0-9.-]/;
 
-/** One run per ticket: the workflow ID derives from cluster and ticket. */
+function escaped(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (KEPT.test(ch)) out += ch;
+    else if (ch === '_') out += '__';
+    else for (const byte of Buffer.from(ch, 'utf8')) out += `_${byte.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** Only characters that are safe in a file name on any node, and one-to-one: `_` escapes everything else. */
+export const fileSafe = (text: string): string => escaped(text);
+
+/**
+ * One run per ticket: `scaleout-<cluster>_<ticket>`, each part escaped (`OPS/12` is `OPS_2f12`). A
+ * request without a ticket gets `scaleout-<cluster>-<time in base 36>`, which has no lone `_`.
+ */
 export function workflowIdFor(request: ScaleOutRequest, now = Date.now()): string {
-  return request.ticket ? `scaleout-${request.cluster.name}-${fileSafe(request.ticket.id)}` : `scaleout-${request.cluster.name}-${now.toString(36)}`;
+  const cluster = escaped(request.cluster.name);
+  return request.ticket ? `scaleout-${cluster}_${escaped(request.ticket.id)}` : `scaleout-${cluster}-${now.toString(36)}`;
 }

@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
 import { Lab } from '../../lab';
 import { DOCUMENTED_ROUTES } from '../../src/api/openapi';
+import { type ApiToken, tokenDigest } from '../../src/api/tokens';
 import { getStack } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
@@ -22,6 +23,13 @@ const API_PORT = 18080;
 const API2_PORT = 18081;
 const HOOK_PORT = 18090;
 const TOKEN = randomBytes(24).toString('base64url');
+/** One token per person (API_TOKENS_FILE's identities): alice requests and approves, bob, carol and mallory approve, rita only requests. */
+const PEOPLE = { bob: ['approver'], carol: ['approver'], mallory: ['approver'], rita: ['requester'] } as const;
+const TOKENS = Object.fromEntries(Object.keys(PEOPLE).map((name) => [name, randomBytes(24).toString('base64url')])) as Record<keyof typeof PEOPLE, string>;
+const API_TOKENS: ApiToken[] = [
+  { digest: tokenDigest(TOKEN), identity: { name: 'alice', roles: ['requester', 'approver'] } },
+  ...Object.entries(PEOPLE).map(([name, roles]) => ({ digest: tokenDigest(TOKENS[name as keyof typeof PEOPLE]), identity: { name, roles } })),
+];
 const BASE = `http://127.0.0.1:${API_PORT}`;
 
 interface Res {
@@ -114,7 +122,7 @@ describe('HTTP API on the real stack', function () {
 
   before(async function () {
     const { client, taskQueue } = await getStack();
-    app = await buildApi({ client, token: TOKEN, taskQueue });
+    app = await buildApi({ client, tokens: API_TOKENS, taskQueue });
     app.addHook('onResponse', async (request) => {
       if (request.routeOptions.url) exercised.add(`${request.method} ${request.routeOptions.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
     });
@@ -173,7 +181,7 @@ describe('HTTP API on the real stack', function () {
         assert.equal(r.statusCode, 502, r.body);
         const body = JSON.parse(r.body);
         assert.match(body.reason, /search attribute/);
-        assert.match(body.error, /^Temporal refused to (list runs|start scaleout-lab-50-OPS-502)/);
+        assert.match(body.error, /^Temporal refused to (list runs|start scaleout-lab-50_OPS-502)/);
         for (const name of ['EtcdCluster', 'TicketId', 'RequestedBy', 'ScaleOutPhase']) assert.ok(body.hint.includes(`temporal operator search-attribute create --namespace ${namespace} --name ${name} --type Keyword`), body.hint);
         const list = await bare.inject({ method: 'GET', url: '/v1/scaleouts?cluster=lab-50', headers: { authorization: `Bearer ${TOKEN}` } });
         assert.equal(list.statusCode, 502, list.body);
@@ -181,7 +189,7 @@ describe('HTTP API on the real stack', function () {
       } finally {
         await bare.close();
       }
-      assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50-OPS-502')).status, 404, 'nothing started in the default namespace either');
+      assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50_OPS-502')).status, 404, 'nothing started in the default namespace either');
     });
 
     it('answers 401 without a token, with a wrong one and with another scheme, and starts nothing', async () => {
@@ -191,11 +199,11 @@ describe('HTTP API on the real stack', function () {
       const routes: Array<[string, string, unknown?]> = [
         ['POST', '/v1/scaleouts', good],
         ['GET', '/v1/scaleouts?cluster=lab-50'],
-        ['GET', '/v1/scaleouts/scaleout-lab-50-OPS-401'],
-        ['POST', '/v1/scaleouts/scaleout-lab-50-OPS-401/approve', { by: 'mallory' }],
-        ['POST', '/v1/scaleouts/scaleout-lab-50-OPS-401/reject', { by: 'mallory' }],
-        ['POST', '/v1/scaleouts/scaleout-lab-50-OPS-401/cancel'],
-        ['GET', '/v1/scaleouts/scaleout-lab-50-OPS-401/audit'],
+        ['GET', '/v1/scaleouts/scaleout-lab-50_OPS-401'],
+        ['POST', '/v1/scaleouts/scaleout-lab-50_OPS-401/approve', { by: 'mallory' }],
+        ['POST', '/v1/scaleouts/scaleout-lab-50_OPS-401/reject', { by: 'mallory' }],
+        ['POST', '/v1/scaleouts/scaleout-lab-50_OPS-401/cancel'],
+        ['GET', '/v1/scaleouts/scaleout-lab-50_OPS-401/audit'],
         ['GET', '/openapi.json'],
         ['GET', '/no/such/route'],
       ];
@@ -209,9 +217,9 @@ describe('HTTP API on the real stack', function () {
         }
       }
       // The right token in a lower-case scheme works, and nothing was started by the refused POSTs.
-      const ok = await call('GET', '/v1/scaleouts/scaleout-lab-50-OPS-401', { auth: `bearer ${TOKEN}` });
+      const ok = await call('GET', '/v1/scaleouts/scaleout-lab-50_OPS-401', { auth: `bearer ${TOKEN}` });
       assert.equal(ok.status, 404, ok.text);
-      assert.match(ok.json.error, /no scale-out scaleout-lab-50-OPS-401/);
+      assert.match(ok.json.error, /no scale-out scaleout-lab-50_OPS-401/);
     });
 
     it('answers 400 naming the fields for invalid JSON, invalid requests and a missing ticket.id, and changes nothing', async () => {
@@ -276,7 +284,7 @@ describe('HTTP API on the real stack', function () {
       // Nothing changed: same members, healthy, data intact, and no run of this cluster exists.
       assert.deepEqual(await memberNames(lab), membersBefore);
       await invariants(lab, ORIGINAL, keys);
-      const gone = await call('GET', '/v1/scaleouts/scaleout-lab-50-OPS-400');
+      const gone = await call('GET', '/v1/scaleouts/scaleout-lab-50_OPS-400');
       assert.equal(gone.status, 404);
       await sleep(2000); // longer than the dev server's visibility lag
       const list = await call('GET', '/v1/scaleouts?cluster=lab-50');
@@ -366,7 +374,7 @@ describe('HTTP API on the real stack', function () {
   });
 
   describe('3 -> 5 with approval, through the API (lab 50)', () => {
-    const id = 'scaleout-lab-50-OPS-1';
+    const id = 'scaleout-lab-50_OPS-1';
     let runId = '';
     let app2: FastifyInstance | undefined;
     after(async () => {
@@ -387,6 +395,19 @@ describe('HTTP API on the real stack', function () {
       assert.equal(again.status, 200, again.text);
       assert.deepEqual([again.json.workflowId, again.json.runId, again.json.alreadyStarted], [id, runId, true]);
 
+      // The same ticket with another request is a conflict naming the fields, not the old run.
+      const changed = lab.request({ ticket: { id: 'OPS-1', requestedBy: 'mallory' }, strategy: { approval: 'after-canary', approvers: ['mallory'] } });
+      const conflict = await call('POST', '/v1/scaleouts', { body: changed });
+      assert.equal(conflict.status, 409, conflict.text);
+      assert.deepEqual(conflict.json.differences, ['strategy.approvers', 'ticket.requestedBy'], conflict.text);
+      assert.match(conflict.json.error, /ticket OPS-1 already has run scaleout-lab-50_OPS-1 .*for a different request: .*ticket\.requestedBy differ/);
+      assert.equal(conflict.json.runId, runId);
+
+      // An approver alone may not start a scale-out.
+      const approverOnly = await call('POST', '/v1/scaleouts', { body: lab.request({ ticket: { id: 'OPS-9', requestedBy: 'bob' } }), token: TOKENS.bob });
+      assert.equal(approverOnly.status, 403, approverOnly.text);
+      assert.match(approverOnly.json.error, /bob does not have the requester role/);
+
       // Right away (visibility may not list the run yet): the deterministic guard answers.
       const other = await call('POST', '/v1/scaleouts', { body: lab.request({ ticket: { id: 'OPS-2', requestedBy: 'carol' } }) });
       assert.equal(other.status, 409, other.text);
@@ -394,10 +415,10 @@ describe('HTTP API on the real stack', function () {
       assert.equal(other.json.running.workflowId, id);
       assert.equal(other.json.running.runId, runId);
       assert.equal(other.json.running.ticket, 'OPS-1');
-      assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50-OPS-2')).status, 404, 'the refused ticket started nothing');
+      assert.equal((await call('GET', '/v1/scaleouts/scaleout-lab-50_OPS-2')).status, 404, 'the refused ticket started nothing');
 
       // Too early to decide: the workflow's validator refuses it and the API says why.
-      const early = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob' } });
+      const early = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob' }, token: TOKENS.bob });
       assert.equal(early.status, 409, early.text);
       assert.match(early.json.error, /no decision is awaited/);
     });
@@ -444,15 +465,25 @@ describe('HTTP API on the real stack', function () {
       assert.ok(waiting.progress.backup?.path);
       assert.equal(waiting.result, undefined);
 
-      const stranger = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'mallory', reason: 'looks fine' } });
+      const stranger = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'mallory', reason: 'looks fine' }, token: TOKENS.mallory });
       assert.equal(stranger.status, 409, stranger.text);
       assert.match(stranger.json.error, /mallory is not an approver of this run \(approvers: alice, bob\)/);
 
-      const bad = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { who: 'bob' } });
+      const bad = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { who: 'bob' }, token: TOKENS.bob });
       assert.equal(bad.status, 400, bad.text);
       assert.deepEqual(bad.json.fields.map((f: any) => f.field).sort(), ['(body)', 'by']);
 
-      const ok = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob', reason: 'canary healthy' } });
+      // Roles and identities: a requester cannot decide, and nobody decides in someone else's name.
+      const requester = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'rita' }, token: TOKENS.rita });
+      assert.equal(requester.status, 403, requester.text);
+      assert.match(requester.json.error, /rita does not have the approver role/);
+      const impostor = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob' }, token: TOKENS.mallory });
+      assert.equal(impostor.status, 403, impostor.text);
+      assert.match(impostor.json.error, /by: a decision is made by the token's identity mallory, not "bob"/);
+      const waitingStill = await call('GET', `/v1/scaleouts/${id}`);
+      assert.equal(waitingStill.json.progress.approval.state, 'waiting', 'the refused calls decided nothing');
+
+      const ok = await call('POST', `/v1/scaleouts/${id}/approve`, { body: { by: 'bob', reason: 'canary healthy' }, token: TOKENS.bob });
       assert.equal(ok.status, 200, ok.text);
       assert.equal(ok.json.approve, true);
 
@@ -543,7 +574,7 @@ describe('HTTP API on the real stack', function () {
       assert.equal(created.length, 1, answers.map((a) => `${a.status} ${a.text}`).join('\n'));
       const r = created[0];
       const id = r.json.workflowId;
-      const winner = id.replace('scaleout-lab-51-', '');
+      const winner = id.replace('scaleout-lab-51_', '');
       assert.ok(['OPS-10', 'OPS-11'].includes(winner), id);
       answers.forEach((a, i) => {
         if (a === r) return;
@@ -551,7 +582,7 @@ describe('HTTP API on the real stack', function () {
         else assert.deepEqual([a.status, a.json.running?.workflowId], [409, id], a.text);
       });
       const loser = winner === 'OPS-10' ? 'OPS-11' : 'OPS-10';
-      assert.equal((await call('GET', `/v1/scaleouts/scaleout-lab-51-${loser}`)).status, 404);
+      assert.equal((await call('GET', `/v1/scaleouts/scaleout-lab-51_${loser}`)).status, 404);
       const seen = await waitForStatus(id, (s) => s.status !== 'RUNNING' || (s.progress?.phase === 'canary' && !!s.progress.members?.[0]?.id), 'the canary learner', 300_000, 100);
       assert.equal(seen.status, 'RUNNING');
       const c = await call('POST', `/v1/scaleouts/${id}/cancel`);
@@ -635,7 +666,7 @@ describe('HTTP API on the real stack', function () {
 
       const waiting = await waitForStatus(id, (s) => s.progress?.approval?.state === 'waiting' || s.status !== 'RUNNING', 'the approval gate');
       assert.equal(waiting.status, 'RUNNING', JSON.stringify(waiting.failure));
-      const rej = await call('POST', `/v1/scaleouts/${id}/reject`, { body: { by: 'carol', reason: 'p99 latency too high' } });
+      const rej = await call('POST', `/v1/scaleouts/${id}/reject`, { body: { by: 'carol', reason: 'p99 latency too high' }, token: TOKENS.carol });
       assert.equal(rej.status, 200, rej.text);
       assert.equal(rej.json.approve, false);
 
@@ -655,10 +686,14 @@ describe('HTTP API on the real stack', function () {
         assert.equal(x.path, '/hook');
         assert.equal(x.headers['content-type'], 'application/json');
         const sig = String(x.headers['x-etcdscaleout-signature'] ?? '');
-        const expected = `sha256=${createHmac('sha256', secret).update(x.body).digest('hex')}`;
+        // A receiver's check: HMAC over "<timestamp>.<body>", and a timestamp close to its clock.
+        const timestamp = String(x.headers['x-etcdscaleout-timestamp'] ?? '');
+        assert.match(timestamp, /^\d+$/);
+        assert.ok(Math.abs(Number(timestamp) * 1000 - x.at) < 60_000, `timestamp ${timestamp} is the time of sending`);
+        const expected = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${x.body}`).digest('hex')}`;
         assert.equal(sig.length, expected.length, `signature header ${sig}`);
-        assert.ok(timingSafeEqual(Buffer.from(sig), Buffer.from(expected)), 'the HMAC-SHA256 signature verifies over the exact body');
-        const forged = `sha256=${createHmac('sha256', 'not-the-secret').update(x.body).digest('hex')}`;
+        assert.ok(timingSafeEqual(Buffer.from(sig), Buffer.from(expected)), 'the HMAC-SHA256 signature verifies over the timestamp and the exact body');
+        const forged = `sha256=${createHmac('sha256', 'not-the-secret').update(`${timestamp}.${x.body}`).digest('hex')}`;
         assert.notEqual(sig, forged);
       }
       assert.equal(received[0].body, received[1].body, 'the retry re-sends the same payload');
@@ -675,6 +710,7 @@ describe('HTTP API on the real stack', function () {
       const audit = await call('GET', `/v1/scaleouts/${id}/audit`);
       assert.equal(audit.status, 200);
       assert.equal(audit.json.input.notify.secretFile, secretFile);
+      assert.equal(audit.json.input.notify.webhookUrl, `http://127.0.0.1:${HOOK_PORT}/…`, 'the audit shows the webhook without its path');
       for (const text of [status.text, audit.text, r.text]) assert.ok(!text.includes(secret), 'the webhook secret is not exposed');
     });
   });

@@ -125,13 +125,23 @@ describe('etcd-scaleout CLI on the real stack', function () {
       assert.equal(r.code, 0, show(r));
       const [first, ...rest] = r.stdout.split('\n');
       workflowId = first.trim();
-      assert.equal(workflowId, 'scaleout-lab-46-CHG-46');
+      assert.equal(workflowId, 'scaleout-lab-46_CHG-46');
       const result = JSON.parse(rest.join('\n'));
       assert.equal(result.from, 3);
       assert.equal(result.to, 5);
       assert.deepEqual(result.membersAfter.map((m: { name: string }) => m.name).sort(), [...ORIGINAL, 'etcd4', 'etcd5']);
-      assert.match(r.stderr, /started scaleout-lab-46-CHG-46 on task queue etcd-scaleout-test/);
+      assert.match(r.stderr, /started scaleout-lab-46_CHG-46 on task queue etcd-scaleout-test/);
       assert.deepEqual(await lab.checkInvariants({ members: [...ORIGINAL, 'etcd4', 'etcd5'], keys }), []);
+    });
+
+    it('start with the same ticket but another request is refused, naming the fields (exit 2)', async () => {
+      const changed = writeRequest(lab, 'changed.json', lab.request({ ticket: { id: 'CHG-46', requestedBy: 'alice@example' }, strategy: { canary: 2 } }));
+      const r = await cli(['start', changed]);
+      assert.equal(r.code, 2, show(r));
+      assert.match(r.stderr, /ticket CHG-46 already has run scaleout-lab-46_CHG-46 \(run [0-9a-f-]+\) for a different request: strategy\.canary differ/);
+      const same = await cli(['start', requestFile]);
+      assert.equal(same.code, 0, show(same));
+      assert.match(same.stderr, /already exists \(one run per ticket\): not started again/);
     });
 
     it('status shows the run done with its members verified', async () => {
@@ -174,7 +184,7 @@ describe('etcd-scaleout CLI on the real stack', function () {
       const byTicket = await cli(['list', '--ticket', 'CHG-46']);
       assert.equal(byTicket.code, 0, show(byTicket));
       assert.match(byTicket.stdout, /^WORKFLOW ID +STATUS +PHASE +CLUSTER +TICKET/m);
-      assert.match(byTicket.stdout, /^scaleout-lab-46-CHG-46 +COMPLETED +done +lab-46 +CHG-46 +alice@example/m);
+      assert.match(byTicket.stdout, /^scaleout-lab-46_CHG-46 +COMPLETED +done +lab-46 +CHG-46 +alice@example/m);
       const other = await cli(['list', '--cluster', 'lab-46', '--ticket', 'NO-SUCH-TICKET', '--json']);
       assert.equal(other.code, 0, show(other));
       assert.deepEqual(JSON.parse(other.stdout), []);
@@ -221,7 +231,7 @@ describe('etcd-scaleout CLI on the real stack', function () {
 
       const md = await cli(['audit', workflowId, '--markdown']);
       assert.equal(md.code, 0, show(md));
-      assert.match(md.stdout, /^# Audit: etcd scale-out scaleout-lab-46-CHG-46$/m);
+      assert.match(md.stdout, /^# Audit: etcd scale-out scaleout-lab-46_CHG-46$/m);
       for (const h of ['## Outcome', '## Phases', '## Approvals', '## Backup', '## Members', '## Activities', '## Compensations', '## Request']) assert.ok(md.stdout.includes(h), h);
       assert.ok(md.stdout.includes(a.backup!.sha256));
       const jsonBytes = Buffer.byteLength(r.stdout);
@@ -233,7 +243,7 @@ describe('etcd-scaleout CLI on the real stack', function () {
     it('approve on a run that has ended is refused (exit 2) and cancel likewise', async () => {
       const r = await cli(['approve', workflowId, '--by', 'alice']);
       assert.equal(r.code, 2, show(r));
-      assert.match(r.stderr, /cannot approve scaleout-lab-46-CHG-46: no decision is awaited, the run has ended \(COMPLETED\)/);
+      assert.match(r.stderr, /cannot approve scaleout-lab-46_CHG-46: no decision is awaited, the run has ended \(COMPLETED\)/);
       const c = await cli(['cancel', workflowId]);
       assert.equal(c.code, 2, show(c));
       assert.match(c.stderr, /already ended \(COMPLETED\)/);
@@ -251,12 +261,12 @@ describe('etcd-scaleout CLI on the real stack', function () {
       const s = await cli(['start', file]);
       assert.equal(s.code, 0, show(s));
       const workflowId = s.stdout.trim();
-      assert.equal(workflowId, 'scaleout-lab-47-CHG-47');
+      assert.equal(workflowId, 'scaleout-lab-47_CHG-47');
 
       // Too early: the canary has not been verified yet, no decision is awaited.
       const early = await cli(['approve', workflowId, '--by', 'alice']);
       assert.equal(early.code, 2, show(early));
-      assert.match(early.stderr, /approve refused by run scaleout-lab-47-CHG-47: no decision is awaited: the run is in phase (validate|preflight|backup|canary|verify)/);
+      assert.match(early.stderr, /approve refused by run scaleout-lab-47_CHG-47: no decision is awaited: the run is in phase (validate|preflight|backup|canary|verify)/);
 
       // --watch follows the run to its end (started now, checked at the end).
       const watching = cli(['status', workflowId, '--watch', '--json', '--interval', '0.5']);
@@ -265,13 +275,13 @@ describe('etcd-scaleout CLI on the real stack', function () {
       const st = await cli(['status', workflowId]);
       assert.equal(st.code, 0, show(st));
       assert.match(st.stdout, /^phase +approval$/m);
-      assert.match(st.stdout, /^approval +WAITING since .*deadline .*etcd-scaleout approve\|reject scaleout-lab-47-CHG-47 --by NAME/m);
+      assert.match(st.stdout, /^approval +WAITING since .*deadline .*etcd-scaleout approve\|reject scaleout-lab-47_CHG-47 --by NAME/m);
       assert.match(st.stdout, /^  etcd4 +canary +verified/m);
       assert.match(st.stdout, /^  etcd5 +batch +pending/m);
 
       const bob = await cli(['approve', workflowId, '--by', 'bob', '--reason', 'lgtm']);
       assert.equal(bob.code, 2, show(bob));
-      assert.match(bob.stderr, /approve refused by run scaleout-lab-47-CHG-47: by: bob is not an approver of this run \(approvers: alice\)/);
+      assert.match(bob.stderr, /approve refused by run scaleout-lab-47_CHG-47: by: bob is not an approver of this run \(approvers: alice\)/);
       assert.equal((await progressOf(workflowId))?.approval.state, 'waiting', 'the refused decision changed nothing');
 
       const beforeDecision = new Date().toISOString();
@@ -342,7 +352,7 @@ describe('etcd-scaleout CLI on the real stack', function () {
       assert.equal(w.code, 1, show(w));
       assert.equal(w.stdout.trim(), workflowId);
       assert.match(w.stderr, /already exists \(one run per ticket\): not started again/);
-      assert.match(w.stderr, /run scaleout-lab-48-CHG-48 failed \(ScaleOutFailed\): scale-out of lab-48 failed in batch \(etcd5: startService\)/);
+      assert.match(w.stderr, /run scaleout-lab-48_CHG-48 failed \(ScaleOutFailed\): scale-out of lab-48 failed in batch \(etcd5: startService\)/);
       assert.deepEqual(await lab.checkInvariants({ members: ORIGINAL, keys }), []);
       assert.deepEqual(lab.hosts.map((h) => h.envFile()), envBefore);
 
@@ -447,7 +457,7 @@ describe('etcd-scaleout CLI on the real stack', function () {
       assert.match(r.stderr, /^  newMembers\[0\]\.name: must be 1-63 lowercase/m);
       assert.match(r.stderr, /^  strategy: unknown field\(s\): rollbak/m);
       const { client } = await getStack();
-      await assert.rejects(client.workflow.getHandle('scaleout-lab-43-ERR-43').describe(), WorkflowNotFoundError);
+      await assert.rejects(client.workflow.getHandle('scaleout-lab-43_ERR-43').describe(), WorkflowNotFoundError);
 
       const p = await cli(['plan', file('bad.json', bad)]);
       assert.equal(p.code, 2, show(p));
@@ -484,7 +494,7 @@ describe('etcd-scaleout CLI on the real stack', function () {
         1000,
       );
       assert.equal(r.code, 2, show(r));
-      assert.match(r.stderr, /Temporal at 127\.0\.0\.1:\d+ \(namespace no-search-attributes-cli\) refused to start scaleout-lab-43-ERR-43: .*search attribute/);
+      assert.match(r.stderr, /Temporal at 127\.0\.0\.1:\d+ \(namespace no-search-attributes-cli\) refused to start scaleout-lab-43_ERR-43: .*search attribute/);
       for (const name of ['EtcdCluster', 'TicketId', 'RequestedBy', 'ScaleOutPhase']) assert.match(r.stderr, new RegExp(`temporal operator search-attribute create --namespace no-search-attributes-cli --name ${name} --type Keyword`));
       assert.equal(r.stdout, '', 'no workflow ID: nothing was started');
     });

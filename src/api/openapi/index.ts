@@ -25,7 +25,8 @@ export const DOCUMENTED_ROUTES = [
 
 const DESCRIPTION =
   'Grow a running etcd cluster (Kubespray-style) safely, as a Temporal workflow. One run per (cluster, ticket); ' +
-  'at most one running scale-out per cluster. Every route except /healthz needs `Authorization: Bearer <token>`.';
+  'at most one running scale-out per cluster. Every route except /healthz needs `Authorization: Bearer <token>`; ' +
+  'each token is a named identity with roles: `requester` may start runs, `approver` may approve or reject them (as itself), any identity may read and cancel.';
 
 export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
   return {
@@ -35,7 +36,7 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
     security: [{ bearer: [] }],
     paths: { ...metaPaths(), ...collectionPaths(), ...runPaths(), ...decisionPaths() },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The API token (API_TOKEN_FILE or API_TOKEN on the server).' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: one of API_TOKENS_FILE on the server (SHA-256 digest, identity, roles), or the single API_TOKEN_FILE/API_TOKEN (one identity with both roles).' } },
       schemas: componentSchemas(),
     },
   };

@@ -1,6 +1,6 @@
 /** The OpenAPI paths, one builder per route group (see ../routes). */
 import { DEFAULT_LIST_LIMIT, LIST_STATUSES, MAX_LIST_LIMIT } from '../../client/list';
-import { authErrors, error, json, notFound, object, ref, unavailable, workflowIdParam, type Json } from './parts';
+import { authErrors, error, forbidden, json, notFound, object, ref, unavailable, workflowIdParam, type Json } from './parts';
 
 export function metaPaths(): Json {
   return {
@@ -24,15 +24,17 @@ function startOperation(): Json {
     summary: 'Start a scale-out (idempotent per cluster and ticket).',
     description:
       'Validates the request (400 with every field problem, nothing started), then starts the run whose workflow id derives from cluster.name and ticket.id. ' +
-      "The same ticket again returns the existing run with 200 (while it runs, and after it completed; the ticket is the idempotency key, the body is not compared); a run of the same ticket that failed or was cancelled is started afresh under the same workflow id. " +
-      'A different ticket while the cluster already has a running scale-out gets 409 naming that run.',
+      'The same ticket with the same request again returns the existing run with 200 (while it runs, and after it completed); the same ticket with a different request gets 409 naming the fields that differ; ' +
+      'a run of the same ticket that failed or was cancelled is started afresh under the same workflow id. ' +
+      'A different ticket while the cluster already has a running scale-out gets 409 naming that run. Needs the requester role.',
     requestBody: { required: true, content: { 'application/json': { schema: ref('ScaleOutRequest') } } },
     responses: {
       '201': json(ref('Started'), 'Started a new run. Location: /v1/scaleouts/{workflowId}.'),
       '200': json(ref('Started'), "This ticket's run already exists (running or completed): nothing new was started."),
       '400': json(ref('ValidationError'), 'Invalid JSON or an invalid request; `fields` names each problem.'),
       ...authErrors,
-      '409': json(ref('Conflict'), 'Another scale-out of this cluster is running.'),
+      ...forbidden('requester'),
+      '409': json(ref('Conflict'), 'Another scale-out of this cluster is running (`running`), or this ticket already has a run with a different request (`workflowId`, `differences`).'),
       '415': error('The body is not application/json.'),
       '502': json(ref('Refused'), 'Temporal refused to start the run or to list runs (e.g. the search attributes are not registered): its reason, and what to do.'),
       ...unavailable,
@@ -105,15 +107,17 @@ function decisionOperation(approve: boolean): Json {
   return {
     operationId: `${kind}ScaleOut`,
     summary: `${approve ? 'Approve' : 'Reject'} the verified canary at the approval gate (the workflow's \`decide\` update).`,
-    description: approve
-      ? 'The batch proceeds. Refused with 409 when `by` is not an approver of the run or when no decision is awaited.'
-      : 'The run rolls back the canary and fails with type ApprovalRejected. Refused with 409 when `by` is not an approver or no decision is awaited.',
+    description:
+      (approve ? 'The batch proceeds. ' : 'The run rolls back the canary and fails with type ApprovalRejected. ') +
+      "Needs the approver role; `by` must be the token's identity (naming anyone else is refused with 403). " +
+      'Refused with 409 when that identity is not an approver of the run or when no decision is awaited.',
     parameters: [workflowIdParam],
     requestBody: { required: true, content: { 'application/json': { schema: ref('Decision') } } },
     responses: {
       '200': json(object({ workflowId: { type: 'string' }, approve: { type: 'boolean' }, approval: { type: 'object' } }), 'The decision was accepted.'),
       '400': json(ref('ValidationError'), 'The body is not a decision.'),
       ...authErrors,
+      ...forbidden('approver'),
       ...notFound,
       '409': error("The workflow refused the decision (its validator's message), or the run is closed."),
       ...unavailable,

@@ -20,7 +20,8 @@ export function scaleOutRequestJsonSchema(): Json {
   props.cluster.description = 'The existing cluster: its name (also the EtcdCluster search attribute) and client URLs of existing members.';
   props.newMembers.description = 'The members to add, in order; they join strictly one at a time (canary first).';
   props.ssh.description = 'How the worker reaches the new nodes. Key and known_hosts are paths on the worker, never key material.';
-  props.notify.description = 'Optional webhook called when the run ends, signed with HMAC-SHA256 (header X-EtcdScaleout-Signature: sha256=<hex>) using the secret in secretFile (a path on the worker).';
+  props.notify.description =
+    'Optional webhook called when the run ends: a POST with headers X-EtcdScaleout-Timestamp (unix seconds) and X-EtcdScaleout-Signature (sha256=<hex of HMAC-SHA256 over "<timestamp>.<body>">, secret from secretFile, a path on the worker). Receivers refuse stale timestamps (e.g. older than 5 minutes) and deduplicate by the body\'s runId. Redirects are not followed; a 4xx answer other than 408/429 is not retried. Logs and the audit show the URL as scheme://host:port/….';
   schema.description = 'A scale-out request. Cross-field rules (URL hosts match the member host, no duplicates, one scheme, canary <= members) are checked by the server and reported like the field rules.';
   return schema;
 }

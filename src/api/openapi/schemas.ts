@@ -10,10 +10,17 @@ function errorSchemas(): Record<string, Json> {
     Error: object({ error: { type: 'string' } }),
     FieldError: object({ field: { type: 'string', examples: ['newMembers[1].peerURL', 'ticket.id', '(request)'] }, message: { type: 'string' } }),
     ValidationError: object({ error: { type: 'string' }, fields: { type: 'array', items: ref('FieldError') } }),
-    Conflict: object({
-      error: { type: 'string' },
-      running: object({ workflowId: { type: 'string' }, runId: { type: 'string' }, ticket: nullableString }, ['workflowId']),
-    }),
+    Conflict: object(
+      {
+        error: { type: 'string' },
+        running: { ...object({ workflowId: { type: 'string' }, runId: { type: 'string' }, ticket: nullableString }, ['workflowId']), description: 'Another run of the cluster is in progress: that run.' },
+        workflowId: { type: 'string', description: "The same ticket with another request: the ticket's existing run." },
+        runId: { type: 'string' },
+        differences: { type: 'array', items: { type: 'string' }, description: "The request fields that differ from that run's request, as dotted paths (e.g. newMembers.1.host)." },
+      },
+      ['error'],
+    ),
+    Forbidden: object({ error: { type: 'string' }, identity: { type: 'string', description: "The token's identity." }, needs: { type: 'string', enum: ['requester', 'approver'] } }, ['error', 'identity']),
     Refused: object({ error: { type: 'string' }, reason: { type: 'string', description: "Temporal's own reason." }, hint: { type: 'string', description: 'What to do about it, when known.' } }, ['error', 'reason']),
   };
 }
@@ -62,7 +69,12 @@ export function componentSchemas(): Record<string, Json> {
     Decision: {
       type: 'object',
       properties: {
-        by: { type: 'string', minLength: 1, maxLength: MAX_DECIDER_LENGTH, description: 'Who decides; must be one of strategy.approvers when the request lists them.' },
+        by: {
+          type: 'string',
+          minLength: 1,
+          maxLength: MAX_DECIDER_LENGTH,
+          description: "Who decides: the token's identity (any other name is refused with 403), which must be one of strategy.approvers when the request lists them.",
+        },
         reason: { type: 'string', maxLength: MAX_REASON_LENGTH },
       },
       required: ['by'],

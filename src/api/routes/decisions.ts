@@ -1,24 +1,33 @@
-/** POST /v1/scaleouts/{id}/approve and /reject: the workflow's `decide` update. */
+/**
+ * POST /v1/scaleouts/{id}/approve and /reject: the workflow's `decide` update, made by the caller's
+ * identity (the token's, see ../tokens.ts): the body's `by` must name that identity, never someone else.
+ */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DecisionRefusedError, sendDecision } from '../../client';
 import { decisionProblem, type Decision } from '../../domain/decision';
+import { identityOf, needsRole } from '../auth';
 import { describeScaleOut, type ApiContext } from '../context';
 import { badRequest, HttpError, zodFields } from '../errors';
+import type { Identity } from '../tokens';
 
 /** The body's shape; what a valid decision is, is decided by decisionProblem (one check for all). */
 const DecisionBody = z
   .object({
-    by: z.string({ error: (i) => (i.input === undefined ? 'is required: who decides' : 'must be a string') }).trim(),
+    by: z.string({ error: (i) => (i.input === undefined ? "is required: who decides (the token's identity)" : 'must be a string') }).trim(),
     reason: z.string({ error: 'must be a string' }).optional(),
   })
   .strict();
 
-function decisionFrom(body: unknown, approve: boolean): Decision {
+function decisionFrom(body: unknown, approve: boolean, identity: Identity): Decision {
   const parsed = DecisionBody.safeParse(body ?? {});
   if (!parsed.success) throw badRequest('invalid decision', zodFields(parsed.error));
-  const decision: Decision = { approve, by: parsed.data.by, ...(parsed.data.reason ? { reason: parsed.data.reason } : {}) };
+  const { by, reason } = parsed.data;
+  if (by !== identity.name) {
+    throw new HttpError(403, `by: a decision is made by the token's identity ${identity.name}, not ${JSON.stringify(by)}`, { identity: identity.name });
+  }
+  const decision: Decision = { approve, by: identity.name, ...(reason ? { reason } : {}) };
   const problem = decisionProblem(decision);
   if (problem) {
     // decisionProblem says `field: message`.
@@ -30,9 +39,9 @@ function decisionFrom(body: unknown, approve: boolean): Decision {
 
 export function decisionRoutes(app: FastifyInstance, { client }: ApiContext): void {
   for (const approve of [true, false]) {
-    app.post<{ Params: { workflowId: string } }>(`/v1/scaleouts/:workflowId/${approve ? 'approve' : 'reject'}`, async (request) => {
+    app.post<{ Params: { workflowId: string } }>(`/v1/scaleouts/:workflowId/${approve ? 'approve' : 'reject'}`, { config: needsRole('approver') }, async (request) => {
       const { d } = await describeScaleOut(client, request.params.workflowId);
-      const decision = decisionFrom(request.body, approve);
+      const decision = decisionFrom(request.body, approve, identityOf(request));
       if (d.status.name !== 'RUNNING') throw new HttpError(409, `${d.workflowId} is ${d.status.name}: no decision is awaited`);
       try {
         const approval = await sendDecision(client, d.workflowId, d.runId, decision);

@@ -1,11 +1,13 @@
 /**
- * POST /v1/scaleouts: validate, then start the ticket's run; 200 for the same ticket again, 409
- * when another ticket's run is in progress on the cluster (see ../clusterGuard.ts).
+ * POST /v1/scaleouts: validate, then start the ticket's run; 200 for the same ticket and request
+ * again, 409 for the same ticket with another request (naming the fields that differ), 409 when
+ * another ticket's run is in progress on the cluster (see ../clusterGuard.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { startScaleOut } from '../../client';
+import { checkSameRequest, startScaleOut } from '../../client';
 import { validateRequest, type FieldError } from '../../domain/request';
 import { workflowIdFor } from '../../domain/runNames';
+import { identityOf, needsRole } from '../auth';
 import { findRunningScaleOut } from '../clusterGuard';
 import { describeOrUndefined, type ApiContext } from '../context';
 import { badRequest, HttpError } from '../errors';
@@ -25,7 +27,7 @@ function requestProblems(raw: unknown) {
 }
 
 export function startRoute(app: FastifyInstance, { client, taskQueue, guard }: ApiContext): void {
-  app.post('/v1/scaleouts', async (request, reply) => {
+  app.post('/v1/scaleouts', { config: needsRole('requester') }, async (request, reply) => {
     const raw = request.body;
     const req = requestProblems(raw);
     const workflowId = workflowIdFor(req);
@@ -35,7 +37,10 @@ export function startRoute(app: FastifyInstance, { client, taskQueue, guard }: A
 
     return guard.exclusive(cluster, async () => {
       const existing = await describeOrUndefined(client, workflowId);
-      if (existing && (existing.status.name === 'RUNNING' || existing.status.name === 'COMPLETED')) return answer(200, existing.runId, existing.status.name);
+      if (existing && (existing.status.name === 'RUNNING' || existing.status.name === 'COMPLETED')) {
+        await checkSameRequest(client, workflowId, existing.runId, raw);
+        return answer(200, existing.runId, existing.status.name);
+      }
       const other = await findRunningScaleOut(client, guard, cluster, workflowId);
       if (other) {
         throw new HttpError(409, `cluster ${cluster} already has a running scale-out: ${other.workflowId} (run ${other.runId}${other.ticket ? `, ticket ${other.ticket}` : ''}); wait for it to end or cancel it`, { running: other });
@@ -44,7 +49,7 @@ export function startRoute(app: FastifyInstance, { client, taskQueue, guard }: A
       guard.remember(cluster, workflowId);
       const d = await started.handle.describe();
       if (started.alreadyStarted) return answer(200, d.runId, d.status.name);
-      request.log.info({ workflowId, runId: d.runId, cluster }, 'scale-out started');
+      request.log.info({ workflowId, runId: d.runId, cluster, by: identityOf(request).name }, 'scale-out started');
       reply.header('location', url);
       return answer(201, d.runId, d.status.name);
     });

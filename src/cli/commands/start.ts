@@ -13,7 +13,7 @@ export const startCommand: CliCommand = {
   summary: 'start a scale-out; prints the workflow ID',
   options: [
     ['--wait', 'then wait for the run and print its result JSON (exit 1 if the run failed)'],
-    ['--workflow-id <ID>', 'the workflow ID (default: scaleout-<cluster>-<ticket>, one run per ticket)'],
+    ['--workflow-id <ID>', 'the workflow ID (default: scaleout-<cluster>_<ticket>, one run per ticket)'],
   ],
   async run([file], options, io) {
     const { raw } = await readRequestFile(file);
