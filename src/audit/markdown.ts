@@ -1,6 +1,6 @@
 /** The audit report as Markdown, for a ticket or a change record: one function per section. */
 import { rootCause } from '../client/failure';
-import { brief, bullets, cell, codeBlock, codeSpan, duration, inline } from './markdownText';
+import { brief, bullets, cell, codeBlock, codeSpan, duration, inline } from '../domain/markdownText';
 import type { AuditMember, AuditReport } from './types';
 
 export function renderAuditMarkdown(r: AuditReport): string {

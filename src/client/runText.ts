@@ -4,7 +4,7 @@
  * only: the request holds no secret values. What a person wrote (ticket, requester, approvers) is
  * quoted, so it shows as text, not as links or HTML.
  */
-import { inline } from '../audit/markdownText';
+import { inline } from '../domain/markdownText';
 import type { ScaleOutRequest } from '../domain/request';
 
 export function runSummaryLine(request: ScaleOutRequest): string {

@@ -2,12 +2,12 @@
  * The run's live view in the Temporal UI: the workflow's "current details" (markdown), rendered from
  * the same progress the `progress` query returns, and set again each time it changes. Pure.
  */
+import { cell, inline } from '../domain/markdownText';
 import type { MemberProgress, Progress } from './messages';
 
 /** `2026-01-02T10:11:12.345Z` -> `10:11:12` (UTC): the day is in the run's start time. */
 const clock = (iso?: string): string => (iso ? iso.slice(11, 19) : '');
 const seconds = (ms?: number): string => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`);
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function memberRow(m: MemberProgress): string {
   const t = m.timings;
@@ -19,13 +19,13 @@ function approvalLine(p: Progress): string | undefined {
   const a = p.approval;
   if (!a.required) return undefined;
   if (a.state === 'waiting') return `**Approval:** waiting since ${a.waitingSince} (deadline ${a.deadline}); signal \`approve\` or \`reject\``;
-  const decided = a.decidedBy ? ` by ${a.decidedBy} at ${a.decidedAt}${a.reason ? `: ${a.reason}` : ''}` : '';
+  const decided = a.decidedBy ? ` by ${inline(a.decidedBy)} at ${a.decidedAt}${a.reason ? `: ${inline(a.reason)}` : ''}` : '';
   return `**Approval:** ${a.state}${decided}`;
 }
 
 export function liveView(p: Progress): string {
   const lines = [`**Phase:** ${p.phase}${p.step ? ` (${p.step})` : ''}`];
-  if (p.cluster) lines.push(`**Cluster:** ${p.cluster}${p.from !== undefined ? `, ${p.from} → ${p.to} members` : ''}; started ${p.startedAt}`);
+  if (p.cluster) lines.push(`**Cluster:** ${inline(p.cluster)}${p.from !== undefined ? `, ${p.from} → ${p.to} members` : ''}; started ${p.startedAt}`);
   if (p.members.length) {
     lines.push(
       '',
@@ -36,7 +36,7 @@ export function liveView(p: Progress): string {
     );
   }
   const b = p.backup;
-  if (b) lines.push(`**Backup:** ${b.path} (${b.sizeBytes} bytes, revision ${b.revision}, from ${b.member}, sha256 ${b.sha256.slice(0, 12)}…)`);
+  if (b) lines.push(`**Backup:** ${inline(b.path)} (${b.sizeBytes} bytes, revision ${b.revision}, from ${b.member}, sha256 ${b.sha256.slice(0, 12)}…)`);
   const approval = approvalLine(p);
   if (approval) lines.push(approval);
   if (p.error) lines.push(`**Error:** ${cell(p.error)}`);

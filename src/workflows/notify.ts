@@ -1,5 +1,6 @@
 /** notify: tell the ticketing system how the run ended (optional; never changes the outcome, never cancelled). */
 import { CancellationScope, log, workflowInfo } from '@temporalio/workflow';
+import { shownWebhookUrl } from '../domain/webhookUrl';
 import type { ScaleOutRequest } from '../domain/request';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
@@ -16,7 +17,7 @@ export async function notify(request: ScaleOutRequest, payload: Record<string, u
       const r = await activities('notify', request.strategy, activitySummary('notify')).notifyWebhook(target.webhookUrl, target.secretFile, body);
       return { delivered: true, status: r.status };
     } catch (err) {
-      log.error(`webhook ${target.webhookUrl} not notified: ${causeOf(err)}`);
+      log.error(`webhook ${shownWebhookUrl(target.webhookUrl)} not notified: ${causeOf(err)}`);
       return { delivered: false, error: causeOf(err) };
     }
   });

@@ -1,7 +1,7 @@
 /** Hostile text in the audit report's Markdown: quoted, never markup. */
 import assert from 'node:assert/strict';
 import { renderAuditMarkdown, type AuditReport } from '../../src/audit';
-import { cell, codeBlock, codeSpan, inline } from '../../src/audit/markdownText';
+import { cell, codeBlock, codeSpan, inline } from '../../src/domain/markdownText';
 import { runDetailsMarkdown } from '../../src/client/runText';
 import type { ScaleOutRequest } from '../../src/domain/request';
 
