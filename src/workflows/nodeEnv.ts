@@ -5,13 +5,14 @@
  * returns is what the join needs. The cluster's CA is the one a healthy member trusts, by fingerprint.
  */
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
-import type { CertificateAuthorityRef, ClusterState, MemberStatus, NodeFacts } from '../activities';
+import type { CertificateAuthorityRef, ClusterState, NodeFacts } from '../activities';
 import { hostsToCover, type CertificateExpectations } from '../domain/certificates';
 import { issuedManifestFile, issueSpecFor, sanListForNewMember, type IssueSpec } from '../domain/certificateIssue';
 import { ErrorType } from '../domain/errors';
-import { deriveMemberEnv, EnvDerivationError, tlsFilesOf, type SourceMember, type TlsFileSet } from '../domain/kubesprayEnv';
+import { envToWrite, resolveEnvFrom, templateMember, type EnvSource } from '../domain/futureEnv';
+import { EnvDerivationError, tlsFilesOf, type TlsFileSet } from '../domain/kubesprayEnv';
 import { hostOf } from '../domain/patterns';
-import { memberEnv, mergeEnvFile, parseEnvFile } from '../domain/planning';
+import { mergeEnvFile, parseEnvFile } from '../domain/planning';
 import { certificateAuthority, type NewMember, type ScaleOutRequest } from '../domain/request';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
@@ -19,23 +20,12 @@ import { activitySummary } from './messages';
 import { runKey } from './runKey';
 import { hostSshTarget, sshTarget } from './sshTarget';
 
-export interface NodeEnvPlan {
-  envFrom: 'member' | 'node';
-  /** "member": the template member's env text (secret-looking values withheld) and that member. */
-  template?: { text: string; member: SourceMember };
-  /** "node": the node's env file as it is, parsed (its loopback listeners are kept). */
-  nodeVars?: Record<string, string>;
+export interface NodeEnvPlan extends EnvSource {
   /** Over https: the files the env names, what they must satisfy, and for "issue" what to issue with which CA. */
   tls?: { sets: TlsFileSet[]; expect: CertificateExpectations; issue?: { ca: CertificateAuthorityRef; spec: IssueSpec } };
 }
 
 export type PreparedNode = NodeFacts & { env: NodeEnvPlan };
-
-/** The variables the join writes (the node adapter merges them into the node's file, or into nothing). */
-export function envToWrite(env: NodeEnvPlan, member: NewMember, initialCluster: string, dataDir: string): Record<string, string> {
-  if (env.envFrom === 'member' && env.template) return deriveMemberEnv(env.template.text, env.template.member, member, initialCluster, dataDir).vars;
-  return memberEnv(member, initialCluster, dataDir, undefined, env.nodeVars);
-}
 
 /** envToWrite for the join: a value that cannot be derived for the real member list fails the join, not the workflow task. */
 export function envToWriteOrRefuse(env: NodeEnvPlan, member: NewMember, initialCluster: string, dataDir: string): Record<string, string> {
@@ -67,16 +57,10 @@ function once<T>(problems: string[], what: string, read: () => Promise<T | strin
   };
 }
 
-/** The healthy voter serving the first endpoint, else the first healthy voter: its env is the template. */
-function templateMember(before: ClusterState, request: ScaleOutRequest): MemberStatus | undefined {
-  const healthy = before.members.filter((m) => m.healthy && !m.isLearner && m.name && m.clientURLs.length);
-  return healthy.find((m) => m.clientURLs.includes(request.cluster.endpoints[0])) ?? healthy[0];
-}
-
 /** The reads shared by every new node: the template member's env, its CA and certificate, the CA host. */
 export function clusterReads(request: ScaleOutRequest, before: ClusterState, problems: string[]) {
   const reads = activities('read', request.strategy, activitySummary('preflight'));
-  const tmpl = templateMember(before, request);
+  const tmpl = templateMember(before.members, request);
   const tmplTarget = tmpl && hostSshTarget(request, hostOf(tmpl.clientURLs[0]));
   const envFile = request.node.envFile;
   const template = once(problems, `template member ${tmpl?.name ?? '(none)'}`, async () => {
@@ -122,7 +106,7 @@ export type ClusterReads = ReturnType<typeof clusterReads>;
  */
 export async function prepareNodeEnv(request: ScaleOutRequest, shared: ClusterReads, m: NewMember, facts: NodeFacts, initialCluster: string | undefined, at: string, problems: string[]): Promise<NodeEnvPlan | undefined> {
   const { node, strategy } = request;
-  const envFrom = node.envFrom === 'auto' ? (facts.envFileExists ? 'node' : 'member') : node.envFrom;
+  const envFrom = resolveEnvFrom(request, facts.envFileExists);
   if (initialCluster === undefined) return undefined;
   const target = sshTarget(request, m);
   const plan: NodeEnvPlan = { envFrom };
