@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { openSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -29,24 +29,8 @@ const GROWN = [...ORIGINAL, 'etcd4', 'etcd5'];
 const SSL = '/etc/ssl/etcd/ssl';
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
-/** A lab whose members also run sshd (on their own node, at the request's ssh.port), started after the lab. */
-function useKubesprayLab(block: number, hostEnv?: 'none') {
-  const lab = useLab({ block, tls: true, ...(hostEnv ? { hostEnv } : {}) });
-  const memberHosts: TestHost[] = [];
-  before(async function () {
-    this.timeout(60_000);
-    // A test host's node is <dir>/hosts/<name>: point that at the members' nodes.
-    const dir = join(lab().dir, 'member-ssh');
-    mkdirSync(dir, { recursive: true });
-    symlinkSync(join(lab().dir, 'etcd'), join(dir, 'hosts'));
-    for (const m of lab().cluster.members) memberHosts.push(new TestHost({ name: m.name, address: m.address, dir, keys: lab().keys, release: lab().release }));
-    await Promise.all(memberHosts.map((h) => h.start()));
-  });
-  after(async () => {
-    await Promise.all(memberHosts.map((h) => h.stop()));
-  });
-  return lab;
-}
+/** A TLS lab: its members run sshd too (LabOptions.memberSsh), as Kubespray's etcd hosts do. */
+const useKubesprayLab = (block: number, hostEnv?: 'none') => useLab({ block, tls: true, ...(hostEnv ? { hostEnv } : {}) });
 
 const fileExists = async (host: TestHost, path: string) => (await host.ssh(`test -e ${path} && echo yes || echo no`)).stdout.trim() === 'yes';
 
