@@ -12,7 +12,7 @@ import { openSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { TestHost, type Lab } from '../../lab';
+import type { TestHost } from '../../lab';
 import { execFileP } from '../../lab/processes';
 import { parseEnvFile } from '../../src/domain/planning';
 import { getStack } from '../support/stack';
@@ -143,7 +143,8 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
 
     it('is refused in preflight in seconds, naming the node, the file and the reason; members unchanged', async () => {
       // Signed by the cluster's CA, but for another host only.
-      const pki = lab().pki!.dir;
+      const pki = lab().pki?.dir;
+      if (!pki) assert.fail('a TLS lab has a PKI');
       const ssl = lab().hosts[0].node.sslDir;
       const conf = join(pki, 'other-host.conf');
       writeFileSync(conf, ['[ssl_client]', 'extendedKeyUsage = clientAuth, serverAuth', 'basicConstraints = CA:FALSE', 'subjectAltName = DNS:localhost, IP:127.0.0.1, IP:127.0.133.99', ''].join('\n'));
@@ -167,7 +168,9 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
     const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
     const CRASH_WORKER = join(__dirname, '..', 'support', 'crashWorker.js');
     const workers: ChildProcess[] = [];
-    after(() => workers.forEach((w) => w.kill('SIGKILL')));
+    after(() => {
+      for (const w of workers) w.kill('SIGKILL');
+    });
 
     it('completes 3 -> 5 on a new worker after the kill at writeEnvFile:after-save', async () => {
       const { client, server } = await getStack();

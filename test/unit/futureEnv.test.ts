@@ -4,7 +4,7 @@ import { memberEnv, mergeEnvFile, parseEnvFile } from '../../src/domain/planning
 import { formatErrors, validateRequest, type ScaleOutRequest } from '../../src/domain/request';
 import { sampleRequest } from '../support/badRequests';
 
-function request(edit: (r: Record<string, any>) => void = () => {}): ScaleOutRequest {
+function request(edit: (r: ReturnType<typeof sampleRequest>) => void = () => {}): ScaleOutRequest {
   const r = sampleRequest();
   edit(r);
   const v = validateRequest(r);
