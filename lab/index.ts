@@ -41,12 +41,19 @@ export interface LabOptions {
   /** Kubespray-shaped mutual TLS: https everywhere, client and peer certificates required. */
   tls?: boolean;
   hostEnv?: HostEnvShape;
+  /**
+   * sshd on each member too, at the new hosts' address and port scheme, as on Kubespray's etcd hosts:
+   * a member's env file, its CA and the CA key are read there. Default: with TLS.
+   */
+  memberSsh?: boolean;
 }
 
 export class Lab {
   readonly dir: string;
   readonly cluster: LabEtcdCluster;
   readonly hosts: TestHost[] = [];
+  /** The members' sshd (see LabOptions.memberSsh). */
+  readonly memberHosts: TestHost[] = [];
   readonly release: EtcdRelease;
   readonly pki?: LabPki;
   keys!: LabKeys;
@@ -89,6 +96,10 @@ export class Lab {
       this.hosts.push(new TestHost({ name: node.name, address: node.address, dir: this.dir, keys: this.keys, envFile: this.hostEnvFile(node), release: this.release, pki: this.pki }));
     }
     await Promise.all([this.cluster.start(), ...this.hosts.map((h) => h.start())]);
+    if (this.options.memberSsh ?? !!this.options.tls) {
+      for (const m of this.cluster.members) this.memberHosts.push(new TestHost({ name: m.name, address: m.address, dir: this.dir, keys: this.keys, release: this.release, node: m.node }));
+      await Promise.all(this.memberHosts.map((h) => h.start()));
+    }
     return this;
   }
 
@@ -162,6 +173,6 @@ export class Lab {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.cluster.stop(), ...this.hosts.map((h) => h.stop())]);
+    await Promise.all([this.cluster.stop(), ...this.hosts.map((h) => h.stop()), ...this.memberHosts.map((h) => h.stop())]);
   }
 }

@@ -39,6 +39,8 @@ export interface TestHostOptions {
   release?: EtcdRelease;
   /** Kubespray's certificates for this host in /etc/ssl/etcd/ssl. */
   pki?: LabPki;
+  /** An existing lab node to serve over SSH (a cluster member's); default: a new one under <dir>/hosts/<name>. */
+  node?: LabNode;
 }
 
 export class TestHost {
@@ -48,7 +50,7 @@ export class TestHost {
 
   constructor(readonly options: TestHostOptions) {
     this.sshPort = options.sshPort ?? 2222;
-    this.node = new LabNode({ root: join(options.dir, 'hosts', options.name), release: options.release ?? etcdRelease() });
+    this.node = options.node ?? new LabNode({ root: join(options.dir, 'hosts', options.name), release: options.release ?? etcdRelease() });
   }
 
   get address(): string {

@@ -6,6 +6,8 @@ import { createBackupActivities } from './backup';
 import type { CheckpointHook } from './checkpoints';
 import { createEtcdActivities, etcdConnector, type EtcdConnect } from './etcd/activities';
 import { createNodeActivities } from './node/activities';
+import { createCertificateActivities } from './node/certificates';
+import { createEnvSourceActivities } from './node/envSource';
 import { createNotifyActivities } from './notify';
 import { createSshRunner, type SshRunner } from './node/ssh';
 
@@ -24,6 +26,8 @@ export function createActivities(deps: ActivityDeps = {}) {
   return {
     ...etcd,
     ...createNodeActivities({ ssh, checkpoint }),
+    ...createEnvSourceActivities({ ssh }),
+    ...createCertificateActivities({ ssh }),
     ...createBackupActivities({ etcd, connect, checkpoint }),
     ...createNotifyActivities(),
   };
@@ -34,4 +38,5 @@ export type { ClusterRef, ClusterState, MemberStatus } from './etcd/activities';
 export type { NodeFacts, NodePaths } from './node/activities';
 export type { BackupRecord } from './backup';
 export type { SshTarget } from './node/ssh';
+export type { CertificateAuthorityRef } from './node/certificates';
 export type { AddedLearner } from './etcd/membership';

@@ -18,6 +18,10 @@ export const ErrorType = {
   MemberIdCollision: 'MemberIdCollision',
   LearnerPresent: 'LearnerPresent',
   MemberMissing: 'MemberMissing',
+  /** A new member's certificates (or the CA that would issue them) are not usable, found during the join. */
+  CertificateRefused: 'CertificateRefused',
+  /** The new member's env file cannot be derived for the member list found during the join. */
+  EnvRefused: 'EnvRefused',
   ServiceStartFailed: 'ServiceStartFailed',
   CatchUpTimeout: 'CatchUpTimeout',
   PromoteTimeout: 'PromoteTimeout',
@@ -40,6 +44,8 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.SshAuthRejected,
   ErrorType.LearnerPresent,
   ErrorType.MemberMissing,
+  ErrorType.CertificateRefused,
+  ErrorType.EnvRefused,
   ErrorType.CatchUpTimeout,
   ErrorType.PromoteTimeout,
 ];

@@ -58,7 +58,11 @@ const NOT_COPIED = /^ETCD_DISCOVERY/;
 /** Variables naming a member's own certificates and keys: Kubespray puts the host in their file names. */
 const OWN_TLS_FILE_VARS = ['ETCD_CERT_FILE', 'ETCD_KEY_FILE', 'ETCD_PEER_CERT_FILE', 'ETCD_PEER_KEY_FILE', 'ETCDCTL_CERT', 'ETCDCTL_KEY'];
 
-const LOCAL_HOSTS = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|0\.0\.0\.0|\[::\])$/i;
+/**
+ * Only 127.0.0.1 among IPv4 loopbacks: a member on another 127/8 address (one per node, as on a
+ * test machine) is that member's own address, which a copy would bind a second time.
+ */
+const LOCAL_HOSTS = /^(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0|\[::\])$/i;
 /** Loopback and wildcard listeners (Kubespray's `https://127.0.0.1:2379`) are the same on every node. */
 const isLocal = (host: string) => LOCAL_HOSTS.test(host);
 
@@ -173,6 +177,8 @@ export function deriveMemberEnv(memberEnvText: string, source: SourceMember, joi
     ETCD_INITIAL_CLUSTER_STATE: 'existing',
   };
   if (env.ETCD_LISTEN_METRICS_URLS) derived.ETCD_LISTEN_METRICS_URLS = rehostURLs('ETCD_LISTEN_METRICS_URLS', env.ETCD_LISTEN_METRICS_URLS, new URL(listen.peer).hostname);
+  // etcdctl's endpoints on the node: Kubespray's is 127.0.0.1 (kept); one naming the member's own address is the new member's.
+  if (env.ETCDCTL_ENDPOINTS) derived.ETCDCTL_ENDPOINTS = rehostURLs('ETCDCTL_ENDPOINTS', env.ETCDCTL_ENDPOINTS, new URL(joining.clientURL).hostname);
   for (const v of OWN_TLS_FILE_VARS) if (env[v] !== undefined) derived[v] = renameMemberFile(env[v], joining.name);
   // *_NAME/*_ID values that are the member's name (Kubespray's tracing instance ID) become the new member's.
   for (const [k, v] of Object.entries(env)) if (v === source.name && /(_NAME|_ID)$/.test(k) && !(k in derived)) derived[k] = joining.name;

@@ -3,7 +3,8 @@
  * Pure and deterministic; the workflow, the dry run (`etcd-scaleout plan`) and the CLI all use it.
  */
 import { hostOf, NAME, NAME_RULE, urlProblem } from './patterns';
-import { MAX_VOTERS_BY_DEFAULT, type NewMember, type ScaleOutRequest } from './request';
+import { relistenURLs } from './kubesprayEnv';
+import { listenURLs, MAX_VOTERS_BY_DEFAULT, type NewMember, type ScaleOutRequest } from './request';
 
 /** A member as etcd's member list reports it (IDs are decimal strings of 64-bit numbers). */
 export interface MemberInfo {
@@ -158,15 +159,18 @@ export const votersAfterCanary = (plan: ScaleOutPlan): number => plan.steps.filt
 /**
  * The membership variables of the new member's env file. The node adapter merges them into the
  * node's existing env file, so TLS paths and tuning that Kubespray templated stay as they were.
+ * `nodeEnv` is that existing file, parsed: its loopback and wildcard listeners (Kubespray's
+ * `https://127.0.0.1:2379`) stay, its own address becomes the member's listen address.
  */
-export function memberEnv(member: NewMember, initialCluster: string, dataDir: string, clusterToken = 'k8s_etcd'): Record<string, string> {
+export function memberEnv(member: NewMember, initialCluster: string, dataDir: string, clusterToken = 'k8s_etcd', nodeEnv: Record<string, string> = {}): Record<string, string> {
+  const listen = listenURLs(member);
   return {
     ETCD_NAME: member.name,
     ETCD_DATA_DIR: dataDir,
     ETCD_INITIAL_ADVERTISE_PEER_URLS: member.peerURL,
     ETCD_ADVERTISE_CLIENT_URLS: member.clientURL,
-    ETCD_LISTEN_PEER_URLS: member.peerURL,
-    ETCD_LISTEN_CLIENT_URLS: member.clientURL,
+    ETCD_LISTEN_PEER_URLS: relistenURLs('ETCD_LISTEN_PEER_URLS', nodeEnv.ETCD_LISTEN_PEER_URLS, listen.peer),
+    ETCD_LISTEN_CLIENT_URLS: relistenURLs('ETCD_LISTEN_CLIENT_URLS', nodeEnv.ETCD_LISTEN_CLIENT_URLS, listen.client),
     ETCD_INITIAL_CLUSTER: initialCluster,
     ETCD_INITIAL_CLUSTER_STATE: 'existing',
     ETCD_INITIAL_CLUSTER_TOKEN: clusterToken,

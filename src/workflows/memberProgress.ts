@@ -9,6 +9,8 @@ import type { MemberProgress } from './messages';
 /** The join's steps and what each returns (only the results the record uses are typed). */
 export interface JoinStepResults {
   quarantineDataDir: { movedTo: string | null };
+  issueCertificates: unknown;
+  checkCertificates: unknown;
   addLearner: AddedLearner;
   writeEnvFile: unknown;
   startService: unknown;

@@ -1,6 +1,7 @@
 /**
  * preflight: reads only, and every problem found is reported at once, before any change: the
- * cluster's health, the plan against the live member list, and each new host over SSH.
+ * cluster's health, the plan against the live member list, each new host over SSH, and the env file
+ * and certificates each new member would start with (nodeEnv.ts).
  */
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { ClusterState, NodeFacts } from '../activities';
@@ -10,15 +11,18 @@ import type { NewMember, ScaleOutRequest } from '../domain/request';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
 import { activitySummary } from './messages';
+import { clusterReads, prepareNodeEnv, type PreparedNode } from './nodeEnv';
 import { sshTarget } from './sshTarget';
 
 export interface Preflight {
   before: ClusterState;
   plan: ScaleOutPlan;
-  nodes: NodeFacts[];
+  nodes: PreparedNode[];
 }
 
 const portsOf = (m: NewMember) => [Number(new URL(m.peerURL).port), Number(new URL(m.clientURL).port)];
+/** The address etcd binds on the node: where a port conflict matters. */
+const bindAddressOf = (m: NewMember) => m.listenAddress ?? m.host;
 const where = (m: NewMember, i: number) => `newMembers[${i}] ${m.name} (${m.host})`;
 
 function clusterProblems(before: ClusterState): string[] {
@@ -56,22 +60,26 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
     problems.push(err.message);
   }
 
+  const shared = clusterReads(request, before, problems);
   const nodes = await Promise.all(
-    request.newMembers.map(async (m, i) => {
+    request.newMembers.map(async (m, i): Promise<PreparedNode | undefined> => {
+      let facts: NodeFacts;
       try {
-        return await reads.inspectNode(sshTarget(request, m), request.node, portsOf(m));
+        facts = await reads.inspectNode(sshTarget(request, m), request.node, portsOf(m), bindAddressOf(m));
       } catch (err) {
         if (isCancellation(err)) throw err; // a cancelled run is Cancelled, not a node problem
         problems.push(`${where(m, i)}: ${causeOf(err)}`);
         return undefined;
       }
+      problems.push(...nodeProblems(request, before, facts, where(m, i)));
+      const env = await prepareNodeEnv(request, shared, m, facts, plan?.steps[i].initialCluster, where(m, i), problems);
+      return env && { ...facts, env };
     }),
   );
-  nodes.forEach((n, i) => n && problems.push(...nodeProblems(request, before, n, where(request.newMembers[i], i))));
 
   if (problems.length || !plan) {
     const type = problems.some((p) => p.includes('stale data dir')) ? ErrorType.StaleDataDir : ErrorType.PreflightFailed;
     throw ApplicationFailure.create({ type, message: `preflight refused the scale-out of ${request.cluster.name}: ${problems.join('; ')}`, details: [problems], nonRetryable: true });
   }
-  return { before, plan, nodes: nodes as NodeFacts[] };
+  return { before, plan, nodes: nodes as PreparedNode[] };
 }

@@ -1,11 +1,14 @@
-/** How the worker reaches a new member's host: the request's SSH settings, the member's own port if it has one. */
+/** How the worker reaches a host: the request's SSH settings, a new member's own port if it has one. */
 import type { SshTarget } from '../activities';
 import type { NewMember, ScaleOutRequest } from '../domain/request';
 
-export const sshTarget = (request: ScaleOutRequest, m: NewMember): SshTarget => ({
-  host: m.host,
-  port: m.sshPort ?? request.ssh.port,
+/** Any host of the cluster (a member whose env is the template, the CA host) on ssh.port. */
+export const hostSshTarget = (request: ScaleOutRequest, host: string, port = request.ssh.port): SshTarget => ({
+  host,
+  port,
   user: request.ssh.user,
   privateKeyFile: request.ssh.privateKeyFile,
   knownHostsFile: request.ssh.knownHostsFile,
 });
+
+export const sshTarget = (request: ScaleOutRequest, m: NewMember): SshTarget => hostSshTarget(request, m.host, m.sshPort);

@@ -2,7 +2,8 @@
  * The undo of one member's join, registered before its first change. It remembers which changes were
  * attempted and undoes only those, in the order that never costs quorum: remove the member first (a
  * removed member cannot cost quorum, a stopped voter can), then stop its service and move its data dir
- * aside, then put the node's env file back. Each step is recorded as it completes.
+ * aside, then put the node's env file back, then remove the certificates it issued (exactly those). Each
+ * step is recorded as it completes.
  */
 import type { NewMember, ScaleOutRequest } from '../domain/request';
 import { activities } from './activityPolicies';
@@ -12,12 +13,15 @@ import { sshTarget } from './sshTarget';
 
 export interface JoinUndo {
   /** Marks a change as attempted: from then on, a rollback undoes it. */
-  attempting(change: 'add' | 'env' | 'start'): void;
+  attempting(change: 'certs' | 'add' | 'env' | 'start'): void;
 }
 
-/** `stamp` names the quarantined data dir; `runKey` names the env file's saved original. */
-export function registerJoinUndo(run: Run, request: ScaleOutRequest, member: NewMember, names: { stamp: string; runKey: string }, onUndone: () => void): JoinUndo {
-  const attempted = { add: false, env: false, start: false };
+/**
+ * `stamp` names the quarantined data dir; `runKey` names the env file's saved original;
+ * `issuedManifest` lists the certificate files and folders this run created on the node.
+ */
+export function registerJoinUndo(run: Run, request: ScaleOutRequest, member: NewMember, names: { stamp: string; runKey: string; issuedManifest?: string }, onUndone: () => void): JoinUndo {
+  const attempted = { certs: false, add: false, env: false, start: false };
   const target = sshTarget(request, member);
   const { service, dataDir, envFile } = request.node;
   run.compensations.register(`undo ${member.name}`, async (record) => {
@@ -35,6 +39,10 @@ export function registerJoinUndo(run: Run, request: ScaleOutRequest, member: New
     if (attempted.env) {
       const r = await undo.restoreEnvFile(target, envFile, names.runKey);
       record(`env file ${envFile} on ${member.host}: ${r.restored}`);
+    }
+    if (attempted.certs && names.issuedManifest) {
+      const r = await undo.removeIssuedCertificates(target, names.issuedManifest);
+      record(`certificates on ${member.host}: ${r.removed.length ? `removed ${r.removed.join(', ')}` : 'none created'}`);
     }
     onUndone();
   });

@@ -83,10 +83,10 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', funct
     return { ...ended, calls: stubs.calls, serverMs: (await env.currentTimeMs()) - t0 };
   }
 
-  /** The calls after preflight, which inspects the cluster then both new nodes at once (in either order). */
+  /** The calls after preflight, which inspects the cluster then both new nodes and their env files at once (in any order). */
   function afterPreflight(calls: string[]): string[] {
-    assert.deepEqual([calls[0], ...calls.slice(1, 3).sort()], ['inspectCluster', 'inspectNode etcd4', 'inspectNode etcd5']);
-    return calls.slice(3);
+    assert.deepEqual([calls[0], ...calls.slice(1, 5).sort()], ['inspectCluster', 'inspectNode etcd4', 'inspectNode etcd5', 'readEnvFile etcd4', 'readEnvFile etcd5']);
+    return calls.slice(5);
   }
 
   it('approval timeout with onApprovalTimeout "rollback": undoes the canary, fails ApprovalTimedOut', async () => {

@@ -30,6 +30,7 @@ export interface Stubs {
 }
 
 const ETCD_VERSION = '3.4.30';
+const STUB_FINGERPRINT = Array.from({ length: 32 }, () => 'AB').join(':');
 
 export function stubActivities(request: ScaleOutRequestInput, faults: Record<string, Fault> = {}): Stubs {
   const calls: string[] = [];
@@ -63,6 +64,39 @@ export function stubActivities(request: ScaleOutRequestInput, faults: Record<str
     async inspectNode(target) {
       called('inspectNode', target.host);
       return { host: target.host, etcdVersion: ETCD_VERSION, etcdVersionOutput: `etcd Version: ${ETCD_VERSION}`, memberDir: null, envFileExists: true, serviceActive: false, portConflicts: [] };
+    },
+    async readEnvFile(target) {
+      called('readEnvFile', target.host);
+      const member = members.find((m) => m.clientURLs.some((u) => new URL(u).hostname === target.host));
+      return { exists: true, text: member ? `ETCD_NAME=${member.name}\nETCD_METRICS=basic\n` : 'ETCD_METRICS=basic\n' };
+    },
+    async readCertificate(target, file) {
+      called('readCertificate', target.host);
+      return { subject: `CN=${file}`, issuer: 'CN=etcd-ca', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2036-01-01T00:00:00.000Z', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], isCa: false, fingerprint: STUB_FINGERPRINT };
+    },
+    async readMemberCa(target) {
+      called('readMemberCa', target.host);
+      return { fingerprint: STUB_FINGERPRINT, subject: 'CN=etcd-ca', notAfter: '2036-01-01T00:00:00.000Z' };
+    },
+    async checkMemberCertificates(target) {
+      called('checkMemberCertificates', target.host);
+      return { problems: [] };
+    },
+    async checkCertificateAuthority(ca) {
+      called('checkCertificateAuthority', ca.target.host);
+      return { problems: [] };
+    },
+    async checkCertificateIssue(target) {
+      called('checkCertificateIssue', target.host);
+      return { problems: [], wouldCreate: [], kept: [] };
+    },
+    async issueMemberCertificates(target) {
+      called('issueMemberCertificates', target.host);
+      return { problems: [], created: [], kept: [], issued: [] };
+    },
+    async removeIssuedCertificates(target) {
+      called('removeIssuedCertificates', target.host);
+      return { removed: [] };
     },
     async takeSnapshot(_cluster, dir, fileStem) {
       called('takeSnapshot');

@@ -23,8 +23,8 @@ export interface NodeFacts {
 
 export function createNodeInspection(deps: { remote: Remote }) {
   return {
-    /** Reads, never changes: etcd version, data dir, env file, service state and listening ports. */
-    async inspectNode(target: SshTarget, paths: NodePaths, ports: number[]): Promise<NodeFacts> {
+    /** Reads, never changes: etcd version, data dir, env file, service state and listening ports (on `bindAddress`, the member's listen address). */
+    async inspectNode(target: SshTarget, paths: NodePaths, ports: number[], bindAddress = target.host): Promise<NodeFacts> {
       const member = `${paths.dataDir}/member`;
       const probe =
         sh`echo '--- version'; ${paths.etcdBinary} --version 2>&1; ` +
@@ -43,7 +43,7 @@ export function createNodeInspection(deps: { remote: Remote }) {
         memberDir: memberLines[0] === 'present' ? { entries: memberLines.slice(1), kind: classifyMemberDir(memberLines.slice(1)) } : null,
         envFileExists: (s.env ?? '').includes('present'),
         serviceActive: (s.service ?? '').trim().split('\n')[0] === 'active',
-        portConflicts: ports.flatMap((port) => conflictingListeners(sockets, target.host, port).map((c) => ({ ...c, wanted: port }))),
+        portConflicts: ports.flatMap((port) => conflictingListeners(sockets, bindAddress, port).map((c) => ({ ...c, wanted: port }))),
       };
     },
   };

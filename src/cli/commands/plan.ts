@@ -6,6 +6,7 @@ import type { CliCommand } from '../command';
 import { CliError, EXIT } from '../errors';
 import { renderPlan, type PlanView } from '../render/plan';
 import { readRequestFile } from '../requestFile';
+import { envDiffs } from './planEnv';
 
 async function readCluster(request: ScaleOutRequest): Promise<ClusterState> {
   try {
@@ -42,9 +43,9 @@ export const planCommand: CliCommand = {
     const { request } = await readRequestFile(file);
     const state = await readCluster(request);
     const p = plan(request, state);
-    const view: PlanView = { request, state, plan: p, steps: describePlan(p, request), problems: problems(state) };
+    const view: PlanView = { request, state, plan: p, steps: describePlan(p, request), problems: problems(state), envDiffs: await envDiffs(request, state, p) };
     if (options.json) {
-      io.out(JSON.stringify({ cluster: request.cluster.name, clusterId: state.clusterId, leaderId: state.leaderId, members: state.members, plan: p, steps: view.steps, problems: view.problems }, null, 2));
+      io.out(JSON.stringify({ cluster: request.cluster.name, clusterId: state.clusterId, leaderId: state.leaderId, members: state.members, plan: p, steps: view.steps, problems: view.problems, envDiffs: view.envDiffs }, null, 2));
     } else io.out(renderPlan(view));
     return EXIT.ok;
   },

@@ -9,9 +9,11 @@ export interface PlanView {
   plan: ScaleOutPlan;
   steps: string[];
   problems: string[];
+  /** Per new node, the env file to be written as a diff against the node's (see commands/planEnv.ts). */
+  envDiffs: string[];
 }
 
-export function renderPlan({ request, state, plan, steps, problems }: PlanView): string {
+export function renderPlan({ request, state, plan, steps, problems, envDiffs }: PlanView): string {
   const out = [`dry run for cluster ${request.cluster.name}: ${plan.from} -> ${plan.to} voting members (nothing was changed)`, ''];
   out.push(`live members (cluster ID ${state.clusterId}, read through ${request.cluster.endpoints.join(', ')}):`);
   for (const m of state.members) {
@@ -21,6 +23,7 @@ export function renderPlan({ request, state, plan, steps, problems }: PlanView):
   }
   out.push('', 'steps:', ...steps.map((l) => `  ${l}`), '', 'initial cluster per new member:');
   for (const s of plan.steps) out.push(`  ${s.member.name}: ETCD_INITIAL_CLUSTER=${s.initialCluster}`);
+  out.push('', `env file per new member (${request.node.envFile}, read over SSH, nothing changed):`, ...envDiffs.map((l) => `  ${l}`));
   for (const w of plan.warnings) out.push(`warning: ${w}`);
   for (const p of problems) out.push(`preflight would refuse: ${p}`);
   return out.join('\n');
