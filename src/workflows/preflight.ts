@@ -9,6 +9,7 @@ import { planScaleOut, PlanError, type ScaleOutPlan } from '../domain/planning';
 import type { NewMember, ScaleOutRequest } from '../domain/request';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
+import { clusterSafetyProblems } from './clusterLock';
 import { activitySummary } from './messages';
 import { sshTarget } from './sshTarget';
 
@@ -68,6 +69,7 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
     }),
   );
   nodes.forEach((n, i) => n && problems.push(...nodeProblems(request, before, n, where(request.newMembers[i], i))));
+  problems.push(...(await clusterSafetyProblems(request))); // safety: the cluster's lock, one machine per new member
 
   if (problems.length || !plan) {
     const type = problems.some((p) => p.includes('stale data dir')) ? ErrorType.StaleDataDir : ErrorType.PreflightFailed;
