@@ -122,4 +122,30 @@ describe('safety on the real stack', function () {
     assert.equal(await etcd((c) => c.get(LOCK_KEY).string()), null, 'the lock is released at the end');
     await assertInvariants(lab, { members: [...ORIGINAL, 'etcd4'], keys });
   });
+
+  it('an undo step that fails the same way each time is not retried, and the failure says what is left to do by hand', async () => {
+    const host = lab.hosts[1];
+    const handle = await startRaw(lab.request({ hosts: [host], strategy: { approval: 'after-canary' } }));
+    await waitForProgress(handle, (p) => p.phase === 'approval', 'the canary etcd5 waiting for approval');
+    // The node's /etc turns read-only: putting the env file back can only fail, every time.
+    await host.ssh('mount -o remount,ro /etc');
+    try {
+      const rejectedAt = Date.now();
+      await handle.signal('reject', { approve: false, by: 'lab', reason: 'testing the undo' });
+      const o = await outcome(handle);
+      const seconds = (Date.now() - rejectedAt) / 1000;
+      assert.ok(!o.ok, 'the run fails');
+      assert.equal(o.failure.type, 'ApprovalRejected');
+      assert.ok(seconds < 30, `the rollback ended in ${seconds.toFixed(1)} s, without retrying the refused step`);
+      assert.match(o.message, /undone: removed member etcd5 \(\d+\); stopped etcd on 127\.0\.170\.15; quarantined /);
+      assert.equal(o.details.notUndone.length, 1);
+      assert.match(
+        o.details.notUndone[0],
+        /^undo etcd5: RemoteCommandRefused: restore env file on 127\.0\.170\.15 exited 1: .*Read-only file system.*; left to do by hand on 127\.0\.170\.15: cp -p -- \/etc\/etcd\.env\.etcd-scaleout-[^ ]+\.bak \/etc\/etcd\.env/s,
+      );
+    } finally {
+      await host.ssh('mount -o remount,rw /etc');
+    }
+    await assertInvariants(lab, { members: [...ORIGINAL, 'etcd4'], keys });
+  });
 });
