@@ -6,6 +6,7 @@
  *   /usr/local/bin      etcd and etcdctl of the lab's version, and stand-ins for systemctl/journalctl
  *   /run/etcd-testhost  the service's pid and log (the stand-ins')
  */
+import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KUBESPRAY_SSL_DIR, KUBESPRAY_UNIT } from './kubespray';
@@ -60,6 +61,9 @@ export class LabNode {
       symlinkSync(target, join(this.binDir, name));
     }
     writeFileSync(join(this.etcUpper, 'systemd', 'system', 'etcd.service'), KUBESPRAY_UNIT);
+    // Each node is its own machine: without this, the overlay shows every node the machine's own /etc/machine-id.
+    const machineId = join(this.etcUpper, 'machine-id');
+    if (!existsSync(machineId)) writeFileSync(machineId, `${randomBytes(16).toString('hex')}\n`, { mode: 0o444 });
     // The mount points, on the machine itself.
     for (const d of ['/var/lib/etcd', '/run/etcd-testhost']) mkdirSync(d, { recursive: true });
   }

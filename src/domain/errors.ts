@@ -33,6 +33,14 @@ export const ErrorType = {
   ApprovalTimedOut: 'ApprovalTimedOut',
   Cancelled: 'Cancelled',
   NotifyFailed: 'NotifyFailed',
+  /** Another open run holds the cluster's scale-out lock (one scale-out per cluster, whatever the entry). */
+  ScaleOutLocked: 'ScaleOutLocked',
+  /** A member with the new peer URL exists that this run did not add: never taken over, never removed. */
+  MemberNotOurs: 'MemberNotOurs',
+  /** etcd refused a request for a reason a retry does not change (permission, invalid argument, ...). */
+  EtcdRequestRefused: 'EtcdRequestRefused',
+  /** A command on a node failed the same way each time (permission, read-only file system, missing file). */
+  RemoteCommandRefused: 'RemoteCommandRefused',
 } as const;
 
 export const NON_RETRYABLE: string[] = [
@@ -48,4 +56,8 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.EnvRefused,
   ErrorType.CatchUpTimeout,
   ErrorType.PromoteTimeout,
+  ErrorType.ScaleOutLocked,
+  ErrorType.MemberNotOurs,
+  ErrorType.EtcdRequestRefused,
+  ErrorType.RemoteCommandRefused,
 ];

@@ -2,7 +2,7 @@
  * The rollback plan: the undos registered as the run goes, and their runner. Each undo is registered
  * before the change it undoes (a `member add` whose answer was lost may still have happened) and runs
  * its steps in order; each step is recorded the moment it completes, so an undo that fails half-way
- * still reports what it did undo. Plain logic: the caller runs it in a non-cancellable scope.
+ * still reports what it did undo, and what is left to do by hand. Plain logic: the caller runs it in a non-cancellable scope.
  */
 
 /** Records one completed undo step, e.g. `removed member etcd4 (1234)`. */
@@ -12,6 +12,8 @@ export interface Compensation {
   /** What it undoes, e.g. `undo etcd4`; names it in "NOT undone" if it fails. */
   description: string;
   run: (record: RecordUndone) => Promise<void>;
+  /** What is left to do by hand if it stops half-way (e.g. `on 10.0.0.14: systemctl stop etcd`). */
+  leftByHand?: (failure: unknown) => string[];
 }
 
 export interface Outcome {
@@ -22,8 +24,8 @@ export interface Outcome {
 export class Compensations {
   private readonly list: Compensation[] = [];
 
-  register(description: string, run: Compensation['run']): void {
-    this.list.push({ description, run });
+  register(description: string, run: Compensation['run'], leftByHand?: Compensation['leftByHand']): void {
+    this.list.push({ description, run, leftByHand });
   }
 
   get size(): number {
@@ -48,7 +50,8 @@ export class Compensations {
           onUndone(done);
         });
       } catch (err) {
-        notUndone.push(`${c.description}: ${describe(err)}`);
+        const left = c.leftByHand?.(err) ?? [];
+        notUndone.push(`${c.description}: ${describe(err)}${left.length ? `; left to do by hand: ${left.join('; ')}` : ''}`);
       }
     }
     return { undone, notUndone };

@@ -10,6 +10,7 @@ import { planScaleOut, PlanError, type ScaleOutPlan } from '../domain/planning';
 import type { NewMember, ScaleOutRequest } from '../domain/request';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
+import { clusterSafetyProblems } from './clusterLock';
 import { activitySummary } from './messages';
 import { clusterReads, prepareNodeEnv, type PreparedNode } from './nodeEnv';
 import { sshTarget } from './sshTarget';
@@ -76,6 +77,7 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
       return env && { ...facts, env };
     }),
   );
+  problems.push(...(await clusterSafetyProblems(request))); // safety: the cluster's lock, one machine per new member
 
   if (problems.length || !plan) {
     const type = problems.some((p) => p.includes('stale data dir')) ? ErrorType.StaleDataDir : ErrorType.PreflightFailed;

@@ -35,17 +35,34 @@ const summary = (m: MemberInfo): MemberSummary => ({ id: m.id, name: m.name, pee
 
 export async function result(request: ScaleOutRequest, before: ClusterState, plan: ScaleOutPlan, progress: Progress, stoppedAfterCanary: boolean): Promise<ScaleOutResult> {
   const after = await activities('read', request.strategy, activitySummary('result')).inspectCluster(request.cluster);
+  return resultOf(request, before, after.members.map(summary), plan, progress, stoppedAfterCanary);
+}
+
+/**
+ * The result when the member list could not be read after a completed scale-out: the members are the
+ * ones before plus the ones this run verified (their IDs as the run saw them), and `problem` says so.
+ */
+export function resultUnread(request: ScaleOutRequest, before: ClusterState, plan: ScaleOutPlan, progress: Progress, stoppedAfterCanary: boolean, problem: string): ScaleOutResult {
+  const joined = progress.members
+    .filter((m) => m.state === 'verified')
+    .map((m): MemberSummary => ({ id: m.id ?? '', name: m.name, peerURLs: [m.peerURL], clientURLs: [m.clientURL], isLearner: false }));
+  const r = resultOf(request, before, [...before.members.map(summary), ...joined], plan, progress, stoppedAfterCanary);
+  r.warnings.push(problem);
+  return r;
+}
+
+function resultOf(request: ScaleOutRequest, before: ClusterState, membersAfter: MemberSummary[], plan: ScaleOutPlan, progress: Progress, stoppedAfterCanary: boolean): ScaleOutResult {
   return {
     workflowId: workflowInfo().workflowId,
     cluster: request.cluster.name,
     from: plan.from,
     to: stoppedAfterCanary ? votersAfterCanary(plan) : plan.to,
     membersBefore: before.members.map(summary),
-    membersAfter: after.members.map(summary),
+    membersAfter,
     timings: Object.fromEntries(progress.members.map((m) => [m.name, m.timings])),
     backup: progress.backup!,
-    etcdServers: after.members.flatMap((m) => m.clientURLs),
-    warnings: stoppedAfterCanary ? [...plan.warnings, 'approval timed out: kept the canary, did not add the batch'] : plan.warnings,
+    etcdServers: membersAfter.flatMap((m) => m.clientURLs),
+    warnings: stoppedAfterCanary ? [...plan.warnings, 'approval timed out: kept the canary, did not add the batch'] : [...plan.warnings],
     approval: progress.approval,
     ...(stoppedAfterCanary ? { stoppedAfterCanary } : {}),
   };

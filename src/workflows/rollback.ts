@@ -11,7 +11,15 @@ import type { Outcome } from './compensations';
 import type { Run } from './run';
 
 /** Failure types that the run's final error keeps, since they name the cause (the rest become ScaleOutFailed). */
-const KEEP_TYPE: string[] = [ErrorType.PreflightFailed, ErrorType.StaleDataDir, ErrorType.CredentialsUnreadable, ErrorType.ApprovalRejected, ErrorType.ApprovalTimedOut];
+const KEEP_TYPE: string[] = [
+  ErrorType.PreflightFailed,
+  ErrorType.StaleDataDir,
+  ErrorType.CredentialsUnreadable,
+  ErrorType.ApprovalRejected,
+  ErrorType.ApprovalTimedOut,
+  ErrorType.ScaleOutLocked,
+  ErrorType.MemberNotOurs,
+];
 
 /** The run's failure type: a kept type of the failure or of the activity failure's cause, else Cancelled or ScaleOutFailed. */
 function failureType(err: unknown): string {

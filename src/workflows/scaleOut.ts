@@ -1,26 +1,29 @@
 /**
  * scaleOutEtcd: the runbook, as a workflow.
  *
- *   validate -> preflight -> backup -> canary -> verify -> [approval] -> batch -> result
+ *   validate -> preflight -> (lock) -> backup -> canary -> verify -> [approval] -> batch -> result
  *
  * Every change is preceded by the registration of its undo; on any failure the undos run in reverse
- * and the run fails naming the failed step and what was undone (rollback.ts). The bookkeeping (phase,
+ * and the run fails naming the failed step and what was undone (rollback.ts). After the last member is
+ * verified nothing is undone (finish). One run per cluster holds the lock in etcd (clusterLock.ts). The bookkeeping (phase,
  * progress, live view) is in run.ts; timeouts and retries in activityPolicies.ts. Deterministic code
  * only: all I/O is in activities.
  */
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import type { BackupRecord } from '../activities';
+import { ApplicationFailure, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import type { BackupRecord, ClusterState } from '../activities';
 import { ErrorType } from '../domain/errors';
 import { votersAfterCanary, type ScaleOutPlan } from '../domain/planning';
 import { formatErrors, validateRequest, type ScaleOutRequest } from '../domain/request';
 import { fileSafe } from '../domain/runNames';
 import { activities } from './activityPolicies';
 import { approval, listenForDecisions } from './approval';
+import { causeOf } from './causeOf';
+import { ClusterLock } from './clusterLock';
 import { joinMembers } from './joinMember';
 import { activitySummary } from './messages';
 import { notify } from './notify';
 import { preflight } from './preflight';
-import { result, type ScaleOutResult } from './result';
+import { result, resultUnread, type ScaleOutResult } from './result';
 import { rollback } from './rollback';
 import { Run } from './run';
 
@@ -29,22 +32,51 @@ export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   const request = run.failOnThrow(() => validate(input));
   run.identify(request);
   listenForDecisions(run, request);
+  const lock = new ClusterLock(request);
+  let joined: Joined;
   try {
     const { before, plan, nodes } = await run.phase('preflight', () => preflight(request));
     run.planned(plan);
+    await lock.take();
     run.progress.backup = await run.phase('backup', () => backup(request));
     await run.phase('canary', () => joinMembers(run, request, plan, nodes, 'canary'));
     await run.phase('verify', () => verify(request, plan));
     const gate = request.strategy.approval === 'after-canary' ? await run.phase('approval', () => approval(run, request)) : 'proceed';
     if (gate === 'proceed') await run.phase('batch', () => joinMembers(run, request, plan, nodes, 'batch'));
-    const done = await run.phase('done', () => result(request, before, plan, run.progress, gate === 'keep-canary'));
-    done.notification = await notify(request, { outcome: 'succeeded', result: done });
-    return done;
+    joined = { before, plan, keptCanary: gate === 'keep-canary' };
   } catch (err) {
     const failure = await rollback(run, request, err);
+    const lockWarning = await lock.release('failed');
+    if (lockWarning) log.warn(lockWarning);
     await notify(request, { outcome: 'failed', error: failure.message, details: failure.details?.[0] });
     throw failure;
   }
+  return finish(run, request, lock, joined);
+}
+
+interface Joined {
+  before: ClusterState;
+  plan: ScaleOutPlan;
+  keptCanary: boolean;
+}
+
+/**
+ * After the last member is verified the scale-out is done and nothing is undone: the final phase only
+ * reads and reports, so a failure or a cancel there becomes a warning in a successful result.
+ */
+async function finish(run: Run, request: ScaleOutRequest, lock: ClusterLock, j: Joined): Promise<ScaleOutResult> {
+  let done: ScaleOutResult;
+  try {
+    done = await run.phase('done', () => result(request, j.before, j.plan, run.progress, j.keptCanary));
+  } catch (err) {
+    const why = isCancellation(err) ? 'the run was cancelled after it' : `reading the member list after it failed (${causeOf(err)})`;
+    done = resultUnread(request, j.before, j.plan, run.progress, j.keptCanary, `the scale-out completed, but ${why}: nothing was undone; membersAfter is the plan, check it with etcdctl member list`);
+    run.setPhase('done');
+  }
+  const lockWarning = await lock.release('done');
+  if (lockWarning) done.warnings.push(lockWarning);
+  done.notification = await notify(request, { outcome: 'succeeded', result: done });
+  return done;
 }
 
 /** validate: no I/O before the request is known to be good; a bad one names every bad field. */

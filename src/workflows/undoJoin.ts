@@ -10,6 +10,7 @@ import { activities } from './activityPolicies';
 import { activitySummary } from './messages';
 import type { Run } from './run';
 import { sshTarget } from './sshTarget';
+import { UndoByHand } from './undoByHand';
 
 export interface JoinUndo {
   /** Marks a change as attempted: from then on, a rollback undoes it. */
@@ -24,31 +25,37 @@ export function registerJoinUndo(run: Run, request: ScaleOutRequest, member: New
   const attempted = { certs: false, add: false, env: false, start: false };
   const target = sshTarget(request, member);
   const { service, dataDir, envFile } = request.node;
+  const byHand = new UndoByHand(request, member, names); // safety: what is left if the undo stops half-way
   run.compensations.register(`undo ${member.name}`, async (record) => {
     const undo = activities('compensate', request.strategy, activitySummary('rollback', member.name));
     if (attempted.add) {
       const r = await undo.removeMember(request.cluster, member.peerURL);
       record(r.removed ? `removed member ${member.name} (${r.id})` : `member ${member.name} was not in the cluster`);
+      byHand.done('remove');
     }
     if (attempted.start) {
       await undo.stopService(target, service);
       record(`stopped ${service} on ${member.host}`);
+      byHand.done('stop');
       const q = await undo.quarantineDataDir(target, dataDir, `${names.stamp}-rollback`);
       if (q.movedTo) record(`quarantined ${q.movedTo}`);
+      byHand.done('quarantine');
     }
     if (attempted.env) {
       const r = await undo.restoreEnvFile(target, envFile, names.runKey);
       record(`env file ${envFile} on ${member.host}: ${r.restored}`);
+      byHand.done('restore');
     }
     if (attempted.certs && names.issuedManifest) {
       const r = await undo.removeIssuedCertificates(target, names.issuedManifest);
       record(`certificates on ${member.host}: ${r.removed.length ? `removed ${r.removed.join(', ')}` : 'none created'}`);
     }
     onUndone();
-  });
+  }, (failure) => byHand.steps(failure));
   return {
     attempting: (change) => {
       attempted[change] = true;
+      byHand.need(change);
     },
   };
 }

@@ -45,4 +45,20 @@ describe('compensations', () => {
     assert.equal(c.size, 2);
     assert.deepEqual(c.descriptions, ['undo etcd4', 'undo etcd5']);
   });
+
+  it('a failed undo lists what is left to do by hand', async () => {
+    const c = new Compensations();
+    let left = ['remove member 1', 'on 10.0.0.4: systemctl stop etcd'];
+    c.register(
+      'undo etcd4',
+      async (record) => {
+        record('removed member etcd4 (1)');
+        left = left.slice(1);
+        throw new Error('ssh refused');
+      },
+      () => left,
+    );
+    const out = await c.runAll(describe_);
+    assert.deepEqual(out.notUndone, ['undo etcd4: ssh refused; left to do by hand: on 10.0.0.4: systemctl stop etcd']);
+  });
 });

@@ -10,7 +10,8 @@
  * The stubs are keyed by the activity names of `Activities` (src/activities), so the type checker
  * flags a renamed or re-typed activity. Each records its call as "<activity>" or "<activity> <member>"
  * (the new member it concerns) and answers as a healthy 3-member etcd cluster and fresh nodes would.
- * A fault makes one such call throw a non-retryable ApplicationFailure (so it happens once).
+ * A fault makes one such call throw a non-retryable ApplicationFailure (so it happens once); a fault
+ * keyed "<call>#<n>" hits only the n-th such call.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities, ClusterState, MemberStatus } from '../../src/activities';
@@ -50,7 +51,7 @@ export function stubActivities(request: ScaleOutRequestInput, faults: Record<str
     const member = about && memberOf(about);
     const call = member ? `${activity} ${member}` : activity;
     calls.push(call);
-    const fault = faults[call];
+    const fault = faults[call] ?? faults[`${call}#${calls.filter((c) => c === call).length}`];
     if (fault) throw ApplicationFailure.create({ ...fault, nonRetryable: true });
   };
   const byPeer = (peerURL: string) => members.find((m) => m.peerURLs.includes(peerURL));
@@ -152,6 +153,22 @@ export function stubActivities(request: ScaleOutRequestInput, faults: Record<str
     async restoreEnvFile(target) {
       called('restoreEnvFile', target.host);
       return { restored: 'previous' };
+    },
+    async readMachineId(target) {
+      called('readMachineId', target.host);
+      return { host: target.host, machineId: null };
+    },
+    async readScaleOutLock() {
+      called('readScaleOutLock');
+      return {};
+    },
+    async acquireScaleOutLock() {
+      called('acquireScaleOutLock');
+      return {};
+    },
+    async releaseScaleOutLock() {
+      called('releaseScaleOutLock');
+      return { released: true };
     },
     async notifyWebhook() {
       called('notifyWebhook');

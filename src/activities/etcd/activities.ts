@@ -7,22 +7,35 @@ import { noCheckpoint, type CheckpointHook } from '../checkpoints';
 import { etcdClients, type ClusterRef, type EtcdConnect } from './client';
 import { createCatchUpActivities } from './catchUp';
 import { createClusterReader, type ClusterState } from './inspect';
+import { createLockActivities, workerRunStatus, type RunStatusReader } from './lock';
 import { createMembershipActivities } from './membership';
+import { activityRun, type CurrentRun } from './runRecords';
 import { createVerifyActivities } from './verify';
 
 export { etcdConnector, type ClusterRef, type EtcdConnect } from './client';
 export type { ClusterState, MemberStatus } from './inspect';
 
-export function createEtcdActivities(deps: { connect: EtcdConnect; checkpoint?: CheckpointHook }) {
+export interface EtcdDeps {
+  connect: EtcdConnect;
+  checkpoint?: CheckpointHook;
+  /** The run an activity works for (default: its Temporal activity context). */
+  currentRun?: CurrentRun;
+  /** Whether a run is still open, for the scale-out lock (default: asked through the worker's Temporal client). */
+  runStatus?: RunStatusReader;
+}
+
+export function createEtcdActivities(deps: EtcdDeps) {
   const clients = etcdClients(deps.connect);
   const reader = createClusterReader(clients);
-  const parts = { clients, reader, checkpoint: deps.checkpoint ?? noCheckpoint };
+  const currentRun = deps.currentRun ?? activityRun;
+  const parts = { clients, reader, checkpoint: deps.checkpoint ?? noCheckpoint, currentRun };
   return {
     /** Members, per-member health (status asked of each member), leader, version and alarms. */
     async inspectCluster(cluster: ClusterRef): Promise<ClusterState> {
       return reader.inspect(cluster);
     },
     ...createMembershipActivities(parts),
+    ...createLockActivities({ clients, currentRun, runStatus: deps.runStatus ?? workerRunStatus }),
     ...createCatchUpActivities(parts),
     ...createVerifyActivities(parts),
   };

@@ -11,6 +11,8 @@
  * and the same meaning, so both are accepted.
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import * as etcdErrors from 'etcd3';
+import { ErrorType } from '../../domain/errors';
 
 export type EtcdRefusal =
   | 'unhealthy-cluster'
@@ -67,4 +69,33 @@ export function expectedWait(message: string, type: string): ApplicationFailure 
 
 export function isExpectedWait(err: unknown): err is ApplicationFailure {
   return err instanceof ApplicationFailure && err.category === ApplicationFailureCategory.BENIGN;
+}
+
+/**
+ * etcd's answers that a retry does not change: the request itself is wrong or not allowed (bad
+ * argument, no permission, a precondition no rule above names). Everything else (unavailable,
+ * deadline, connection refused, etcd3's open circuit breaker) is transient.
+ */
+const DETERMINISTIC: ReadonlyArray<new (...args: any[]) => Error> = [
+  etcdErrors.GRPCInvalidArgumentError,
+  etcdErrors.GRPCAlreadyExistsError,
+  etcdErrors.GRPCFailedPreconditionError,
+  etcdErrors.GRPCNotFoundError,
+  etcdErrors.GRPCNotImplementedError,
+  etcdErrors.GRPCOutOfRangeError,
+  etcdErrors.GRPCUnauthenticatedError,
+  etcdErrors.EtcdPermissionDeniedError,
+  etcdErrors.EtcdAuthenticationFailedError,
+  etcdErrors.EtcdInvalidAuthTokenError,
+  etcdErrors.EtcdRoleNotGrantedError,
+];
+
+export function isTransientEtcdError(err: unknown): boolean {
+  return !DETERMINISTIC.some((kind) => err instanceof kind);
+}
+
+/** An etcd call's failure, typed: retried only when transient (EtcdRequestFailed), else EtcdRequestRefused. */
+export function etcdFailure(message: string, err: unknown): ApplicationFailure {
+  const text = `${message}: ${errorText(err)}`;
+  return isTransientEtcdError(err) ? ApplicationFailure.retryable(text, ErrorType.EtcdRequestFailed) : ApplicationFailure.nonRetryable(text, ErrorType.EtcdRequestRefused);
 }

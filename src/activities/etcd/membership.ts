@@ -7,8 +7,9 @@ import { ErrorType } from '../../domain/errors';
 import { initialClusterString, type MemberInfo } from '../../domain/planning';
 import type { CheckpointHook } from '../checkpoints';
 import type { ClusterRef, EtcdClients } from './client';
-import { classifyEtcdError, errorText, expectedWait } from './errors';
+import { classifyEtcdError, errorText, etcdFailure, expectedWait } from './errors';
 import { describeMember, unhealthyVoters, type ClusterReader } from './inspect';
+import { describeRun, intentKey, parseRunRecord, sameRun, type CurrentRun, type RunRef } from './runRecords';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,8 +23,48 @@ export interface AddedLearner {
   idCollisions: number;
 }
 
-export function createMembershipActivities(deps: { clients: EtcdClients; reader: ClusterReader; checkpoint: CheckpointHook }) {
-  const { clients, reader, checkpoint } = deps;
+/** etcdctl's spelling of a member ID (hex), for what an operator types by hand. */
+export const memberIdHex = (id: string): string => BigInt(id).toString(16);
+
+export function createMembershipActivities(deps: { clients: EtcdClients; reader: ClusterReader; checkpoint: CheckpointHook; currentRun: CurrentRun }) {
+  const { clients, reader, checkpoint, currentRun } = deps;
+
+  /** The run whose add intent names this peer URL, if any. */
+  async function intentOwner(cluster: ClusterRef, peerURL: string): Promise<RunRef | undefined> {
+    try {
+      return parseRunRecord(await clients.withCluster(cluster, (c) => c.get(intentKey(peerURL)).string()));
+    } catch (err) {
+      throw etcdFailure(`reading the add intent of ${peerURL}`, err);
+    }
+  }
+
+  /**
+   * A member listed with the new peer URL is this run's only if this run's intent names it: anything
+   * else (another run's, a hand-made member) is never taken over, so a rollback never touches it.
+   */
+  async function mustBeOurs(cluster: ClusterRef, peerURL: string, m: MemberInfo, action: string): Promise<void> {
+    const owner = await intentOwner(cluster, peerURL);
+    if (owner && sameRun(owner, currentRun())) return;
+    const by = owner ? `its add intent names ${describeRun(owner)}` : 'no add intent names it';
+    throw ApplicationFailure.nonRetryable(
+      `member ${m.id} (${m.name || 'unstarted'}, peer ${peerURL}, etcdctl ID ${memberIdHex(m.id)}) is in cluster ${cluster.name} but was not added by this run (${by}): ${action}`,
+      ErrorType.MemberNotOurs,
+    );
+  }
+
+  /** Written before the add: a retry after a lost answer finds its own intent and keeps the member. */
+  async function writeIntent(cluster: ClusterRef, member: { name: string; peerURL: string }): Promise<void> {
+    const value = JSON.stringify({ ...currentRun(), member: member.name, at: new Date().toISOString() });
+    try {
+      await clients.withCluster(cluster, (c) => c.put(intentKey(member.peerURL)).value(value).exec());
+    } catch (err) {
+      throw etcdFailure(`writing the add intent of ${member.peerURL}`, err);
+    }
+  }
+
+  async function dropIntent(cluster: ClusterRef, peerURL: string): Promise<void> {
+    await clients.withCluster(cluster, (c) => c.delete().key(intentKey(peerURL)).exec()).catch(() => undefined); // a leftover intent names a closed run: harmless
+  }
 
   /**
    * One `member add --learner`: undefined once added (also when etcd says an earlier attempt added
@@ -65,12 +106,16 @@ export function createMembershipActivities(deps: { clients: EtcdClients; reader:
       };
       checkpoint('addLearner:before');
       const before = await reader.findByPeer(cluster, member.peerURL);
-      if (before.member) return result(before.members, true);
+      if (before.member) {
+        await mustBeOurs(cluster, member.peerURL, before.member, 'not taking it over; if it is stale, remove it by hand and start again');
+        return result(before.members, true);
+      }
       // Never add while a voter is down: the added learner would not hurt quorum, but its promotion would.
       const down = unhealthyVoters(await reader.inspect(cluster));
       if (down.length) {
         throw ApplicationFailure.retryable(`cluster ${cluster.name} is unhealthy, not adding ${member.name}: ${down.map(describeMember).join('; ')}`, ErrorType.ClusterUnhealthy);
       }
+      await writeIntent(cluster, member);
       for (let collision = await memberAdd(cluster, member); collision !== undefined; collision = await memberAdd(cluster, member)) {
         if (++idCollisions > MAX_ID_COLLISIONS) throw ApplicationFailure.retryable(`member ID collision adding ${member.peerURL} ${idCollisions} times: ${collision}`, ErrorType.MemberIdCollision);
         await sleep(1_100);
@@ -85,12 +130,14 @@ export function createMembershipActivities(deps: { clients: EtcdClients; reader:
       checkpoint('removeMember:before');
       const { member } = await reader.findByPeer(cluster, peerURL);
       if (!member) return { removed: false };
+      await mustBeOurs(cluster, peerURL, member, 'left in place');
       try {
         await clients.withCluster(cluster, (c) => c.cluster.memberRemove({ ID: member.id }));
       } catch (err) {
         if (classifyEtcdError(err) === 'member-not-found') return { removed: false, id: member.id };
-        throw ApplicationFailure.retryable(`member remove ${member.id} (${peerURL}) failed: ${errorText(err)}`, ErrorType.EtcdRequestFailed);
+        throw etcdFailure(`member remove ${member.id} (${peerURL}; by hand: etcdctl member remove ${memberIdHex(member.id)})`, err);
       }
+      await dropIntent(cluster, peerURL);
       return { removed: true, id: member.id };
     },
   };

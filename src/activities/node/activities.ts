@@ -6,6 +6,7 @@ import { noCheckpoint, type CheckpointHook } from '../checkpoints';
 import { createDataDirActivities } from './dataDir';
 import { createEnvFileActivities } from './envFile';
 import { createNodeInspection } from './inspect';
+import { createMachineIdActivities } from './machineId';
 import { remote as remoteOver } from './remote';
 import { createServiceActivities } from './service';
 import type { SshRunner } from './ssh';
@@ -20,6 +21,7 @@ export function createNodeActivities(deps: { ssh: SshRunner; checkpoint?: Checkp
     ...createDataDirActivities({ remote }),
     ...createEnvFileActivities({ remote, checkpoint }),
     ...createServiceActivities({ remote, checkpoint }),
+    ...createMachineIdActivities({ remote }),
   };
 }
 

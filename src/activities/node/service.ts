@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors';
 import type { CheckpointHook } from '../checkpoints';
+import { orByHand } from './byHand';
 import { tail, type Remote } from './remote';
 import { sh } from './shell';
 import type { SshTarget } from './ssh';
@@ -37,7 +38,7 @@ export function createServiceActivities(deps: { remote: Remote; checkpoint: Chec
     async stopService(target: SshTarget, service: string): Promise<{ wasActive: boolean }> {
       checkpoint('stopService:before');
       const wasActive = await isActive(target, service);
-      await remote.mustRun(target, sh`systemctl stop ${service}`, 'systemctl stop');
+      await orByHand(target.host, `systemctl stop ${service}`, () => remote.mustRun(target, sh`systemctl stop ${service}`, 'systemctl stop'));
       return { wasActive };
     },
   };
