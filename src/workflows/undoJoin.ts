@@ -49,6 +49,7 @@ export function registerJoinUndo(run: Run, request: ScaleOutRequest, member: New
     if (attempted.certs && names.issuedManifest) {
       const r = await undo.removeIssuedCertificates(target, names.issuedManifest);
       record(`certificates on ${member.host}: ${r.removed.length ? `removed ${r.removed.join(', ')}` : 'none created'}`);
+      byHand.done('certs');
     }
     onUndone();
   }, (failure) => byHand.steps(failure));
