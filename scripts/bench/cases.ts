@@ -17,9 +17,12 @@ import type { BenchCase } from './config';
 const execFileP = promisify(execFile);
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** A fresh lab for `c` on `block`, with its data written. */
-export async function freshLab(c: BenchCase, block: number): Promise<Lab> {
-  const lab = await new Lab({ block, etcdVersion: c.version, tls: c.tls }).start();
+/** A lab for `c` on `block`, not started yet. */
+export const labFor = (c: BenchCase, block: number): Lab => new Lab({ block, etcdVersion: c.version, tls: c.tls });
+
+/** Starts the lab afresh and writes its data. */
+export async function freshLab(lab: Lab, c: BenchCase): Promise<Lab> {
+  await lab.start();
   await seed(lab, c.dataMiB);
   return lab;
 }
@@ -61,7 +64,11 @@ export async function runBare(lab: Lab): Promise<number> {
     ...(tls ? { ETCDCTL_CACERT: tls.caFile, ETCDCTL_CERT: tls.certFile, ETCDCTL_KEY: tls.keyFile } : {}),
   };
   const specs = lab.hosts.map((h) => `${h.options.name},${h.address},${lab.scheme}://${h.address}:2380,${lab.scheme}://${h.address}:2379`);
-  return timed(() => execFileP('bash', [join(ROOT, 'scripts', 'bench', 'bare-runbook.sh'), ...specs], { env, maxBuffer: 1 << 20 }));
+  return timed(() =>
+    execFileP('bash', [join(ROOT, 'scripts', 'bench', 'bare-runbook.sh'), ...specs], { env, maxBuffer: 1 << 24 }).catch((err: Error & { stderr?: string }) => {
+      throw new Error(`bare-runbook.sh failed: ${(err.stderr ?? err.message).split('\n').filter((l) => !l.includes('"level":"info"') && !l.includes('ETCDCTL_API')).slice(-8).join('\n')}`);
+    }),
+  );
 }
 
 export interface WorkflowRun {

@@ -10,27 +10,38 @@ import type { Client } from '@temporalio/client';
 import { Lab, TemporalDevServer } from '../../lab';
 import { connectClient } from '../../src/client';
 import { benchConfig, parseCase, type BenchCase, type BenchConfig } from './config';
-import { compareSnapshots, freshLab, runBare, runWorkflow } from './cases';
+import { compareSnapshots, freshLab, labFor, runBare, runWorkflow } from './cases';
 import { caseLine, median, seconds, type CaseResult } from './stats';
 import { startWorker, type BenchWorker } from './worker';
 
 const TASK_QUEUE = 'etcd-scaleout-bench';
+/** What must be stopped if the bench is interrupted (Ctrl-C): labs, the worker, the server. */
+const live = new Set<() => Promise<unknown>>();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    console.error(`${sig}: stopping the labs, the worker and the Temporal server`);
+    void Promise.allSettled([...live].map((stop) => stop())).then(() => process.exit(130));
+  });
+}
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-async function withLabs<T>(labs: Promise<Lab>[], fn: (labs: Lab[]) => Promise<T>): Promise<T> {
-  const started = await Promise.allSettled(labs);
+/** Fresh labs for `c` on `blocks`, stopped afterwards whatever happened (a half-started one too). */
+async function withLabs<T>(c: BenchCase, blocks: number[], fn: (labs: Lab[]) => Promise<T>): Promise<T> {
+  const labs = blocks.map((b) => labFor(c, b));
+  const stop = () => Promise.all(labs.map((lab) => lab.stop().catch(() => undefined)));
+  live.add(stop);
   try {
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    return await fn(started.map((s) => (s as PromiseFulfilledResult<Lab>).value));
+    await Promise.all(labs.map((lab) => freshLab(lab, c)));
+    return await fn(labs);
   } finally {
-    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    live.delete(stop);
+    await stop();
   }
 }
 
 /** One round of a case: both labs fresh; bare first on even rounds, workflow first on odd ones. */
 async function round(cfg: BenchConfig, client: Client, c: BenchCase, r: number, out: CaseResult): Promise<void> {
-  await withLabs([freshLab(c, cfg.block), freshLab(c, cfg.block + 1)], async ([bareLab, wfLab]) => {
+  await withLabs(c, [cfg.block, cfg.block + 1], async ([bareLab, wfLab]) => {
     const bare = async () => out.bareMs.push(await runBare(bareLab));
     const workflow = async () => {
       const run = await runWorkflow(client, TASK_QUEUE, wfLab);
@@ -45,7 +56,7 @@ async function round(cfg: BenchConfig, client: Client, c: BenchCase, r: number, 
 
 async function concurrent(cfg: BenchConfig, client: Client, single: number): Promise<string> {
   const c = parseCase('3.6.14-small');
-  return withLabs([0, 1, 2, 3].map((i) => freshLab(c, cfg.block + 10 + i)), async (labs) => {
+  return withLabs(c, [0, 1, 2, 3].map((i) => cfg.block + 10 + i), async (labs) => {
     const t0 = performance.now();
     const runs = await Promise.all(labs.map((lab) => runWorkflow(client, TASK_QUEUE, lab)));
     const wall = performance.now() - t0;
@@ -58,11 +69,13 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   log(`bench: ${cfg.rounds} rounds of ${cfg.cases.map((c) => c.name).join(', ')}; Temporal on ${cfg.port}; lab blocks from ${cfg.block}`);
   const server = new TemporalDevServer({ port: cfg.port, headless: true, logFile: join(tmpdir(), 'etcd-scaleout-bench-temporal.log') });
+  live.add(() => server.stop());
   await server.start();
   let worker: BenchWorker | undefined;
   const report: string[] = [];
   try {
     worker = await startWorker(server.address, TASK_QUEUE);
+    live.add(() => worker!.stop());
     report.push(`worker ready ${seconds(worker.readyMs)} after spawn`);
     const client = await connectClient({ address: server.address });
     const results: CaseResult[] = [];
@@ -77,7 +90,7 @@ async function main(): Promise<void> {
     }
     report.push(...results.map(caseLine));
     const big = cfg.cases.find((c) => c.dataMiB > 0) ?? parseCase('3.6.14-200mb');
-    const snap = await withLabs([freshLab(big, cfg.block)], ([lab]) => compareSnapshots(lab, cfg.rounds));
+    const snap = await withLabs(big, [cfg.block], ([lab]) => compareSnapshots(lab, cfg.rounds));
     const ratio = median(snap.activityMBps) / median(snap.etcdctlMBps);
     report.push(`snapshot ${snap.sizeMB.toFixed(0)} MB (${big.name}): takeSnapshot ${median(snap.activityMBps).toFixed(0)} MB/s, etcdctl snapshot save ${median(snap.etcdctlMBps).toFixed(0)} MB/s: ${ratio.toFixed(2)}x`);
     if (cfg.concurrent) {

@@ -43,7 +43,14 @@ export class TrailerCheck {
   update(chunk: Buffer): void {
     this.whole.update(chunk);
     this.size += chunk.length;
-    const joined = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    if (chunk.length >= TRAILER) {
+      // The common case (etcd sends 32 KiB chunks): no copy of the chunk, only of its last 32 bytes.
+      this.body.update(this.held);
+      this.body.update(chunk.subarray(0, chunk.length - TRAILER));
+      this.held = Buffer.from(chunk.subarray(chunk.length - TRAILER));
+      return;
+    }
+    const joined = Buffer.concat([this.held, chunk]);
     const cut = Math.max(0, joined.length - TRAILER);
     if (cut > 0) this.body.update(joined.subarray(0, cut));
     this.held = Buffer.from(joined.subarray(cut));
