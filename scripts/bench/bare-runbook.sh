@@ -44,8 +44,9 @@ until_accepted() {
 for spec in "$@"; do
   IFS=, read -r name host peer client <<<"$spec"
   added=$(until_accepted "$ETCDCTL" --endpoints="$ENDPOINTS" member add "$name" --learner --peer-urls="$peer")
-  id=$(sed -n 's/^Member \([0-9a-f]*\) added.*/\1/p' <<<"$added")
+  id=$(sed -n 's/^Member  *\([0-9a-f]*\) added.*/\1/p' <<<"$added") # etcdctl 3.4 pads the ID: "Member  8e9e..."
   initial=$(sed -n 's/^ETCD_INITIAL_CLUSTER="\(.*\)"$/\1/p' <<<"$added")
+  if [ -z "$id" ] || [ -z "$initial" ]; then printf 'member add %s: unexpected answer:\n%s\n' "$name" "$added" >&2; exit 1; fi
   ssh_to "$host" "sed -i -E '/^(ETCD_NAME|ETCD_DATA_DIR|ETCD_INITIAL_CLUSTER|ETCD_INITIAL_CLUSTER_STATE|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_ADVERTISE_CLIENT_URLS|ETCD_LISTEN_PEER_URLS|ETCD_LISTEN_CLIENT_URLS)=/d' $ENV_FILE 2>/dev/null || true
 cat >>$ENV_FILE <<ENV
 ETCD_NAME=$name
