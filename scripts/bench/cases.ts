@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
@@ -20,10 +20,19 @@ const ROOT = join(__dirname, '..', '..', '..');
 /** A lab for `c` on `block`, not started yet. */
 export const labFor = (c: BenchCase, block: number): Lab => new Lab({ block, etcdVersion: c.version, tls: c.tls });
 
-/** Starts the lab afresh and writes its data. */
+/**
+ * etcd refuses a member add until the receiving member's peer connections have been up for 5 s, so a
+ * run right after the lab started would wait for that, whoever runs: the bench measures a settled
+ * cluster, as an operator meets it.
+ */
+const SETTLE_MS = 6_000;
+
+/** Starts the lab afresh, writes its data and lets it settle. */
 export async function freshLab(lab: Lab, c: BenchCase): Promise<Lab> {
+  const t0 = Date.now();
   await lab.start();
   await seed(lab, c.dataMiB);
+  await new Promise((r) => setTimeout(r, Math.max(0, SETTLE_MS - (Date.now() - t0))));
   return lab;
 }
 
@@ -84,7 +93,9 @@ export async function runWorkflow(client: Client, taskQueue: string, lab: Lab): 
   const request = lab.request({ ticket: { id: `BENCH-${randomUUID().slice(0, 8)}`, requestedBy: 'bench' } });
   const t0 = performance.now();
   const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: `bench-${lab.options.block}-${randomUUID()}`, args: [request] });
-  await handle.result();
+  await handle.result().catch((err: Error & { cause?: Error & { cause?: Error } }) => {
+    throw new Error(`workflow ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`);
+  });
   const ms = performance.now() - t0;
   const history = await handle.fetchHistory();
   const events = history.events ?? [];
@@ -113,8 +124,10 @@ export async function compareSnapshots(lab: Lab, rounds: number): Promise<{ acti
   const activityMBps: number[] = [];
   const etcdctlMBps: number[] = [];
   let sizeMB = 0;
-  const etcdctl = (url: string, file: string) =>
-    timed(() => execFileP(lab.release.etcdctl, [`--endpoints=${url}`, ...(tls ? [`--cacert=${tls.caFile}`, `--cert=${tls.certFile}`, `--key=${tls.keyFile}`] : []), 'snapshot', 'save', file], { env: { ...process.env, ETCDCTL_API: '3' } }));
+  const etcdctl = (url: string, file: string) => {
+    mkdirSync(dir, { recursive: true });
+    return timed(() => execFileP(lab.release.etcdctl, [`--endpoints=${url}`, ...(tls ? [`--cacert=${tls.caFile}`, `--cert=${tls.certFile}`, `--key=${tls.keyFile}`] : []), 'snapshot', 'save', file], { env: { ...process.env, ETCDCTL_API: '3' } }));
+  };
   const activity = async (i: number) => {
     const t0 = performance.now();
     const r = await backup.takeSnapshot(cluster, dir, `bench-${i}`, `bench-${i}`);
