@@ -11,12 +11,15 @@
 #   ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY   TLS files, read by etcdctl itself when set
 #   SSH_USER, SSH_PORT, SSH_KEY, SSH_KNOWN_HOSTS   how to reach the new nodes
 #   ENV_FILE        the node's env file (default /etc/etcd.env); SERVICE (default etcd)
+#   DATA_DIR        the node's data dir (default /var/lib/etcd): without ETCD_DATA_DIR etcd uses
+#                   ./<name>.etcd in the service's working directory, which outlives the node's state
 #   SNAPSHOT        where to save the snapshot (required)
 set -euo pipefail
 : "${ENDPOINTS:?ENDPOINTS is required}" "${SNAPSHOT:?SNAPSHOT is required}"
 ETCDCTL="${ETCDCTL:-etcdctl}"
 ENV_FILE="${ENV_FILE:-/etc/etcd.env}"
 SERVICE="${SERVICE:-etcd}"
+DATA_DIR="${DATA_DIR:-/var/lib/etcd}"
 export ETCDCTL_API=3
 first="${ENDPOINTS%%,*}"
 ssh_to() {
@@ -41,11 +44,13 @@ until_accepted() {
 for spec in "$@"; do
   IFS=, read -r name host peer client <<<"$spec"
   added=$(until_accepted "$ETCDCTL" --endpoints="$ENDPOINTS" member add "$name" --learner --peer-urls="$peer")
-  id=$(sed -n 's/^Member \([0-9a-f]*\) added.*/\1/p' <<<"$added")
+  id=$(sed -n 's/^Member  *\([0-9a-f]*\) added.*/\1/p' <<<"$added") # etcdctl 3.4 pads the ID: "Member  8e9e..."
   initial=$(sed -n 's/^ETCD_INITIAL_CLUSTER="\(.*\)"$/\1/p' <<<"$added")
-  ssh_to "$host" "sed -i -E '/^(ETCD_NAME|ETCD_INITIAL_CLUSTER|ETCD_INITIAL_CLUSTER_STATE|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_ADVERTISE_CLIENT_URLS|ETCD_LISTEN_PEER_URLS|ETCD_LISTEN_CLIENT_URLS)=/d' $ENV_FILE 2>/dev/null || true
+  if [ -z "$id" ] || [ -z "$initial" ]; then printf 'member add %s: unexpected answer:\n%s\n' "$name" "$added" >&2; exit 1; fi
+  ssh_to "$host" "sed -i -E '/^(ETCD_NAME|ETCD_DATA_DIR|ETCD_INITIAL_CLUSTER|ETCD_INITIAL_CLUSTER_STATE|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_ADVERTISE_CLIENT_URLS|ETCD_LISTEN_PEER_URLS|ETCD_LISTEN_CLIENT_URLS)=/d' $ENV_FILE 2>/dev/null || true
 cat >>$ENV_FILE <<ENV
 ETCD_NAME=$name
+ETCD_DATA_DIR=$DATA_DIR
 ETCD_INITIAL_CLUSTER=$initial
 ETCD_INITIAL_CLUSTER_STATE=existing
 ETCD_INITIAL_ADVERTISE_PEER_URLS=$peer

@@ -1,15 +1,20 @@
 /**
  * The backup adapter: a snapshot through the maintenance API, streamed from one healthy member to a
- * file on the worker, verified the way etcdctl verifies it (bbolt file + 32-byte SHA-256 trailer).
- * Idempotent: the file name derives from the run, and a verified file from an earlier attempt is reused.
+ * file on the worker with backpressure, hashed while it is written and verified the way etcdctl
+ * verifies it (bbolt file + 32-byte SHA-256 trailer), so no second read of the file is needed.
+ * Each run takes its own snapshot (the run ID is in the file name); a verified file is reused only by
+ * the run whose record (backupDir.ts) it carries.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Etcd3 } from 'etcd3';
+import { backupsToKeep, checkFreeSpace, pruneSnapshots, recordOfRun, writeRecord } from './backupDir';
 import { noCheckpoint, type CheckpointHook } from './checkpoints';
-import { beat, resumeDetails } from './liveness';
+import { beat } from './liveness';
 import { ErrorType } from '../domain/errors';
 import type { ClusterRef, EtcdActivities, EtcdConnect } from './etcd/activities';
 
@@ -25,66 +30,90 @@ export interface BackupRecord {
 
 const TRAILER = 32;
 
-/** Checks etcd's snapshot trailer: size = 512k + 32 and the last 32 bytes are SHA-256 of the rest. */
+/**
+ * etcd's snapshot check, fed chunk by chunk: the size is 512k + 32 and the last 32 bytes are the
+ * SHA-256 of everything before them. The last 32 bytes seen are held back from the body's hash.
+ */
+export class TrailerCheck {
+  private readonly body: Hash = createHash('sha256');
+  private readonly whole: Hash = createHash('sha256');
+  private held = Buffer.alloc(0);
+  private size = 0;
+
+  update(chunk: Buffer): void {
+    this.whole.update(chunk);
+    this.size += chunk.length;
+    if (chunk.length >= TRAILER) {
+      // The common case (etcd sends 32 KiB chunks): no copy of the chunk, only of its last 32 bytes.
+      this.body.update(this.held);
+      this.body.update(chunk.subarray(0, chunk.length - TRAILER));
+      this.held = Buffer.from(chunk.subarray(chunk.length - TRAILER));
+      return;
+    }
+    const joined = Buffer.concat([this.held, chunk]);
+    const cut = Math.max(0, joined.length - TRAILER);
+    if (cut > 0) this.body.update(joined.subarray(0, cut));
+    this.held = Buffer.from(joined.subarray(cut));
+  }
+
+  /** The size and SHA-256 of the whole file, or an error saying why it is not a complete snapshot. */
+  result(what: string): { sizeBytes: number; sha256: string } {
+    if (this.size < 512 + TRAILER || this.size % 512 !== TRAILER) throw new Error(`snapshot ${what} has size ${this.size}, not a bbolt file plus a 32-byte hash: snapshot missing hash`);
+    if (!this.body.digest().equals(this.held)) throw new Error(`snapshot ${what}: SHA-256 trailer does not match its contents`);
+    return { sizeBytes: this.size, sha256: this.whole.digest('hex') };
+  }
+}
+
+/** Checks a snapshot file on disk (a reused one): etcd's trailer, as TrailerCheck. */
 export async function verifySnapshotFile(path: string): Promise<{ sizeBytes: number; sha256: string }> {
-  const { size } = await stat(path);
-  if (size < 512 + TRAILER || size % 512 !== TRAILER) throw new Error(`snapshot ${path} has size ${size}, not a bbolt file plus a 32-byte hash: snapshot missing hash`);
-  const body = createHash('sha256');
-  const whole = createHash('sha256');
-  const tail: Buffer[] = [];
-  let read = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    whole.update(chunk);
-    const bodyPart = Math.max(0, Math.min(chunk.length, size - TRAILER - read));
-    if (bodyPart > 0) body.update(chunk.subarray(0, bodyPart));
-    if (bodyPart < chunk.length) tail.push(chunk.subarray(bodyPart));
-    read += chunk.length;
-  }
-  const expected = Buffer.concat(tail);
-  if (!body.digest().equals(expected)) throw new Error(`snapshot ${path}: SHA-256 trailer does not match its contents`);
-  return { sizeBytes: size, sha256: whole.digest('hex') };
+  const check = new TrailerCheck();
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) check.update(chunk);
+  return check.result(path);
 }
 
-/** What an attempt records in its heartbeat, so a retry that finds the verified file can report it. */
-type Progress = { revision: string; takenAt: string; member: string; bytes: number };
-
-/** Streams the snapshot into `path`, writing chunks in order; returns the revision the stream's header names. */
-async function stream(etcd: Etcd3, path: string, onChunk: (bytes: number, revision: string) => void): Promise<string> {
-  const file = await open(path, 'w', 0o600);
-  let revision = '';
+/**
+ * Streams the snapshot into `path`: chunks are hashed as they pass and written in order, and the
+ * gRPC stream is paused while the disk is behind (pipeline's backpressure), so memory stays flat.
+ * Returns the verified size and hash and the revision the stream's header names.
+ */
+async function stream(etcd: Etcd3, path: string, onChunk: (bytes: number) => void): Promise<{ sizeBytes: number; sha256: string; headerRevision: string }> {
+  const chunks = await etcd.maintenance.snapshot();
+  const check = new TrailerCheck();
+  let headerRevision = '';
+  let bytes = 0;
+  const hashing = new Transform({
+    writableObjectMode: true,
+    // Room for a few MiB in flight on each side: a paused gRPC stream stalls on HTTP/2 flow control,
+    // so pausing at every 16 chunks halves the throughput; this still bounds memory at ~24 MiB.
+    writableHighWaterMark: 256,
+    readableHighWaterMark: 8 << 20,
+    transform(item: { blob: Buffer; header?: { revision?: string } }, _enc, done) {
+      if (!headerRevision && item.header?.revision && item.header.revision !== '0') headerRevision = item.header.revision;
+      check.update(item.blob);
+      bytes += item.blob.length;
+      onChunk(bytes);
+      done(null, item.blob);
+    },
+  });
+  await pipeline(chunks as unknown as NodeJS.ReadableStream, hashing, createWriteStream(path, { mode: 0o600, highWaterMark: 8 << 20 }));
+  const file = await open(path, 'r+');
   try {
-    const chunks = await etcd.maintenance.snapshot();
-    let bytes = 0;
-    await new Promise<void>((resolve, reject) => {
-      let writing = Promise.resolve();
-      chunks.on('data', (item) => {
-        if (!revision && item.header?.revision) revision = item.header.revision;
-        const blob = item.blob as Buffer;
-        writing = writing.then(async () => {
-          await file.write(blob);
-          bytes += blob.length;
-          onChunk(bytes, revision);
-        });
-        writing.catch(reject);
-      });
-      chunks.on('error', reject);
-      chunks.on('end', () => writing.then(resolve, reject));
-    });
     await file.sync();
-    return revision;
   } finally {
-    await file.close().catch(() => undefined);
+    await file.close();
   }
+  return { ...check.result(path), headerRevision };
 }
 
-/** A verified file of an earlier attempt of this run, with what that attempt recorded; else undefined. */
-async function earlier(path: string, source: string): Promise<BackupRecord | undefined> {
+/** This run's verified file from an earlier attempt, with its recorded time and revision; else undefined. */
+async function earlier(path: string, cluster: string, runId: string): Promise<BackupRecord | undefined> {
+  const record = await recordOfRun(path, cluster, runId);
+  if (!record) return undefined; // absent, incomplete, or not this run's: take it (again)
   try {
     const existing = await verifySnapshotFile(path);
-    const { revision, takenAt, member } = resumeDetails<Partial<Progress>>() ?? {};
-    return { path, ...existing, revision: revision ?? 'unknown', member: member ?? source, takenAt: takenAt ?? new Date().toISOString(), verified: 'sha256-trailer' };
+    return { path, ...existing, revision: record.revision, member: record.member, takenAt: record.takenAt, verified: 'sha256-trailer' };
   } catch {
-    return undefined; // absent or incomplete: take it (again)
+    return undefined;
   }
 }
 
@@ -92,52 +121,50 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
   const checkpoint = deps.checkpoint ?? noCheckpoint;
 
   return {
-    async takeSnapshot(cluster: ClusterRef, dir: string, fileStem: string): Promise<BackupRecord> {
+    /** `runId` proves a file found under this name was taken by this run (a retry), not by another. */
+    async takeSnapshot(cluster: ClusterRef, dir: string, fileStem: string, runId = fileStem): Promise<BackupRecord> {
       const finalPath = `${dir}/${fileStem}.db`;
       checkpoint('takeSnapshot:start');
+      const keep = backupsToKeep();
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
       } catch (err) {
         throw ApplicationFailure.nonRetryable(`cannot create backup.dir ${dir} on the worker: ${(err as NodeJS.ErrnoException).code}`, ErrorType.SnapshotFailed);
       }
+      const kept = await earlier(finalPath, cluster.name, runId);
+      if (kept) return kept;
       const state = await deps.etcd.inspectCluster(cluster);
       const source = state.members.find((m) => m.healthy && !m.isLearner && m.id !== state.leaderId) ?? state.members.find((m) => m.healthy && !m.isLearner);
       if (!source) throw ApplicationFailure.retryable(`no healthy member of ${cluster.name} to snapshot`, ErrorType.ClusterUnhealthy);
-      const kept = await earlier(finalPath, source.name);
-      if (kept) return kept;
+      await checkFreeSpace(dir, Math.max(0, ...state.members.map((m) => Number(m.dbSize ?? 0))));
 
       const partPath = `${finalPath}.part`;
       const etcd = await deps.connect([source.clientURLs[0]], cluster.tls);
       const takenAt = new Date().toISOString();
-      let revision = '';
       let lastBeat = 0;
+      let verified: { sizeBytes: number; sha256: string };
+      let revision = '';
       try {
-        // The snapshot holds at least everything up to this revision (asked of the source just before).
-        revision = (await etcd.maintenance.status().catch(() => undefined))?.header.revision ?? '';
-        const streamed = await stream(etcd, partPath, (bytes, headerRevision) => {
-          revision ||= headerRevision;
+        // A lower bound, asked of the source just before; the stream's header, when etcd fills it, is the snapshot's own.
+        const before = (await etcd.maintenance.status().catch(() => undefined))?.header.revision ?? '';
+        const streamed = await stream(etcd, partPath, (bytes) => {
           checkpoint('takeSnapshot:streaming');
           if (Date.now() - lastBeat > 1_000) {
             lastBeat = Date.now();
-            beat({ revision, takenAt, member: source.name, bytes } satisfies Progress);
+            beat({ member: source.name, bytes });
           }
         });
-        revision ||= streamed;
+        revision = streamed.headerRevision || before;
+        verified = { sizeBytes: streamed.sizeBytes, sha256: streamed.sha256 };
       } catch (err) {
         await unlink(partPath).catch(() => undefined);
         throw ApplicationFailure.retryable(`snapshot from ${source.name} (${source.clientURLs[0]}) failed: ${(err as Error).message}`, ErrorType.SnapshotFailed);
       } finally {
         etcd.close();
       }
-      let verified: { sizeBytes: number; sha256: string };
-      try {
-        verified = await verifySnapshotFile(partPath);
-      } catch (err) {
-        await unlink(partPath).catch(() => undefined);
-        throw ApplicationFailure.retryable((err as Error).message, ErrorType.SnapshotFailed);
-      }
-      beat({ revision, takenAt, member: source.name, bytes: verified.sizeBytes } satisfies Progress);
+      await writeRecord(finalPath, { cluster: cluster.name, runId, revision, member: source.name, takenAt });
       await rename(partPath, finalPath);
+      await pruneSnapshots(dir, cluster.name, keep).catch(() => undefined); // retention never fails a run's backup
       return { path: finalPath, ...verified, revision, member: source.name, takenAt, verified: 'sha256-trailer' };
     },
   };

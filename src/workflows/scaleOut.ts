@@ -88,10 +88,14 @@ function validate(input: unknown): ScaleOutRequest {
   return v.request;
 }
 
-/** backup: a verified snapshot just before the first change, named after the run (so a retry reuses it). */
+/**
+ * backup: a verified snapshot just before the first change. The file name carries the run ID, so each
+ * run takes its own and only a retry of the same run reuses it.
+ */
 async function backup(request: ScaleOutRequest): Promise<BackupRecord> {
-  const stem = `${request.cluster.name}-${fileSafe(workflowInfo().workflowId)}`;
-  return activities('backup', request.strategy, activitySummary('backup')).takeSnapshot(request.cluster, request.backup.dir, stem);
+  const { workflowId, runId } = workflowInfo();
+  const stem = `${request.cluster.name}-${fileSafe(workflowId)}-${fileSafe(runId)}`;
+  return activities('backup', request.strategy, activitySummary('backup')).takeSnapshot(request.cluster, request.backup.dir, stem, runId);
 }
 
 /** verify: after the canary, the whole cluster once more before going on. */

@@ -53,3 +53,17 @@ export function checkHostKey(entries: KnownHostEntry[], host: string, port: numb
   if (forHost.some((e) => !e.revoked && e.key.equals(presented))) return 'match';
   return forHost.some((e) => !e.revoked) ? 'mismatch' : 'unknown';
 }
+
+/** The key types known_hosts holds for host:port (e.g. `ssh-ed25519`), revoked entries aside. */
+export function hostKeyTypes(entries: KnownHostEntry[], host: string, port: number): string[] {
+  const name = hostKeyName(host, port);
+  const types = entries.filter((e) => !e.revoked && e.patterns.some((p) => patternMatches(p, name))).map((e) => e.keyType);
+  return [...new Set(types)];
+}
+
+/** The key type a presented host key (ssh wire format: a length-prefixed type name first) names. */
+export function presentedKeyType(key: Buffer): string {
+  if (key.length < 4) return 'unknown';
+  const length = key.readUInt32BE(0);
+  return length > 0 && length <= 64 && key.length >= 4 + length ? key.subarray(4, 4 + length).toString('latin1') : 'unknown';
+}

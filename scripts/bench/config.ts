@@ -1,0 +1,42 @@
+/**
+ * What the bench runs, from the environment:
+ *   BENCH_ROUNDS   rounds per case (default 3)
+ *   BENCH_CASES    comma-separated cases <version>-<small|200mb>[-tls], default below
+ *   BENCH_CONCURRENT  1 to run the 4-clusters-at-once case (default 1), 0 to skip it
+ *   BENCH_PORT     the Temporal dev server's port (default 7402)
+ *   BENCH_BLOCK    first lab block (default 150; the bench uses BLOCK..BLOCK+1 and BLOCK+10..BLOCK+13)
+ */
+export interface BenchCase {
+  name: string;
+  version: string;
+  dataMiB: number;
+  tls: boolean;
+}
+
+export const DEFAULT_CASES = '3.6.14-small,3.6.14-200mb,3.4.23-small,3.6.14-small-tls';
+
+export function parseCase(spec: string): BenchCase {
+  const m = /^(\d+\.\d+\.\d+)-(small|\d+mb)(-tls)?$/.exec(spec.trim());
+  if (!m) throw new Error(`bench case ${JSON.stringify(spec)}: expected <version>-<small|NNNmb>[-tls], e.g. 3.6.14-200mb-tls`);
+  return { name: spec.trim(), version: m[1], dataMiB: m[2] === 'small' ? 0 : Number(m[2].slice(0, -2)), tls: Boolean(m[3]) };
+}
+
+export interface BenchConfig {
+  rounds: number;
+  cases: BenchCase[];
+  concurrent: boolean;
+  port: number;
+  block: number;
+}
+
+export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const rounds = Number(env.BENCH_ROUNDS || 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a whole number >= 1, got ${env.BENCH_ROUNDS}`);
+  return {
+    rounds,
+    cases: (env.BENCH_CASES || DEFAULT_CASES).split(',').filter(Boolean).map(parseCase),
+    concurrent: (env.BENCH_CONCURRENT ?? '1') !== '0',
+    port: Number(env.BENCH_PORT || 7402),
+    block: Number(env.BENCH_BLOCK || 150),
+  };
+}
