@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { classifyMemberDir, conflictingListeners, minorOf, parseEtcdVersion, parseProcNetTcp, splitSections } from '../../src/activities/node/nodeFacts';
+import { classifyMemberDir, conflictingListeners, minorOf, parseEtcdVersion, parseProcNetTcp, readableLogLine, splitSections } from '../../src/activities/node/nodeFacts';
 
 /** `/usr/bin/etcd --version` of Debian's etcd-server 3.4.23. */
 const ETCD_VERSION_OUTPUT = ['etcd Version: 3.4.23', 'Git SHA: Not provided (use ./build instead of go build)', 'Go Version: go1.19.8', 'Go OS/Arch: linux/amd64', ''].join('\n');
@@ -26,6 +26,17 @@ const PROC_NET_TCP6 = `  sl  local_address                         remote_addres
 `;
 
 describe('node facts', () => {
+  describe('readableLogLine', () => {
+    it('renders etcd 3.6\'s JSON log line as level, message and error', () => {
+      const line = '{"level":"warn","ts":"2026-11-26T11:17:52.862544Z","caller":"etcdmain/etcd.go:66","msg":"failed to verify flags","error":"invalid value \\"lots\\" for ETCD_SNAPSHOT_COUNT: parse error"}';
+      assert.equal(readableLogLine(line), 'warn failed to verify flags: invalid value "lots" for ETCD_SNAPSHOT_COUNT: parse error');
+    });
+    it('leaves plain lines (etcd 3.4) and broken JSON as they are', () => {
+      assert.equal(readableLogLine('2026-11-26 06:42:24 I | pkg/flags: recognized ETCD_NAME=etcd5'), '2026-11-26 06:42:24 I | pkg/flags: recognized ETCD_NAME=etcd5');
+      assert.equal(readableLogLine('{"level":'), '{"level":');
+    });
+  });
+
   describe('parseEtcdVersion', () => {
     it('reads the version from etcd --version', () => {
       assert.equal(parseEtcdVersion(ETCD_VERSION_OUTPUT), '3.4.23');

@@ -79,3 +79,20 @@ export function splitSections(output: string): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * etcd 3.5+ logs JSON (zap): `{"level":"warn",...,"msg":"failed to verify flags","error":"invalid
+ * value \"lots\" for ETCD_SNAPSHOT_COUNT: parse error"}`. An operator reads `warn failed to verify
+ * flags: invalid value "lots" for ETCD_SNAPSHOT_COUNT: parse error`; other lines pass unchanged.
+ */
+export function readableLogLine(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    if (typeof entry.msg !== 'string') return line;
+    const error = typeof entry.error === 'string' ? `: ${entry.error}` : '';
+    return `${typeof entry.level === 'string' ? `${entry.level} ` : ''}${entry.msg}${error}`;
+  } catch {
+    return line;
+  }
+}

@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors';
+import { readableLogLine } from './nodeFacts';
 import type { CommandResult, SshRunner, SshTarget } from './ssh';
 
 /** The last lines of a command's output, each cut short: enough for an operator, not a log dump. */
@@ -12,6 +13,7 @@ export const tail = (text: string, lines = 15): string =>
     .trim()
     .split('\n')
     .slice(-lines)
+    .map(readableLogLine)
     .map((l) => (l.length > 240 ? `${l.slice(0, 240)}...` : l))
     .join('\n');
 
