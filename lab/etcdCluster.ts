@@ -4,15 +4,24 @@
  * /usr/local/bin) that runs etcd the way Kubespray's unit does: with /etc/etcd.env as its
  * environment, over Kubespray's certificates when the lab uses TLS.
  */
+
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { Etcd3 } from 'etcd3';
-import { killGroup, startDaemon, waitFor, alive } from './processes';
-import { etcdRelease, withoutEtcdVariables, type EtcdRelease } from './etcdVersions';
-import { KUBESPRAY_CLUSTER_TOKEN, renderKubesprayEnv, sslFiles } from './kubespray';
+import {
+  type EtcdRelease,
+  etcdRelease,
+  withoutEtcdVariables,
+} from './etcdVersions';
+import {
+  KUBESPRAY_CLUSTER_TOKEN,
+  renderKubesprayEnv,
+  sslFiles,
+} from './kubespray';
 import { LabNode } from './node';
 import type { LabPki } from './pki';
+import { alive, killGroup, startDaemon, waitFor } from './processes';
 
 export interface LabMember {
   name: string;
@@ -54,13 +63,23 @@ export class LabEtcdCluster {
     this.token = options.token ?? KUBESPRAY_CLUSTER_TOKEN;
     this.release = options.release ?? etcdRelease();
     this.scheme = options.pki ? 'https' : 'http';
-    const specs = options.members ?? Array.from({ length: options.size ?? 3 }, (_, i) => ({ name: `etcd${i + 1}`, address: `${options.prefix}.${11 + i}`, dataDir: undefined }));
+    const specs =
+      options.members ??
+      Array.from({ length: options.size ?? 3 }, (_, i) => ({
+        name: `etcd${i + 1}`,
+        address: `${options.prefix}.${11 + i}`,
+        dataDir: undefined,
+      }));
     this.members = specs.map((s) => ({
       name: s.name,
       address: s.address,
       clientURL: `${this.scheme}://${s.address}:2379`,
       peerURL: `${this.scheme}://${s.address}:2380`,
-      node: new LabNode({ root: join(options.dir, 'etcd', s.name), release: this.release, dataDir: s.dataDir }),
+      node: new LabNode({
+        root: join(options.dir, 'etcd', s.name),
+        release: this.release,
+        dataDir: s.dataDir,
+      }),
       logFile: join(options.dir, 'etcd', `${s.name}.log`),
     }));
   }
@@ -74,7 +93,11 @@ export class LabEtcdCluster {
     if (!this.options.pki) return undefined;
     const first = this.members[0];
     const f = sslFiles(first.name);
-    return { caFile: join(first.node.sslDir, f.ca), certFile: join(first.node.sslDir, f.admin), keyFile: join(first.node.sslDir, f.adminKey) };
+    return {
+      caFile: join(first.node.sslDir, f.ca),
+      certFile: join(first.node.sslDir, f.admin),
+      keyFile: join(first.node.sslDir, f.adminKey),
+    };
   }
 
   /** Lays out each member's node as Kubespray leaves it: certificates, env file (state new), unit. */
@@ -82,14 +105,28 @@ export class LabEtcdCluster {
     this.members.forEach((m, i) => {
       m.node.layOut();
       this.options.pki?.installOn(m.node.sslDir, m.name, { caKey: i === 0 });
-      const env = renderKubesprayEnv({ node: m, etcdGroup: this.members, state: 'new', tls: !!this.options.pki, version: this.release.version, token: this.token });
+      const env = renderKubesprayEnv({
+        node: m,
+        etcdGroup: this.members,
+        state: 'new',
+        tls: !!this.options.pki,
+        version: this.release.version,
+        token: this.token,
+      });
       m.node.writeEnvFile(env);
     });
   }
 
   /** Runs the member from its /etc/etcd.env, as Kubespray's etcd.service does. */
   private startMember(m: LabMember): void {
-    m.process = startDaemon('unshare', m.node.namespaced('set -a && . /etc/etcd.env && set +a && exec /usr/local/bin/etcd'), m.logFile, withoutEtcdVariables());
+    m.process = startDaemon(
+      'unshare',
+      m.node.namespaced(
+        'set -a && . /etc/etcd.env && set +a && exec /usr/local/bin/etcd',
+      ),
+      m.logFile,
+      withoutEtcdVariables(),
+    );
   }
 
   async start(): Promise<void> {
@@ -103,7 +140,10 @@ export class LabEtcdCluster {
       `etcd cluster ${this.endpoints.join(',')} healthy`,
       async () => {
         for (const m of this.members) {
-          if (m.process && !alive(m.process.pid)) throw new Error(`${m.name} exited: ${readFileSync(m.logFile, 'utf8').slice(-600)}`);
+          if (m.process && !alive(m.process.pid))
+            throw new Error(
+              `${m.name} exited: ${readFileSync(m.logFile, 'utf8').slice(-600)}`,
+            );
           const c = this.client([m.clientURL]);
           try {
             const s = await c.maintenance.status();
@@ -121,7 +161,10 @@ export class LabEtcdCluster {
 
   private member(name: string): LabMember {
     const m = this.members.find((x) => x.name === name);
-    if (!m) throw new Error(`no member ${name} in the lab cluster (${this.members.map((x) => x.name).join(', ')})`);
+    if (!m)
+      throw new Error(
+        `no member ${name} in the lab cluster (${this.members.map((x) => x.name).join(', ')})`,
+      );
     return m;
   }
 
@@ -138,13 +181,23 @@ export class LabEtcdCluster {
   /** A client of the given endpoints (default: all members), over TLS with the admin certificate when the lab uses it. */
   client(hosts: string[] = this.endpoints): Etcd3 {
     const tls = this.clientTls;
-    const credentials = tls ? { rootCertificate: readFileSync(tls.caFile), certChain: readFileSync(tls.certFile), privateKey: readFileSync(tls.keyFile) } : undefined;
+    const credentials = tls
+      ? {
+          rootCertificate: readFileSync(tls.caFile),
+          certChain: readFileSync(tls.certFile),
+          privateKey: readFileSync(tls.keyFile),
+        }
+      : undefined;
     return new Etcd3({ hosts, dialTimeout: 2000, credentials });
   }
 
   async stop(): Promise<void> {
     for (const m of this.members) killGroup(m.process?.pid);
-    await waitFor('etcd members to exit', async () => this.members.every((m) => !alive(m.process?.pid)), 10_000).catch(() => {
+    await waitFor(
+      'etcd members to exit',
+      async () => this.members.every((m) => !alive(m.process?.pid)),
+      10_000,
+    ).catch(() => {
       for (const m of this.members) killGroup(m.process?.pid, 'SIGKILL');
     });
   }

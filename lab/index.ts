@@ -5,20 +5,24 @@
  * leave behind.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { LabEtcdCluster } from './etcdCluster';
-import { etcdRelease, type EtcdRelease } from './etcdVersions';
-import { KUBESPRAY_TUNING, renderKubesprayEnv, type EnvNode } from './kubespray';
-import { LabPki } from './pki';
-import { ensureLabKeys, TestHost, type LabKeys } from './testHosts';
+import { join } from 'node:path';
 import type { ScaleOutRequestInput } from '../src/domain/request';
+import { LabEtcdCluster } from './etcdCluster';
+import { type EtcdRelease, etcdRelease } from './etcdVersions';
+import {
+  type EnvNode,
+  KUBESPRAY_TUNING,
+  renderKubesprayEnv,
+} from './kubespray';
+import { LabPki } from './pki';
+import { ensureLabKeys, type LabKeys, TestHost } from './testHosts';
 
-export { LabEtcdCluster, type ClientTlsFiles } from './etcdCluster';
-export { TestHost } from './testHosts';
-export { TemporalDevServer, findTemporalCli } from './temporal';
-export { etcdRelease, etcdReleases, type EtcdRelease } from './etcdVersions';
+export { type ClientTlsFiles, LabEtcdCluster } from './etcdCluster';
+export { type EtcdRelease, etcdRelease, etcdReleases } from './etcdVersions';
 export { KUBESPRAY_TUNING, renderKubesprayEnv } from './kubespray';
+export { findTemporalCli, TemporalDevServer } from './temporal';
+export { TestHost } from './testHosts';
 
 /**
  * What the new hosts have in /etc/etcd.env before a run:
@@ -61,10 +65,22 @@ export class Lab {
 
   constructor(readonly options: LabOptions) {
     this.prefix = `127.0.${options.block}`;
-    this.dir = options.dir ?? join(tmpdir(), 'etcd-scaleout-lab', `block-${options.block}`);
+    this.dir =
+      options.dir ??
+      join(tmpdir(), 'etcd-scaleout-lab', `block-${options.block}`);
     this.release = etcdRelease(options.etcdVersion);
-    if (options.tls) this.pki = new LabPki(this.dir, [...this.memberNodes(), ...this.newHostNodes()]);
-    this.cluster = new LabEtcdCluster({ dir: this.dir, prefix: this.prefix, size: this.options.clusterSize ?? 3, release: this.release, pki: this.pki });
+    if (options.tls)
+      this.pki = new LabPki(this.dir, [
+        ...this.memberNodes(),
+        ...this.newHostNodes(),
+      ]);
+    this.cluster = new LabEtcdCluster({
+      dir: this.dir,
+      prefix: this.prefix,
+      size: this.options.clusterSize ?? 3,
+      release: this.release,
+      pki: this.pki,
+    });
   }
 
   get scheme(): 'http' | 'https' {
@@ -72,48 +88,115 @@ export class Lab {
   }
 
   private memberNodes(): EnvNode[] {
-    return Array.from({ length: this.options.clusterSize ?? 3 }, (_, i) => ({ name: `etcd${i + 1}`, address: `${this.prefix}.${11 + i}` }));
+    return Array.from({ length: this.options.clusterSize ?? 3 }, (_, i) => ({
+      name: `etcd${i + 1}`,
+      address: `${this.prefix}.${11 + i}`,
+    }));
   }
 
   private newHostNodes(): EnvNode[] {
     const size = this.options.clusterSize ?? 3;
-    return Array.from({ length: this.options.newHosts ?? 2 }, (_, i) => ({ name: `etcd${size + i + 1}`, address: `${this.prefix}.${11 + size + i}` }));
+    return Array.from({ length: this.options.newHosts ?? 2 }, (_, i) => ({
+      name: `etcd${size + i + 1}`,
+      address: `${this.prefix}.${11 + size + i}`,
+    }));
   }
 
   private hostEnvFile(node: EnvNode): string | null {
-    const shape = this.options.hostEnv ?? (this.options.tls ? 'kubespray' : 'tuning');
+    const shape =
+      this.options.hostEnv ?? (this.options.tls ? 'kubespray' : 'tuning');
     if (shape === 'none') return null;
     if (shape === 'tuning') return KUBESPRAY_TUNING;
     const etcdGroup = [...this.memberNodes(), ...this.newHostNodes()];
-    return renderKubesprayEnv({ node, etcdGroup, state: 'existing', tls: !!this.options.tls, version: this.release.version });
+    return renderKubesprayEnv({
+      node,
+      etcdGroup,
+      state: 'existing',
+      tls: !!this.options.tls,
+      version: this.release.version,
+    });
   }
 
   async start(): Promise<this> {
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
-    [this.keys] = await Promise.all([ensureLabKeys(join(this.dir, 'keys')), this.pki?.create()]);
+    [this.keys] = await Promise.all([
+      ensureLabKeys(join(this.dir, 'keys')),
+      this.pki?.create(),
+    ]);
     for (const node of this.newHostNodes()) {
-      this.hosts.push(new TestHost({ name: node.name, address: node.address, dir: this.dir, keys: this.keys, envFile: this.hostEnvFile(node), release: this.release, pki: this.pki }));
+      this.hosts.push(
+        new TestHost({
+          name: node.name,
+          address: node.address,
+          dir: this.dir,
+          keys: this.keys,
+          envFile: this.hostEnvFile(node),
+          release: this.release,
+          pki: this.pki,
+        }),
+      );
     }
-    await Promise.all([this.cluster.start(), ...this.hosts.map((h) => h.start())]);
+    await Promise.all([
+      this.cluster.start(),
+      ...this.hosts.map((h) => h.start()),
+    ]);
     if (this.options.memberSsh ?? !!this.options.tls) {
-      for (const m of this.cluster.members) this.memberHosts.push(new TestHost({ name: m.name, address: m.address, dir: this.dir, keys: this.keys, release: this.release, node: m.node }));
+      for (const m of this.cluster.members)
+        this.memberHosts.push(
+          new TestHost({
+            name: m.name,
+            address: m.address,
+            dir: this.dir,
+            keys: this.keys,
+            release: this.release,
+            node: m.node,
+          }),
+        );
       await Promise.all(this.memberHosts.map((h) => h.start()));
     }
     return this;
   }
 
   /** A request to add every test host (or the given ones) to the lab cluster. */
-  request(overrides: { hosts?: TestHost[]; strategy?: Record<string, unknown>; ticket?: { id: string; requestedBy?: string } } = {}): ScaleOutRequestInput {
+  request(
+    overrides: {
+      hosts?: TestHost[];
+      strategy?: Record<string, unknown>;
+      ticket?: { id: string; requestedBy?: string };
+    } = {},
+  ): ScaleOutRequestInput {
     const hosts = overrides.hosts ?? this.hosts;
     const tls = this.cluster.clientTls;
     return {
-      cluster: { name: `lab-${this.options.block}`, endpoints: this.cluster.endpoints, ...(tls ? { tls } : {}) },
-      newMembers: hosts.map((h) => ({ name: h.options.name, host: h.address, peerURL: `${this.scheme}://${h.address}:2380`, clientURL: `${this.scheme}://${h.address}:2379` })),
-      ssh: { user: 'root', port: 2222, privateKeyFile: this.keys.privateKeyFile, knownHostsFile: this.keys.knownHostsFile },
-      strategy: { canary: 1, rollback: 'all', staleDataDir: 'quarantine', ...(overrides.strategy ?? {}) } as ScaleOutRequestInput['strategy'],
+      cluster: {
+        name: `lab-${this.options.block}`,
+        endpoints: this.cluster.endpoints,
+        ...(tls ? { tls } : {}),
+      },
+      newMembers: hosts.map((h) => ({
+        name: h.options.name,
+        host: h.address,
+        peerURL: `${this.scheme}://${h.address}:2380`,
+        clientURL: `${this.scheme}://${h.address}:2379`,
+      })),
+      ssh: {
+        user: 'root',
+        port: 2222,
+        privateKeyFile: this.keys.privateKeyFile,
+        knownHostsFile: this.keys.knownHostsFile,
+      },
+      strategy: {
+        canary: 1,
+        rollback: 'all',
+        staleDataDir: 'quarantine',
+        ...(overrides.strategy ?? {}),
+      } as ScaleOutRequestInput['strategy'],
       backup: { dir: join(this.dir, 'backups') },
-      ticket: overrides.ticket ?? { id: `LAB-${this.options.block}`, requestedBy: 'lab' },
+      ticket: overrides.ticket ?? {
+        id: `LAB-${this.options.block}`,
+        requestedBy: 'lab',
+      },
     };
   }
 
@@ -137,35 +220,56 @@ export class Lab {
    * What every run must leave: no learner, no unstarted member, no duplicate peer URL, every member
    * healthy with one leader, the expected members, and the seeded keys intact.
    */
-  async checkInvariants(expect: { members: string[]; keys: Record<string, string> }): Promise<string[]> {
+  async checkInvariants(expect: {
+    members: string[];
+    keys: Record<string, string>;
+  }): Promise<string[]> {
     const problems: string[] = [];
     const c = this.cluster.client();
     try {
       const { members } = await c.cluster.memberList({});
       const names = members.map((m) => m.name).sort();
-      if (JSON.stringify(names) !== JSON.stringify([...expect.members].sort())) problems.push(`members ${names.join(',')} != expected ${[...expect.members].sort().join(',')}`);
+      if (JSON.stringify(names) !== JSON.stringify([...expect.members].sort()))
+        problems.push(
+          `members ${names.join(',')} != expected ${[...expect.members].sort().join(',')}`,
+        );
       const learners = members.filter((m) => m.isLearner);
-      if (learners.length) problems.push(`learners left: ${learners.map((m) => m.name || m.ID).join(',')}`);
-      const unstarted = members.filter((m) => !m.name || m.clientURLs.length === 0);
-      if (unstarted.length) problems.push(`unstarted members: ${unstarted.map((m) => m.ID).join(',')}`);
+      if (learners.length)
+        problems.push(
+          `learners left: ${learners.map((m) => m.name || m.ID).join(',')}`,
+        );
+      const unstarted = members.filter(
+        (m) => !m.name || m.clientURLs.length === 0,
+      );
+      if (unstarted.length)
+        problems.push(
+          `unstarted members: ${unstarted.map((m) => m.ID).join(',')}`,
+        );
       const peers = members.flatMap((m) => m.peerURLs);
-      if (new Set(peers).size !== peers.length) problems.push('duplicate peer URLs');
+      if (new Set(peers).size !== peers.length)
+        problems.push('duplicate peer URLs');
       const leaders = new Set<string>();
       for (const m of members) {
         const one = this.cluster.client(m.clientURLs.slice(0, 1));
         try {
           const s = await one.maintenance.status();
           leaders.add(s.leader);
-          if (s.errors?.length) problems.push(`${m.name}: ${s.errors.join(',')}`);
+          if (s.errors?.length)
+            problems.push(`${m.name}: ${s.errors.join(',')}`);
         } catch (err) {
           problems.push(`${m.name} unhealthy: ${(err as Error).message}`);
         } finally {
           one.close();
         }
       }
-      if (leaders.size !== 1 || leaders.has('0')) problems.push(`leaders seen: ${[...leaders].join(',')}`);
+      if (leaders.size !== 1 || leaders.has('0'))
+        problems.push(`leaders seen: ${[...leaders].join(',')}`);
       const all = await c.getAll().prefix('/lab/').strings();
-      for (const [k, v] of Object.entries(expect.keys)) if (all[k] !== v) problems.push(`key ${k} is ${JSON.stringify(all[k])}, expected ${JSON.stringify(v)}`);
+      for (const [k, v] of Object.entries(expect.keys))
+        if (all[k] !== v)
+          problems.push(
+            `key ${k} is ${JSON.stringify(all[k])}, expected ${JSON.stringify(v)}`,
+          );
     } finally {
       c.close();
     }
@@ -173,6 +277,10 @@ export class Lab {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.cluster.stop(), ...this.hosts.map((h) => h.stop()), ...this.memberHosts.map((h) => h.stop())]);
+    await Promise.all([
+      this.cluster.stop(),
+      ...this.hosts.map((h) => h.stop()),
+      ...this.memberHosts.map((h) => h.stop()),
+    ]);
   }
 }

@@ -11,7 +11,14 @@
  */
 
 /** The membership-free part of Kubespray's env file the plain lab's new hosts start with (kept by the merge). */
-export const KUBESPRAY_TUNING = ['ETCD_HEARTBEAT_INTERVAL=100', 'ETCD_ELECTION_TIMEOUT=1000', 'ETCD_AUTO_COMPACTION_RETENTION=8', 'ETCD_METRICS=basic', 'ETCD_LOGGER=zap', ''].join('\n');
+export const KUBESPRAY_TUNING = [
+  'ETCD_HEARTBEAT_INTERVAL=100',
+  'ETCD_ELECTION_TIMEOUT=1000',
+  'ETCD_AUTO_COMPACTION_RETENTION=8',
+  'ETCD_METRICS=basic',
+  'ETCD_LOGGER=zap',
+  '',
+].join('\n');
 
 export const KUBESPRAY_SSL_DIR = '/etc/ssl/etcd/ssl';
 export const KUBESPRAY_DATA_DIR = '/var/lib/etcd';
@@ -95,8 +102,19 @@ export function renderKubesprayEnv(o: KubesprayEnvOptions): string {
     '',
   ];
   const extraVars = ['ETCD_LOGGER=zap', ''];
-  const cli = ['# CLI settings', `ETCDCTL_ENDPOINTS=${client}`, `ETCDCTL_CACERT=${ssl(f.ca)}`, `ETCDCTL_KEY=${ssl(f.adminKey)}`, `ETCDCTL_CERT=${ssl(f.admin)}`, ''];
-  const experimental = ['ETCD_EXPERIMENTAL_INITIAL_CORRUPT_CHECK=True', '', 'ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL=5s'];
+  const cli = [
+    '# CLI settings',
+    `ETCDCTL_ENDPOINTS=${client}`,
+    `ETCDCTL_CACERT=${ssl(f.ca)}`,
+    `ETCDCTL_KEY=${ssl(f.adminKey)}`,
+    `ETCDCTL_CERT=${ssl(f.admin)}`,
+    '',
+  ];
+  const experimental = [
+    'ETCD_EXPERIMENTAL_INITIAL_CORRUPT_CHECK=True',
+    '',
+    'ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL=5s',
+  ];
   return `${[...membership, ...(o.tls ? tls : []), ...extraVars, ...(o.tls ? cli : []), ...experimental].join('\n')}\n`;
 }
 

@@ -7,11 +7,20 @@
  *   /run/etcd-testhost  the service's pid and log (the stand-ins')
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import type { EtcdRelease } from './etcdVersions';
 import { KUBESPRAY_SSL_DIR, KUBESPRAY_UNIT } from './kubespray';
 import { labSourcePath } from './paths';
-import type { EtcdRelease } from './etcdVersions';
 
 export interface LabNodeOptions {
   root: string;
@@ -49,28 +58,49 @@ export class LabNode {
 
   /** The folders, the binaries of the lab's etcd version, the stand-ins and Kubespray's unit. */
   layOut(): void {
-    for (const d of [this.etcUpper, join(this.root, 'etc-work'), this.dataDir, this.binDir, this.runDir, this.sslDir, join(this.etcUpper, 'systemd', 'system')]) mkdirSync(d, { recursive: true });
+    for (const d of [
+      this.etcUpper,
+      join(this.root, 'etc-work'),
+      this.dataDir,
+      this.binDir,
+      this.runDir,
+      this.sslDir,
+      join(this.etcUpper, 'systemd', 'system'),
+    ])
+      mkdirSync(d, { recursive: true });
     chmodSync(this.dataDir, 0o700); // as Kubespray creates it (etcd warns about anything wider)
     for (const f of ['systemctl', 'journalctl']) {
       copyFileSync(labSourcePath('files', f), join(this.binDir, f));
       chmodSync(join(this.binDir, f), 0o755);
     }
     const { etcd, etcdctl } = this.options.release;
-    for (const [name, target] of [['etcd', etcd], ['etcdctl', etcdctl]]) {
+    for (const [name, target] of [
+      ['etcd', etcd],
+      ['etcdctl', etcdctl],
+    ]) {
       rmSync(join(this.binDir, name), { force: true });
       symlinkSync(target, join(this.binDir, name));
     }
-    writeFileSync(join(this.etcUpper, 'systemd', 'system', 'etcd.service'), KUBESPRAY_UNIT);
+    writeFileSync(
+      join(this.etcUpper, 'systemd', 'system', 'etcd.service'),
+      KUBESPRAY_UNIT,
+    );
     // Each node is its own machine: without this, the overlay shows every node the machine's own /etc/machine-id.
     const machineId = join(this.etcUpper, 'machine-id');
-    if (!existsSync(machineId)) writeFileSync(machineId, `${randomBytes(16).toString('hex')}\n`, { mode: 0o444 });
+    if (!existsSync(machineId))
+      writeFileSync(machineId, `${randomBytes(16).toString('hex')}\n`, {
+        mode: 0o444,
+      });
     // The mount points, on the machine itself.
-    for (const d of ['/var/lib/etcd', '/run/etcd-testhost']) mkdirSync(d, { recursive: true });
+    for (const d of ['/var/lib/etcd', '/run/etcd-testhost'])
+      mkdirSync(d, { recursive: true });
   }
 
   /** The node's /etc/etcd.env, or null. */
   envFile(): string | null {
-    return existsSync(this.envFilePath) ? readFileSync(this.envFilePath, 'utf8') : null;
+    return existsSync(this.envFilePath)
+      ? readFileSync(this.envFilePath, 'utf8')
+      : null;
   }
 
   writeEnvFile(text: string): void {
@@ -85,6 +115,14 @@ export class LabNode {
       `mount --bind ${this.binDir} /usr/local/bin`,
       `mount --bind ${this.runDir} /run/etcd-testhost`,
     ];
-    return ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', [...mounts, then].join(' && ')];
+    return [
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      [...mounts, then].join(' && '),
+    ];
   }
 }

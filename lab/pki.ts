@@ -7,11 +7,12 @@
  * They are made in the lab's pki/ folder (Kubespray's temporary dir on the first etcd host) and
  * installed into each node's /etc/ssl/etcd/ssl; only the first etcd host keeps the CA key.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+
 import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type EnvNode, sslFiles } from './kubespray';
 import { execFileP } from './processes';
-import { sslFiles, type EnvNode } from './kubespray';
 
 const KEY_BITS = '2048';
 const DAYS = '3650';
@@ -37,7 +38,21 @@ export class LabPki {
     writeFileSync(this.config, this.opensslConfig());
     const ca = sslFiles('');
     await this.openssl('genrsa', '-out', ca.caKey, KEY_BITS);
-    await this.openssl('req', '-sha256', '-x509', '-new', '-nodes', '-key', ca.caKey, '-days', DAYS, '-out', ca.ca, '-subj', '/CN=etcd-ca');
+    await this.openssl(
+      'req',
+      '-sha256',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-key',
+      ca.caKey,
+      '-days',
+      DAYS,
+      '-out',
+      ca.ca,
+      '-subj',
+      '/CN=etcd-ca',
+    );
     await Promise.all(this.etcdGroup.map((h) => this.issueFor(h.name)));
   }
 
@@ -51,16 +66,50 @@ export class LabPki {
     const csr = `${cert}.csr`;
     const ca = sslFiles('');
     await this.openssl('genrsa', '-out', key, KEY_BITS);
-    await this.openssl('req', '-sha256', '-new', '-key', key, '-out', csr, '-subj', `/CN=${cn}`, '-config', this.config);
+    await this.openssl(
+      'req',
+      '-sha256',
+      '-new',
+      '-key',
+      key,
+      '-out',
+      csr,
+      '-subj',
+      `/CN=${cn}`,
+      '-config',
+      this.config,
+    );
     // A random serial instead of make-ssl-etcd.sh's -CAcreateserial: certificates are issued in parallel.
-    await this.openssl('x509', '-sha256', '-req', '-in', csr, '-CA', ca.ca, '-CAkey', ca.caKey, '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-out', cert, '-days', DAYS, '-extensions', 'ssl_client', '-extfile', this.config);
+    await this.openssl(
+      'x509',
+      '-sha256',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.ca,
+      '-CAkey',
+      ca.caKey,
+      '-set_serial',
+      `0x${randomBytes(12).toString('hex')}`,
+      '-out',
+      cert,
+      '-days',
+      DAYS,
+      '-extensions',
+      'ssl_client',
+      '-extfile',
+      this.config,
+    );
   }
 
   private async openssl(...args: string[]): Promise<void> {
     try {
       await execFileP('openssl', args, { cwd: this.dir });
     } catch (err) {
-      throw new Error(`openssl ${args.slice(0, 2).join(' ')} in ${this.dir} failed: ${(err as { stderr?: string }).stderr || (err as Error).message}`);
+      throw new Error(
+        `openssl ${args.slice(0, 2).join(' ')} in ${this.dir} failed: ${(err as { stderr?: string }).stderr || (err as Error).message}`,
+      );
     }
   }
 
@@ -101,7 +150,15 @@ export class LabPki {
   installOn(sslDir: string, host: string, options: { caKey: boolean }): void {
     mkdirSync(sslDir, { recursive: true, mode: 0o700 });
     const f = sslFiles(host);
-    const files = [f.ca, f.member, f.memberKey, f.admin, f.adminKey, ...(options.caKey ? [f.caKey] : [])];
-    for (const name of files) copyFileSync(join(this.dir, name), join(sslDir, name));
+    const files = [
+      f.ca,
+      f.member,
+      f.memberKey,
+      f.admin,
+      f.adminKey,
+      ...(options.caKey ? [f.caKey] : []),
+    ];
+    for (const name of files)
+      copyFileSync(join(this.dir, name), join(sslDir, name));
   }
 }

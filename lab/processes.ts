@@ -1,25 +1,37 @@
 /**
  * Small process helpers for the lab (the demo's and the tests' local environment).
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { openSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
 import { connect } from 'node:net';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 
 export const execFileP = promisify(execFile);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts a long-running process in its own process group, output appended to `logFile`. */
-export function startDaemon(command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+export function startDaemon(
+  command: string,
+  args: string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess {
   mkdirSync(dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', fd, fd], detached: true, env });
+  const child = spawn(command, args, {
+    stdio: ['ignore', fd, fd],
+    detached: true,
+    env,
+  });
   child.unref();
   return child;
 }
 
-export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGTERM'): void {
+export function killGroup(
+  pid: number | undefined,
+  signal: NodeJS.Signals = 'SIGTERM',
+): void {
   if (!pid) return;
   try {
     process.kill(-pid, signal);
@@ -42,7 +54,12 @@ export function alive(pid: number | undefined): boolean {
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -54,7 +71,9 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     }
     await sleep(intervalMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+  );
 }
 
 export function portOpen(host: string, port: number): Promise<boolean> {

@@ -1,23 +1,28 @@
 /**
  * The Temporal CLI dev server (real Temporal server, SQLite persistence, Web UI), for the demo and tests.
  */
+
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
-import { alive, execFileP, killGroup, startDaemon, waitFor } from './processes';
 import { CACHE_DIR } from './paths';
+import { alive, execFileP, killGroup, startDaemon, waitFor } from './processes';
 
 export const CACHE_BIN = join(CACHE_DIR, 'bin');
 
 /** `temporal` on PATH first, then the project's cache (where `make setup` builds it). */
 export function findTemporalCli(): string {
-  if (process.env.TEMPORAL_CLI && existsSync(process.env.TEMPORAL_CLI)) return process.env.TEMPORAL_CLI;
-  for (const dir of (process.env.PATH || '').split(':')) if (dir && existsSync(join(dir, 'temporal'))) return join(dir, 'temporal');
+  if (process.env.TEMPORAL_CLI && existsSync(process.env.TEMPORAL_CLI))
+    return process.env.TEMPORAL_CLI;
+  for (const dir of (process.env.PATH || '').split(':'))
+    if (dir && existsSync(join(dir, 'temporal'))) return join(dir, 'temporal');
   const cached = join(CACHE_BIN, 'temporal');
   if (existsSync(cached)) return cached;
-  throw new Error(`no Temporal CLI: none on PATH and none at ${cached}; run scripts/setup.sh`);
+  throw new Error(
+    `no Temporal CLI: none on PATH and none at ${cached}; run scripts/setup.sh`,
+  );
 }
 
 export interface DevServerOptions {
@@ -43,17 +48,31 @@ export class TemporalDevServer {
 
   async start(): Promise<void> {
     const o = this.options;
-    const args = ['server', 'start-dev', '--ip', o.ip ?? '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
+    const args = [
+      'server',
+      'start-dev',
+      '--ip',
+      o.ip ?? '127.0.0.1',
+      '--port',
+      String(o.port),
+      '--log-level',
+      'warn',
+    ];
     if (o.headless) args.push('--headless');
     else args.push('--ui-port', String(o.uiPort ?? o.port + 1000));
     if (o.dbFile) args.push('--db-filename', o.dbFile);
-    for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.type}`);
+    for (const sa of SEARCH_ATTRIBUTES)
+      args.push('--search-attribute', `${sa.name}=${sa.type}`);
     this.proc = startDaemon(this.cli, args, o.logFile);
     await waitFor(
       `Temporal dev server on ${this.address}`,
       async () => {
-        if (!alive(this.proc?.pid)) throw new Error(`temporal exited; see ${o.logFile}`);
-        const c = await Connection.connect({ address: this.address, connectTimeout: 1000 });
+        if (!alive(this.proc?.pid))
+          throw new Error(`temporal exited; see ${o.logFile}`);
+        const c = await Connection.connect({
+          address: this.address,
+          connectTimeout: 1000,
+        });
         try {
           await c.workflowService.getSystemInfo({});
           return true;
@@ -74,16 +93,31 @@ export class TemporalDevServer {
   async registerSearchAttributes(): Promise<void> {
     for (const sa of SEARCH_ATTRIBUTES) {
       try {
-        await execFileP(this.cli, ['operator', 'search-attribute', 'create', '--address', this.address, '--name', sa.name, '--type', sa.type]);
+        await execFileP(this.cli, [
+          'operator',
+          'search-attribute',
+          'create',
+          '--address',
+          this.address,
+          '--name',
+          sa.name,
+          '--type',
+          sa.type,
+        ]);
       } catch (err) {
         const text = String((err as { stderr?: string }).stderr ?? err);
-        if (!/already/i.test(text)) throw new Error(`registering search attribute ${sa.name}: ${text}`);
+        if (!/already/i.test(text))
+          throw new Error(`registering search attribute ${sa.name}: ${text}`);
       }
     }
   }
 
   async stop(): Promise<void> {
     killGroup(this.proc?.pid);
-    await waitFor('temporal to exit', async () => !alive(this.proc?.pid), 15_000).catch(() => killGroup(this.proc?.pid, 'SIGKILL'));
+    await waitFor(
+      'temporal to exit',
+      async () => !alive(this.proc?.pid),
+      15_000,
+    ).catch(() => killGroup(this.proc?.pid, 'SIGKILL'));
   }
 }

@@ -4,13 +4,32 @@
  * host's own (/etc/etcd.env, /etc/ssl/etcd/ssl, /var/lib/etcd, /usr/local/bin/etcd, systemctl).
  * The lab keeps one client key and one known_hosts file for all hosts.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+
 import type { ChildProcess } from 'node:child_process';
-import { alive, execFileP, killGroup, portOpen, startDaemon, waitFor } from './processes';
-import { etcdRelease, withoutEtcdVariables, type EtcdRelease } from './etcdVersions';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  type EtcdRelease,
+  etcdRelease,
+  withoutEtcdVariables,
+} from './etcdVersions';
 import { LabNode } from './node';
 import type { LabPki } from './pki';
+import {
+  alive,
+  execFileP,
+  killGroup,
+  portOpen,
+  startDaemon,
+  waitFor,
+} from './processes';
 
 export interface LabKeys {
   privateKeyFile: string;
@@ -21,10 +40,26 @@ export interface LabKeys {
 export async function ensureLabKeys(dir: string): Promise<LabKeys> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const privateKeyFile = join(dir, 'id_ed25519');
-  if (!existsSync(privateKeyFile)) await execFileP('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'etcd-scaleout-lab', '-f', privateKeyFile]);
+  if (!existsSync(privateKeyFile))
+    await execFileP('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'etcd-scaleout-lab',
+      '-f',
+      privateKeyFile,
+    ]);
   const knownHostsFile = join(dir, 'known_hosts');
-  if (!existsSync(knownHostsFile)) writeFileSync(knownHostsFile, '', { mode: 0o600 });
-  return { privateKeyFile, publicKey: readFileSync(`${privateKeyFile}.pub`, 'utf8').trim(), knownHostsFile };
+  if (!existsSync(knownHostsFile))
+    writeFileSync(knownHostsFile, '', { mode: 0o600 });
+  return {
+    privateKeyFile,
+    publicKey: readFileSync(`${privateKeyFile}.pub`, 'utf8').trim(),
+    knownHostsFile,
+  };
 }
 
 export interface TestHostOptions {
@@ -50,7 +85,12 @@ export class TestHost {
 
   constructor(readonly options: TestHostOptions) {
     this.sshPort = options.sshPort ?? 2222;
-    this.node = options.node ?? new LabNode({ root: join(options.dir, 'hosts', options.name), release: options.release ?? etcdRelease() });
+    this.node =
+      options.node ??
+      new LabNode({
+        root: join(options.dir, 'hosts', options.name),
+        release: options.release ?? etcdRelease(),
+      });
   }
 
   get address(): string {
@@ -90,9 +130,16 @@ export class TestHost {
   private layOut(): void {
     this.node.layOut();
     mkdirSync(join(this.root, 'ssh'), { recursive: true });
-    this.options.pki?.installOn(this.node.sslDir, this.options.name, { caKey: false });
-    if (this.options.envFile && this.envFile() === null) this.node.writeEnvFile(this.options.envFile);
-    writeFileSync(join(this.root, 'ssh', 'authorized_keys'), `${this.options.keys.publicKey}\n`, { mode: 0o600 });
+    this.options.pki?.installOn(this.node.sslDir, this.options.name, {
+      caKey: false,
+    });
+    if (this.options.envFile && this.envFile() === null)
+      this.node.writeEnvFile(this.options.envFile);
+    writeFileSync(
+      join(this.root, 'ssh', 'authorized_keys'),
+      `${this.options.keys.publicKey}\n`,
+      { mode: 0o600 },
+    );
     writeFileSync(
       join(this.root, 'ssh', 'sshd_config'),
       [
@@ -117,22 +164,56 @@ export class TestHost {
   async start(): Promise<void> {
     this.layOut();
     const hostKey = join(this.root, 'ssh', 'ssh_host_ed25519_key');
-    if (!existsSync(hostKey)) await execFileP('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `testhost-${this.options.name}`, '-f', hostKey]);
+    if (!existsSync(hostKey))
+      await execFileP('ssh-keygen', [
+        '-q',
+        '-t',
+        'ed25519',
+        '-N',
+        '',
+        '-C',
+        `testhost-${this.options.name}`,
+        '-f',
+        hostKey,
+      ]);
     this.trustHostKey();
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    this.sshd = startDaemon('unshare', this.node.namespaced(`exec /usr/sbin/sshd -D -e -f ${join(this.root, 'ssh', 'sshd_config')}`), join(this.root, 'sshd.log'), withoutEtcdVariables());
-    await waitFor(`sshd of test host ${this.options.name} on ${this.address}:${this.sshPort}`, async () => {
-      if (!alive(this.sshd?.pid)) throw new Error(`sshd exited; see ${join(this.root, 'sshd.log')}: ${readFileSync(join(this.root, 'sshd.log'), 'utf8').slice(-500)}`);
-      return portOpen(this.address, this.sshPort);
-    });
+    this.sshd = startDaemon(
+      'unshare',
+      this.node.namespaced(
+        `exec /usr/sbin/sshd -D -e -f ${join(this.root, 'ssh', 'sshd_config')}`,
+      ),
+      join(this.root, 'sshd.log'),
+      withoutEtcdVariables(),
+    );
+    await waitFor(
+      `sshd of test host ${this.options.name} on ${this.address}:${this.sshPort}`,
+      async () => {
+        if (!alive(this.sshd?.pid))
+          throw new Error(
+            `sshd exited; see ${join(this.root, 'sshd.log')}: ${readFileSync(join(this.root, 'sshd.log'), 'utf8').slice(-500)}`,
+          );
+        return portOpen(this.address, this.sshPort);
+      },
+    );
   }
 
   /** Adds this host's key to the lab's known_hosts (replacing an older line for the same host). */
   trustHostKey(): void {
-    const pub = readFileSync(join(this.root, 'ssh', 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
-    const name = this.sshPort === 22 ? this.address : `[${this.address}]:${this.sshPort}`;
+    const pub = readFileSync(
+      join(this.root, 'ssh', 'ssh_host_ed25519_key.pub'),
+      'utf8',
+    )
+      .trim()
+      .split(/\s+/)
+      .slice(0, 2)
+      .join(' ');
+    const name =
+      this.sshPort === 22 ? this.address : `[${this.address}]:${this.sshPort}`;
     const kh = this.options.keys.knownHostsFile;
-    const lines = readFileSync(kh, 'utf8').split('\n').filter((l) => l && !l.startsWith(`${name} `));
+    const lines = readFileSync(kh, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith(`${name} `));
     writeFileSync(kh, `${[...lines, `${name} ${pub}`].join('\n')}\n`);
   }
 
@@ -141,7 +222,15 @@ export class TestHost {
     const hostKey = join(this.root, 'ssh', 'ssh_host_ed25519_key');
     rmSync(hostKey, { force: true });
     rmSync(`${hostKey}.pub`, { force: true });
-    await execFileP('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+    await execFileP('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-f',
+      hostKey,
+    ]);
     await this.stop();
     const keep = readFileSync(this.options.keys.knownHostsFile, 'utf8');
     await this.start();
@@ -151,11 +240,16 @@ export class TestHost {
   /** Runs a command on the host over real SSH, with the system's ssh client. */
   async ssh(command: string): Promise<{ stdout: string; stderr: string }> {
     return execFileP('ssh', [
-      '-i', this.options.keys.privateKeyFile,
-      '-o', `UserKnownHostsFile=${this.options.keys.knownHostsFile}`,
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes',
-      '-p', String(this.sshPort),
+      '-i',
+      this.options.keys.privateKeyFile,
+      '-o',
+      `UserKnownHostsFile=${this.options.keys.knownHostsFile}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-p',
+      String(this.sshPort),
       `root@${this.address}`,
       command,
     ]);
@@ -169,7 +263,9 @@ export class TestHost {
       prefix: this.address.split('.').slice(0, 3).join('.'),
       token: 'another-cluster',
       release: this.node.options.release,
-      members: [{ name: 'old-node', address: this.address, dataDir: this.dataDir }],
+      members: [
+        { name: 'old-node', address: this.address, dataDir: this.dataDir },
+      ],
     });
     await foreign.start();
     await foreign.stop();
@@ -182,7 +278,11 @@ export class TestHost {
       rmSync(this.etcdPidFile, { force: true });
     }
     killGroup(this.sshd?.pid);
-    await waitFor(`sshd of ${this.options.name} to exit`, async () => !alive(this.sshd?.pid), 5_000).catch(() => killGroup(this.sshd?.pid, 'SIGKILL'));
+    await waitFor(
+      `sshd of ${this.options.name} to exit`,
+      async () => !alive(this.sshd?.pid),
+      5_000,
+    ).catch(() => killGroup(this.sshd?.pid, 'SIGKILL'));
   }
 }
 

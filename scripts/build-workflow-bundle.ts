@@ -6,7 +6,11 @@
 import { BUNDLE_PATH, writeWorkflowBundle } from '../src/worker/workflowBundle';
 
 writeWorkflowBundle()
-  .then((bytes) => console.log(`workflow bundle: ${BUNDLE_PATH} (${(bytes / 1024).toFixed(0)} KiB)`))
+  .then((bytes) =>
+    console.log(
+      `workflow bundle: ${BUNDLE_PATH} (${(bytes / 1024).toFixed(0)} KiB)`,
+    ),
+  )
   .catch((err) => {
     console.error(err);
     process.exit(1);

@@ -6,12 +6,13 @@
  * over Kubespray-shaped mutual TLS. The worker's own output goes to a log file, named on screen.
  * Leaves everything running until Ctrl-C (or exits at once with DEMO_EXIT=1), then tears down.
  */
-import { join } from 'node:path';
+
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connectClient, startScaleOut } from '../src/client';
+import { join } from 'node:path';
 import { Lab, TemporalDevServer } from '../lab';
 import { CACHE_DIR } from '../lab/paths';
+import { connectClient, startScaleOut } from '../src/client';
 import type { Progress, ScaleOutResult } from '../src/workflows';
 
 const port = Number(process.env.DEMO_TEMPORAL_PORT || 7233);
@@ -20,31 +21,54 @@ const tls = process.env.DEMO_TLS === '1' || process.argv.includes('--tls');
 const workerLog = join(CACHE_DIR, 'demo-worker.log');
 
 const t0 = Date.now();
-const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${s}`);
+const log = (s: string) =>
+  console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${s}`);
 
 function startWorker(address: string): ChildProcess {
   const out = openSync(workerLog, 'w');
-  return spawn(process.execPath, [join(__dirname, '..', 'src', 'worker.js')], { stdio: ['ignore', out, out], env: { ...process.env, TEMPORAL_ADDRESS: address } });
+  return spawn(process.execPath, [join(__dirname, '..', 'src', 'worker.js')], {
+    stdio: ['ignore', out, out],
+    env: { ...process.env, TEMPORAL_ADDRESS: address },
+  });
 }
 
 /** The etcdctl command that lists the members, with the admin certificate over TLS. */
 function etcdctlHint(lab: Lab): string {
   const t = lab.cluster.clientTls;
-  const certs = t ? ` --cacert=${t.caFile} --cert=${t.certFile} --key=${t.keyFile}` : '';
+  const certs = t
+    ? ` --cacert=${t.caFile} --cert=${t.certFile} --key=${t.keyFile}`
+    : '';
   return `${lab.release.etcdctl} --endpoints=${lab.cluster.endpoints[0]}${certs} member list -w table`;
 }
 
 function printResult(result: ScaleOutResult): void {
   console.log('\nmembers after:');
-  for (const m of [...result.membersAfter].sort((a, b) => a.name.localeCompare(b.name))) console.log(`  ${m.name.padEnd(6)} ${m.id.padEnd(20)} ${m.peerURLs.join(',')}  learner=${m.isLearner}`);
-  console.log('\nper-member timings (ms):', Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, v.totalMs])));
-  console.log(`backup: ${result.backup.path} (${result.backup.sizeBytes} bytes, revision ${result.backup.revision}, sha256 ${result.backup.sha256.slice(0, 16)}...)`);
+  for (const m of [...result.membersAfter].sort((a, b) =>
+    a.name.localeCompare(b.name),
+  ))
+    console.log(
+      `  ${m.name.padEnd(6)} ${m.id.padEnd(20)} ${m.peerURLs.join(',')}  learner=${m.isLearner}`,
+    );
+  console.log(
+    '\nper-member timings (ms):',
+    Object.fromEntries(
+      Object.entries(result.timings).map(([k, v]) => [k, v.totalMs]),
+    ),
+  );
+  console.log(
+    `backup: ${result.backup.path} (${result.backup.sizeBytes} bytes, revision ${result.backup.revision}, sha256 ${result.backup.sha256.slice(0, 16)}...)`,
+  );
   console.log(`kube-apiserver --etcd-servers=${result.etcdServers.join(',')}`);
 }
 
 async function main() {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const temporal = new TemporalDevServer({ port, uiPort, dbFile: join(CACHE_DIR, 'temporal-demo.db'), logFile: join(CACHE_DIR, 'temporal-demo.log') });
+  const temporal = new TemporalDevServer({
+    port,
+    uiPort,
+    dbFile: join(CACHE_DIR, 'temporal-demo.db'),
+    logFile: join(CACHE_DIR, 'temporal-demo.log'),
+  });
   const lab = new Lab({ block: 10, dir: join(CACHE_DIR, 'demo-lab'), tls });
   let worker: ChildProcess | undefined;
   const teardown = async () => {
@@ -55,10 +79,16 @@ async function main() {
   };
 
   try {
-    log(`starting Temporal dev server (${temporal.cli}) on ${temporal.address}, UI ${temporal.uiUrl}`);
+    log(
+      `starting Temporal dev server (${temporal.cli}) on ${temporal.address}, UI ${temporal.uiUrl}`,
+    );
     await temporal.start();
-    const how = tls ? 'over mutual TLS with Kubespray-shaped certificates' : 'over plain http';
-    log(`starting a 3-member etcd ${lab.release.version} cluster (127.0.10.11-13) and 2 fresh SSH test hosts (127.0.10.14-15), ${how}`);
+    const how = tls
+      ? 'over mutual TLS with Kubespray-shaped certificates'
+      : 'over plain http';
+    log(
+      `starting a 3-member etcd ${lab.release.version} cluster (127.0.10.11-13) and 2 fresh SSH test hosts (127.0.10.14-15), ${how}`,
+    );
     await lab.start();
     const keys = await lab.seedKeys(100);
     log(`wrote ${Object.keys(keys).length} keys under /lab/`);
@@ -67,7 +97,12 @@ async function main() {
     log(`worker started (pid ${worker.pid}, log ${workerLog})`);
 
     const client = await connectClient({ address: temporal.address });
-    const request = lab.request({ ticket: { id: `DEMO-${Date.now().toString(36)}`, requestedBy: process.env.USER || 'demo' } });
+    const request = lab.request({
+      ticket: {
+        id: `DEMO-${Date.now().toString(36)}`,
+        requestedBy: process.env.USER || 'demo',
+      },
+    });
     const { handle, workflowId } = await startScaleOut(client, request);
     log(`started workflow ${workflowId}`);
 
@@ -75,7 +110,10 @@ async function main() {
     const follow = setInterval(async () => {
       try {
         const p: Progress = await handle.query('progress');
-        const line = [`phase ${p.phase}${p.step ? ` (${p.step})` : ''}`, ...p.members.map((m) => `${m.name}=${m.state}`)].join('  ');
+        const line = [
+          `phase ${p.phase}${p.step ? ` (${p.step})` : ''}`,
+          ...p.members.map((m) => `${m.name}=${m.state}`),
+        ].join('  ');
         if (line !== last) log(line);
         last = line;
       } catch {
@@ -88,16 +126,29 @@ async function main() {
     } finally {
       clearInterval(follow);
     }
-    log(`done: ${result.from} -> ${result.to} members in ${((Date.now() - t0) / 1000).toFixed(1)}s since the demo started`);
+    log(
+      `done: ${result.from} -> ${result.to} members in ${((Date.now() - t0) / 1000).toFixed(1)}s since the demo started`,
+    );
     printResult(result);
-    const problems = await lab.checkInvariants({ members: result.membersAfter.map((m) => m.name), keys });
-    console.log(problems.length ? `INVARIANT PROBLEMS: ${problems.join('; ')}` : 'invariants: 5 healthy voters, no learner, keys intact');
+    const problems = await lab.checkInvariants({
+      members: result.membersAfter.map((m) => m.name),
+      keys,
+    });
+    console.log(
+      problems.length
+        ? `INVARIANT PROBLEMS: ${problems.join('; ')}`
+        : 'invariants: 5 healthy voters, no learner, keys intact',
+    );
     console.log(`\nworkflow ID: ${workflowId}`);
-    console.log(`Temporal UI: ${temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+    console.log(
+      `Temporal UI: ${temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`,
+    );
     if (problems.length) process.exitCode = 1;
 
     if (process.env.DEMO_EXIT === '1') return void (await teardown());
-    console.log(`\nEverything stays up for exploring (${etcdctlHint(lab)}). Ctrl-C to tear down.`);
+    console.log(
+      `\nEverything stays up for exploring (${etcdctlHint(lab)}). Ctrl-C to tear down.`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -106,7 +157,9 @@ async function main() {
   } catch (err) {
     console.error('demo failed:', err);
     try {
-      console.error(`last lines of the worker log (${workerLog}):\n${readFileSync(workerLog, 'utf8').split('\n').slice(-20).join('\n')}`);
+      console.error(
+        `last lines of the worker log (${workerLog}):\n${readFileSync(workerLog, 'utf8').split('\n').slice(-20).join('\n')}`,
+      );
     } catch {
       // no worker log yet
     }

@@ -5,21 +5,29 @@
  * are gone; otherwise guard the change with `patched()` and keep the old fixtures.
  *   node dist/scripts/record-histories.js
  */
+
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
-import { connectClient, startScaleOut } from '../src/client';
 import { Lab, TemporalDevServer } from '../lab';
+import { connectClient, startScaleOut } from '../src/client';
 import { createWorker } from '../src/worker';
 import type { Progress } from '../src/workflows';
 
 async function main() {
-  const server = new TemporalDevServer({ port: 7299, headless: true, logFile: join(tmpdir(), 'record-histories-temporal.log') });
+  const server = new TemporalDevServer({
+    port: 7299,
+    headless: true,
+    logFile: join(tmpdir(), 'record-histories-temporal.log'),
+  });
   await server.start();
-  const worker = await createWorker({ connection: await NativeConnection.connect({ address: server.address }), taskQueue: 'record' });
+  const worker = await createWorker({
+    connection: await NativeConnection.connect({ address: server.address }),
+    taskQueue: 'record',
+  });
   const running = worker.run();
   const client = await connectClient({ address: server.address });
   const out = join(__dirname, '..', '..', 'test', 'fixtures');
@@ -28,10 +36,18 @@ async function main() {
       const lab = new Lab({ block: 98 });
       await lab.start();
       try {
-        const { handle, workflowId } = await startScaleOut(client, lab.request({ ticket: { id: `FIXTURE-${kind}`, requestedBy: 'fixtures' } }), { taskQueue: 'record' });
+        const { handle, workflowId } = await startScaleOut(
+          client,
+          lab.request({
+            ticket: { id: `FIXTURE-${kind}`, requestedBy: 'fixtures' },
+          }),
+          { taskQueue: 'record' },
+        );
         if (kind === 'rollback') {
           for (;;) {
-            const p = await handle.query<Progress>('progress').catch(() => undefined);
+            const p = await handle
+              .query<Progress>('progress')
+              .catch(() => undefined);
             if (p?.phase === 'canary') break;
             await new Promise((r) => setTimeout(r, 100));
           }
@@ -39,10 +55,25 @@ async function main() {
         }
         await handle.result().catch(() => undefined);
         // The CLI writes the history in Temporal's proto JSON, which historyFromJSON reads back.
-        const json = execFileSync(server.cli, ['workflow', 'show', '--address', server.address, '--workflow-id', workflowId, '--output', 'json'], { maxBuffer: 64 << 20 }).toString();
+        const json = execFileSync(
+          server.cli,
+          [
+            'workflow',
+            'show',
+            '--address',
+            server.address,
+            '--workflow-id',
+            workflowId,
+            '--output',
+            'json',
+          ],
+          { maxBuffer: 64 << 20 },
+        ).toString();
         const file = join(out, `history-${kind}.json`);
         writeFileSync(file, json);
-        console.log(`${kind}: ${workflowId}, ${JSON.parse(json).events.length} events -> ${file}`);
+        console.log(
+          `${kind}: ${workflowId}, ${JSON.parse(json).events.length} events -> ${file}`,
+        );
       } finally {
         await lab.stop();
       }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The tests: set-up, then the whole mocha suite (unit and integration, on real Temporal, etcd and SSH).
+# The tests: set-up, the lint, then the whole mocha suite (unit and integration, on real Temporal, etcd and SSH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+echo "[test] lint (Biome: formatter and linter)"
+npm run --silent lint
 start=$(date +%s)
 status=0
 npx mocha "$@" || status=$?

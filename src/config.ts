@@ -1,6 +1,9 @@
 /** Names other systems rely on: keep them stable. */
 export const WORKFLOW_TYPE = 'scaleOutEtcd';
 export const DEFAULT_TASK_QUEUE = 'etcd-scaleout';
-export const taskQueue = (): string => process.env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE;
-export const temporalAddress = (): string => process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
-export const temporalNamespace = (): string => process.env.TEMPORAL_NAMESPACE || 'default';
+export const taskQueue = (): string =>
+  process.env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE;
+export const temporalAddress = (): string =>
+  process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
+export const temporalNamespace = (): string =>
+  process.env.TEMPORAL_NAMESPACE || 'default';

@@ -10,7 +10,10 @@ import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { Lab } from '../../lab';
 import { createBackupActivities } from '../../src/activities/backup';
-import { createEtcdActivities, etcdConnector } from '../../src/activities/etcd/activities';
+import {
+  createEtcdActivities,
+  etcdConnector,
+} from '../../src/activities/etcd/activities';
 import { WORKFLOW_TYPE } from '../../src/config';
 import type { BenchCase } from './config';
 
@@ -18,7 +21,8 @@ const execFileP = promisify(execFile);
 const ROOT = join(__dirname, '..', '..', '..');
 
 /** A lab for `c` on `block`, not started yet. */
-export const labFor = (c: BenchCase, block: number): Lab => new Lab({ block, etcdVersion: c.version, tls: c.tls });
+export const labFor = (c: BenchCase, block: number): Lab =>
+  new Lab({ block, etcdVersion: c.version, tls: c.tls });
 
 /**
  * etcd refuses a member add until the receiving member's peer connections have been up for 5 s, so a
@@ -32,7 +36,9 @@ export async function freshLab(lab: Lab, c: BenchCase): Promise<Lab> {
   const t0 = Date.now();
   await lab.start();
   await seed(lab, c.dataMiB);
-  await new Promise((r) => setTimeout(r, Math.max(0, SETTLE_MS - (Date.now() - t0))));
+  await new Promise((r) =>
+    setTimeout(r, Math.max(0, SETTLE_MS - (Date.now() - t0))),
+  );
   return lab;
 }
 
@@ -44,7 +50,11 @@ async function seed(lab: Lab, mib: number): Promise<void> {
   const value = Buffer.alloc(1 << 20, 'x');
   try {
     for (let i = 0; i < mib; i += 4) {
-      await Promise.all([0, 1, 2, 3].filter((j) => i + j < mib).map((j) => etcd.put(`/bench/blob-${i + j}`).value(value)));
+      await Promise.all(
+        [0, 1, 2, 3]
+          .filter((j) => i + j < mib)
+          .map((j) => etcd.put(`/bench/blob-${i + j}`).value(value)),
+      );
     }
   } finally {
     etcd.close();
@@ -70,12 +80,33 @@ export async function runBare(lab: Lab): Promise<number> {
     SSH_KEY: lab.keys.privateKeyFile,
     SSH_KNOWN_HOSTS: lab.keys.knownHostsFile,
     SNAPSHOT: join(lab.dir, 'bare-snapshot.db'),
-    ...(tls ? { ETCDCTL_CACERT: tls.caFile, ETCDCTL_CERT: tls.certFile, ETCDCTL_KEY: tls.keyFile } : {}),
+    ...(tls
+      ? {
+          ETCDCTL_CACERT: tls.caFile,
+          ETCDCTL_CERT: tls.certFile,
+          ETCDCTL_KEY: tls.keyFile,
+        }
+      : {}),
   };
-  const specs = lab.hosts.map((h) => `${h.options.name},${h.address},${lab.scheme}://${h.address}:2380,${lab.scheme}://${h.address}:2379`);
+  const specs = lab.hosts.map(
+    (h) =>
+      `${h.options.name},${h.address},${lab.scheme}://${h.address}:2380,${lab.scheme}://${h.address}:2379`,
+  );
   return timed(() =>
-    execFileP('bash', [join(ROOT, 'scripts', 'bench', 'bare-runbook.sh'), ...specs], { env, maxBuffer: 1 << 24 }).catch((err: Error & { stderr?: string }) => {
-      throw new Error(`bare-runbook.sh failed: ${(err.stderr ?? err.message).split('\n').filter((l) => !l.includes('"level":"info"') && !l.includes('ETCDCTL_API')).slice(-8).join('\n')}`);
+    execFileP(
+      'bash',
+      [join(ROOT, 'scripts', 'bench', 'bare-runbook.sh'), ...specs],
+      { env, maxBuffer: 1 << 24 },
+    ).catch((err: Error & { stderr?: string }) => {
+      throw new Error(
+        `bare-runbook.sh failed: ${(err.stderr ?? err.message)
+          .split('\n')
+          .filter(
+            (l) => !l.includes('"level":"info"') && !l.includes('ETCDCTL_API'),
+          )
+          .slice(-8)
+          .join('\n')}`,
+      );
     }),
   );
 }
@@ -89,36 +120,69 @@ export interface WorkflowRun {
 }
 
 /** One scaleOutEtcd run on the lab, start to result, through `taskQueue`. */
-export async function runWorkflow(client: Client, taskQueue: string, lab: Lab): Promise<WorkflowRun> {
-  const request = lab.request({ ticket: { id: `BENCH-${randomUUID().slice(0, 8)}`, requestedBy: 'bench' } });
-  const t0 = performance.now();
-  const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: `bench-${lab.options.block}-${randomUUID()}`, args: [request] });
-  await handle.result().catch((err: Error & { cause?: Error & { cause?: Error } }) => {
-    throw new Error(`workflow ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`);
+export async function runWorkflow(
+  client: Client,
+  taskQueue: string,
+  lab: Lab,
+): Promise<WorkflowRun> {
+  const request = lab.request({
+    ticket: { id: `BENCH-${randomUUID().slice(0, 8)}`, requestedBy: 'bench' },
   });
+  const t0 = performance.now();
+  const handle = await client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: `bench-${lab.options.block}-${randomUUID()}`,
+    args: [request],
+  });
+  await handle
+    .result()
+    .catch((err: Error & { cause?: Error & { cause?: Error } }) => {
+      throw new Error(
+        `workflow ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`,
+      );
+    });
   const ms = performance.now() - t0;
   const history = await handle.fetchHistory();
   const events = history.events ?? [];
-  const at = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+  const at = (e: (typeof events)[number]) =>
+    Number(e.eventTime?.seconds ?? 0) * 1000 +
+    Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
   const typeOf = new Map<string, string>();
   const caughtUp: number[] = [];
   const promoted: number[] = [];
   for (const e of events) {
-    if (e.activityTaskScheduledEventAttributes) typeOf.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+    if (e.activityTaskScheduledEventAttributes)
+      typeOf.set(
+        String(e.eventId),
+        e.activityTaskScheduledEventAttributes.activityType?.name ?? '',
+      );
     const done = e.activityTaskCompletedEventAttributes;
     if (!done) continue;
     const type = typeOf.get(String(done.scheduledEventId));
     if (type === 'waitForCatchUp') caughtUp.push(at(e));
     if (type === 'promoteMember') promoted.push(at(e));
   }
-  return { ms, historyEvents: events.length, members: request.newMembers.length, promoteLagMs: promoted.map((p, i) => p - (caughtUp[i] ?? p)) };
+  return {
+    ms,
+    historyEvents: events.length,
+    members: request.newMembers.length,
+    promoteLagMs: promoted.map((p, i) => p - (caughtUp[i] ?? p)),
+  };
 }
 
 /** The activity's snapshot and `etcdctl snapshot save` from the same member, alternately; MB/s of each. */
-export async function compareSnapshots(lab: Lab, rounds: number): Promise<{ activityMBps: number[]; etcdctlMBps: number[]; sizeMB: number }> {
+export async function compareSnapshots(
+  lab: Lab,
+  rounds: number,
+): Promise<{ activityMBps: number[]; etcdctlMBps: number[]; sizeMB: number }> {
   const connect = etcdConnector();
-  const backup = createBackupActivities({ etcd: createEtcdActivities({ connect }), connect });
-  const cluster = lab.request().cluster as Parameters<typeof backup.takeSnapshot>[0];
+  const backup = createBackupActivities({
+    etcd: createEtcdActivities({ connect }),
+    connect,
+  });
+  const cluster = lab.request().cluster as Parameters<
+    typeof backup.takeSnapshot
+  >[0];
   const dir = join(lab.dir, 'bench-snapshots');
   const tls = lab.cluster.clientTls;
   const activityMBps: number[] = [];
@@ -126,13 +190,39 @@ export async function compareSnapshots(lab: Lab, rounds: number): Promise<{ acti
   let sizeMB = 0;
   const etcdctl = (url: string, file: string) => {
     mkdirSync(dir, { recursive: true });
-    return timed(() => execFileP(lab.release.etcdctl, [`--endpoints=${url}`, ...(tls ? [`--cacert=${tls.caFile}`, `--cert=${tls.certFile}`, `--key=${tls.keyFile}`] : []), 'snapshot', 'save', file], { env: { ...process.env, ETCDCTL_API: '3' } }));
+    return timed(() =>
+      execFileP(
+        lab.release.etcdctl,
+        [
+          `--endpoints=${url}`,
+          ...(tls
+            ? [
+                `--cacert=${tls.caFile}`,
+                `--cert=${tls.certFile}`,
+                `--key=${tls.keyFile}`,
+              ]
+            : []),
+          'snapshot',
+          'save',
+          file,
+        ],
+        { env: { ...process.env, ETCDCTL_API: '3' } },
+      ),
+    );
   };
   const activity = async (i: number) => {
     const t0 = performance.now();
-    const r = await backup.takeSnapshot(cluster, dir, `bench-${i}`, `bench-${i}`);
+    const r = await backup.takeSnapshot(
+      cluster,
+      dir,
+      `bench-${i}`,
+      `bench-${i}`,
+    );
     sizeMB = r.sizeBytes / 1e6;
-    return { ms: performance.now() - t0, url: lab.cluster.endpoints[Number(r.member.replace('etcd', '')) - 1] };
+    return {
+      ms: performance.now() - t0,
+      url: lab.cluster.endpoints[Number(r.member.replace('etcd', '')) - 1],
+    };
   };
   // The first snapshot of a fresh member is slow whoever asks (cold pages): one of each, not counted.
   const { url } = await activity(-1);

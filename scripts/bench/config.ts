@@ -13,12 +13,21 @@ export interface BenchCase {
   tls: boolean;
 }
 
-export const DEFAULT_CASES = '3.6.14-small,3.6.14-200mb,3.4.23-small,3.6.14-small-tls';
+export const DEFAULT_CASES =
+  '3.6.14-small,3.6.14-200mb,3.4.23-small,3.6.14-small-tls';
 
 export function parseCase(spec: string): BenchCase {
   const m = /^(\d+\.\d+\.\d+)-(small|\d+mb)(-tls)?$/.exec(spec.trim());
-  if (!m) throw new Error(`bench case ${JSON.stringify(spec)}: expected <version>-<small|NNNmb>[-tls], e.g. 3.6.14-200mb-tls`);
-  return { name: spec.trim(), version: m[1], dataMiB: m[2] === 'small' ? 0 : Number(m[2].slice(0, -2)), tls: Boolean(m[3]) };
+  if (!m)
+    throw new Error(
+      `bench case ${JSON.stringify(spec)}: expected <version>-<small|NNNmb>[-tls], e.g. 3.6.14-200mb-tls`,
+    );
+  return {
+    name: spec.trim(),
+    version: m[1],
+    dataMiB: m[2] === 'small' ? 0 : Number(m[2].slice(0, -2)),
+    tls: Boolean(m[3]),
+  };
 }
 
 export interface BenchConfig {
@@ -31,10 +40,16 @@ export interface BenchConfig {
 
 export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const rounds = Number(env.BENCH_ROUNDS || 3);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a whole number >= 1, got ${env.BENCH_ROUNDS}`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(
+      `BENCH_ROUNDS must be a whole number >= 1, got ${env.BENCH_ROUNDS}`,
+    );
   return {
     rounds,
-    cases: (env.BENCH_CASES || DEFAULT_CASES).split(',').filter(Boolean).map(parseCase),
+    cases: (env.BENCH_CASES || DEFAULT_CASES)
+      .split(',')
+      .filter(Boolean)
+      .map(parseCase),
     concurrent: (env.BENCH_CONCURRENT ?? '1') !== '0',
     port: Number(env.BENCH_PORT || 7402),
     block: Number(env.BENCH_BLOCK || 150),

@@ -4,31 +4,53 @@
  * worker's start-up and peak RSS, and four scale-outs of four clusters at once on one worker.
  * Prints medians and the ratio per case. Settings: scripts/bench/config.ts. Run: npm run bench.
  */
-import { join } from 'node:path';
+
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { Lab, TemporalDevServer } from '../../lab';
+import { type Lab, TemporalDevServer } from '../../lab';
 import { connectClient } from '../../src/client';
-import { benchConfig, parseCase, type BenchCase, type BenchConfig } from './config';
-import { compareSnapshots, freshLab, labFor, runBare, runWorkflow } from './cases';
-import { caseLine, median, seconds, type CaseResult } from './stats';
-import { startWorker, type BenchWorker } from './worker';
+import {
+  compareSnapshots,
+  freshLab,
+  labFor,
+  runBare,
+  runWorkflow,
+} from './cases';
+import {
+  type BenchCase,
+  type BenchConfig,
+  benchConfig,
+  parseCase,
+} from './config';
+import { type CaseResult, caseLine, median, seconds } from './stats';
+import { type BenchWorker, startWorker } from './worker';
 
 const TASK_QUEUE = 'etcd-scaleout-bench';
 /** What must be stopped if the bench is interrupted (Ctrl-C): labs, the worker, the server. */
 const live = new Set<() => Promise<unknown>>();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
-    console.error(`${sig}: stopping the labs, the worker and the Temporal server`);
-    void Promise.allSettled([...live].map((stop) => stop())).then(() => process.exit(130));
+    console.error(
+      `${sig}: stopping the labs, the worker and the Temporal server`,
+    );
+    void Promise.allSettled([...live].map((stop) => stop())).then(() =>
+      process.exit(130),
+    );
   });
 }
-const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+const log = (line: string) =>
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** Fresh labs for `c` on `blocks`, stopped afterwards whatever happened (a half-started one too). */
-async function withLabs<T>(c: BenchCase, blocks: number[], fn: (labs: Lab[]) => Promise<T>): Promise<T> {
+async function withLabs<T>(
+  c: BenchCase,
+  blocks: number[],
+  fn: (labs: Lab[]) => Promise<T>,
+): Promise<T> {
   const labs = blocks.map((b) => labFor(c, b));
-  const stop = () => Promise.all(labs.map((lab) => lab.stop().catch(() => undefined)));
+  const stop = () =>
+    Promise.all(labs.map((lab) => lab.stop().catch(() => undefined)));
   live.add(stop);
   try {
     await Promise.all(labs.map((lab) => freshLab(lab, c)));
@@ -40,7 +62,13 @@ async function withLabs<T>(c: BenchCase, blocks: number[], fn: (labs: Lab[]) => 
 }
 
 /** One round of a case: both labs fresh; bare first on even rounds, workflow first on odd ones. */
-async function round(cfg: BenchConfig, client: Client, c: BenchCase, r: number, out: CaseResult): Promise<void> {
+async function round(
+  cfg: BenchConfig,
+  client: Client,
+  c: BenchCase,
+  r: number,
+  out: CaseResult,
+): Promise<void> {
   await withLabs(c, [cfg.block, cfg.block + 1], async ([bareLab, wfLab]) => {
     const bare = async () => out.bareMs.push(await runBare(bareLab));
     const workflow = async () => {
@@ -49,26 +77,45 @@ async function round(cfg: BenchConfig, client: Client, c: BenchCase, r: number, 
       out.promoteLagMs.push(...run.promoteLagMs);
       out.historyEventsPerMember.push(run.historyEvents / run.members);
     };
-    for (const step of r % 2 === 0 ? [bare, workflow] : [workflow, bare]) await step();
+    for (const step of r % 2 === 0 ? [bare, workflow] : [workflow, bare])
+      await step();
   });
-  log(`${c.name} round ${r + 1}: bare ${seconds(out.bareMs.at(-1) ?? NaN)}, workflow ${seconds(out.workflowMs.at(-1) ?? NaN)}`);
+  log(
+    `${c.name} round ${r + 1}: bare ${seconds(out.bareMs.at(-1) ?? NaN)}, workflow ${seconds(out.workflowMs.at(-1) ?? NaN)}`,
+  );
 }
 
-async function concurrent(cfg: BenchConfig, client: Client, single: number): Promise<string> {
+async function concurrent(
+  cfg: BenchConfig,
+  client: Client,
+  single: number,
+): Promise<string> {
   const c = parseCase('3.6.14-small');
-  return withLabs(c, [0, 1, 2, 3].map((i) => cfg.block + 10 + i), async (labs) => {
-    const t0 = performance.now();
-    const runs = await Promise.all(labs.map((lab) => runWorkflow(client, TASK_QUEUE, lab)));
-    const wall = performance.now() - t0;
-    return `4 scale-outs of 4 clusters at once: wall ${seconds(wall)} vs one run ${seconds(single)}: ${(wall / single).toFixed(2)}x (each: ${runs.map((x) => seconds(x.ms)).join(', ')})`;
-  });
+  return withLabs(
+    c,
+    [0, 1, 2, 3].map((i) => cfg.block + 10 + i),
+    async (labs) => {
+      const t0 = performance.now();
+      const runs = await Promise.all(
+        labs.map((lab) => runWorkflow(client, TASK_QUEUE, lab)),
+      );
+      const wall = performance.now() - t0;
+      return `4 scale-outs of 4 clusters at once: wall ${seconds(wall)} vs one run ${seconds(single)}: ${(wall / single).toFixed(2)}x (each: ${runs.map((x) => seconds(x.ms)).join(', ')})`;
+    },
+  );
 }
 
 async function main(): Promise<void> {
   const cfg = benchConfig();
   const t0 = performance.now();
-  log(`bench: ${cfg.rounds} rounds of ${cfg.cases.map((c) => c.name).join(', ')}; Temporal on ${cfg.port}; lab blocks from ${cfg.block}`);
-  const server = new TemporalDevServer({ port: cfg.port, headless: true, logFile: join(tmpdir(), 'etcd-scaleout-bench-temporal.log') });
+  log(
+    `bench: ${cfg.rounds} rounds of ${cfg.cases.map((c) => c.name).join(', ')}; Temporal on ${cfg.port}; lab blocks from ${cfg.block}`,
+  );
+  const server = new TemporalDevServer({
+    port: cfg.port,
+    headless: true,
+    logFile: join(tmpdir(), 'etcd-scaleout-bench-temporal.log'),
+  });
   live.add(() => server.stop());
   await server.start();
   let worker: BenchWorker | undefined;
@@ -79,7 +126,15 @@ async function main(): Promise<void> {
     report.push(`worker ready ${seconds(worker.readyMs)} after spawn`);
     const client = await connectClient({ address: server.address });
     const results: CaseResult[] = [];
-    for (const c of cfg.cases) results.push({ name: c.name, bareMs: [], workflowMs: [], promoteLagMs: [], historyEventsPerMember: [], failures: [] });
+    for (const c of cfg.cases)
+      results.push({
+        name: c.name,
+        bareMs: [],
+        workflowMs: [],
+        promoteLagMs: [],
+        historyEventsPerMember: [],
+        failures: [],
+      });
     for (let r = 0; r < cfg.rounds; r++) {
       for (const [i, c] of cfg.cases.entries()) {
         await round(cfg, client, c, r, results[i]).catch((err: Error) => {
@@ -89,13 +144,26 @@ async function main(): Promise<void> {
       }
     }
     report.push(...results.map(caseLine));
-    const big = cfg.cases.find((c) => c.dataMiB > 0) ?? parseCase('3.6.14-200mb');
-    const snap = await withLabs(big, [cfg.block], ([lab]) => compareSnapshots(lab, cfg.rounds));
+    const big =
+      cfg.cases.find((c) => c.dataMiB > 0) ?? parseCase('3.6.14-200mb');
+    const snap = await withLabs(big, [cfg.block], ([lab]) =>
+      compareSnapshots(lab, cfg.rounds),
+    );
     const ratio = median(snap.activityMBps) / median(snap.etcdctlMBps);
-    report.push(`snapshot ${snap.sizeMB.toFixed(0)} MB (${big.name}): takeSnapshot ${median(snap.activityMBps).toFixed(0)} MB/s, etcdctl snapshot save ${median(snap.etcdctlMBps).toFixed(0)} MB/s: ${ratio.toFixed(2)}x`);
+    report.push(
+      `snapshot ${snap.sizeMB.toFixed(0)} MB (${big.name}): takeSnapshot ${median(snap.activityMBps).toFixed(0)} MB/s, etcdctl snapshot save ${median(snap.etcdctlMBps).toFixed(0)} MB/s: ${ratio.toFixed(2)}x`,
+    );
     if (cfg.concurrent) {
-      const single = median(results.find((r) => r.name === '3.6.14-small')?.workflowMs ?? []);
-      report.push(await concurrent(cfg, client, Number.isFinite(single) ? single : NaN).catch((err: Error) => `4 at once FAILED: ${err.message}`));
+      const single = median(
+        results.find((r) => r.name === '3.6.14-small')?.workflowMs ?? [],
+      );
+      report.push(
+        await concurrent(
+          cfg,
+          client,
+          Number.isFinite(single) ? single : NaN,
+        ).catch((err: Error) => `4 at once FAILED: ${err.message}`),
+      );
     }
     report.push(`worker peak RSS ${worker.peakRssMB().toFixed(0)} MB`);
     await client.connection.close();
@@ -103,7 +171,9 @@ async function main(): Promise<void> {
     await worker?.stop();
     await server.stop();
   }
-  console.log(`\n=== bench results (${cfg.rounds} rounds, ${seconds(performance.now() - t0)} in all) ===`);
+  console.log(
+    `\n=== bench results (${cfg.rounds} rounds, ${seconds(performance.now() - t0)} in all) ===`,
+  );
   for (const line of report) console.log(line);
 }
 

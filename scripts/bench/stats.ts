@@ -7,7 +7,8 @@ export const median = (xs: number[]): number => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-export const seconds = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a');
+export const seconds = (ms: number): string =>
+  Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a';
 
 export interface CaseResult {
   name: string;
@@ -23,7 +24,8 @@ export interface CaseResult {
 export function caseLine(c: CaseResult): string {
   const bare = median(c.bareMs);
   const wf = median(c.workflowMs);
-  const ratio = bare > 0 && Number.isFinite(wf) ? (wf / bare).toFixed(2) : 'n/a';
+  const ratio =
+    bare > 0 && Number.isFinite(wf) ? (wf / bare).toFixed(2) : 'n/a';
   return [
     c.name.padEnd(22),
     `bare ${seconds(bare).padStart(8)}`,

@@ -1,5 +1,5 @@
 /** The bench's worker: a real worker process (dist/src/worker.js), its start-up time and its peak RSS. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -12,27 +12,48 @@ export interface BenchWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(address: string, taskQueue: string): Promise<BenchWorker> {
+export async function startWorker(
+  address: string,
+  taskQueue: string,
+): Promise<BenchWorker> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'worker.js')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, '..', '..', 'src', 'worker.js')],
+    {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const readyMs = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (/etcd-scaleout worker: task queue/.test(out)) resolve(performance.now() - t0);
+      if (/etcd-scaleout worker: task queue/.test(out))
+        resolve(performance.now() - t0);
     });
     child.stderr!.resume();
-    child.on('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready: ${out.slice(-500)}`)));
+    child.on('exit', (code) =>
+      reject(
+        new Error(
+          `the worker exited (${code}) before it was ready: ${out.slice(-500)}`,
+        ),
+      ),
+    );
   });
   child.stdout!.resume();
   return {
     process: child,
     readyMs,
     peakRssMB: () => {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      const m = /VmHWM:\s+(\d+) kB/.exec(
+        readFileSync(`/proc/${child.pid}/status`, 'utf8'),
+      );
       return m ? Number(m[1]) / 1024 : Number.NaN;
     },
     stop: async () => {

@@ -12,11 +12,21 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Etcd3 } from 'etcd3';
-import { backupsToKeep, checkFreeSpace, pruneSnapshots, recordOfRun, writeRecord } from './backupDir';
-import { noCheckpoint, type CheckpointHook } from './checkpoints';
-import { beat } from './liveness';
 import { ErrorType } from '../domain/errors';
-import type { ClusterRef, EtcdActivities, EtcdConnect } from './etcd/activities';
+import {
+  backupsToKeep,
+  checkFreeSpace,
+  pruneSnapshots,
+  recordOfRun,
+  writeRecord,
+} from './backupDir';
+import { type CheckpointHook, noCheckpoint } from './checkpoints';
+import type {
+  ClusterRef,
+  EtcdActivities,
+  EtcdConnect,
+} from './etcd/activities';
+import { beat } from './liveness';
 
 export interface BackupRecord {
   path: string;
@@ -58,16 +68,27 @@ export class TrailerCheck {
 
   /** The size and SHA-256 of the whole file, or an error saying why it is not a complete snapshot. */
   result(what: string): { sizeBytes: number; sha256: string } {
-    if (this.size < 512 + TRAILER || this.size % 512 !== TRAILER) throw new Error(`snapshot ${what} has size ${this.size}, not a bbolt file plus a 32-byte hash: snapshot missing hash`);
-    if (!this.body.digest().equals(this.held)) throw new Error(`snapshot ${what}: SHA-256 trailer does not match its contents`);
+    if (this.size < 512 + TRAILER || this.size % 512 !== TRAILER)
+      throw new Error(
+        `snapshot ${what} has size ${this.size}, not a bbolt file plus a 32-byte hash: snapshot missing hash`,
+      );
+    if (!this.body.digest().equals(this.held))
+      throw new Error(
+        `snapshot ${what}: SHA-256 trailer does not match its contents`,
+      );
     return { sizeBytes: this.size, sha256: this.whole.digest('hex') };
   }
 }
 
 /** Checks a snapshot file on disk (a reused one): etcd's trailer, as TrailerCheck. */
-export async function verifySnapshotFile(path: string): Promise<{ sizeBytes: number; sha256: string }> {
+export async function verifySnapshotFile(
+  path: string,
+): Promise<{ sizeBytes: number; sha256: string }> {
   const check = new TrailerCheck();
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) check.update(chunk);
+  for await (const chunk of createReadStream(path, {
+    highWaterMark: 1 << 20,
+  }) as AsyncIterable<Buffer>)
+    check.update(chunk);
   return check.result(path);
 }
 
@@ -76,7 +97,11 @@ export async function verifySnapshotFile(path: string): Promise<{ sizeBytes: num
  * gRPC stream is paused while the disk is behind (pipeline's backpressure), so memory stays flat.
  * Returns the verified size and hash and the revision the stream's header names.
  */
-async function stream(etcd: Etcd3, path: string, onChunk: (bytes: number) => void): Promise<{ sizeBytes: number; sha256: string; headerRevision: string }> {
+async function stream(
+  etcd: Etcd3,
+  path: string,
+  onChunk: (bytes: number) => void,
+): Promise<{ sizeBytes: number; sha256: string; headerRevision: string }> {
   const chunks = await etcd.maintenance.snapshot();
   const check = new TrailerCheck();
   let headerRevision = '';
@@ -87,15 +112,28 @@ async function stream(etcd: Etcd3, path: string, onChunk: (bytes: number) => voi
     // so pausing at every 16 chunks halves the throughput; this still bounds memory at ~24 MiB.
     writableHighWaterMark: 256,
     readableHighWaterMark: 8 << 20,
-    transform(item: { blob: Buffer; header?: { revision?: string } }, _enc, done) {
-      if (!headerRevision && item.header?.revision && item.header.revision !== '0') headerRevision = item.header.revision;
+    transform(
+      item: { blob: Buffer; header?: { revision?: string } },
+      _enc,
+      done,
+    ) {
+      if (
+        !headerRevision &&
+        item.header?.revision &&
+        item.header.revision !== '0'
+      )
+        headerRevision = item.header.revision;
       check.update(item.blob);
       bytes += item.blob.length;
       onChunk(bytes);
       done(null, item.blob);
     },
   });
-  await pipeline(chunks as unknown as NodeJS.ReadableStream, hashing, createWriteStream(path, { mode: 0o600, highWaterMark: 8 << 20 }));
+  await pipeline(
+    chunks as unknown as NodeJS.ReadableStream,
+    hashing,
+    createWriteStream(path, { mode: 0o600, highWaterMark: 8 << 20 }),
+  );
   const file = await open(path, 'r+');
   try {
     await file.sync();
@@ -106,37 +144,70 @@ async function stream(etcd: Etcd3, path: string, onChunk: (bytes: number) => voi
 }
 
 /** This run's verified file from an earlier attempt, with its recorded time and revision; else undefined. */
-async function earlier(path: string, cluster: string, runId: string): Promise<BackupRecord | undefined> {
+async function earlier(
+  path: string,
+  cluster: string,
+  runId: string,
+): Promise<BackupRecord | undefined> {
   const record = await recordOfRun(path, cluster, runId);
   if (!record) return undefined; // absent, incomplete, or not this run's: take it (again)
   try {
     const existing = await verifySnapshotFile(path);
-    return { path, ...existing, revision: record.revision, member: record.member, takenAt: record.takenAt, verified: 'sha256-trailer' };
+    return {
+      path,
+      ...existing,
+      revision: record.revision,
+      member: record.member,
+      takenAt: record.takenAt,
+      verified: 'sha256-trailer',
+    };
   } catch {
     return undefined;
   }
 }
 
-export function createBackupActivities(deps: { etcd: EtcdActivities; connect: EtcdConnect; checkpoint?: CheckpointHook }) {
+export function createBackupActivities(deps: {
+  etcd: EtcdActivities;
+  connect: EtcdConnect;
+  checkpoint?: CheckpointHook;
+}) {
   const checkpoint = deps.checkpoint ?? noCheckpoint;
 
   return {
     /** `runId` proves a file found under this name was taken by this run (a retry), not by another. */
-    async takeSnapshot(cluster: ClusterRef, dir: string, fileStem: string, runId = fileStem): Promise<BackupRecord> {
+    async takeSnapshot(
+      cluster: ClusterRef,
+      dir: string,
+      fileStem: string,
+      runId = fileStem,
+    ): Promise<BackupRecord> {
       const finalPath = `${dir}/${fileStem}.db`;
       checkpoint('takeSnapshot:start');
       const keep = backupsToKeep();
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
       } catch (err) {
-        throw ApplicationFailure.nonRetryable(`cannot create backup.dir ${dir} on the worker: ${(err as NodeJS.ErrnoException).code}`, ErrorType.SnapshotFailed);
+        throw ApplicationFailure.nonRetryable(
+          `cannot create backup.dir ${dir} on the worker: ${(err as NodeJS.ErrnoException).code}`,
+          ErrorType.SnapshotFailed,
+        );
       }
       const kept = await earlier(finalPath, cluster.name, runId);
       if (kept) return kept;
       const state = await deps.etcd.inspectCluster(cluster);
-      const source = state.members.find((m) => m.healthy && !m.isLearner && m.id !== state.leaderId) ?? state.members.find((m) => m.healthy && !m.isLearner);
-      if (!source) throw ApplicationFailure.retryable(`no healthy member of ${cluster.name} to snapshot`, ErrorType.ClusterUnhealthy);
-      await checkFreeSpace(dir, Math.max(0, ...state.members.map((m) => Number(m.dbSize ?? 0))));
+      const source =
+        state.members.find(
+          (m) => m.healthy && !m.isLearner && m.id !== state.leaderId,
+        ) ?? state.members.find((m) => m.healthy && !m.isLearner);
+      if (!source)
+        throw ApplicationFailure.retryable(
+          `no healthy member of ${cluster.name} to snapshot`,
+          ErrorType.ClusterUnhealthy,
+        );
+      await checkFreeSpace(
+        dir,
+        Math.max(0, ...state.members.map((m) => Number(m.dbSize ?? 0))),
+      );
 
       const partPath = `${finalPath}.part`;
       const etcd = await deps.connect([source.clientURLs[0]], cluster.tls);
@@ -146,7 +217,9 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
       let revision = '';
       try {
         // A lower bound, asked of the source just before; the stream's header, when etcd fills it, is the snapshot's own.
-        const before = (await etcd.maintenance.status().catch(() => undefined))?.header.revision ?? '';
+        const before =
+          (await etcd.maintenance.status().catch(() => undefined))?.header
+            .revision ?? '';
         const streamed = await stream(etcd, partPath, (bytes) => {
           checkpoint('takeSnapshot:streaming');
           if (Date.now() - lastBeat > 1_000) {
@@ -158,14 +231,30 @@ export function createBackupActivities(deps: { etcd: EtcdActivities; connect: Et
         verified = { sizeBytes: streamed.sizeBytes, sha256: streamed.sha256 };
       } catch (err) {
         await unlink(partPath).catch(() => undefined);
-        throw ApplicationFailure.retryable(`snapshot from ${source.name} (${source.clientURLs[0]}) failed: ${(err as Error).message}`, ErrorType.SnapshotFailed);
+        throw ApplicationFailure.retryable(
+          `snapshot from ${source.name} (${source.clientURLs[0]}) failed: ${(err as Error).message}`,
+          ErrorType.SnapshotFailed,
+        );
       } finally {
         etcd.close();
       }
-      await writeRecord(finalPath, { cluster: cluster.name, runId, revision, member: source.name, takenAt });
+      await writeRecord(finalPath, {
+        cluster: cluster.name,
+        runId,
+        revision,
+        member: source.name,
+        takenAt,
+      });
       await rename(partPath, finalPath);
       await pruneSnapshots(dir, cluster.name, keep).catch(() => undefined); // retention never fails a run's backup
-      return { path: finalPath, ...verified, revision, member: source.name, takenAt, verified: 'sha256-trailer' };
+      return {
+        path: finalPath,
+        ...verified,
+        revision,
+        member: source.name,
+        takenAt,
+        verified: 'sha256-trailer',
+      };
     },
   };
 }

@@ -3,7 +3,14 @@
  * to each snapshot (so a reused file reports its real time and revision, and proves which run took
  * it), and the retention of old snapshots (ETCD_SCALEOUT_BACKUP_KEEP, default 10).
  */
-import { readdir, readFile, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import {
+  readdir,
+  readFile,
+  stat,
+  statfs,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
@@ -27,15 +34,23 @@ export function backupsToKeep(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.ETCD_SCALEOUT_BACKUP_KEEP;
   if (raw === undefined || raw === '') return DEFAULT_KEEP;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw ApplicationFailure.nonRetryable(`ETCD_SCALEOUT_BACKUP_KEEP on the worker must be a whole number >= 1, got ${JSON.stringify(raw)}`, ErrorType.SnapshotFailed);
+  if (!Number.isInteger(n) || n < 1)
+    throw ApplicationFailure.nonRetryable(
+      `ETCD_SCALEOUT_BACKUP_KEEP on the worker must be a whole number >= 1, got ${JSON.stringify(raw)}`,
+      ErrorType.SnapshotFailed,
+    );
   return n;
 }
 
 /** The bytes a snapshot of a `dbSize`-byte database needs on disk, margin included. */
-export const spaceNeeded = (dbSize: number): number => Math.ceil(dbSize * SPACE_FACTOR) + SPACE_SLACK;
+export const spaceNeeded = (dbSize: number): number =>
+  Math.ceil(dbSize * SPACE_FACTOR) + SPACE_SLACK;
 
 /** Refuses (not retried: an operator must free space) when `dir` cannot hold the snapshot. */
-export async function checkFreeSpace(dir: string, dbSize: number): Promise<void> {
+export async function checkFreeSpace(
+  dir: string,
+  dbSize: number,
+): Promise<void> {
   const fs = await statfs(dir);
   const free = Number(fs.bavail) * Number(fs.bsize);
   const needed = spaceNeeded(dbSize);
@@ -51,15 +66,30 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 export const recordPath = (snapshotPath: string) => `${snapshotPath}.json`;
 
-export async function writeRecord(snapshotPath: string, record: SnapshotRecord): Promise<void> {
-  await writeFile(recordPath(snapshotPath), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+export async function writeRecord(
+  snapshotPath: string,
+  record: SnapshotRecord,
+): Promise<void> {
+  await writeFile(
+    recordPath(snapshotPath),
+    `${JSON.stringify(record, null, 2)}\n`,
+    { mode: 0o600 },
+  );
 }
 
 /** The record of `snapshotPath` if it is this run's; undefined if absent, unreadable or another run's. */
-export async function recordOfRun(snapshotPath: string, cluster: string, runId: string): Promise<SnapshotRecord | undefined> {
+export async function recordOfRun(
+  snapshotPath: string,
+  cluster: string,
+  runId: string,
+): Promise<SnapshotRecord | undefined> {
   try {
-    const record = JSON.parse(await readFile(recordPath(snapshotPath), 'utf8')) as SnapshotRecord;
-    return record.cluster === cluster && record.runId === runId ? record : undefined;
+    const record = JSON.parse(
+      await readFile(recordPath(snapshotPath), 'utf8'),
+    ) as SnapshotRecord;
+    return record.cluster === cluster && record.runId === runId
+      ? record
+      : undefined;
   } catch {
     return undefined;
   }
@@ -69,12 +99,19 @@ export async function recordOfRun(snapshotPath: string, cluster: string, runId: 
  * Deletes this cluster's oldest snapshots beyond `keep`. Only files with a record naming the cluster
  * are counted or touched: whatever else is in the directory is the operator's.
  */
-export async function pruneSnapshots(dir: string, cluster: string, keep: number): Promise<string[]> {
+export async function pruneSnapshots(
+  dir: string,
+  cluster: string,
+  keep: number,
+): Promise<string[]> {
   const ours: Array<{ path: string; mtimeMs: number }> = [];
   for (const name of await readdir(dir)) {
     if (!name.endsWith('.db')) continue;
     const path = join(dir, name);
-    const record = await readFile(recordPath(path), 'utf8').then((t) => JSON.parse(t) as SnapshotRecord, () => undefined);
+    const record = await readFile(recordPath(path), 'utf8').then(
+      (t) => JSON.parse(t) as SnapshotRecord,
+      () => undefined,
+    );
     if (record?.cluster !== cluster) continue;
     ours.push({ path, mtimeMs: (await stat(path)).mtimeMs });
   }

@@ -11,13 +11,26 @@ import { ErrorType } from '../domain/errors';
 
 export type ReadFile = (path: string) => Promise<Buffer>;
 
-function credentialsUnreadable(field: string, path: string, err: unknown): ApplicationFailure {
-  const code = (err as NodeJS.ErrnoException)?.code ?? (err instanceof Error ? err.message : String(err));
-  return ApplicationFailure.nonRetryable(`cannot read ${field} ${path} on the worker: ${code}`, ErrorType.CredentialsUnreadable);
+function credentialsUnreadable(
+  field: string,
+  path: string,
+  err: unknown,
+): ApplicationFailure {
+  const code =
+    (err as NodeJS.ErrnoException)?.code ??
+    (err instanceof Error ? err.message : String(err));
+  return ApplicationFailure.nonRetryable(
+    `cannot read ${field} ${path} on the worker: ${code}`,
+    ErrorType.CredentialsUnreadable,
+  );
 }
 
 /** Reads `path` (named by the request's `field`), or fails with CredentialsUnreadable. */
-export async function readCredential(field: string, path: string, read: ReadFile = (p) => readFile(p)): Promise<Buffer> {
+export async function readCredential(
+  field: string,
+  path: string,
+  read: ReadFile = (p) => readFile(p),
+): Promise<Buffer> {
   try {
     return await read(path);
   } catch (err) {

@@ -4,12 +4,16 @@
  */
 import { createBackupActivities } from './backup';
 import type { CheckpointHook } from './checkpoints';
-import { createEtcdActivities, etcdConnector, type EtcdConnect } from './etcd/activities';
+import {
+  createEtcdActivities,
+  type EtcdConnect,
+  etcdConnector,
+} from './etcd/activities';
 import { createNodeActivities } from './node/activities';
 import { createCertificateActivities } from './node/certificates';
 import { createEnvSourceActivities } from './node/envSource';
-import { createNotifyActivities } from './notify';
 import { createSshRunner, type SshRunner } from './node/ssh';
+import { createNotifyActivities } from './notify';
 
 export interface ActivityDeps {
   connect?: EtcdConnect;
@@ -34,9 +38,9 @@ export function createActivities(deps: ActivityDeps = {}) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ClusterRef, ClusterState, MemberStatus } from './etcd/activities';
-export type { NodeFacts, NodePaths } from './node/activities';
 export type { BackupRecord } from './backup';
-export type { SshTarget } from './node/ssh';
-export type { CertificateAuthorityRef } from './node/certificates';
+export type { ClusterRef, ClusterState, MemberStatus } from './etcd/activities';
 export type { AddedLearner } from './etcd/membership';
+export type { NodeFacts, NodePaths } from './node/activities';
+export type { CertificateAuthorityRef } from './node/certificates';
+export type { SshTarget } from './node/ssh';

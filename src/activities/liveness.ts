@@ -32,7 +32,10 @@ export function resumeDetails<T>(): T | undefined {
 export const keepAlive: ActivityInterceptorsFactory = (ctx) => ({
   inbound: {
     async execute(input, next) {
-      const timer = setInterval(() => ctx.heartbeat(latest.get(ctx) ?? ctx.info.heartbeatDetails), 1_000);
+      const timer = setInterval(
+        () => ctx.heartbeat(latest.get(ctx) ?? ctx.info.heartbeatDetails),
+        1_000,
+      );
       try {
         return await next(input);
       } finally {

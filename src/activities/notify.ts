@@ -32,41 +32,82 @@ export function sign(secret: string | Buffer, message: string): string {
 }
 
 /** The timestamp and signature headers for `body`, sent at `nowMs`. */
-export function signatureHeaders(secret: string | Buffer, body: string, nowMs: number): Record<string, string> {
+export function signatureHeaders(
+  secret: string | Buffer,
+  body: string,
+  nowMs: number,
+): Record<string, string> {
   const timestamp = String(Math.floor(nowMs / 1000));
-  return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: sign(secret, `${timestamp}.${body}`) };
+  return {
+    [TIMESTAMP_HEADER]: timestamp,
+    [SIGNATURE_HEADER]: sign(secret, `${timestamp}.${body}`),
+  };
 }
 
 /** The failure for an answer that is not 2xx: retried only when sending again can help. */
 function refusal(shown: string, res: Response): ApplicationFailure {
   const status = res.status;
   if (status >= 300 && status < 400) {
-    return ApplicationFailure.nonRetryable(`POST ${shown}: HTTP ${status} redirect, not followed: set notify.webhookUrl to the final URL`, ErrorType.NotifyFailed);
+    return ApplicationFailure.nonRetryable(
+      `POST ${shown}: HTTP ${status} redirect, not followed: set notify.webhookUrl to the final URL`,
+      ErrorType.NotifyFailed,
+    );
   }
-  if (status >= 400 && status < 500 && !RETRYABLE_CLIENT_ERRORS.includes(status)) {
-    return ApplicationFailure.nonRetryable(`POST ${shown}: HTTP ${status}: the receiver refused the notification (not retried)`, ErrorType.NotifyFailed);
+  if (
+    status >= 400 &&
+    status < 500 &&
+    !RETRYABLE_CLIENT_ERRORS.includes(status)
+  ) {
+    return ApplicationFailure.nonRetryable(
+      `POST ${shown}: HTTP ${status}: the receiver refused the notification (not retried)`,
+      ErrorType.NotifyFailed,
+    );
   }
-  return ApplicationFailure.retryable(`POST ${shown}: HTTP ${status}`, ErrorType.NotifyFailed);
+  return ApplicationFailure.retryable(
+    `POST ${shown}: HTTP ${status}`,
+    ErrorType.NotifyFailed,
+  );
 }
 
-export function createNotifyActivities(deps: { fetch?: typeof fetch; now?: () => number } = {}) {
+export function createNotifyActivities(
+  deps: { fetch?: typeof fetch; now?: () => number } = {},
+) {
   const doFetch = deps.fetch ?? fetch;
   const now = deps.now ?? Date.now;
   return {
-    async notifyWebhook(url: string, secretFile: string | undefined, payload: Record<string, unknown>): Promise<{ status: number }> {
+    async notifyWebhook(
+      url: string,
+      secretFile: string | undefined,
+      payload: Record<string, unknown>,
+    ): Promise<{ status: number }> {
       const shown = shownWebhookUrl(url);
       const body = JSON.stringify(payload);
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'etcd-scaleout' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'etcd-scaleout',
+      };
       if (secretFile) {
         const secret = await readCredential('notify.secretFile', secretFile);
-        Object.assign(headers, signatureHeaders(secret.toString('utf8').trim(), body, now()));
+        Object.assign(
+          headers,
+          signatureHeaders(secret.toString('utf8').trim(), body, now()),
+        );
       }
       let res: Response;
       try {
-        res = await doFetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+        res = await doFetch(url, {
+          method: 'POST',
+          headers,
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(10_000),
+        });
       } catch (err) {
         // Network errors may quote the URL: only the shown form goes into the failure.
-        throw ApplicationFailure.retryable(`POST ${shown}: ${(err as Error).message.split(url).join(shown)}`, ErrorType.NotifyFailed);
+        throw ApplicationFailure.retryable(
+          `POST ${shown}: ${(err as Error).message.split(url).join(shown)}`,
+          ErrorType.NotifyFailed,
+        );
       }
       await res.body?.cancel();
       if (res.status >= 300) throw refusal(shown, res);

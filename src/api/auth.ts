@@ -22,33 +22,52 @@ const identities = new WeakMap<FastifyRequest, Identity>();
  * The identity of the token in `header`, or undefined. Every token is compared, each in constant
  * time over equal-length digests: neither the time nor the result depends on where a match is.
  */
-function identityFor(tokens: readonly ApiToken[], header: string | undefined): Identity | undefined {
+function identityFor(
+  tokens: readonly ApiToken[],
+  header: string | undefined,
+): Identity | undefined {
   const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '');
   const given = tokenDigest(m ? m[1] : '');
   let found: Identity | undefined;
-  for (const t of tokens) if (timingSafeEqual(given, t.digest) && m !== null) found = t.identity;
+  for (const t of tokens)
+    if (timingSafeEqual(given, t.digest) && m !== null) found = t.identity;
   return found;
 }
 
 /** Who called: set for every authenticated request. */
 export function identityOf(request: FastifyRequest): Identity {
   const identity = identities.get(request);
-  if (!identity) throw new HttpError(401, 'missing or wrong bearer token (Authorization: Bearer <token>)');
+  if (!identity)
+    throw new HttpError(
+      401,
+      'missing or wrong bearer token (Authorization: Bearer <token>)',
+    );
   return identity;
 }
 
-export function requireBearerToken(app: FastifyInstance, tokens: readonly ApiToken[]): void {
-  if (!tokens.length) throw new Error('buildApi: at least one API token is required');
+export function requireBearerToken(
+  app: FastifyInstance,
+  tokens: readonly ApiToken[],
+): void {
+  if (!tokens.length)
+    throw new Error('buildApi: at least one API token is required');
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config as RouteConfig;
     if (config?.public) return;
     const identity = identityFor(tokens, request.headers.authorization);
     if (!identity) {
       reply.header('www-authenticate', 'Bearer realm="etcd-scaleout"');
-      throw new HttpError(401, 'missing or wrong bearer token (Authorization: Bearer <token>)');
+      throw new HttpError(
+        401,
+        'missing or wrong bearer token (Authorization: Bearer <token>)',
+      );
     }
     if (config?.role && !identity.roles.includes(config.role)) {
-      throw new HttpError(403, `${identity.name} does not have the ${config.role} role (roles: ${identity.roles.join(', ') || 'none'})`, { identity: identity.name, needs: config.role });
+      throw new HttpError(
+        403,
+        `${identity.name} does not have the ${config.role} role (roles: ${identity.roles.join(', ') || 'none'})`,
+        { identity: identity.name, needs: config.role },
+      );
     }
     identities.set(request, identity);
   });

@@ -77,11 +77,21 @@ export interface RunningScaleOut {
 }
 
 /** A running scale-out of this cluster other than `exceptId`, if there is one (see ClusterGuard). */
-export async function findRunningScaleOut(client: Client, guard: ClusterGuard, cluster: string, exceptId: string): Promise<RunningScaleOut | undefined> {
+export async function findRunningScaleOut(
+  client: Client,
+  guard: ClusterGuard,
+  cluster: string,
+  exceptId: string,
+): Promise<RunningScaleOut | undefined> {
   for (const id of guard.recentIds(cluster)) {
     if (id === exceptId) continue;
     const d = await describeOrUndefined(client, id);
-    if (d?.status.name === 'RUNNING') return { workflowId: id, runId: d.runId, ticket: runLabels(d.typedSearchAttributes).ticket ?? null };
+    if (d?.status.name === 'RUNNING')
+      return {
+        workflowId: id,
+        runId: d.runId,
+        ticket: runLabels(d.typedSearchAttributes).ticket ?? null,
+      };
     guard.forget(cluster, id);
   }
   const query = scaleOutRunsQuery({ cluster, status: 'Running' });
@@ -89,7 +99,12 @@ export async function findRunningScaleOut(client: Client, guard: ClusterGuard, c
     if (info.workflowId === exceptId) continue;
     // Visibility can also lag behind a close: confirm with a strongly consistent describe.
     const d = await describeOrUndefined(client, info.workflowId);
-    if (d?.status.name === 'RUNNING') return { workflowId: info.workflowId, runId: d.runId, ticket: runLabels(d.typedSearchAttributes).ticket ?? null };
+    if (d?.status.name === 'RUNNING')
+      return {
+        workflowId: info.workflowId,
+        runId: d.runId,
+        ticket: runLabels(d.typedSearchAttributes).ticket ?? null,
+      };
   }
   return undefined;
 }

@@ -1,5 +1,10 @@
 /** What every route group gets: the client, the task queue, the guard; and the run lookups they share. */
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import {
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import type { FlatFailure, RunSummary } from '../client';
 import { WORKFLOW_TYPE } from '../config';
 import type { scaleOutEtcd } from '../workflows';
@@ -16,14 +21,31 @@ export interface ApiContext {
 const MAX_WORKFLOW_ID_LENGTH = 1000;
 
 /** The run, if it is a scale-out; 404 otherwise. */
-export async function describeScaleOut(client: Client, workflowId: string): Promise<{ handle: WorkflowHandle<typeof scaleOutEtcd>; d: WorkflowExecutionDescription }> {
-  if (!workflowId || workflowId.length > MAX_WORKFLOW_ID_LENGTH) throw new HttpError(404, `no scale-out ${JSON.stringify(workflowId)}`);
+export async function describeScaleOut(
+  client: Client,
+  workflowId: string,
+): Promise<{
+  handle: WorkflowHandle<typeof scaleOutEtcd>;
+  d: WorkflowExecutionDescription;
+}> {
+  if (!workflowId || workflowId.length > MAX_WORKFLOW_ID_LENGTH)
+    throw new HttpError(404, `no scale-out ${JSON.stringify(workflowId)}`);
   const d = await client.workflow.getHandle(workflowId).describe();
-  if (d.type !== WORKFLOW_TYPE) throw new HttpError(404, `no scale-out ${workflowId} (it is a ${d.type} workflow)`);
-  return { handle: client.workflow.getHandle<typeof scaleOutEtcd>(workflowId, d.runId), d };
+  if (d.type !== WORKFLOW_TYPE)
+    throw new HttpError(
+      404,
+      `no scale-out ${workflowId} (it is a ${d.type} workflow)`,
+    );
+  return {
+    handle: client.workflow.getHandle<typeof scaleOutEtcd>(workflowId, d.runId),
+    d,
+  };
 }
 
-export async function describeOrUndefined(client: Client, workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
+export async function describeOrUndefined(
+  client: Client,
+  workflowId: string,
+): Promise<WorkflowExecutionDescription | undefined> {
   try {
     return await client.workflow.getHandle(workflowId).describe();
   } catch (err) {
@@ -47,4 +69,8 @@ export const summaryJson = (s: RunSummary) => ({
 });
 
 /** The API's failure: its type (null when it has none), message, and the workflow's details record. */
-export const failureJson = (f: FlatFailure) => ({ type: f.type ?? null, message: f.message, ...(f.details?.length ? { details: f.details[0] } : {}) });
+export const failureJson = (f: FlatFailure) => ({
+  type: f.type ?? null,
+  message: f.message,
+  ...(f.details?.length ? { details: f.details[0] } : {}),
+});

@@ -45,27 +45,50 @@ export interface ApiOptions {
   logger?: boolean | { level: string };
 }
 
-const ROUTE_GROUPS = [metaRoutes, startRoute, listRoute, runRoutes, decisionRoutes];
+const ROUTE_GROUPS = [
+  metaRoutes,
+  startRoute,
+  listRoute,
+  runRoutes,
+  decisionRoutes,
+];
 
 /** Every registered route must be in the OpenAPI document, and every documented one registered. */
 function checkRoutesDocumented(app: FastifyInstance): void {
   const registered: string[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of ([] as string[]).concat(route.method)) registered.push(`${method} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
+    for (const method of ([] as string[]).concat(route.method))
+      registered.push(
+        `${method} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`,
+      );
   });
   app.addHook('onReady', async () => {
-    const undocumented = registered.filter((r) => !(DOCUMENTED_ROUTES as readonly string[]).includes(r));
+    const undocumented = registered.filter(
+      (r) => !(DOCUMENTED_ROUTES as readonly string[]).includes(r),
+    );
     const missing = DOCUMENTED_ROUTES.filter((r) => !registered.includes(r));
-    if (undocumented.length || missing.length) throw new Error(`OpenAPI document out of date: undocumented ${undocumented.join(', ') || '-'}; missing ${missing.join(', ') || '-'}`);
+    if (undocumented.length || missing.length)
+      throw new Error(
+        `OpenAPI document out of date: undocumented ${undocumented.join(', ') || '-'}; missing ${missing.join(', ') || '-'}`,
+      );
   });
 }
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, routerOptions: { maxParamLength: 300 }, bodyLimit: 256 * 1024, exposeHeadRoutes: false });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    routerOptions: { maxParamLength: 300 },
+    bodyLimit: 256 * 1024,
+    exposeHeadRoutes: false,
+  });
   requireBearerToken(app, options.tokens ?? [singleToken(options.token ?? '')]);
   checkRoutesDocumented(app);
   registerErrorHandling(app);
-  const ctx: ApiContext = { client: options.client, taskQueue: options.taskQueue ?? defaultTaskQueue(), guard: new ClusterGuard() };
+  const ctx: ApiContext = {
+    client: options.client,
+    taskQueue: options.taskQueue ?? defaultTaskQueue(),
+    guard: new ClusterGuard(),
+  };
   for (const group of ROUTE_GROUPS) group(app, ctx);
   return app;
 }
@@ -73,10 +96,20 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 async function main(): Promise<void> {
   const tokens = readApiTokens();
   const port = Number(process.env.API_PORT || 8080);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`API_PORT must be a port number, got ${JSON.stringify(process.env.API_PORT)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(
+      `API_PORT must be a port number, got ${JSON.stringify(process.env.API_PORT)}`,
+    );
   const host = process.env.API_HOST || '127.0.0.1';
-  const client = await connectClient({ address: process.env.TEMPORAL_ADDRESS, namespace: process.env.TEMPORAL_NAMESPACE });
-  const app = await buildApi({ client, tokens, logger: { level: process.env.LOG_LEVEL || 'info' } });
+  const client = await connectClient({
+    address: process.env.TEMPORAL_ADDRESS,
+    namespace: process.env.TEMPORAL_NAMESPACE,
+  });
+  const app = await buildApi({
+    client,
+    tokens,
+    logger: { level: process.env.LOG_LEVEL || 'info' },
+  });
   const stop = async () => {
     await app.close();
     await client.connection.close();

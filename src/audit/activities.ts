@@ -1,10 +1,19 @@
 /** Activity events: scheduled (with its phase summary), started (attempt), and how it closed. */
 import { rootCause } from '../client/failure';
 import { int64ToNumber } from '../client/timestamps';
-import type { EventHandler, EventHandlers, RecordedActivity, Recording } from './recording';
+import type {
+  EventHandler,
+  EventHandlers,
+  RecordedActivity,
+  Recording,
+} from './recording';
 import type { ActivityOutcome } from './types';
 
-const scheduled: EventHandler<'activityTaskScheduledEventAttributes'> = async (rec, a, { event, at, eventId, dec }) => {
+const scheduled: EventHandler<'activityTaskScheduledEventAttributes'> = async (
+  rec,
+  a,
+  { event, at, eventId, dec },
+) => {
   const summary = await dec.single(event.userMetadata?.summary);
   rec.activities.set(eventId, {
     activityId: a.activityId ?? String(eventId),
@@ -16,9 +25,17 @@ const scheduled: EventHandler<'activityTaskScheduledEventAttributes'> = async (r
   });
 };
 
-const activityOf = (rec: Recording, scheduledEventId: unknown): RecordedActivity | undefined => rec.activities.get(int64ToNumber(scheduledEventId));
+const activityOf = (
+  rec: Recording,
+  scheduledEventId: unknown,
+): RecordedActivity | undefined =>
+  rec.activities.get(int64ToNumber(scheduledEventId));
 
-const started: EventHandler<'activityTaskStartedEventAttributes'> = async (rec, a, { at, dec }) => {
+const started: EventHandler<'activityTaskStartedEventAttributes'> = async (
+  rec,
+  a,
+  { at, dec },
+) => {
   const act = activityOf(rec, a.scheduledEventId);
   if (!act) return;
   act.startedAt = at;
@@ -28,8 +45,13 @@ const started: EventHandler<'activityTaskStartedEventAttributes'> = async (rec, 
 };
 
 /** The close events differ only in their outcome and in what they carry. */
-type ClosedKind = 'activityTaskFailedEventAttributes' | 'activityTaskTimedOutEventAttributes' | 'activityTaskCanceledEventAttributes';
-function closed<K extends ClosedKind>(outcome: ActivityOutcome): EventHandler<K> {
+type ClosedKind =
+  | 'activityTaskFailedEventAttributes'
+  | 'activityTaskTimedOutEventAttributes'
+  | 'activityTaskCanceledEventAttributes';
+function closed<K extends ClosedKind>(
+  outcome: ActivityOutcome,
+): EventHandler<K> {
   return async (rec, a, { at, dec }) => {
     const act = activityOf(rec, a.scheduledEventId);
     if (!act) return;
@@ -40,7 +62,11 @@ function closed<K extends ClosedKind>(outcome: ActivityOutcome): EventHandler<K>
   };
 }
 
-const completed: EventHandler<'activityTaskCompletedEventAttributes'> = async (rec, a, { at, dec }) => {
+const completed: EventHandler<'activityTaskCompletedEventAttributes'> = async (
+  rec,
+  a,
+  { at, dec },
+) => {
   const act = activityOf(rec, a.scheduledEventId);
   if (!act) return;
   act.outcome = 'completed';

@@ -3,8 +3,17 @@
  * the history) and the `approve`/`reject` signals, judged the way the workflow judges them.
  */
 import { decisionProblem } from '../domain/decision';
-import { approveSignal, decideUpdate, rejectSignal, type Phase } from '../workflows/messages';
-import { currentPhase, type EventHandler, type EventHandlers } from './recording';
+import {
+  approveSignal,
+  decideUpdate,
+  type Phase,
+  rejectSignal,
+} from '../workflows/messages';
+import {
+  currentPhase,
+  type EventHandler,
+  type EventHandlers,
+} from './recording';
 
 /** The only phase in which the workflow takes a decision. */
 const APPROVAL_PHASE: Phase = 'approval';
@@ -16,7 +25,9 @@ const byAndReason = (d: DecisionPayload) => ({
   ...(typeof d.reason === 'string' && d.reason ? { reason: d.reason } : {}),
 });
 
-const updateAccepted: EventHandler<'workflowExecutionUpdateAcceptedEventAttributes'> = async (rec, { acceptedRequest: request }, { at, dec }) => {
+const updateAccepted: EventHandler<
+  'workflowExecutionUpdateAcceptedEventAttributes'
+> = async (rec, { acceptedRequest: request }, { at, dec }) => {
   if (!request?.input || request.input.name !== decideUpdate.name) return;
   const d = ((await dec.first(request.input.args)) ?? {}) as DecisionPayload;
   rec.approvals.push({
@@ -31,14 +42,20 @@ const updateAccepted: EventHandler<'workflowExecutionUpdateAcceptedEventAttribut
   });
 };
 
-const signalled: EventHandler<'workflowExecutionSignaledEventAttributes'> = async (rec, a, { at, dec }) => {
-  if (a.signalName !== approveSignal.name && a.signalName !== rejectSignal.name) return;
+const signalled: EventHandler<
+  'workflowExecutionSignaledEventAttributes'
+> = async (rec, a, { at, dec }) => {
+  if (a.signalName !== approveSignal.name && a.signalName !== rejectSignal.name)
+    return;
   const d = ((await dec.first(a.input)) ?? {}) as DecisionPayload;
   const phase = currentPhase(rec);
   // The workflow applies the same checks as the update's validator and ignores (logs) what fails them.
-  const approvers = Array.isArray(rec.request.strategy?.approvers) ? rec.request.strategy.approvers : undefined;
+  const approvers = Array.isArray(rec.request.strategy?.approvers)
+    ? rec.request.strategy.approvers
+    : undefined;
   let note = decisionProblem(d, approvers);
-  if (!note && phase !== APPROVAL_PHASE) note = `no decision is awaited: the run was in phase ${phase ?? 'unknown'}`;
+  if (!note && phase !== APPROVAL_PHASE)
+    note = `no decision is awaited: the run was in phase ${phase ?? 'unknown'}`;
   rec.approvals.push({
     via: 'signal',
     decision: a.signalName === approveSignal.name ? 'approve' : 'reject',

@@ -3,17 +3,27 @@
  * included (an encrypting codec on the client is honoured), through the SDK's public interfaces.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { arrayFromPayloads, type LoadedDataConverter, type Payload, type PayloadCodec, type ProtoFailure } from '@temporalio/common';
-import { flattenFailure, type FlatFailure } from '../client/failure';
+import {
+  arrayFromPayloads,
+  type LoadedDataConverter,
+  type Payload,
+  type PayloadCodec,
+  type ProtoFailure,
+} from '@temporalio/common';
+import { type FlatFailure, flattenFailure } from '../client/failure';
 
 export type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 export type HistoryEvent = NonNullable<History['events']>[number];
 type Payloads = { payloads?: Payload[] | null } | null | undefined;
 
 /** Codecs encode in order, so they decode in reverse. */
-async function decodePayloads(codecs: PayloadCodec[], payloads: Payload[]): Promise<Payload[]> {
+async function decodePayloads(
+  codecs: PayloadCodec[],
+  payloads: Payload[],
+): Promise<Payload[]> {
   let out = payloads;
-  for (let i = codecs.length - 1; i >= 0; i--) out = await codecs[i].decode(out);
+  for (let i = codecs.length - 1; i >= 0; i--)
+    out = await codecs[i].decode(out);
   return out;
 }
 
@@ -21,7 +31,12 @@ export class HistoryDecoder {
   constructor(private readonly dc: LoadedDataConverter) {}
 
   async args(p: Payloads): Promise<unknown[]> {
-    return p?.payloads?.length ? arrayFromPayloads(this.dc.payloadConverter, await decodePayloads(this.dc.payloadCodecs, p.payloads)) : [];
+    return p?.payloads?.length
+      ? arrayFromPayloads(
+          this.dc.payloadConverter,
+          await decodePayloads(this.dc.payloadCodecs, p.payloads),
+        )
+      : [];
   }
 
   async first(p: Payloads): Promise<unknown> {
@@ -39,14 +54,23 @@ export class HistoryDecoder {
     }
   }
 
-  async failure(f: ProtoFailure | null | undefined): Promise<FlatFailure | undefined> {
+  async failure(
+    f: ProtoFailure | null | undefined,
+  ): Promise<FlatFailure | undefined> {
     if (!f) return undefined;
     const decoded = await this.decodeFailure(f);
-    return flattenFailure(this.dc.failureConverter.failureToError(decoded, this.dc.payloadConverter));
+    return flattenFailure(
+      this.dc.failureConverter.failureToError(
+        decoded,
+        this.dc.payloadConverter,
+      ),
+    );
   }
 
   /** Search attribute payloads hold a value or a one-element list (older encoding); never encoded by codecs. */
-  searchAttributes(fields: Record<string, Payload> | null | undefined): Record<string, unknown> {
+  searchAttributes(
+    fields: Record<string, Payload> | null | undefined,
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, p] of Object.entries(fields ?? {})) {
       let v: unknown;
@@ -62,19 +86,45 @@ export class HistoryDecoder {
 
   /** A failure with every payload in it (and in its causes) run through the codecs. */
   private async decodeFailure(f: ProtoFailure): Promise<ProtoFailure> {
-    const many = async (p: Payloads) => (p ? { payloads: await decodePayloads(this.dc.payloadCodecs, p.payloads ?? []) } : undefined);
+    const many = async (p: Payloads) =>
+      p
+        ? {
+            payloads: await decodePayloads(
+              this.dc.payloadCodecs,
+              p.payloads ?? [],
+            ),
+          }
+        : undefined;
     const app = f.applicationFailureInfo;
     const timeout = f.timeoutFailureInfo;
     const cancelled = f.canceledFailureInfo;
     const reset = f.resetWorkflowFailureInfo;
     return {
       ...f,
-      encodedAttributes: f.encodedAttributes ? (await decodePayloads(this.dc.payloadCodecs, [f.encodedAttributes]))[0] : undefined,
+      encodedAttributes: f.encodedAttributes
+        ? (
+            await decodePayloads(this.dc.payloadCodecs, [f.encodedAttributes])
+          )[0]
+        : undefined,
       cause: f.cause ? await this.decodeFailure(f.cause) : null,
-      applicationFailureInfo: app ? { ...app, details: await many(app.details) } : undefined,
-      timeoutFailureInfo: timeout ? { ...timeout, lastHeartbeatDetails: await many(timeout.lastHeartbeatDetails) } : undefined,
-      canceledFailureInfo: cancelled ? { ...cancelled, details: await many(cancelled.details) } : undefined,
-      resetWorkflowFailureInfo: reset ? { ...reset, lastHeartbeatDetails: await many(reset.lastHeartbeatDetails) } : undefined,
+      applicationFailureInfo: app
+        ? { ...app, details: await many(app.details) }
+        : undefined,
+      timeoutFailureInfo: timeout
+        ? {
+            ...timeout,
+            lastHeartbeatDetails: await many(timeout.lastHeartbeatDetails),
+          }
+        : undefined,
+      canceledFailureInfo: cancelled
+        ? { ...cancelled, details: await many(cancelled.details) }
+        : undefined,
+      resetWorkflowFailureInfo: reset
+        ? {
+            ...reset,
+            lastHeartbeatDetails: await many(reset.lastHeartbeatDetails),
+          }
+        : undefined,
     };
   }
 }

@@ -4,7 +4,11 @@
  * the activities that read the cluster and took the snapshot do.
  */
 import type { Activities, BackupRecord } from '../activities';
-import { activitySummary, parseActivitySummary, type Phase } from '../workflows/messages';
+import {
+  activitySummary,
+  type Phase,
+  parseActivitySummary,
+} from '../workflows/messages';
 import type { RecordedActivity } from './recording';
 import type { AuditActivity, AuditMember, AuditReport } from './types';
 
@@ -13,8 +17,18 @@ const SNAPSHOT: keyof Activities = 'takeSnapshot';
 /** Undo activities carry this phase in their summary ("rollback etcd5"). */
 const ROLLBACK: Phase = 'rollback';
 
-type RunResult = { membersBefore?: Record<string, unknown>[]; membersAfter?: Record<string, unknown>[]; backup?: BackupRecord; approval?: unknown };
-type RollbackDetails = { failedStep?: string; cause?: string; undone?: string[]; notUndone?: string[] };
+type RunResult = {
+  membersBefore?: Record<string, unknown>[];
+  membersAfter?: Record<string, unknown>[];
+  backup?: BackupRecord;
+  approval?: unknown;
+};
+type RollbackDetails = {
+  failedStep?: string;
+  cause?: string;
+  undone?: string[];
+  notUndone?: string[];
+};
 
 const asMember = (m: Record<string, unknown>): AuditMember => ({
   id: String(m.id ?? ''),
@@ -25,27 +39,67 @@ const asMember = (m: Record<string, unknown>): AuditMember => ({
   ...(typeof m.healthy === 'boolean' ? { healthy: m.healthy } : {}),
 });
 
-export const runResultOf = (outcome: AuditReport['outcome']): RunResult | undefined =>
-  (outcome.result && typeof outcome.result === 'object' ? outcome.result : undefined) as RunResult | undefined;
+export const runResultOf = (
+  outcome: AuditReport['outcome'],
+): RunResult | undefined =>
+  (outcome.result && typeof outcome.result === 'object'
+    ? outcome.result
+    : undefined) as RunResult | undefined;
 
-const membersRead = (a: RecordedActivity | undefined) => (a?.result as { members?: Record<string, unknown>[] } | undefined)?.members?.map(asMember);
+const membersRead = (a: RecordedActivity | undefined) =>
+  (
+    a?.result as { members?: Record<string, unknown>[] } | undefined
+  )?.members?.map(asMember);
 
-export function membersOf(activities: RecordedActivity[], result: RunResult | undefined): Pick<AuditReport, 'membersBefore' | 'membersAfter'> {
-  const inspections = activities.filter((a) => a.name === INSPECT && a.outcome === 'completed');
-  const before = result?.membersBefore?.map(asMember) ?? membersRead(inspections.find((a) => a.summary === activitySummary('preflight')) ?? inspections[0]);
-  const after = result?.membersAfter?.map(asMember) ?? membersRead(inspections.find((a) => a.summary === activitySummary('result')));
-  return { ...(before ? { membersBefore: before } : {}), ...(after ? { membersAfter: after } : {}) };
+export function membersOf(
+  activities: RecordedActivity[],
+  result: RunResult | undefined,
+): Pick<AuditReport, 'membersBefore' | 'membersAfter'> {
+  const inspections = activities.filter(
+    (a) => a.name === INSPECT && a.outcome === 'completed',
+  );
+  const before =
+    result?.membersBefore?.map(asMember) ??
+    membersRead(
+      inspections.find((a) => a.summary === activitySummary('preflight')) ??
+        inspections[0],
+    );
+  const after =
+    result?.membersAfter?.map(asMember) ??
+    membersRead(
+      inspections.find((a) => a.summary === activitySummary('result')),
+    );
+  return {
+    ...(before ? { membersBefore: before } : {}),
+    ...(after ? { membersAfter: after } : {}),
+  };
 }
 
-export function backupOf(activities: RecordedActivity[], result: RunResult | undefined): BackupRecord | undefined {
-  return result?.backup ?? (activities.find((a) => a.name === SNAPSHOT && a.outcome === 'completed')?.result as BackupRecord | undefined);
+export function backupOf(
+  activities: RecordedActivity[],
+  result: RunResult | undefined,
+): BackupRecord | undefined {
+  return (
+    result?.backup ??
+    (activities.find((a) => a.name === SNAPSHOT && a.outcome === 'completed')
+      ?.result as BackupRecord | undefined)
+  );
 }
 
 /** What the workflow says it undid and could not undo, from its failure details. */
-export function rollbackOf(outcome: AuditReport['outcome']): AuditReport['rollback'] {
+export function rollbackOf(
+  outcome: AuditReport['outcome'],
+): AuditReport['rollback'] {
   const d = outcome.failure?.details?.[0] as RollbackDetails | undefined;
-  if (!d || !(Array.isArray(d.undone) || Array.isArray(d.notUndone))) return undefined;
-  return { failedStep: d.failedStep, cause: d.cause, undone: d.undone ?? [], notUndone: d.notUndone ?? [] };
+  if (!d || !(Array.isArray(d.undone) || Array.isArray(d.notUndone)))
+    return undefined;
+  return {
+    failedStep: d.failedStep,
+    cause: d.cause,
+    undone: d.undone ?? [],
+    notUndone: d.notUndone ?? [],
+  };
 }
 
-export const isCompensation = (a: AuditActivity): boolean => !!a.summary && parseActivitySummary(a.summary).phase === ROLLBACK;
+export const isCompensation = (a: AuditActivity): boolean =>
+  !!a.summary && parseActivitySummary(a.summary).phase === ROLLBACK;

@@ -1,5 +1,6 @@
 /** The audit report of a run, from its history: built as data, rendered as Markdown apart. */
-export { auditReportFromEvents, buildAuditReport } from './report';
-export { renderAuditMarkdown } from './markdown';
-export type * from './types';
+
 export type { HistoryEvent } from './decoder';
+export { renderAuditMarkdown } from './markdown';
+export { auditReportFromEvents, buildAuditReport } from './report';
+export type * from './types';

@@ -4,7 +4,13 @@
  */
 import { timestampIso } from '../client/timestamps';
 import type { HistoryDecoder, HistoryEvent } from './decoder';
-import type { AuditActivity, AuditDecision, AuditPhase, AuditReport, RunStatus } from './types';
+import type {
+  AuditActivity,
+  AuditDecision,
+  AuditPhase,
+  AuditReport,
+  RunStatus,
+} from './types';
 
 /** The request fields the audit reads; the input is whatever the run received, so all are optional. */
 export interface RequestFacts {
@@ -38,11 +44,17 @@ export interface EventContext {
 }
 
 /** An event kind, named by its attributes field (e.g. `activityTaskScheduledEventAttributes`). */
-export type EventKind = { [K in keyof HistoryEvent]-?: K extends `${string}EventAttributes` ? K : never }[keyof HistoryEvent];
+export type EventKind = {
+  [K in keyof HistoryEvent]-?: K extends `${string}EventAttributes` ? K : never;
+}[keyof HistoryEvent];
 export type Attributes<K extends EventKind> = NonNullable<HistoryEvent[K]>;
 
 /** A handler gets its event's attributes; `ctx.event` has the rest (user metadata). */
-export type EventHandler<K extends EventKind> = (rec: Recording, attributes: Attributes<K>, ctx: EventContext) => Promise<void> | void;
+export type EventHandler<K extends EventKind> = (
+  rec: Recording,
+  attributes: Attributes<K>,
+  ctx: EventContext,
+) => Promise<void> | void;
 
 /** The handler for each event kind this report reads. */
 export type EventHandlers = { [K in EventKind]?: EventHandler<K> };
@@ -50,7 +62,8 @@ export type EventHandlers = { [K in EventKind]?: EventHandler<K> };
 export const eventTime = (e: HistoryEvent): string => timestampIso(e.eventTime);
 
 /** The phase the run was in at this point of the history. */
-export const currentPhase = (rec: Recording): string | undefined => rec.phases[rec.phases.length - 1]?.phase;
+export const currentPhase = (rec: Recording): string | undefined =>
+  rec.phases[rec.phases.length - 1]?.phase;
 
 /** A new phase began at `at` (repeats of the current phase are not new). */
 export function enterPhase(rec: Recording, phase: unknown, at: string): void {
@@ -64,4 +77,5 @@ export function enterPhase(rec: Recording, phase: unknown, at: string): void {
   rec.phases.push({ phase, at });
 }
 
-export const msBetween = (a?: string, b?: string): number | undefined => (a && b ? Date.parse(b) - Date.parse(a) : undefined);
+export const msBetween = (a?: string, b?: string): number | undefined =>
+  a && b ? Date.parse(b) - Date.parse(a) : undefined;

@@ -8,21 +8,47 @@
  * What the history cannot show is said so: rejected `decide` updates are not written to the history
  * by Temporal, and a running run's current attempt of an activity is only recorded when it ends.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
 import { GrpcStatus, grpcCode } from '../client/grpc';
 import { int64ToNumber } from '../client/timestamps';
 import { shownWebhookUrl } from '../domain/webhookUrl';
-import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../workflows/searchAttributes';
+import {
+  EtcdCluster,
+  RequestedBy,
+  ScaleOutPhase,
+  TicketId,
+} from '../workflows/searchAttributes';
 import { activityHandlers } from './activities';
 import { decisionHandlers } from './decisions';
 import { HistoryDecoder, type HistoryEvent } from './decoder';
-import { backupOf, isCompensation, membersOf, rollbackOf, runResultOf } from './findings';
+import {
+  backupOf,
+  isCompensation,
+  membersOf,
+  rollbackOf,
+  runResultOf,
+} from './findings';
 import { lifecycleHandlers } from './lifecycle';
-import { type Attributes, enterPhase, type EventHandler, type EventHandlers, type EventKind, eventTime, msBetween, type RecordedActivity, type Recording, type RequestFacts } from './recording';
+import {
+  type Attributes,
+  type EventHandler,
+  type EventHandlers,
+  type EventKind,
+  enterPhase,
+  eventTime,
+  msBetween,
+  type RecordedActivity,
+  type Recording,
+  type RequestFacts,
+} from './recording';
 import type { AuditActivity, AuditReport } from './types';
 
-const HANDLERS: EventHandlers = { ...lifecycleHandlers, ...activityHandlers, ...decisionHandlers };
+const HANDLERS: EventHandlers = {
+  ...lifecycleHandlers,
+  ...activityHandlers,
+  ...decisionHandlers,
+};
 const HANDLED = Object.keys(HANDLERS) as EventKind[];
 
 type StartedAttributes = Attributes<'workflowExecutionStartedEventAttributes'>;
@@ -31,23 +57,48 @@ type StartedAttributes = Attributes<'workflowExecutionStartedEventAttributes'>;
  * Reads the run's history and builds its audit report. Without runId: the latest run of the ID.
  * Throws WorkflowNotFoundError for an unknown workflow or run.
  */
-export async function buildAuditReport(client: Client, workflowId: string, runId?: string): Promise<AuditReport> {
+export async function buildAuditReport(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<AuditReport> {
   let events: HistoryEvent[];
   try {
-    events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    events =
+      (await client.workflow.getHandle(workflowId, runId).fetchHistory())
+        .events ?? [];
   } catch (err) {
     if (grpcCode(err) === GrpcStatus.NOT_FOUND) {
-      throw new WorkflowNotFoundError(`workflow ${workflowId}${runId ? ` run ${runId}` : ''} not found in namespace ${client.options.namespace}`, workflowId, runId);
+      throw new WorkflowNotFoundError(
+        `workflow ${workflowId}${runId ? ` run ${runId}` : ''} not found in namespace ${client.options.namespace}`,
+        workflowId,
+        runId,
+      );
     }
     throw err;
   }
-  return auditReportFromEvents(events, client.options.loadedDataConverter, workflowId, runId);
+  return auditReportFromEvents(
+    events,
+    client.options.loadedDataConverter,
+    workflowId,
+    runId,
+  );
 }
 
 /** The report from a run's events (the first one its start event), decoded with `dataConverter`. */
-export async function auditReportFromEvents(events: HistoryEvent[], dataConverter: LoadedDataConverter, workflowId: string, runId?: string): Promise<AuditReport> {
+export async function auditReportFromEvents(
+  events: HistoryEvent[],
+  dataConverter: LoadedDataConverter,
+  workflowId: string,
+  runId?: string,
+): Promise<AuditReport> {
   const started = events[0]?.workflowExecutionStartedEventAttributes;
-  if (!started) throw new WorkflowNotFoundError(`workflow ${workflowId}: its history has no start event`, workflowId, runId);
+  if (!started)
+    throw new WorkflowNotFoundError(
+      `workflow ${workflowId}: its history has no start event`,
+      workflowId,
+      runId,
+    );
   const dec = new HistoryDecoder(dataConverter);
   const rec = await startRecording(started, eventTime(events[0]), dec);
   for (const event of events) await dispatch(rec, event, dec);
@@ -55,23 +106,38 @@ export async function auditReportFromEvents(events: HistoryEvent[], dataConverte
 }
 
 /** Hands the event to the handler of its kind (an event has exactly one attributes field). */
-async function dispatch(rec: Recording, event: HistoryEvent, dec: HistoryDecoder): Promise<void> {
+async function dispatch(
+  rec: Recording,
+  event: HistoryEvent,
+  dec: HistoryDecoder,
+): Promise<void> {
   for (const kind of HANDLED) {
     const attributes = event[kind];
     if (!attributes) continue;
     // The handler registered under `kind` takes that kind's attributes.
     const handler = HANDLERS[kind] as EventHandler<EventKind>;
-    await handler(rec, attributes, { event, at: eventTime(event), eventId: int64ToNumber(event.eventId), dec });
+    await handler(rec, attributes, {
+      event,
+      at: eventTime(event),
+      eventId: int64ToNumber(event.eventId),
+      dec,
+    });
     return;
   }
 }
 
-async function startRecording(started: StartedAttributes, startedAt: string, dec: HistoryDecoder): Promise<Recording & { input: unknown }> {
+async function startRecording(
+  started: StartedAttributes,
+  startedAt: string,
+  dec: HistoryDecoder,
+): Promise<Recording & { input: unknown }> {
   const input = await dec.first(started.input);
   const rec: Recording & { input: unknown } = {
     input,
     request: (input && typeof input === 'object' ? input : {}) as RequestFacts,
-    searchAttributes: dec.searchAttributes(started.searchAttributes?.indexedFields),
+    searchAttributes: dec.searchAttributes(
+      started.searchAttributes?.indexedFields,
+    ),
     phases: [],
     activities: new Map(),
     approvals: [],
@@ -83,15 +149,25 @@ async function startRecording(started: StartedAttributes, startedAt: string, dec
   return rec;
 }
 
-function assemble(workflowId: string, runId: string | undefined, started: StartedAttributes, events: HistoryEvent[], rec: Recording & { input: unknown }): AuditReport {
+function assemble(
+  workflowId: string,
+  runId: string | undefined,
+  started: StartedAttributes,
+  events: HistoryEvent[],
+  rec: Recording & { input: unknown },
+): AuditReport {
   const startedAt = eventTime(events[0]);
-  const recorded = [...rec.activities.values()].map((a) => ({ ...a, durationMs: msBetween(a.scheduledAt, a.closedAt) }));
+  const recorded = [...rec.activities.values()].map((a) => ({
+    ...a,
+    durationMs: msBetween(a.scheduledAt, a.closedAt),
+  }));
   const activities = recorded.map(withoutResult);
   const result = runResultOf(rec.outcome);
   const rollback = rollbackOf(rec.outcome);
   const backup = backupOf(recorded, result);
   const last = rec.phases[rec.phases.length - 1];
-  if (last && rec.closedAt && !last.until) last.durationMs = msBetween(last.at, rec.closedAt);
+  if (last && rec.closedAt && !last.until)
+    last.durationMs = msBetween(last.at, rec.closedAt);
   const sa = rec.searchAttributes;
   return {
     format: 'etcd-scaleout-audit/1',
@@ -102,13 +178,23 @@ function assemble(workflowId: string, runId: string | undefined, started: Starte
     ...(started.taskQueue?.name ? { taskQueue: started.taskQueue.name } : {}),
     status: rec.status,
     startedAt,
-    ...(rec.closedAt ? { closedAt: rec.closedAt, durationMs: msBetween(startedAt, rec.closedAt) } : {}),
+    ...(rec.closedAt
+      ? {
+          closedAt: rec.closedAt,
+          durationMs: msBetween(startedAt, rec.closedAt),
+        }
+      : {}),
     historyLength: events.length,
     ...(started.identity ? { startedBy: started.identity } : {}),
-    cluster: rec.request.cluster?.name ?? (sa[EtcdCluster.name] as string | undefined),
+    cluster:
+      rec.request.cluster?.name ?? (sa[EtcdCluster.name] as string | undefined),
     ticket: {
-      id: rec.request.ticket?.id ?? ((sa[TicketId.name] as string | undefined) || undefined),
-      requestedBy: rec.request.ticket?.requestedBy ?? ((sa[RequestedBy.name] as string | undefined) || undefined),
+      id:
+        rec.request.ticket?.id ??
+        ((sa[TicketId.name] as string | undefined) || undefined),
+      requestedBy:
+        rec.request.ticket?.requestedBy ??
+        ((sa[RequestedBy.name] as string | undefined) || undefined),
     },
     searchAttributes: sa,
     input: withShownWebhook(rec.input),
@@ -127,10 +213,14 @@ function assemble(workflowId: string, runId: string | undefined, started: Starte
 
 /** The request as recorded, with the webhook URL as logs show it (its path may be a capability). */
 function withShownWebhook(input: unknown): unknown {
-  const url = (input as { notify?: { webhookUrl?: unknown } } | undefined)?.notify?.webhookUrl;
+  const url = (input as { notify?: { webhookUrl?: unknown } } | undefined)
+    ?.notify?.webhookUrl;
   if (typeof url !== 'string') return input;
   const request = input as { notify: Record<string, unknown> };
-  return { ...request, notify: { ...request.notify, webhookUrl: shownWebhookUrl(url) } };
+  return {
+    ...request,
+    notify: { ...request.notify, webhookUrl: shownWebhookUrl(url) },
+  };
 }
 
 function withoutResult(a: RecordedActivity): AuditActivity {

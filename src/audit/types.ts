@@ -2,7 +2,14 @@
 import type { BackupRecord } from '../activities/backup';
 import type { FlatFailure } from '../client/failure';
 
-export type RunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW';
+export type RunStatus =
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'TERMINATED'
+  | 'TIMED_OUT'
+  | 'CONTINUED_AS_NEW';
 
 /** A failure as the report shows it (the client's one flattened form). */
 export type AuditFailure = FlatFailure;
@@ -15,7 +22,12 @@ export interface AuditPhase {
   durationMs?: number;
 }
 
-export type ActivityOutcome = 'completed' | 'failed' | 'timed-out' | 'cancelled' | 'pending';
+export type ActivityOutcome =
+  | 'completed'
+  | 'failed'
+  | 'timed-out'
+  | 'cancelled'
+  | 'pending';
 
 export interface AuditActivity {
   activityId: string;
@@ -91,9 +103,20 @@ export interface AuditReport {
   /** Activities run to undo changes (summary "rollback ..."). */
   compensations: AuditActivity[];
   /** What the workflow says it undid and could not undo (from its failure details). */
-  rollback?: { failedStep?: string; cause?: string; undone: string[]; notUndone: string[] };
+  rollback?: {
+    failedStep?: string;
+    cause?: string;
+    undone: string[];
+    notUndone: string[];
+  };
   backup?: BackupRecord;
   membersBefore?: AuditMember[];
   membersAfter?: AuditMember[];
-  outcome: { status: RunStatus; at?: string; result?: unknown; failure?: AuditFailure; terminatedBy?: string };
+  outcome: {
+    status: RunStatus;
+    at?: string;
+    result?: unknown;
+    failure?: AuditFailure;
+    terminatedBy?: string;
+  };
 }

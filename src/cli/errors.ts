@@ -1,11 +1,25 @@
 /**
  * The CLI's exit codes, and Temporal client errors turned into one operator message with its code.
  */
-import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
-import { GrpcStatus, grpcCode, RequestConflictError, TemporalRefusedError } from '../client';
+import {
+  NamespaceNotFoundError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import {
+  GrpcStatus,
+  grpcCode,
+  RequestConflictError,
+  TemporalRefusedError,
+} from '../client';
 import { temporalAddress, temporalNamespace } from '../config';
 
-export const EXIT = { ok: 0, runFailed: 1, usage: 2, notFound: 3, unreachable: 4 } as const;
+export const EXIT = {
+  ok: 0,
+  runFailed: 1,
+  usage: 2,
+  notFound: 3,
+  unreachable: 4,
+} as const;
 
 /** An error the CLI reports as one clear message with its exit code. */
 export class CliError extends Error {
@@ -18,25 +32,48 @@ export class CliError extends Error {
   }
 }
 
-export const usageError = (command: string, message: string) => new CliError(`${message} (see: etcd-scaleout ${command} --help)`, EXIT.usage);
+export const usageError = (command: string, message: string) =>
+  new CliError(`${message} (see: etcd-scaleout ${command} --help)`, EXIT.usage);
 
-export const where = () => `Temporal at ${temporalAddress()} (namespace ${temporalNamespace()})`;
+export const where = () =>
+  `Temporal at ${temporalAddress()} (namespace ${temporalNamespace()})`;
 
 /** Maps Temporal client errors to operator messages and exit codes; anything else is rethrown. */
 export function translate(err: unknown, workflowId?: string): never {
   if (err instanceof CliError) throw err;
   if (err instanceof WorkflowNotFoundError) {
-    const extra = err.message && !/not found/i.test(err.message) ? ` (${err.message})` : '';
-    throw new CliError(`workflow ${workflowId ?? err.workflowId} not found in namespace ${temporalNamespace()} at ${temporalAddress()}${extra}`, EXIT.notFound);
+    const extra =
+      err.message && !/not found/i.test(err.message) ? ` (${err.message})` : '';
+    throw new CliError(
+      `workflow ${workflowId ?? err.workflowId} not found in namespace ${temporalNamespace()} at ${temporalAddress()}${extra}`,
+      EXIT.notFound,
+    );
   }
-  if (err instanceof RequestConflictError) throw new CliError(err.message, EXIT.usage);
-  if (err instanceof NamespaceNotFoundError) throw new CliError(`namespace ${temporalNamespace()} not found at ${temporalAddress()}; set TEMPORAL_NAMESPACE`, EXIT.notFound);
+  if (err instanceof RequestConflictError)
+    throw new CliError(err.message, EXIT.usage);
+  if (err instanceof NamespaceNotFoundError)
+    throw new CliError(
+      `namespace ${temporalNamespace()} not found at ${temporalAddress()}; set TEMPORAL_NAMESPACE`,
+      EXIT.notFound,
+    );
   const code = grpcCode(err);
-  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) throw new CliError(`${where()} did not answer: ${(err as Error).message}`, EXIT.unreachable);
+  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED)
+    throw new CliError(
+      `${where()} did not answer: ${(err as Error).message}`,
+      EXIT.unreachable,
+    );
   if (err instanceof TemporalRefusedError) {
-    throw new CliError(`${where()} refused to ${err.action}: ${err.reason}${err.hint ? `\n${err.hint}` : ''}`, code === GrpcStatus.INVALID_ARGUMENT ? EXIT.usage : EXIT.runFailed);
+    throw new CliError(
+      `${where()} refused to ${err.action}: ${err.reason}${err.hint ? `\n${err.hint}` : ''}`,
+      code === GrpcStatus.INVALID_ARGUMENT ? EXIT.usage : EXIT.runFailed,
+    );
   }
-  if (code === GrpcStatus.NOT_FOUND) throw new CliError(`not found: ${(err as Error).message}`, EXIT.notFound);
-  if (code === GrpcStatus.INVALID_ARGUMENT) throw new CliError(`refused by ${where()}: ${(err as Error).message}`, EXIT.usage);
+  if (code === GrpcStatus.NOT_FOUND)
+    throw new CliError(`not found: ${(err as Error).message}`, EXIT.notFound);
+  if (code === GrpcStatus.INVALID_ARGUMENT)
+    throw new CliError(
+      `refused by ${where()}: ${(err as Error).message}`,
+      EXIT.usage,
+    );
   throw err;
 }

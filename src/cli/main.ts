@@ -12,7 +12,7 @@ import { GrpcStatus, grpcCode } from '../client';
 import type { CliCommand } from './command';
 import { COMMANDS } from './commands';
 import { CliError, EXIT, where } from './errors';
-import { processIo, type Io } from './io';
+import { type Io, processIo } from './io';
 
 export { CliError, EXIT } from './errors';
 export type { Io } from './io';
@@ -23,23 +23,36 @@ exit codes: 0 ok, 1 run failed (start --wait, status), 2 usage, invalid input or
             4 server unreachable (Temporal, or etcd for plan)`;
 
 /** commander writes whole lines ending in a newline; Io adds its own. */
-const line = (write: (t: string) => void) => (text: string) => write(text.replace(/\n$/, ''));
+const line = (write: (t: string) => void) => (text: string) =>
+  write(text.replace(/\n$/, ''));
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('etcd-scaleout')
     .description('Grow a running etcd cluster safely, as a Temporal workflow.')
     .exitOverride()
     .configureOutput({ writeOut: line(io.out), writeErr: line(io.err) })
-    .showHelpAfterError('(etcd-scaleout --help lists the commands; etcd-scaleout <command> --help describes one)')
+    .showHelpAfterError(
+      '(etcd-scaleout --help lists the commands; etcd-scaleout <command> --help describes one)',
+    )
     .addHelpText('after', FOOTER);
   for (const spec of COMMANDS) addCommand(program, spec, io, setExit);
   return program;
 }
 
-function addCommand(program: Command, spec: CliCommand, io: Io, setExit: (code: number) => void): void {
-  const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false).addHelpText('after', FOOTER);
+function addCommand(
+  program: Command,
+  spec: CliCommand,
+  io: Io,
+  setExit: (code: number) => void,
+): void {
+  const command = program
+    .command(spec.name)
+    .description(spec.summary)
+    .allowExcessArguments(false)
+    .addHelpText('after', FOOTER);
   for (const arg of spec.args) command.argument(arg);
-  for (const [flags, description] of spec.options) command.option(flags, description);
+  for (const [flags, description] of spec.options)
+    command.option(flags, description);
   command.action(async (...params: unknown[]) => {
     const self = params[params.length - 1] as Command;
     setExit(await spec.run(self.processedArgs as string[], self.opts(), io));
@@ -51,20 +64,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const name = argv[0] ?? '';
   let exit: number = EXIT.ok;
   try {
-    await buildProgram(io, (code) => (exit = code)).parseAsync(argv, { from: 'user' });
+    await buildProgram(io, (code) => (exit = code)).parseAsync(argv, {
+      from: 'user',
+    });
     return exit;
   } catch (err) {
     // commander has already printed its message (or the help); only the exit code is ours.
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (err instanceof CommanderError)
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (err instanceof CliError) {
       io.err(`etcd-scaleout ${name}: ${err.message}`);
       return err.exitCode;
     }
     if (grpcCode(err) === GrpcStatus.UNAVAILABLE) {
-      io.err(`etcd-scaleout ${name}: ${where()} is unreachable: ${(err as Error).message}`);
+      io.err(
+        `etcd-scaleout ${name}: ${where()} is unreachable: ${(err as Error).message}`,
+      );
       return EXIT.unreachable;
     }
-    io.err(`etcd-scaleout ${name}: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    io.err(
+      `etcd-scaleout ${name}: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     return EXIT.runFailed;
   }
 }

@@ -3,12 +3,17 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { connectClient } from '../client';
 import { CliError, EXIT, translate, where } from './errors';
 
-export async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  fn: (client: Client) => Promise<T>,
+): Promise<T> {
   let client: Client;
   try {
     client = await connectClient();
   } catch (err) {
-    throw new CliError(`cannot reach ${where()}: ${(err as Error).message}; set TEMPORAL_ADDRESS to the frontend's host:port`, EXIT.unreachable);
+    throw new CliError(
+      `cannot reach ${where()}: ${(err as Error).message}; set TEMPORAL_ADDRESS to the frontend's host:port`,
+      EXIT.unreachable,
+    );
   }
   try {
     return await fn(client);
@@ -18,7 +23,10 @@ export async function withClient<T>(fn: (client: Client) => Promise<T>): Promise
 }
 
 /** The run's description; an unknown workflow -> exit 3. */
-export async function describeRun(client: Client, workflowId: string): Promise<WorkflowExecutionDescription> {
+export async function describeRun(
+  client: Client,
+  workflowId: string,
+): Promise<WorkflowExecutionDescription> {
   try {
     return await client.workflow.getHandle(workflowId).describe();
   } catch (err) {

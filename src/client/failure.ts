@@ -4,7 +4,12 @@
  * report all show failures through this one function.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure, TemporalFailure, TimeoutFailure } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TemporalFailure,
+  TimeoutFailure,
+} from '@temporalio/common';
 
 export interface FlatFailure {
   message: string;
@@ -20,13 +25,16 @@ export interface FlatFailure {
 const MAX_CAUSES = 10;
 
 export function failureType(err: Error): string {
-  if (err instanceof ApplicationFailure) return err.type ?? 'ApplicationFailure';
-  if (err instanceof TimeoutFailure) return `TimeoutFailure(${err.timeoutType})`;
+  if (err instanceof ApplicationFailure)
+    return err.type ?? 'ApplicationFailure';
+  if (err instanceof TimeoutFailure)
+    return `TimeoutFailure(${err.timeoutType})`;
   return err.name;
 }
 
 function causeLine(err: Error): string {
-  if (err instanceof ActivityFailure) return `ActivityFailure: ${err.activityType} (${err.activityId}) ${err.retryState ? `retry state ${err.retryState}` : ''}`.trim();
+  if (err instanceof ActivityFailure)
+    return `ActivityFailure: ${err.activityType} (${err.activityId}) ${err.retryState ? `retry state ${err.retryState}` : ''}`.trim();
   return `${failureType(err)}: ${err.message}`;
 }
 
@@ -35,18 +43,30 @@ export function flattenFailure(err: unknown): FlatFailure {
   const e = err instanceof WorkflowFailedError && err.cause ? err.cause : err;
   if (!(e instanceof Error)) return { message: String(e) };
   const causes: string[] = [];
-  for (let c = e.cause; c instanceof Error && causes.length < MAX_CAUSES; c = c.cause) causes.push(causeLine(c));
+  for (
+    let c = e.cause;
+    c instanceof Error && causes.length < MAX_CAUSES;
+    c = c.cause
+  )
+    causes.push(causeLine(c));
   // Only Temporal failures have a type worth naming; a plain Error's name says nothing.
   const type = e instanceof TemporalFailure ? failureType(e) : undefined;
   return {
     message: e.message || type || 'unknown failure',
     ...(type ? { type } : {}),
-    ...(e instanceof ApplicationFailure ? { nonRetryable: !!e.nonRetryable, ...(e.details?.length ? { details: e.details as unknown[] } : {}) } : {}),
+    ...(e instanceof ApplicationFailure
+      ? {
+          nonRetryable: !!e.nonRetryable,
+          ...(e.details?.length ? { details: e.details as unknown[] } : {}),
+        }
+      : {}),
     ...(causes.length ? { causes } : {}),
   };
 }
 
 /** The innermost cause's `type: message`, the way operators want to read it. */
 export function rootCause(f: FlatFailure): string {
-  return f.causes?.length ? f.causes[f.causes.length - 1] : `${f.type ? `${f.type}: ` : ''}${f.message}`;
+  return f.causes?.length
+    ? f.causes[f.causes.length - 1]
+    : `${f.type ? `${f.type}: ` : ''}${f.message}`;
 }

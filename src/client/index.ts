@@ -3,12 +3,34 @@
  * run's status, list runs, decide, and the error shapes they share.
  */
 export { connectClient } from './connection';
-export { startScaleOut, InvalidRequestError, type Started } from './start';
-export { TemporalRefusedError } from './refusal';
-export { checkSameRequest, requestDifferences, RequestConflictError } from './requestConflict';
-export { runLabels, runSummary, runStatus, type RunLabels, type RunStatus, type RunSummary } from './runs';
-export { listScaleOuts, parseListFilter, scaleOutRunsQuery, visibleRuns, LIST_STATUSES, type ListFilter } from './list';
-export { sendDecision, DecisionRefusedError, DECIDE_DEADLINE_MS } from './decide';
-export { flattenFailure, rootCause, type FlatFailure } from './failure';
+export {
+  DECIDE_DEADLINE_MS,
+  DecisionRefusedError,
+  sendDecision,
+} from './decide';
+export { type FlatFailure, flattenFailure, rootCause } from './failure';
 export { GrpcStatus, grpcCode, grpcDetails, isUnreachable } from './grpc';
+export {
+  LIST_STATUSES,
+  type ListFilter,
+  listScaleOuts,
+  parseListFilter,
+  scaleOutRunsQuery,
+  visibleRuns,
+} from './list';
+export { TemporalRefusedError } from './refusal';
+export {
+  checkSameRequest,
+  RequestConflictError,
+  requestDifferences,
+} from './requestConflict';
+export {
+  type RunLabels,
+  type RunStatus,
+  type RunSummary,
+  runLabels,
+  runStatus,
+  runSummary,
+} from './runs';
+export { InvalidRequestError, type Started, startScaleOut } from './start';
 export { timestampIso, timestampMs } from './timestamps';

@@ -6,21 +6,42 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import { WORKFLOW_TYPE } from '../config';
-import { NAME, TICKET, type FieldError } from '../domain/request';
+import { type FieldError, NAME, TICKET } from '../domain/request';
 import { EtcdCluster, TicketId } from '../workflows/searchAttributes';
 import { explainRefusal } from './refusal';
-import { runSummary, type RunSummary } from './runs';
+import { type RunSummary, runSummary } from './runs';
 
 /** Visibility's ExecutionStatus values. */
-export const LIST_STATUSES = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut', 'ContinuedAsNew'] as const;
+export const LIST_STATUSES = [
+  'Running',
+  'Completed',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'TimedOut',
+  'ContinuedAsNew',
+] as const;
 export const MAX_LIST_LIMIT = 1000;
 export const DEFAULT_LIST_LIMIT = 100;
 
 const ListFilterSchema = z
   .object({
-    cluster: z.string().regex(NAME, 'must be a cluster name (1-63 lowercase letters, digits, ".", "_" or "-")').optional(),
-    ticket: z.string().regex(TICKET, 'must be a ticket id (1-64 letters, digits or ._:#/-)').optional(),
-    status: z.enum(LIST_STATUSES, { error: `must be one of ${LIST_STATUSES.join(', ')}` }).optional(),
+    cluster: z
+      .string()
+      .regex(
+        NAME,
+        'must be a cluster name (1-63 lowercase letters, digits, ".", "_" or "-")',
+      )
+      .optional(),
+    ticket: z
+      .string()
+      .regex(TICKET, 'must be a ticket id (1-64 letters, digits or ._:#/-)')
+      .optional(),
+    status: z
+      .enum(LIST_STATUSES, {
+        error: `must be one of ${LIST_STATUSES.join(', ')}`,
+      })
+      .optional(),
     limit: z.coerce
       .number({ error: 'must be a number' })
       .int('must be an integer')
@@ -33,21 +54,29 @@ const ListFilterSchema = z
 export type ListFilter = z.output<typeof ListFilterSchema>;
 
 /** Checks a filter as given (strings from a URL or a command line); names each bad field. */
-export function parseListFilter(raw: Record<string, unknown>): { ok: true; filter: ListFilter } | { ok: false; errors: FieldError[] } {
-  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+export function parseListFilter(
+  raw: Record<string, unknown>,
+): { ok: true; filter: ListFilter } | { ok: false; errors: FieldError[] } {
+  const defined = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined),
+  );
   const parsed = ListFilterSchema.safeParse(defined);
   if (parsed.success) return { ok: true, filter: parsed.data };
   return {
     ok: false,
     errors: parsed.error.issues.map((i) => {
       const field = i.path.map(String).join('.') || '(query)';
-      return i.code === 'unrecognized_keys' ? { field, message: `unknown field(s): ${i.keys.join(', ')}` } : { field, message: i.message };
+      return i.code === 'unrecognized_keys'
+        ? { field, message: `unknown field(s): ${i.keys.join(', ')}` }
+        : { field, message: i.message };
     }),
   };
 }
 
 /** The visibility query for scale-out runs; the values come from a checked filter. */
-export function scaleOutRunsQuery(filter: Pick<ListFilter, 'cluster' | 'ticket' | 'status'>): string {
+export function scaleOutRunsQuery(
+  filter: Pick<ListFilter, 'cluster' | 'ticket' | 'status'>,
+): string {
   const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`];
   if (filter.cluster) clauses.push(`${EtcdCluster.name} = "${filter.cluster}"`);
   if (filter.ticket) clauses.push(`${TicketId.name} = "${filter.ticket}"`);
@@ -56,19 +85,31 @@ export function scaleOutRunsQuery(filter: Pick<ListFilter, 'cluster' | 'ticket' 
 }
 
 /** The runs a visibility query finds, newest first; a refused query is explained (./refusal.ts). */
-export async function* visibleRuns(client: Client, query: string, pageSize: number): AsyncGenerator<WorkflowExecutionInfo> {
+export async function* visibleRuns(
+  client: Client,
+  query: string,
+  pageSize: number,
+): AsyncGenerator<WorkflowExecutionInfo> {
   try {
-    for await (const info of client.workflow.list({ query, pageSize })) yield info;
+    for await (const info of client.workflow.list({ query, pageSize }))
+      yield info;
   } catch (err) {
     throw explainRefusal(err, `list runs (${query})`, client.options.namespace);
   }
 }
 
 /** The matching runs, newest first, at most `filter.limit`. */
-export async function listScaleOuts(client: Client, filter: ListFilter): Promise<{ query: string; runs: RunSummary[] }> {
+export async function listScaleOuts(
+  client: Client,
+  filter: ListFilter,
+): Promise<{ query: string; runs: RunSummary[] }> {
   const query = scaleOutRunsQuery(filter);
   const runs: RunSummary[] = [];
-  for await (const info of visibleRuns(client, query, Math.min(filter.limit, DEFAULT_LIST_LIMIT))) {
+  for await (const info of visibleRuns(
+    client,
+    query,
+    Math.min(filter.limit, DEFAULT_LIST_LIMIT),
+  )) {
     runs.push(runSummary(info));
     if (runs.length >= filter.limit) break;
   }

@@ -14,20 +14,39 @@ export class TemporalRefusedError extends Error {
     readonly hint: string | undefined,
     options: { cause: unknown },
   ) {
-    super(`Temporal refused to ${action}: ${reason}${hint ? `; ${hint}` : ''}`, options);
+    super(
+      `Temporal refused to ${action}: ${reason}${hint ? `; ${hint}` : ''}`,
+      options,
+    );
     this.name = 'TemporalRefusedError';
   }
 }
 
 function searchAttributeHint(namespace: string): string {
   // One command per attribute: the Temporal CLI registers only the first of several --name flags.
-  const commands = SEARCH_ATTRIBUTES.map((sa) => `temporal operator search-attribute create --namespace ${namespace} --name ${sa.name} --type ${sa.type}`);
+  const commands = SEARCH_ATTRIBUTES.map(
+    (sa) =>
+      `temporal operator search-attribute create --namespace ${namespace} --name ${sa.name} --type ${sa.type}`,
+  );
   return `the search attributes ${SEARCH_ATTRIBUTES.map((s) => s.name).join(', ')} must be registered on namespace ${namespace}: start the worker (it registers them when it starts) or run: ${commands.join('; ')}`;
 }
 
 /** The server's refusal of `action` as a TemporalRefusedError; any other error as it is. */
-export function explainRefusal(err: unknown, action: string, namespace: string): unknown {
+export function explainRefusal(
+  err: unknown,
+  action: string,
+  namespace: string,
+): unknown {
   if (!(err instanceof ServiceError) || isUnreachable(err)) return err;
-  const reason = grpcDetails(err) ?? (err.cause instanceof Error ? err.cause.message : err.message);
-  return new TemporalRefusedError(action, reason, /search attribute/i.test(reason) ? searchAttributeHint(namespace) : undefined, { cause: err });
+  const reason =
+    grpcDetails(err) ??
+    (err.cause instanceof Error ? err.cause.message : err.message);
+  return new TemporalRefusedError(
+    action,
+    reason,
+    /search attribute/i.test(reason)
+      ? searchAttributeHint(namespace)
+      : undefined,
+    { cause: err },
+  );
 }

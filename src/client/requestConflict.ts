@@ -24,18 +24,27 @@ export class RequestConflictError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The paths at which `a` and `b` differ (JSON values); a list of another length differs as a whole. */
-export function requestDifferences(a: unknown, b: unknown, path = ''): string[] {
+export function requestDifferences(
+  a: unknown,
+  b: unknown,
+  path = '',
+): string[] {
   const here = path || '(request)';
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return [here];
-    return a.flatMap((x, i) => requestDifferences(x, b[i], path ? `${path}.${i}` : String(i)));
+    return a.flatMap((x, i) =>
+      requestDifferences(x, b[i], path ? `${path}.${i}` : String(i)),
+    );
   }
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => requestDifferences(a[k], b[k], path ? `${path}.${k}` : k));
+    return keys.flatMap((k) =>
+      requestDifferences(a[k], b[k], path ? `${path}.${k}` : k),
+    );
   }
   return Object.is(a, b) ? [] : [here];
 }
@@ -47,15 +56,33 @@ function normalised(raw: unknown): unknown {
 }
 
 /** The request a run was started with: the input of its first history event. */
-async function startedInput(client: Client, workflowId: string, runId: string): Promise<unknown> {
-  const { history } = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId, runId }, maximumPageSize: 1 });
+async function startedInput(
+  client: Client,
+  workflowId: string,
+  runId: string,
+): Promise<unknown> {
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId, runId },
+    maximumPageSize: 1,
+  });
   const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-  return new HistoryDecoder(client.options.loadedDataConverter).first(started?.input);
+  return new HistoryDecoder(client.options.loadedDataConverter).first(
+    started?.input,
+  );
 }
 
 /** Throws RequestConflictError when run `runId` of `workflowId` was started with another request than `raw`. */
-export async function checkSameRequest(client: Client, workflowId: string, runId: string, raw: unknown): Promise<void> {
-  const fields = requestDifferences(normalised(await startedInput(client, workflowId, runId)), normalised(raw));
+export async function checkSameRequest(
+  client: Client,
+  workflowId: string,
+  runId: string,
+  raw: unknown,
+): Promise<void> {
+  const fields = requestDifferences(
+    normalised(await startedInput(client, workflowId, runId)),
+    normalised(raw),
+  );
   if (!fields.length) return;
   const ticket = (raw as { ticket?: { id?: string } })?.ticket?.id;
   throw new RequestConflictError(workflowId, runId, ticket, fields);

@@ -23,7 +23,10 @@ export function runDetailsMarkdown(request: ScaleOutRequest): string {
     '',
     '**New members**',
     '',
-    ...request.newMembers.map((m) => `- ${m.name} on ${m.host}: peer ${m.peerURL}, client ${m.clientURL}`),
+    ...request.newMembers.map(
+      (m) =>
+        `- ${m.name} on ${m.host}: peer ${m.peerURL}, client ${m.clientURL}`,
+    ),
     '',
     `**Strategy** canary ${s.canary}, rollback ${s.rollback}, stale data dir ${s.staleDataDir}, approval ${s.approval}${s.approvers?.length ? ` (approvers: ${s.approvers.map(inline).join(', ')})` : ''}`,
     '',

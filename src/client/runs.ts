@@ -2,12 +2,21 @@
  * A run as the CLI and the API show it: its labels (search attributes set at start and by the
  * workflow), its summary for lists, and its status with the live progress and the outcome.
  */
-import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo } from '@temporalio/client';
+import type {
+  Client,
+  WorkflowExecutionDescription,
+  WorkflowExecutionInfo,
+} from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import type { ScaleOutResult } from '../workflows';
-import { progressQuery, type Progress } from '../workflows/messages';
-import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from '../workflows/searchAttributes';
-import { flattenFailure, type FlatFailure } from './failure';
+import { type Progress, progressQuery } from '../workflows/messages';
+import {
+  EtcdCluster,
+  RequestedBy,
+  ScaleOutPhase,
+  TicketId,
+} from '../workflows/searchAttributes';
+import { type FlatFailure, flattenFailure } from './failure';
 import { GrpcStatus, grpcCode, grpcDetails } from './grpc';
 
 export interface RunLabels {
@@ -38,7 +47,18 @@ export interface RunSummary extends RunLabels {
 }
 
 /** From a list entry or a description (both carry these fields). */
-export function runSummary(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status' | 'typedSearchAttributes' | 'memo' | 'startTime' | 'closeTime'>): RunSummary {
+export function runSummary(
+  info: Pick<
+    WorkflowExecutionInfo,
+    | 'workflowId'
+    | 'runId'
+    | 'status'
+    | 'typedSearchAttributes'
+    | 'memo'
+    | 'startTime'
+    | 'closeTime'
+  >,
+): RunSummary {
   const memo = info.memo as { summary?: unknown } | undefined;
   return {
     workflowId: info.workflowId,
@@ -62,14 +82,23 @@ export interface RunStatus {
 }
 
 /** The live progress (a query: needs a worker), and the result or failure once the run closed. */
-export async function runStatus(client: Client, d: WorkflowExecutionDescription, progressTimeoutMs: number): Promise<RunStatus> {
+export async function runStatus(
+  client: Client,
+  d: WorkflowExecutionDescription,
+  progressTimeoutMs: number,
+): Promise<RunStatus> {
   const handle = client.workflow.getHandle(d.workflowId, d.runId);
   const out: RunStatus = {};
   try {
-    out.progress = await client.withDeadline(Date.now() + progressTimeoutMs, () => handle.query(progressQuery));
+    out.progress = await client.withDeadline(
+      Date.now() + progressTimeoutMs,
+      () => handle.query(progressQuery),
+    );
   } catch (err) {
     const code = grpcCode(err);
-    const detail = [(err as Error).message, grpcDetails(err)].filter(Boolean).join(': ');
+    const detail = [(err as Error).message, grpcDetails(err)]
+      .filter(Boolean)
+      .join(': ');
     out.progressError = `the progress query got no answer${code === GrpcStatus.DEADLINE_EXCEEDED ? ` within ${progressTimeoutMs / 1000} s` : ''} (is a worker polling task queue ${d.taskQueue}?): ${detail}`;
     if (code === GrpcStatus.UNAVAILABLE) out.progressUnreachable = true;
   }

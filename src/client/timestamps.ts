@@ -6,7 +6,8 @@ export interface ProtoTimestamp {
 }
 
 /** Seconds arrive as a number, a Long or a numeric string, depending on the decoder. */
-const secondsOf = (v: unknown): number => (v == null ? 0 : typeof v === 'number' ? v : Number(String(v)));
+const secondsOf = (v: unknown): number =>
+  v == null ? 0 : typeof v === 'number' ? v : Number(String(v));
 
 export function timestampMs(ts: ProtoTimestamp): number {
   return secondsOf(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);

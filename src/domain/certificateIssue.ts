@@ -4,7 +4,17 @@
  * plan of what to create. Pure. The plan never replaces a file etcd-scaleout did not create: those
  * are kept when valid and refused otherwise, so an undo can remove exactly what was created.
  */
-import { caReasons, hostsToCover, keyReasons, normalizeIp, pairReasons, whyMissing, type CertificateExpectations, type FileProbe, type X509Facts } from './certificates';
+import {
+  type CertificateExpectations,
+  caReasons,
+  type FileProbe,
+  hostsToCover,
+  keyReasons,
+  normalizeIp,
+  pairReasons,
+  whyMissing,
+  type X509Facts,
+} from './certificates';
 import type { TlsFileSet } from './kubesprayEnv';
 import { isIpAddress, NAME, type NewMember } from './request';
 
@@ -13,7 +23,8 @@ export interface SubjectAltNames {
   ips: string[];
 }
 
-const DNS_NAME = /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const DNS_NAME =
+  /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const IP_SAN = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-f:]+)$/i;
 
 /**
@@ -21,28 +32,51 @@ const IP_SAN = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-f:]+)$/i;
  * 127.0.0.1, extras) plus the new member's hosts. Entries that are neither a plain DNS name nor an IP
  * cannot be written into an openssl config safely and are left out.
  */
-export function sanListForNewMember(template: Pick<X509Facts, 'dnsNames' | 'ipAddresses'> | undefined, member: Pick<NewMember, 'peerURL' | 'clientURL' | 'listenAddress'>): SubjectAltNames {
-  const dns = new Set(['localhost', ...(template?.dnsNames ?? [])].map((d) => d.toLowerCase()));
-  const ips = new Set(['127.0.0.1', ...(template?.ipAddresses ?? [])].map(normalizeIp));
+export function sanListForNewMember(
+  template: Pick<X509Facts, 'dnsNames' | 'ipAddresses'> | undefined,
+  member: Pick<NewMember, 'peerURL' | 'clientURL' | 'listenAddress'>,
+): SubjectAltNames {
+  const dns = new Set(
+    ['localhost', ...(template?.dnsNames ?? [])].map((d) => d.toLowerCase()),
+  );
+  const ips = new Set(
+    ['127.0.0.1', ...(template?.ipAddresses ?? [])].map(normalizeIp),
+  );
   for (const h of hostsToCover(member)) {
     if (isIpAddress(h)) ips.add(normalizeIp(h));
     else dns.add(h.toLowerCase());
   }
-  return { dns: [...dns].filter((d) => DNS_NAME.test(d)), ips: [...ips].filter((i) => IP_SAN.test(i)) };
+  return {
+    dns: [...dns].filter((d) => DNS_NAME.test(d)),
+    ips: [...ips].filter((i) => IP_SAN.test(i)),
+  };
 }
 
 export type IssuedKind = 'member' | 'admin';
 
 /** `openssl req` config: the subject Kubespray gives (CN etcd-member-<name>, etcd-admin-<name>). */
 export function requestConfig(kind: IssuedKind, name: string): string[] {
-  if (!NAME.test(name)) throw new Error(`not a member name: ${JSON.stringify(name)}`);
-  return ['[req]', 'distinguished_name = dn', 'prompt = no', '[dn]', `CN = etcd-${kind}-${name}`];
+  if (!NAME.test(name))
+    throw new Error(`not a member name: ${JSON.stringify(name)}`);
+  return [
+    '[req]',
+    'distinguished_name = dn',
+    'prompt = no',
+    '[dn]',
+    `CN = etcd-${kind}-${name}`,
+  ];
 }
 
 /** `openssl x509 -req -extfile` config: Kubespray's `ssl_client` section with the given SANs. */
 export function signingConfig(sans: SubjectAltNames): string[] {
-  const bad = [...sans.dns.filter((d) => !DNS_NAME.test(d)), ...sans.ips.filter((i) => !IP_SAN.test(i))];
-  if (bad.length) throw new Error(`cannot write these SANs into an openssl config: ${bad.join(', ')}`);
+  const bad = [
+    ...sans.dns.filter((d) => !DNS_NAME.test(d)),
+    ...sans.ips.filter((i) => !IP_SAN.test(i)),
+  ];
+  if (bad.length)
+    throw new Error(
+      `cannot write these SANs into an openssl config: ${bad.join(', ')}`,
+    );
   return [
     '[ssl_client]',
     'extendedKeyUsage = clientAuth, serverAuth',
@@ -54,12 +88,20 @@ export function signingConfig(sans: SubjectAltNames): string[] {
 }
 
 /** Problems of the CA on its host: the cluster's CA certificate, and a readable key that matches it. */
-export function authorityProblems(host: string, ca: { certFile: string; keyFile: string }, probes: Record<string, FileProbe>, expect: Pick<CertificateExpectations, 'caFingerprint' | 'caSource'>): string[] {
+export function authorityProblems(
+  host: string,
+  ca: { certFile: string; keyFile: string },
+  probes: Record<string, FileProbe>,
+  expect: Pick<CertificateExpectations, 'caFingerprint' | 'caSource'>,
+): string[] {
   const cert = probes[ca.certFile];
   const key = probes[ca.keyFile];
   const reasons = caReasons(cert, expect).map((r) => `${ca.certFile}: ${r}`);
   reasons.push(...keyReasons(key).map((r) => `${ca.keyFile}: ${r}`));
-  if (!reasons.length && key.publicKeyHash !== cert.publicKeyHash) reasons.push(`${ca.keyFile}: is not the key of the CA certificate ${ca.certFile}`);
+  if (!reasons.length && key.publicKeyHash !== cert.publicKeyHash)
+    reasons.push(
+      `${ca.keyFile}: is not the key of the CA certificate ${ca.certFile}`,
+    );
   return reasons.map((r) => `CA host ${host}: ${r}`);
 }
 
@@ -70,7 +112,8 @@ export interface IssuePair {
 }
 
 /** The manifest of what a run created on a node: beside the env file, whose folder always exists. */
-export const issuedManifestFile = (envFile: string, runKey: string): string => `${envFile}.${runKey}.certificates`;
+export const issuedManifestFile = (envFile: string, runKey: string): string =>
+  `${envFile}.${runKey}.certificates`;
 
 /** What to issue on one node. Paths only: no key or certificate travels in it. */
 export interface IssueSpec {
@@ -90,14 +133,38 @@ export interface IssueSpec {
  * and peer, one pair in Kubespray) and an admin pair where ETCDCTL_CERT/ETCDCTL_KEY point (Kubespray's
  * env), else `<certDir>/admin-<name>.pem`. The CA file is the one the env names.
  */
-export function issueSpecFor(a: { name: string; vars: Record<string, string>; sets: TlsFileSet[]; certDir: string; sans: SubjectAltNames; expect: CertificateExpectations; manifestFile: string }): IssueSpec {
-  if (!a.sets.length) throw new Error('the env names no certificate files: nothing to issue');
+export function issueSpecFor(a: {
+  name: string;
+  vars: Record<string, string>;
+  sets: TlsFileSet[];
+  certDir: string;
+  sans: SubjectAltNames;
+  expect: CertificateExpectations;
+  manifestFile: string;
+}): IssueSpec {
+  if (!a.sets.length)
+    throw new Error('the env names no certificate files: nothing to issue');
   const pairs: IssuePair[] = [];
-  const add = (pair: IssuePair) => pairs.some((p) => p.certFile === pair.certFile) || pairs.push(pair);
-  for (const s of a.sets) add({ kind: 'member', certFile: s.certFile, keyFile: s.keyFile });
-  const admin = a.vars.ETCDCTL_CERT && a.vars.ETCDCTL_KEY ? { certFile: a.vars.ETCDCTL_CERT, keyFile: a.vars.ETCDCTL_KEY } : { certFile: `${a.certDir}/admin-${a.name}.pem`, keyFile: `${a.certDir}/admin-${a.name}-key.pem` };
+  const add = (pair: IssuePair) =>
+    pairs.some((p) => p.certFile === pair.certFile) || pairs.push(pair);
+  for (const s of a.sets)
+    add({ kind: 'member', certFile: s.certFile, keyFile: s.keyFile });
+  const admin =
+    a.vars.ETCDCTL_CERT && a.vars.ETCDCTL_KEY
+      ? { certFile: a.vars.ETCDCTL_CERT, keyFile: a.vars.ETCDCTL_KEY }
+      : {
+          certFile: `${a.certDir}/admin-${a.name}.pem`,
+          keyFile: `${a.certDir}/admin-${a.name}-key.pem`,
+        };
   add({ kind: 'admin', ...admin });
-  return { name: a.name, caFile: a.sets[0].caFile, pairs, sans: a.sans, expect: a.expect, manifestFile: a.manifestFile };
+  return {
+    name: a.name,
+    caFile: a.sets[0].caFile,
+    pairs,
+    sans: a.sans,
+    expect: a.expect,
+    manifestFile: a.manifestFile,
+  };
 }
 
 export interface IssuePlan {
@@ -124,10 +191,26 @@ export function ancestors(dir: string): string[] {
  * Decides what to create, from what a probe found on the node. `created` is this run's manifest: a
  * file it lists may be redone, any other existing file is kept if usable and refused if not.
  */
-export function planIssue(node: string, spec: IssueSpec, probes: Record<string, FileProbe>, created: Set<string>, existingDirs: Set<string>, now: number): IssuePlan {
-  const plan: IssuePlan = { problems: [], dirs: [], writeCa: false, keys: [], sign: [], kept: [] };
+export function planIssue(
+  node: string,
+  spec: IssueSpec,
+  probes: Record<string, FileProbe>,
+  created: Set<string>,
+  existingDirs: Set<string>,
+  now: number,
+): IssuePlan {
+  const plan: IssuePlan = {
+    problems: [],
+    dirs: [],
+    writeCa: false,
+    keys: [],
+    sign: [],
+    kept: [],
+  };
   const refuse = (file: string, reasons: string[]) =>
-    plan.problems.push(`${node}: ${file}: exists but cannot be used (${reasons.join('; ')}); etcd-scaleout replaces only files it created: move it away or fix it`);
+    plan.problems.push(
+      `${node}: ${file}: exists but cannot be used (${reasons.join('; ')}); etcd-scaleout replaces only files it created: move it away or fix it`,
+    );
 
   const caFile = probes[spec.caFile];
   const ca = caReasons(caFile, spec.expect);
@@ -136,27 +219,48 @@ export function planIssue(node: string, spec: IssueSpec, probes: Record<string, 
   else refuse(spec.caFile, ca);
 
   for (const pair of spec.pairs) {
-    const set: TlsFileSet = { use: 'peer', caFile: spec.caFile, certFile: pair.certFile, keyFile: pair.keyFile, variables: { ca: 'ca', cert: 'cert', key: 'key' } };
+    const set: TlsFileSet = {
+      use: 'peer',
+      caFile: spec.caFile,
+      certFile: pair.certFile,
+      keyFile: pair.keyFile,
+      variables: { ca: 'ca', cert: 'cert', key: 'key' },
+    };
     const [cert, key] = [probes[pair.certFile], probes[pair.keyFile]];
     const reasons = pairReasons(set, cert, key, spec.expect, now);
     if (!reasons.cert.length && !reasons.key.length) {
       plan.kept.push(pair.certFile, pair.keyFile);
       continue;
     }
-    if (!whyMissing(cert) && !created.has(pair.certFile)) refuse(pair.certFile, reasons.cert.length ? reasons.cert : reasons.key.map((r) => `its key ${r}`));
+    if (!whyMissing(cert) && !created.has(pair.certFile))
+      refuse(
+        pair.certFile,
+        reasons.cert.length
+          ? reasons.cert
+          : reasons.key.map((r) => `its key ${r}`),
+      );
     const keyOwn = keyReasons(key);
-    if (whyMissing(key) || (keyOwn.length && created.has(pair.keyFile))) plan.keys.push(pair.keyFile);
+    if (whyMissing(key) || (keyOwn.length && created.has(pair.keyFile)))
+      plan.keys.push(pair.keyFile);
     else if (keyOwn.length) refuse(pair.keyFile, keyOwn);
     else plan.kept.push(pair.keyFile);
     plan.sign.push(pair);
   }
-  const writes = [...(plan.writeCa ? [spec.caFile] : []), ...plan.keys, ...plan.sign.map((p) => p.certFile)];
-  for (const d of new Set(writes.map(dirOf))) for (const a of ancestors(d)) if (!existingDirs.has(a) && !plan.dirs.includes(a)) plan.dirs.push(a);
+  const writes = [
+    ...(plan.writeCa ? [spec.caFile] : []),
+    ...plan.keys,
+    ...plan.sign.map((p) => p.certFile),
+  ];
+  for (const d of new Set(writes.map(dirOf)))
+    for (const a of ancestors(d))
+      if (!existingDirs.has(a) && !plan.dirs.includes(a)) plan.dirs.push(a);
   return plan;
 }
 
 /** `file <path>` / `dir <path>` lines of a manifest, in the order they were recorded. */
-export function parseManifest(text: string): Array<{ kind: 'file' | 'dir'; path: string }> {
+export function parseManifest(
+  text: string,
+): Array<{ kind: 'file' | 'dir'; path: string }> {
   return text
     .split('\n')
     .map((l) => /^(file|dir) (\/\S*)$/.exec(l.trim()))

@@ -16,14 +16,23 @@ export const MAX_REASON_LENGTH = 2000;
  * What is wrong with a decision, or undefined. `approvers` is the run's `strategy.approvers`; the
  * phase check (is a decision awaited now?) belongs to the workflow, which alone knows its phase.
  */
-export function decisionProblem(d: unknown, approvers?: readonly string[]): string | undefined {
-  if (!d || typeof d !== 'object') return 'a decision is { approve: boolean, by: string, reason?: string }';
+export function decisionProblem(
+  d: unknown,
+  approvers?: readonly string[],
+): string | undefined {
+  if (!d || typeof d !== 'object')
+    return 'a decision is { approve: boolean, by: string, reason?: string }';
   const { approve, by, reason } = d as Record<string, unknown>;
-  if (approve !== undefined && typeof approve !== 'boolean') return 'approve: must be true or false';
+  if (approve !== undefined && typeof approve !== 'boolean')
+    return 'approve: must be true or false';
   if (typeof by !== 'string' || !by.trim()) return 'by: must name who decides';
-  if (by.length > MAX_DECIDER_LENGTH) return `by: is too long (at most ${MAX_DECIDER_LENGTH} characters)`;
-  if (reason !== undefined && typeof reason !== 'string') return 'reason: must be a string';
-  if (typeof reason === 'string' && reason.length > MAX_REASON_LENGTH) return `reason: is too long (at most ${MAX_REASON_LENGTH} characters)`;
-  if (approvers && !approvers.includes(by)) return `by: ${by} is not an approver of this run (approvers: ${approvers.join(', ')})`;
+  if (by.length > MAX_DECIDER_LENGTH)
+    return `by: is too long (at most ${MAX_DECIDER_LENGTH} characters)`;
+  if (reason !== undefined && typeof reason !== 'string')
+    return 'reason: must be a string';
+  if (typeof reason === 'string' && reason.length > MAX_REASON_LENGTH)
+    return `reason: is too long (at most ${MAX_REASON_LENGTH} characters)`;
+  if (approvers && !approvers.includes(by))
+    return `by: ${by} is not an approver of this run (approvers: ${approvers.join(', ')})`;
   return undefined;
 }

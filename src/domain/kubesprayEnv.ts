@@ -26,7 +26,10 @@ export interface SourceMember {
   peerURLs: string[];
 }
 
-export type JoiningMember = Pick<NewMember, 'name' | 'peerURL' | 'clientURL' | 'listenAddress'>;
+export type JoiningMember = Pick<
+  NewMember,
+  'name' | 'peerURL' | 'clientURL' | 'listenAddress'
+>;
 
 export interface DerivedEnv {
   /** Every variable of the new member's env: the member's, with the derived ones replaced or added. */
@@ -56,7 +59,14 @@ export function withholdSecrets(text: string): string {
 const NOT_COPIED = /^ETCD_DISCOVERY/;
 
 /** Variables naming a member's own certificates and keys: Kubespray puts the host in their file names. */
-const OWN_TLS_FILE_VARS = ['ETCD_CERT_FILE', 'ETCD_KEY_FILE', 'ETCD_PEER_CERT_FILE', 'ETCD_PEER_KEY_FILE', 'ETCDCTL_CERT', 'ETCDCTL_KEY'];
+const OWN_TLS_FILE_VARS = [
+  'ETCD_CERT_FILE',
+  'ETCD_KEY_FILE',
+  'ETCD_PEER_CERT_FILE',
+  'ETCD_PEER_KEY_FILE',
+  'ETCDCTL_CERT',
+  'ETCDCTL_KEY',
+];
 
 /**
  * Only 127.0.0.1 among IPv4 loopbacks: a member on another 127/8 address (one per node, as on a
@@ -75,7 +85,10 @@ function urlsOf(variable: string, value: string): URL[] {
       try {
         return new URL(s);
       } catch {
-        throw new EnvDerivationError(variable, `${JSON.stringify(s)} is not a URL`);
+        throw new EnvDerivationError(
+          variable,
+          `${JSON.stringify(s)} is not a URL`,
+        );
       }
     });
 }
@@ -86,7 +99,11 @@ const origin = (u: URL) => `${u.protocol}//${u.host}`;
  * A listen list for the new member: loopback and wildcard entries kept, the member's own address
  * replaced by `own` (once). A wildcard on own's port already covers it: adding it would not bind.
  */
-export function relistenURLs(variable: string, value: string | undefined, own: string): string {
+export function relistenURLs(
+  variable: string,
+  value: string | undefined,
+  own: string,
+): string {
   const ownURL = new URL(own);
   const out: string[] = [];
   let placed = false;
@@ -97,7 +114,11 @@ export function relistenURLs(variable: string, value: string | undefined, own: s
       placed = true;
     }
   }
-  const wildcard = out.some((s) => /^[a-z]+:\/\/(0\.0\.0\.0|\[::\]):/.test(s) && new URL(s).port === ownURL.port);
+  const wildcard = out.some(
+    (s) =>
+      /^[a-z]+:\/\/(0\.0\.0\.0|\[::\]):/.test(s) &&
+      new URL(s).port === ownURL.port,
+  );
   if (!placed && !wildcard) out.unshift(own);
   return [...new Set(out)].join(',');
 }
@@ -105,7 +126,9 @@ export function relistenURLs(variable: string, value: string | undefined, own: s
 /** Other listen lists (metrics): the member's own host becomes the new member's, ports kept. */
 function rehostURLs(variable: string, value: string, host: string): string {
   return urlsOf(variable, value)
-    .map((u) => (isLocal(u.hostname) ? origin(u) : `${u.protocol}//${host}:${u.port}`))
+    .map((u) =>
+      isLocal(u.hostname) ? origin(u) : `${u.protocol}//${host}:${u.port}`,
+    )
     .join(',');
 }
 
@@ -113,7 +136,9 @@ function rehostURLs(variable: string, value: string, host: string): string {
 export function renameMemberFile(path: string, name: string): string {
   const slash = path.lastIndexOf('/');
   const m = /^(member|admin)-.+?(-key)?\.pem$/.exec(path.slice(slash + 1));
-  return m ? `${path.slice(0, slash + 1)}${m[1]}-${name}${m[2] ?? ''}.pem` : path;
+  return m
+    ? `${path.slice(0, slash + 1)}${m[1]}-${name}${m[2] ?? ''}.pem`
+    : path;
 }
 
 /**
@@ -130,21 +155,39 @@ function checkedInitialCluster(value: string, joining: JoiningMember): string {
     } catch {
       ok = false;
     }
-    if (!ok) throw new EnvDerivationError('ETCD_INITIAL_CLUSTER', `entry ${JSON.stringify(e)} is not name=URL (a member name with "," or "=" cannot be written there)`);
+    if (!ok)
+      throw new EnvDerivationError(
+        'ETCD_INITIAL_CLUSTER',
+        `entry ${JSON.stringify(e)} is not name=URL (a member name with "," or "=" cannot be written there)`,
+      );
   }
   if (!entries.includes(`${joining.name}=${joining.peerURL}`)) {
-    throw new EnvDerivationError('ETCD_INITIAL_CLUSTER', `does not list the joining member ${joining.name}=${joining.peerURL}`);
+    throw new EnvDerivationError(
+      'ETCD_INITIAL_CLUSTER',
+      `does not list the joining member ${joining.name}=${joining.peerURL}`,
+    );
   }
   return value;
 }
 
 /** True when `text` names `host` as a whole token (so 10.0.0.1 is not found in 10.0.0.11). */
-const namesHost = (text: string, host: string) => new RegExp(`(^|[^A-Za-z0-9.-])${host.replace(/[.[\]]/g, '\\$&')}($|[^A-Za-z0-9.-])`).test(text);
+const namesHost = (text: string, host: string) =>
+  new RegExp(
+    `(^|[^A-Za-z0-9.-])${host.replace(/[.[\]]/g, '\\$&')}($|[^A-Za-z0-9.-])`,
+  ).test(text);
 
 /** The member's own addresses, from its env and etcd's member list. */
 function ownHosts(env: Record<string, string>, source: SourceMember): string[] {
-  const vars = ['ETCD_ADVERTISE_CLIENT_URLS', 'ETCD_INITIAL_ADVERTISE_PEER_URLS', 'ETCD_LISTEN_CLIENT_URLS', 'ETCD_LISTEN_PEER_URLS'];
-  const urls = [...vars.flatMap((v) => urlsOf(v, env[v] ?? '')), ...source.peerURLs.map((u) => new URL(u))];
+  const vars = [
+    'ETCD_ADVERTISE_CLIENT_URLS',
+    'ETCD_INITIAL_ADVERTISE_PEER_URLS',
+    'ETCD_LISTEN_CLIENT_URLS',
+    'ETCD_LISTEN_PEER_URLS',
+  ];
+  const urls = [
+    ...vars.flatMap((v) => urlsOf(v, env[v] ?? '')),
+    ...source.peerURLs.map((u) => new URL(u)),
+  ];
   return [...new Set(urls.map((u) => u.hostname).filter((h) => !isLocal(h)))];
 }
 
@@ -155,15 +198,28 @@ function ownHosts(env: Record<string, string>, source: SourceMember): string[] {
  * variables are dropped; everything else is the member's. Throws EnvDerivationError when the file is
  * not that member's, or when a value cannot be written or would still name the member's address.
  */
-export function deriveMemberEnv(memberEnvText: string, source: SourceMember, joining: JoiningMember, initialCluster: string, dataDir: string): DerivedEnv {
+export function deriveMemberEnv(
+  memberEnvText: string,
+  source: SourceMember,
+  joining: JoiningMember,
+  initialCluster: string,
+  dataDir: string,
+): DerivedEnv {
   // parseEnvFile skips a line holding a carriage return or NUL: refuse it rather than lose it.
   for (const line of memberEnvText.split('\n')) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
-    if (m && /[\r\0]/.test(line)) throw new EnvDerivationError(m[1], `the value from member ${source.name} holds a carriage return or NUL; it cannot be written to an env file`);
+    if (m && /[\r\0]/.test(line))
+      throw new EnvDerivationError(
+        m[1],
+        `the value from member ${source.name} holds a carriage return or NUL; it cannot be written to an env file`,
+      );
   }
   const env = parseEnvFile(memberEnvText);
   if (env.ETCD_NAME !== source.name) {
-    throw new EnvDerivationError('ETCD_NAME', `is ${env.ETCD_NAME === undefined ? 'missing' : JSON.stringify(env.ETCD_NAME)} in the env file read from member ${source.name}: not that member's etcd env file`);
+    throw new EnvDerivationError(
+      'ETCD_NAME',
+      `is ${env.ETCD_NAME === undefined ? 'missing' : JSON.stringify(env.ETCD_NAME)} in the env file read from member ${source.name}: not that member's etcd env file`,
+    );
   }
   const listen = listenURLs(joining);
   const derived: Record<string, string> = {
@@ -171,31 +227,70 @@ export function deriveMemberEnv(memberEnvText: string, source: SourceMember, joi
     ETCD_DATA_DIR: dataDir,
     ETCD_INITIAL_ADVERTISE_PEER_URLS: joining.peerURL,
     ETCD_ADVERTISE_CLIENT_URLS: joining.clientURL,
-    ETCD_LISTEN_PEER_URLS: relistenURLs('ETCD_LISTEN_PEER_URLS', env.ETCD_LISTEN_PEER_URLS, listen.peer),
-    ETCD_LISTEN_CLIENT_URLS: relistenURLs('ETCD_LISTEN_CLIENT_URLS', env.ETCD_LISTEN_CLIENT_URLS, listen.client),
+    ETCD_LISTEN_PEER_URLS: relistenURLs(
+      'ETCD_LISTEN_PEER_URLS',
+      env.ETCD_LISTEN_PEER_URLS,
+      listen.peer,
+    ),
+    ETCD_LISTEN_CLIENT_URLS: relistenURLs(
+      'ETCD_LISTEN_CLIENT_URLS',
+      env.ETCD_LISTEN_CLIENT_URLS,
+      listen.client,
+    ),
     ETCD_INITIAL_CLUSTER: checkedInitialCluster(initialCluster, joining),
     ETCD_INITIAL_CLUSTER_STATE: 'existing',
   };
-  if (env.ETCD_LISTEN_METRICS_URLS) derived.ETCD_LISTEN_METRICS_URLS = rehostURLs('ETCD_LISTEN_METRICS_URLS', env.ETCD_LISTEN_METRICS_URLS, new URL(listen.peer).hostname);
+  if (env.ETCD_LISTEN_METRICS_URLS)
+    derived.ETCD_LISTEN_METRICS_URLS = rehostURLs(
+      'ETCD_LISTEN_METRICS_URLS',
+      env.ETCD_LISTEN_METRICS_URLS,
+      new URL(listen.peer).hostname,
+    );
   // etcdctl's endpoints on the node: Kubespray's is 127.0.0.1 (kept); one naming the member's own address is the new member's.
-  if (env.ETCDCTL_ENDPOINTS) derived.ETCDCTL_ENDPOINTS = rehostURLs('ETCDCTL_ENDPOINTS', env.ETCDCTL_ENDPOINTS, new URL(joining.clientURL).hostname);
-  for (const v of OWN_TLS_FILE_VARS) if (env[v] !== undefined) derived[v] = renameMemberFile(env[v], joining.name);
+  if (env.ETCDCTL_ENDPOINTS)
+    derived.ETCDCTL_ENDPOINTS = rehostURLs(
+      'ETCDCTL_ENDPOINTS',
+      env.ETCDCTL_ENDPOINTS,
+      new URL(joining.clientURL).hostname,
+    );
+  for (const v of OWN_TLS_FILE_VARS)
+    if (env[v] !== undefined)
+      derived[v] = renameMemberFile(env[v], joining.name);
   // *_NAME/*_ID values that are the member's name (Kubespray's tracing instance ID) become the new member's.
-  for (const [k, v] of Object.entries(env)) if (v === source.name && /(_NAME|_ID)$/.test(k) && !(k in derived)) derived[k] = joining.name;
+  for (const [k, v] of Object.entries(env))
+    if (v === source.name && /(_NAME|_ID)$/.test(k) && !(k in derived))
+      derived[k] = joining.name;
 
   const dropped = Object.keys(env).filter((k) => NOT_COPIED.test(k));
   for (const k of dropped) delete env[k];
   const vars = { ...env, ...derived };
   const hosts = ownHosts(env, source);
   for (const [k, v] of Object.entries(vars)) {
-    if (v === WITHHELD) throw new EnvDerivationError(k, `looks secret, so its value was not read from member ${source.name}; set it on the node by hand and use node.envFrom "node"`);
-    const stale = k === 'ETCD_INITIAL_CLUSTER' ? undefined : hosts.find((h) => namesHost(v, h));
-    if (stale) throw new EnvDerivationError(k, `would still name member ${source.name}'s address ${stale}; set it on the node by hand and use node.envFrom "node"`);
+    if (v === WITHHELD)
+      throw new EnvDerivationError(
+        k,
+        `looks secret, so its value was not read from member ${source.name}; set it on the node by hand and use node.envFrom "node"`,
+      );
+    const stale =
+      k === 'ETCD_INITIAL_CLUSTER'
+        ? undefined
+        : hosts.find((h) => namesHost(v, h));
+    if (stale)
+      throw new EnvDerivationError(
+        k,
+        `would still name member ${source.name}'s address ${stale}; set it on the node by hand and use node.envFrom "node"`,
+      );
   }
-  const changed = [...Object.keys(derived).filter((k) => env[k] !== derived[k]), ...dropped];
+  const changed = [
+    ...Object.keys(derived).filter((k) => env[k] !== derived[k]),
+    ...dropped,
+  ];
   const text = mergeEnvFile(memberEnvText, derived)
     .split('\n')
-    .filter((l) => !dropped.some((k) => new RegExp(`^\\s*(export\\s+)?${k}=`).test(l)))
+    .filter(
+      (l) =>
+        !dropped.some((k) => new RegExp(`^\\s*(export\\s+)?${k}=`).test(l)),
+    )
     .join('\n');
   return { vars, text, changed };
 }
@@ -210,15 +305,28 @@ export interface TlsFileSet {
 }
 
 const TLS_SETS = [
-  { use: 'client', ca: 'ETCD_TRUSTED_CA_FILE', cert: 'ETCD_CERT_FILE', key: 'ETCD_KEY_FILE' },
-  { use: 'peer', ca: 'ETCD_PEER_TRUSTED_CA_FILE', cert: 'ETCD_PEER_CERT_FILE', key: 'ETCD_PEER_KEY_FILE' },
+  {
+    use: 'client',
+    ca: 'ETCD_TRUSTED_CA_FILE',
+    cert: 'ETCD_CERT_FILE',
+    key: 'ETCD_KEY_FILE',
+  },
+  {
+    use: 'peer',
+    ca: 'ETCD_PEER_TRUSTED_CA_FILE',
+    cert: 'ETCD_PEER_CERT_FILE',
+    key: 'ETCD_PEER_KEY_FILE',
+  },
 ] as const;
 
 /**
  * The TLS files an env names (client and peer), and what is wrong with how it names them. A set's CA
  * falls back to the other set's (etcd would trust system roots instead; Kubespray always sets both).
  */
-export function tlsFilesOf(vars: Record<string, string>): { sets: TlsFileSet[]; problems: string[] } {
+export function tlsFilesOf(vars: Record<string, string>): {
+  sets: TlsFileSet[];
+  problems: string[];
+} {
   const sets: TlsFileSet[] = [];
   const problems: string[] = [];
   for (const s of TLS_SETS) {
@@ -226,22 +334,38 @@ export function tlsFilesOf(vars: Record<string, string>): { sets: TlsFileSet[]; 
     const key = vars[s.key];
     if (!cert && !key) continue;
     if (!cert || !key) {
-      problems.push(`${cert ? s.cert : s.key} is set but ${cert ? s.key : s.cert} is not`);
+      problems.push(
+        `${cert ? s.cert : s.key} is set but ${cert ? s.key : s.cert} is not`,
+      );
       continue;
     }
     const other = TLS_SETS[1 - TLS_SETS.indexOf(s)];
     const caVar = vars[s.ca] ? s.ca : other.ca;
     const ca = vars[caVar];
     if (!ca) {
-      problems.push(`${s.ca} and ${other.ca} are unset: no CA to check ${cert} against`);
+      problems.push(
+        `${s.ca} and ${other.ca} are unset: no CA to check ${cert} against`,
+      );
       continue;
     }
-    const bad = [[s.cert, cert], [s.key, key], [caVar, ca]].find(([, p]) => !ABS_PATH.test(p) || p.split('/').includes('..'));
+    const bad = [
+      [s.cert, cert],
+      [s.key, key],
+      [caVar, ca],
+    ].find(([, p]) => !ABS_PATH.test(p) || p.split('/').includes('..'));
     if (bad) {
-      problems.push(`${bad[0]} is ${JSON.stringify(bad[1])}: not an absolute path made of letters, digits and ._@+-/`);
+      problems.push(
+        `${bad[0]} is ${JSON.stringify(bad[1])}: not an absolute path made of letters, digits and ._@+-/`,
+      );
       continue;
     }
-    sets.push({ use: s.use, caFile: ca, certFile: cert, keyFile: key, variables: { ca: caVar, cert: s.cert, key: s.key } });
+    sets.push({
+      use: s.use,
+      caFile: ca,
+      certFile: cert,
+      keyFile: key,
+      variables: { ca: caVar, cert: s.cert, key: s.key },
+    });
   }
   return { sets, problems };
 }

@@ -23,33 +23,50 @@ export function inline(v: unknown): string {
     .replace(LINE_BREAKS, ' ')
     .replace(/[&<>]/g, (c) => HTML[c as keyof typeof HTML])
     .replace(INLINE_SYNTAX, (c) => `\\${c}`);
-  return text.replace(BLOCK_START, (_m, space: string, mark: string) => (/^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`));
+  return text.replace(BLOCK_START, (_m, space: string, mark: string) =>
+    /^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`,
+  );
 }
 
 /** A table cell: quoted text (pipes escaped, newlines flattened), absent values empty. */
-export const cell = (v: unknown): string => (v === undefined || v === null || v === '' ? '' : inline(v));
+export const cell = (v: unknown): string =>
+  v === undefined || v === null || v === '' ? '' : inline(v);
 
 /** A fenced block whose fence cannot be closed by the text inside it (a fence longer than any run of its character). */
 export const codeBlock = (text: string): string => {
-  const longest = (ch: string) => Math.max(0, ...(text.match(new RegExp(`${ch}+`, 'g')) ?? []).map((run) => run.length));
-  const fence = longest('`') < 3 ? '```' : '~'.repeat(Math.max(4, longest('~') + 1));
+  const longest = (ch: string) =>
+    Math.max(
+      0,
+      ...(text.match(new RegExp(`${ch}+`, 'g')) ?? []).map((run) => run.length),
+    );
+  const fence =
+    longest('`') < 3 ? '```' : '~'.repeat(Math.max(4, longest('~') + 1));
   return `${fence}\n${text}\n${fence}`;
 };
 
 /** The first line, at most 300 characters. */
 export const brief = (text: string): string => {
   const line = text.split('\n')[0];
-  return line.length > 300 ? `${line.slice(0, 300)}...` : line === text ? line : `${line} ...`;
+  return line.length > 300
+    ? `${line.slice(0, 300)}...`
+    : line === text
+      ? line
+      : `${line} ...`;
 };
 
-export const duration = (n?: number): string => (n === undefined ? '' : n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`);
+export const duration = (n?: number): string =>
+  n === undefined ? '' : n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`;
 
-export const bullets = (items: string[]): string[] => items.map((i) => `- ${cell(i)}`);
+export const bullets = (items: string[]): string[] =>
+  items.map((i) => `- ${cell(i)}`);
 
 /** Inline code whose delimiters cannot be closed by the text inside it. */
 export const codeSpan = (v: unknown): string => {
   const text = String(v).replace(LINE_BREAKS, ' ');
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const longest = Math.max(
+    0,
+    ...(text.match(/`+/g) ?? []).map((run) => run.length),
+  );
   const ticks = '`'.repeat(longest + 1);
   return longest ? `${ticks} ${text} ${ticks}` : `${ticks}${text}${ticks}`;
 };

@@ -6,25 +6,35 @@ import { z } from 'zod';
 
 /** Member and cluster names: what etcd's `--name` and Kubespray's inventory use. No shell metacharacters. */
 export const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
-export const NAME_RULE = '1-63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
+export const NAME_RULE =
+  '1-63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
 /** Hostnames or IPv4 addresses. */
-export const HOST = /^(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
+export const HOST =
+  /^(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
 /** Absolute paths without traversal, spaces or shell metacharacters. */
 export const ABS_PATH = /^\/[A-Za-z0-9._@+/-]*$/;
-export const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+export const IPV4 =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** An IPv4 address, or an IPv6 address as a URL writes it (in brackets). */
-export const isIpAddress = (host: string): boolean => IPV4.test(host) || /^\[[0-9a-f:.]+\]$/i.test(host);
+export const isIpAddress = (host: string): boolean =>
+  IPV4.test(host) || /^\[[0-9a-f:.]+\]$/i.test(host);
 export const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,63}$/;
-export const TICKET_RULE = '1-64 letters, digits or ._:#/- starting with a letter or digit';
+export const TICKET_RULE =
+  '1-64 letters, digits or ._:#/- starting with a letter or digit';
 /**
  * Characters that make text lie about itself when shown: C0 and C1 controls (U+0085 is a line break
  * to some readers), DEL, bidirectional overrides and isolates (U+202E reverses what follows), line
  * and paragraph separators.
  */
-export const DECEPTIVE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+export const DECEPTIVE_CHARS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 
 /** A type error's message; a missing field says so. */
-export const need = (message: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `is required: ${message}` : message) });
+export const need = (message: string) => ({
+  error: (issue: { input?: unknown }) =>
+    issue.input === undefined ? `is required: ${message}` : message,
+});
 
 /** Free text a person wrote (who asked, who decided, why): shown in the UI, the audit and tickets. */
 export const freeText = (max: number) =>
@@ -32,32 +42,55 @@ export const freeText = (max: number) =>
     .string(need('must be a string'))
     .min(1, 'must not be empty')
     .max(max, 'is too long')
-    .refine((s) => !DECEPTIVE_CHARS.test(s), 'must not contain control, bidirectional-override or line-separator characters');
+    .refine(
+      (s) => !DECEPTIVE_CHARS.test(s),
+      'must not contain control, bidirectional-override or line-separator characters',
+    );
 
 export const absPath = (what: string) =>
   z
     .string(need(`must be an absolute path (${what})`))
     .min(1, 'must not be empty')
     .max(4096, 'is too long')
-    .regex(ABS_PATH, `must be an absolute path made of letters, digits and ._@+-/ (${what})`)
-    .refine((p) => !p.split('/').includes('..') && !p.split('/').includes('.'), 'must not contain "." or ".." segments')
+    .regex(
+      ABS_PATH,
+      `must be an absolute path made of letters, digits and ._@+-/ (${what})`,
+    )
+    .refine(
+      (p) => !p.split('/').includes('..') && !p.split('/').includes('.'),
+      'must not contain "." or ".." segments',
+    )
     .refine((p) => p.length === 1 || !p.endsWith('/'), 'must not end with "/"');
 
 /** Why a URL is not one etcd can use as a member's or endpoint's URL, or undefined. */
-export function urlProblem(value: string, defaultPort: number, kind: string): string | undefined {
+export function urlProblem(
+  value: string,
+  defaultPort: number,
+  kind: string,
+): string | undefined {
   let u: URL;
   try {
     u = new URL(value);
   } catch {
     return `must be a URL like https://10.0.0.14:${defaultPort} (${kind}), got ${JSON.stringify(value)}`;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must use http or https, got ${JSON.stringify(value)}`;
-  if (!u.port) return `must name its port explicitly (etcd uses ${defaultPort})`;
-  if (u.port === '0') return 'must not use port 0 (that asks the kernel for any free port)';
-  if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return `must use http or https, got ${JSON.stringify(value)}`;
+  if (!u.port)
+    return `must name its port explicitly (etcd uses ${defaultPort})`;
+  if (u.port === '0')
+    return 'must not use port 0 (that asks the kernel for any free port)';
+  if (
+    (u.pathname !== '/' && u.pathname !== '') ||
+    u.search ||
+    u.hash ||
+    u.username ||
+    u.password
+  ) {
     return 'must be scheme://host:port with no path, query or credentials';
   }
-  if (!HOST.test(u.hostname) && !/^\[[0-9a-f:]+\]$/i.test(u.hostname)) return `has an invalid host ${JSON.stringify(u.hostname)}`;
+  if (!HOST.test(u.hostname) && !/^\[[0-9a-f:]+\]$/i.test(u.hostname))
+    return `has an invalid host ${JSON.stringify(u.hostname)}`;
   return undefined;
 }
 
@@ -69,7 +102,9 @@ export const normalUrl = (value: string): string => {
 
 export function urlOf(kind: string, defaultPort: number) {
   return z
-    .string(need(`must be a URL like https://10.0.0.14:${defaultPort} (${kind})`))
+    .string(
+      need(`must be a URL like https://10.0.0.14:${defaultPort} (${kind})`),
+    )
     .max(256, 'is too long')
     .superRefine((value, ctx) => {
       const problem = urlProblem(value, defaultPort, kind);
@@ -82,19 +117,37 @@ export const hostOf = (url: string): string => new URL(url).hostname;
 
 /** Folders that are never a node's etcd path nor a backup folder: replacing or quarantining them breaks the host. */
 const SYSTEM_DIRS = new Set(
-  '/ /bin /boot /dev /etc /etc/ssl /etc/systemd /home /lib /lib64 /media /mnt /opt /proc /root /run /sbin /srv /sys /tmp /usr /usr/bin /usr/lib /usr/local /usr/local/bin /usr/sbin /var /var/backups /var/lib /var/log /var/run /var/tmp'.split(' '),
+  '/ /bin /boot /dev /etc /etc/ssl /etc/systemd /home /lib /lib64 /media /mnt /opt /proc /root /run /sbin /srv /sys /tmp /usr /usr/bin /usr/lib /usr/local /usr/local/bin /usr/sbin /var /var/backups /var/lib /var/log /var/run /var/tmp'.split(
+    ' ',
+  ),
 );
 export const isSystemDir = (path: string): boolean => SYSTEM_DIRS.has(path);
 const segments = (path: string) => path.split('/').filter(Boolean);
-const namesEtcd = (path: string) => segments(path).some((s) => s.includes('etcd'));
+const namesEtcd = (path: string) =>
+  segments(path).some((s) => s.includes('etcd'));
 
 /** Node paths: each under the root it belongs to and named like etcd's, so a request cannot aim at /etc/sudoers or /. */
 export const nodePath = {
-  envFile: absPath('env file on the node').refine((p) => p.startsWith('/etc/') && namesEtcd(p) && !isSystemDir(p), 'must be a file under /etc whose path names etcd, like /etc/etcd.env'),
-  dataDir: absPath('data dir on the node').refine((p) => !isSystemDir(p) && namesEtcd(p), 'must be a folder whose path names etcd, like /var/lib/etcd, and not a system folder'),
-  certDir: absPath('certificate folder on the node').refine((p) => !isSystemDir(p) && (namesEtcd(p) || segments(p).includes('pki')), 'must be a folder whose path names etcd or pki, like /etc/ssl/etcd/ssl'),
-  etcdBinary: absPath('etcd binary on the node').refine((p) => segments(p).at(-1) === 'etcd' && !p.startsWith('/tmp/'), 'must be an executable named etcd, like /usr/local/bin/etcd'),
-  backupDir: absPath('backup folder on the worker').refine((p) => !isSystemDir(p), 'must be a folder of its own, not a system folder like / or /var'),
+  envFile: absPath('env file on the node').refine(
+    (p) => p.startsWith('/etc/') && namesEtcd(p) && !isSystemDir(p),
+    'must be a file under /etc whose path names etcd, like /etc/etcd.env',
+  ),
+  dataDir: absPath('data dir on the node').refine(
+    (p) => !isSystemDir(p) && namesEtcd(p),
+    'must be a folder whose path names etcd, like /var/lib/etcd, and not a system folder',
+  ),
+  certDir: absPath('certificate folder on the node').refine(
+    (p) => !isSystemDir(p) && (namesEtcd(p) || segments(p).includes('pki')),
+    'must be a folder whose path names etcd or pki, like /etc/ssl/etcd/ssl',
+  ),
+  etcdBinary: absPath('etcd binary on the node').refine(
+    (p) => segments(p).at(-1) === 'etcd' && !p.startsWith('/tmp/'),
+    'must be an executable named etcd, like /usr/local/bin/etcd',
+  ),
+  backupDir: absPath('backup folder on the worker').refine(
+    (p) => !isSystemDir(p),
+    'must be a folder of its own, not a system folder like / or /var',
+  ),
 };
 /** A systemd service named like etcd (etcd, etcd.service, etcd-events): never a target, socket or other unit. */
 export const ETCD_SERVICE = /^[A-Za-z0-9_@-]*etcd[A-Za-z0-9_@-]*(\.service)?$/;
@@ -110,9 +163,14 @@ export function webhookSecretProblem(value: string): string | undefined {
   } catch {
     return 'must be an http(s) URL';
   }
-  if (u.username || u.password) return 'must be an http(s) URL without credentials (put the secret in notify.secretFile)';
-  if (u.search || u.hash) return 'must have no query string or fragment: a token there would reach the history (put the secret in notify.secretFile)';
-  const tokenLike = segments(decodeURIComponent(u.pathname)).find((s) => s.length >= 20 && /[A-Za-z]/.test(s) && /\d/.test(s));
-  if (tokenLike) return 'must not carry a token in its path (a segment of 20+ mixed letters and digits): it would reach the history; put the secret in notify.secretFile';
+  if (u.username || u.password)
+    return 'must be an http(s) URL without credentials (put the secret in notify.secretFile)';
+  if (u.search || u.hash)
+    return 'must have no query string or fragment: a token there would reach the history (put the secret in notify.secretFile)';
+  const tokenLike = segments(decodeURIComponent(u.pathname)).find(
+    (s) => s.length >= 20 && /[A-Za-z]/.test(s) && /\d/.test(s),
+  );
+  if (tokenLike)
+    return 'must not carry a token in its path (a segment of 20+ mixed letters and digits): it would reach the history; put the secret in notify.secretFile';
   return undefined;
 }

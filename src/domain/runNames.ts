@@ -16,7 +16,9 @@ function escaped(text: string): string {
   for (const ch of text) {
     if (KEPT.test(ch)) out += ch;
     else if (ch === '_') out += '__';
-    else for (const byte of Buffer.from(ch, 'utf8')) out += `_${byte.toString(16).padStart(2, '0')}`;
+    else
+      for (const byte of Buffer.from(ch, 'utf8'))
+        out += `_${byte.toString(16).padStart(2, '0')}`;
   }
   return out;
 }
@@ -28,7 +30,12 @@ export const fileSafe = (text: string): string => escaped(text);
  * One run per ticket: `scaleout-<cluster>_<ticket>`, each part escaped (`OPS/12` is `OPS_2f12`). A
  * request without a ticket gets `scaleout-<cluster>-<time in base 36>`, which has no lone `_`.
  */
-export function workflowIdFor(request: ScaleOutRequest, now = Date.now()): string {
+export function workflowIdFor(
+  request: ScaleOutRequest,
+  now = Date.now(),
+): string {
   const cluster = escaped(request.cluster.name);
-  return request.ticket ? `scaleout-${cluster}_${escaped(request.ticket.id)}` : `scaleout-${cluster}-${now.toString(36)}`;
+  return request.ticket
+    ? `scaleout-${cluster}_${escaped(request.ticket.id)}`
+    : `scaleout-${cluster}-${now.toString(36)}`;
 }

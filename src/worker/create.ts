@@ -3,7 +3,7 @@
  * their dependencies, the heartbeat interceptor, and the namespace's search attributes.
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
+import { type ActivityDeps, createActivities } from '../activities';
 import { keepAlive } from '../activities/liveness';
 import { taskQueue, temporalAddress, temporalNamespace } from '../config';
 import { ensureSearchAttributes, registerByHand } from './searchAttributes';
@@ -17,23 +17,37 @@ export interface WorkerOptions {
   deps?: ActivityDeps;
 }
 
-export async function createWorker(options: WorkerOptions = {}): Promise<Worker> {
+export async function createWorker(
+  options: WorkerOptions = {},
+): Promise<Worker> {
   const log = Runtime.instance().logger;
-  const connection = options.connection ?? (await NativeConnection.connect({ address: options.address ?? temporalAddress() }));
+  const connection =
+    options.connection ??
+    (await NativeConnection.connect({
+      address: options.address ?? temporalAddress(),
+    }));
   const namespace = options.namespace ?? temporalNamespace();
   try {
     const added = await ensureSearchAttributes(connection, namespace);
-    if (added.length) log.info(`registered search attributes ${added.join(', ')} on namespace ${namespace}`);
+    if (added.length)
+      log.info(
+        `registered search attributes ${added.join(', ')} on namespace ${namespace}`,
+      );
   } catch (err) {
-    log.warn(`could not check or register the search attributes on namespace ${namespace}: ${(err as Error).message}; runs fail at their first phase without them. Register them with: ${registerByHand(namespace)}`);
+    log.warn(
+      `could not check or register the search attributes on namespace ${namespace}: ${(err as Error).message}; runs fail at their first phase without them. Register them with: ${registerByHand(namespace)}`,
+    );
   }
   const code = workflowCode();
-  if ('why' in code) log.info(`bundling the workflow code at start-up: ${code.why}`);
+  if ('why' in code)
+    log.info(`bundling the workflow code at start-up: ${code.why}`);
   return Worker.create({
     connection,
     namespace,
     taskQueue: options.taskQueue ?? taskQueue(),
-    ...('why' in code ? { workflowsPath: code.workflowsPath } : { workflowBundle: code.workflowBundle }),
+    ...('why' in code
+      ? { workflowsPath: code.workflowsPath }
+      : { workflowBundle: code.workflowBundle }),
     activities: createActivities(options.deps),
     // Every activity heartbeats while it runs: a killed worker's activity is retried after heartbeatTimeout.
     interceptors: { activity: [keepAlive] },

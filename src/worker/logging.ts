@@ -6,16 +6,30 @@
  * line. Every line is one line: metadata is printed compactly after the message.
  */
 import { inspect } from 'node:util';
-import { DefaultLogger, LogTimestamp, type LogEntry, type Logger, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  type LogEntry,
+  type Logger,
+  type LogLevel,
+  type LogMetadata,
+  LogTimestamp,
+} from '@temporalio/worker';
 import { isExpectedWait } from '../activities/etcd/errors';
 
 /** The SDK's message for a failed activity attempt (@temporalio/worker's activity.js). */
 const ACTIVITY_FAILED = 'Activity failed';
 
 function oneLine({ level, message, meta, timestampNanos }: LogEntry): void {
-  const { taskToken: _opaque, ...rest } = (meta ?? {}) as Record<string, unknown>;
-  const fields = Object.keys(rest).length ? ` ${inspect(rest, { breakLength: Infinity, compact: true, depth: 4 })}` : '';
-  process.stderr.write(`${new Date(Number(timestampNanos / 1_000_000n)).toISOString()} [${level}] ${message}${fields}\n`);
+  const { taskToken: _opaque, ...rest } = (meta ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const fields = Object.keys(rest).length
+    ? ` ${inspect(rest, { breakLength: Infinity, compact: true, depth: 4 })}`
+    : '';
+  process.stderr.write(
+    `${new Date(Number(timestampNanos / 1_000_000n)).toISOString()} [${level}] ${message}${fields}\n`,
+  );
 }
 
 export class ExpectedWaitLogger implements Logger {
@@ -24,9 +38,17 @@ export class ExpectedWaitLogger implements Logger {
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     const error = meta?.error;
     if (message === ACTIVITY_FAILED && isExpectedWait(error)) {
-      const { activityType, attempt, workflowId } = meta as { activityType?: string; attempt?: number; workflowId?: string };
+      const { activityType, attempt, workflowId } = meta as {
+        activityType?: string;
+        attempt?: number;
+        workflowId?: string;
+      };
       const at = (meta as Record<symbol, unknown>)[LogTimestamp];
-      this.inner.log('INFO', `waiting, will retry: ${activityType} attempt ${attempt} of ${workflowId}: ${error.type}: ${error.message}`, at === undefined ? undefined : { [LogTimestamp]: at });
+      this.inner.log(
+        'INFO',
+        `waiting, will retry: ${activityType} attempt ${attempt} of ${workflowId}: ${error.type}: ${error.message}`,
+        at === undefined ? undefined : { [LogTimestamp]: at },
+      );
       return;
     }
     this.inner.log(level, message, meta);
@@ -49,4 +71,5 @@ export class ExpectedWaitLogger implements Logger {
 }
 
 /** The worker process's logger (installed with the SDK's Runtime by `runWorker`). */
-export const workerLogger = (level: LogLevel = 'INFO'): Logger => new ExpectedWaitLogger(new DefaultLogger(level, oneLine));
+export const workerLogger = (level: LogLevel = 'INFO'): Logger =>
+  new ExpectedWaitLogger(new DefaultLogger(level, oneLine));

@@ -12,6 +12,8 @@ import { workerLogger } from './logging';
 export async function runWorker(deps?: ActivityDeps): Promise<void> {
   Runtime.install({ logger: workerLogger() });
   const worker = await createWorker({ deps });
-  console.log(`etcd-scaleout worker: task queue ${taskQueue()} on ${temporalAddress()} namespace ${temporalNamespace()}`);
+  console.log(
+    `etcd-scaleout worker: task queue ${taskQueue()} on ${temporalAddress()} namespace ${temporalNamespace()}`,
+  );
   await worker.run();
 }

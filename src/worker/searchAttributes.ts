@@ -4,19 +4,34 @@
  * the missing ones at start-up through the operator service. A server that refuses (no permission,
  * a hosted namespace) is not fatal here; the warning says how to register them by hand.
  */
-import type { NativeConnection } from '@temporalio/worker';
+
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { SEARCH_ATTRIBUTE_KEYS, SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import type { NativeConnection } from '@temporalio/worker';
+import {
+  SEARCH_ATTRIBUTE_KEYS,
+  SEARCH_ATTRIBUTES,
+} from '../workflows/searchAttributes';
 
 /** Registers the missing ones; returns their names. "already exists" (another worker won the race) is fine. */
-export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {
-  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = SEARCH_ATTRIBUTE_KEYS.filter((k) => !(k.name in (customAttributes ?? {})));
+export async function ensureSearchAttributes(
+  connection: NativeConnection,
+  namespace: string,
+): Promise<string[]> {
+  const { customAttributes } =
+    await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = SEARCH_ATTRIBUTE_KEYS.filter(
+    (k) => !(k.name in (customAttributes ?? {})),
+  );
   if (!missing.length) return [];
   try {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
+      searchAttributes: Object.fromEntries(
+        missing.map((k) => [
+          k.name,
+          encodeSearchAttributeIndexedValueType(k.type) ?? 0,
+        ]),
+      ),
     });
   } catch (err) {
     if (!/already exists/i.test((err as Error).message)) throw err;
@@ -25,4 +40,7 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 }
 
 export const registerByHand = (namespace: string): string =>
-  SEARCH_ATTRIBUTES.map((a) => `temporal operator search-attribute create --namespace ${namespace} --name ${a.name} --type ${a.type}`).join('; ');
+  SEARCH_ATTRIBUTES.map(
+    (a) =>
+      `temporal operator search-attribute create --namespace ${namespace} --name ${a.name} --type ${a.type}`,
+  ).join('; ');

@@ -19,12 +19,15 @@ function newestMtime(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.js')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.js'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
 
-export type WorkflowCode = { workflowBundle: { codePath: string } } | { workflowsPath: string; why: string };
+export type WorkflowCode =
+  | { workflowBundle: { codePath: string } }
+  | { workflowsPath: string; why: string };
 
 /** The prebuilt bundle if it is there and current; else the workflows path to bundle now, and why. */
 export function workflowCode(bundlePath = BUNDLE_PATH): WorkflowCode {
@@ -32,14 +35,23 @@ export function workflowCode(bundlePath = BUNDLE_PATH): WorkflowCode {
   try {
     built = statSync(bundlePath).mtimeMs;
   } catch {
-    return { workflowsPath: WORKFLOWS_PATH, why: `no prebuilt bundle at ${bundlePath} (npm run build writes it)` };
+    return {
+      workflowsPath: WORKFLOWS_PATH,
+      why: `no prebuilt bundle at ${bundlePath} (npm run build writes it)`,
+    };
   }
-  if (newestMtime(COMPILED_SOURCES) > built) return { workflowsPath: WORKFLOWS_PATH, why: `${bundlePath} is older than the compiled code (npm run build rewrites it)` };
+  if (newestMtime(COMPILED_SOURCES) > built)
+    return {
+      workflowsPath: WORKFLOWS_PATH,
+      why: `${bundlePath} is older than the compiled code (npm run build rewrites it)`,
+    };
   return { workflowBundle: { codePath: bundlePath } };
 }
 
 /** Bundles the workflows and writes the bundle (the build step). */
-export async function writeWorkflowBundle(bundlePath = BUNDLE_PATH): Promise<number> {
+export async function writeWorkflowBundle(
+  bundlePath = BUNDLE_PATH,
+): Promise<number> {
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
   writeFileSync(bundlePath, code);
   return code.length;

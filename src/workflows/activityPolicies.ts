@@ -6,7 +6,11 @@
  * Every activity heartbeats each second while it runs (the worker's keepAlive interceptor), so a
  * killed worker's activity times out after HEARTBEAT_TIMEOUT and is retried on another worker.
  */
-import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  type ActivityOptions,
+  proxyActivities,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE } from '../domain/errors';
 import type { ScaleOutRequest } from '../domain/request';
@@ -16,7 +20,11 @@ type Strategy = ScaleOutRequest['strategy'];
 const HEARTBEAT_TIMEOUT = '5s';
 
 /** Exponential backoff from `initialInterval` (1 s); `attempts` 0 means until the schedule-to-close deadline. */
-const retry = (attempts: number, maximumInterval: ActivityOptions['startToCloseTimeout'] = '10s', initialInterval: ActivityOptions['startToCloseTimeout'] = '1s'): ActivityOptions['retry'] => ({
+const retry = (
+  attempts: number,
+  maximumInterval: ActivityOptions['startToCloseTimeout'] = '10s',
+  initialInterval: ActivityOptions['startToCloseTimeout'] = '1s',
+): ActivityOptions['retry'] => ({
   initialInterval,
   backoffCoefficient: 2,
   maximumInterval,
@@ -24,28 +32,49 @@ const retry = (attempts: number, maximumInterval: ActivityOptions['startToCloseT
   nonRetryableErrorTypes: NON_RETRYABLE,
 });
 
-const base: ActivityOptions = { startToCloseTimeout: '2m', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: retry(5) };
+const base: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: retry(5),
+};
 /** A change is not abandoned on cancel: the undos must run after an in-flight change has ended, not beside it. */
-const untilDone: ActivityOptions = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+const untilDone: ActivityOptions = {
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
 /**
  * etcd refuses a member add for ~5 s after a member (re)connects: ask again every 0.5 s (from 0.25 s),
  * until healthTimeoutSeconds. The refusal passes by itself at an instant nobody announces, so the
  * interval is how late the add comes after etcd would accept it (a bare script polls every 0.1 s);
  * a retry costs one activity task, and no history event.
  */
-const whileUnhealthy = (s: Strategy): ActivityOptions => ({ scheduleToCloseTimeout: s.healthTimeoutSeconds * 1000, retry: retry(0, '500ms', '250ms') });
+const whileUnhealthy = (s: Strategy): ActivityOptions => ({
+  scheduleToCloseTimeout: s.healthTimeoutSeconds * 1000,
+  retry: retry(0, '500ms', '250ms'),
+});
 
 export const ACTIVITY_POLICIES = {
   /** Reads: the cluster, a node. */
   read: (_: Strategy): ActivityOptions => base,
   /** The snapshot: a large stream, resumed from a verified file. */
-  backup: (_: Strategy): ActivityOptions => ({ ...base, startToCloseTimeout: '30m', retry: retry(3) }),
+  backup: (_: Strategy): ActivityOptions => ({
+    ...base,
+    startToCloseTimeout: '30m',
+    retry: retry(3),
+  }),
   /** Changes on a node (data dir, env file). */
   change: (_: Strategy): ActivityOptions => ({ ...base, ...untilDone }),
   /** The member add: a change that waits out etcd's health refusals. */
-  changeWhenHealthy: (s: Strategy): ActivityOptions => ({ ...base, ...whileUnhealthy(s), ...untilDone }),
+  changeWhenHealthy: (s: Strategy): ActivityOptions => ({
+    ...base,
+    ...whileUnhealthy(s),
+    ...untilDone,
+  }),
   /** A service start: a start that failed is tried once more, then rolled back. */
-  start: (_: Strategy): ActivityOptions => ({ ...base, retry: retry(2), ...untilDone }),
+  start: (_: Strategy): ActivityOptions => ({
+    ...base,
+    retry: retry(2),
+    ...untilDone,
+  }),
   /** Catch-up and promotion: they wait inside, up to a deadline the workflow computes; an attempt may last that long. */
   wait: (s: Strategy): ActivityOptions => ({
     ...base,
@@ -58,7 +87,11 @@ export const ACTIVITY_POLICIES = {
   /** Undo steps: retried hard, since what is not undone needs an operator. */
   compensate: (_: Strategy): ActivityOptions => ({ ...base, retry: retry(20) }),
   /** The webhook: retried up to ~10 minutes whatever the failure; it never changes the outcome. */
-  notify: (_: Strategy): ActivityOptions => ({ ...base, startToCloseTimeout: '30s', retry: { ...retry(10, '1m'), nonRetryableErrorTypes: [] } }),
+  notify: (_: Strategy): ActivityOptions => ({
+    ...base,
+    startToCloseTimeout: '30s',
+    retry: { ...retry(10, '1m'), nonRetryableErrorTypes: [] },
+  }),
 } as const;
 
 export type Policy = keyof typeof ACTIVITY_POLICIES;
@@ -67,6 +100,13 @@ export type Policy = keyof typeof ACTIVITY_POLICIES;
  * The activities under one policy, each carrying `summary` (its phase, see activitySummary) in the
  * history, e.g. `activities('change', strategy, 'canary etcd4').writeEnvFile(...)`.
  */
-export function activities(policy: Policy, strategy: Strategy, summary: string) {
-  return proxyActivities<Activities>({ ...ACTIVITY_POLICIES[policy](strategy), summary });
+export function activities(
+  policy: Policy,
+  strategy: Strategy,
+  summary: string,
+) {
+  return proxyActivities<Activities>({
+    ...ACTIVITY_POLICIES[policy](strategy),
+    summary,
+  });
 }

@@ -4,23 +4,39 @@
  * UI's form (an invalid one is ignored and logged). After strategy.approvalTimeout the canary is
  * rolled back, or kept with onApprovalTimeout "keep-canary".
  */
-import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  log,
+  setHandler,
+} from '@temporalio/workflow';
 import { decisionProblem } from '../domain/decision';
 import { ErrorType } from '../domain/errors';
 import type { ScaleOutRequest } from '../domain/request';
-import { approveSignal, decideUpdate, rejectSignal, type Decision } from './messages';
+import {
+  approveSignal,
+  type Decision,
+  decideUpdate,
+  rejectSignal,
+} from './messages';
 import type { Run } from './run';
 
 export function listenForDecisions(run: Run, request: ScaleOutRequest): void {
   const check = (d: Decision): string | undefined => {
-    if (typeof d?.approve !== 'boolean') return 'a decision is { approve: boolean, by: string, reason?: string }';
+    if (typeof d?.approve !== 'boolean')
+      return 'a decision is { approve: boolean, by: string, reason?: string }';
     const problem = decisionProblem(d, request.strategy.approvers);
     if (problem) return problem;
-    if (run.progress.approval.state !== 'waiting') return `no decision is awaited: the run is in phase ${run.progress.phase} (approval ${run.progress.approval.state})`;
+    if (run.progress.approval.state !== 'waiting')
+      return `no decision is awaited: the run is in phase ${run.progress.phase} (approval ${run.progress.approval.state})`;
     return undefined;
   };
   const accept = (d: Decision) => {
-    run.decision = { approve: d.approve, by: d.by, ...(d.reason ? { reason: d.reason } : {}) };
+    run.decision = {
+      approve: d.approve,
+      by: d.by,
+      ...(d.reason ? { reason: d.reason } : {}),
+    };
     return run.progress.approval;
   };
   setHandler(decideUpdate, async (d) => accept(d), {
@@ -29,33 +45,63 @@ export function listenForDecisions(run: Run, request: ScaleOutRequest): void {
       if (problem) throw new Error(problem);
     },
   });
-  for (const [signal, approve] of [[approveSignal, true], [rejectSignal, false]] as const) {
+  for (const [signal, approve] of [
+    [approveSignal, true],
+    [rejectSignal, false],
+  ] as const) {
     setHandler(signal, (d: Decision) => {
       const decision = { ...(d ?? {}), approve } as Decision;
       const problem = check(decision);
-      if (problem) log.warn(`ignored ${approve ? 'approve' : 'reject'} signal: ${problem}`);
+      if (problem)
+        log.warn(
+          `ignored ${approve ? 'approve' : 'reject'} signal: ${problem}`,
+        );
       else accept(decision);
     });
   }
 }
 
-export async function approval(run: Run, request: ScaleOutRequest): Promise<'proceed' | 'keep-canary'> {
+export async function approval(
+  run: Run,
+  request: ScaleOutRequest,
+): Promise<'proceed' | 'keep-canary'> {
   const a = run.progress.approval;
   a.required = true;
   a.state = 'waiting';
   a.waitingSince = new Date().toISOString();
-  a.deadline = new Date(Date.now() + request.strategy.approvalTimeout * 1000).toISOString();
+  a.deadline = new Date(
+    Date.now() + request.strategy.approvalTimeout * 1000,
+  ).toISOString();
   run.changed();
-  const decided = await condition(() => run.decision !== undefined, request.strategy.approvalTimeout * 1000);
+  const decided = await condition(
+    () => run.decision !== undefined,
+    request.strategy.approvalTimeout * 1000,
+  );
   if (!decided) {
     a.state = 'timed-out';
     run.changed();
-    if (request.strategy.onApprovalTimeout === 'keep-canary') return 'keep-canary';
-    throw ApplicationFailure.create({ type: ErrorType.ApprovalTimedOut, message: `no decision within ${request.strategy.approvalTimeout}s (strategy.approvalTimeout)`, nonRetryable: true });
+    if (request.strategy.onApprovalTimeout === 'keep-canary')
+      return 'keep-canary';
+    throw ApplicationFailure.create({
+      type: ErrorType.ApprovalTimedOut,
+      message: `no decision within ${request.strategy.approvalTimeout}s (strategy.approvalTimeout)`,
+      nonRetryable: true,
+    });
   }
-  const d = run.decision!;
-  Object.assign(a, { state: d.approve ? 'approved' : 'rejected', decidedBy: d.by, decidedAt: new Date().toISOString(), reason: d.reason });
+  const d = run.decision;
+  if (!d) throw new Error('approval: decided without a decision'); // condition() returned true only once one arrived
+  Object.assign(a, {
+    state: d.approve ? 'approved' : 'rejected',
+    decidedBy: d.by,
+    decidedAt: new Date().toISOString(),
+    reason: d.reason,
+  });
   run.changed();
-  if (!d.approve) throw ApplicationFailure.create({ type: ErrorType.ApprovalRejected, message: `rejected by ${d.by}${d.reason ? `: ${d.reason}` : ''}`, nonRetryable: true });
+  if (!d.approve)
+    throw ApplicationFailure.create({
+      type: ErrorType.ApprovalRejected,
+      message: `rejected by ${d.by}${d.reason ? `: ${d.reason}` : ''}`,
+      nonRetryable: true,
+    });
   return 'proceed';
 }

@@ -7,7 +7,11 @@
  *
  * Runs started before this existed replay without these steps (`patched`).
  */
-import { CancellationScope, isCancellation, patched } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  patched,
+} from '@temporalio/workflow';
 import type { NewMember, ScaleOutRequest } from '../domain/request';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
@@ -17,7 +21,10 @@ import { sshTarget } from './sshTarget';
 const PATCH = 'one-scaleout-per-cluster';
 
 /** "newMembers etcd4 (10.0.0.14) and etcd5 (10.0.0.15) are one machine (...)", one line per shared machine. */
-export function sharedMachineProblems(members: NewMember[], machineIds: Array<string | null | undefined>): string[] {
+export function sharedMachineProblems(
+  members: NewMember[],
+  machineIds: Array<string | null | undefined>,
+): string[] {
   const byId = new Map<string, NewMember[]>();
   members.forEach((m, i) => {
     const id = machineIds[i];
@@ -25,13 +32,22 @@ export function sharedMachineProblems(members: NewMember[], machineIds: Array<st
   });
   return [...byId.entries()]
     .filter(([, ms]) => ms.length > 1)
-    .map(([id, ms]) => `newMembers ${ms.map((m) => `${m.name} (${m.host})`).join(' and ')} are one machine (/etc/machine-id ${id}): members on one machine fail together; give each its own machine`);
+    .map(
+      ([id, ms]) =>
+        `newMembers ${ms.map((m) => `${m.name} (${m.host})`).join(' and ')} are one machine (/etc/machine-id ${id}): members on one machine fail together; give each its own machine`,
+    );
 }
 
 /** Preflight's part: the lock's holder if an open run holds it, and new members that share a machine. */
-export async function clusterSafetyProblems(request: ScaleOutRequest): Promise<string[]> {
+export async function clusterSafetyProblems(
+  request: ScaleOutRequest,
+): Promise<string[]> {
   if (!patched(PATCH)) return [];
-  const reads = activities('read', request.strategy, activitySummary('preflight'));
+  const reads = activities(
+    'read',
+    request.strategy,
+    activitySummary('preflight'),
+  );
   const machineId = async (m: NewMember) => {
     try {
       return (await reads.readMachineId(sshTarget(request, m))).machineId;
@@ -40,8 +56,14 @@ export async function clusterSafetyProblems(request: ScaleOutRequest): Promise<s
       return undefined; // an unreachable node is reported by the node inspection already
     }
   };
-  const [lock, ids] = await Promise.all([reads.readScaleOutLock(request.cluster), Promise.all(request.newMembers.map(machineId))]);
-  return [...(lock.refusal ? [lock.refusal] : []), ...sharedMachineProblems(request.newMembers, ids)];
+  const [lock, ids] = await Promise.all([
+    reads.readScaleOutLock(request.cluster),
+    Promise.all(request.newMembers.map(machineId)),
+  ]);
+  return [
+    ...(lock.refusal ? [lock.refusal] : []),
+    ...sharedMachineProblems(request.newMembers, ids),
+  ];
 }
 
 export class ClusterLock {
@@ -54,7 +76,11 @@ export class ClusterLock {
     if (!patched(PATCH)) return;
     this.attempted = true;
     const { cluster, strategy, ticket } = this.request;
-    await activities('change', strategy, activitySummary('preflight')).acquireScaleOutLock(cluster, ticket?.id);
+    await activities(
+      'change',
+      strategy,
+      activitySummary('preflight'),
+    ).acquireScaleOutLock(cluster, ticket?.id);
   }
 
   /** Releases it if this run may hold it; a release that fails is returned as a warning, never thrown. */
@@ -63,7 +89,11 @@ export class ClusterLock {
     const { cluster, strategy } = this.request;
     return CancellationScope.nonCancellable(async () => {
       try {
-        await activities('compensate', strategy, activitySummary(phase)).releaseScaleOutLock(cluster);
+        await activities(
+          'compensate',
+          strategy,
+          activitySummary(phase),
+        ).releaseScaleOutLock(cluster);
         return undefined;
       } catch (err) {
         return `the scale-out lock of ${cluster.name} was not released (${causeOf(err)}); the next run takes it over once this run is closed`;

@@ -24,7 +24,11 @@ export interface Outcome {
 export class Compensations {
   private readonly list: Compensation[] = [];
 
-  register(description: string, run: Compensation['run'], leftByHand?: Compensation['leftByHand']): void {
+  register(
+    description: string,
+    run: Compensation['run'],
+    leftByHand?: Compensation['leftByHand'],
+  ): void {
     this.list.push({ description, run, leftByHand });
   }
 
@@ -40,7 +44,10 @@ export class Compensations {
    * Runs every undo, last registered first; one that fails does not stop the others. `onUndone`
    * sees each step as it completes (the live view); `describe` turns a failure into its cause.
    */
-  async runAll(describe: (err: unknown) => string, onUndone: RecordUndone = () => undefined): Promise<Outcome> {
+  async runAll(
+    describe: (err: unknown) => string,
+    onUndone: RecordUndone = () => undefined,
+  ): Promise<Outcome> {
     const undone: string[] = [];
     const notUndone: string[] = [];
     for (const c of [...this.list].reverse()) {
@@ -51,7 +58,9 @@ export class Compensations {
         });
       } catch (err) {
         const left = c.leftByHand?.(err) ?? [];
-        notUndone.push(`${c.description}: ${describe(err)}${left.length ? `; left to do by hand: ${left.join('; ')}` : ''}`);
+        notUndone.push(
+          `${c.description}: ${describe(err)}${left.length ? `; left to do by hand: ${left.join('; ')}` : ''}`,
+        );
       }
     }
     return { undone, notUndone };

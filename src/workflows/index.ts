@@ -1,3 +1,3 @@
-export { scaleOutEtcd } from './scaleOut';
 export * from './messages';
-export type { ScaleOutResult, MemberSummary } from './result';
+export type { MemberSummary, ScaleOutResult } from './result';
+export { scaleOutEtcd } from './scaleOut';

@@ -15,24 +15,45 @@ import { runKey } from './runKey';
 import { sshTarget } from './sshTarget';
 import { registerJoinUndo } from './undoJoin';
 
-export async function joinMembers(run: Run, request: ScaleOutRequest, plan: ScaleOutPlan, nodes: PreparedNode[], stage: 'canary' | 'batch'): Promise<void> {
+export async function joinMembers(
+  run: Run,
+  request: ScaleOutRequest,
+  plan: ScaleOutPlan,
+  nodes: PreparedNode[],
+  stage: 'canary' | 'batch',
+): Promise<void> {
   for (const [i, step] of plan.steps.entries()) {
     if (step.stage === stage) await joinMember(run, request, step, nodes[i]);
   }
 }
 
 /** `20260102T101112Z`: names this join's quarantined data dirs. */
-const compactStamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const compactStamp = () =>
+  new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 /** Certificate problems found during the join: the run stops before the member is added (or rolls back). */
 const refused = (what: string, problems: string[]) =>
-  ApplicationFailure.create({ type: ErrorType.CertificateRefused, message: `${what}: ${problems.join('; ')}`, details: [problems], nonRetryable: true });
+  ApplicationFailure.create({
+    type: ErrorType.CertificateRefused,
+    message: `${what}: ${problems.join('; ')}`,
+    details: [problems],
+    nonRetryable: true,
+  });
 
-async function joinMember(run: Run, request: ScaleOutRequest, step: JoinStep, node: PreparedNode): Promise<void> {
+async function joinMember(
+  run: Run,
+  request: ScaleOutRequest,
+  step: JoinStep,
+  node: PreparedNode,
+): Promise<void> {
   const { member } = step;
   const { cluster, strategy, node: paths } = request;
   const { workflowId } = workflowInfo();
-  const acts = (policy: Policy) => activities(policy, strategy, activitySummary(step.stage, member.name));
+  const acts = (policy: Policy) =>
+    activities(policy, strategy, activitySummary(step.stage, member.name));
   const target = sshTarget(request, member);
   const names = { stamp: compactStamp(), runKey: runKey() };
   const tls = node.env.tls;
@@ -40,11 +61,20 @@ async function joinMember(run: Run, request: ScaleOutRequest, step: JoinStep, no
   track.begin();
 
   // 1. Quarantine a stale data dir: preflight found a member/ there and the strategy is "quarantine" (moved aside, never deleted).
-  if (node.memberDir) await track.step('quarantineDataDir', () => acts('change').quarantineDataDir(target, paths.dataDir, names.stamp));
+  if (node.memberDir)
+    await track.step('quarantineDataDir', () =>
+      acts('change').quarantineDataDir(target, paths.dataDir, names.stamp),
+    );
 
   // From here on every change is undone on failure; each is marked attempted before it is sent, since
   // a change whose answer was lost may still have happened.
-  const undo = registerJoinUndo(run, request, member, { ...names, issuedManifest: tls?.issue?.spec.manifestFile }, () => track.rolledBack());
+  const undo = registerJoinUndo(
+    run,
+    request,
+    member,
+    { ...names, issuedManifest: tls?.issue?.spec.manifestFile },
+    () => track.rolledBack(),
+  );
 
   // 2. strategy.certificates "issue": the member's key and certificates, made on the node and signed on the CA host; the manifest lists what was created.
   if (tls?.issue) {
@@ -52,7 +82,11 @@ async function joinMember(run: Run, request: ScaleOutRequest, step: JoinStep, no
     undo.attempting('certs');
     await track.step('issueCertificates', async () => {
       const r = await acts('change').issueMemberCertificates(target, ca, spec);
-      if (r.problems.length) throw refused(`cannot issue certificates for ${member.name} on ${member.host}`, r.problems);
+      if (r.problems.length)
+        throw refused(
+          `cannot issue certificates for ${member.name} on ${member.host}`,
+          r.problems,
+        );
       return r;
     });
   }
@@ -60,31 +94,72 @@ async function joinMember(run: Run, request: ScaleOutRequest, step: JoinStep, no
   // 3. The certificates once more, just before the add: they may have changed since preflight.
   if (tls) {
     await track.step('checkCertificates', async () => {
-      const r = await acts('read').checkMemberCertificates(target, tls.sets, tls.expect);
-      if (r.problems.length) throw refused(`certificates for ${member.name} on ${member.host} are not usable`, r.problems);
+      const r = await acts('read').checkMemberCertificates(
+        target,
+        tls.sets,
+        tls.expect,
+      );
+      if (r.problems.length)
+        throw refused(
+          `certificates for ${member.name} on ${member.host} are not usable`,
+          r.problems,
+        );
       return r;
     });
   }
 
   // 4. Add the member as a learner (a learner does not vote, so it cannot cost quorum).
   undo.attempting('add');
-  const added = await track.step('addLearner', () => acts('changeWhenHealthy').addLearner(cluster, { name: member.name, peerURL: member.peerURL }, run.knownNames()));
+  const added = await track.step('addLearner', () =>
+    acts('changeWhenHealthy').addLearner(
+      cluster,
+      { name: member.name, peerURL: member.peerURL },
+      run.knownNames(),
+    ),
+  );
 
   // 5. Write the node's env file (derived from a member's, or merged into the node's own): ETCD_INITIAL_CLUSTER from the member list after the add, state "existing".
   undo.attempting('env');
-  await track.step('writeEnvFile', () => acts('change').writeEnvFile(target, paths.envFile, envToWriteOrRefuse(node.env, member, added.initialCluster, paths.dataDir), names.runKey));
+  await track.step('writeEnvFile', () =>
+    acts('change').writeEnvFile(
+      target,
+      paths.envFile,
+      envToWriteOrRefuse(node.env, member, added.initialCluster, paths.dataDir),
+      names.runKey,
+    ),
+  );
 
   // 6. Start the service.
   undo.attempting('start');
-  await track.step('startService', () => acts('start').startService(target, paths.service));
+  await track.step('startService', () =>
+    acts('start').startService(target, paths.service),
+  );
 
   // 7. Wait until the learner has applied everything the leader has (deadline absolute, so retries keep it).
-  await track.step('waitForCatchUp', () => acts('wait').waitForCatchUp(cluster, member, Date.now() + strategy.catchUpTimeoutSeconds * 1000));
+  await track.step('waitForCatchUp', () =>
+    acts('wait').waitForCatchUp(
+      cluster,
+      member,
+      Date.now() + strategy.catchUpTimeoutSeconds * 1000,
+    ),
+  );
 
   // 8. Promote it to a voter.
-  await track.step('promoteMember', () => acts('wait').promoteMember(cluster, member, Date.now() + strategy.healthTimeoutSeconds * 1000));
+  await track.step('promoteMember', () =>
+    acts('wait').promoteMember(
+      cluster,
+      member,
+      Date.now() + strategy.healthTimeoutSeconds * 1000,
+    ),
+  );
 
   // 9. Verify: every member a healthy voter, the planned count, a write and a read through the new member.
   const probeKey = `/etcd-scaleout/verify/${workflowId}/${member.name}`;
-  await track.step('verifyCluster', () => acts('verify').verifyCluster(cluster, { voters: step.afterPromote.voters, through: member.clientURL, probeKey }));
+  await track.step('verifyCluster', () =>
+    acts('verify').verifyCluster(cluster, {
+      voters: step.afterPromote.voters,
+      through: member.clientURL,
+      probeKey,
+    }),
+  );
 }

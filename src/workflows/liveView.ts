@@ -7,25 +7,43 @@ import type { MemberProgress, Progress } from './messages';
 
 /** `2026-01-02T10:11:12.345Z` -> `10:11:12` (UTC): the day is in the run's start time. */
 const clock = (iso?: string): string => (iso ? iso.slice(11, 19) : '');
-const seconds = (ms?: number): string => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`);
+const seconds = (ms?: number): string =>
+  ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`;
 
 function memberRow(m: MemberProgress): string {
   const t = m.timings;
-  const cells = [m.name, m.stage, m.state, clock(t.startedAt), clock(t.addedAt), clock(t.serviceStartedAt), clock(t.caughtUpAt), clock(t.promotedAt), clock(t.verifiedAt), seconds(t.totalMs)];
+  const cells = [
+    m.name,
+    m.stage,
+    m.state,
+    clock(t.startedAt),
+    clock(t.addedAt),
+    clock(t.serviceStartedAt),
+    clock(t.caughtUpAt),
+    clock(t.promotedAt),
+    clock(t.verifiedAt),
+    seconds(t.totalMs),
+  ];
   return `| ${cells.map(cell).join(' | ')} |`;
 }
 
 function approvalLine(p: Progress): string | undefined {
   const a = p.approval;
   if (!a.required) return undefined;
-  if (a.state === 'waiting') return `**Approval:** waiting since ${a.waitingSince} (deadline ${a.deadline}); signal \`approve\` or \`reject\``;
-  const decided = a.decidedBy ? ` by ${inline(a.decidedBy)} at ${a.decidedAt}${a.reason ? `: ${inline(a.reason)}` : ''}` : '';
+  if (a.state === 'waiting')
+    return `**Approval:** waiting since ${a.waitingSince} (deadline ${a.deadline}); signal \`approve\` or \`reject\``;
+  const decided = a.decidedBy
+    ? ` by ${inline(a.decidedBy)} at ${a.decidedAt}${a.reason ? `: ${inline(a.reason)}` : ''}`
+    : '';
   return `**Approval:** ${a.state}${decided}`;
 }
 
 export function liveView(p: Progress): string {
   const lines = [`**Phase:** ${p.phase}${p.step ? ` (${p.step})` : ''}`];
-  if (p.cluster) lines.push(`**Cluster:** ${inline(p.cluster)}${p.from !== undefined ? `, ${p.from} → ${p.to} members` : ''}; started ${p.startedAt}`);
+  if (p.cluster)
+    lines.push(
+      `**Cluster:** ${inline(p.cluster)}${p.from !== undefined ? `, ${p.from} → ${p.to} members` : ''}; started ${p.startedAt}`,
+    );
   if (p.members.length) {
     lines.push(
       '',
@@ -36,10 +54,14 @@ export function liveView(p: Progress): string {
     );
   }
   const b = p.backup;
-  if (b) lines.push(`**Backup:** ${inline(b.path)} (${b.sizeBytes} bytes, revision ${b.revision}, from ${b.member}, sha256 ${b.sha256.slice(0, 12)}…)`);
+  if (b)
+    lines.push(
+      `**Backup:** ${inline(b.path)} (${b.sizeBytes} bytes, revision ${b.revision}, from ${b.member}, sha256 ${b.sha256.slice(0, 12)}…)`,
+    );
   const approval = approvalLine(p);
   if (approval) lines.push(approval);
   if (p.error) lines.push(`**Error:** ${cell(p.error)}`);
-  if (p.undone.length) lines.push(`**Undone:** ${p.undone.map(cell).join('; ')}`);
+  if (p.undone.length)
+    lines.push(`**Undone:** ${p.undone.map(cell).join('; ')}`);
   return lines.join('\n');
 }

@@ -23,7 +23,13 @@ export type JoinStepName = keyof JoinStepResults;
 const now = () => new Date().toISOString();
 
 /** What the member's record gains when a step completes; `startedMs` is when its join began. */
-const ON_COMPLETE: { [K in JoinStepName]?: (p: MemberProgress, result: JoinStepResults[K], startedMs: number) => void } = {
+const ON_COMPLETE: {
+  [K in JoinStepName]?: (
+    p: MemberProgress,
+    result: JoinStepResults[K],
+    startedMs: number,
+  ) => void;
+} = {
   quarantineDataDir: (p, r) => {
     p.quarantined = r.movedTo ?? undefined;
   },
@@ -66,7 +72,10 @@ export class MemberTracker {
     this.changed();
   }
 
-  async step<K extends JoinStepName>(name: K, body: () => Promise<JoinStepResults[K]>): Promise<JoinStepResults[K]> {
+  async step<K extends JoinStepName>(
+    name: K,
+    body: () => Promise<JoinStepResults[K]>,
+  ): Promise<JoinStepResults[K]> {
     this.setStep(`${this.p.name}: ${name}`);
     const result = await body();
     ON_COMPLETE[name]?.(this.p, result, this.startedMs);

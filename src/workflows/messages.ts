@@ -6,19 +6,43 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BackupRecord } from '../activities/backup';
 
 /** The run's phases, in runbook order; each is upserted into the ScaleOutPhase search attribute. */
-export const PHASES = ['validate', 'preflight', 'backup', 'canary', 'verify', 'approval', 'batch', 'rollback', 'done', 'failed'] as const;
+export const PHASES = [
+  'validate',
+  'preflight',
+  'backup',
+  'canary',
+  'verify',
+  'approval',
+  'batch',
+  'rollback',
+  'done',
+  'failed',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 /**
  * The summary each activity carries in the history (user metadata): its phase, and for a member's
  * join or undo the member's name ("canary etcd4", "rollback etcd5"). The audit report parses it back.
  */
-export const activitySummary = (phase: Phase | 'result' | 'notify', member?: string): string => (member ? `${phase} ${member}` : phase);
-export function parseActivitySummary(summary: string): { phase: string; member?: string } {
+export const activitySummary = (
+  phase: Phase | 'result' | 'notify',
+  member?: string,
+): string => (member ? `${phase} ${member}` : phase);
+export function parseActivitySummary(summary: string): {
+  phase: string;
+  member?: string;
+} {
   const [phase, member] = summary.split(' ', 2);
   return member ? { phase, member } : { phase };
 }
-export type MemberState = 'pending' | 'adding' | 'catching-up' | 'promoted' | 'verified' | 'rolled-back' | 'failed';
+export type MemberState =
+  | 'pending'
+  | 'adding'
+  | 'catching-up'
+  | 'promoted'
+  | 'verified'
+  | 'rolled-back'
+  | 'failed';
 
 export interface MemberTimings {
   startedAt?: string;
@@ -47,7 +71,13 @@ export type { Decision };
 
 export interface ApprovalState {
   required: boolean;
-  state: 'not-required' | 'pending' | 'waiting' | 'approved' | 'rejected' | 'timed-out';
+  state:
+    | 'not-required'
+    | 'pending'
+    | 'waiting'
+    | 'approved'
+    | 'rejected'
+    | 'timed-out';
   waitingSince?: string;
   deadline?: string;
   decidedBy?: string;

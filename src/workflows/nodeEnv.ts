@@ -5,15 +5,40 @@
  * returns is what the join needs. The cluster's CA is the one a healthy member trusts, by fingerprint.
  */
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
-import type { CertificateAuthorityRef, ClusterState, NodeFacts } from '../activities';
-import { hostsToCover, type CertificateExpectations } from '../domain/certificates';
-import { issuedManifestFile, issueSpecFor, sanListForNewMember, type IssueSpec } from '../domain/certificateIssue';
+import type {
+  CertificateAuthorityRef,
+  ClusterState,
+  NodeFacts,
+} from '../activities';
+import {
+  type IssueSpec,
+  issuedManifestFile,
+  issueSpecFor,
+  sanListForNewMember,
+} from '../domain/certificateIssue';
+import {
+  type CertificateExpectations,
+  hostsToCover,
+} from '../domain/certificates';
 import { ErrorType } from '../domain/errors';
-import { envToWrite, resolveEnvFrom, templateMember, type EnvSource } from '../domain/futureEnv';
-import { EnvDerivationError, tlsFilesOf, type TlsFileSet } from '../domain/kubesprayEnv';
+import {
+  type EnvSource,
+  envToWrite,
+  resolveEnvFrom,
+  templateMember,
+} from '../domain/futureEnv';
+import {
+  EnvDerivationError,
+  type TlsFileSet,
+  tlsFilesOf,
+} from '../domain/kubesprayEnv';
 import { hostOf } from '../domain/patterns';
 import { mergeEnvFile, parseEnvFile } from '../domain/planning';
-import { certificateAuthority, type NewMember, type ScaleOutRequest } from '../domain/request';
+import {
+  certificateAuthority,
+  type NewMember,
+  type ScaleOutRequest,
+} from '../domain/request';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
 import { activitySummary } from './messages';
@@ -22,23 +47,40 @@ import { hostSshTarget, sshTarget } from './sshTarget';
 
 export interface NodeEnvPlan extends EnvSource {
   /** Over https: the files the env names, what they must satisfy, and for "issue" what to issue with which CA. */
-  tls?: { sets: TlsFileSet[]; expect: CertificateExpectations; issue?: { ca: CertificateAuthorityRef; spec: IssueSpec } };
+  tls?: {
+    sets: TlsFileSet[];
+    expect: CertificateExpectations;
+    issue?: { ca: CertificateAuthorityRef; spec: IssueSpec };
+  };
 }
 
 export type PreparedNode = NodeFacts & { env: NodeEnvPlan };
 
 /** envToWrite for the join: a value that cannot be derived for the real member list fails the join, not the workflow task. */
-export function envToWriteOrRefuse(env: NodeEnvPlan, member: NewMember, initialCluster: string, dataDir: string): Record<string, string> {
+export function envToWriteOrRefuse(
+  env: NodeEnvPlan,
+  member: NewMember,
+  initialCluster: string,
+  dataDir: string,
+): Record<string, string> {
   try {
     return envToWrite(env, member, initialCluster, dataDir);
   } catch (err) {
     if (!(err instanceof EnvDerivationError)) throw err;
-    throw ApplicationFailure.create({ type: ErrorType.EnvRefused, message: `env file for ${member.name} on ${member.host}: ${err.message}`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: ErrorType.EnvRefused,
+      message: `env file for ${member.name} on ${member.host}: ${err.message}`,
+      nonRetryable: true,
+    });
   }
 }
 
 /** A read done once for all nodes; its failure is reported once, as a problem. */
-function once<T>(problems: string[], what: string, read: () => Promise<T | string>): () => Promise<T | undefined> {
+function once<T>(
+  problems: string[],
+  what: string,
+  read: () => Promise<T | string>,
+): () => Promise<T | undefined> {
   let result: Promise<T | undefined> | undefined;
   return () => {
     result ??= read().then(
@@ -58,43 +100,93 @@ function once<T>(problems: string[], what: string, read: () => Promise<T | strin
 }
 
 /** The reads shared by every new node: the template member's env, its CA and certificate, the CA host. */
-export function clusterReads(request: ScaleOutRequest, before: ClusterState, problems: string[]) {
-  const reads = activities('read', request.strategy, activitySummary('preflight'));
+export function clusterReads(
+  request: ScaleOutRequest,
+  before: ClusterState,
+  problems: string[],
+) {
+  const reads = activities(
+    'read',
+    request.strategy,
+    activitySummary('preflight'),
+  );
   const tmpl = templateMember(before.members, request);
   const tmplTarget = tmpl && hostSshTarget(request, hostOf(tmpl.clientURLs[0]));
   const envFile = request.node.envFile;
-  const template = once(problems, `template member ${tmpl?.name ?? '(none)'}`, async () => {
-    if (!tmpl || !tmplTarget) return 'no healthy voting member to read an env file from';
-    const r = await reads.readEnvFile(tmplTarget, envFile);
-    if (!r.exists) return `${tmplTarget.host} has no ${envFile} to derive the new members' env from; write it on each new node and use node.envFrom "node"`;
-    return { text: r.text, member: { name: tmpl.name, peerURLs: tmpl.peerURLs }, vars: parseEnvFile(r.text), target: tmplTarget };
-  });
-  const caFileOf = (vars: Record<string, string>) => vars.ETCD_PEER_TRUSTED_CA_FILE || vars.ETCD_TRUSTED_CA_FILE;
-  const clusterCa = once(problems, `cluster CA on ${tmpl?.name ?? '(none)'}`, async () => {
-    const t = await template();
-    if (!t) return 'no template member env';
-    const caFile = caFileOf(t.vars);
-    if (!caFile) return `${envFile} on ${t.target.host} names no ETCD_PEER_TRUSTED_CA_FILE or ETCD_TRUSTED_CA_FILE`;
-    const ca = await reads.readMemberCa(t.target, caFile);
-    return { fingerprint: ca.fingerprint, caFile, source: `${t.member.name}:${caFile}` };
-  });
-  const memberCert = once(problems, `certificate of ${tmpl?.name ?? '(none)'}`, async () => {
-    const t = await template();
-    const certFile = t && (t.vars.ETCD_PEER_CERT_FILE || t.vars.ETCD_CERT_FILE);
-    if (!t || !certFile) return `${envFile} names no ETCD_PEER_CERT_FILE or ETCD_CERT_FILE to take the SAN list from`;
-    return reads.readCertificate(t.target, certFile);
-  });
+  const template = once(
+    problems,
+    `template member ${tmpl?.name ?? '(none)'}`,
+    async () => {
+      if (!tmpl || !tmplTarget)
+        return 'no healthy voting member to read an env file from';
+      const r = await reads.readEnvFile(tmplTarget, envFile);
+      if (!r.exists)
+        return `${tmplTarget.host} has no ${envFile} to derive the new members' env from; write it on each new node and use node.envFrom "node"`;
+      return {
+        text: r.text,
+        member: { name: tmpl.name, peerURLs: tmpl.peerURLs },
+        vars: parseEnvFile(r.text),
+        target: tmplTarget,
+      };
+    },
+  );
+  const caFileOf = (vars: Record<string, string>) =>
+    vars.ETCD_PEER_TRUSTED_CA_FILE || vars.ETCD_TRUSTED_CA_FILE;
+  const clusterCa = once(
+    problems,
+    `cluster CA on ${tmpl?.name ?? '(none)'}`,
+    async () => {
+      const t = await template();
+      if (!t) return 'no template member env';
+      const caFile = caFileOf(t.vars);
+      if (!caFile)
+        return `${envFile} on ${t.target.host} names no ETCD_PEER_TRUSTED_CA_FILE or ETCD_TRUSTED_CA_FILE`;
+      const ca = await reads.readMemberCa(t.target, caFile);
+      return {
+        fingerprint: ca.fingerprint,
+        caFile,
+        source: `${t.member.name}:${caFile}`,
+      };
+    },
+  );
+  const memberCert = once(
+    problems,
+    `certificate of ${tmpl?.name ?? '(none)'}`,
+    async () => {
+      const t = await template();
+      const certFile =
+        t && (t.vars.ETCD_PEER_CERT_FILE || t.vars.ETCD_CERT_FILE);
+      if (!t || !certFile)
+        return `${envFile} names no ETCD_PEER_CERT_FILE or ETCD_CERT_FILE to take the SAN list from`;
+      return reads.readCertificate(t.target, certFile);
+    },
+  );
   const authority = certificateAuthority(request);
   const caRef = async (): Promise<CertificateAuthorityRef | undefined> => {
     const ca = await clusterCa();
-    return ca && authority && { target: hostSshTarget(request, authority.host), certFile: ca.caFile, keyFile: authority.keyFile };
+    return (
+      ca &&
+      authority && {
+        target: hostSshTarget(request, authority.host),
+        certFile: ca.caFile,
+        keyFile: authority.keyFile,
+      }
+    );
   };
-  const authorityOk = once(problems, `CA host ${authority?.host ?? '(none)'}`, async () => {
-    const [ca, ref] = [await clusterCa(), await caRef()];
-    if (!ca || !ref) return 'strategy.certificates "issue" needs cluster.tls and the cluster CA';
-    const r = await reads.checkCertificateAuthority(ref, { caFingerprint: ca.fingerprint, caSource: ca.source });
-    return r.problems.length ? r.problems.join('; ') : ref;
-  });
+  const authorityOk = once(
+    problems,
+    `CA host ${authority?.host ?? '(none)'}`,
+    async () => {
+      const [ca, ref] = [await clusterCa(), await caRef()];
+      if (!ca || !ref)
+        return 'strategy.certificates "issue" needs cluster.tls and the cluster CA';
+      const r = await reads.checkCertificateAuthority(ref, {
+        caFingerprint: ca.fingerprint,
+        caSource: ca.source,
+      });
+      return r.problems.length ? r.problems.join('; ') : ref;
+    },
+  );
   return { reads, template, clusterCa, memberCert, authorityOk };
 }
 
@@ -104,7 +196,15 @@ export type ClusterReads = ReturnType<typeof clusterReads>;
  * One new node's env plan, its problems pushed onto `problems` (each naming the node). `initialCluster`
  * is the plan's for this member; undefined when the plan itself was refused (nothing to build then).
  */
-export async function prepareNodeEnv(request: ScaleOutRequest, shared: ClusterReads, m: NewMember, facts: NodeFacts, initialCluster: string | undefined, at: string, problems: string[]): Promise<NodeEnvPlan | undefined> {
+export async function prepareNodeEnv(
+  request: ScaleOutRequest,
+  shared: ClusterReads,
+  m: NewMember,
+  facts: NodeFacts,
+  initialCluster: string | undefined,
+  at: string,
+  problems: string[],
+): Promise<NodeEnvPlan | undefined> {
   const { node, strategy } = request;
   const envFrom = resolveEnvFrom(request, facts.envFileExists);
   if (initialCluster === undefined) return undefined;
@@ -120,33 +220,60 @@ export async function prepareNodeEnv(request: ScaleOutRequest, shared: ClusterRe
     } else {
       const cur = await shared.reads.readEnvFile(target, node.envFile);
       plan.nodeVars = parseEnvFile(cur.text);
-      future = parseEnvFile(mergeEnvFile(cur.text, envToWrite(plan, m, initialCluster, node.dataDir)));
+      future = parseEnvFile(
+        mergeEnvFile(
+          cur.text,
+          envToWrite(plan, m, initialCluster, node.dataDir),
+        ),
+      );
     }
   } catch (err) {
     if (!(err instanceof EnvDerivationError)) throw err;
-    problems.push(`${at}: env file ${node.envFile} (from ${envFrom === 'member' ? `member ${plan.template?.member.name}` : 'the node'}): ${err.message}`);
+    problems.push(
+      `${at}: env file ${node.envFile} (from ${envFrom === 'member' ? `member ${plan.template?.member.name}` : 'the node'}): ${err.message}`,
+    );
     return undefined;
   }
-  if (![m.peerURL, m.clientURL].some((u) => u.startsWith('https:'))) return plan;
+  if (![m.peerURL, m.clientURL].some((u) => u.startsWith('https:')))
+    return plan;
 
   const { sets, problems: named } = tlsFilesOf(future);
   problems.push(...named.map((p) => `${at}: env file ${node.envFile}: ${p}`));
   if (!sets.length) {
-    if (!named.length) problems.push(`${at}: env file ${node.envFile} names no certificate files, but ${m.name} is served over https`);
+    if (!named.length)
+      problems.push(
+        `${at}: env file ${node.envFile} names no certificate files, but ${m.name} is served over https`,
+      );
     return undefined;
   }
   const ca = await shared.clusterCa();
   if (!ca) return undefined;
-  const expect: CertificateExpectations = { caFingerprint: ca.fingerprint, caSource: ca.source, hosts: hostsToCover(m), minValidityDays: strategy.minCertValidityDays };
+  const expect: CertificateExpectations = {
+    caFingerprint: ca.fingerprint,
+    caSource: ca.source,
+    hosts: hostsToCover(m),
+    minValidityDays: strategy.minCertValidityDays,
+  };
   plan.tls = { sets, expect };
   if (strategy.certificates === 'check') {
     const r = await shared.reads.checkMemberCertificates(target, sets, expect);
     problems.push(...r.problems.map((p) => `${m.name}: ${p}`));
     return plan;
   }
-  const [caRef, tmplCert] = [await shared.authorityOk(), await shared.memberCert()];
+  const [caRef, tmplCert] = [
+    await shared.authorityOk(),
+    await shared.memberCert(),
+  ];
   if (!caRef) return undefined;
-  const spec = issueSpecFor({ name: m.name, vars: future, sets, certDir: node.certDir, sans: sanListForNewMember(tmplCert, m), expect, manifestFile: issuedManifestFile(node.envFile, runKey()) });
+  const spec = issueSpecFor({
+    name: m.name,
+    vars: future,
+    sets,
+    certDir: node.certDir,
+    sans: sanListForNewMember(tmplCert, m),
+    expect,
+    manifestFile: issuedManifestFile(node.envFile, runKey()),
+  });
   const r = await shared.reads.checkCertificateIssue(target, caRef, spec);
   problems.push(...r.problems.map((p) => `${m.name}: ${p}`));
   plan.tls.issue = { ca: caRef, spec };

@@ -6,13 +6,13 @@
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { ClusterState, NodeFacts } from '../activities';
 import { ErrorType } from '../domain/errors';
-import { planScaleOut, PlanError, type ScaleOutPlan } from '../domain/planning';
+import { PlanError, planScaleOut, type ScaleOutPlan } from '../domain/planning';
 import type { NewMember, ScaleOutRequest } from '../domain/request';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
 import { clusterSafetyProblems } from './clusterLock';
 import { activitySummary } from './messages';
-import { clusterReads, prepareNodeEnv, type PreparedNode } from './nodeEnv';
+import { clusterReads, type PreparedNode, prepareNodeEnv } from './nodeEnv';
 import { sshTarget } from './sshTarget';
 
 export interface Preflight {
@@ -21,35 +21,67 @@ export interface Preflight {
   nodes: PreparedNode[];
 }
 
-const portsOf = (m: NewMember) => [Number(new URL(m.peerURL).port), Number(new URL(m.clientURL).port)];
+const portsOf = (m: NewMember) => [
+  Number(new URL(m.peerURL).port),
+  Number(new URL(m.clientURL).port),
+];
 /** The address etcd binds on the node: where a port conflict matters. */
 const bindAddressOf = (m: NewMember) => m.listenAddress ?? m.host;
-const where = (m: NewMember, i: number) => `newMembers[${i}] ${m.name} (${m.host})`;
+const where = (m: NewMember, i: number) =>
+  `newMembers[${i}] ${m.name} (${m.host})`;
 
 function clusterProblems(before: ClusterState): string[] {
   const problems: string[] = [];
   for (const m of before.members) {
-    if (!m.isLearner && !m.healthy) problems.push(`member ${m.name || m.id} (${m.peerURLs.join(',')}) is not healthy: ${m.error}`);
+    if (!m.isLearner && !m.healthy)
+      problems.push(
+        `member ${m.name || m.id} (${m.peerURLs.join(',')}) is not healthy: ${m.error}`,
+      );
   }
-  if (!before.leaderId) problems.push('the cluster has no leader its members agree on');
-  if (before.alarms.length) problems.push(`alarms raised: ${before.alarms.join(', ')}`);
+  if (!before.leaderId)
+    problems.push('the cluster has no leader its members agree on');
+  if (before.alarms.length)
+    problems.push(`alarms raised: ${before.alarms.join(', ')}`);
   return problems;
 }
 
-function nodeProblems(request: ScaleOutRequest, before: ClusterState, n: NodeFacts, at: string): string[] {
+function nodeProblems(
+  request: ScaleOutRequest,
+  before: ClusterState,
+  n: NodeFacts,
+  at: string,
+): string[] {
   const problems: string[] = [];
-  if (!n.etcdVersion) problems.push(`${at}: ${request.node.etcdBinary} --version gave no etcd version: ${n.etcdVersionOutput}`);
-  else if (before.version && n.etcdVersion !== before.version) problems.push(`${at}: etcd ${n.etcdVersion} on the node, ${before.version} in the cluster; install the same version first`);
-  for (const c of n.portConflicts) problems.push(`${at}: port ${c.wanted} is already in use (listening on ${c.address}:${c.port})`);
-  if (n.serviceActive) problems.push(`${at}: service ${request.node.service} is already running; stop it first (a running etcd on a new node is another cluster or a failed attempt)`);
+  if (!n.etcdVersion)
+    problems.push(
+      `${at}: ${request.node.etcdBinary} --version gave no etcd version: ${n.etcdVersionOutput}`,
+    );
+  else if (before.version && n.etcdVersion !== before.version)
+    problems.push(
+      `${at}: etcd ${n.etcdVersion} on the node, ${before.version} in the cluster; install the same version first`,
+    );
+  for (const c of n.portConflicts)
+    problems.push(
+      `${at}: port ${c.wanted} is already in use (listening on ${c.address}:${c.port})`,
+    );
+  if (n.serviceActive)
+    problems.push(
+      `${at}: service ${request.node.service} is already running; stop it first (a running etcd on a new node is another cluster or a failed attempt)`,
+    );
   if (n.memberDir && request.strategy.staleDataDir === 'fail') {
-    problems.push(`${at}: stale data dir ${request.node.dataDir}/member (${n.memberDir.kind}: ${n.memberDir.entries.join(',') || 'empty'}) would make etcd rejoin an old cluster; move it aside or use strategy.staleDataDir "quarantine"`);
+    problems.push(
+      `${at}: stale data dir ${request.node.dataDir}/member (${n.memberDir.kind}: ${n.memberDir.entries.join(',') || 'empty'}) would make etcd rejoin an old cluster; move it aside or use strategy.staleDataDir "quarantine"`,
+    );
   }
   return problems;
 }
 
 export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
-  const reads = activities('read', request.strategy, activitySummary('preflight'));
+  const reads = activities(
+    'read',
+    request.strategy,
+    activitySummary('preflight'),
+  );
   const before = await reads.inspectCluster(request.cluster);
   const problems = clusterProblems(before);
 
@@ -66,22 +98,42 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
     request.newMembers.map(async (m, i): Promise<PreparedNode | undefined> => {
       let facts: NodeFacts;
       try {
-        facts = await reads.inspectNode(sshTarget(request, m), request.node, portsOf(m), bindAddressOf(m));
+        facts = await reads.inspectNode(
+          sshTarget(request, m),
+          request.node,
+          portsOf(m),
+          bindAddressOf(m),
+        );
       } catch (err) {
         if (isCancellation(err)) throw err; // a cancelled run is Cancelled, not a node problem
         problems.push(`${where(m, i)}: ${causeOf(err)}`);
         return undefined;
       }
       problems.push(...nodeProblems(request, before, facts, where(m, i)));
-      const env = await prepareNodeEnv(request, shared, m, facts, plan?.steps[i].initialCluster, where(m, i), problems);
+      const env = await prepareNodeEnv(
+        request,
+        shared,
+        m,
+        facts,
+        plan?.steps[i].initialCluster,
+        where(m, i),
+        problems,
+      );
       return env && { ...facts, env };
     }),
   );
   problems.push(...(await clusterSafetyProblems(request))); // safety: the cluster's lock, one machine per new member
 
   if (problems.length || !plan) {
-    const type = problems.some((p) => p.includes('stale data dir')) ? ErrorType.StaleDataDir : ErrorType.PreflightFailed;
-    throw ApplicationFailure.create({ type, message: `preflight refused the scale-out of ${request.cluster.name}: ${problems.join('; ')}`, details: [problems], nonRetryable: true });
+    const type = problems.some((p) => p.includes('stale data dir'))
+      ? ErrorType.StaleDataDir
+      : ErrorType.PreflightFailed;
+    throw ApplicationFailure.create({
+      type,
+      message: `preflight refused the scale-out of ${request.cluster.name}: ${problems.join('; ')}`,
+      details: [problems],
+      nonRetryable: true,
+    });
   }
   return { before, plan, nodes: nodes as PreparedNode[] };
 }

@@ -1,10 +1,19 @@
 /** result: what changed, for the operator and for kube-apiserver's --etcd-servers. */
 import { workflowInfo } from '@temporalio/workflow';
 import type { BackupRecord, ClusterState } from '../activities';
-import { votersAfterCanary, type MemberInfo, type ScaleOutPlan } from '../domain/planning';
+import {
+  type MemberInfo,
+  type ScaleOutPlan,
+  votersAfterCanary,
+} from '../domain/planning';
 import type { ScaleOutRequest } from '../domain/request';
 import { activities } from './activityPolicies';
-import { activitySummary, type ApprovalState, type MemberTimings, type Progress } from './messages';
+import {
+  type ApprovalState,
+  activitySummary,
+  type MemberTimings,
+  type Progress,
+} from './messages';
 
 export interface MemberSummary {
   id: string;
@@ -31,27 +40,81 @@ export interface ScaleOutResult {
   notification?: { delivered: boolean; status?: number; error?: string };
 }
 
-const summary = (m: MemberInfo): MemberSummary => ({ id: m.id, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs, isLearner: m.isLearner });
+const summary = (m: MemberInfo): MemberSummary => ({
+  id: m.id,
+  name: m.name,
+  peerURLs: m.peerURLs,
+  clientURLs: m.clientURLs,
+  isLearner: m.isLearner,
+});
 
-export async function result(request: ScaleOutRequest, before: ClusterState, plan: ScaleOutPlan, progress: Progress, stoppedAfterCanary: boolean): Promise<ScaleOutResult> {
-  const after = await activities('read', request.strategy, activitySummary('result')).inspectCluster(request.cluster);
-  return resultOf(request, before, after.members.map(summary), plan, progress, stoppedAfterCanary);
+export async function result(
+  request: ScaleOutRequest,
+  before: ClusterState,
+  plan: ScaleOutPlan,
+  progress: Progress,
+  stoppedAfterCanary: boolean,
+): Promise<ScaleOutResult> {
+  const after = await activities(
+    'read',
+    request.strategy,
+    activitySummary('result'),
+  ).inspectCluster(request.cluster);
+  return resultOf(
+    request,
+    before,
+    after.members.map(summary),
+    plan,
+    progress,
+    stoppedAfterCanary,
+  );
 }
 
 /**
  * The result when the member list could not be read after a completed scale-out: the members are the
  * ones before plus the ones this run verified (their IDs as the run saw them), and `problem` says so.
  */
-export function resultUnread(request: ScaleOutRequest, before: ClusterState, plan: ScaleOutPlan, progress: Progress, stoppedAfterCanary: boolean, problem: string): ScaleOutResult {
+export function resultUnread(
+  request: ScaleOutRequest,
+  before: ClusterState,
+  plan: ScaleOutPlan,
+  progress: Progress,
+  stoppedAfterCanary: boolean,
+  problem: string,
+): ScaleOutResult {
   const joined = progress.members
     .filter((m) => m.state === 'verified')
-    .map((m): MemberSummary => ({ id: m.id ?? '', name: m.name, peerURLs: [m.peerURL], clientURLs: [m.clientURL], isLearner: false }));
-  const r = resultOf(request, before, [...before.members.map(summary), ...joined], plan, progress, stoppedAfterCanary);
+    .map(
+      (m): MemberSummary => ({
+        id: m.id ?? '',
+        name: m.name,
+        peerURLs: [m.peerURL],
+        clientURLs: [m.clientURL],
+        isLearner: false,
+      }),
+    );
+  const r = resultOf(
+    request,
+    before,
+    [...before.members.map(summary), ...joined],
+    plan,
+    progress,
+    stoppedAfterCanary,
+  );
   r.warnings.push(problem);
   return r;
 }
 
-function resultOf(request: ScaleOutRequest, before: ClusterState, membersAfter: MemberSummary[], plan: ScaleOutPlan, progress: Progress, stoppedAfterCanary: boolean): ScaleOutResult {
+function resultOf(
+  request: ScaleOutRequest,
+  before: ClusterState,
+  membersAfter: MemberSummary[],
+  plan: ScaleOutPlan,
+  progress: Progress,
+  stoppedAfterCanary: boolean,
+): ScaleOutResult {
+  const backup = progress.backup;
+  if (!backup) throw new Error('result: no backup recorded'); // the backup phase runs before any join
   return {
     workflowId: workflowInfo().workflowId,
     cluster: request.cluster.name,
@@ -59,10 +122,17 @@ function resultOf(request: ScaleOutRequest, before: ClusterState, membersAfter: 
     to: stoppedAfterCanary ? votersAfterCanary(plan) : plan.to,
     membersBefore: before.members.map(summary),
     membersAfter,
-    timings: Object.fromEntries(progress.members.map((m) => [m.name, m.timings])),
-    backup: progress.backup!,
+    timings: Object.fromEntries(
+      progress.members.map((m) => [m.name, m.timings]),
+    ),
+    backup,
     etcdServers: membersAfter.flatMap((m) => m.clientURLs),
-    warnings: stoppedAfterCanary ? [...plan.warnings, 'approval timed out: kept the canary, did not add the batch'] : [...plan.warnings],
+    warnings: stoppedAfterCanary
+      ? [
+          ...plan.warnings,
+          'approval timed out: kept the canary, did not add the batch',
+        ]
+      : [...plan.warnings],
     approval: progress.approval,
     ...(stoppedAfterCanary ? { stoppedAfterCanary } : {}),
   };

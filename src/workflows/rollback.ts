@@ -3,7 +3,12 @@
  * run must still clean up), each activity retried; then the run's failure, typed, naming the failed
  * step, its cause, what was undone and what was not.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+} from '@temporalio/workflow';
 import { ErrorType } from '../domain/errors';
 import type { ScaleOutRequest } from '../domain/request';
 import { causeOf } from './causeOf';
@@ -24,20 +29,33 @@ const KEEP_TYPE: string[] = [
 /** The run's failure type: a kept type of the failure or of the activity failure's cause, else Cancelled or ScaleOutFailed. */
 function failureType(err: unknown): string {
   const inner = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  if (inner instanceof ApplicationFailure && KEEP_TYPE.includes(inner.type ?? '')) return inner.type!;
+  if (
+    inner instanceof ApplicationFailure &&
+    inner.type &&
+    KEEP_TYPE.includes(inner.type)
+  )
+    return inner.type;
   return isCancellation(err) ? ErrorType.Cancelled : ErrorType.ScaleOutFailed;
 }
 
 /** "canary (etcd4: startService)" inside a join, else the phase. */
 function failedStepOf(run: Run): string {
   const { phase, step } = run.progress;
-  return step && (phase === 'canary' || phase === 'batch') ? `${phase} (${step})` : phase;
+  return step && (phase === 'canary' || phase === 'batch')
+    ? `${phase} (${step})`
+    : phase;
 }
 
 async function undoAll(run: Run, request: ScaleOutRequest): Promise<Outcome> {
   const { compensations } = run;
   if (compensations.size === 0) return { undone: [], notUndone: [] };
-  if (request.strategy.rollback !== 'all') return { undone: [], notUndone: compensations.descriptions.map((d) => `${d} (strategy.rollback is "none")`) };
+  if (request.strategy.rollback !== 'all')
+    return {
+      undone: [],
+      notUndone: compensations.descriptions.map(
+        (d) => `${d} (strategy.rollback is "none")`,
+      ),
+    };
   run.setPhase('rollback');
   return CancellationScope.nonCancellable(() =>
     compensations.runAll(causeOf, (done) => {
@@ -47,11 +65,16 @@ async function undoAll(run: Run, request: ScaleOutRequest): Promise<Outcome> {
   );
 }
 
-export async function rollback(run: Run, request: ScaleOutRequest, err: unknown): Promise<ApplicationFailure> {
+export async function rollback(
+  run: Run,
+  request: ScaleOutRequest,
+  err: unknown,
+): Promise<ApplicationFailure> {
   const p = run.progress;
   if (p.approval.state === 'waiting') p.approval.state = 'pending';
   const failedStep = failedStepOf(run);
-  for (const m of p.members) if (m.state !== 'verified' && m.state !== 'pending') m.state = 'failed';
+  for (const m of p.members)
+    if (m.state !== 'verified' && m.state !== 'pending') m.state = 'failed';
   const cause = causeOf(err);
   p.error = cause;
   const { undone, notUndone } = await undoAll(run, request);
@@ -60,7 +83,15 @@ export async function rollback(run: Run, request: ScaleOutRequest, err: unknown)
   const cancelled = isCancellation(err) ? ' (cancelled)' : '';
   const message =
     `scale-out of ${request.cluster.name} failed in ${failedStep}${cancelled}: ${cause}` +
-    (run.compensations.size ? `; undone: ${undone.length ? undone.join('; ') : 'nothing'}` : '; nothing had changed') +
+    (run.compensations.size
+      ? `; undone: ${undone.length ? undone.join('; ') : 'nothing'}`
+      : '; nothing had changed') +
     (notUndone.length ? `; NOT undone: ${notUndone.join('; ')}` : '');
-  return ApplicationFailure.create({ type: failureType(err), message, details: [{ failedStep, cause, undone, notUndone }], nonRetryable: true, cause: err instanceof Error ? err : undefined });
+  return ApplicationFailure.create({
+    type: failureType(err),
+    message,
+    details: [{ failedStep, cause, undone, notUndone }],
+    nonRetryable: true,
+    cause: err instanceof Error ? err : undefined,
+  });
 }

@@ -3,17 +3,37 @@
  * (the ScaleOutPhase search attribute), its live view in the UI (current details), the decision
  * awaited at the approval gate, and its rollback plan.
  */
-import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { ScaleOutPlan } from '../domain/planning';
 import type { ScaleOutRequest } from '../domain/request';
 import { Compensations } from './compensations';
 import { liveView } from './liveView';
 import { MemberTracker } from './memberProgress';
-import { progressQuery, type Decision, type Phase, type Progress } from './messages';
-import { EtcdCluster, RequestedBy, ScaleOutPhase, TicketId } from './searchAttributes';
+import {
+  type Decision,
+  type Phase,
+  type Progress,
+  progressQuery,
+} from './messages';
+import {
+  EtcdCluster,
+  RequestedBy,
+  ScaleOutPhase,
+  TicketId,
+} from './searchAttributes';
 
 export class Run {
-  readonly progress: Progress = { phase: 'validate', members: [], undone: [], approval: { required: false, state: 'not-required' }, startedAt: new Date().toISOString() };
+  readonly progress: Progress = {
+    phase: 'validate',
+    members: [],
+    undone: [],
+    approval: { required: false, state: 'not-required' },
+    startedAt: new Date().toISOString(),
+  };
   readonly compensations = new Compensations();
   decision?: Decision;
 
@@ -60,7 +80,9 @@ export class Run {
     upsertSearchAttributes([
       { key: EtcdCluster, value: request.cluster.name },
       ...(request.ticket ? [{ key: TicketId, value: request.ticket.id }] : []),
-      ...(request.ticket?.requestedBy ? [{ key: RequestedBy, value: request.ticket.requestedBy }] : []),
+      ...(request.ticket?.requestedBy
+        ? [{ key: RequestedBy, value: request.ticket.requestedBy }]
+        : []),
     ]);
     this.changed();
   }
@@ -69,17 +91,31 @@ export class Run {
   planned(plan: ScaleOutPlan): void {
     this.progress.from = plan.from;
     this.progress.to = plan.to;
-    this.progress.members = plan.steps.map((s) => ({ name: s.member.name, peerURL: s.member.peerURL, clientURL: s.member.clientURL, stage: s.stage, state: 'pending', timings: {} }));
+    this.progress.members = plan.steps.map((s) => ({
+      name: s.member.name,
+      peerURL: s.member.peerURL,
+      clientURL: s.member.clientURL,
+      stage: s.stage,
+      state: 'pending',
+      timings: {},
+    }));
     this.changed();
   }
 
   member(peerURL: string): MemberTracker {
-    const p = this.progress.members.find((m) => m.peerURL === peerURL)!;
-    return new MemberTracker(p, (step) => this.setStep(step), () => this.changed());
+    const p = this.progress.members.find((m) => m.peerURL === peerURL);
+    if (!p) throw new Error(`no planned member with peer URL ${peerURL}`);
+    return new MemberTracker(
+      p,
+      (step) => this.setStep(step),
+      () => this.changed(),
+    );
   }
 
   /** Names of the planned members by peer URL: etcd lists a member added but not yet started without one. */
   knownNames(): Record<string, string> {
-    return Object.fromEntries(this.progress.members.map((m) => [m.peerURL, m.name]));
+    return Object.fromEntries(
+      this.progress.members.map((m) => [m.peerURL, m.name]),
+    );
   }
 }

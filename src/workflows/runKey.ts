@@ -2,4 +2,5 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { fileSafe } from '../domain/runNames';
 
-export const runKey = (): string => `etcd-scaleout-${fileSafe(workflowInfo().workflowId)}`;
+export const runKey = (): string =>
+  `etcd-scaleout-${fileSafe(workflowInfo().workflowId)}`;

@@ -9,11 +9,20 @@
  * progress, live view) is in run.ts; timeouts and retries in activityPolicies.ts. Deterministic code
  * only: all I/O is in activities.
  */
-import { ApplicationFailure, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  isCancellation,
+  log,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { BackupRecord, ClusterState } from '../activities';
 import { ErrorType } from '../domain/errors';
-import { votersAfterCanary, type ScaleOutPlan } from '../domain/planning';
-import { formatErrors, validateRequest, type ScaleOutRequest } from '../domain/request';
+import { type ScaleOutPlan, votersAfterCanary } from '../domain/planning';
+import {
+  formatErrors,
+  type ScaleOutRequest,
+  validateRequest,
+} from '../domain/request';
 import { fileSafe } from '../domain/runNames';
 import { activities } from './activityPolicies';
 import { approval, listenForDecisions } from './approval';
@@ -35,20 +44,34 @@ export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   const lock = new ClusterLock(request);
   let joined: Joined;
   try {
-    const { before, plan, nodes } = await run.phase('preflight', () => preflight(request));
+    const { before, plan, nodes } = await run.phase('preflight', () =>
+      preflight(request),
+    );
     run.planned(plan);
     await lock.take();
     run.progress.backup = await run.phase('backup', () => backup(request));
-    await run.phase('canary', () => joinMembers(run, request, plan, nodes, 'canary'));
+    await run.phase('canary', () =>
+      joinMembers(run, request, plan, nodes, 'canary'),
+    );
     await run.phase('verify', () => verify(request, plan));
-    const gate = request.strategy.approval === 'after-canary' ? await run.phase('approval', () => approval(run, request)) : 'proceed';
-    if (gate === 'proceed') await run.phase('batch', () => joinMembers(run, request, plan, nodes, 'batch'));
+    const gate =
+      request.strategy.approval === 'after-canary'
+        ? await run.phase('approval', () => approval(run, request))
+        : 'proceed';
+    if (gate === 'proceed')
+      await run.phase('batch', () =>
+        joinMembers(run, request, plan, nodes, 'batch'),
+      );
     joined = { before, plan, keptCanary: gate === 'keep-canary' };
   } catch (err) {
     const failure = await rollback(run, request, err);
     const lockWarning = await lock.release('failed');
     if (lockWarning) log.warn(lockWarning);
-    await notify(request, { outcome: 'failed', error: failure.message, details: failure.details?.[0] });
+    await notify(request, {
+      outcome: 'failed',
+      error: failure.message,
+      details: failure.details?.[0],
+    });
     throw failure;
   }
   return finish(run, request, lock, joined);
@@ -64,18 +87,37 @@ interface Joined {
  * After the last member is verified the scale-out is done and nothing is undone: the final phase only
  * reads and reports, so a failure or a cancel there becomes a warning in a successful result.
  */
-async function finish(run: Run, request: ScaleOutRequest, lock: ClusterLock, j: Joined): Promise<ScaleOutResult> {
+async function finish(
+  run: Run,
+  request: ScaleOutRequest,
+  lock: ClusterLock,
+  j: Joined,
+): Promise<ScaleOutResult> {
   let done: ScaleOutResult;
   try {
-    done = await run.phase('done', () => result(request, j.before, j.plan, run.progress, j.keptCanary));
+    done = await run.phase('done', () =>
+      result(request, j.before, j.plan, run.progress, j.keptCanary),
+    );
   } catch (err) {
-    const why = isCancellation(err) ? 'the run was cancelled after it' : `reading the member list after it failed (${causeOf(err)})`;
-    done = resultUnread(request, j.before, j.plan, run.progress, j.keptCanary, `the scale-out completed, but ${why}: nothing was undone; membersAfter is the plan, check it with etcdctl member list`);
+    const why = isCancellation(err)
+      ? 'the run was cancelled after it'
+      : `reading the member list after it failed (${causeOf(err)})`;
+    done = resultUnread(
+      request,
+      j.before,
+      j.plan,
+      run.progress,
+      j.keptCanary,
+      `the scale-out completed, but ${why}: nothing was undone; membersAfter is the plan, check it with etcdctl member list`,
+    );
     run.setPhase('done');
   }
   const lockWarning = await lock.release('done');
   if (lockWarning) done.warnings.push(lockWarning);
-  done.notification = await notify(request, { outcome: 'succeeded', result: done });
+  done.notification = await notify(request, {
+    outcome: 'succeeded',
+    result: done,
+  });
   return done;
 }
 
@@ -83,7 +125,12 @@ async function finish(run: Run, request: ScaleOutRequest, lock: ClusterLock, j: 
 function validate(input: unknown): ScaleOutRequest {
   const v = validateRequest(input);
   if (!v.ok) {
-    throw ApplicationFailure.create({ type: ErrorType.InvalidRequest, message: `invalid request: ${formatErrors(v.errors)}`, details: [v.errors], nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidRequest,
+      message: `invalid request: ${formatErrors(v.errors)}`,
+      details: [v.errors],
+      nonRetryable: true,
+    });
   }
   return v.request;
 }
@@ -95,11 +142,25 @@ function validate(input: unknown): ScaleOutRequest {
 async function backup(request: ScaleOutRequest): Promise<BackupRecord> {
   const { workflowId, runId } = workflowInfo();
   const stem = `${request.cluster.name}-${fileSafe(workflowId)}-${fileSafe(runId)}`;
-  return activities('backup', request.strategy, activitySummary('backup')).takeSnapshot(request.cluster, request.backup.dir, stem, runId);
+  return activities(
+    'backup',
+    request.strategy,
+    activitySummary('backup'),
+  ).takeSnapshot(request.cluster, request.backup.dir, stem, runId);
 }
 
 /** verify: after the canary, the whole cluster once more before going on. */
-async function verify(request: ScaleOutRequest, plan: ScaleOutPlan): Promise<void> {
+async function verify(
+  request: ScaleOutRequest,
+  plan: ScaleOutPlan,
+): Promise<void> {
   const probeKey = `/etcd-scaleout/verify/${workflowInfo().workflowId}/canary`;
-  await activities('verify', request.strategy, activitySummary('verify')).verifyCluster(request.cluster, { voters: votersAfterCanary(plan), probeKey });
+  await activities(
+    'verify',
+    request.strategy,
+    activitySummary('verify'),
+  ).verifyCluster(request.cluster, {
+    voters: votersAfterCanary(plan),
+    probeKey,
+  });
 }

@@ -1,11 +1,34 @@
 /** Custom search attributes (Keyword). The worker registers them on its namespace when missing. */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+} from '@temporalio/common';
 
-export const EtcdCluster = defineSearchAttributeKey('EtcdCluster', SearchAttributeType.KEYWORD);
-export const TicketId = defineSearchAttributeKey('TicketId', SearchAttributeType.KEYWORD);
-export const RequestedBy = defineSearchAttributeKey('RequestedBy', SearchAttributeType.KEYWORD);
-export const ScaleOutPhase = defineSearchAttributeKey('ScaleOutPhase', SearchAttributeType.KEYWORD);
+export const EtcdCluster = defineSearchAttributeKey(
+  'EtcdCluster',
+  SearchAttributeType.KEYWORD,
+);
+export const TicketId = defineSearchAttributeKey(
+  'TicketId',
+  SearchAttributeType.KEYWORD,
+);
+export const RequestedBy = defineSearchAttributeKey(
+  'RequestedBy',
+  SearchAttributeType.KEYWORD,
+);
+export const ScaleOutPhase = defineSearchAttributeKey(
+  'ScaleOutPhase',
+  SearchAttributeType.KEYWORD,
+);
 
-export const SEARCH_ATTRIBUTE_KEYS = [EtcdCluster, TicketId, RequestedBy, ScaleOutPhase];
+export const SEARCH_ATTRIBUTE_KEYS = [
+  EtcdCluster,
+  TicketId,
+  RequestedBy,
+  ScaleOutPhase,
+];
 /** For the Temporal CLI's `--search-attribute name=Type` flags. */
-export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_KEYS.map((k) => ({ name: k.name, type: 'Keyword' }));
+export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_KEYS.map((k) => ({
+  name: k.name,
+  type: 'Keyword',
+}));

@@ -3,7 +3,11 @@ import type { SshTarget } from '../activities';
 import type { NewMember, ScaleOutRequest } from '../domain/request';
 
 /** Any host of the cluster (a member whose env is the template, the CA host) on ssh.port. */
-export const hostSshTarget = (request: ScaleOutRequest, host: string, port = request.ssh.port): SshTarget => ({
+export const hostSshTarget = (
+  request: ScaleOutRequest,
+  host: string,
+  port = request.ssh.port,
+): SshTarget => ({
   host,
   port,
   user: request.ssh.user,
@@ -11,4 +15,5 @@ export const hostSshTarget = (request: ScaleOutRequest, host: string, port = req
   knownHostsFile: request.ssh.knownHostsFile,
 });
 
-export const sshTarget = (request: ScaleOutRequest, m: NewMember): SshTarget => hostSshTarget(request, m.host, m.sshPort);
+export const sshTarget = (request: ScaleOutRequest, m: NewMember): SshTarget =>
+  hostSshTarget(request, m.host, m.sshPort);

@@ -15,20 +15,39 @@ export class UndoByHand {
   constructor(
     private readonly request: ScaleOutRequest,
     private readonly member: NewMember,
-    private readonly names: { stamp: string; runKey: string; issuedManifest?: string },
+    private readonly names: {
+      stamp: string;
+      runKey: string;
+      issuedManifest?: string;
+    },
   ) {}
 
   /** The undo steps a change needs, once it has been attempted. */
   need(change: 'add' | 'env' | 'start' | 'certs'): void {
     const { service, dataDir, envFile } = this.request.node;
     const on = `on ${this.member.host}`;
-    if (change === 'add') this.left.set('remove', `remove the member with peer URL ${this.member.peerURL} (etcdctl member list; etcdctl member remove <its ID>)`);
+    if (change === 'add')
+      this.left.set(
+        'remove',
+        `remove the member with peer URL ${this.member.peerURL} (etcdctl member list; etcdctl member remove <its ID>)`,
+      );
     if (change === 'start') {
       this.left.set('stop', `${on}: systemctl stop ${service}`);
-      this.left.set('quarantine', `${on}: mv ${dataDir}/member ${dataDir}/member.quarantined-${this.names.stamp}-rollback`);
+      this.left.set(
+        'quarantine',
+        `${on}: mv ${dataDir}/member ${dataDir}/member.quarantined-${this.names.stamp}-rollback`,
+      );
     }
-    if (change === 'certs' && this.names.issuedManifest) this.left.set('certs', `${on}: remove the files listed in ${this.names.issuedManifest} (certificates this run issued), then the manifest`);
-    if (change === 'env') this.left.set('restore', `${on}: put back ${envFile} from ${envFile}.${this.names.runKey}.bak (or remove it if ${envFile}.${this.names.runKey}.absent exists)`);
+    if (change === 'certs' && this.names.issuedManifest)
+      this.left.set(
+        'certs',
+        `${on}: remove the files listed in ${this.names.issuedManifest} (certificates this run issued), then the manifest`,
+      );
+    if (change === 'env')
+      this.left.set(
+        'restore',
+        `${on}: put back ${envFile} from ${envFile}.${this.names.runKey}.bak (or remove it if ${envFile}.${this.names.runKey}.absent exists)`,
+      );
   }
 
   done(step: UndoStep): void {
@@ -41,7 +60,13 @@ export class UndoByHand {
    */
   steps(failure?: unknown): string[] {
     const inner = failure instanceof ActivityFailure ? failure.cause : failure;
-    if (inner instanceof ApplicationFailure && inner.type === ErrorType.MemberNotOurs) this.left.delete('remove');
-    return (['remove', 'stop', 'quarantine', 'restore', 'certs'] as const).flatMap((s) => (this.left.has(s) ? [this.left.get(s)!] : []));
+    if (
+      inner instanceof ApplicationFailure &&
+      inner.type === ErrorType.MemberNotOurs
+    )
+      this.left.delete('remove');
+    return (
+      ['remove', 'stop', 'quarantine', 'restore', 'certs'] as const
+    ).flatMap((s) => this.left.get(s) ?? []);
   }
 }

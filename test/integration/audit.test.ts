@@ -8,24 +8,44 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { Lab } from '../../lab';
 import { buildAuditReport, renderAuditMarkdown } from '../../src/audit';
 import { startScaleOut } from '../../src/client';
-import { Lab } from '../../lab';
 import { progressQuery, rejectSignal } from '../../src/workflows/messages';
 import { getStack } from '../support/stack';
 
 const CLI = join(__dirname, '../../src/cli/main.js');
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err
+            ? typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : -1
+            : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 180_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -39,78 +59,150 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('audit report from the history on the real stack', function () {
+describe('audit report from the history on the real stack', () => {
   let env: NodeJS.ProcessEnv = {};
   before(async () => {
     const stack = await getStack();
-    env = { TEMPORAL_ADDRESS: stack.server.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: stack.taskQueue };
+    env = {
+      TEMPORAL_ADDRESS: stack.server.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    };
   });
 
   it('refuses an unknown workflow or run with WorkflowNotFoundError', async () => {
     const { client } = await getStack();
-    await assert.rejects(buildAuditReport(client, `no-such-${randomUUID()}`), WorkflowNotFoundError);
+    await assert.rejects(
+      buildAuditReport(client, `no-such-${randomUUID()}`),
+      WorkflowNotFoundError,
+    );
   });
 
   describe('a run no worker serves', () => {
     const request = {
-      cluster: { name: 'lab-45', endpoints: ['http://127.0.45.11:2379', 'http://127.0.45.12:2379', 'http://127.0.45.13:2379'] },
+      cluster: {
+        name: 'lab-45',
+        endpoints: [
+          'http://127.0.45.11:2379',
+          'http://127.0.45.12:2379',
+          'http://127.0.45.13:2379',
+        ],
+      },
       newMembers: [
-        { name: 'etcd4', host: '127.0.45.14', peerURL: 'http://127.0.45.14:2380', clientURL: 'http://127.0.45.14:2379' },
-        { name: 'etcd5', host: '127.0.45.15', peerURL: 'http://127.0.45.15:2380', clientURL: 'http://127.0.45.15:2379' },
+        {
+          name: 'etcd4',
+          host: '127.0.45.14',
+          peerURL: 'http://127.0.45.14:2380',
+          clientURL: 'http://127.0.45.14:2379',
+        },
+        {
+          name: 'etcd5',
+          host: '127.0.45.15',
+          peerURL: 'http://127.0.45.15:2380',
+          clientURL: 'http://127.0.45.15:2379',
+        },
       ],
-      ssh: { user: 'root', privateKeyFile: '/etc/etcd-scaleout/id_ed25519', knownHostsFile: '/etc/etcd-scaleout/known_hosts' },
+      ssh: {
+        user: 'root',
+        privateKeyFile: '/etc/etcd-scaleout/id_ed25519',
+        knownHostsFile: '/etc/etcd-scaleout/known_hosts',
+      },
       ticket: { id: 'AUD-45', requestedBy: 'erin' },
     };
 
     it('is reported as running, with its cancel request, then as terminated; status and cancel work without a worker', async () => {
       const { client } = await getStack();
       const noWorker = `etcd-scaleout-no-worker-${randomUUID().slice(0, 8)}`;
-      const { workflowId, handle } = await startScaleOut(client, request, { taskQueue: noWorker, workflowId: `audit-running-${randomUUID().slice(0, 8)}` });
+      const { workflowId, handle } = await startScaleOut(client, request, {
+        taskQueue: noWorker,
+        workflowId: `audit-running-${randomUUID().slice(0, 8)}`,
+      });
       const description = await handle.describe();
       const runId = description.runId;
 
       // The Temporal UI shows what the run is about: a one-line summary and short markdown details.
-      assert.equal(await description.staticSummary(), 'lab-45: 3 -> 5 members (etcd4, etcd5), ticket AUD-45');
+      assert.equal(
+        await description.staticSummary(),
+        'lab-45: 3 -> 5 members (etcd4, etcd5), ticket AUD-45',
+      );
       const details = (await description.staticDetails()) ?? '';
-      for (const part of ['**Cluster** lab-45', 'http://127.0.45.11:2379', '- etcd4 on 127.0.45.14: peer http://127.0.45.14:2380', '- etcd5 on 127.0.45.15', '**Strategy** canary 1, rollback all', '**Ticket** AUD-45', '**Requested by** erin']) {
-        assert.ok(details.includes(part), `static details has ${JSON.stringify(part)}:\n${details}`);
+      for (const part of [
+        '**Cluster** lab-45',
+        'http://127.0.45.11:2379',
+        '- etcd4 on 127.0.45.14: peer http://127.0.45.14:2380',
+        '- etcd5 on 127.0.45.15',
+        '**Strategy** canary 1, rollback all',
+        '**Ticket** AUD-45',
+        '**Requested by** erin',
+      ]) {
+        assert.ok(
+          details.includes(part),
+          `static details has ${JSON.stringify(part)}:\n${details}`,
+        );
       }
-      assert.ok(!details.includes('id_ed25519') && !details.includes('known_hosts'), 'no key or known_hosts path in the UI details');
+      assert.ok(
+        !details.includes('id_ed25519') && !details.includes('known_hosts'),
+        'no key or known_hosts path in the UI details',
+      );
 
       const running = await buildAuditReport(client, workflowId);
       assert.equal(running.status, 'RUNNING');
       assert.equal(running.runId, runId);
       assert.equal(running.taskQueue, noWorker);
-      assert.deepEqual(running.phases.map((p) => p.phase), ['validate'], 'only the phase set at start');
+      assert.deepEqual(
+        running.phases.map((p) => p.phase),
+        ['validate'],
+        'only the phase set at start',
+      );
       assert.deepEqual(running.activities, []);
       assert.deepEqual(running.ticket, { id: 'AUD-45', requestedBy: 'erin' });
       assert.equal(running.cluster, 'lab-45');
       assert.equal(running.searchAttributes.EtcdCluster, 'lab-45');
-      assert.deepEqual(running.input, request, 'the input as sent: file paths only');
+      assert.deepEqual(
+        running.input,
+        request,
+        'the input as sent: file paths only',
+      );
       assert.equal(running.outcome.status, 'RUNNING');
       assert.equal(running.closedAt, undefined);
-      assert.match(renderAuditMarkdown(running), /Still running, in phase \*\*validate\*\*/);
+      assert.match(
+        renderAuditMarkdown(running),
+        /Still running, in phase \*\*validate\*\*/,
+      );
 
       // The CLI: status says the progress is unavailable (no worker), and the run can still be cancelled.
       const st = await cli(['status', workflowId], env);
       assert.equal(st.code, 0, st.stderr);
       assert.match(st.stdout, /^status +RUNNING$/m);
-      assert.match(st.stdout, /^progress +unavailable: the progress query got no answer.* \(is a worker polling task queue etcd-scaleout-no-worker-[0-9a-f]{8}\?\)/m);
+      assert.match(
+        st.stdout,
+        /^progress +unavailable: the progress query got no answer.* \(is a worker polling task queue etcd-scaleout-no-worker-[0-9a-f]{8}\?\)/m,
+      );
       const cancel = await cli(['cancel', workflowId], env);
       assert.equal(cancel.code, 0, cancel.stderr);
       assert.match(cancel.stdout, /cancellation requested for audit-running-/);
 
       const cancelled = await buildAuditReport(client, workflowId, runId);
-      assert.equal(cancelled.status, 'RUNNING', 'nothing runs the cancellation without a worker');
+      assert.equal(
+        cancelled.status,
+        'RUNNING',
+        'nothing runs the cancellation without a worker',
+      );
       assert.equal(cancelled.cancelRequests.length, 1);
       assert.ok(cancelled.cancelRequests[0].at >= running.startedAt);
 
       await handle.terminate('audit test: no worker serves this run');
       const terminated = await buildAuditReport(client, workflowId, runId);
       assert.equal(terminated.status, 'TERMINATED');
-      assert.equal(terminated.outcome.failure?.message, 'terminated: audit test: no worker serves this run');
+      assert.equal(
+        terminated.outcome.failure?.message,
+        'terminated: audit test: no worker serves this run',
+      );
       assert.ok(terminated.closedAt && terminated.durationMs! >= 0);
-      assert.match(renderAuditMarkdown(terminated), /\*\*TERMINATED\*\* \(TerminatedFailure\)/);
+      assert.match(
+        renderAuditMarkdown(terminated),
+        /\*\*TERMINATED\*\* \(TerminatedFailure\)/,
+      );
     });
   });
 
@@ -122,11 +214,26 @@ describe('audit report from the history on the real stack', function () {
       const { client } = await getStack();
       await lab.start();
       const keys = await lab.seedKeys(20);
-      const { handle, workflowId } = await startScaleOut(client, lab.request({ strategy: { approval: 'after-canary', approvers: ['alice'] }, ticket: { id: 'AUD-49', requestedBy: 'frank' } }), { taskQueue: (await getStack()).taskQueue });
-      await until('approval waiting', async () => ((await handle.query(progressQuery)).approval.state === 'waiting' ? true : undefined));
+      const { handle, workflowId } = await startScaleOut(
+        client,
+        lab.request({
+          strategy: { approval: 'after-canary', approvers: ['alice'] },
+          ticket: { id: 'AUD-49', requestedBy: 'frank' },
+        }),
+        { taskQueue: (await getStack()).taskQueue },
+      );
+      await until('approval waiting', async () =>
+        (await handle.query(progressQuery)).approval.state === 'waiting'
+          ? true
+          : undefined,
+      );
 
       // A signal from someone who is not an approver is recorded in the history and ignored by the run.
-      await handle.signal(rejectSignal, { approve: false, by: 'mallory', reason: 'I do not like it' });
+      await handle.signal(rejectSignal, {
+        approve: false,
+        by: 'mallory',
+        reason: 'I do not like it',
+      });
       const cancel = await cli(['cancel', workflowId], env);
       assert.equal(cancel.code, 0, cancel.stderr);
 
@@ -134,40 +241,94 @@ describe('audit report from the history on the real stack', function () {
         () => assert.fail('the cancelled run completed'),
         (err) => err,
       );
-      assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof ApplicationFailure);
+      assert.ok(
+        failure instanceof WorkflowFailedError &&
+          failure.cause instanceof ApplicationFailure,
+      );
       assert.equal(failure.cause.type, 'Cancelled');
-      assert.deepEqual(await lab.checkInvariants({ members: ORIGINAL, keys }), []);
+      assert.deepEqual(
+        await lab.checkInvariants({ members: ORIGINAL, keys }),
+        [],
+      );
 
       const a = await buildAuditReport(client, workflowId);
       assert.equal(a.status, 'FAILED');
       assert.equal(a.outcome.failure?.type, 'Cancelled');
-      assert.match(a.outcome.failure!.message, /failed in approval \(cancelled\)/);
+      assert.match(
+        a.outcome.failure!.message,
+        /failed in approval \(cancelled\)/,
+      );
       assert.deepEqual(a.ticket, { id: 'AUD-49', requestedBy: 'frank' });
-      assert.deepEqual(a.phases.map((p) => p.phase), ['validate', 'preflight', 'backup', 'canary', 'verify', 'approval', 'rollback', 'failed']);
+      assert.deepEqual(
+        a.phases.map((p) => p.phase),
+        [
+          'validate',
+          'preflight',
+          'backup',
+          'canary',
+          'verify',
+          'approval',
+          'rollback',
+          'failed',
+        ],
+      );
       assert.equal(a.cancelRequests.length, 1);
-      assert.ok(a.cancelRequests[0].at >= a.phases.find((p) => p.phase === 'approval')!.at);
+      assert.ok(
+        a.cancelRequests[0].at >=
+          a.phases.find((p) => p.phase === 'approval')!.at,
+      );
 
       assert.equal(a.approvals.length, 1);
       assert.deepEqual(
-        { via: a.approvals[0].via, decision: a.approvals[0].decision, by: a.approvals[0].by, reason: a.approvals[0].reason, status: a.approvals[0].status, phase: a.approvals[0].phase },
-        { via: 'signal', decision: 'reject', by: 'mallory', reason: 'I do not like it', status: 'ignored', phase: 'approval' },
+        {
+          via: a.approvals[0].via,
+          decision: a.approvals[0].decision,
+          by: a.approvals[0].by,
+          reason: a.approvals[0].reason,
+          status: a.approvals[0].status,
+          phase: a.approvals[0].phase,
+        },
+        {
+          via: 'signal',
+          decision: 'reject',
+          by: 'mallory',
+          reason: 'I do not like it',
+          status: 'ignored',
+          phase: 'approval',
+        },
       );
-      assert.match(a.approvals[0].note!, /mallory is not an approver of this run \(approvers: alice\)/);
+      assert.match(
+        a.approvals[0].note!,
+        /mallory is not an approver of this run \(approvers: alice\)/,
+      );
 
       assert.deepEqual(
         a.compensations.map((c) => `${c.summary}: ${c.name} ${c.outcome}`),
-        ['rollback etcd4: removeMember completed', 'rollback etcd4: stopService completed', 'rollback etcd4: quarantineDataDir completed', 'rollback etcd4: restoreEnvFile completed'],
+        [
+          'rollback etcd4: removeMember completed',
+          'rollback etcd4: stopService completed',
+          'rollback etcd4: quarantineDataDir completed',
+          'rollback etcd4: restoreEnvFile completed',
+        ],
       );
       assert.equal(a.rollback?.failedStep, 'approval');
-      assert.ok(a.rollback!.undone.some((u) => /^removed member etcd4 /.test(u)));
+      assert.ok(
+        a.rollback!.undone.some((u) => /^removed member etcd4 /.test(u)),
+      );
       assert.ok(a.backup && a.backup.sha256.length === 64);
       assert.deepEqual(a.membersBefore!.map((m) => m.name).sort(), ORIGINAL);
       assert.equal(a.membersAfter, undefined);
-      assert.ok(!a.activities.some((x) => x.summary?.startsWith('batch')), 'the batch never ran');
+      assert.ok(
+        !a.activities.some((x) => x.summary?.startsWith('batch')),
+        'the batch never ran',
+      );
 
       const md = renderAuditMarkdown(a);
       assert.match(md, /## Cancellation requests/);
-      assert.match(md, /\| reject \| mallory \| I do not like it \| signal \| ignored: by: mallory is not an approver/);
+      assert.match(
+        md,
+        /\| reject \| mallory \| I do not like it \| signal \| ignored: by: mallory is not an approver/,
+      );
       assert.match(md, /\| removeMember \| rollback etcd4 \|/);
     });
   });

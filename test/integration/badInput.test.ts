@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { Lab } from '../../lab';
-import { getStack } from '../support/stack';
-import { outcome, startRaw } from '../support/runs';
 import { badRequests } from '../support/badRequests';
+import { outcome, startRaw } from '../support/runs';
+import { getStack } from '../support/stack';
 
 type Req = Record<string, any>;
 
-describe('bad input through the workflow', function () {
+describe('bad input through the workflow', () => {
   const lab = new Lab({ block: 24 });
   after(() => lab.stop());
 
@@ -19,7 +19,12 @@ describe('bad input through the workflow', function () {
     const keys = await lab.seedKeys(20);
     const cases = badRequests(lab.request() as Req);
     assert.ok(cases.length >= 32, `only ${cases.length} bad requests`);
-    const outcomes = await Promise.all(cases.map(async (c) => ({ c, o: await outcome(await startRaw(c.request)) })));
+    const outcomes = await Promise.all(
+      cases.map(async (c) => ({
+        c,
+        o: await outcome(await startRaw(c.request)),
+      })),
+    );
     for (const { c, o } of outcomes) {
       assert.equal(o.ok, false, `${c.name}: was accepted`);
       if (o.ok) continue;
@@ -28,6 +33,9 @@ describe('bad input through the workflow', function () {
       assert.match(o.message, c.field, c.name);
     }
     console.log(`      ${outcomes.length} malformed requests refused`);
-    assert.deepEqual(await lab.checkInvariants({ members: ['etcd1', 'etcd2', 'etcd3'], keys }), []);
+    assert.deepEqual(
+      await lab.checkInvariants({ members: ['etcd1', 'etcd2', 'etcd3'], keys }),
+      [],
+    );
   });
 });

@@ -7,17 +7,20 @@
  * new worker.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Lab } from '../../lab';
 import { WORKFLOW_TYPE } from '../../src/config';
-import { EtcdCluster, ScaleOutPhase } from '../../src/workflows/searchAttributes';
 import type { scaleOutEtcd } from '../../src/workflows';
-import { getStack } from '../support/stack';
+import {
+  EtcdCluster,
+  ScaleOutPhase,
+} from '../../src/workflows/searchAttributes';
 import { outcome, waitForProgress } from '../support/runs';
+import { getStack } from '../support/stack';
 
 interface KillCase {
   point: string;
@@ -30,34 +33,74 @@ interface KillCase {
 const CASES: KillCase[] = [
   { point: 'takeSnapshot:start', when: 'after preflight, before the backup' },
   { point: 'takeSnapshot:streaming', when: 'during the backup stream' },
-  { point: 'addLearner:after-add', when: 'right after member add is sent, before its result is recorded' },
-  { point: 'writeEnvFile:after-save', when: "after the node's env file is saved, before the new one is written" },
-  { point: 'startService:before', when: 'learner added, service not yet started' },
-  { point: 'startService:after-start', when: 'service started, before the result is recorded' },
+  {
+    point: 'addLearner:after-add',
+    when: 'right after member add is sent, before its result is recorded',
+  },
+  {
+    point: 'writeEnvFile:after-save',
+    when: "after the node's env file is saved, before the new one is written",
+  },
+  {
+    point: 'startService:before',
+    when: 'learner added, service not yet started',
+  },
+  {
+    point: 'startService:after-start',
+    when: 'service started, before the result is recorded',
+  },
   { point: 'waitForCatchUp:polling', when: 'while waiting for catch-up' },
   { point: 'promoteMember:after-promote', when: 'right after promote' },
-  { point: 'verifyCluster:after-write', when: 'during verify (after the probe write)' },
+  {
+    point: 'verifyCluster:after-write',
+    when: 'during verify (after the probe write)',
+  },
   { point: 'addLearner:before@2', when: 'between the canary and the batch' },
-  { point: 'removeMember:before', when: 'during a compensation (a run rolling back)', rollback: true },
-  { point: 'stopService:before@1', when: 'during a compensation, stopping the failed member', rollback: true },
+  {
+    point: 'removeMember:before',
+    when: 'during a compensation (a run rolling back)',
+    rollback: true,
+  },
+  {
+    point: 'stopService:before@1',
+    when: 'during a compensation, stopping the failed member',
+    rollback: true,
+  },
 ];
 
 const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
 const CRASH_WORKER = join(__dirname, '..', 'support', 'crashWorker.js');
 
 /** The crash worker when `killAt` names a point, else the shipped worker. */
-function startWorker(address: string, taskQueue: string, logFile: string, killAt?: string): ChildProcess {
+function startWorker(
+  address: string,
+  taskQueue: string,
+  logFile: string,
+  killAt?: string,
+): ChildProcess {
   const fd = openSync(logFile, 'a');
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue };
-  return spawn(process.execPath, killAt ? [CRASH_WORKER, killAt] : [WORKER], { stdio: ['ignore', fd, fd], env });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+  };
+  return spawn(process.execPath, killAt ? [CRASH_WORKER, killAt] : [WORKER], {
+    stdio: ['ignore', fd, fd],
+    env,
+  });
 }
 
-const exited = (p: ChildProcess) => new Promise<NodeJS.Signals | number | null>((resolve) => p.once('exit', (code, signal) => resolve(signal ?? code)));
+const exited = (p: ChildProcess) =>
+  new Promise<NodeJS.Signals | number | null>((resolve) =>
+    p.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
 
-describe('crash matrix: worker SIGKILLed at named points', function () {
+describe('crash matrix: worker SIGKILLed at named points', () => {
   const summary: string[] = [];
   after(() => {
-    console.log(`\n      crash matrix summary:\n${summary.map((s) => `      ${s}`).join('\n')}`);
+    console.log(
+      `\n      crash matrix summary:\n${summary.map((s) => `      ${s}`).join('\n')}`,
+    );
   });
 
   CASES.forEach((c, i) => {
@@ -72,24 +115,35 @@ describe('crash matrix: worker SIGKILLed at named points', function () {
       try {
         await lab.start();
         const keys = await lab.seedKeys(30);
-        const handle = await client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: `crash-${i}-${Date.now()}`,
-          args: [lab.request()],
-          typedSearchAttributes: [
-            { key: EtcdCluster, value: `lab-${30 + i}` },
-            { key: ScaleOutPhase, value: 'validate' },
-          ],
-        });
+        const handle = await client.workflow.start<typeof scaleOutEtcd>(
+          WORKFLOW_TYPE,
+          {
+            taskQueue,
+            workflowId: `crash-${i}-${Date.now()}`,
+            args: [lab.request()],
+            typedSearchAttributes: [
+              { key: EtcdCluster, value: `lab-${30 + i}` },
+              { key: ScaleOutPhase, value: 'validate' },
+            ],
+          },
+        );
         if (c.rollback) {
           // Make the batch member's start fail once preflight has passed, so the run rolls back.
-          await waitForProgress(handle, (p) => p.phase !== 'validate' && p.phase !== 'preflight', 'preflight passed');
+          await waitForProgress(
+            handle,
+            (p) => p.phase !== 'validate' && p.phase !== 'preflight',
+            'preflight passed',
+          );
           blocker = createServer().listen(2380, lab.hosts[1].address);
         }
 
         const how = await exited(first);
         const killedAt = Date.now();
-        assert.equal(how, 'SIGKILL', `the first worker should die at ${c.point}; see ${logFile}`);
+        assert.equal(
+          how,
+          'SIGKILL',
+          `the first worker should die at ${c.point}; see ${logFile}`,
+        );
         second = startWorker(server.address, taskQueue, logFile);
 
         // Recovery: the first activity the new worker completes after the kill.
@@ -97,15 +151,27 @@ describe('crash matrix: worker SIGKILLed at named points', function () {
         const watch = (async () => {
           while (recoveredMs === undefined) {
             const history = await handle.fetchHistory();
-            const done = history.events?.find((e) => e.activityTaskCompletedEventAttributes && Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6) > killedAt);
-            if (done) recoveredMs = Number(done.eventTime!.seconds) * 1000 + Math.floor((done.eventTime!.nanos ?? 0) / 1e6) - killedAt;
+            const done = history.events?.find(
+              (e) =>
+                e.activityTaskCompletedEventAttributes &&
+                Number(e.eventTime!.seconds) * 1000 +
+                  Math.floor((e.eventTime!.nanos ?? 0) / 1e6) >
+                  killedAt,
+            );
+            if (done)
+              recoveredMs =
+                Number(done.eventTime!.seconds) * 1000 +
+                Math.floor((done.eventTime!.nanos ?? 0) / 1e6) -
+                killedAt;
             else await new Promise((r) => setTimeout(r, 200));
           }
         })();
 
         const o = await outcome(handle);
         await Promise.race([watch, new Promise((r) => setTimeout(r, 5_000))]);
-        const expected = c.rollback ? ['etcd1', 'etcd2', 'etcd3'] : ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'];
+        const expected = c.rollback
+          ? ['etcd1', 'etcd2', 'etcd3']
+          : ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'];
         if (c.rollback) {
           assert.equal(o.ok, false, 'the run must roll back');
           if (!o.ok) {
@@ -113,8 +179,11 @@ describe('crash matrix: worker SIGKILLed at named points', function () {
             assert.deepEqual(o.details.notUndone, [], o.message);
           }
         } else if (!o.ok) assert.fail(o.message);
-        assert.deepEqual(await lab.checkInvariants({ members: expected, keys }), []);
-        const line = `kill point ${c.point.padEnd(28)} ${c.rollback ? 'rolled back' : 'completed  '} ${expected.length} members, invariants hold; progress again ${recoveredMs !== undefined ? (recoveredMs / 1000).toFixed(1) + 's' : 'n/a'} after the kill`;
+        assert.deepEqual(
+          await lab.checkInvariants({ members: expected, keys }),
+          [],
+        );
+        const line = `kill point ${c.point.padEnd(28)} ${c.rollback ? 'rolled back' : 'completed  '} ${expected.length} members, invariants hold; progress again ${recoveredMs !== undefined ? `${(recoveredMs / 1000).toFixed(1)}s` : 'n/a'} after the kill`;
         summary.push(line);
         console.log(`      ${line}`);
       } finally {

@@ -7,22 +7,25 @@
  * cluster's CA and the CA key are read on them.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestHost } from '../../lab';
 import { execFileP } from '../../lab/processes';
-import { parseEnvFile } from '../../src/domain/planning';
-import { getStack } from '../support/stack';
-import { outcome, startRaw, waitForProgress } from '../support/runs';
-import { assertInvariants } from '../support/invariants';
-import { auditOf } from '../support/history';
-import { recordTiming, useLab } from '../support/labs';
 import { WORKFLOW_TYPE } from '../../src/config';
-import { EtcdCluster, ScaleOutPhase } from '../../src/workflows/searchAttributes';
+import { parseEnvFile } from '../../src/domain/planning';
 import type { scaleOutEtcd } from '../../src/workflows';
+import {
+  EtcdCluster,
+  ScaleOutPhase,
+} from '../../src/workflows/searchAttributes';
+import { auditOf } from '../support/history';
+import { assertInvariants } from '../support/invariants';
+import { recordTiming, useLab } from '../support/labs';
+import { outcome, startRaw, waitForProgress } from '../support/runs';
+import { getStack } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 const GROWN = [...ORIGINAL, 'etcd4', 'etcd5'];
@@ -30,9 +33,12 @@ const SSL = '/etc/ssl/etcd/ssl';
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 /** A TLS lab: its members run sshd too (LabOptions.memberSsh), as Kubespray's etcd hosts do. */
-const useKubesprayLab = (block: number, hostEnv?: 'none') => useLab({ block, tls: true, ...(hostEnv ? { hostEnv } : {}) });
+const useKubesprayLab = (block: number, hostEnv?: 'none') =>
+  useLab({ block, tls: true, ...(hostEnv ? { hostEnv } : {}) });
 
-const fileExists = async (host: TestHost, path: string) => (await host.ssh(`test -e ${path} && echo yes || echo no`)).stdout.trim() === 'yes';
+const fileExists = async (host: TestHost, path: string) =>
+  (await host.ssh(`test -e ${path} && echo yes || echo no`)).stdout.trim() ===
+  'yes';
 
 describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
   before(async () => {
@@ -45,17 +51,35 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
     it('plan shows the env file each node would get, and says when SSH is not reachable from here', async () => {
       const file = join(lab().dir, 'request.json');
       writeFileSync(file, JSON.stringify(lab().request()));
-      const out = (await execFileP(process.execPath, [CLI, 'plan', file])).stdout;
-      assert.match(out, /etcd4 \(127\.0\.130\.14\), env from member etcd1:\n {4}--- \/etc\/etcd\.env \(absent\)\n {4}\+\+\+ \/etc\/etcd\.env \(to be written\)/);
+      const out = (await execFileP(process.execPath, [CLI, 'plan', file]))
+        .stdout;
+      assert.match(
+        out,
+        /etcd4 \(127\.0\.130\.14\), env from member etcd1:\n {4}--- \/etc\/etcd\.env \(absent\)\n {4}\+\+\+ \/etc\/etcd\.env \(to be written\)/,
+      );
       assert.match(out, /^ {4}\+ETCD_NAME=etcd5$/m);
-      assert.match(out, /^ {4}\+ETCD_CERT_FILE=\/etc\/ssl\/etcd\/ssl\/member-etcd5\.pem$/m);
+      assert.match(
+        out,
+        /^ {4}\+ETCD_CERT_FILE=\/etc\/ssl\/etcd\/ssl\/member-etcd5\.pem$/m,
+      );
       assert.equal(lab().hosts[0].envFile(), null, 'the plan changed nothing');
 
       const request = lab().request();
-      writeFileSync(file, JSON.stringify({ ...request, ssh: { ...request.ssh, port: 2299 } }));
-      const blind = (await execFileP(process.execPath, [CLI, 'plan', file])).stdout;
-      assert.match(blind, /etcd4 \(127\.0\.130\.14\): SSH is not reachable from here \(.+\); its env file diff is left out/);
-      assert.match(blind, /^ {2}5\. result: 3 -> 5 members/m, 'the plan is printed all the same');
+      writeFileSync(
+        file,
+        JSON.stringify({ ...request, ssh: { ...request.ssh, port: 2299 } }),
+      );
+      const blind = (await execFileP(process.execPath, [CLI, 'plan', file]))
+        .stdout;
+      assert.match(
+        blind,
+        /etcd4 \(127\.0\.130\.14\): SSH is not reachable from here \(.+\); its env file diff is left out/,
+      );
+      assert.match(
+        blind,
+        /^ {2}5\. result: 3 -> 5 members/m,
+        'the plan is printed all the same',
+      );
     });
 
     it('join 3 -> 5 with the env derived from a healthy member, Kubespray variables kept with the new names', async () => {
@@ -63,7 +87,10 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
       const started = Date.now();
       const o = await outcome(await startRaw(lab().request()));
       if (!o.ok) assert.fail(o.message);
-      recordTiming(`${lab().release.version} tls 3 -> 5, env from a member`, started);
+      recordTiming(
+        `${lab().release.version} tls 3 -> 5, env from a member`,
+        started,
+      );
       assert.deepEqual(o.result.membersAfter.map((m) => m.name).sort(), GROWN);
 
       const env = parseEnvFile(lab().hosts[1].envFile() ?? '');
@@ -81,9 +108,19 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
       assert.equal(env.ETCD_QUOTA_BACKEND_BYTES, '2147483648');
       assert.equal(env.ETCD_INITIAL_CLUSTER_TOKEN, 'k8s_etcd');
       assert.equal(env.ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL, '5s');
-      assert.deepEqual(env.ETCD_INITIAL_CLUSTER.split(',').sort(), GROWN.map((n, i) => `${n}=https://127.0.130.${11 + i}:2380`).sort());
-      const template = Object.entries(env).filter(([k, v]) => k !== 'ETCD_INITIAL_CLUSTER' && /\betcd1\b|127\.0\.130\.11\b/.test(v));
-      assert.deepEqual(template, [], 'nothing of the template member is left but its place in the initial cluster');
+      assert.deepEqual(
+        env.ETCD_INITIAL_CLUSTER.split(',').sort(),
+        GROWN.map((n, i) => `${n}=https://127.0.130.${11 + i}:2380`).sort(),
+      );
+      const template = Object.entries(env).filter(
+        ([k, v]) =>
+          k !== 'ETCD_INITIAL_CLUSTER' && /\betcd1\b|127\.0\.130\.11\b/.test(v),
+      );
+      assert.deepEqual(
+        template,
+        [],
+        'nothing of the template member is left but its place in the initial cluster',
+      );
       await assertInvariants(lab(), { members: GROWN, keys });
     });
   });
@@ -95,16 +132,33 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
       for (const h of lab().hosts) await h.ssh('rm -rf /etc/ssl/etcd');
       const keys = await lab().seedKeys(30);
       const started = Date.now();
-      const o = await outcome(await startRaw(lab().request({ strategy: { certificates: 'issue' } })));
+      const o = await outcome(
+        await startRaw(lab().request({ strategy: { certificates: 'issue' } })),
+      );
       if (!o.ok) assert.fail(o.message);
-      recordTiming(`${lab().release.version} tls 3 -> 5, certificates issued`, started);
+      recordTiming(
+        `${lab().release.version} tls 3 -> 5, certificates issued`,
+        started,
+      );
       assert.deepEqual(o.result.membersAfter.map((m) => m.name).sort(), GROWN);
       for (const [i, h] of lab().hosts.entries()) {
         const name = `etcd${4 + i}`;
-        const verify = await h.ssh(`openssl verify -CAfile ${SSL}/ca.pem ${SSL}/member-${name}.pem ${SSL}/admin-${name}.pem`);
-        assert.match(verify.stdout, /member-etcd\d\.pem: OK\n.*admin-etcd\d\.pem: OK/);
-        const sans = (await h.ssh(`openssl x509 -noout -ext subjectAltName -in ${SSL}/member-${name}.pem`)).stdout;
-        assert.match(sans, new RegExp(`IP Address:127\\.0\\.131\\.${14 + i}\\b`));
+        const verify = await h.ssh(
+          `openssl verify -CAfile ${SSL}/ca.pem ${SSL}/member-${name}.pem ${SSL}/admin-${name}.pem`,
+        );
+        assert.match(
+          verify.stdout,
+          /member-etcd\d\.pem: OK\n.*admin-etcd\d\.pem: OK/,
+        );
+        const sans = (
+          await h.ssh(
+            `openssl x509 -noout -ext subjectAltName -in ${SSL}/member-${name}.pem`,
+          )
+        ).stdout;
+        assert.match(
+          sans,
+          new RegExp(`IP Address:127\\.0\\.131\\.${14 + i}\\b`),
+        );
         assert.match(sans, /IP Address:127\.0\.0\.1\b/);
       }
       await assertInvariants(lab(), { members: GROWN, keys });
@@ -119,21 +173,39 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
     it('removes exactly the certificates it issued', async () => {
       for (const h of lab().hosts) await h.ssh('rm -rf /etc/ssl/etcd');
       const keys = await lab().seedKeys(30);
-      const handle = await startRaw(lab().request({ strategy: { certificates: 'issue' } }));
-      await waitForProgress(handle, (p) => p.phase === 'canary', 'the canary phase');
+      const handle = await startRaw(
+        lab().request({ strategy: { certificates: 'issue' } }),
+      );
+      await waitForProgress(
+        handle,
+        (p) => p.phase === 'canary',
+        'the canary phase',
+      );
       blocker = createServer().listen(2380, lab().hosts[1].address);
       const o = await outcome(handle);
       if (o.ok) assert.fail('the run should have rolled back');
       assert.match(o.message, /failed in batch \(etcd5: startService\)/);
       assert.deepEqual(o.details.notUndone, []);
-      assert.match(o.message, /certificates on 127\.0\.132\.15: removed .*member-etcd5\.pem/);
-      assert.match(o.message, /certificates on 127\.0\.132\.14: removed .*member-etcd4\.pem/);
+      assert.match(
+        o.message,
+        /certificates on 127\.0\.132\.15: removed .*member-etcd5\.pem/,
+      );
+      assert.match(
+        o.message,
+        /certificates on 127\.0\.132\.14: removed .*member-etcd4\.pem/,
+      );
       for (const h of lab().hosts) {
-        assert.equal(await fileExists(h, '/etc/ssl/etcd'), false, `${h.options.name}: what the run created is gone`);
+        assert.equal(
+          await fileExists(h, '/etc/ssl/etcd'),
+          false,
+          `${h.options.name}: what the run created is gone`,
+        );
         assert.equal(h.envFile(), null, `${h.options.name}: no env file again`);
       }
       const { compensations } = await auditOf(handle);
-      assert.ok(compensations.some((a) => a.name === 'removeIssuedCertificates'));
+      assert.ok(
+        compensations.some((a) => a.name === 'removeIssuedCertificates'),
+      );
       await assertInvariants(lab(), { members: ORIGINAL, keys });
     });
   });
@@ -147,17 +219,67 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
       if (!pki) assert.fail('a TLS lab has a PKI');
       const ssl = lab().hosts[0].node.sslDir;
       const conf = join(pki, 'other-host.conf');
-      writeFileSync(conf, ['[ssl_client]', 'extendedKeyUsage = clientAuth, serverAuth', 'basicConstraints = CA:FALSE', 'subjectAltName = DNS:localhost, IP:127.0.0.1, IP:127.0.133.99', ''].join('\n'));
-      await execFileP('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(ssl, 'member-etcd4-key.pem'), '-out', join(pki, 'other.csr'), '-subj', '/CN=etcd-member-etcd4']);
-      await execFileP('openssl', ['x509', '-req', '-in', join(pki, 'other.csr'), '-CA', join(pki, 'ca.pem'), '-CAkey', join(pki, 'ca-key.pem'), '-set_serial', '0x1234', '-days', '365', '-out', join(ssl, 'member-etcd4.pem'), '-extensions', 'ssl_client', '-extfile', conf]);
+      writeFileSync(
+        conf,
+        [
+          '[ssl_client]',
+          'extendedKeyUsage = clientAuth, serverAuth',
+          'basicConstraints = CA:FALSE',
+          'subjectAltName = DNS:localhost, IP:127.0.0.1, IP:127.0.133.99',
+          '',
+        ].join('\n'),
+      );
+      await execFileP('openssl', [
+        'req',
+        '-new',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(ssl, 'member-etcd4-key.pem'),
+        '-out',
+        join(pki, 'other.csr'),
+        '-subj',
+        '/CN=etcd-member-etcd4',
+      ]);
+      await execFileP('openssl', [
+        'x509',
+        '-req',
+        '-in',
+        join(pki, 'other.csr'),
+        '-CA',
+        join(pki, 'ca.pem'),
+        '-CAkey',
+        join(pki, 'ca-key.pem'),
+        '-set_serial',
+        '0x1234',
+        '-days',
+        '365',
+        '-out',
+        join(ssl, 'member-etcd4.pem'),
+        '-extensions',
+        'ssl_client',
+        '-extfile',
+        conf,
+      ]);
       const keys = await lab().seedKeys(10);
       const started = Date.now();
       const o = await outcome(await startRaw(lab().request()));
-      const seconds = recordTiming('preflight refusal of a certificate without the node IP', started);
+      const seconds = recordTiming(
+        'preflight refusal of a certificate without the node IP',
+        started,
+      );
       if (o.ok) assert.fail('preflight should have refused the run');
       assert.equal(o.failure.type, 'PreflightFailed');
-      assert.match(o.message, /etcd4: 127\.0\.133\.14: \/etc\/ssl\/etcd\/ssl\/member-etcd4\.pem \(ETCD_CERT_FILE, ETCD_PEER_CERT_FILE\): does not name 127\.0\.133\.14 in its subjectAltName/);
-      assert.doesNotMatch(o.message, /etcd5: 127\.0\.133\.15/, 'the good node has no problem');
+      assert.match(
+        o.message,
+        /etcd4: 127\.0\.133\.14: \/etc\/ssl\/etcd\/ssl\/member-etcd4\.pem \(ETCD_CERT_FILE, ETCD_PEER_CERT_FILE\): does not name 127\.0\.133\.14 in its subjectAltName/,
+      );
+      assert.doesNotMatch(
+        o.message,
+        /etcd5: 127\.0\.133\.15/,
+        'the good node has no problem',
+      );
       assert.ok(seconds < 20, `refused in ${seconds}s`);
       await assertInvariants(lab(), { members: ORIGINAL, keys });
     });
@@ -178,28 +300,47 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
       const logFile = join(tmpdir(), 'etcd-scaleout-kubespray-crash.log');
       const start = (args: string[]) => {
         const fd = openSync(logFile, 'a');
-        const w = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue } });
+        const w = spawn(process.execPath, args, {
+          stdio: ['ignore', fd, fd],
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: server.address,
+            TEMPORAL_TASK_QUEUE: taskQueue,
+          },
+        });
         workers.push(w);
         return w;
       };
       const first = start([CRASH_WORKER, 'writeEnvFile:after-save']);
       const keys = await lab().seedKeys(30);
-      const handle = await client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: `kubespray-crash-${Date.now()}`,
-        args: [lab().request()],
-        typedSearchAttributes: [
-          { key: EtcdCluster, value: 'lab-134' },
-          { key: ScaleOutPhase, value: 'validate' },
-        ],
-      });
-      const how = await new Promise((resolve) => first.once('exit', (code, signal) => resolve(signal ?? code)));
-      assert.equal(how, 'SIGKILL', `the first worker should die at writeEnvFile:after-save; see ${logFile}`);
+      const handle = await client.workflow.start<typeof scaleOutEtcd>(
+        WORKFLOW_TYPE,
+        {
+          taskQueue,
+          workflowId: `kubespray-crash-${Date.now()}`,
+          args: [lab().request()],
+          typedSearchAttributes: [
+            { key: EtcdCluster, value: 'lab-134' },
+            { key: ScaleOutPhase, value: 'validate' },
+          ],
+        },
+      );
+      const how = await new Promise((resolve) =>
+        first.once('exit', (code, signal) => resolve(signal ?? code)),
+      );
+      assert.equal(
+        how,
+        'SIGKILL',
+        `the first worker should die at writeEnvFile:after-save; see ${logFile}`,
+      );
       const second = start([WORKER]);
       const o = await outcome(handle);
       second.kill('SIGTERM');
       if (!o.ok) assert.fail(o.message);
-      assert.equal(parseEnvFile(lab().hosts[0].envFile() ?? '').ETCD_NAME, 'etcd4');
+      assert.equal(
+        parseEnvFile(lab().hosts[0].envFile() ?? '').ETCD_NAME,
+        'etcd4',
+      );
       await assertInvariants(lab(), { members: GROWN, keys });
     });
   });

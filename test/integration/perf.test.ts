@@ -8,11 +8,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackupActivities } from '../../src/activities/backup';
-import { createEtcdActivities, etcdConnector } from '../../src/activities/etcd/activities';
+import {
+  createEtcdActivities,
+  etcdConnector,
+} from '../../src/activities/etcd/activities';
 import { createSshRunner } from '../../src/activities/node/ssh';
 import { useLab } from '../support/labs';
 
-describe('performance parts on real SSH and etcd (block 140)', function () {
+describe('performance parts on real SSH and etcd (block 140)', () => {
   const lab = useLab({ block: 140, newHosts: 1 });
 
   describe('pooled SSH connection', () => {
@@ -20,15 +23,28 @@ describe('performance parts on real SSH and etcd (block 140)', function () {
     after(() => ssh.close?.());
     const target = () => {
       const l = lab();
-      return { host: l.hosts[0].address, port: l.hosts[0].sshPort, user: 'root', privateKeyFile: l.keys.privateKeyFile, knownHostsFile: l.keys.knownHostsFile };
+      return {
+        host: l.hosts[0].address,
+        port: l.hosts[0].sshPort,
+        user: 'root',
+        privateKeyFile: l.keys.privateKeyFile,
+        knownHostsFile: l.keys.knownHostsFile,
+      };
     };
     /** The client side of the SSH connection a command ran on (SSH_CONNECTION's second field: our port). */
-    const connectionOf = async () => (await ssh.run(target(), 'echo $SSH_CONNECTION')).stdout.trim().split(' ')[1];
+    const connectionOf = async () =>
+      (await ssh.run(target(), 'echo $SSH_CONNECTION')).stdout
+        .trim()
+        .split(' ')[1];
 
     it('runs every command of a run on one connection', async () => {
       const first = await connectionOf();
       const t0 = Date.now();
-      const again = await Promise.all([connectionOf(), connectionOf(), connectionOf()]);
+      const again = await Promise.all([
+        connectionOf(),
+        connectionOf(),
+        connectionOf(),
+      ]);
       const reuseMs = Date.now() - t0;
       assert.deepEqual(again, [first, first, first]);
       console.log(`      three commands on the open connection: ${reuseMs} ms`);
@@ -51,8 +67,17 @@ describe('performance parts on real SSH and etcd (block 140)', function () {
       const kh = lab().keys.knownHostsFile;
       const keep = readFileSync(kh, 'utf8');
       try {
-        writeFileSync(kh, keep.replace(/ssh-ed25519 \S+/g, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFakeFake'));
-        await assert.rejects(ssh.run(target(), 'true'), (err: Error & { type?: string }) => err.type === 'HostKeyRejected');
+        writeFileSync(
+          kh,
+          keep.replace(
+            /ssh-ed25519 \S+/g,
+            'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFakeFake',
+          ),
+        );
+        await assert.rejects(
+          ssh.run(target(), 'true'),
+          (err: Error & { type?: string }) => err.type === 'HostKeyRejected',
+        );
       } finally {
         writeFileSync(kh, keep);
         host.trustHostKey();
@@ -60,8 +85,14 @@ describe('performance parts on real SSH and etcd (block 140)', function () {
     });
 
     it('cuts a long answer at 1 MiB and says so', async () => {
-      const r = await ssh.run(target(), 'head -c 3000000 /dev/zero | tr "\\0" x');
-      assert.match(r.stdout, /output cut after 1048576 bytes, 1951424 more not read/);
+      const r = await ssh.run(
+        target(),
+        'head -c 3000000 /dev/zero | tr "\\0" x',
+      );
+      assert.match(
+        r.stdout,
+        /output cut after 1048576 bytes, 1951424 more not read/,
+      );
     });
   });
 
@@ -72,20 +103,51 @@ describe('performance parts on real SSH and etcd (block 140)', function () {
       const connect = etcdConnector();
       const etcd = createEtcdActivities({ connect });
       const backup = createBackupActivities({ etcd, connect });
-      const cluster = l.request().cluster as Parameters<typeof backup.takeSnapshot>[0];
+      const cluster = l.request().cluster as Parameters<
+        typeof backup.takeSnapshot
+      >[0];
       const dir = join(l.dir, 'perf-backups');
       process.env.ETCD_SCALEOUT_BACKUP_KEEP = '2';
       try {
-        const first = await backup.takeSnapshot(cluster, dir, 'lab-140-w-run1', 'run1');
-        assert.ok(first.sizeBytes > 0 && first.revision !== '' && first.revision !== 'unknown');
-        const retry = await backup.takeSnapshot(cluster, dir, 'lab-140-w-run1', 'run1');
-        assert.deepEqual(retry, first, 'a retry of the same run reuses its file with its real time and revision');
+        const first = await backup.takeSnapshot(
+          cluster,
+          dir,
+          'lab-140-w-run1',
+          'run1',
+        );
+        assert.ok(
+          first.sizeBytes > 0 &&
+            first.revision !== '' &&
+            first.revision !== 'unknown',
+        );
+        const retry = await backup.takeSnapshot(
+          cluster,
+          dir,
+          'lab-140-w-run1',
+          'run1',
+        );
+        assert.deepEqual(
+          retry,
+          first,
+          'a retry of the same run reuses its file with its real time and revision',
+        );
         await l.seedKeys(10);
-        const other = await backup.takeSnapshot(cluster, dir, 'lab-140-w-run1', 'run2');
-        assert.notEqual(other.takenAt, first.takenAt, 'another run never adopts a file it did not take');
+        const other = await backup.takeSnapshot(
+          cluster,
+          dir,
+          'lab-140-w-run1',
+          'run2',
+        );
+        assert.notEqual(
+          other.takenAt,
+          first.takenAt,
+          'another run never adopts a file it did not take',
+        );
         await backup.takeSnapshot(cluster, dir, 'lab-140-w-run3', 'run3');
         await backup.takeSnapshot(cluster, dir, 'lab-140-w-run4', 'run4');
-        const left = readdirSync(dir).filter((n) => n.endsWith('.db')).sort();
+        const left = readdirSync(dir)
+          .filter((n) => n.endsWith('.db'))
+          .sort();
         assert.deepEqual(left, ['lab-140-w-run3.db', 'lab-140-w-run4.db']);
         assert.ok(!existsSync(join(dir, 'lab-140-w-run1.db.part')));
       } finally {

@@ -11,38 +11,52 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { Lab, TemporalDevServer } from '../../lab';
 import { sleep } from '../../lab/processes';
 import { connectClient } from '../../src/client';
-import { createWorker } from '../../src/worker';
 import { WORKFLOW_TYPE } from '../../src/config';
-import { EtcdCluster, ScaleOutPhase } from '../../src/workflows/searchAttributes';
+import { createWorker } from '../../src/worker';
 import type { scaleOutEtcd } from '../../src/workflows';
-import { getStack } from '../support/stack';
-import { outcome, waitForProgress } from '../support/runs';
-import { assertInvariants } from '../support/invariants';
-import { onLogLine, signal } from '../support/triggers';
+import {
+  EtcdCluster,
+  ScaleOutPhase,
+} from '../../src/workflows/searchAttributes';
 import { printTimeline } from '../support/history';
+import { assertInvariants } from '../support/invariants';
+import { outcome, waitForProgress } from '../support/runs';
+import { getStack } from '../support/stack';
+import { onLogLine, signal } from '../support/triggers';
 
 const PORT = 7645;
 const TASK_QUEUE = 'etcd-scaleout-server-restart';
 const DOWN_MS = 5_000;
 
-describe('Temporal server restart in the middle of a run', function () {
+describe('Temporal server restart in the middle of a run', () => {
   const dir = join(tmpdir(), 'etcd-scaleout-server-restart');
   const lab = new Lab({ block: 81 });
   let server: TemporalDevServer | undefined;
   let client: Client | undefined;
-  const workers: Array<{ worker: Worker; connection: NativeConnection; running: Promise<void>; error?: Error }> = [];
+  const workers: Array<{
+    worker: Worker;
+    connection: NativeConnection;
+    running: Promise<void>;
+    error?: Error;
+  }> = [];
 
   const startWorker = async () => {
-    const connection = await NativeConnection.connect({ address: server!.address });
+    const connection = await NativeConnection.connect({
+      address: server!.address,
+    });
     const worker = await createWorker({ connection, taskQueue: TASK_QUEUE });
-    const w: (typeof workers)[number] = { worker, connection, running: Promise.resolve() };
+    const w: (typeof workers)[number] = {
+      worker,
+      connection,
+      running: Promise.resolve(),
+    };
     w.running = worker.run().catch((err: Error) => {
       w.error = err;
     });
@@ -69,7 +83,12 @@ describe('Temporal server restart in the middle of a run', function () {
   });
 
   it('stopped while the canary catches up, started again on the same database: the run completes 3 -> 5', async () => {
-    server = new TemporalDevServer({ port: PORT, headless: true, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') });
+    server = new TemporalDevServer({
+      port: PORT,
+      headless: true,
+      dbFile: join(dir, 'temporal.db'),
+      logFile: join(dir, 'temporal.log'),
+    });
     await Promise.all([server.start(), lab.start()]);
     const keys = await lab.seedKeys(100);
     const first = await startWorker();
@@ -77,31 +96,46 @@ describe('Temporal server restart in the middle of a run', function () {
     const t0 = Date.now();
 
     const host = lab.hosts[0];
-    const frozen = onLogLine(join(host.runDir, 'etcd.log'), /ready to serve client requests|serving client traffic/, () => {
-      const pid = host.etcdPid()!;
-      signal(pid, 'SIGSTOP');
-      return pid;
-    });
-    const handle = await client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
-      taskQueue: TASK_QUEUE,
-      workflowId: `server-restart-${Date.now()}`,
-      args: [lab.request()],
-      typedSearchAttributes: [
-        { key: EtcdCluster, value: 'lab-81' },
-        { key: ScaleOutPhase, value: 'validate' },
-      ],
-    });
+    const frozen = onLogLine(
+      join(host.runDir, 'etcd.log'),
+      /ready to serve client requests|serving client traffic/,
+      () => {
+        const pid = host.etcdPid()!;
+        signal(pid, 'SIGSTOP');
+        return pid;
+      },
+    );
+    const handle = await client.workflow.start<typeof scaleOutEtcd>(
+      WORKFLOW_TYPE,
+      {
+        taskQueue: TASK_QUEUE,
+        workflowId: `server-restart-${Date.now()}`,
+        args: [lab.request()],
+        typedSearchAttributes: [
+          { key: EtcdCluster, value: 'lab-81' },
+          { key: ScaleOutPhase, value: 'validate' },
+        ],
+      },
+    );
     let pid: number | undefined;
     try {
       pid = await frozen;
-      const p = await waitForProgress(handle, (x) => x.members[0]?.state === 'catching-up' || x.phase === 'failed', 'etcd4 catching-up');
+      const p = await waitForProgress(
+        handle,
+        (x) => x.members[0]?.state === 'catching-up' || x.phase === 'failed',
+        'etcd4 catching-up',
+      );
       assert.equal(p.step, 'etcd4: waitForCatchUp');
 
       // The outage.
       const downAt = Date.now();
       await server.stop();
       await sleep(DOWN_MS);
-      assert.equal(first.worker.getState(), 'RUNNING', `the worker survives ${DOWN_MS / 1000}s without a server${first.error ? `: ${first.error.message}` : ''}`);
+      assert.equal(
+        first.worker.getState(),
+        'RUNNING',
+        `the worker survives ${DOWN_MS / 1000}s without a server${first.error ? `: ${first.error.message}` : ''}`,
+      );
       await server.start();
       const upAt = Date.now();
       signal(pid, 'SIGCONT');
@@ -113,7 +147,12 @@ describe('Temporal server restart in the middle of a run', function () {
         recreated = true;
         await startWorker();
       }
-      const after = await waitForProgress(handle, (x) => x.phase === 'done' || x.phase === 'failed', 'the run to finish', 300_000);
+      const after = await waitForProgress(
+        handle,
+        (x) => x.phase === 'done' || x.phase === 'failed',
+        'the run to finish',
+        300_000,
+      );
       const o = await outcome(handle);
       await printTimeline(handle);
       if (!o.ok) assert.fail(`the run failed after the restart: ${o.message}`);
@@ -121,19 +160,40 @@ describe('Temporal server restart in the middle of a run', function () {
       assert.equal(after.phase, 'done');
       assert.equal(r.from, 3);
       assert.equal(r.to, 5);
-      assert.deepEqual(r.membersAfter.map((m) => m.name).sort(), ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5']);
+      assert.deepEqual(r.membersAfter.map((m) => m.name).sort(), [
+        'etcd1',
+        'etcd2',
+        'etcd3',
+        'etcd4',
+        'etcd5',
+      ]);
       assert.ok(r.membersAfter.every((m) => !m.isLearner));
-      assert.ok(Date.parse(r.timings.etcd4.caughtUpAt!) >= upAt - 1000, 'etcd4 caught up only after the server was back (it was frozen until then)');
-      assert.equal(first.error, undefined, `the first worker failed: ${first.error?.message}`);
+      assert.ok(
+        Date.parse(r.timings.etcd4.caughtUpAt!) >= upAt - 1000,
+        'etcd4 caught up only after the server was back (it was frozen until then)',
+      );
+      assert.equal(
+        first.error,
+        undefined,
+        `the first worker failed: ${first.error?.message}`,
+      );
 
       // What the outage did to the in-flight activity: its attempts as the history records them.
       const history = await handle.fetchHistory();
       const scheduled = new Map<string, string>();
       let catchUpAttempt = 0;
       for (const e of history.events ?? []) {
-        if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+        if (e.activityTaskScheduledEventAttributes)
+          scheduled.set(
+            String(e.eventId),
+            e.activityTaskScheduledEventAttributes.activityType?.name ?? '',
+          );
         const st = e.activityTaskStartedEventAttributes;
-        if (st && scheduled.get(String(st.scheduledEventId)) === 'waitForCatchUp') catchUpAttempt = Math.max(catchUpAttempt, st.attempt ?? 1);
+        if (
+          st &&
+          scheduled.get(String(st.scheduledEventId)) === 'waitForCatchUp'
+        )
+          catchUpAttempt = Math.max(catchUpAttempt, st.attempt ?? 1);
       }
       await assertInvariants(lab, {
         members: ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'],

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { parseEnvFile } from '../../src/domain/planning';
-import { getStack } from '../support/stack';
-import { outcome, startRaw, waitForProgress } from '../support/runs';
-import { assertInvariants } from '../support/invariants';
 import { auditOf } from '../support/history';
+import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';
+import { outcome, startRaw, waitForProgress } from '../support/runs';
+import { getStack } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 const GROWN = [...ORIGINAL, 'etcd4', 'etcd5'];
@@ -34,30 +34,49 @@ describe('scale-out over mutual TLS on the real stack', () => {
       if (!o.ok) assert.fail(o.message);
       recordTiming(`${lab().release.version} tls 3 -> 5`, started);
       assert.deepEqual(o.result.membersAfter.map((m) => m.name).sort(), GROWN);
-      assert.ok(o.result.etcdServers.includes('https://127.0.100.14:2379') && o.result.etcdServers.includes('https://127.0.100.15:2379'));
+      assert.ok(
+        o.result.etcdServers.includes('https://127.0.100.14:2379') &&
+          o.result.etcdServers.includes('https://127.0.100.15:2379'),
+      );
 
       // The merge kept Kubespray's TLS variables and replaced the membership with the real one.
       const env = parseEnvFile(lab().hosts[1].envFile() ?? '');
       assert.equal(env.ETCD_CERT_FILE, '/etc/ssl/etcd/ssl/member-etcd5.pem');
-      assert.equal(env.ETCD_PEER_KEY_FILE, '/etc/ssl/etcd/ssl/member-etcd5-key.pem');
+      assert.equal(
+        env.ETCD_PEER_KEY_FILE,
+        '/etc/ssl/etcd/ssl/member-etcd5-key.pem',
+      );
       assert.equal(env.ETCD_CLIENT_CERT_AUTH, 'true');
       assert.equal(env.ETCD_PEER_CLIENT_CERT_AUTH, 'true');
       assert.equal(env.ETCD_INITIAL_CLUSTER_STATE, 'existing');
-      assert.deepEqual(env.ETCD_INITIAL_CLUSTER.split(',').sort(), GROWN.map((n, i) => `${n}=https://127.0.100.${11 + i}:2380`).sort());
+      assert.deepEqual(
+        env.ETCD_INITIAL_CLUSTER.split(',').sort(),
+        GROWN.map((n, i) => `${n}=https://127.0.100.${11 + i}:2380`).sort(),
+      );
 
       // The new member requires a client certificate, as the old ones do.
       const tls = lab().cluster.clientTls;
       if (!tls) assert.fail('a TLS lab has client certificate files');
-      const anonymous = new Etcd3({ hosts: ['https://127.0.100.14:2379'], dialTimeout: 2000, credentials: { rootCertificate: readFileSync(tls.caFile) } });
+      const anonymous = new Etcd3({
+        hosts: ['https://127.0.100.14:2379'],
+        dialTimeout: 2000,
+        credentials: { rootCertificate: readFileSync(tls.caFile) },
+      });
       try {
-        await assert.rejects(anonymous.get('/lab/key-0000').string(), 'a client without a certificate is refused');
+        await assert.rejects(
+          anonymous.get('/lab/key-0000').string(),
+          'a client without a certificate is refused',
+        );
       } finally {
         anonymous.close();
       }
 
       // The history holds the certificate paths, never their contents.
       const report = await auditOf(handle);
-      assert.deepEqual((report.input as { cluster: { tls: unknown } }).cluster.tls, tls);
+      assert.deepEqual(
+        (report.input as { cluster: { tls: unknown } }).cluster.tls,
+        tls,
+      );
       assert.doesNotMatch(JSON.stringify(report), /-----BEGIN/);
       await assertInvariants(lab(), { members: GROWN, keys });
     });
@@ -73,7 +92,11 @@ describe('scale-out over mutual TLS on the real stack', () => {
       const envBefore = lab().hosts.map((h) => h.envFile());
       const started = Date.now();
       const handle = await startRaw(lab().request());
-      await waitForProgress(handle, (p) => p.phase === 'canary', 'the canary phase');
+      await waitForProgress(
+        handle,
+        (p) => p.phase === 'canary',
+        'the canary phase',
+      );
       blocker = createServer().listen(2380, lab().hosts[1].address);
       const o = await outcome(handle);
       if (o.ok) assert.fail('the run should have rolled back');
@@ -83,10 +106,31 @@ describe('scale-out over mutual TLS on the real stack', () => {
       assert.deepEqual(o.details.notUndone, []);
 
       const { compensations } = await auditOf(handle);
-      assert.ok(compensations.length > 0 && compensations.every((a) => a.outcome === 'completed'), 'every undo completed');
-      assert.deepEqual([...new Set(compensations.filter((a) => a.name === 'removeMember').map((a) => a.summary))], ['rollback etcd5', 'rollback etcd4']);
-      assert.deepEqual(lab().hosts.map((h) => h.envFile()), envBefore);
-      assert.equal((await lab().hosts[0].ssh('systemctl is-active etcd || true')).stdout.trim(), 'inactive');
+      assert.ok(
+        compensations.length > 0 &&
+          compensations.every((a) => a.outcome === 'completed'),
+        'every undo completed',
+      );
+      assert.deepEqual(
+        [
+          ...new Set(
+            compensations
+              .filter((a) => a.name === 'removeMember')
+              .map((a) => a.summary),
+          ),
+        ],
+        ['rollback etcd5', 'rollback etcd4'],
+      );
+      assert.deepEqual(
+        lab().hosts.map((h) => h.envFile()),
+        envBefore,
+      );
+      assert.equal(
+        (
+          await lab().hosts[0].ssh('systemctl is-active etcd || true')
+        ).stdout.trim(),
+        'inactive',
+      );
       await assertInvariants(lab(), { members: ORIGINAL, keys });
     });
   });
@@ -96,7 +140,9 @@ describe('scale-out over mutual TLS on the real stack', () => {
 
     it('have the certificates, the binary and the unit, and no /etc/etcd.env', async () => {
       const host = lab().hosts[0];
-      const seen = await host.ssh('ls /etc/ssl/etcd/ssl; /usr/local/bin/etcd --version | head -n 1; grep EnvironmentFile /etc/systemd/system/etcd.service; test -e /etc/etcd.env && echo env-present || echo env-absent');
+      const seen = await host.ssh(
+        'ls /etc/ssl/etcd/ssl; /usr/local/bin/etcd --version | head -n 1; grep EnvironmentFile /etc/systemd/system/etcd.service; test -e /etc/etcd.env && echo env-present || echo env-absent',
+      );
       assert.deepEqual(seen.stdout.trim().split('\n'), [
         'admin-etcd4-key.pem',
         'admin-etcd4.pem',

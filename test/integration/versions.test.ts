@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import type { Lab } from '../../lab';
-import { getStack } from '../support/stack';
-import { outcome, startRaw, waitForProgress } from '../support/runs';
 import { assertInvariants } from '../support/invariants';
 import { matrixVersions, recordTiming, timings, useLab } from '../support/labs';
+import { outcome, startRaw, waitForProgress } from '../support/runs';
+import { getStack } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 const GROWN = [...ORIGINAL, 'etcd4', 'etcd5'];
@@ -22,7 +22,9 @@ async function scaleOutGrows(lab: Lab, what: string): Promise<void> {
   if (!o.ok) assert.fail(`${what}: ${o.message}`);
   recordTiming(what, started);
   assert.deepEqual(o.result.membersAfter.map((m) => m.name).sort(), GROWN);
-  assert.ok(o.result.etcdServers.every((u) => u.startsWith(`${lab.scheme}://`)));
+  assert.ok(
+    o.result.etcdServers.every((u) => u.startsWith(`${lab.scheme}://`)),
+  );
   assert.ok(o.result.membersAfter.every((m) => !m.isLearner));
   await assertInvariants(lab, { members: GROWN, keys });
 }
@@ -32,7 +34,10 @@ describe('etcd version matrix on the real stack', () => {
     await getStack();
   });
   after(() => {
-    if (timings.length) console.log(`\n      version matrix, 3 -> 5 and rollback times:\n${timings.map((t) => `        ${t.what.padEnd(40)} ${t.seconds.toFixed(1)}s`).join('\n')}`);
+    if (timings.length)
+      console.log(
+        `\n      version matrix, 3 -> 5 and rollback times:\n${timings.map((t) => `        ${t.what.padEnd(40)} ${t.seconds.toFixed(1)}s`).join('\n')}`,
+      );
   });
 
   matrixVersions().forEach((version, i) => {
@@ -55,22 +60,36 @@ describe('etcd version matrix on the real stack', () => {
           const envBefore = lab().hosts.map((h) => h.envFile());
           const started = Date.now();
           const handle = await startRaw(lab().request());
-          await waitForProgress(handle, (p) => p.phase === 'canary', 'the canary phase');
+          await waitForProgress(
+            handle,
+            (p) => p.phase === 'canary',
+            'the canary phase',
+          );
           blocker = createServer().listen(2380, lab().hosts[1].address);
           const o = await outcome(handle);
           if (o.ok) assert.fail('the run should have rolled back');
           recordTiming(`${version} http rollback`, started);
           assert.equal(o.failure.type, 'ScaleOutFailed');
           assert.match(o.message, /failed in batch \(etcd5: startService\)/);
-          assert.match(o.message, /undone: .*removed member etcd5.*removed member etcd4/);
+          assert.match(
+            o.message,
+            /undone: .*removed member etcd5.*removed member etcd4/,
+          );
           assert.deepEqual(o.details.notUndone, []);
-          assert.deepEqual(lab().hosts.map((h) => h.envFile()), envBefore);
+          assert.deepEqual(
+            lab().hosts.map((h) => h.envFile()),
+            envBefore,
+          );
           await assertInvariants(lab(), { members: ORIGINAL, keys });
         });
       });
 
       describe('3 -> 5 over mutual TLS', () => {
-        const lab = useLab({ block: block + 2, etcdVersion: version, tls: true });
+        const lab = useLab({
+          block: block + 2,
+          etcdVersion: version,
+          tls: true,
+        });
         it('adds both members as voters over https with Kubespray certificates', async () => {
           await scaleOutGrows(lab(), `${version} tls 3 -> 5`);
         });

@@ -5,18 +5,28 @@
  * Only crash.test.ts starts it; the shipped worker has no such hook.
  */
 import { writeSync } from 'node:fs';
-import { CHECKPOINTS, type Checkpoint, type CheckpointHook } from '../../src/activities/checkpoints';
+import {
+  CHECKPOINTS,
+  type Checkpoint,
+  type CheckpointHook,
+} from '../../src/activities/checkpoints';
 import { runWorker } from '../../src/worker/run';
 
 function killAt(target: string): CheckpointHook {
   const [point, occurrence = '1'] = target.split('@');
-  if (!CHECKPOINTS.includes(point as Checkpoint)) throw new Error(`unknown kill point ${point}; known: ${CHECKPOINTS.join(', ')}`);
+  if (!CHECKPOINTS.includes(point as Checkpoint))
+    throw new Error(
+      `unknown kill point ${point}; known: ${CHECKPOINTS.join(', ')}`,
+    );
   const reached = new Map<Checkpoint, number>();
   return (name) => {
     const n = (reached.get(name) ?? 0) + 1;
     reached.set(name, n);
     if (name === point && n === Number(occurrence)) {
-      writeSync(2, `etcd-scaleout: kill point ${target} reached, SIGKILL (pid ${process.pid})\n`);
+      writeSync(
+        2,
+        `etcd-scaleout: kill point ${target} reached, SIGKILL (pid ${process.pid})\n`,
+      );
       process.kill(process.pid, 'SIGKILL');
     }
   };

@@ -27,15 +27,26 @@ export interface InvariantExpectation {
 }
 
 /** The fault summary lines printed so far (for a final table, if a test file wants one). */
-export const faultSummaries: Array<{ fault: string; outcome: string; seconds: number; ok: boolean }> = [];
+export const faultSummaries: Array<{
+  fault: string;
+  outcome: string;
+  seconds: number;
+  ok: boolean;
+}> = [];
 
-export async function assertInvariants(lab: Lab, expect: InvariantExpectation): Promise<void> {
+export async function assertInvariants(
+  lab: Lab,
+  expect: InvariantExpectation,
+): Promise<void> {
   const settleMs = expect.settleMs ?? 15_000;
   const deadline = Date.now() + settleMs;
   let problems: string[] = [];
   for (;;) {
     try {
-      problems = await lab.checkInvariants({ members: expect.members, keys: expect.keys });
+      problems = await lab.checkInvariants({
+        members: expect.members,
+        keys: expect.keys,
+      });
     } catch (err) {
       problems = [`invariant check failed: ${(err as Error).message}`];
     }
@@ -43,11 +54,26 @@ export async function assertInvariants(lab: Lab, expect: InvariantExpectation): 
     await sleep(500);
   }
   if (expect.fault) {
-    const seconds = expect.startedAt ? (Date.now() - expect.startedAt) / 1000 : 0;
+    const seconds = expect.startedAt
+      ? (Date.now() - expect.startedAt) / 1000
+      : 0;
     const outcome = expect.outcome ?? 'done';
-    const line = problems.length ? `${outcome}; INVARIANTS BROKEN: ${problems.join('; ')}` : outcome;
-    faultSummaries.push({ fault: expect.fault, outcome: line, seconds, ok: problems.length === 0 });
-    console.log(`      fault ${expect.fault}: ${line} (${seconds.toFixed(1)}s)`);
+    const line = problems.length
+      ? `${outcome}; INVARIANTS BROKEN: ${problems.join('; ')}`
+      : outcome;
+    faultSummaries.push({
+      fault: expect.fault,
+      outcome: line,
+      seconds,
+      ok: problems.length === 0,
+    });
+    console.log(
+      `      fault ${expect.fault}: ${line} (${seconds.toFixed(1)}s)`,
+    );
   }
-  assert.deepEqual(problems, [], `invariants after ${expect.fault ?? 'the run'}`);
+  assert.deepEqual(
+    problems,
+    [],
+    `invariants after ${expect.fault ?? 'the run'}`,
+  );
 }

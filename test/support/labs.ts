@@ -2,7 +2,7 @@
  * Lab fixtures: a lab started for a describe block and stopped after it, and the etcd versions a
  * matrix runs over (every line of lab/etcd-versions, or the ones listed in ETCD_MATRIX=3.5.33,3.6.14).
  */
-import { Lab, etcdReleases, type LabOptions } from '../../lab';
+import { etcdReleases, Lab, type LabOptions } from '../../lab';
 
 /**
  * Starts a lab before the block's tests and stops it after them; call the result to get it. The lab
@@ -20,17 +20,23 @@ export function useLab(options: LabOptions): () => Lab {
     await lab?.stop();
   });
   return () => {
-    if (!lab) throw new Error(`the lab of block ${options.block} did not start`);
+    if (!lab)
+      throw new Error(`the lab of block ${options.block} did not start`);
     return lab;
   };
 }
 
 export function matrixVersions(): string[] {
   const all = etcdReleases().map((r) => r.version);
-  const wanted = process.env.ETCD_MATRIX?.split(',').map((v) => v.trim()).filter(Boolean);
+  const wanted = process.env.ETCD_MATRIX?.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (!wanted) return all;
   const unknown = wanted.filter((v) => !all.includes(v));
-  if (unknown.length) throw new Error(`ETCD_MATRIX names ${unknown.join(', ')}, not in lab/etcd-versions (${all.join(', ')})`);
+  if (unknown.length)
+    throw new Error(
+      `ETCD_MATRIX names ${unknown.join(', ')}, not in lab/etcd-versions (${all.join(', ')})`,
+    );
   return wanted;
 }
 

@@ -1,5 +1,5 @@
 // The spec reporter, plus the closing line 'N passed, N failed, N skipped' that CI reads.
-'use strict';
+
 const Mocha = require('mocha');
 const { EVENT_RUN_END } = Mocha.Runner.constants;
 
@@ -8,7 +8,9 @@ class SpecWithSummary extends Mocha.reporters.Spec {
     super(runner, options);
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats;
-      process.stdout.write(`\ntests: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`);
+      process.stdout.write(
+        `\ntests: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`,
+      );
     });
   }
 }

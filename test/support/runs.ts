@@ -2,15 +2,25 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { WORKFLOW_TYPE } from '../../src/config';
-import { EtcdCluster, ScaleOutPhase } from '../../src/workflows/searchAttributes';
-import type { Progress, ScaleOutResult, scaleOutEtcd } from '../../src/workflows';
 import { sleep } from '../../lab/processes';
+import { WORKFLOW_TYPE } from '../../src/config';
+import type {
+  Progress,
+  ScaleOutResult,
+  scaleOutEtcd,
+} from '../../src/workflows';
+import {
+  EtcdCluster,
+  ScaleOutPhase,
+} from '../../src/workflows/searchAttributes';
 import { getStack } from './stack';
 
 type RunHandle = WorkflowHandle<typeof scaleOutEtcd>;
 
-export async function startRaw(input: unknown, workflowId = `test-${randomUUID()}`): Promise<RunHandle> {
+export async function startRaw(
+  input: unknown,
+  workflowId = `test-${randomUUID()}`,
+): Promise<RunHandle> {
   const { client, taskQueue } = await getStack();
   return client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
     taskQueue,
@@ -23,22 +33,37 @@ export async function startRaw(input: unknown, workflowId = `test-${randomUUID()
   });
 }
 
-export type Outcome = { ok: true; result: ScaleOutResult } | { ok: false; failure: ApplicationFailure; message: string; details: any };
+export type Outcome =
+  | { ok: true; result: ScaleOutResult }
+  | { ok: false; failure: ApplicationFailure; message: string; details: any };
 
 /** Waits for the run and returns its result or its application failure (never throws for a failed run). */
 export async function outcome(handle: RunHandle): Promise<Outcome> {
   try {
     return { ok: true, result: await handle.result() };
   } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
-      return { ok: false, failure: err.cause, message: err.cause.message, details: err.cause.details?.[0] };
+    if (
+      err instanceof WorkflowFailedError &&
+      err.cause instanceof ApplicationFailure
+    ) {
+      return {
+        ok: false,
+        failure: err.cause,
+        message: err.cause.message,
+        details: err.cause.details?.[0],
+      };
     }
     throw err;
   }
 }
 
 /** Polls the `progress` query until `pred` holds (the deterministic trigger for a fault at a phase). */
-export async function waitForProgress(handle: RunHandle, pred: (p: Progress) => boolean, what: string, timeoutMs = 180_000): Promise<Progress> {
+export async function waitForProgress(
+  handle: RunHandle,
+  pred: (p: Progress) => boolean,
+  what: string,
+  timeoutMs = 180_000,
+): Promise<Progress> {
   const deadline = Date.now() + timeoutMs;
   let last: Progress | undefined;
   while (Date.now() < deadline) {
@@ -50,5 +75,7 @@ export async function waitForProgress(handle: RunHandle, pred: (p: Progress) => 
     }
     await sleep(100);
   }
-  throw new Error(`progress never reached: ${what}; last: ${JSON.stringify(last)}`);
+  throw new Error(
+    `progress never reached: ${what}; last: ${JSON.stringify(last)}`,
+  );
 }

@@ -2,10 +2,16 @@
  * The suite's real stack: one Temporal dev server (headless, in memory) and one in-process worker
  * with the real activities, started on first use and stopped after the suite.
  */
-import { join } from 'node:path';
+
 import { tmpdir } from 'node:os';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type Worker,
+} from '@temporalio/worker';
 import { TemporalDevServer } from '../../lab';
 import { connectClient } from '../../src/client';
 import { createWorker } from '../../src/worker';
@@ -21,7 +27,9 @@ let stack: Promise<Stack> | undefined;
 let running: Promise<void> | undefined;
 
 export const TEST_TASK_QUEUE = 'etcd-scaleout-test';
-export const TEST_TEMPORAL_PORT = Number(process.env.TEST_TEMPORAL_PORT || 7244);
+export const TEST_TEMPORAL_PORT = Number(
+  process.env.TEST_TEMPORAL_PORT || 7244,
+);
 
 /**
  * Activity retries and failures are expected in the tests (the ~5 s after a promotion, injected faults),
@@ -30,7 +38,10 @@ export const TEST_TEMPORAL_PORT = Number(process.env.TEST_TEMPORAL_PORT || 7244)
 export function installTestRuntime(): void {
   const level = (process.env.TEST_LOG_LEVEL as 'ERROR') || 'ERROR';
   try {
-    Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { filter: { core: level } } } });
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      telemetryOptions: { logging: { filter: { core: level } } },
+    });
   } catch {
     // Another test file created a worker first: the runtime is installed already, keep it.
   }
@@ -39,10 +50,19 @@ export function installTestRuntime(): void {
 export function getStack(): Promise<Stack> {
   stack ??= (async () => {
     installTestRuntime();
-    const server = new TemporalDevServer({ port: TEST_TEMPORAL_PORT, headless: true, logFile: join(tmpdir(), 'etcd-scaleout-test-temporal.log') });
+    const server = new TemporalDevServer({
+      port: TEST_TEMPORAL_PORT,
+      headless: true,
+      logFile: join(tmpdir(), 'etcd-scaleout-test-temporal.log'),
+    });
     await server.start();
-    const connection = await NativeConnection.connect({ address: server.address });
-    const worker = await createWorker({ connection, taskQueue: TEST_TASK_QUEUE });
+    const connection = await NativeConnection.connect({
+      address: server.address,
+    });
+    const worker = await createWorker({
+      connection,
+      taskQueue: TEST_TASK_QUEUE,
+    });
     running = worker.run();
     const client = await connectClient({ address: server.address });
     return { server, client, worker, taskQueue: TEST_TASK_QUEUE };

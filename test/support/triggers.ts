@@ -1,13 +1,25 @@
 /**
  * Deterministic fault triggers for the tests: a line in a log file, and real signals to processes.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 
 /**
  * Calls `action` as soon as `re` appears in `file` after its current end (polled every 5 ms; the
  * run's own next step is at least an SSH round trip, a Temporal round trip and several etcd calls away).
  */
-export function onLogLine<T>(file: string, re: RegExp, action: () => T, timeoutMs = 180_000): Promise<T> {
+export function onLogLine<T>(
+  file: string,
+  re: RegExp,
+  action: () => T,
+  timeoutMs = 180_000,
+): Promise<T> {
   let offset = existsSync(file) ? statSync(file).size : 0;
   let seen = '';
   const deadline = Date.now() + timeoutMs;
@@ -27,7 +39,8 @@ export function onLogLine<T>(file: string, re: RegExp, action: () => T, timeoutM
       } catch (err) {
         return reject(err);
       }
-      if (Date.now() > deadline) return reject(new Error(`${re} never appeared in ${file}`));
+      if (Date.now() > deadline)
+        return reject(new Error(`${re} never appeared in ${file}`));
       setTimeout(tick, 5);
     };
     tick();
@@ -39,7 +52,9 @@ export function running(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return (
+      stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+    );
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 /** renderAuditMarkdown alone: pure formatting of a report. */
 import assert from 'node:assert/strict';
-import { renderAuditMarkdown, type AuditReport } from '../../src/audit';
+import { type AuditReport, renderAuditMarkdown } from '../../src/audit';
 
 const base = (): AuditReport => ({
   format: 'etcd-scaleout-audit/1',
@@ -18,7 +18,12 @@ const base = (): AuditReport => ({
   searchAttributes: {},
   input: { ssh: { privateKeyFile: '/etc/keys/id' } },
   phases: [
-    { phase: 'validate', at: '2026-01-01T00:00:00.000Z', until: '2026-01-01T00:00:01.000Z', durationMs: 1000 },
+    {
+      phase: 'validate',
+      at: '2026-01-01T00:00:00.000Z',
+      until: '2026-01-01T00:00:01.000Z',
+      durationMs: 1000,
+    },
     { phase: 'failed', at: '2026-01-01T00:00:08.000Z', durationMs: 1000 },
   ],
   activities: [
@@ -30,32 +35,61 @@ const base = (): AuditReport => ({
       closedAt: '2026-01-01T00:00:03.000Z',
       attempts: 2,
       outcome: 'failed',
-      failure: { message: 'line one\n```\nline | two', type: 'ServiceStartFailed' },
+      failure: {
+        message: 'line one\n```\nline | two',
+        type: 'ServiceStartFailed',
+      },
     },
   ],
-  approvals: [{ via: 'update', decision: 'approve', by: 'a|b', reason: 'multi\nline', at: '2026-01-01T00:00:04.000Z', status: 'accepted' }],
+  approvals: [
+    {
+      via: 'update',
+      decision: 'approve',
+      by: 'a|b',
+      reason: 'multi\nline',
+      at: '2026-01-01T00:00:04.000Z',
+      status: 'accepted',
+    },
+  ],
   cancelRequests: [],
   compensations: [],
-  outcome: { status: 'FAILED', at: '2026-01-01T00:00:09.000Z', failure: { message: 'boom', type: 'ScaleOutFailed', causes: ['ServiceStartFailed: line one'] } },
+  outcome: {
+    status: 'FAILED',
+    at: '2026-01-01T00:00:09.000Z',
+    failure: {
+      message: 'boom',
+      type: 'ScaleOutFailed',
+      causes: ['ServiceStartFailed: line one'],
+    },
+  },
 });
 
 describe('renderAuditMarkdown', () => {
   it('escapes pipes and newlines inside table cells', () => {
     const md = renderAuditMarkdown(base());
     assert.match(md, /\| requested by \| ops \\\| team \|/);
-    assert.match(md, /\| approve \| a\\\|b \| multi line \| update \| accepted \|/);
+    assert.match(
+      md,
+      /\| approve \| a\\\|b \| multi line \| update \| accepted \|/,
+    );
   });
 
   it('fences failure text that itself contains a code fence without breaking out of it', () => {
     const md = renderAuditMarkdown(base());
-    assert.match(md, /~~~~\nServiceStartFailed: line one\n```\nline \| two\n~~~~/);
+    assert.match(
+      md,
+      /~~~~\nServiceStartFailed: line one\n```\nline \| two\n~~~~/,
+    );
   });
 
   it('says what is missing instead of leaving sections empty', () => {
     const md = renderAuditMarkdown(base());
     assert.match(md, /No backup was taken\./);
     assert.match(md, /\(not recorded: the run did not read the member list\)/);
-    assert.match(md, /\(not recorded: the run did not reach its result phase\)/);
+    assert.match(
+      md,
+      /\(not recorded: the run did not reach its result phase\)/,
+    );
     assert.match(md, /No rollback activity ran\./);
     assert.match(md, /\*\*FAILED\*\* \(ScaleOutFailed\)/);
   });

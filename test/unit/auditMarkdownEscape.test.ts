@@ -1,8 +1,13 @@
 /** Hostile text in the audit report's Markdown: quoted, never markup. */
 import assert from 'node:assert/strict';
-import { renderAuditMarkdown, type AuditReport } from '../../src/audit';
-import { cell, codeBlock, codeSpan, inline } from '../../src/domain/markdownText';
+import { type AuditReport, renderAuditMarkdown } from '../../src/audit';
 import { runDetailsMarkdown } from '../../src/client/runText';
+import {
+  cell,
+  codeBlock,
+  codeSpan,
+  inline,
+} from '../../src/domain/markdownText';
 import type { ScaleOutRequest } from '../../src/domain/request';
 
 const HOSTILE = [
@@ -37,14 +42,43 @@ function hostileReport(text: string): AuditReport {
     input: {},
     phases: [{ phase: 'failed', at: '2026-01-01T00:00:08.000Z' }],
     activities: [
-      { activityId: '1', name: 'startService', summary: 'canary etcd4', scheduledAt: 't', attempts: 2, outcome: 'failed', failure: { message: text, type: 'ServiceStartFailed' } },
-      { activityId: '2', name: 'addLearner', summary: 'canary etcd4', scheduledAt: 't', attempts: 2, outcome: 'completed', lastRetryFailure: text },
+      {
+        activityId: '1',
+        name: 'startService',
+        summary: 'canary etcd4',
+        scheduledAt: 't',
+        attempts: 2,
+        outcome: 'failed',
+        failure: { message: text, type: 'ServiceStartFailed' },
+      },
+      {
+        activityId: '2',
+        name: 'addLearner',
+        summary: 'canary etcd4',
+        scheduledAt: 't',
+        attempts: 2,
+        outcome: 'completed',
+        lastRetryFailure: text,
+      },
     ],
-    approvals: [{ via: 'update', decision: 'reject', by: text, reason: text, at: 't', status: 'accepted' }],
+    approvals: [
+      {
+        via: 'update',
+        decision: 'reject',
+        by: text,
+        reason: text,
+        at: 't',
+        status: 'accepted',
+      },
+    ],
     cancelRequests: [{ at: 't', identity: text, cause: text }],
     compensations: [],
     rollback: { failedStep: text, undone: [text], notUndone: [text] },
-    outcome: { status: 'FAILED', at: 't', failure: { message: text, type: 'ScaleOutFailed', causes: [text] } },
+    outcome: {
+      status: 'FAILED',
+      at: 't',
+      failure: { message: text, type: 'ScaleOutFailed', causes: [text] },
+    },
   } as unknown as AuditReport;
 }
 
@@ -71,7 +105,11 @@ describe('audit Markdown quoting', () => {
       assert.doesNotMatch(q, /[<>]/, `${text} -> ${q}`);
       assert.doesNotMatch(q, /^\s*([-+=>#]|\d+[.)])/, `${text} -> ${q}`);
     }
-    assert.equal(inline('a_b'), 'a_b', 'an underscore inside a word is left alone');
+    assert.equal(
+      inline('a_b'),
+      'a_b',
+      'an underscore inside a word is left alone',
+    );
     assert.equal(inline('_em_'), '\\_em\\_');
     assert.equal(inline('1. x'), '1\\. x');
     assert.equal(cell(''), '');
@@ -81,7 +119,10 @@ describe('audit Markdown quoting', () => {
     for (const text of ['```\n# x', '~~~~\n```', '``````\n~~~~~~~~\n# out']) {
       const block = codeBlock(text);
       const fence = block.split('\n')[0];
-      assert.ok(!text.split('\n').some((l) => l.trim().startsWith(fence)), `${JSON.stringify(text)} fenced by ${fence}`);
+      assert.ok(
+        !text.split('\n').some((l) => l.trim().startsWith(fence)),
+        `${JSON.stringify(text)} fenced by ${fence}`,
+      );
     }
     assert.equal(codeSpan('a`b'), '`` a`b ``');
   });
@@ -102,8 +143,13 @@ describe('audit Markdown quoting', () => {
       // Each table row keeps its column count.
       for (const l of lines.filter((x) => x.startsWith('| '))) {
         const cols = l.replace(/\\\|/g, '').split('|').length;
-        const header = clean.find((c) => c.startsWith('| ') && c.split('|').length === cols);
-        assert.ok(header, `${JSON.stringify(text)}: row with ${cols - 2} columns: ${l}`);
+        const header = clean.find(
+          (c) => c.startsWith('| ') && c.split('|').length === cols,
+        );
+        assert.ok(
+          header,
+          `${JSON.stringify(text)}: row with ${cols - 2} columns: ${l}`,
+        );
       }
     }
   });
@@ -112,7 +158,13 @@ describe('audit Markdown quoting', () => {
     const request = {
       cluster: { name: 'prod', endpoints: ['http://127.0.0.1:2379'] },
       newMembers: [],
-      strategy: { canary: 1, rollback: 'all', staleDataDir: 'quarantine', approval: 'after-canary', approvers: ['[x](https://evil.example)'] },
+      strategy: {
+        canary: 1,
+        rollback: 'all',
+        staleDataDir: 'quarantine',
+        approval: 'after-canary',
+        approvers: ['[x](https://evil.example)'],
+      },
       ticket: { id: 'OPS#1', requestedBy: '<img src=x onerror=alert(1)>' },
     } as unknown as ScaleOutRequest;
     const md = runDetailsMarkdown(request);

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
-import { parseProbe, probeCommand, type ProbeItem } from '../../src/activities/node/certificateProbe';
+import {
+  type ProbeItem,
+  parseProbe,
+  probeCommand,
+} from '../../src/activities/node/certificateProbe';
 
 const ITEMS: ProbeItem[] = [
   { path: '/etc/ssl/etcd/ssl/ca.pem', kind: 'certificate' },
-  { path: '/etc/ssl/etcd/ssl/member-etcd4.pem', kind: 'certificate', verifyWith: { caFile: '/etc/ssl/etcd/ssl/ca.pem' } },
+  {
+    path: '/etc/ssl/etcd/ssl/member-etcd4.pem',
+    kind: 'certificate',
+    verifyWith: { caFile: '/etc/ssl/etcd/ssl/ca.pem' },
+  },
   { path: "/etc/ssl/etcd/ssl/member-etcd4-key.pem'; reboot; '", kind: 'key' },
 ];
 
@@ -41,21 +49,45 @@ ${'1'.repeat(64)}  -
 describe('certificate probe', () => {
   it('quotes every path and asks openssl only for public material', () => {
     const cmd = probeCommand(ITEMS);
-    assert.ok(cmd.includes(`-in '/etc/ssl/etcd/ssl/member-etcd4-key.pem'\\''; reboot; '\\''' -pubout -passin pass:`), cmd);
-    assert.ok(cmd.includes(`openssl verify -no_check_time -CAfile '/etc/ssl/etcd/ssl/ca.pem' '/etc/ssl/etcd/ssl/member-etcd4.pem'`));
+    assert.ok(
+      cmd.includes(
+        `-in '/etc/ssl/etcd/ssl/member-etcd4-key.pem'\\''; reboot; '\\''' -pubout -passin pass:`,
+      ),
+      cmd,
+    );
+    assert.ok(
+      cmd.includes(
+        `openssl verify -no_check_time -CAfile '/etc/ssl/etcd/ssl/ca.pem' '/etc/ssl/etcd/ssl/member-etcd4.pem'`,
+      ),
+    );
     assert.ok(!/cat[^|]*key/.test(cmd), 'a key is never printed');
     assert.ok(!cmd.includes('stdin_ca'), 'no CA on stdin unless asked');
-    assert.match(probeCommand([{ path: '/c.pem', kind: 'certificate', verifyWith: 'stdin' }]), /^stdin_ca=\$\(mktemp\) && trap .* && cat > "\$stdin_ca" && \{ .*-CAfile "\$stdin_ca" '\/c\.pem'/);
+    assert.match(
+      probeCommand([
+        { path: '/c.pem', kind: 'certificate', verifyWith: 'stdin' },
+      ]),
+      /^stdin_ca=\$\(mktemp\) && trap .* && cat > "\$stdin_ca" && \{ .*-CAfile "\$stdin_ca" '\/c\.pem'/,
+    );
   });
 
   it('reads each file from its sections', () => {
     const { probes } = parseProbe(ITEMS, OUTPUT);
-    assert.deepEqual(probes['/etc/ssl/etcd/ssl/ca.pem'], { path: '/etc/ssl/etcd/ssl/ca.pem', stat: { missing: 'No such file or directory' } });
+    assert.deepEqual(probes['/etc/ssl/etcd/ssl/ca.pem'], {
+      path: '/etc/ssl/etcd/ssl/ca.pem',
+      stat: { missing: 'No such file or directory' },
+    });
     const cert = probes['/etc/ssl/etcd/ssl/member-etcd4.pem'];
     assert.equal(cert.x509?.subject, 'CN = etcd-member-etcd4');
     assert.deepEqual(cert.x509?.ipAddresses, ['10.0.0.14']);
     assert.equal(cert.publicKeyHash, '1'.repeat(64));
-    assert.deepEqual(cert.verify, { ok: false, reason: 'Unable to load certificate file' });
-    assert.deepEqual(probes[ITEMS[2].path], { path: ITEMS[2].path, stat: { mode: 0o600, owner: 'etcd', group: 'root' }, publicKeyHash: '1'.repeat(64) });
+    assert.deepEqual(cert.verify, {
+      ok: false,
+      reason: 'Unable to load certificate file',
+    });
+    assert.deepEqual(probes[ITEMS[2].path], {
+      path: ITEMS[2].path,
+      stat: { mode: 0o600, owner: 'etcd', group: 'root' },
+      publicKeyHash: '1'.repeat(64),
+    });
   });
 });

@@ -1,16 +1,26 @@
 /** The command line's argument handling, in process: help and usage errors never reach Temporal. */
 import assert from 'node:assert/strict';
-import { EXIT, main, type Io } from '../../src/cli/main';
+import { EXIT, type Io, main } from '../../src/cli/main';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false };
+  const io: Io = {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    isTTY: false,
+  };
   // Nothing listens here: a command that got as far as connecting would fail with exit 4, not 2.
   const saved = process.env.TEMPORAL_ADDRESS;
   process.env.TEMPORAL_ADDRESS = '127.0.0.1:1';
   try {
-    return { code: await main(argv, io), out: out.join('\n'), err: err.join('\n') };
+    return {
+      code: await main(argv, io),
+      out: out.join('\n'),
+      err: err.join('\n'),
+    };
   } finally {
     if (saved === undefined) delete process.env.TEMPORAL_ADDRESS;
     else process.env.TEMPORAL_ADDRESS = saved;
@@ -22,7 +32,17 @@ describe('CLI usage', () => {
     for (const argv of [['--help'], ['-h'], ['help']]) {
       const r = await run(...argv);
       assert.equal(r.code, EXIT.ok, argv.join(' '));
-      for (const c of ['start', 'plan', 'status', 'approve', 'reject', 'cancel', 'list', 'audit']) assert.match(r.out, new RegExp(`^  ${c} `, 'm'));
+      for (const c of [
+        'start',
+        'plan',
+        'status',
+        'approve',
+        'reject',
+        'cancel',
+        'list',
+        'audit',
+      ])
+        assert.match(r.out, new RegExp(`^  ${c} `, 'm'));
       assert.match(r.out, /exit codes: 0 ok, 1 run failed/);
     }
   });
@@ -30,7 +50,10 @@ describe('CLI usage', () => {
   it('<command> --help describes the command and its options (exit 0)', async () => {
     const r = await run('approve', '--help');
     assert.equal(r.code, EXIT.ok);
-    assert.match(r.out, /Usage: etcd-scaleout approve \[options\] <WORKFLOW_ID>/);
+    assert.match(
+      r.out,
+      /Usage: etcd-scaleout approve \[options\] <WORKFLOW_ID>/,
+    );
     assert.match(r.out, /--by <NAME>/);
     assert.match((await run('help', 'list')).out, /--cluster <NAME>/);
   });
@@ -48,8 +71,14 @@ describe('CLI usage', () => {
       [['list', '--cluster', "x' OR 1=1"], /--cluster must be a cluster name/],
       [['list', '--limit', '0'], /--limit must be 1-1000/],
       [['list', '--status', 'Sleeping'], /--status must be one of Running/],
-      [['audit', 'x', '--json', '--markdown'], /give --json or --markdown, not both/],
-      [['status', 'x', '--interval', '0.01'], /--interval must be a number of seconds >= 0.1/],
+      [
+        ['audit', 'x', '--json', '--markdown'],
+        /give --json or --markdown, not both/,
+      ],
+      [
+        ['status', 'x', '--interval', '0.01'],
+        /--interval must be a number of seconds >= 0.1/,
+      ],
     ];
     for (const [argv, why] of cases) {
       const r = await run(...argv);
@@ -61,6 +90,9 @@ describe('CLI usage', () => {
   it('reads and checks the request file before connecting', async () => {
     const r = await run('start', '/nonexistent/request.json');
     assert.equal(r.code, EXIT.usage);
-    assert.match(r.err, /^etcd-scaleout start: cannot read request file \/nonexistent\/request\.json: ENOENT/);
+    assert.match(
+      r.err,
+      /^etcd-scaleout start: cannot read request file \/nonexistent\/request\.json: ENOENT/,
+    );
   });
 });

@@ -3,11 +3,21 @@ import { renderEnvDiff } from '../../src/domain/envDiff';
 import { mergeEnvFile } from '../../src/domain/planning';
 
 /** What Kubespray templated on a node before the scale-out (the lab's KUBESPRAY_TUNING shape). */
-const NODE_ENV = ['ETCD_HEARTBEAT_INTERVAL=100', 'ETCD_ELECTION_TIMEOUT=1000', 'ETCD_AUTO_COMPACTION_RETENTION=8', 'ETCD_METRICS=basic', 'ETCD_LOGGER=zap', ''].join('\n');
+const NODE_ENV = [
+  'ETCD_HEARTBEAT_INTERVAL=100',
+  'ETCD_ELECTION_TIMEOUT=1000',
+  'ETCD_AUTO_COMPACTION_RETENTION=8',
+  'ETCD_METRICS=basic',
+  'ETCD_LOGGER=zap',
+  '',
+].join('\n');
 
 describe('env diff for the dry run', () => {
   it('shows the membership block appended to a node env as one hunk with context', () => {
-    const next = mergeEnvFile(NODE_ENV, { ETCD_NAME: 'etcd4', ETCD_INITIAL_CLUSTER_STATE: 'existing' });
+    const next = mergeEnvFile(NODE_ENV, {
+      ETCD_NAME: 'etcd4',
+      ETCD_INITIAL_CLUSTER_STATE: 'existing',
+    });
     assert.deepEqual(renderEnvDiff('/etc/etcd.env', NODE_ENV, next), [
       '--- /etc/etcd.env (now)',
       '+++ /etc/etcd.env (to be written)',
@@ -21,8 +31,31 @@ describe('env diff for the dry run', () => {
   });
 
   it('shows a replaced value as - then +, and separate hunks for distant changes', () => {
-    const a = ['A=1', 'B=2', 'C=3', 'D=4', 'E=5', 'F=6', 'G=7', 'H=8', 'I=9', ''].join('\n');
-    const b = ['A=1', 'B=2', 'C=30', 'D=4', 'E=5', 'F=6', 'G=7', 'H=8', 'I=9', 'J=10', ''].join('\n');
+    const a = [
+      'A=1',
+      'B=2',
+      'C=3',
+      'D=4',
+      'E=5',
+      'F=6',
+      'G=7',
+      'H=8',
+      'I=9',
+      '',
+    ].join('\n');
+    const b = [
+      'A=1',
+      'B=2',
+      'C=30',
+      'D=4',
+      'E=5',
+      'F=6',
+      'G=7',
+      'H=8',
+      'I=9',
+      'J=10',
+      '',
+    ].join('\n');
     assert.deepEqual(renderEnvDiff('/etc/etcd.env', a, b), [
       '--- /etc/etcd.env (now)',
       '+++ /etc/etcd.env (to be written)',
@@ -41,13 +74,22 @@ describe('env diff for the dry run', () => {
   });
 
   it('shows a file that does not exist yet, and says when nothing changes', () => {
-    assert.deepEqual(renderEnvDiff('/etc/etcd.env', null, 'ETCD_NAME=etcd4\nETCD_DATA_DIR=/var/lib/etcd\n'), [
-      '--- /etc/etcd.env (absent)',
-      '+++ /etc/etcd.env (to be written)',
-      '@@ -0,0 +1,2 @@',
-      '+ETCD_NAME=etcd4',
-      '+ETCD_DATA_DIR=/var/lib/etcd',
+    assert.deepEqual(
+      renderEnvDiff(
+        '/etc/etcd.env',
+        null,
+        'ETCD_NAME=etcd4\nETCD_DATA_DIR=/var/lib/etcd\n',
+      ),
+      [
+        '--- /etc/etcd.env (absent)',
+        '+++ /etc/etcd.env (to be written)',
+        '@@ -0,0 +1,2 @@',
+        '+ETCD_NAME=etcd4',
+        '+ETCD_DATA_DIR=/var/lib/etcd',
+      ],
+    );
+    assert.deepEqual(renderEnvDiff('/etc/etcd.env', NODE_ENV, NODE_ENV), [
+      '/etc/etcd.env: unchanged',
     ]);
-    assert.deepEqual(renderEnvDiff('/etc/etcd.env', NODE_ENV, NODE_ENV), ['/etc/etcd.env: unchanged']);
   });
 });

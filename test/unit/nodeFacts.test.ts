@@ -1,8 +1,22 @@
 import assert from 'node:assert/strict';
-import { classifyMemberDir, conflictingListeners, minorOf, parseEtcdVersion, parseProcNetTcp, readableLogLine, splitSections } from '../../src/activities/node/nodeFacts';
+import {
+  classifyMemberDir,
+  conflictingListeners,
+  minorOf,
+  parseEtcdVersion,
+  parseProcNetTcp,
+  readableLogLine,
+  splitSections,
+} from '../../src/activities/node/nodeFacts';
 
 /** `/usr/bin/etcd --version` of Debian's etcd-server 3.4.23. */
-const ETCD_VERSION_OUTPUT = ['etcd Version: 3.4.23', 'Git SHA: Not provided (use ./build instead of go build)', 'Go Version: go1.19.8', 'Go OS/Arch: linux/amd64', ''].join('\n');
+const ETCD_VERSION_OUTPUT = [
+  'etcd Version: 3.4.23',
+  'Git SHA: Not provided (use ./build instead of go build)',
+  'Go Version: go1.19.8',
+  'Go OS/Arch: linux/amd64',
+  '',
+].join('\n');
 
 /**
  * /proc/net/tcp with listeners on 127.0.0.1:2379, 0.0.0.0:2380, 127.0.99.14:2379 and 0.0.0.0:2024,
@@ -27,12 +41,21 @@ const PROC_NET_TCP6 = `  sl  local_address                         remote_addres
 
 describe('node facts', () => {
   describe('readableLogLine', () => {
-    it('renders etcd 3.6\'s JSON log line as level, message and error', () => {
-      const line = '{"level":"warn","ts":"2026-11-26T11:17:52.862544Z","caller":"etcdmain/etcd.go:66","msg":"failed to verify flags","error":"invalid value \\"lots\\" for ETCD_SNAPSHOT_COUNT: parse error"}';
-      assert.equal(readableLogLine(line), 'warn failed to verify flags: invalid value "lots" for ETCD_SNAPSHOT_COUNT: parse error');
+    it("renders etcd 3.6's JSON log line as level, message and error", () => {
+      const line =
+        '{"level":"warn","ts":"2026-11-26T11:17:52.862544Z","caller":"etcdmain/etcd.go:66","msg":"failed to verify flags","error":"invalid value \\"lots\\" for ETCD_SNAPSHOT_COUNT: parse error"}';
+      assert.equal(
+        readableLogLine(line),
+        'warn failed to verify flags: invalid value "lots" for ETCD_SNAPSHOT_COUNT: parse error',
+      );
     });
     it('leaves plain lines (etcd 3.4) and broken JSON as they are', () => {
-      assert.equal(readableLogLine('2026-11-26 06:42:24 I | pkg/flags: recognized ETCD_NAME=etcd5'), '2026-11-26 06:42:24 I | pkg/flags: recognized ETCD_NAME=etcd5');
+      assert.equal(
+        readableLogLine(
+          '2026-11-26 06:42:24 I | pkg/flags: recognized ETCD_NAME=etcd5',
+        ),
+        '2026-11-26 06:42:24 I | pkg/flags: recognized ETCD_NAME=etcd5',
+      );
       assert.equal(readableLogLine('{"level":'), '{"level":');
     });
   });
@@ -44,13 +67,24 @@ describe('node facts', () => {
     });
 
     it('accepts a v prefix and surrounding output', () => {
-      assert.equal(parseEtcdVersion('--- version\netcd Version: v3.5.9\nGit SHA: bdbbde998\n'), '3.5.9');
+      assert.equal(
+        parseEtcdVersion(
+          '--- version\netcd Version: v3.5.9\nGit SHA: bdbbde998\n',
+        ),
+        '3.5.9',
+      );
     });
 
     it('gives undefined when there is no etcd', () => {
-      assert.equal(parseEtcdVersion('sh: 1: /usr/local/bin/etcd: not found\n'), undefined);
+      assert.equal(
+        parseEtcdVersion('sh: 1: /usr/local/bin/etcd: not found\n'),
+        undefined,
+      );
       assert.equal(parseEtcdVersion(''), undefined);
-      assert.equal(parseEtcdVersion('etcdctl version: 3.4.23\nAPI version: 3.4\n'), undefined);
+      assert.equal(
+        parseEtcdVersion('etcdctl version: 3.4.23\nAPI version: 3.4\n'),
+        undefined,
+      );
     });
   });
 
@@ -77,25 +111,41 @@ describe('node facts', () => {
 
     it('ignores headers, blank and garbled lines', () => {
       assert.deepEqual(parseProcNetTcp(''), []);
-      assert.deepEqual(parseProcNetTcp('  sl  local_address rem_address   st\n\nnot a line\n'), []);
+      assert.deepEqual(
+        parseProcNetTcp('  sl  local_address rem_address   st\n\nnot a line\n'),
+        [],
+      );
     });
   });
 
   describe('conflictingListeners', () => {
-    const sockets = [...parseProcNetTcp(PROC_NET_TCP), ...parseProcNetTcp(PROC_NET_TCP6)];
+    const sockets = [
+      ...parseProcNetTcp(PROC_NET_TCP),
+      ...parseProcNetTcp(PROC_NET_TCP6),
+    ];
 
     it('finds a listener on the same address and port', () => {
-      assert.deepEqual(conflictingListeners(sockets, '127.0.99.14', 2379), [{ address: '127.0.99.14', port: 2379 }]);
-      assert.deepEqual(conflictingListeners(sockets, '127.0.0.1', 2379), [{ address: '127.0.0.1', port: 2379 }]);
+      assert.deepEqual(conflictingListeners(sockets, '127.0.99.14', 2379), [
+        { address: '127.0.99.14', port: 2379 },
+      ]);
+      assert.deepEqual(conflictingListeners(sockets, '127.0.0.1', 2379), [
+        { address: '127.0.0.1', port: 2379 },
+      ]);
     });
 
     it('finds wildcard listeners (0.0.0.0 and ::) for any address', () => {
-      assert.deepEqual(conflictingListeners(sockets, '10.0.0.14', 2380), [{ address: '0.0.0.0', port: 2380 }]);
-      assert.deepEqual(conflictingListeners(sockets, '10.0.0.14', 2381), [{ address: '::', port: 2381 }]);
+      assert.deepEqual(conflictingListeners(sockets, '10.0.0.14', 2380), [
+        { address: '0.0.0.0', port: 2380 },
+      ]);
+      assert.deepEqual(conflictingListeners(sockets, '10.0.0.14', 2381), [
+        { address: '::', port: 2381 },
+      ]);
     });
 
     it('finds a v4-mapped listener for its IPv4 address only', () => {
-      assert.deepEqual(conflictingListeners(sockets, '127.0.99.15', 2383), [{ address: '::ffff:127.0.99.15', port: 2383 }]);
+      assert.deepEqual(conflictingListeners(sockets, '127.0.99.15', 2383), [
+        { address: '::ffff:127.0.99.15', port: 2383 },
+      ]);
       assert.deepEqual(conflictingListeners(sockets, '127.0.99.16', 2383), []);
     });
 
@@ -119,9 +169,24 @@ describe('node facts', () => {
 
   describe('splitSections', () => {
     it('splits --- name sections and ignores what comes before the first', () => {
-      const out = ['noise', '--- version', ...ETCD_VERSION_OUTPUT.trimEnd().split('\n'), '--- env', 'present', '--- member-dir', '--- service', 'inactive', ''].join('\n');
+      const out = [
+        'noise',
+        '--- version',
+        ...ETCD_VERSION_OUTPUT.trimEnd().split('\n'),
+        '--- env',
+        'present',
+        '--- member-dir',
+        '--- service',
+        'inactive',
+        '',
+      ].join('\n');
       const s = splitSections(out);
-      assert.deepEqual(Object.keys(s), ['version', 'env', 'member-dir', 'service']);
+      assert.deepEqual(Object.keys(s), [
+        'version',
+        'env',
+        'member-dir',
+        'service',
+      ]);
       assert.equal(parseEtcdVersion(s.version), '3.4.23');
       assert.equal(s.env, 'present\n');
       assert.equal(s['member-dir'], '');
@@ -129,7 +194,9 @@ describe('node facts', () => {
     });
 
     it('does not take a header-like line with other text for a header', () => {
-      assert.deepEqual(splitSections('--- a\n--- Not A Header\n x --- b\n'), { a: '--- Not A Header\n x --- b\n\n' });
+      assert.deepEqual(splitSections('--- a\n--- Not A Header\n x --- b\n'), {
+        a: '--- Not A Header\n x --- b\n\n',
+      });
     });
   });
 });

@@ -6,17 +6,27 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures');
 
-describe('replay of recorded histories', function () {
+describe('replay of recorded histories', () => {
   for (const kind of ['success', 'rollback']) {
     it(`replays the ${kind} run deterministically`, async () => {
-      const history = historyFromJSON(JSON.parse(readFileSync(join(FIXTURES, `history-${kind}.json`), 'utf8')));
-      assert.ok((history.events?.length ?? 0) > 20, 'the fixture holds a whole run');
-      await Worker.runReplayHistory({ workflowsPath: require.resolve('../../src/workflows') }, history);
+      const history = historyFromJSON(
+        JSON.parse(
+          readFileSync(join(FIXTURES, `history-${kind}.json`), 'utf8'),
+        ),
+      );
+      assert.ok(
+        (history.events?.length ?? 0) > 20,
+        'the fixture holds a whole run',
+      );
+      await Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../../src/workflows') },
+        history,
+      );
     });
   }
 });

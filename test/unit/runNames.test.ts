@@ -5,7 +5,13 @@ import type { ScaleOutRequest } from '../../src/domain/request';
 import { fileSafe, workflowIdFor } from '../../src/domain/runNames';
 
 const idOf = (cluster: string, ticket?: string, now?: number) =>
-  workflowIdFor({ cluster: { name: cluster }, ...(ticket ? { ticket: { id: ticket } } : {}) } as unknown as ScaleOutRequest, now);
+  workflowIdFor(
+    {
+      cluster: { name: cluster },
+      ...(ticket ? { ticket: { id: ticket } } : {}),
+    } as unknown as ScaleOutRequest,
+    now,
+  );
 
 /** A deterministic pseudo-random generator, so a failure can be reproduced. */
 function random(seed: number) {
@@ -16,7 +22,13 @@ function random(seed: number) {
   };
 }
 
-function randomOf(next: (n: number) => number, first: string, middle: string, last: string, max: number): string {
+function randomOf(
+  next: (n: number) => number,
+  first: string,
+  middle: string,
+  last: string,
+  max: number,
+): string {
   const len = 1 + next(max);
   let out = first[next(first.length)];
   for (let i = 1; i < len - 1; i++) out += middle[next(middle.length)];
@@ -27,7 +39,14 @@ function randomOf(next: (n: number) => number, first: string, middle: string, la
 describe('workflowIdFor', () => {
   it('gives the colliding pairs of the old scheme different IDs', () => {
     assert.notEqual(idOf('prod', 'eu-1'), idOf('prod-eu', '1'));
-    const tickets = ['OPS/12', 'OPS#12', 'OPS:12', 'OPS_12', 'OPS-12', 'OPS.12'].map((t) => idOf('prod', t));
+    const tickets = [
+      'OPS/12',
+      'OPS#12',
+      'OPS:12',
+      'OPS_12',
+      'OPS-12',
+      'OPS.12',
+    ].map((t) => idOf('prod', t));
     assert.equal(new Set(tickets).size, tickets.length, tickets.join(' '));
     assert.notEqual(idOf('a_b', '1'), idOf('a', 'b_1'));
   });
@@ -46,19 +65,32 @@ describe('workflowIdFor', () => {
     for (let i = 0; i < 20000; i++) {
       // Small alphabets make collisions of a broken scheme likely.
       const cluster = randomOf(next, 'a1', 'a1._-', 'a1', 6);
-      const ticket = i % 7 === 0 ? undefined : randomOf(next, 'aA1', 'aA1._:#/-', 'aA1._:#/-', 6);
+      const ticket =
+        i % 7 === 0
+          ? undefined
+          : randomOf(next, 'aA1', 'aA1._:#/-', 'aA1._:#/-', 6);
       assert.match(cluster, NAME);
       if (ticket) assert.match(ticket, TICKET);
-      const key = JSON.stringify([cluster, ticket ?? null, i % 7 === 0 ? i % 3 : null]);
+      const key = JSON.stringify([
+        cluster,
+        ticket ?? null,
+        i % 7 === 0 ? i % 3 : null,
+      ]);
       const id = idOf(cluster, ticket, i % 7 === 0 ? i % 3 : undefined);
       assert.equal(encodeURIComponent(id), id, `${id} is URL-safe`);
       assert.match(id, /^[A-Za-z0-9._-]+$/);
       const before = seen.get(id);
-      assert.ok(before === undefined || before === key, `${key} and ${before} both map to ${id}`);
+      assert.ok(
+        before === undefined || before === key,
+        `${key} and ${before} both map to ${id}`,
+      );
       seen.set(id, key);
       const file = fileSafe(id);
       const fileBefore = files.get(file);
-      assert.ok(fileBefore === undefined || fileBefore === id, `${id} and ${fileBefore} both file as ${file}`);
+      assert.ok(
+        fileBefore === undefined || fileBefore === id,
+        `${id} and ${fileBefore} both file as ${file}`,
+      );
       files.set(file, id);
     }
     assert.ok(seen.size > 1000, `only ${seen.size} distinct inputs generated`);
@@ -67,7 +99,19 @@ describe('workflowIdFor', () => {
 
 describe('fileSafe', () => {
   it('is one-to-one on any workflow ID, including ones typed in the UI', () => {
-    const ids = ['a/b', 'a:b', 'a_b', 'a_2fb', 'a__b', 'a b', 'a~b', 'ä', '_c3_a4', 'scaleout-prod-eu-1', 'scaleout-prod_OPS_2f12'];
+    const ids = [
+      'a/b',
+      'a:b',
+      'a_b',
+      'a_2fb',
+      'a__b',
+      'a b',
+      'a~b',
+      'ä',
+      '_c3_a4',
+      'scaleout-prod-eu-1',
+      'scaleout-prod_OPS_2f12',
+    ];
     const files = ids.map(fileSafe);
     assert.equal(new Set(files).size, ids.length, files.join(' '));
     for (const f of files) assert.match(f, /^[A-Za-z0-9._-]+$/);

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { quote, sh } from '../../src/activities/node/shell';
 
 /** What /bin/sh makes of a command line: its stdout, byte for byte. */
-const run = (command: string): string => execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8' });
+const run = (command: string): string =>
+  execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8' });
 
 const NASTY = [
   '',
@@ -14,6 +15,7 @@ const NASTY = [
   '"double"',
   '$(reboot)',
   '`id`',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${...} a shell would expand
   '$HOME ${PATH}',
   'a;b && c || d | e & f',
   'line1\nline2\n',
@@ -41,7 +43,10 @@ describe('shell quoting', () => {
   }
 
   it('keeps a quoted value one word', () => {
-    assert.equal(run(`printf '<%s>' ${quote('a b  c')} ${quote('')}`), '<a b  c><>');
+    assert.equal(
+      run(`printf '<%s>' ${quote('a b  c')} ${quote('')}`),
+      '<a b  c><>',
+    );
   });
 
   it('quotes numbers too', () => {
@@ -56,7 +61,10 @@ describe('shell quoting', () => {
 
   describe('sh tagged template', () => {
     it('quotes each value and leaves the template text alone', () => {
-      assert.equal(sh`mv -f -- ${'/tmp/a b'} ${"/tmp/it's"}`, `mv -f -- '/tmp/a b' '/tmp/it'\\''s'`);
+      assert.equal(
+        sh`mv -f -- ${'/tmp/a b'} ${"/tmp/it's"}`,
+        `mv -f -- '/tmp/a b' '/tmp/it'\\''s'`,
+      );
       assert.equal(sh`echo ok`, 'echo ok');
       assert.equal(sh`${'x'}`, `'x'`);
     });
@@ -67,8 +75,17 @@ describe('shell quoting', () => {
     });
 
     it('runs as intended in a real shell, with nothing injected', () => {
-      const words = ['a b', "c'd", '$(echo injected)', '`echo injected`', ';echo injected'];
-      assert.equal(run(sh`printf '[%s]' ${words}; printf ' %s' ${'end'}`), words.map((w) => `[${w}]`).join('') + ' end');
+      const words = [
+        'a b',
+        "c'd",
+        '$(echo injected)',
+        '`echo injected`',
+        ';echo injected',
+      ];
+      assert.equal(
+        run(sh`printf '[%s]' ${words}; printf ' %s' ${'end'}`),
+        `${words.map((w) => `[${w}]`).join('')} end`,
+      );
     });
   });
 });

@@ -14,7 +14,11 @@
  * keyed "<call>#<n>" hits only the n-th such call.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { Activities, ClusterState, MemberStatus } from '../../src/activities';
+import type {
+  Activities,
+  ClusterState,
+  MemberStatus,
+} from '../../src/activities';
 import { ErrorType } from '../../src/domain/errors';
 import { initialClusterString } from '../../src/domain/planning';
 import type { ScaleOutRequestInput } from '../../src/domain/request';
@@ -33,29 +37,47 @@ export interface Stubs {
 const ETCD_VERSION = '3.4.30';
 const STUB_FINGERPRINT = Array.from({ length: 32 }, () => 'AB').join(':');
 
-export function stubActivities(request: ScaleOutRequestInput, faults: Record<string, Fault> = {}): Stubs {
+export function stubActivities(
+  request: ScaleOutRequestInput,
+  faults: Record<string, Fault> = {},
+): Stubs {
   const calls: string[] = [];
   // The cluster as etcd would list it: the existing members, then the new ones as they are added.
-  const members: MemberStatus[] = request.cluster.endpoints.map((clientURL, i) => ({
-    id: String(1001 + i),
-    name: `etcd${i + 1}`,
-    peerURLs: [clientURL.replace(/:2379$/, ':2380')],
-    clientURLs: [clientURL],
-    isLearner: false,
-    healthy: true,
-    leader: '1001',
-    version: ETCD_VERSION,
-  }));
-  const memberOf = (key: string) => request.newMembers.find((m) => [m.name, m.host, m.peerURL, m.clientURL].includes(key))?.name;
+  const members: MemberStatus[] = request.cluster.endpoints.map(
+    (clientURL, i) => ({
+      id: String(1001 + i),
+      name: `etcd${i + 1}`,
+      peerURLs: [clientURL.replace(/:2379$/, ':2380')],
+      clientURLs: [clientURL],
+      isLearner: false,
+      healthy: true,
+      leader: '1001',
+      version: ETCD_VERSION,
+    }),
+  );
+  const memberOf = (key: string) =>
+    request.newMembers.find((m) =>
+      [m.name, m.host, m.peerURL, m.clientURL].includes(key),
+    )?.name;
   const called = (activity: keyof Activities, about?: string) => {
     const member = about && memberOf(about);
     const call = member ? `${activity} ${member}` : activity;
     calls.push(call);
-    const fault = faults[call] ?? faults[`${call}#${calls.filter((c) => c === call).length}`];
-    if (fault) throw ApplicationFailure.create({ ...fault, nonRetryable: true });
+    const fault =
+      faults[call] ??
+      faults[`${call}#${calls.filter((c) => c === call).length}`];
+    if (fault)
+      throw ApplicationFailure.create({ ...fault, nonRetryable: true });
   };
-  const byPeer = (peerURL: string) => members.find((m) => m.peerURLs.includes(peerURL));
-  const state = (): ClusterState => ({ clusterId: '7001', leaderId: '1001', version: ETCD_VERSION, members: structuredClone(members), alarms: [] });
+  const byPeer = (peerURL: string) =>
+    members.find((m) => m.peerURLs.includes(peerURL));
+  const state = (): ClusterState => ({
+    clusterId: '7001',
+    leaderId: '1001',
+    version: ETCD_VERSION,
+    members: structuredClone(members),
+    alarms: [],
+  });
 
   const activities: Activities = {
     async inspectCluster() {
@@ -64,20 +86,48 @@ export function stubActivities(request: ScaleOutRequestInput, faults: Record<str
     },
     async inspectNode(target) {
       called('inspectNode', target.host);
-      return { host: target.host, etcdVersion: ETCD_VERSION, etcdVersionOutput: `etcd Version: ${ETCD_VERSION}`, memberDir: null, envFileExists: true, serviceActive: false, portConflicts: [] };
+      return {
+        host: target.host,
+        etcdVersion: ETCD_VERSION,
+        etcdVersionOutput: `etcd Version: ${ETCD_VERSION}`,
+        memberDir: null,
+        envFileExists: true,
+        serviceActive: false,
+        portConflicts: [],
+      };
     },
     async readEnvFile(target) {
       called('readEnvFile', target.host);
-      const member = members.find((m) => m.clientURLs.some((u) => new URL(u).hostname === target.host));
-      return { exists: true, text: member ? `ETCD_NAME=${member.name}\nETCD_METRICS=basic\n` : 'ETCD_METRICS=basic\n' };
+      const member = members.find((m) =>
+        m.clientURLs.some((u) => new URL(u).hostname === target.host),
+      );
+      return {
+        exists: true,
+        text: member
+          ? `ETCD_NAME=${member.name}\nETCD_METRICS=basic\n`
+          : 'ETCD_METRICS=basic\n',
+      };
     },
     async readCertificate(target, file) {
       called('readCertificate', target.host);
-      return { subject: `CN=${file}`, issuer: 'CN=etcd-ca', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2036-01-01T00:00:00.000Z', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], isCa: false, fingerprint: STUB_FINGERPRINT };
+      return {
+        subject: `CN=${file}`,
+        issuer: 'CN=etcd-ca',
+        notBefore: '2026-01-01T00:00:00.000Z',
+        notAfter: '2036-01-01T00:00:00.000Z',
+        dnsNames: ['localhost'],
+        ipAddresses: ['127.0.0.1'],
+        isCa: false,
+        fingerprint: STUB_FINGERPRINT,
+      };
     },
     async readMemberCa(target) {
       called('readMemberCa', target.host);
-      return { fingerprint: STUB_FINGERPRINT, subject: 'CN=etcd-ca', notAfter: '2036-01-01T00:00:00.000Z' };
+      return {
+        fingerprint: STUB_FINGERPRINT,
+        subject: 'CN=etcd-ca',
+        notAfter: '2036-01-01T00:00:00.000Z',
+      };
     },
     async checkMemberCertificates(target) {
       called('checkMemberCertificates', target.host);
@@ -101,15 +151,35 @@ export function stubActivities(request: ScaleOutRequestInput, faults: Record<str
     },
     async takeSnapshot(_cluster, dir, fileStem) {
       called('takeSnapshot');
-      return { path: `${dir}/${fileStem}.db`, sizeBytes: 20_480, revision: '42', sha256: '0'.repeat(64), member: 'etcd2', takenAt: new Date().toISOString(), verified: 'sha256-trailer' };
+      return {
+        path: `${dir}/${fileStem}.db`,
+        sizeBytes: 20_480,
+        revision: '42',
+        sha256: '0'.repeat(64),
+        member: 'etcd2',
+        takenAt: new Date().toISOString(),
+        verified: 'sha256-trailer',
+      };
     },
     async addLearner(_cluster, member, knownNames) {
       called('addLearner', member.name);
       const alreadyPresent = !!byPeer(member.peerURL);
       if (!alreadyPresent) {
-        members.push({ id: String(1001 + members.length), name: '', peerURLs: [member.peerURL], clientURLs: [], isLearner: true, healthy: true });
+        members.push({
+          id: String(1001 + members.length),
+          name: '',
+          peerURLs: [member.peerURL],
+          clientURLs: [],
+          isLearner: true,
+          healthy: true,
+        });
       }
-      return { id: byPeer(member.peerURL)!.id, initialCluster: initialClusterString(members, member, knownNames), alreadyPresent, idCollisions: 0 };
+      return {
+        id: byPeer(member.peerURL)!.id,
+        initialCluster: initialClusterString(members, member, knownNames),
+        alreadyPresent,
+        idCollisions: 0,
+      };
     },
     async writeEnvFile(target, envFile, _vars, backupSuffix) {
       called('writeEnvFile', target.host);
@@ -126,13 +196,25 @@ export function stubActivities(request: ScaleOutRequestInput, faults: Record<str
     async promoteMember(_cluster, member) {
       called('promoteMember', member.name);
       const m = byPeer(member.peerURL)!;
-      const newMember = request.newMembers.find((n) => n.peerURL === member.peerURL)!;
-      Object.assign(m, { name: newMember.name, clientURLs: [newMember.clientURL], isLearner: false, leader: '1001', version: ETCD_VERSION });
+      const newMember = request.newMembers.find(
+        (n) => n.peerURL === member.peerURL,
+      )!;
+      Object.assign(m, {
+        name: newMember.name,
+        clientURLs: [newMember.clientURL],
+        isLearner: false,
+        leader: '1001',
+        version: ETCD_VERSION,
+      });
       return { id: m.id, alreadyVoter: false, refusals: 0 };
     },
     async verifyCluster(_cluster, expect) {
       called('verifyCluster', expect.through);
-      if (members.length !== expect.voters) throw ApplicationFailure.nonRetryable(`${members.length} members, expected ${expect.voters}`, ErrorType.VerifyFailed);
+      if (members.length !== expect.voters)
+        throw ApplicationFailure.nonRetryable(
+          `${members.length} members, expected ${expect.voters}`,
+          ErrorType.VerifyFailed,
+        );
       return { members: state().members, leaderId: '1001' };
     },
     async removeMember(_cluster, peerURL) {

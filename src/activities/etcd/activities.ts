@@ -3,16 +3,20 @@
  * composed here. Every activity is idempotent: members are found by peer URL, so a retry after a lost
  * answer sees what the first attempt did.
  */
-import { noCheckpoint, type CheckpointHook } from '../checkpoints';
-import { etcdClients, type ClusterRef, type EtcdConnect } from './client';
+import { type CheckpointHook, noCheckpoint } from '../checkpoints';
 import { createCatchUpActivities } from './catchUp';
-import { createClusterReader, type ClusterState } from './inspect';
-import { createLockActivities, workerRunStatus, type RunStatusReader } from './lock';
+import { type ClusterRef, type EtcdConnect, etcdClients } from './client';
+import { type ClusterState, createClusterReader } from './inspect';
+import {
+  createLockActivities,
+  type RunStatusReader,
+  workerRunStatus,
+} from './lock';
 import { createMembershipActivities } from './membership';
 import { activityRun, type CurrentRun } from './runRecords';
 import { createVerifyActivities } from './verify';
 
-export { etcdConnector, type ClusterRef, type EtcdConnect } from './client';
+export { type ClusterRef, type EtcdConnect, etcdConnector } from './client';
 export type { ClusterState, MemberStatus } from './inspect';
 
 export interface EtcdDeps {
@@ -28,14 +32,23 @@ export function createEtcdActivities(deps: EtcdDeps) {
   const clients = etcdClients(deps.connect);
   const reader = createClusterReader(clients);
   const currentRun = deps.currentRun ?? activityRun;
-  const parts = { clients, reader, checkpoint: deps.checkpoint ?? noCheckpoint, currentRun };
+  const parts = {
+    clients,
+    reader,
+    checkpoint: deps.checkpoint ?? noCheckpoint,
+    currentRun,
+  };
   return {
     /** Members, per-member health (status asked of each member), leader, version and alarms. */
     async inspectCluster(cluster: ClusterRef): Promise<ClusterState> {
       return reader.inspect(cluster);
     },
     ...createMembershipActivities(parts),
-    ...createLockActivities({ clients, currentRun, runStatus: deps.runStatus ?? workerRunStatus }),
+    ...createLockActivities({
+      clients,
+      currentRun,
+      runStatus: deps.runStatus ?? workerRunStatus,
+    }),
     ...createCatchUpActivities(parts),
     ...createVerifyActivities(parts),
   };

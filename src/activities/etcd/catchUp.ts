@@ -24,11 +24,18 @@ export function promotable(p: { log: bigint; leader: bigint }): boolean {
   return p.log * 10n >= p.leader * 9n && p.log > 0n;
 }
 
-export function createCatchUpActivities(deps: { clients: EtcdClients; reader: ClusterReader; checkpoint: CheckpointHook }) {
+export function createCatchUpActivities(deps: {
+  clients: EtcdClients;
+  reader: ClusterReader;
+  checkpoint: CheckpointHook;
+}) {
   const { clients, reader, checkpoint } = deps;
 
   const noLongerMember = (member: { name: string; peerURL: string }) =>
-    ApplicationFailure.nonRetryable(`${member.name} (${member.peerURL}) is no longer a member`, ErrorType.MemberMissing);
+    ApplicationFailure.nonRetryable(
+      `${member.name} (${member.peerURL}) is no longer a member`,
+      ErrorType.MemberMissing,
+    );
 
   return {
     /**
@@ -36,7 +43,16 @@ export function createCatchUpActivities(deps: { clients: EtcdClients; reader: Cl
      * leader's (etcd's own rule, docs/etcd-behaviour.md "When a learner is caught up"). The learner,
      * the leader and the member list are asked at once, each member alone, every POLL_MS.
      */
-    async waitForCatchUp(cluster: ClusterRef, member: { name: string; peerURL: string; clientURL: string }, deadline: number): Promise<{ appliedIndex: string; leaderIndex: string; polls: number; logIndex?: string }> {
+    async waitForCatchUp(
+      cluster: ClusterRef,
+      member: { name: string; peerURL: string; clientURL: string },
+      deadline: number,
+    ): Promise<{
+      appliedIndex: string;
+      leaderIndex: string;
+      polls: number;
+      logIndex?: string;
+    }> {
       let polls = 0;
       let last = 'no answer yet';
       for (;;) {
@@ -45,46 +61,86 @@ export function createCatchUpActivities(deps: { clients: EtcdClients; reader: Cl
           const [{ member: m }, leader, learner] = await Promise.all([
             reader.findByPeer(cluster, member.peerURL),
             reader.leaderStatus(cluster),
-            clients.withMember(cluster, member.clientURL, (c) => c.maintenance.status()),
+            clients.withMember(cluster, member.clientURL, (c) =>
+              c.maintenance.status(),
+            ),
           ]);
           if (!m) throw noLongerMember(member);
-          const progress = { log: BigInt(learner.raftIndex), applied: BigInt(learner.raftAppliedIndex), leader: BigInt(leader.raftIndex!) };
+          const progress = {
+            log: BigInt(learner.raftIndex),
+            applied: BigInt(learner.raftAppliedIndex),
+            leader: BigInt(leader.raftIndex ?? 0),
+          };
           last = `log at ${progress.log}, applied ${progress.applied}, leader's ${progress.leader}`;
-          beat({ log: String(progress.log), applied: String(progress.applied), leader: String(progress.leader) });
+          beat({
+            log: String(progress.log),
+            applied: String(progress.applied),
+            leader: String(progress.leader),
+          });
           checkpoint('waitForCatchUp:polling');
-          if (!m.isLearner || promotable(progress)) return { appliedIndex: String(progress.applied), leaderIndex: String(progress.leader), logIndex: String(progress.log), polls };
+          if (!m.isLearner || promotable(progress))
+            return {
+              appliedIndex: String(progress.applied),
+              leaderIndex: String(progress.leader),
+              logIndex: String(progress.log),
+              polls,
+            };
         } catch (err) {
           if (err instanceof ApplicationFailure) throw err;
           last = errorText(err); // the learner is still starting: ask again
           beat({ error: last });
         }
         if (Date.now() > deadline) {
-          throw ApplicationFailure.nonRetryable(`learner ${member.name} did not catch up before the deadline (${new Date(deadline).toISOString()}): ${last}`, ErrorType.CatchUpTimeout);
+          throw ApplicationFailure.nonRetryable(
+            `learner ${member.name} did not catch up before the deadline (${new Date(deadline).toISOString()}): ${last}`,
+            ErrorType.CatchUpTimeout,
+          );
         }
         await sleep(POLL_MS);
       }
     },
 
     /** Promotes the learner; waits out etcd's "not in sync" refusal until the deadline. A voter is left as it is. */
-    async promoteMember(cluster: ClusterRef, member: { name: string; peerURL: string }, deadline: number): Promise<{ id: string; alreadyVoter: boolean; refusals: number }> {
+    async promoteMember(
+      cluster: ClusterRef,
+      member: { name: string; peerURL: string },
+      deadline: number,
+    ): Promise<{ id: string; alreadyVoter: boolean; refusals: number }> {
       let refusals = 0;
       for (;;) {
         const { member: m } = await reader.findByPeer(cluster, member.peerURL);
         if (!m) throw noLongerMember(member);
-        if (!m.isLearner) return { id: m.id, alreadyVoter: refusals === 0, refusals };
+        if (!m.isLearner)
+          return { id: m.id, alreadyVoter: refusals === 0, refusals };
         try {
-          await clients.withCluster(cluster, (c) => c.cluster.memberPromote({ ID: m.id }));
+          await clients.withCluster(cluster, (c) =>
+            c.cluster.memberPromote({ ID: m.id }),
+          );
           checkpoint('promoteMember:after-promote');
           return { id: m.id, alreadyVoter: false, refusals };
         } catch (err) {
           const refusal = classifyEtcdError(err);
-          if (refusal === 'not-a-learner') return { id: m.id, alreadyVoter: true, refusals };
-          if (refusal !== 'learner-not-in-sync' && refusal !== 'unhealthy-cluster') {
-            throw ApplicationFailure.retryable(`promote ${member.name} failed: ${errorText(err)}`, ErrorType.EtcdRequestFailed);
+          if (refusal === 'not-a-learner')
+            return { id: m.id, alreadyVoter: true, refusals };
+          if (
+            refusal !== 'learner-not-in-sync' &&
+            refusal !== 'unhealthy-cluster'
+          ) {
+            throw ApplicationFailure.retryable(
+              `promote ${member.name} failed: ${errorText(err)}`,
+              ErrorType.EtcdRequestFailed,
+            );
           }
-          if (++refusals === 1) note(`waiting to promote ${member.name}: etcd says ${refusal === 'unhealthy-cluster' ? 'unhealthy cluster' : 'not yet in sync with the leader'}; asking again every ${POLL_MS} ms until ${new Date(deadline).toISOString()}`);
+          if (++refusals === 1)
+            note(
+              `waiting to promote ${member.name}: etcd says ${refusal === 'unhealthy-cluster' ? 'unhealthy cluster' : 'not yet in sync with the leader'}; asking again every ${POLL_MS} ms until ${new Date(deadline).toISOString()}`,
+            );
           beat({ refusals });
-          if (Date.now() > deadline) throw ApplicationFailure.nonRetryable(`learner ${member.name} was refused promotion until the deadline: ${errorText(err)}`, ErrorType.PromoteTimeout);
+          if (Date.now() > deadline)
+            throw ApplicationFailure.nonRetryable(
+              `learner ${member.name} was refused promotion until the deadline: ${errorText(err)}`,
+              ErrorType.PromoteTimeout,
+            );
           await sleep(POLL_MS);
         }
       }

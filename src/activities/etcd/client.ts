@@ -7,8 +7,8 @@
  * refusal would fail unrelated calls to that host (docs/etcd-behaviour.md).
  */
 import { Etcd3, type IOptions } from 'etcd3';
-import { readCredential } from '../credentials';
 import type { ScaleOutRequest } from '../../domain/request';
+import { readCredential } from '../credentials';
 
 export type ClusterRef = ScaleOutRequest['cluster'];
 export type Tls = ClusterRef['tls'];
@@ -23,13 +23,25 @@ export function etcdConnector(callTimeoutMs = 5_000): EtcdConnect {
     const options: IOptions = {
       hosts,
       dialTimeout: callTimeoutMs,
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+      defaultCallOptions: (ctx) =>
+        ctx.isStream ? {} : { deadline: Date.now() + callTimeoutMs },
     };
     if (hosts.some((h) => h.startsWith('https:'))) {
       const t = tls ?? { caFile: DEFAULT_CA };
       options.credentials = {
         rootCertificate: await readCredential('cluster.tls.caFile', t.caFile),
-        ...(t.certFile && t.keyFile ? { certChain: await readCredential('cluster.tls.certFile', t.certFile), privateKey: await readCredential('cluster.tls.keyFile', t.keyFile) } : {}),
+        ...(t.certFile && t.keyFile
+          ? {
+              certChain: await readCredential(
+                'cluster.tls.certFile',
+                t.certFile,
+              ),
+              privateKey: await readCredential(
+                'cluster.tls.keyFile',
+                t.keyFile,
+              ),
+            }
+          : {}),
       };
     }
     return new Etcd3(options);
@@ -38,12 +50,23 @@ export function etcdConnector(callTimeoutMs = 5_000): EtcdConnect {
 
 /** Clients made from one connector: through the cluster's endpoints, or through one member alone. */
 export interface EtcdClients {
-  withCluster<T>(cluster: ClusterRef, fn: (client: Etcd3) => Promise<T>): Promise<T>;
-  withMember<T>(cluster: ClusterRef, clientURL: string, fn: (client: Etcd3) => Promise<T>): Promise<T>;
+  withCluster<T>(
+    cluster: ClusterRef,
+    fn: (client: Etcd3) => Promise<T>,
+  ): Promise<T>;
+  withMember<T>(
+    cluster: ClusterRef,
+    clientURL: string,
+    fn: (client: Etcd3) => Promise<T>,
+  ): Promise<T>;
 }
 
 export function etcdClients(connect: EtcdConnect): EtcdClients {
-  const use = async <T>(hosts: string[], tls: Tls, fn: (client: Etcd3) => Promise<T>): Promise<T> => {
+  const use = async <T>(
+    hosts: string[],
+    tls: Tls,
+    fn: (client: Etcd3) => Promise<T>,
+  ): Promise<T> => {
     const client = await connect(hosts, tls);
     try {
       return await fn(client);

@@ -10,7 +10,10 @@
  * from 3.6 on (etcd3 raises GRPCUnavailableError or GRPCFailedPreconditionError), with the same text
  * and the same meaning, so both are accepted.
  */
-import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  ApplicationFailureCategory,
+} from '@temporalio/common';
 import * as etcdErrors from 'etcd3';
 import { ErrorType } from '../../domain/errors';
 
@@ -37,7 +40,10 @@ const RULES: readonly Rule[] = [
   // etcd allows one learner at a time (3.6+: --max-learners, default 1).
   { refusal: 'too-many-learners', text: 'too many learner members in cluster' },
   // Promotion before the learner's log is within 90 % of the leader's: retry later.
-  { refusal: 'learner-not-in-sync', text: 'can only promote a learner member which is in sync with leader' },
+  {
+    refusal: 'learner-not-in-sync',
+    text: 'can only promote a learner member which is in sync with leader',
+  },
   // Promotion of a member that is a voter already: an earlier promotion succeeded.
   { refusal: 'not-a-learner', text: 'can only promote a learner member' },
   // An add of a peer URL that is a member already: an earlier add succeeded.
@@ -50,7 +56,8 @@ const RULES: readonly Rule[] = [
   { refusal: 'learner-rpc-unsupported', text: 'rpc not supported for learner' },
 ];
 
-export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+export const errorText = (err: unknown): string =>
+  err instanceof Error ? err.message : String(err);
 
 /** Which refusal of etcd this error is, or undefined for any other failure (network, deadline, ...). */
 export function classifyEtcdError(err: unknown): EtcdRefusal | undefined {
@@ -63,12 +70,23 @@ export function classifyEtcdError(err: unknown): EtcdRefusal | undefined {
  * wait). It is marked benign, so the worker logs it as one info line rather than a warning with a
  * stack trace (see src/worker/logging.ts); it is retried like any other retryable failure.
  */
-export function expectedWait(message: string, type: string): ApplicationFailure {
-  return ApplicationFailure.create({ message, type, nonRetryable: false, category: ApplicationFailureCategory.BENIGN });
+export function expectedWait(
+  message: string,
+  type: string,
+): ApplicationFailure {
+  return ApplicationFailure.create({
+    message,
+    type,
+    nonRetryable: false,
+    category: ApplicationFailureCategory.BENIGN,
+  });
 }
 
 export function isExpectedWait(err: unknown): err is ApplicationFailure {
-  return err instanceof ApplicationFailure && err.category === ApplicationFailureCategory.BENIGN;
+  return (
+    err instanceof ApplicationFailure &&
+    err.category === ApplicationFailureCategory.BENIGN
+  );
 }
 
 /**
@@ -76,7 +94,7 @@ export function isExpectedWait(err: unknown): err is ApplicationFailure {
  * argument, no permission, a precondition no rule above names). Everything else (unavailable,
  * deadline, connection refused, etcd3's open circuit breaker) is transient.
  */
-const DETERMINISTIC: ReadonlyArray<new (...args: any[]) => Error> = [
+const DETERMINISTIC: ReadonlyArray<new (...args: never[]) => Error> = [
   etcdErrors.GRPCInvalidArgumentError,
   etcdErrors.GRPCAlreadyExistsError,
   etcdErrors.GRPCFailedPreconditionError,
@@ -97,5 +115,7 @@ export function isTransientEtcdError(err: unknown): boolean {
 /** An etcd call's failure, typed: retried only when transient (EtcdRequestFailed), else EtcdRequestRefused. */
 export function etcdFailure(message: string, err: unknown): ApplicationFailure {
   const text = `${message}: ${errorText(err)}`;
-  return isTransientEtcdError(err) ? ApplicationFailure.retryable(text, ErrorType.EtcdRequestFailed) : ApplicationFailure.nonRetryable(text, ErrorType.EtcdRequestRefused);
+  return isTransientEtcdError(err)
+    ? ApplicationFailure.retryable(text, ErrorType.EtcdRequestFailed)
+    : ApplicationFailure.nonRetryable(text, ErrorType.EtcdRequestRefused);
 }

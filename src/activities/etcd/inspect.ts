@@ -27,7 +27,13 @@ export interface ClusterState {
   alarms: string[];
 }
 
-const toInfo = (m: { ID: string; name: string; peerURLs: string[]; clientURLs: string[]; isLearner: boolean }): MemberInfo => ({
+const toInfo = (m: {
+  ID: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLearner: boolean;
+}): MemberInfo => ({
   id: m.ID,
   name: m.name,
   peerURLs: m.peerURLs,
@@ -37,7 +43,9 @@ const toInfo = (m: { ID: string; name: string; peerURLs: string[]; clientURLs: s
 
 /** The one leader the healthy members name, if they agree on one. */
 const agreedLeader = (statuses: MemberStatus[]): string | undefined => {
-  const leaders = new Set(statuses.filter((s) => s.healthy).map((s) => s.leader));
+  const leaders = new Set(
+    statuses.filter((s) => s.healthy).map((s) => s.leader),
+  );
   return leaders.size === 1 ? [...leaders][0] : undefined;
 };
 
@@ -58,27 +66,50 @@ function statusOf(m: MemberInfo, s: IStatusResponse): MemberStatus {
   };
 }
 
-export const unhealthyVoters = (state: ClusterState): MemberStatus[] => state.members.filter((m) => !m.isLearner && !m.healthy);
+export const unhealthyVoters = (state: ClusterState): MemberStatus[] =>
+  state.members.filter((m) => !m.isLearner && !m.healthy);
 
-export const describeMember = (m: MemberStatus): string => `${m.name || m.id}: ${m.healthy ? 'ok' : m.error}`;
+export const describeMember = (m: MemberStatus): string =>
+  `${m.name || m.id}: ${m.healthy ? 'ok' : m.error}`;
 
 export function createClusterReader(clients: EtcdClients) {
-  async function listMembers(cluster: ClusterRef): Promise<{ clusterId: string; members: MemberInfo[] }> {
+  async function listMembers(
+    cluster: ClusterRef,
+  ): Promise<{ clusterId: string; members: MemberInfo[] }> {
     try {
       return await clients.withCluster(cluster, async (c) => {
         const res = await c.cluster.memberList({});
-        return { clusterId: res.header.cluster_id, members: res.members.map(toInfo) };
+        return {
+          clusterId: res.header.cluster_id,
+          members: res.members.map(toInfo),
+        };
       });
     } catch (err) {
       if (err instanceof ApplicationFailure) throw err;
-      throw ApplicationFailure.retryable(`cluster ${cluster.name}: member list failed through ${cluster.endpoints.join(',')}: ${errorText(err)}`, ErrorType.EtcdRequestFailed);
+      throw ApplicationFailure.retryable(
+        `cluster ${cluster.name}: member list failed through ${cluster.endpoints.join(',')}: ${errorText(err)}`,
+        ErrorType.EtcdRequestFailed,
+      );
     }
   }
 
-  async function memberStatus(cluster: ClusterRef, m: MemberInfo): Promise<MemberStatus> {
-    if (!m.name || m.clientURLs.length === 0) return { ...m, healthy: false, error: 'unstarted: added to the cluster but never started' };
+  async function memberStatus(
+    cluster: ClusterRef,
+    m: MemberInfo,
+  ): Promise<MemberStatus> {
+    if (!m.name || m.clientURLs.length === 0)
+      return {
+        ...m,
+        healthy: false,
+        error: 'unstarted: added to the cluster but never started',
+      };
     try {
-      return statusOf(m, await clients.withMember(cluster, m.clientURLs[0], (c) => c.maintenance.status()));
+      return statusOf(
+        m,
+        await clients.withMember(cluster, m.clientURLs[0], (c) =>
+          c.maintenance.status(),
+        ),
+      );
     } catch (err) {
       if (err instanceof ApplicationFailure) throw err; // unreadable TLS files: not a member's health
       return { ...m, healthy: false, error: errorText(err) };
@@ -88,8 +119,14 @@ export function createClusterReader(clients: EtcdClients) {
   async function alarms(cluster: ClusterRef): Promise<string[]> {
     try {
       return await clients.withCluster(cluster, async (c) => {
-        const res = await c.maintenance.alarm({ action: 'Get', memberID: 0, alarm: 'None' });
-        return (res.alarms ?? []).map((a) => `${a.alarm} on member ${a.memberID}`);
+        const res = await c.maintenance.alarm({
+          action: 'Get',
+          memberID: 0,
+          alarm: 'None',
+        });
+        return (res.alarms ?? []).map(
+          (a) => `${a.alarm} on member ${a.memberID}`,
+        );
       });
     } catch (err) {
       if (err instanceof ApplicationFailure) throw err;
@@ -100,7 +137,9 @@ export function createClusterReader(clients: EtcdClients) {
   /** Members, per-member health (status asked of each member), leader, version and alarms. */
   async function inspect(cluster: ClusterRef): Promise<ClusterState> {
     const { clusterId, members } = await listMembers(cluster);
-    const statuses = await Promise.all(members.map((m) => memberStatus(cluster, m)));
+    const statuses = await Promise.all(
+      members.map((m) => memberStatus(cluster, m)),
+    );
     return {
       clusterId,
       leaderId: agreedLeader(statuses),
@@ -110,9 +149,15 @@ export function createClusterReader(clients: EtcdClients) {
     };
   }
 
-  async function findByPeer(cluster: ClusterRef, peerURL: string): Promise<{ member?: MemberInfo; members: MemberInfo[] }> {
+  async function findByPeer(
+    cluster: ClusterRef,
+    peerURL: string,
+  ): Promise<{ member?: MemberInfo; members: MemberInfo[] }> {
     const { members } = await listMembers(cluster);
-    return { member: members.find((m) => m.peerURLs.includes(peerURL)), members };
+    return {
+      member: members.find((m) => m.peerURLs.includes(peerURL)),
+      members,
+    };
   }
 
   /**
@@ -122,10 +167,15 @@ export function createClusterReader(clients: EtcdClients) {
    */
   async function leaderStatus(cluster: ClusterRef): Promise<MemberStatus> {
     const { members } = await listMembers(cluster);
-    const voters = await Promise.all(members.filter((m) => !m.isLearner).map((m) => memberStatus(cluster, m)));
+    const voters = await Promise.all(
+      members.filter((m) => !m.isLearner).map((m) => memberStatus(cluster, m)),
+    );
     const leaderId = agreedLeader(voters);
     const leader = leaderId ? voters.find((m) => m.id === leaderId) : undefined;
-    if (!leader || !leader.healthy) throw new Error(`no healthy leader (${voters.map(describeMember).join(', ')})`);
+    if (!leader?.healthy)
+      throw new Error(
+        `no healthy leader (${voters.map(describeMember).join(', ')})`,
+      );
     return leader;
   }
 

@@ -5,14 +5,23 @@
  * one refuses the run, named; one Temporal does not know (another namespace, a deleted history) is
  * never taken over silently: the operator is told how to clear it.
  */
-import { ApplicationFailure } from '@temporalio/common';
+
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Etcd3 } from 'etcd3';
 import { ErrorType } from '../../domain/errors';
 import type { ClusterRef, EtcdClients } from './client';
 import { etcdFailure } from './errors';
-import { describeRun, INTENT_PREFIX, LOCK_KEY, parseRunRecord, sameRun, type CurrentRun, type RunRef } from './runRecords';
+import {
+  type CurrentRun,
+  describeRun,
+  INTENT_PREFIX,
+  LOCK_KEY,
+  parseRunRecord,
+  type RunRef,
+  sameRun,
+} from './runRecords';
 
 export interface LockHolder extends RunRef {
   since: string;
@@ -22,44 +31,79 @@ export interface LockHolder extends RunRef {
 export type RunStatus = 'open' | 'closed' | 'unknown';
 export type RunStatusReader = (run: RunRef) => Promise<RunStatus>;
 
-const CLOSED = ['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+const CLOSED = [
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+];
 
 /** A run's status through a Temporal client (any status not known to be closed counts as open). */
 export function temporalRunStatus(client: () => Client): RunStatusReader {
   return async (run) => {
     try {
-      const d = await client().workflow.getHandle(run.workflowId, run.runId).describe();
+      const d = await client()
+        .workflow.getHandle(run.workflowId, run.runId)
+        .describe();
       return CLOSED.includes(d.status.name) ? 'closed' : 'open';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return 'unknown';
-      throw ApplicationFailure.retryable(`could not ask Temporal for ${describeRun(run)}: ${(err as Error).message}`, ErrorType.EtcdRequestFailed);
+      throw ApplicationFailure.retryable(
+        `could not ask Temporal for ${describeRun(run)}: ${(err as Error).message}`,
+        ErrorType.EtcdRequestFailed,
+      );
     }
   };
 }
 
 /** The worker's own client, which Temporal hands each activity. */
-export const workerRunStatus: RunStatusReader = temporalRunStatus(() => Context.current().client);
+export const workerRunStatus: RunStatusReader = temporalRunStatus(
+  () => Context.current().client,
+);
 
-export const describeHolder = (h: LockHolder): string => `${describeRun(h)}${h.ticket ? `, ticket ${h.ticket}` : ''}, since ${h.since}`;
+export const describeHolder = (h: LockHolder): string =>
+  `${describeRun(h)}${h.ticket ? `, ticket ${h.ticket}` : ''}, since ${h.since}`;
 
 /** Why a holder refuses this run, or undefined when the lock may be taken over. */
-export function lockRefusal(cluster: string, holder: LockHolder | undefined, status: RunStatus): string | undefined {
-  if (!holder) return `cluster ${cluster}: ${LOCK_KEY} holds no run this version can read; if no scale-out is running, delete it by hand (etcdctl del ${LOCK_KEY})`;
-  if (status === 'open') return `cluster ${cluster} is being scaled out by ${describeHolder(holder)}; one scale-out per cluster: wait for it or cancel it`;
-  if (status === 'unknown') return `cluster ${cluster}: the scale-out lock names ${describeHolder(holder)}, which this Temporal namespace does not know; if no scale-out is running, delete it by hand (etcdctl del ${LOCK_KEY})`;
+export function lockRefusal(
+  cluster: string,
+  holder: LockHolder | undefined,
+  status: RunStatus,
+): string | undefined {
+  if (!holder)
+    return `cluster ${cluster}: ${LOCK_KEY} holds no run this version can read; if no scale-out is running, delete it by hand (etcdctl del ${LOCK_KEY})`;
+  if (status === 'open')
+    return `cluster ${cluster} is being scaled out by ${describeHolder(holder)}; one scale-out per cluster: wait for it or cancel it`;
+  if (status === 'unknown')
+    return `cluster ${cluster}: the scale-out lock names ${describeHolder(holder)}, which this Temporal namespace does not know; if no scale-out is running, delete it by hand (etcdctl del ${LOCK_KEY})`;
   return undefined;
 }
 
-export function createLockActivities(deps: { clients: EtcdClients; currentRun: CurrentRun; runStatus: RunStatusReader }) {
+export function createLockActivities(deps: {
+  clients: EtcdClients;
+  currentRun: CurrentRun;
+  runStatus: RunStatusReader;
+}) {
   const { clients, currentRun, runStatus } = deps;
 
   const read = async (c: Etcd3) => {
     const res = await c.get(LOCK_KEY).exec();
     const kv = res.kvs[0];
-    return kv ? { holder: parseRunRecord<LockHolder>(kv.value.toString()), modRevision: kv.mod_revision } : undefined;
+    return kv
+      ? {
+          holder: parseRunRecord<LockHolder>(kv.value.toString()),
+          modRevision: kv.mod_revision,
+        }
+      : undefined;
   };
 
-  const call = async <T>(cluster: ClusterRef, what: string, fn: (c: Etcd3) => Promise<T>): Promise<T> => {
+  const call = async <T>(
+    cluster: ClusterRef,
+    what: string,
+    fn: (c: Etcd3) => Promise<T>,
+  ): Promise<T> => {
     try {
       return await clients.withCluster(cluster, fn);
     } catch (err) {
@@ -70,45 +114,91 @@ export function createLockActivities(deps: { clients: EtcdClients; currentRun: C
 
   return {
     /** The lock's holder and its status; `refusal` says why this run may not proceed (preflight reports it). */
-    async readScaleOutLock(cluster: ClusterRef): Promise<{ holder?: LockHolder; refusal?: string }> {
+    async readScaleOutLock(
+      cluster: ClusterRef,
+    ): Promise<{ holder?: LockHolder; refusal?: string }> {
       const me = currentRun();
       const lock = await call(cluster, `reading ${LOCK_KEY}`, read);
       if (!lock) return {};
-      if (lock.holder && sameRun(lock.holder, me)) return { holder: lock.holder };
-      const refusal = lockRefusal(cluster.name, lock.holder, lock.holder ? await runStatus(lock.holder) : 'unknown');
+      if (lock.holder && sameRun(lock.holder, me))
+        return { holder: lock.holder };
+      const refusal = lockRefusal(
+        cluster.name,
+        lock.holder,
+        lock.holder ? await runStatus(lock.holder) : 'unknown',
+      );
       return { holder: lock.holder, ...(refusal ? { refusal } : {}) };
     },
 
     /** Takes the lock for this run (already ours counts as taken); a closed holder is taken over. */
-    async acquireScaleOutLock(cluster: ClusterRef, ticket?: string): Promise<{ tookOverFrom?: LockHolder }> {
+    async acquireScaleOutLock(
+      cluster: ClusterRef,
+      ticket?: string,
+    ): Promise<{ tookOverFrom?: LockHolder }> {
       const me = currentRun();
-      const value = JSON.stringify({ ...me, since: new Date().toISOString(), ...(ticket ? { ticket } : {}) });
+      const value = JSON.stringify({
+        ...me,
+        since: new Date().toISOString(),
+        ...(ticket ? { ticket } : {}),
+      });
       return call(cluster, `taking ${LOCK_KEY}`, async (c) => {
-        const created = await c.if(LOCK_KEY, 'Create', '==', 0).then(c.put(LOCK_KEY).value(value)).commit();
+        const created = await c
+          .if(LOCK_KEY, 'Create', '==', 0)
+          .then(c.put(LOCK_KEY).value(value))
+          .commit();
         if (created.succeeded) return {};
         const lock = await read(c);
-        if (!lock) throw ApplicationFailure.retryable(`${LOCK_KEY} was released while taking it`, ErrorType.EtcdRequestFailed);
+        if (!lock)
+          throw ApplicationFailure.retryable(
+            `${LOCK_KEY} was released while taking it`,
+            ErrorType.EtcdRequestFailed,
+          );
         if (lock.holder && sameRun(lock.holder, me)) return {};
-        const refusal = lockRefusal(cluster.name, lock.holder, lock.holder ? await runStatus(lock.holder) : 'unknown');
-        if (refusal) throw ApplicationFailure.nonRetryable(refusal, ErrorType.ScaleOutLocked);
-        const taken = await c.if(LOCK_KEY, 'Mod', '==', lock.modRevision).then(c.put(LOCK_KEY).value(value)).commit();
-        if (!taken.succeeded) throw ApplicationFailure.retryable(`${LOCK_KEY} changed while taking it over`, ErrorType.EtcdRequestFailed);
+        const refusal = lockRefusal(
+          cluster.name,
+          lock.holder,
+          lock.holder ? await runStatus(lock.holder) : 'unknown',
+        );
+        if (refusal)
+          throw ApplicationFailure.nonRetryable(
+            refusal,
+            ErrorType.ScaleOutLocked,
+          );
+        const taken = await c
+          .if(LOCK_KEY, 'Mod', '==', lock.modRevision)
+          .then(c.put(LOCK_KEY).value(value))
+          .commit();
+        if (!taken.succeeded)
+          throw ApplicationFailure.retryable(
+            `${LOCK_KEY} changed while taking it over`,
+            ErrorType.EtcdRequestFailed,
+          );
         return { tookOverFrom: lock.holder };
       });
     },
 
     /** Releases the lock if this run holds it, and drops this run's add intents (their members are settled). */
-    async releaseScaleOutLock(cluster: ClusterRef): Promise<{ released: boolean }> {
+    async releaseScaleOutLock(
+      cluster: ClusterRef,
+    ): Promise<{ released: boolean }> {
       const me = currentRun();
       return call(cluster, `releasing ${LOCK_KEY}`, async (c) => {
         const intents = await c.getAll().prefix(INTENT_PREFIX).strings();
         for (const [key, value] of Object.entries(intents)) {
           const owner = parseRunRecord(value);
-          if (owner && sameRun(owner, me)) await c.if(key, 'Value', '==', value).then(c.delete().key(key)).commit();
+          if (owner && sameRun(owner, me))
+            await c
+              .if(key, 'Value', '==', value)
+              .then(c.delete().key(key))
+              .commit();
         }
         const lock = await read(c);
-        if (!lock?.holder || !sameRun(lock.holder, me)) return { released: false };
-        const r = await c.if(LOCK_KEY, 'Mod', '==', lock.modRevision).then(c.delete().key(LOCK_KEY)).commit();
+        if (!lock?.holder || !sameRun(lock.holder, me))
+          return { released: false };
+        const r = await c
+          .if(LOCK_KEY, 'Mod', '==', lock.modRevision)
+          .then(c.delete().key(LOCK_KEY))
+          .commit();
         return { released: r.succeeded };
       });
     },

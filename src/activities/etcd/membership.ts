@@ -7,9 +7,21 @@ import { ErrorType } from '../../domain/errors';
 import { initialClusterString, type MemberInfo } from '../../domain/planning';
 import type { CheckpointHook } from '../checkpoints';
 import type { ClusterRef, EtcdClients } from './client';
-import { classifyEtcdError, errorText, etcdFailure, expectedWait } from './errors';
-import { describeMember, unhealthyVoters, type ClusterReader } from './inspect';
-import { describeRun, intentKey, parseRunRecord, sameRun, type CurrentRun, type RunRef } from './runRecords';
+import {
+  classifyEtcdError,
+  errorText,
+  etcdFailure,
+  expectedWait,
+} from './errors';
+import { type ClusterReader, describeMember, unhealthyVoters } from './inspect';
+import {
+  type CurrentRun,
+  describeRun,
+  intentKey,
+  parseRunRecord,
+  type RunRef,
+  sameRun,
+} from './runRecords';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,13 +38,25 @@ export interface AddedLearner {
 /** etcdctl's spelling of a member ID (hex), for what an operator types by hand. */
 export const memberIdHex = (id: string): string => BigInt(id).toString(16);
 
-export function createMembershipActivities(deps: { clients: EtcdClients; reader: ClusterReader; checkpoint: CheckpointHook; currentRun: CurrentRun }) {
+export function createMembershipActivities(deps: {
+  clients: EtcdClients;
+  reader: ClusterReader;
+  checkpoint: CheckpointHook;
+  currentRun: CurrentRun;
+}) {
   const { clients, reader, checkpoint, currentRun } = deps;
 
   /** The run whose add intent names this peer URL, if any. */
-  async function intentOwner(cluster: ClusterRef, peerURL: string): Promise<RunRef | undefined> {
+  async function intentOwner(
+    cluster: ClusterRef,
+    peerURL: string,
+  ): Promise<RunRef | undefined> {
     try {
-      return parseRunRecord(await clients.withCluster(cluster, (c) => c.get(intentKey(peerURL)).string()));
+      return parseRunRecord(
+        await clients.withCluster(cluster, (c) =>
+          c.get(intentKey(peerURL)).string(),
+        ),
+      );
     } catch (err) {
       throw etcdFailure(`reading the add intent of ${peerURL}`, err);
     }
@@ -42,10 +66,17 @@ export function createMembershipActivities(deps: { clients: EtcdClients; reader:
    * A member listed with the new peer URL is this run's only if this run's intent names it: anything
    * else (another run's, a hand-made member) is never taken over, so a rollback never touches it.
    */
-  async function mustBeOurs(cluster: ClusterRef, peerURL: string, m: MemberInfo, action: string): Promise<void> {
+  async function mustBeOurs(
+    cluster: ClusterRef,
+    peerURL: string,
+    m: MemberInfo,
+    action: string,
+  ): Promise<void> {
     const owner = await intentOwner(cluster, peerURL);
     if (owner && sameRun(owner, currentRun())) return;
-    const by = owner ? `its add intent names ${describeRun(owner)}` : 'no add intent names it';
+    const by = owner
+      ? `its add intent names ${describeRun(owner)}`
+      : 'no add intent names it';
     throw ApplicationFailure.nonRetryable(
       `member ${m.id} (${m.name || 'unstarted'}, peer ${peerURL}, etcdctl ID ${memberIdHex(m.id)}) is in cluster ${cluster.name} but was not added by this run (${by}): ${action}`,
       ErrorType.MemberNotOurs,
@@ -53,26 +84,45 @@ export function createMembershipActivities(deps: { clients: EtcdClients; reader:
   }
 
   /** Written before the add: a retry after a lost answer finds its own intent and keeps the member. */
-  async function writeIntent(cluster: ClusterRef, member: { name: string; peerURL: string }): Promise<void> {
-    const value = JSON.stringify({ ...currentRun(), member: member.name, at: new Date().toISOString() });
+  async function writeIntent(
+    cluster: ClusterRef,
+    member: { name: string; peerURL: string },
+  ): Promise<void> {
+    const value = JSON.stringify({
+      ...currentRun(),
+      member: member.name,
+      at: new Date().toISOString(),
+    });
     try {
-      await clients.withCluster(cluster, (c) => c.put(intentKey(member.peerURL)).value(value).exec());
+      await clients.withCluster(cluster, (c) =>
+        c.put(intentKey(member.peerURL)).value(value).exec(),
+      );
     } catch (err) {
       throw etcdFailure(`writing the add intent of ${member.peerURL}`, err);
     }
   }
 
-  async function dropIntent(cluster: ClusterRef, peerURL: string): Promise<void> {
-    await clients.withCluster(cluster, (c) => c.delete().key(intentKey(peerURL)).exec()).catch(() => undefined); // a leftover intent names a closed run: harmless
+  async function dropIntent(
+    cluster: ClusterRef,
+    peerURL: string,
+  ): Promise<void> {
+    await clients
+      .withCluster(cluster, (c) => c.delete().key(intentKey(peerURL)).exec())
+      .catch(() => undefined); // a leftover intent names a closed run: harmless
   }
 
   /**
    * One `member add --learner`: undefined once added (also when etcd says an earlier attempt added
    * it), or etcd's text when the add drew a removed member's ID.
    */
-  async function memberAdd(cluster: ClusterRef, member: { name: string; peerURL: string }): Promise<string | undefined> {
+  async function memberAdd(
+    cluster: ClusterRef,
+    member: { name: string; peerURL: string },
+  ): Promise<string | undefined> {
     try {
-      await clients.withCluster(cluster, (c) => c.cluster.memberAdd({ peerURLs: [member.peerURL], isLearner: true }));
+      await clients.withCluster(cluster, (c) =>
+        c.cluster.memberAdd({ peerURLs: [member.peerURL], isLearner: true }),
+      );
       checkpoint('addLearner:after-add'); // added, but the answer never reaches Temporal
       return undefined;
     } catch (err) {
@@ -84,11 +134,20 @@ export function createMembershipActivities(deps: { clients: EtcdClients; reader:
         case 'member-id-exists':
           return text; // nothing was added; the next second gives a new ID
         case 'too-many-learners':
-          throw ApplicationFailure.nonRetryable(`cluster ${cluster.name} already has a learner; etcd allows one at a time`, ErrorType.LearnerPresent);
+          throw ApplicationFailure.nonRetryable(
+            `cluster ${cluster.name} already has a learner; etcd allows one at a time`,
+            ErrorType.LearnerPresent,
+          );
         case 'unhealthy-cluster':
-          throw expectedWait(`etcd refused to add ${member.name}: unhealthy cluster (a voter is down or restarted in the last 5 s)`, ErrorType.ClusterUnhealthy);
+          throw expectedWait(
+            `etcd refused to add ${member.name}: unhealthy cluster (a voter is down or restarted in the last 5 s)`,
+            ErrorType.ClusterUnhealthy,
+          );
         default:
-          throw ApplicationFailure.retryable(`member add ${member.peerURL} failed: ${text}`, ErrorType.EtcdRequestFailed);
+          throw ApplicationFailure.retryable(
+            `member add ${member.peerURL} failed: ${text}`,
+            ErrorType.EtcdRequestFailed,
+          );
       }
     }
   }
@@ -98,44 +157,89 @@ export function createMembershipActivities(deps: { clients: EtcdClients; reader:
      * Adds the member as a learner, or finds it if an earlier attempt already did. Returns the member
      * ID and ETCD_INITIAL_CLUSTER built from the member list after the add.
      */
-    async addLearner(cluster: ClusterRef, member: { name: string; peerURL: string }, knownNames: Record<string, string>): Promise<AddedLearner> {
+    async addLearner(
+      cluster: ClusterRef,
+      member: { name: string; peerURL: string },
+      knownNames: Record<string, string>,
+    ): Promise<AddedLearner> {
       let idCollisions = 0;
-      const result = (members: MemberInfo[], alreadyPresent: boolean): AddedLearner => {
-        const m = members.find((x) => x.peerURLs.includes(member.peerURL))!;
-        return { id: m.id, initialCluster: initialClusterString(members, member, knownNames), alreadyPresent, idCollisions };
+      const result = (
+        members: MemberInfo[],
+        alreadyPresent: boolean,
+      ): AddedLearner => {
+        const m = members.find((x) => x.peerURLs.includes(member.peerURL));
+        if (!m)
+          throw new Error(
+            `member list lacks ${member.peerURL} right after adding it`,
+          );
+        return {
+          id: m.id,
+          initialCluster: initialClusterString(members, member, knownNames),
+          alreadyPresent,
+          idCollisions,
+        };
       };
       checkpoint('addLearner:before');
       const before = await reader.findByPeer(cluster, member.peerURL);
       if (before.member) {
-        await mustBeOurs(cluster, member.peerURL, before.member, 'not taking it over; if it is stale, remove it by hand and start again');
+        await mustBeOurs(
+          cluster,
+          member.peerURL,
+          before.member,
+          'not taking it over; if it is stale, remove it by hand and start again',
+        );
         return result(before.members, true);
       }
       // Never add while a voter is down: the added learner would not hurt quorum, but its promotion would.
       const down = unhealthyVoters(await reader.inspect(cluster));
       if (down.length) {
-        throw ApplicationFailure.retryable(`cluster ${cluster.name} is unhealthy, not adding ${member.name}: ${down.map(describeMember).join('; ')}`, ErrorType.ClusterUnhealthy);
+        throw ApplicationFailure.retryable(
+          `cluster ${cluster.name} is unhealthy, not adding ${member.name}: ${down.map(describeMember).join('; ')}`,
+          ErrorType.ClusterUnhealthy,
+        );
       }
       await writeIntent(cluster, member);
-      for (let collision = await memberAdd(cluster, member); collision !== undefined; collision = await memberAdd(cluster, member)) {
-        if (++idCollisions > MAX_ID_COLLISIONS) throw ApplicationFailure.retryable(`member ID collision adding ${member.peerURL} ${idCollisions} times: ${collision}`, ErrorType.MemberIdCollision);
+      for (
+        let collision = await memberAdd(cluster, member);
+        collision !== undefined;
+        collision = await memberAdd(cluster, member)
+      ) {
+        if (++idCollisions > MAX_ID_COLLISIONS)
+          throw ApplicationFailure.retryable(
+            `member ID collision adding ${member.peerURL} ${idCollisions} times: ${collision}`,
+            ErrorType.MemberIdCollision,
+          );
         await sleep(1_100);
       }
       const after = await reader.findByPeer(cluster, member.peerURL);
-      if (!after.member) throw ApplicationFailure.retryable(`member add ${member.peerURL} answered but the member is not listed`, ErrorType.EtcdRequestFailed);
+      if (!after.member)
+        throw ApplicationFailure.retryable(
+          `member add ${member.peerURL} answered but the member is not listed`,
+          ErrorType.EtcdRequestFailed,
+        );
       return result(after.members, false);
     },
 
     /** Removes the member with this peer URL; absent already counts as done. */
-    async removeMember(cluster: ClusterRef, peerURL: string): Promise<{ removed: boolean; id?: string }> {
+    async removeMember(
+      cluster: ClusterRef,
+      peerURL: string,
+    ): Promise<{ removed: boolean; id?: string }> {
       checkpoint('removeMember:before');
       const { member } = await reader.findByPeer(cluster, peerURL);
       if (!member) return { removed: false };
       await mustBeOurs(cluster, peerURL, member, 'left in place');
       try {
-        await clients.withCluster(cluster, (c) => c.cluster.memberRemove({ ID: member.id }));
+        await clients.withCluster(cluster, (c) =>
+          c.cluster.memberRemove({ ID: member.id }),
+        );
       } catch (err) {
-        if (classifyEtcdError(err) === 'member-not-found') return { removed: false, id: member.id };
-        throw etcdFailure(`member remove ${member.id} (${peerURL}; by hand: etcdctl member remove ${memberIdHex(member.id)})`, err);
+        if (classifyEtcdError(err) === 'member-not-found')
+          return { removed: false, id: member.id };
+        throw etcdFailure(
+          `member remove ${member.id} (${peerURL}; by hand: etcdctl member remove ${memberIdHex(member.id)})`,
+          err,
+        );
       }
       await dropIntent(cluster, peerURL);
       return { removed: true, id: member.id };

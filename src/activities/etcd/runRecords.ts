@@ -15,17 +15,24 @@ export interface RunRef {
 
 export const LOCK_KEY = '/etcd-scaleout/lock';
 export const INTENT_PREFIX = '/etcd-scaleout/intent/';
-export const intentKey = (peerURL: string): string => `${INTENT_PREFIX}${encodeURIComponent(peerURL)}`;
+export const intentKey = (peerURL: string): string =>
+  `${INTENT_PREFIX}${encodeURIComponent(peerURL)}`;
 
-export const sameRun = (a: RunRef, b: RunRef): boolean => a.workflowId === b.workflowId && a.runId === b.runId;
-export const describeRun = (r: RunRef): string => `workflow ${r.workflowId} (run ${r.runId})`;
+export const sameRun = (a: RunRef, b: RunRef): boolean =>
+  a.workflowId === b.workflowId && a.runId === b.runId;
+export const describeRun = (r: RunRef): string =>
+  `workflow ${r.workflowId} (run ${r.runId})`;
 
 /** A record's RunRef and the rest it carries, or undefined when the value is not one. */
-export function parseRunRecord<T extends RunRef>(value: string | null | undefined): T | undefined {
+export function parseRunRecord<T extends RunRef>(
+  value: string | null | undefined,
+): T | undefined {
   if (!value) return undefined;
   try {
     const v = JSON.parse(value);
-    return typeof v?.workflowId === 'string' && typeof v?.runId === 'string' ? (v as T) : undefined;
+    return typeof v?.workflowId === 'string' && typeof v?.runId === 'string'
+      ? (v as T)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -37,6 +44,7 @@ export type CurrentRun = () => RunRef;
 /** The activity's own run, from Temporal's activity context. */
 export const activityRun: CurrentRun = () => {
   const run = Context.current().info.workflowExecution;
-  if (!run) throw new Error('an activity that records its run must run for a workflow');
+  if (!run)
+    throw new Error('an activity that records its run must run for a workflow');
   return { workflowId: run.workflowId, runId: run.runId };
 };

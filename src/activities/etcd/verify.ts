@@ -20,21 +20,36 @@ export interface VerifyExpectation {
 function stateProblems(state: ClusterState, voters: number): string[] {
   const problems: string[] = [];
   const learners = state.members.filter((m) => m.isLearner);
-  if (learners.length) problems.push(`learner(s) present: ${learners.map((m) => m.name || m.id).join(', ')}`);
-  if (state.members.length !== voters) problems.push(`${state.members.length} members, expected ${voters}`);
+  if (learners.length)
+    problems.push(
+      `learner(s) present: ${learners.map((m) => m.name || m.id).join(', ')}`,
+    );
+  if (state.members.length !== voters)
+    problems.push(`${state.members.length} members, expected ${voters}`);
   const peers = state.members.flatMap((m) => m.peerURLs);
-  if (new Set(peers).size !== peers.length) problems.push('duplicate peer URLs');
-  for (const m of state.members) if (!m.healthy) problems.push(`${m.name || m.id}: ${m.error}`);
-  if (!state.leaderId) problems.push('members disagree on the leader or have none');
+  if (new Set(peers).size !== peers.length)
+    problems.push('duplicate peer URLs');
+  for (const m of state.members)
+    if (!m.healthy) problems.push(`${m.name || m.id}: ${m.error}`);
+  if (!state.leaderId)
+    problems.push('members disagree on the leader or have none');
   if (state.alarms.length) problems.push(`alarms: ${state.alarms.join(', ')}`);
   return problems;
 }
 
-export function createVerifyActivities(deps: { clients: EtcdClients; reader: ClusterReader; checkpoint: CheckpointHook }) {
+export function createVerifyActivities(deps: {
+  clients: EtcdClients;
+  reader: ClusterReader;
+  checkpoint: CheckpointHook;
+}) {
   const { clients, reader, checkpoint } = deps;
 
   /** Writes a probe key through `through`, reads it back (linearizable by default) and deletes it. */
-  async function probe(cluster: ClusterRef, through: string, key: string): Promise<string | undefined> {
+  async function probe(
+    cluster: ClusterRef,
+    through: string,
+    key: string,
+  ): Promise<string | undefined> {
     try {
       return await clients.withMember(cluster, through, async (c) => {
         const value = `${Date.now()}`;
@@ -42,25 +57,37 @@ export function createVerifyActivities(deps: { clients: EtcdClients; reader: Clu
         checkpoint('verifyCluster:after-write');
         const read = await c.get(key).string();
         await c.delete().key(key);
-        return read === value ? undefined : `read through ${through} returned ${read}, wrote ${value}`;
+        return read === value
+          ? undefined
+          : `read through ${through} returned ${read}, wrote ${value}`;
       });
     } catch (err) {
       if (err instanceof ApplicationFailure) throw err;
-      const why = classifyEtcdError(err) === 'learner-rpc-unsupported' ? ' (the member is still a learner)' : '';
+      const why =
+        classifyEtcdError(err) === 'learner-rpc-unsupported'
+          ? ' (the member is still a learner)'
+          : '';
       return `write/read through ${through} failed${why}: ${errorText(err)}`;
     }
   }
 
   return {
-    async verifyCluster(cluster: ClusterRef, expect: VerifyExpectation): Promise<{ members: MemberStatus[]; leaderId: string }> {
+    async verifyCluster(
+      cluster: ClusterRef,
+      expect: VerifyExpectation,
+    ): Promise<{ members: MemberStatus[]; leaderId: string }> {
       const state = await reader.inspect(cluster);
       const problems = stateProblems(state, expect.voters);
       if (!problems.length && expect.through) {
         const failed = await probe(cluster, expect.through, expect.probeKey);
         if (failed) problems.push(failed);
       }
-      if (problems.length) throw ApplicationFailure.retryable(`cluster ${cluster.name} not verified: ${problems.join('; ')}`, ErrorType.VerifyFailed);
-      return { members: state.members, leaderId: state.leaderId! };
+      if (problems.length)
+        throw ApplicationFailure.retryable(
+          `cluster ${cluster.name} not verified: ${problems.join('; ')}`,
+          ErrorType.VerifyFailed,
+        );
+      return { members: state.members, leaderId: state.leaderId ?? '' };
     },
   };
 }

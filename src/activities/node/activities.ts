@@ -2,7 +2,7 @@
  * The node adapter: what happens on a new member's host, over SSH, one factory per concern, composed
  * here. Every command is built with the quoting helper `sh`; every activity is idempotent.
  */
-import { noCheckpoint, type CheckpointHook } from '../checkpoints';
+import { type CheckpointHook, noCheckpoint } from '../checkpoints';
 import { createDataDirActivities } from './dataDir';
 import { createEnvFileActivities } from './envFile';
 import { createNodeInspection } from './inspect';
@@ -13,7 +13,10 @@ import type { SshRunner } from './ssh';
 
 export type { NodeFacts, NodePaths } from './inspect';
 
-export function createNodeActivities(deps: { ssh: SshRunner; checkpoint?: CheckpointHook }) {
+export function createNodeActivities(deps: {
+  ssh: SshRunner;
+  checkpoint?: CheckpointHook;
+}) {
   const remote = remoteOver(deps.ssh);
   const checkpoint = deps.checkpoint ?? noCheckpoint;
   return {

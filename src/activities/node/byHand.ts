@@ -7,12 +7,22 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors';
 
-export async function orByHand<T>(host: string, byHand: string, body: () => Promise<T>): Promise<T> {
+export async function orByHand<T>(
+  host: string,
+  byHand: string,
+  body: () => Promise<T>,
+): Promise<T> {
   try {
     return await body();
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === ErrorType.RemoteCommandFailed) {
-      throw ApplicationFailure.nonRetryable(`${err.message}; left to do by hand on ${host}: ${byHand}`, ErrorType.RemoteCommandRefused);
+    if (
+      err instanceof ApplicationFailure &&
+      err.type === ErrorType.RemoteCommandFailed
+    ) {
+      throw ApplicationFailure.nonRetryable(
+        `${err.message}; left to do by hand on ${host}: ${byHand}`,
+        ErrorType.RemoteCommandRefused,
+      );
     }
     throw err;
   }

@@ -4,11 +4,21 @@
  * fingerprints only: keys are read by openssl on their own node, never sent anywhere.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { certificateProblems, whyMissing, type CertificateExpectations, type X509Facts } from '../../domain/certificates';
+import {
+  type CertificateExpectations,
+  certificateProblems,
+  whyMissing,
+  type X509Facts,
+} from '../../domain/certificates';
 import { ErrorType } from '../../domain/errors';
 import type { TlsFileSet } from '../../domain/kubesprayEnv';
-import { probeAuthority, probeFiles, type CertificateAuthorityRef, type ProbeItem } from './certificateProbe';
 import { createCertificateIssuer } from './certificateIssuer';
+import {
+  type CertificateAuthorityRef,
+  type ProbeItem,
+  probeAuthority,
+  probeFiles,
+} from './certificateProbe';
 import type { SshRunner, SshTarget } from './ssh';
 
 export type { CertificateAuthorityRef } from './certificateProbe';
@@ -16,11 +26,22 @@ export type { CertificateAuthorityRef } from './certificateProbe';
 export function createCertificateActivities(deps: { ssh: SshRunner }) {
   const { ssh } = deps;
 
-  const readCertificate = async (target: SshTarget, file: string): Promise<X509Facts> => {
-    const { probes } = await probeFiles(ssh, target, [{ path: file, kind: 'certificate' }], 'certificate read');
+  const readCertificate = async (
+    target: SshTarget,
+    file: string,
+  ): Promise<X509Facts> => {
+    const { probes } = await probeFiles(
+      ssh,
+      target,
+      [{ path: file, kind: 'certificate' }],
+      'certificate read',
+    );
     const p = probes[file];
     if (!p.x509) {
-      throw ApplicationFailure.nonRetryable(`${target.host}: ${file}: ${whyMissing(p) ?? 'is not a PEM certificate openssl can read'}`, ErrorType.PreflightFailed);
+      throw ApplicationFailure.nonRetryable(
+        `${target.host}: ${file}: ${whyMissing(p) ?? 'is not a PEM certificate openssl can read'}`,
+        ErrorType.PreflightFailed,
+      );
     }
     return p.x509;
   };
@@ -30,9 +51,16 @@ export function createCertificateActivities(deps: { ssh: SshRunner }) {
     readCertificate,
 
     /** The CA a healthy member trusts, by fingerprint: what a new member's CA file must equal. */
-    async readMemberCa(target: SshTarget, caFile: string): Promise<{ fingerprint: string; subject: string; notAfter: string }> {
+    async readMemberCa(
+      target: SshTarget,
+      caFile: string,
+    ): Promise<{ fingerprint: string; subject: string; notAfter: string }> {
       const x = await readCertificate(target, caFile);
-      return { fingerprint: x.fingerprint, subject: x.subject, notAfter: x.notAfter };
+      return {
+        fingerprint: x.fingerprint,
+        subject: x.subject,
+        notAfter: x.notAfter,
+      };
     },
 
     /**
@@ -40,20 +68,45 @@ export function createCertificateActivities(deps: { ssh: SshRunner }) {
      * the cluster's CA, chained to it, naming the member's hosts, valid for minValidityDays, the key
      * matching the certificate. Each problem names node, file, variables and reason.
      */
-    async checkMemberCertificates(target: SshTarget, sets: TlsFileSet[], expect: CertificateExpectations): Promise<{ problems: string[] }> {
+    async checkMemberCertificates(
+      target: SshTarget,
+      sets: TlsFileSet[],
+      expect: CertificateExpectations,
+    ): Promise<{ problems: string[] }> {
       const items = new Map<string, ProbeItem>();
       for (const s of sets) {
-        const add = (item: ProbeItem) => items.has(item.path) || items.set(item.path, item);
+        const add = (item: ProbeItem) =>
+          items.has(item.path) || items.set(item.path, item);
         add({ path: s.caFile, kind: 'certificate' });
-        add({ path: s.certFile, kind: 'certificate', verifyWith: { caFile: s.caFile } });
+        add({
+          path: s.certFile,
+          kind: 'certificate',
+          verifyWith: { caFile: s.caFile },
+        });
         add({ path: s.keyFile, kind: 'key' });
       }
-      const { probes } = await probeFiles(ssh, target, [...items.values()], 'certificate probe');
-      return { problems: certificateProblems(target.host, sets, probes, expect, Date.now()) };
+      const { probes } = await probeFiles(
+        ssh,
+        target,
+        [...items.values()],
+        'certificate probe',
+      );
+      return {
+        problems: certificateProblems(
+          target.host,
+          sets,
+          probes,
+          expect,
+          Date.now(),
+        ),
+      };
     },
 
     /** Reads only. For strategy.certificates "issue": the CA host has the cluster's CA and its key. */
-    async checkCertificateAuthority(ca: CertificateAuthorityRef, expect: Pick<CertificateExpectations, 'caFingerprint' | 'caSource'>): Promise<{ problems: string[] }> {
+    async checkCertificateAuthority(
+      ca: CertificateAuthorityRef,
+      expect: Pick<CertificateExpectations, 'caFingerprint' | 'caSource'>,
+    ): Promise<{ problems: string[] }> {
       return { problems: (await probeAuthority(ssh, ca, expect)).problems };
     },
 
@@ -61,4 +114,6 @@ export function createCertificateActivities(deps: { ssh: SshRunner }) {
   };
 }
 
-export type CertificateActivities = ReturnType<typeof createCertificateActivities>;
+export type CertificateActivities = ReturnType<
+  typeof createCertificateActivities
+>;

@@ -10,11 +10,19 @@ import type { SshTarget } from './ssh';
 export function createDataDirActivities(deps: { remote: Remote }) {
   return {
     /** Moves `<dataDir>/member` to `member.quarantined-<stamp>`. Absent already counts as done. */
-    async quarantineDataDir(target: SshTarget, dataDir: string, stamp: string): Promise<{ movedTo: string | null }> {
+    async quarantineDataDir(
+      target: SshTarget,
+      dataDir: string,
+      stamp: string,
+    ): Promise<{ movedTo: string | null }> {
       const member = `${dataDir}/member`;
       const dest = `${dataDir}/member.quarantined-${stamp}`;
       const r = await orByHand(target.host, `mv -- ${member} ${dest}`, () =>
-        deps.remote.mustRun(target, sh`if [ -e ${member} ]; then mv -- ${member} ${dest} && echo moved; else echo absent; fi`, 'quarantine data dir'),
+        deps.remote.mustRun(
+          target,
+          sh`if [ -e ${member} ]; then mv -- ${member} ${dest} && echo moved; else echo absent; fi`,
+          'quarantine data dir',
+        ),
       );
       return { movedTo: r.stdout.includes('moved') ? dest : null };
     },

@@ -20,7 +20,10 @@ import type { SshTarget } from './ssh';
 export const replaceFile = (from: string, to: string): string =>
   sh`if err=$(mv -f -- ${from} ${to} 2>&1); then echo renamed; else case "$err" in *[Bb]usy*) cat -- ${from} > ${to} && rm -f -- ${from} && echo in-place ;; *) echo "$err" >&2; exit 1 ;; esac; fi`;
 
-export function createEnvFileActivities(deps: { remote: Remote; checkpoint: CheckpointHook }) {
+export function createEnvFileActivities(deps: {
+  remote: Remote;
+  checkpoint: CheckpointHook;
+}) {
   const { remote, checkpoint } = deps;
   const names = (envFile: string, backupSuffix: string) => ({
     bak: `${envFile}.${backupSuffix}.bak`,
@@ -29,7 +32,12 @@ export function createEnvFileActivities(deps: { remote: Remote; checkpoint: Chec
   });
 
   return {
-    async writeEnvFile(target: SshTarget, envFile: string, vars: Record<string, string>, backupSuffix: string): Promise<{ backup: string | null; written?: 'renamed' | 'in-place' }> {
+    async writeEnvFile(
+      target: SshTarget,
+      envFile: string,
+      vars: Record<string, string>,
+      backupSuffix: string,
+    ): Promise<{ backup: string | null; written?: 'renamed' | 'in-place' }> {
       const { bak, absent, tmp } = names(envFile, backupSuffix);
       const save = await remote.mustRun(
         target,
@@ -40,21 +48,40 @@ export function createEnvFileActivities(deps: { remote: Remote; checkpoint: Chec
       checkpoint('writeEnvFile:after-save');
       const [first, ...rest] = save.stdout.split('\n');
       const original = first === 'saved' ? rest.join('\n') : '';
-      const w = await remote.mustRun(target, sh`umask 027; cat > ${tmp} || exit 1; ` + replaceFile(tmp, envFile), 'write env file', mergeEnvFile(original, vars));
-      return { backup: first === 'saved' ? bak : null, written: w.stdout.includes('in-place') ? 'in-place' : 'renamed' };
+      const w = await remote.mustRun(
+        target,
+        sh`umask 027; cat > ${tmp} || exit 1; ` + replaceFile(tmp, envFile),
+        'write env file',
+        mergeEnvFile(original, vars),
+      );
+      return {
+        backup: first === 'saved' ? bak : null,
+        written: w.stdout.includes('in-place') ? 'in-place' : 'renamed',
+      };
     },
 
     /** Puts the env file back as it was before this run (or removes it if there was none). */
-    async restoreEnvFile(target: SshTarget, envFile: string, backupSuffix: string): Promise<{ restored: 'previous' | 'removed' | 'untouched' }> {
+    async restoreEnvFile(
+      target: SshTarget,
+      envFile: string,
+      backupSuffix: string,
+    ): Promise<{ restored: 'previous' | 'removed' | 'untouched' }> {
       const { bak, absent } = names(envFile, backupSuffix);
-      const r = await orByHand(target.host, `cp -p -- ${bak} ${envFile} (or rm -f -- ${envFile} if ${absent} exists)`, () =>
-        remote.mustRun(
-          target,
-          sh`if [ -e ${bak} ]; then ` + replaceFile(bak, envFile) + sh` >/dev/null && echo previous; elif [ -e ${absent} ]; then rm -f -- ${envFile} ${absent} && echo removed; else echo untouched; fi`,
-          'restore env file',
-        ),
+      const r = await orByHand(
+        target.host,
+        `cp -p -- ${bak} ${envFile} (or rm -f -- ${envFile} if ${absent} exists)`,
+        () =>
+          remote.mustRun(
+            target,
+            sh`if [ -e ${bak} ]; then ` +
+              replaceFile(bak, envFile) +
+              sh` >/dev/null && echo previous; elif [ -e ${absent} ]; then rm -f -- ${envFile} ${absent} && echo removed; else echo untouched; fi`,
+            'restore env file',
+          ),
       );
-      return { restored: r.stdout.trim() as 'previous' | 'removed' | 'untouched' };
+      return {
+        restored: r.stdout.trim() as 'previous' | 'removed' | 'untouched',
+      };
     },
   };
 }

@@ -11,10 +11,20 @@ import type { SshRunner, SshTarget } from './ssh';
 export function createEnvSourceActivities(deps: { ssh: SshRunner }) {
   return {
     /** The env file's text (secret-looking values withheld), or exists: false. Reads only. */
-    async readEnvFile(target: SshTarget, envFile: string): Promise<{ exists: boolean; text: string }> {
-      const r = await runChecked(deps.ssh, target, sh`if [ -e ${envFile} ]; then echo present; cat -- ${envFile}; else echo absent; fi`, `read ${envFile}`);
+    async readEnvFile(
+      target: SshTarget,
+      envFile: string,
+    ): Promise<{ exists: boolean; text: string }> {
+      const r = await runChecked(
+        deps.ssh,
+        target,
+        sh`if [ -e ${envFile} ]; then echo present; cat -- ${envFile}; else echo absent; fi`,
+        `read ${envFile}`,
+      );
       const [first, ...rest] = r.stdout.split('\n');
-      return first === 'present' ? { exists: true, text: withholdSecrets(rest.join('\n')) } : { exists: false, text: '' };
+      return first === 'present'
+        ? { exists: true, text: withholdSecrets(rest.join('\n')) }
+        : { exists: false, text: '' };
     },
   };
 }

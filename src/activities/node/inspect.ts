@@ -1,6 +1,14 @@
 /** Reading a new member's host before any change: one probe over SSH, parsed by nodeFacts. */
-import { classifyMemberDir, conflictingListeners, parseEtcdVersion, parseProcNetTcp, splitSections, type ListeningSocket, type StaleKind } from './nodeFacts';
-import { tail, type Remote } from './remote';
+import {
+  classifyMemberDir,
+  conflictingListeners,
+  type ListeningSocket,
+  parseEtcdVersion,
+  parseProcNetTcp,
+  type StaleKind,
+  splitSections,
+} from './nodeFacts';
+import { type Remote, tail } from './remote';
 import { sh } from './shell';
 import type { SshTarget } from './ssh';
 
@@ -24,7 +32,12 @@ export interface NodeFacts {
 export function createNodeInspection(deps: { remote: Remote }) {
   return {
     /** Reads, never changes: etcd version, data dir, env file, service state and listening ports (on `bindAddress`, the member's listen address). */
-    async inspectNode(target: SshTarget, paths: NodePaths, ports: number[], bindAddress = target.host): Promise<NodeFacts> {
+    async inspectNode(
+      target: SshTarget,
+      paths: NodePaths,
+      ports: number[],
+      bindAddress = target.host,
+    ): Promise<NodeFacts> {
       const member = `${paths.dataDir}/member`;
       const probe =
         sh`echo '--- version'; ${paths.etcdBinary} --version 2>&1; ` +
@@ -40,10 +53,21 @@ export function createNodeInspection(deps: { remote: Remote }) {
         host: target.host,
         etcdVersion: parseEtcdVersion(s.version ?? ''),
         etcdVersionOutput: tail(s.version ?? '', 3),
-        memberDir: memberLines[0] === 'present' ? { entries: memberLines.slice(1), kind: classifyMemberDir(memberLines.slice(1)) } : null,
+        memberDir:
+          memberLines[0] === 'present'
+            ? {
+                entries: memberLines.slice(1),
+                kind: classifyMemberDir(memberLines.slice(1)),
+              }
+            : null,
         envFileExists: (s.env ?? '').includes('present'),
         serviceActive: (s.service ?? '').trim().split('\n')[0] === 'active',
-        portConflicts: ports.flatMap((port) => conflictingListeners(sockets, bindAddress, port).map((c) => ({ ...c, wanted: port }))),
+        portConflicts: ports.flatMap((port) =>
+          conflictingListeners(sockets, bindAddress, port).map((c) => ({
+            ...c,
+            wanted: port,
+          })),
+        ),
       };
     },
   };

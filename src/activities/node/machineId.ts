@@ -11,10 +11,18 @@ export const MACHINE_ID_FILE = '/etc/machine-id';
 export function createMachineIdActivities(deps: { remote: Remote }) {
   return {
     /** The node's machine ID, or null when the file is missing or empty (nothing to compare). */
-    async readMachineId(target: SshTarget): Promise<{ host: string; machineId: string | null }> {
-      const r = await deps.remote.run(target, sh`cat -- ${MACHINE_ID_FILE} 2>/dev/null || true`);
+    async readMachineId(
+      target: SshTarget,
+    ): Promise<{ host: string; machineId: string | null }> {
+      const r = await deps.remote.run(
+        target,
+        sh`cat -- ${MACHINE_ID_FILE} 2>/dev/null || true`,
+      );
       const id = r.stdout.trim();
-      return { host: target.host, machineId: /^[0-9a-f]{32}$/i.test(id) ? id.toLowerCase() : null };
+      return {
+        host: target.host,
+        machineId: /^[0-9a-f]{32}$/i.test(id) ? id.toLowerCase() : null,
+      };
     },
   };
 }

@@ -8,7 +8,8 @@ export function parseEtcdVersion(output: string): string | undefined {
 }
 
 /** Major.minor of a version, the unit in which etcd members must agree. */
-export const minorOf = (version: string): string => version.split('.').slice(0, 2).join('.');
+export const minorOf = (version: string): string =>
+  version.split('.').slice(0, 2).join('.');
 
 export interface ListeningSocket {
   address: string;
@@ -18,19 +19,25 @@ export interface ListeningSocket {
 function hexToIPv4(hex: string): string {
   // /proc/net/tcp prints the address in host byte order (little-endian on x86 and arm64).
   const n = parseInt(hex, 16);
-  return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff].join('.');
+  return [
+    n & 0xff,
+    (n >>> 8) & 0xff,
+    (n >>> 16) & 0xff,
+    (n >>> 24) & 0xff,
+  ].join('.');
 }
 
 function hexToIPv6(hex: string): string {
   const words: string[] = [];
   for (let i = 0; i < 32; i += 8) {
     const w = hex.slice(i, i + 8).toLowerCase(); // the kernel prints uppercase hex
-    const le = w.match(/../g)!.reverse().join('');
+    const le = (w.match(/../g) ?? []).reverse().join('');
     words.push(le.slice(0, 4), le.slice(4, 8));
   }
   const full = words.map((w) => w.replace(/^0+(?=.)/, '')).join(':');
   if (full === '0:0:0:0:0:0:0:0') return '::';
-  if (/^0:0:0:0:0:ffff:/.test(full)) return '::ffff:' + hexToIPv4(hex.slice(24));
+  if (/^0:0:0:0:0:ffff:/.test(full))
+    return `::ffff:${hexToIPv4(hex.slice(24))}`;
   return full;
 }
 
@@ -41,14 +48,28 @@ export function parseProcNetTcp(text: string): ListeningSocket[] {
     const f = line.trim().split(/\s+/);
     if (f.length < 4 || !/^\d+:$/.test(f[0]) || f[3] !== '0A') continue;
     const [addr, port] = f[1].split(':');
-    out.push({ address: addr.length === 8 ? hexToIPv4(addr) : hexToIPv6(addr), port: parseInt(port, 16) });
+    out.push({
+      address: addr.length === 8 ? hexToIPv4(addr) : hexToIPv6(addr),
+      port: parseInt(port, 16),
+    });
   }
   return out;
 }
 
 /** Sockets that would keep etcd from binding host:port (same address, or a wildcard). */
-export function conflictingListeners(sockets: ListeningSocket[], host: string, port: number): ListeningSocket[] {
-  return sockets.filter((s) => s.port === port && (s.address === host || s.address === '0.0.0.0' || s.address === '::' || s.address === `::ffff:${host}`));
+export function conflictingListeners(
+  sockets: ListeningSocket[],
+  host: string,
+  port: number,
+): ListeningSocket[] {
+  return sockets.filter(
+    (s) =>
+      s.port === port &&
+      (s.address === host ||
+        s.address === '0.0.0.0' ||
+        s.address === '::' ||
+        s.address === `::ffff:${host}`),
+  );
 }
 
 export type StaleKind = 'none' | 'wal-and-snap' | 'snap-only' | 'unknown';
@@ -61,7 +82,8 @@ export type StaleKind = 'none' | 'wal-and-snap' | 'snap-only' | 'unknown';
  */
 export function classifyMemberDir(entries: string[] | undefined): StaleKind {
   if (!entries) return 'none';
-  if (entries.includes('wal') && entries.includes('snap')) return 'wal-and-snap';
+  if (entries.includes('wal') && entries.includes('snap'))
+    return 'wal-and-snap';
   if (entries.includes('snap')) return 'snap-only';
   return 'unknown';
 }
@@ -75,7 +97,7 @@ export function splitSections(output: string): Record<string, string> {
     if (m) {
       current = m[1];
       out[current] = '';
-    } else if (current) out[current] += line + '\n';
+    } else if (current) out[current] += `${line}\n`;
   }
   return out;
 }

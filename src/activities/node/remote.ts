@@ -18,18 +18,32 @@ export const tail = (text: string, lines = 15): string =>
     .join('\n');
 
 export interface Remote {
-  run(target: SshTarget, command: string, input?: string): Promise<CommandResult>;
+  run(
+    target: SshTarget,
+    command: string,
+    input?: string,
+  ): Promise<CommandResult>;
   /** `what` names the command in the failure, e.g. `save env file`. */
-  mustRun(target: SshTarget, command: string, what: string, input?: string): Promise<CommandResult>;
+  mustRun(
+    target: SshTarget,
+    command: string,
+    what: string,
+    input?: string,
+  ): Promise<CommandResult>;
 }
 
 export function remote(ssh: SshRunner): Remote {
-  const run = (target: SshTarget, command: string, input?: string) => ssh.run(target, command, { input });
+  const run = (target: SshTarget, command: string, input?: string) =>
+    ssh.run(target, command, { input });
   return {
     run,
     async mustRun(target, command, what, input) {
       const r = await run(target, command, input);
-      if (r.code !== 0) throw ApplicationFailure.retryable(`${what} on ${target.host} exited ${r.code}: ${tail(r.stderr || r.stdout, 8)}`, ErrorType.RemoteCommandFailed);
+      if (r.code !== 0)
+        throw ApplicationFailure.retryable(
+          `${what} on ${target.host} exited ${r.code}: ${tail(r.stderr || r.stdout, 8)}`,
+          ErrorType.RemoteCommandFailed,
+        );
       return r;
     },
   };

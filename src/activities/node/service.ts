@@ -6,11 +6,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors';
 import type { CheckpointHook } from '../checkpoints';
 import { orByHand } from './byHand';
-import { tail, type Remote } from './remote';
+import { type Remote, tail } from './remote';
 import { sh } from './shell';
 import type { SshTarget } from './ssh';
 
-export function createServiceActivities(deps: { remote: Remote; checkpoint: CheckpointHook }) {
+export function createServiceActivities(deps: {
+  remote: Remote;
+  checkpoint: CheckpointHook;
+}) {
   const { remote, checkpoint } = deps;
   const isActive = async (target: SshTarget, service: string) => {
     const r = await remote.run(target, sh`systemctl is-active ${service}`);
@@ -19,12 +22,18 @@ export function createServiceActivities(deps: { remote: Remote; checkpoint: Chec
 
   return {
     /** Starts the service unless it is running; a failed start carries the service's last log lines. */
-    async startService(target: SshTarget, service: string): Promise<{ alreadyActive: boolean }> {
+    async startService(
+      target: SshTarget,
+      service: string,
+    ): Promise<{ alreadyActive: boolean }> {
       checkpoint('startService:before');
       if (await isActive(target, service)) return { alreadyActive: true };
       const start = await remote.run(target, sh`systemctl start ${service}`);
       if (start.code !== 0) {
-        const log = await remote.run(target, sh`journalctl -u ${service} -n 20 --no-pager 2>&1 || true`);
+        const log = await remote.run(
+          target,
+          sh`journalctl -u ${service} -n 20 --no-pager 2>&1 || true`,
+        );
         throw ApplicationFailure.retryable(
           `systemctl start ${service} on ${target.host} failed (exit ${start.code}): ${tail(start.stderr || start.stdout, 5)}\nlast log lines:\n${tail(log.stdout, 6)}`,
           ErrorType.ServiceStartFailed,
@@ -35,10 +44,15 @@ export function createServiceActivities(deps: { remote: Remote; checkpoint: Chec
     },
 
     /** Stops the service; an inactive service counts as stopped. */
-    async stopService(target: SshTarget, service: string): Promise<{ wasActive: boolean }> {
+    async stopService(
+      target: SshTarget,
+      service: string,
+    ): Promise<{ wasActive: boolean }> {
       checkpoint('stopService:before');
       const wasActive = await isActive(target, service);
-      await orByHand(target.host, `systemctl stop ${service}`, () => remote.mustRun(target, sh`systemctl stop ${service}`, 'systemctl stop'));
+      await orByHand(target.host, `systemctl stop ${service}`, () =>
+        remote.mustRun(target, sh`systemctl stop ${service}`, 'systemctl stop'),
+      );
       return { wasActive };
     },
   };

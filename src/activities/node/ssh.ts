@@ -5,12 +5,19 @@
  * known_hosts is refused (non-retryable), on a new connection and on a reused one alike.
  */
 import { Socket } from 'node:net';
-import { Client, utils, type ClientChannel } from 'ssh2';
 import { ApplicationFailure } from '@temporalio/common';
-import { checkHostKey, hostKeyName, hostKeyTypes, parseKnownHosts, presentedKeyType, type KnownHostEntry } from './knownHosts';
-import { SshPool, type PooledConnection } from './sshPool';
+import { Client, type ClientChannel, utils } from 'ssh2';
 import { ErrorType } from '../../domain/errors';
-import { readCredential, type ReadFile } from '../credentials';
+import { type ReadFile, readCredential } from '../credentials';
+import {
+  checkHostKey,
+  hostKeyName,
+  hostKeyTypes,
+  type KnownHostEntry,
+  parseKnownHosts,
+  presentedKeyType,
+} from './knownHosts';
+import { type PooledConnection, SshPool } from './sshPool';
 
 export interface SshTarget {
   host: string;
@@ -27,7 +34,11 @@ export interface CommandResult {
 }
 
 export interface SshRunner {
-  run(target: SshTarget, command: string, options?: { input?: string; timeoutMs?: number }): Promise<CommandResult>;
+  run(
+    target: SshTarget,
+    command: string,
+    options?: { input?: string; timeoutMs?: number },
+  ): Promise<CommandResult>;
   /** Closes the pooled connections (worker shutdown). */
   close?(): void;
 }
@@ -37,7 +48,8 @@ export const OUTPUT_LIMIT = 1024 * 1024;
 /** A channel that does not open within this is on a dead connection: reconnect. */
 const CHANNEL_OPEN_MS = 5_000;
 
-const sshFailed = (where: string, what: string) => ApplicationFailure.retryable(`ssh ${where}: ${what}`, ErrorType.SshFailed);
+const sshFailed = (where: string, what: string) =>
+  ApplicationFailure.retryable(`ssh ${where}: ${what}`, ErrorType.SshFailed);
 
 /** A failure of the pooled connection itself, before the command ran: safe to retry on a new one. */
 class StaleConnection extends Error {}
@@ -47,25 +59,50 @@ export function createSshRunner(deps: { readFile?: ReadFile } = {}): SshRunner {
   return {
     async run(target, command, options = {}) {
       const [privateKey, knownHosts] = await Promise.all([
-        readCredential('ssh.privateKeyFile', target.privateKeyFile, deps.readFile),
-        readCredential('ssh.knownHostsFile', target.knownHostsFile, deps.readFile),
+        readCredential(
+          'ssh.privateKeyFile',
+          target.privateKeyFile,
+          deps.readFile,
+        ),
+        readCredential(
+          'ssh.knownHostsFile',
+          target.knownHostsFile,
+          deps.readFile,
+        ),
       ]);
       checkPrivateKey(target.privateKeyFile, privateKey);
       const entries = parseKnownHosts(knownHosts.toString('utf8'));
       const timeoutMs = options.timeoutMs ?? 60_000;
       const where = `${target.user}@${hostKeyName(target.host, target.port)}`;
       const key = SshPool.key(`${where}|${target.knownHostsFile}`, privateKey);
-      const open = () => openConnection(target, privateKey, entries, where, timeoutMs);
+      const open = () =>
+        openConnection(target, privateKey, entries, where, timeoutMs);
       for (let attempt = 1; ; attempt++) {
         const conn = await pool.acquire(key, open);
         try {
           // known_hosts may have changed since the connection was opened: judge its key again.
-          if (checkHostKey(entries, target.host, target.port, conn.hostKey) !== 'match') throw new StaleConnection('host key no longer accepted');
-          return await conn.withChannel(() => execute(conn, command, options.input, timeoutMs, where));
+          if (
+            checkHostKey(entries, target.host, target.port, conn.hostKey) !==
+            'match'
+          )
+            throw new StaleConnection('host key no longer accepted');
+          return await conn.withChannel(() =>
+            execute(conn, command, options.input, timeoutMs, where),
+          );
         } catch (err) {
-          if (!(err instanceof StaleConnection) && !(err instanceof ApplicationFailure && err.type === ErrorType.SshFailed)) throw err;
+          if (
+            !(err instanceof StaleConnection) &&
+            !(
+              err instanceof ApplicationFailure &&
+              err.type === ErrorType.SshFailed
+            )
+          )
+            throw err;
           pool.discard(key);
-          if (!(err instanceof StaleConnection) || attempt > 1) throw err instanceof StaleConnection ? sshFailed(where, err.message) : err;
+          if (!(err instanceof StaleConnection) || attempt > 1)
+            throw err instanceof StaleConnection
+              ? sshFailed(where, err.message)
+              : err;
         } finally {
           pool.release(key);
         }
@@ -79,17 +116,32 @@ export function createSshRunner(deps: { readFile?: ReadFile } = {}): SshRunner {
 function checkPrivateKey(file: string, privateKey: Buffer): void {
   const parsed = utils.parseKey(privateKey);
   if (parsed instanceof Error) {
-    throw ApplicationFailure.nonRetryable(`ssh.privateKeyFile ${file} on the worker is not a usable private key: ${parsed.message}`, ErrorType.CredentialsUnreadable);
+    throw ApplicationFailure.nonRetryable(
+      `ssh.privateKeyFile ${file} on the worker is not a usable private key: ${parsed.message}`,
+      ErrorType.CredentialsUnreadable,
+    );
   }
 }
 
-function hostKeyRefusal(target: SshTarget, entries: KnownHostEntry[], where: string, verdict: string, presented: Buffer): ApplicationFailure {
+function hostKeyRefusal(
+  target: SshTarget,
+  entries: KnownHostEntry[],
+  where: string,
+  verdict: string,
+  presented: Buffer,
+): ApplicationFailure {
   if (verdict === 'unknown') {
-    return ApplicationFailure.nonRetryable(`ssh ${where}: host key is not in ${target.knownHostsFile}; add the node's key there first (ssh-keyscan, checked out of band)`, ErrorType.HostKeyRejected);
+    return ApplicationFailure.nonRetryable(
+      `ssh ${where}: host key is not in ${target.knownHostsFile}; add the node's key there first (ssh-keyscan, checked out of band)`,
+      ErrorType.HostKeyRejected,
+    );
   }
   const offered = presentedKeyType(presented);
   const known = hostKeyTypes(entries, target.host, target.port);
-  const typeNote = verdict === 'mismatch' && !known.includes(offered) ? `; ${target.knownHostsFile} has a ${known.join('/')} key for it, the node offered ${offered}` : '';
+  const typeNote =
+    verdict === 'mismatch' && !known.includes(offered)
+      ? `; ${target.knownHostsFile} has a ${known.join('/')} key for it, the node offered ${offered}`
+      : '';
   return ApplicationFailure.nonRetryable(
     `ssh ${where}: host key does not match ${target.knownHostsFile} (${verdict}${typeNote}); refusing to connect, the host may have been replaced or intercepted`,
     ErrorType.HostKeyRejected,
@@ -97,49 +149,72 @@ function hostKeyRefusal(target: SshTarget, entries: KnownHostEntry[], where: str
 }
 
 /** A new connection, ready, with a host key known_hosts accepts. */
-function openConnection(target: SshTarget, privateKey: Buffer, entries: KnownHostEntry[], where: string, timeoutMs: number) {
-  return new Promise<{ client: Client; socket: Socket; hostKey: Buffer }>((resolve, reject) => {
-    const client = new Client();
-    // Our own socket, so an idle pooled connection can be unref'd (it must not keep a process alive)
-    // and a silent drop is noticed by TCP keepalive rather than by a timer of ssh2's.
-    const socket = new Socket();
-    socket.setKeepAlive(true, 5_000);
-    socket.connect({ host: target.host, port: target.port });
-    let verdict: string | undefined;
-    let presented: Buffer = Buffer.alloc(0);
-    let settled = false;
-    const fail = (err: Error) => {
-      if (settled) return;
-      settled = true;
-      client.end();
-      reject(err);
-    };
-    client.on('ready', () => {
-      settled = true;
-      resolve({ client, socket, hostKey: presented });
-    });
-    client.on('error', (err: Error & { level?: string }) => {
-      if (verdict && verdict !== 'match') return fail(hostKeyRefusal(target, entries, where, verdict, presented));
-      // The node refused the key: a retry would be refused the same way.
-      if (err.level === 'client-authentication') return fail(ApplicationFailure.nonRetryable(`ssh ${where}: authentication with ${target.privateKeyFile} refused`, ErrorType.SshAuthRejected));
-      fail(sshFailed(where, err.message));
-    });
-    client.connect({
-      sock: socket,
-      username: target.user,
-      privateKey,
-      readyTimeout: Math.min(timeoutMs, 20_000),
-      hostVerifier: (key: Buffer) => {
-        presented = key;
-        verdict = checkHostKey(entries, target.host, target.port, key);
-        return verdict === 'match';
-      },
-    });
-  });
+function openConnection(
+  target: SshTarget,
+  privateKey: Buffer,
+  entries: KnownHostEntry[],
+  where: string,
+  timeoutMs: number,
+) {
+  return new Promise<{ client: Client; socket: Socket; hostKey: Buffer }>(
+    (resolve, reject) => {
+      const client = new Client();
+      // Our own socket, so an idle pooled connection can be unref'd (it must not keep a process alive)
+      // and a silent drop is noticed by TCP keepalive rather than by a timer of ssh2's.
+      const socket = new Socket();
+      socket.setKeepAlive(true, 5_000);
+      socket.connect({ host: target.host, port: target.port });
+      let verdict: string | undefined;
+      let presented: Buffer = Buffer.alloc(0);
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        client.end();
+        reject(err);
+      };
+      client.on('ready', () => {
+        settled = true;
+        resolve({ client, socket, hostKey: presented });
+      });
+      client.on('error', (err: Error & { level?: string }) => {
+        if (verdict && verdict !== 'match')
+          return fail(
+            hostKeyRefusal(target, entries, where, verdict, presented),
+          );
+        // The node refused the key: a retry would be refused the same way.
+        if (err.level === 'client-authentication')
+          return fail(
+            ApplicationFailure.nonRetryable(
+              `ssh ${where}: authentication with ${target.privateKeyFile} refused`,
+              ErrorType.SshAuthRejected,
+            ),
+          );
+        fail(sshFailed(where, err.message));
+      });
+      client.connect({
+        sock: socket,
+        username: target.user,
+        privateKey,
+        readyTimeout: Math.min(timeoutMs, 20_000),
+        hostVerifier: (key: Buffer) => {
+          presented = key;
+          verdict = checkHostKey(entries, target.host, target.port, key);
+          return verdict === 'match';
+        },
+      });
+    },
+  );
 }
 
 /** Runs `command` on an open connection; a channel that cannot be opened means the connection is stale. */
-function execute(conn: PooledConnection, command: string, input: string | undefined, timeoutMs: number, where: string): Promise<CommandResult> {
+function execute(
+  conn: PooledConnection,
+  command: string,
+  input: string | undefined,
+  timeoutMs: number,
+  where: string,
+): Promise<CommandResult> {
   return new Promise<CommandResult>((resolve, reject) => {
     let settled = false;
     let channel: ClientChannel | undefined;
@@ -148,16 +223,25 @@ function execute(conn: PooledConnection, command: string, input: string | undefi
       settled = true;
       clearTimeout(opening);
       clearTimeout(timer);
-      if (err) channel?.close();
-      if (err) reject(err);
-      else resolve(result!);
+      if (err || !result) {
+        channel?.close();
+        reject(err ?? new Error(`${where}: no result`));
+      } else resolve(result);
     };
-    const opening = setTimeout(() => finish(new StaleConnection(`no channel within ${CHANNEL_OPEN_MS} ms`)), CHANNEL_OPEN_MS);
-    const timer = setTimeout(() => finish(sshFailed(where, `no answer within ${timeoutMs} ms`)), timeoutMs);
+    const opening = setTimeout(
+      () =>
+        finish(new StaleConnection(`no channel within ${CHANNEL_OPEN_MS} ms`)),
+      CHANNEL_OPEN_MS,
+    );
+    const timer = setTimeout(
+      () => finish(sshFailed(where, `no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     try {
       conn.client.exec(command, (err, stream) => {
         clearTimeout(opening);
-        if (err) return finish(new StaleConnection(`exec failed: ${err.message}`));
+        if (err)
+          return finish(new StaleConnection(`exec failed: ${err.message}`));
         channel = stream;
         const out = boundedSink();
         const errOut = boundedSink();
@@ -168,7 +252,10 @@ function execute(conn: PooledConnection, command: string, input: string | undefi
           code = c ?? (signal ? 128 : 255);
         });
         stream.on('close', () => {
-          if (code === null) return finish(sshFailed(where, 'connection closed before the command finished'));
+          if (code === null)
+            return finish(
+              sshFailed(where, 'connection closed before the command finished'),
+            );
           finish(null, { code, stdout: out.text(), stderr: errOut.text() });
         });
         if (input !== undefined) stream.end(input);
@@ -188,10 +275,15 @@ export function boundedSink() {
   return {
     add: (chunk: Buffer) => {
       const room = OUTPUT_LIMIT - size;
-      if (room > 0) kept.push(room >= chunk.length ? chunk : chunk.subarray(0, room));
-      size += Math.min(room > 0 ? room : 0, chunk.length);
+      if (room > 0)
+        kept.push(room >= chunk.length ? chunk : chunk.subarray(0, room));
+      size += Math.min(Math.max(room, 0), chunk.length);
       dropped += Math.max(0, chunk.length - Math.max(room, 0));
     },
-    text: () => Buffer.concat(kept).toString('utf8') + (dropped > 0 ? `\n[etcd-scaleout: output cut after ${OUTPUT_LIMIT} bytes, ${dropped} more not read]` : ''),
+    text: () =>
+      Buffer.concat(kept).toString('utf8') +
+      (dropped > 0
+        ? `\n[etcd-scaleout: output cut after ${OUTPUT_LIMIT} bytes, ${dropped} more not read]`
+        : ''),
   };
 }

@@ -23,7 +23,11 @@ export interface PooledConnection {
   withChannel<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-type Opener = () => Promise<{ client: Client; socket: Socket; hostKey: Buffer }>;
+type Opener = () => Promise<{
+  client: Client;
+  socket: Socket;
+  hostKey: Buffer;
+}>;
 
 interface Slot {
   connection: Promise<PooledConnection>;
@@ -67,7 +71,10 @@ export class SshPool {
     if (!slot || --slot.users > 0) return;
     slot.idle = setTimeout(() => this.discard(key), IDLE_MS);
     slot.idle.unref();
-    slot.connection.then((c) => slot.users === 0 && c.socket.unref(), () => undefined);
+    slot.connection.then(
+      (c) => slot.users === 0 && c.socket.unref(),
+      () => undefined,
+    );
   }
 
   /** Closes and forgets the connection (dropped, stale, or refused on reuse). */
@@ -75,7 +82,10 @@ export class SshPool {
     const slot = this.slots.get(key);
     if (!slot) return;
     this.forget(key, slot);
-    slot.connection.then((c) => c.client.end(), () => undefined);
+    slot.connection.then(
+      (c) => c.client.end(),
+      () => undefined,
+    );
   }
 
   /** Closes every connection (worker shutdown, tests). */
@@ -102,7 +112,12 @@ export class SshPool {
     client.on('close', gone);
     client.on('end', gone);
     client.on('error', gone);
-    return { client, socket, hostKey, withChannel: channelLimiter(MAX_CHANNELS) };
+    return {
+      client,
+      socket,
+      hostKey,
+      withChannel: channelLimiter(MAX_CHANNELS),
+    };
   }
 }
 

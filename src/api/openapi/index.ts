@@ -4,8 +4,9 @@
  * builder per route group (./paths.ts). The server checks at start-up that every route it
  * registers is listed in DOCUMENTED_ROUTES and the other way round.
  */
-import { collectionPaths, decisionPaths, metaPaths, runPaths } from './paths';
+
 import type { Json } from './parts';
+import { collectionPaths, decisionPaths, metaPaths, runPaths } from './paths';
 import { componentSchemas } from './schemas';
 
 export { scaleOutRequestJsonSchema } from './requestSchema';
@@ -31,12 +32,28 @@ const DESCRIPTION =
 export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
   return {
     openapi: '3.1.0',
-    info: { title: 'etcd-scaleout API', version: '1.0.0', description: DESCRIPTION },
+    info: {
+      title: 'etcd-scaleout API',
+      version: '1.0.0',
+      description: DESCRIPTION,
+    },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     security: [{ bearer: [] }],
-    paths: { ...metaPaths(), ...collectionPaths(), ...runPaths(), ...decisionPaths() },
+    paths: {
+      ...metaPaths(),
+      ...collectionPaths(),
+      ...runPaths(),
+      ...decisionPaths(),
+    },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: one of API_TOKENS_FILE on the server (SHA-256 digest, identity, roles), or the single API_TOKEN_FILE/API_TOKEN (one identity with both roles).' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API token: one of API_TOKENS_FILE on the server (SHA-256 digest, identity, roles), or the single API_TOKEN_FILE/API_TOKEN (one identity with both roles).',
+        },
+      },
       schemas: componentSchemas(),
     },
   };

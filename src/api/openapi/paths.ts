@@ -1,6 +1,21 @@
 /** The OpenAPI paths, one builder per route group (see ../routes). */
-import { DEFAULT_LIST_LIMIT, LIST_STATUSES, MAX_LIST_LIMIT } from '../../client/list';
-import { authErrors, error, forbidden, json, notFound, object, ref, unavailable, workflowIdParam, type Json } from './parts';
+import {
+  DEFAULT_LIST_LIMIT,
+  LIST_STATUSES,
+  MAX_LIST_LIMIT,
+} from '../../client/list';
+import {
+  authErrors,
+  error,
+  forbidden,
+  type Json,
+  json,
+  notFound,
+  object,
+  ref,
+  unavailable,
+  workflowIdParam,
+} from './parts';
 
 export function metaPaths(): Json {
   return {
@@ -9,11 +24,21 @@ export function metaPaths(): Json {
         operationId: 'health',
         summary: 'Liveness and Temporal reachability (no authentication).',
         security: [],
-        responses: { '200': json(ref('Health'), 'Temporal is reachable.'), '503': json(ref('Health'), 'Temporal is not reachable.') },
+        responses: {
+          '200': json(ref('Health'), 'Temporal is reachable.'),
+          '503': json(ref('Health'), 'Temporal is not reachable.'),
+        },
       },
     },
     '/openapi.json': {
-      get: { operationId: 'openapi', summary: 'This document.', responses: { '200': json({ type: 'object' }, 'The OpenAPI 3.1 document.'), ...authErrors } },
+      get: {
+        operationId: 'openapi',
+        summary: 'This document.',
+        responses: {
+          '200': json({ type: 'object' }, 'The OpenAPI 3.1 document.'),
+          ...authErrors,
+        },
+      },
     },
   };
 }
@@ -27,16 +52,34 @@ function startOperation(): Json {
       'The same ticket with the same request again returns the existing run with 200 (while it runs, and after it completed); the same ticket with a different request gets 409 naming the fields that differ; ' +
       'a run of the same ticket that failed or was cancelled is started afresh under the same workflow id. ' +
       'A different ticket while the cluster already has a running scale-out gets 409 naming that run. Needs the requester role.',
-    requestBody: { required: true, content: { 'application/json': { schema: ref('ScaleOutRequest') } } },
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: ref('ScaleOutRequest') } },
+    },
     responses: {
-      '201': json(ref('Started'), 'Started a new run. Location: /v1/scaleouts/{workflowId}.'),
-      '200': json(ref('Started'), "This ticket's run already exists (running or completed): nothing new was started."),
-      '400': json(ref('ValidationError'), 'Invalid JSON or an invalid request; `fields` names each problem.'),
+      '201': json(
+        ref('Started'),
+        'Started a new run. Location: /v1/scaleouts/{workflowId}.',
+      ),
+      '200': json(
+        ref('Started'),
+        "This ticket's run already exists (running or completed): nothing new was started.",
+      ),
+      '400': json(
+        ref('ValidationError'),
+        'Invalid JSON or an invalid request; `fields` names each problem.',
+      ),
       ...authErrors,
       ...forbidden('requester'),
-      '409': json(ref('Conflict'), 'Another scale-out of this cluster is running (`running`), or this ticket already has a run with a different request (`workflowId`, `differences`).'),
+      '409': json(
+        ref('Conflict'),
+        'Another scale-out of this cluster is running (`running`), or this ticket already has a run with a different request (`workflowId`, `differences`).',
+      ),
       '415': error('The body is not application/json.'),
-      '502': json(ref('Refused'), 'Temporal refused to start the run or to list runs (e.g. the search attributes are not registered): its reason, and what to do.'),
+      '502': json(
+        ref('Refused'),
+        'Temporal refused to start the run or to list runs (e.g. the search attributes are not registered): its reason, and what to do.',
+      ),
       ...unavailable,
     },
   };
@@ -45,18 +88,45 @@ function startOperation(): Json {
 function listOperation(): Json {
   return {
     operationId: 'listScaleOuts',
-    summary: 'List scale-outs through Temporal visibility (newest first; visibility may lag a second behind).',
+    summary:
+      'List scale-outs through Temporal visibility (newest first; visibility may lag a second behind).',
     parameters: [
-      { name: 'cluster', in: 'query', schema: { type: 'string' }, description: 'EtcdCluster search attribute.' },
-      { name: 'ticket', in: 'query', schema: { type: 'string' }, description: 'TicketId search attribute.' },
-      { name: 'status', in: 'query', schema: { type: 'string', enum: [...LIST_STATUSES] } },
-      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT } },
+      {
+        name: 'cluster',
+        in: 'query',
+        schema: { type: 'string' },
+        description: 'EtcdCluster search attribute.',
+      },
+      {
+        name: 'ticket',
+        in: 'query',
+        schema: { type: 'string' },
+        description: 'TicketId search attribute.',
+      },
+      {
+        name: 'status',
+        in: 'query',
+        schema: { type: 'string', enum: [...LIST_STATUSES] },
+      },
+      {
+        name: 'limit',
+        in: 'query',
+        schema: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_LIST_LIMIT,
+          default: DEFAULT_LIST_LIMIT,
+        },
+      },
     ],
     responses: {
       '200': json(ref('List'), 'The matching runs.'),
       '400': json(ref('ValidationError'), 'A bad query parameter.'),
       ...authErrors,
-      '502': json(ref('Refused'), 'Temporal refused the visibility query (e.g. the search attributes are not registered).'),
+      '502': json(
+        ref('Refused'),
+        'Temporal refused the visibility query (e.g. the search attributes are not registered).',
+      ),
       ...unavailable,
     },
   };
@@ -67,31 +137,68 @@ export function collectionPaths(): Json {
 }
 
 export function runPaths(): Json {
-  const cancelled = object({ workflowId: { type: 'string' }, runId: { type: 'string' }, status: { const: 'cancel-requested' } });
+  const cancelled = object({
+    workflowId: { type: 'string' },
+    runId: { type: 'string' },
+    status: { const: 'cancel-requested' },
+  });
   return {
     '/v1/scaleouts/{workflowId}': {
       get: {
         operationId: 'getScaleOut',
-        summary: 'Status, progress and (once closed) result or failure of a run.',
+        summary:
+          'Status, progress and (once closed) result or failure of a run.',
         parameters: [workflowIdParam],
-        responses: { '200': json(ref('Status'), 'The run.'), ...authErrors, ...notFound, ...unavailable },
+        responses: {
+          '200': json(ref('Status'), 'The run.'),
+          ...authErrors,
+          ...notFound,
+          ...unavailable,
+        },
       },
     },
     '/v1/scaleouts/{workflowId}/cancel': {
       post: {
         operationId: 'cancelScaleOut',
-        summary: 'Request cancellation: the run undoes what it did (in reverse order) and fails with type Cancelled.',
+        summary:
+          'Request cancellation: the run undoes what it did (in reverse order) and fails with type Cancelled.',
         parameters: [workflowIdParam],
-        responses: { '202': json(cancelled, 'Cancellation requested; follow GET /v1/scaleouts/{workflowId}.'), ...authErrors, ...notFound, '409': error('The run is already closed.'), ...unavailable },
+        responses: {
+          '202': json(
+            cancelled,
+            'Cancellation requested; follow GET /v1/scaleouts/{workflowId}.',
+          ),
+          ...authErrors,
+          ...notFound,
+          '409': error('The run is already closed.'),
+          ...unavailable,
+        },
       },
     },
     '/v1/scaleouts/{workflowId}/audit': {
       get: {
         operationId: 'auditScaleOut',
         summary: "The run's audit report, from its Temporal history.",
-        parameters: [workflowIdParam, { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'markdown'], default: 'json' } }],
+        parameters: [
+          workflowIdParam,
+          {
+            name: 'format',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['json', 'markdown'],
+              default: 'json',
+            },
+          },
+        ],
         responses: {
-          '200': { description: 'The audit report.', content: { 'application/json': { schema: { type: 'object' } }, 'text/markdown': { schema: { type: 'string' } } } },
+          '200': {
+            description: 'The audit report.',
+            content: {
+              'application/json': { schema: { type: 'object' } },
+              'text/markdown': { schema: { type: 'string' } },
+            },
+          },
           '400': json(ref('ValidationError'), 'Unknown format.'),
           ...authErrors,
           ...notFound,
@@ -108,18 +215,32 @@ function decisionOperation(approve: boolean): Json {
     operationId: `${kind}ScaleOut`,
     summary: `${approve ? 'Approve' : 'Reject'} the verified canary at the approval gate (the workflow's \`decide\` update).`,
     description:
-      (approve ? 'The batch proceeds. ' : 'The run rolls back the canary and fails with type ApprovalRejected. ') +
+      (approve
+        ? 'The batch proceeds. '
+        : 'The run rolls back the canary and fails with type ApprovalRejected. ') +
       "Needs the approver role; `by` must be the token's identity (naming anyone else is refused with 403). " +
       'Refused with 409 when that identity is not an approver of the run or when no decision is awaited.',
     parameters: [workflowIdParam],
-    requestBody: { required: true, content: { 'application/json': { schema: ref('Decision') } } },
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: ref('Decision') } },
+    },
     responses: {
-      '200': json(object({ workflowId: { type: 'string' }, approve: { type: 'boolean' }, approval: { type: 'object' } }), 'The decision was accepted.'),
+      '200': json(
+        object({
+          workflowId: { type: 'string' },
+          approve: { type: 'boolean' },
+          approval: { type: 'object' },
+        }),
+        'The decision was accepted.',
+      ),
       '400': json(ref('ValidationError'), 'The body is not a decision.'),
       ...authErrors,
       ...forbidden('approver'),
       ...notFound,
-      '409': error("The workflow refused the decision (its validator's message), or the run is closed."),
+      '409': error(
+        "The workflow refused the decision (its validator's message), or the run is closed.",
+      ),
       ...unavailable,
     },
   };

@@ -10,18 +10,31 @@ import type { Json } from './parts';
 
 /** The request schema as JSON Schema 2020-12 (the dialect OpenAPI 3.1 uses), with ticket.id required. */
 export function scaleOutRequestJsonSchema(): Json {
-  const schema = z.toJSONSchema(ScaleOutRequestSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Json;
+  const schema = z.toJSONSchema(ScaleOutRequestSchema, {
+    io: 'input',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Json;
   delete schema.$schema;
   const props = schema.properties as Record<string, Json>;
-  schema.required = [...new Set([...((schema.required as string[]) ?? []), 'ticket'])];
+  schema.required = [
+    ...new Set([...((schema.required as string[]) ?? []), 'ticket']),
+  ];
   const ticket = props.ticket;
-  ticket.required = [...new Set([...((ticket.required as string[]) ?? []), 'id'])];
-  ticket.description = 'Required by the API: one run per (cluster, ticket); the workflow id is derived from both, so repeating a request is idempotent.';
-  props.cluster.description = 'The existing cluster: its name (also the EtcdCluster search attribute) and client URLs of existing members.';
-  props.newMembers.description = 'The members to add, in order; they join strictly one at a time (canary first).';
-  props.ssh.description = 'How the worker reaches the new nodes. Key and known_hosts are paths on the worker, never key material.';
+  ticket.required = [
+    ...new Set([...((ticket.required as string[]) ?? []), 'id']),
+  ];
+  ticket.description =
+    'Required by the API: one run per (cluster, ticket); the workflow id is derived from both, so repeating a request is idempotent.';
+  props.cluster.description =
+    'The existing cluster: its name (also the EtcdCluster search attribute) and client URLs of existing members.';
+  props.newMembers.description =
+    'The members to add, in order; they join strictly one at a time (canary first).';
+  props.ssh.description =
+    'How the worker reaches the new nodes. Key and known_hosts are paths on the worker, never key material.';
   props.notify.description =
     'Optional webhook called when the run ends: a POST with headers X-EtcdScaleout-Timestamp (unix seconds) and X-EtcdScaleout-Signature (sha256=<hex of HMAC-SHA256 over "<timestamp>.<body>">, secret from secretFile, a path on the worker). Receivers refuse stale timestamps (e.g. older than 5 minutes) and deduplicate by the body\'s runId. Redirects are not followed; a 4xx answer other than 408/429 is not retried. Logs and the audit show the URL as scheme://host:port/….';
-  schema.description = 'A scale-out request. Cross-field rules (URL hosts match the member host, no duplicates, one scheme, canary <= members) are checked by the server and reported like the field rules.';
+  schema.description =
+    'A scale-out request. Cross-field rules (URL hosts match the member host, no duplicates, one scheme, canary <= members) are checked by the server and reported like the field rules.';
   return schema;
 }

@@ -1,27 +1,83 @@
 /** The OpenAPI components: the request, the decision, and every response shape. */
 import { MAX_DECIDER_LENGTH, MAX_REASON_LENGTH } from '../../domain/decision';
-import { nullableString, object, ref, type Json } from './parts';
+import { type Json, nullableString, object, ref } from './parts';
 import { scaleOutRequestJsonSchema } from './requestSchema';
 
-const RUN_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT', 'CONTINUED_AS_NEW', 'PAUSED', 'UNSPECIFIED', 'UNKNOWN'];
+const RUN_STATUSES = [
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'TIMED_OUT',
+  'CONTINUED_AS_NEW',
+  'PAUSED',
+  'UNSPECIFIED',
+  'UNKNOWN',
+];
 
 function errorSchemas(): Record<string, Json> {
   return {
     Error: object({ error: { type: 'string' } }),
-    FieldError: object({ field: { type: 'string', examples: ['newMembers[1].peerURL', 'ticket.id', '(request)'] }, message: { type: 'string' } }),
-    ValidationError: object({ error: { type: 'string' }, fields: { type: 'array', items: ref('FieldError') } }),
+    FieldError: object({
+      field: {
+        type: 'string',
+        examples: ['newMembers[1].peerURL', 'ticket.id', '(request)'],
+      },
+      message: { type: 'string' },
+    }),
+    ValidationError: object({
+      error: { type: 'string' },
+      fields: { type: 'array', items: ref('FieldError') },
+    }),
     Conflict: object(
       {
         error: { type: 'string' },
-        running: { ...object({ workflowId: { type: 'string' }, runId: { type: 'string' }, ticket: nullableString }, ['workflowId']), description: 'Another run of the cluster is in progress: that run.' },
-        workflowId: { type: 'string', description: "The same ticket with another request: the ticket's existing run." },
+        running: {
+          ...object(
+            {
+              workflowId: { type: 'string' },
+              runId: { type: 'string' },
+              ticket: nullableString,
+            },
+            ['workflowId'],
+          ),
+          description: 'Another run of the cluster is in progress: that run.',
+        },
+        workflowId: {
+          type: 'string',
+          description:
+            "The same ticket with another request: the ticket's existing run.",
+        },
         runId: { type: 'string' },
-        differences: { type: 'array', items: { type: 'string' }, description: "The request fields that differ from that run's request, as dotted paths (e.g. newMembers.1.host)." },
+        differences: {
+          type: 'array',
+          items: { type: 'string' },
+          description:
+            "The request fields that differ from that run's request, as dotted paths (e.g. newMembers.1.host).",
+        },
       },
       ['error'],
     ),
-    Forbidden: object({ error: { type: 'string' }, identity: { type: 'string', description: "The token's identity." }, needs: { type: 'string', enum: ['requester', 'approver'] } }, ['error', 'identity']),
-    Refused: object({ error: { type: 'string' }, reason: { type: 'string', description: "Temporal's own reason." }, hint: { type: 'string', description: 'What to do about it, when known.' } }, ['error', 'reason']),
+    Forbidden: object(
+      {
+        error: { type: 'string' },
+        identity: { type: 'string', description: "The token's identity." },
+        needs: { type: 'string', enum: ['requester', 'approver'] },
+      },
+      ['error', 'identity'],
+    ),
+    Refused: object(
+      {
+        error: { type: 'string' },
+        reason: { type: 'string', description: "Temporal's own reason." },
+        hint: {
+          type: 'string',
+          description: 'What to do about it, when known.',
+        },
+      },
+      ['error', 'reason'],
+    ),
   };
 }
 
@@ -45,20 +101,54 @@ function runSchemas(): Record<string, Json> {
     type: 'object',
     properties: {
       historyLength: { type: 'integer' },
-      progress: { type: 'object', description: "The workflow's `progress` query: phase, step, members with their state and timings, backup, approval, undone." },
+      progress: {
+        type: 'object',
+        description:
+          "The workflow's `progress` query: phase, step, members with their state and timings, backup, approval, undone.",
+      },
       progressError: { type: 'string' },
-      result: { type: 'object', description: 'When COMPLETED: members before/after, etcdServers for kube-apiserver, timings, backup, approval, warnings.' },
-      failure: { type: 'object', properties: { type: nullableString, message: { type: 'string' }, details: {} }, description: 'When FAILED, CANCELLED, TERMINATED or TIMED_OUT.' },
+      result: {
+        type: 'object',
+        description:
+          'When COMPLETED: members before/after, etcdServers for kube-apiserver, timings, backup, approval, warnings.',
+      },
+      failure: {
+        type: 'object',
+        properties: {
+          type: nullableString,
+          message: { type: 'string' },
+          details: {},
+        },
+        description: 'When FAILED, CANCELLED, TERMINATED or TIMED_OUT.',
+      },
     },
   };
   return {
-    Started: object({ workflowId: { type: 'string' }, runId: { type: 'string' }, alreadyStarted: { type: 'boolean' }, status: { type: 'string' }, url: { type: 'string' } }),
+    Started: object({
+      workflowId: { type: 'string' },
+      runId: { type: 'string' },
+      alreadyStarted: { type: 'boolean' },
+      status: { type: 'string' },
+      url: { type: 'string' },
+    }),
     Summary: summary,
     Status: { allOf: [ref('Summary'), status] },
-    List: object({ query: { type: 'string' }, count: { type: 'integer' }, items: { type: 'array', items: ref('Summary') } }),
+    List: object({
+      query: { type: 'string' },
+      count: { type: 'integer' },
+      items: { type: 'array', items: ref('Summary') },
+    }),
     Health: object({
       status: { type: 'string', enum: ['ok', 'unavailable'] },
-      temporal: object({ reachable: { type: 'boolean' }, namespace: { type: 'string' }, latencyMs: { type: 'number' }, error: { type: 'string' } }, ['reachable']),
+      temporal: object(
+        {
+          reachable: { type: 'boolean' },
+          namespace: { type: 'string' },
+          latencyMs: { type: 'number' },
+          error: { type: 'string' },
+        },
+        ['reachable'],
+      ),
     }),
   };
 }
@@ -73,7 +163,8 @@ export function componentSchemas(): Record<string, Json> {
           type: 'string',
           minLength: 1,
           maxLength: MAX_DECIDER_LENGTH,
-          description: "Who decides: the token's identity (any other name is refused with 403), which must be one of strategy.approvers when the request lists them.",
+          description:
+            "Who decides: the token's identity (any other name is refused with 403), which must be one of strategy.approvers when the request lists them.",
         },
         reason: { type: 'string', maxLength: MAX_REASON_LENGTH },
       },

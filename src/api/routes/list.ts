@@ -1,12 +1,14 @@
 /** GET /v1/scaleouts?cluster=&ticket=&status=&limit=: runs through Temporal visibility. */
 import type { FastifyInstance } from 'fastify';
 import { listScaleOuts, parseListFilter } from '../../client';
-import { summaryJson, type ApiContext } from '../context';
+import { type ApiContext, summaryJson } from '../context';
 import { badRequest } from '../errors';
 
 export function listRoute(app: FastifyInstance, { client }: ApiContext): void {
   app.get('/v1/scaleouts', async (request) => {
-    const parsed = parseListFilter((request.query ?? {}) as Record<string, unknown>);
+    const parsed = parseListFilter(
+      (request.query ?? {}) as Record<string, unknown>,
+    );
     if (!parsed.ok) throw badRequest('invalid query', parsed.errors);
     const { query, runs } = await listScaleOuts(client, parsed.filter);
     return { query, count: runs.length, items: runs.map(summaryJson) };

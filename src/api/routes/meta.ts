@@ -11,10 +11,23 @@ export function metaRoutes(app: FastifyInstance, { client }: ApiContext): void {
   app.get('/healthz', { config: PUBLIC_ROUTE }, async (_request, reply) => {
     const t0 = Date.now();
     try {
-      await client.connection.withDeadline(Date.now() + HEALTH_DEADLINE_MS, () => client.workflowService.describeNamespace({ namespace }));
-      return { status: 'ok', temporal: { reachable: true, namespace, latencyMs: Date.now() - t0 } };
+      await client.connection.withDeadline(
+        Date.now() + HEALTH_DEADLINE_MS,
+        () => client.workflowService.describeNamespace({ namespace }),
+      );
+      return {
+        status: 'ok',
+        temporal: { reachable: true, namespace, latencyMs: Date.now() - t0 },
+      };
     } catch (err) {
-      return reply.code(503).send({ status: 'unavailable', temporal: { reachable: false, namespace, error: (err as Error).message } });
+      return reply.code(503).send({
+        status: 'unavailable',
+        temporal: {
+          reachable: false,
+          namespace,
+          error: (err as Error).message,
+        },
+      });
     }
   });
 

@@ -2,7 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { buildAuditReport, renderAuditMarkdown } from '../../audit';
 import { runStatus, runSummary } from '../../client';
-import { describeScaleOut, failureJson, summaryJson, type ApiContext } from '../context';
+import {
+  type ApiContext,
+  describeScaleOut,
+  failureJson,
+  summaryJson,
+} from '../context';
 import { badRequest, HttpError } from '../errors';
 
 /** How long GET status waits for the progress query. */
@@ -14,7 +19,11 @@ type ById = { Params: { workflowId: string } };
 export function runRoutes(app: FastifyInstance, { client }: ApiContext): void {
   app.get<ById>('/v1/scaleouts/:workflowId', async (request) => {
     const { d } = await describeScaleOut(client, request.params.workflowId);
-    const { progress, progressError, result, failure } = await runStatus(client, d, QUERY_DEADLINE_MS);
+    const { progress, progressError, result, failure } = await runStatus(
+      client,
+      d,
+      QUERY_DEADLINE_MS,
+    );
     return {
       ...summaryJson(runSummary(d)),
       historyLength: d.historyLength,
@@ -25,19 +34,39 @@ export function runRoutes(app: FastifyInstance, { client }: ApiContext): void {
   });
 
   app.post<ById>('/v1/scaleouts/:workflowId/cancel', async (request, reply) => {
-    const { handle, d } = await describeScaleOut(client, request.params.workflowId);
-    if (d.status.name !== 'RUNNING') throw new HttpError(409, `${d.workflowId} is already ${d.status.name}`);
+    const { handle, d } = await describeScaleOut(
+      client,
+      request.params.workflowId,
+    );
+    if (d.status.name !== 'RUNNING')
+      throw new HttpError(409, `${d.workflowId} is already ${d.status.name}`);
     await handle.cancel();
-    request.log.info({ workflowId: d.workflowId, runId: d.runId }, 'cancellation requested');
-    return reply.code(202).send({ workflowId: d.workflowId, runId: d.runId, status: 'cancel-requested' });
+    request.log.info(
+      { workflowId: d.workflowId, runId: d.runId },
+      'cancellation requested',
+    );
+    return reply.code(202).send({
+      workflowId: d.workflowId,
+      runId: d.runId,
+      status: 'cancel-requested',
+    });
   });
 
-  app.get<ById & { Querystring: { format?: string } }>('/v1/scaleouts/:workflowId/audit', async (request, reply) => {
-    const format = request.query.format ?? 'json';
-    if (!AUDIT_FORMATS.includes(format)) throw badRequest('invalid query', [{ field: 'format', message: 'must be "json" or "markdown"' }]);
-    const { d } = await describeScaleOut(client, request.params.workflowId);
-    const report = await buildAuditReport(client, d.workflowId, d.runId);
-    if (format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(renderAuditMarkdown(report));
-    return report;
-  });
+  app.get<ById & { Querystring: { format?: string } }>(
+    '/v1/scaleouts/:workflowId/audit',
+    async (request, reply) => {
+      const format = request.query.format ?? 'json';
+      if (!AUDIT_FORMATS.includes(format))
+        throw badRequest('invalid query', [
+          { field: 'format', message: 'must be "json" or "markdown"' },
+        ]);
+      const { d } = await describeScaleOut(client, request.params.workflowId);
+      const report = await buildAuditReport(client, d.workflowId, d.runId);
+      if (format === 'markdown')
+        return reply
+          .type('text/markdown; charset=utf-8')
+          .send(renderAuditMarkdown(report));
+      return report;
+    },
+  );
 }

@@ -5,53 +5,96 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { checkSameRequest, startScaleOut } from '../../client';
-import { validateRequest, type FieldError } from '../../domain/request';
+import { type FieldError, validateRequest } from '../../domain/request';
 import { workflowIdFor } from '../../domain/runNames';
 import { identityOf, needsRole } from '../auth';
 import { findRunningScaleOut } from '../clusterGuard';
-import { describeOrUndefined, type ApiContext } from '../context';
+import { type ApiContext, describeOrUndefined } from '../context';
 import { badRequest, HttpError } from '../errors';
 
-const TICKET_REQUIRED = "is required by the API: the run's workflow id derives from cluster.name and ticket.id (one run per ticket)";
+const TICKET_REQUIRED =
+  "is required by the API: the run's workflow id derives from cluster.name and ticket.id (one run per ticket)";
 
 /** The request's problems, plus the API's own rule: a ticket id (the idempotency key). */
 function requestProblems(raw: unknown) {
   const v = validateRequest(raw);
   const fields: FieldError[] = v.ok ? [] : [...v.errors];
-  const ticketId = (raw as { ticket?: { id?: unknown } } | undefined)?.ticket?.id;
-  if (ticketId === undefined && !fields.some((f) => f.field === 'ticket' || f.field === 'ticket.id' || f.field === '(request)')) {
+  const ticketId = (raw as { ticket?: { id?: unknown } } | undefined)?.ticket
+    ?.id;
+  if (
+    ticketId === undefined &&
+    !fields.some(
+      (f) =>
+        f.field === 'ticket' ||
+        f.field === 'ticket.id' ||
+        f.field === '(request)',
+    )
+  ) {
     fields.push({ field: 'ticket.id', message: TICKET_REQUIRED });
   }
   if (!v.ok || fields.length) throw badRequest('invalid request', fields);
   return v.request;
 }
 
-export function startRoute(app: FastifyInstance, { client, taskQueue, guard }: ApiContext): void {
-  app.post('/v1/scaleouts', { config: needsRole('requester') }, async (request, reply) => {
-    const raw = request.body;
-    const req = requestProblems(raw);
-    const workflowId = workflowIdFor(req);
-    const cluster = req.cluster.name;
-    const url = `/v1/scaleouts/${encodeURIComponent(workflowId)}`;
-    const answer = (code: 200 | 201, runId: string, status: string) => reply.code(code).send({ workflowId, runId, alreadyStarted: code === 200, status, url });
+export function startRoute(
+  app: FastifyInstance,
+  { client, taskQueue, guard }: ApiContext,
+): void {
+  app.post(
+    '/v1/scaleouts',
+    { config: needsRole('requester') },
+    async (request, reply) => {
+      const raw = request.body;
+      const req = requestProblems(raw);
+      const workflowId = workflowIdFor(req);
+      const cluster = req.cluster.name;
+      const url = `/v1/scaleouts/${encodeURIComponent(workflowId)}`;
+      const answer = (code: 200 | 201, runId: string, status: string) =>
+        reply.code(code).send({
+          workflowId,
+          runId,
+          alreadyStarted: code === 200,
+          status,
+          url,
+        });
 
-    return guard.exclusive(cluster, async () => {
-      const existing = await describeOrUndefined(client, workflowId);
-      if (existing && (existing.status.name === 'RUNNING' || existing.status.name === 'COMPLETED')) {
-        await checkSameRequest(client, workflowId, existing.runId, raw);
-        return answer(200, existing.runId, existing.status.name);
-      }
-      const other = await findRunningScaleOut(client, guard, cluster, workflowId);
-      if (other) {
-        throw new HttpError(409, `cluster ${cluster} already has a running scale-out: ${other.workflowId} (run ${other.runId}${other.ticket ? `, ticket ${other.ticket}` : ''}); wait for it to end or cancel it`, { running: other });
-      }
-      const started = await startScaleOut(client, raw, { workflowId, taskQueue });
-      guard.remember(cluster, workflowId);
-      const d = await started.handle.describe();
-      if (started.alreadyStarted) return answer(200, d.runId, d.status.name);
-      request.log.info({ workflowId, runId: d.runId, cluster, by: identityOf(request).name }, 'scale-out started');
-      reply.header('location', url);
-      return answer(201, d.runId, d.status.name);
-    });
-  });
+      return guard.exclusive(cluster, async () => {
+        const existing = await describeOrUndefined(client, workflowId);
+        if (
+          existing &&
+          (existing.status.name === 'RUNNING' ||
+            existing.status.name === 'COMPLETED')
+        ) {
+          await checkSameRequest(client, workflowId, existing.runId, raw);
+          return answer(200, existing.runId, existing.status.name);
+        }
+        const other = await findRunningScaleOut(
+          client,
+          guard,
+          cluster,
+          workflowId,
+        );
+        if (other) {
+          throw new HttpError(
+            409,
+            `cluster ${cluster} already has a running scale-out: ${other.workflowId} (run ${other.runId}${other.ticket ? `, ticket ${other.ticket}` : ''}); wait for it to end or cancel it`,
+            { running: other },
+          );
+        }
+        const started = await startScaleOut(client, raw, {
+          workflowId,
+          taskQueue,
+        });
+        guard.remember(cluster, workflowId);
+        const d = await started.handle.describe();
+        if (started.alreadyStarted) return answer(200, d.runId, d.status.name);
+        request.log.info(
+          { workflowId, runId: d.runId, cluster, by: identityOf(request).name },
+          'scale-out started',
+        );
+        reply.header('location', url);
+        return answer(201, d.runId, d.status.name);
+      });
+    },
+  );
 }

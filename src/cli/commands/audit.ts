@@ -1,5 +1,9 @@
 /** audit WORKFLOW_ID [--run-id RUN] [--json|--markdown]: the audit report, from the run's history. */
-import { buildAuditReport, renderAuditMarkdown, type AuditReport } from '../../audit';
+import {
+  type AuditReport,
+  buildAuditReport,
+  renderAuditMarkdown,
+} from '../../audit';
 import type { CliCommand } from '../command';
 import { EXIT, translate, usageError } from '../errors';
 import { withClient } from '../session';
@@ -14,15 +18,24 @@ export const auditCommand: CliCommand = {
     ['--markdown', 'the report as Markdown (the default)'],
   ],
   async run([workflowId], options, io) {
-    if (options.json && options.markdown) throw usageError('audit', 'give --json or --markdown, not both');
+    if (options.json && options.markdown)
+      throw usageError('audit', 'give --json or --markdown, not both');
     return withClient(async (client) => {
       let report: AuditReport;
       try {
-        report = await buildAuditReport(client, workflowId, options.runId as string | undefined);
+        report = await buildAuditReport(
+          client,
+          workflowId,
+          options.runId as string | undefined,
+        );
       } catch (err) {
         translate(err, workflowId);
       }
-      io.out(options.json ? JSON.stringify(report, null, 2) : renderAuditMarkdown(report));
+      io.out(
+        options.json
+          ? JSON.stringify(report, null, 2)
+          : renderAuditMarkdown(report),
+      );
       return EXIT.ok;
     });
   },

@@ -11,13 +11,19 @@ export const cancelCommand: CliCommand = {
   async run([workflowId], _options, io) {
     return withClient(async (client) => {
       const d = await describeRun(client, workflowId);
-      if (d.status.name !== 'RUNNING') throw new CliError(`cannot cancel ${workflowId}: the run has already ended (${d.status.name})`, EXIT.usage);
+      if (d.status.name !== 'RUNNING')
+        throw new CliError(
+          `cannot cancel ${workflowId}: the run has already ended (${d.status.name})`,
+          EXIT.usage,
+        );
       try {
         await client.workflow.getHandle(workflowId).cancel();
       } catch (err) {
         translate(err, workflowId);
       }
-      io.out(`cancellation requested for ${workflowId}: the run undoes what it changed, then fails as Cancelled; follow with: etcd-scaleout status ${workflowId} --watch`);
+      io.out(
+        `cancellation requested for ${workflowId}: the run undoes what it changed, then fails as Cancelled; follow with: etcd-scaleout status ${workflowId} --watch`,
+      );
       return EXIT.ok;
     });
   },

@@ -1,6 +1,12 @@
 /** approve|reject WORKFLOW_ID --by NAME [--reason TEXT]: a decision at the approval gate. */
-import { DecisionRefusedError, DECIDE_DEADLINE_MS, GrpcStatus, grpcCode, sendDecision } from '../../client';
-import { decisionProblem, type Decision } from '../../domain/decision';
+import {
+  DECIDE_DEADLINE_MS,
+  DecisionRefusedError,
+  GrpcStatus,
+  grpcCode,
+  sendDecision,
+} from '../../client';
+import { type Decision, decisionProblem } from '../../domain/decision';
 import type { CliCommand } from '../command';
 import { CliError, EXIT, translate, usageError } from '../errors';
 import { describeRun, withClient } from '../session';
@@ -10,30 +16,56 @@ function decideCommand(approve: boolean): CliCommand {
   return {
     name,
     args: ['<WORKFLOW_ID>'],
-    summary: approve ? 'approve the batch after the canary' : 'reject: the run rolls back the canary',
+    summary: approve
+      ? 'approve the batch after the canary'
+      : 'reject: the run rolls back the canary',
     options: [
-      ['--by <NAME>', 'who decides (the run may restrict it to strategy.approvers); required'],
+      [
+        '--by <NAME>',
+        'who decides (the run may restrict it to strategy.approvers); required',
+      ],
       ['--reason <TEXT>', 'why, for the audit'],
     ],
     async run([workflowId], options, io) {
       const by = (options.by as string | undefined)?.trim();
-      if (!by) throw usageError(name, '--by NAME is required (who decides; the run may restrict it to strategy.approvers)');
-      const decision: Decision = { approve, by, ...(options.reason ? { reason: options.reason as string } : {}) };
+      if (!by)
+        throw usageError(
+          name,
+          '--by NAME is required (who decides; the run may restrict it to strategy.approvers)',
+        );
+      const decision: Decision = {
+        approve,
+        by,
+        ...(options.reason ? { reason: options.reason as string } : {}),
+      };
       const problem = decisionProblem(decision);
       if (problem) throw usageError(name, problem);
       return withClient(async (client) => {
         const d = await describeRun(client, workflowId);
-        if (d.status.name !== 'RUNNING') throw new CliError(`cannot ${name} ${workflowId}: no decision is awaited, the run has ended (${d.status.name})`, EXIT.usage);
+        if (d.status.name !== 'RUNNING')
+          throw new CliError(
+            `cannot ${name} ${workflowId}: no decision is awaited, the run has ended (${d.status.name})`,
+            EXIT.usage,
+          );
         try {
           await sendDecision(client, workflowId, undefined, decision);
         } catch (err) {
-          if (err instanceof DecisionRefusedError) throw new CliError(`${name} refused by run ${workflowId}: ${err.reason}`, EXIT.usage);
+          if (err instanceof DecisionRefusedError)
+            throw new CliError(
+              `${name} refused by run ${workflowId}: ${err.reason}`,
+              EXIT.usage,
+            );
           if (grpcCode(err) === GrpcStatus.DEADLINE_EXCEEDED) {
-            throw new CliError(`no worker answered the ${name} within ${DECIDE_DEADLINE_MS / 1000} s (is a worker polling task queue ${d.taskQueue}?); the decision was not recorded`, EXIT.unreachable);
+            throw new CliError(
+              `no worker answered the ${name} within ${DECIDE_DEADLINE_MS / 1000} s (is a worker polling task queue ${d.taskQueue}?); the decision was not recorded`,
+              EXIT.unreachable,
+            );
           }
           translate(err, workflowId);
         }
-        io.out(`${approve ? 'approved' : 'rejected'} by ${by}${decision.reason ? ` (${decision.reason})` : ''}: ${approve ? 'the run goes on with the batch' : 'the run rolls back the canary and fails as ApprovalRejected'}`);
+        io.out(
+          `${approve ? 'approved' : 'rejected'} by ${by}${decision.reason ? ` (${decision.reason})` : ''}: ${approve ? 'the run goes on with the batch' : 'the run rolls back the canary and fails as ApprovalRejected'}`,
+        );
         return EXIT.ok;
       });
     },

@@ -8,4 +8,13 @@ import { planCommand } from './plan';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 
-export const COMMANDS: readonly CliCommand[] = [startCommand, planCommand, statusCommand, approveCommand, rejectCommand, cancelCommand, listCommand, auditCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  startCommand,
+  planCommand,
+  statusCommand,
+  approveCommand,
+  rejectCommand,
+  cancelCommand,
+  listCommand,
+  auditCommand,
+];

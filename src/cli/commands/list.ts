@@ -1,5 +1,10 @@
 /** list [--cluster NAME] [--ticket ID] [--status S] [--limit N] [--json]: runs, newest first. */
-import { LIST_STATUSES, listScaleOuts, parseListFilter, type RunSummary } from '../../client';
+import {
+  LIST_STATUSES,
+  listScaleOuts,
+  parseListFilter,
+  type RunSummary,
+} from '../../client';
 import type { CliCommand } from '../command';
 import { EXIT, translate, usageError } from '../errors';
 import { renderRunTable } from '../render/list';
@@ -12,13 +17,25 @@ export const listCommand: CliCommand = {
   options: [
     ['--cluster <NAME>', 'only runs of this cluster'],
     ['--ticket <ID>', 'only runs of this ticket'],
-    ['--status <STATUS>', `only runs in this state: ${LIST_STATUSES.join(', ')}`],
+    [
+      '--status <STATUS>',
+      `only runs in this state: ${LIST_STATUSES.join(', ')}`,
+    ],
     ['--limit <N>', 'at most N runs (default 100)'],
     ['--json', 'print the runs as JSON'],
   ],
   async run(_args, options, io) {
-    const parsed = parseListFilter({ cluster: options.cluster, ticket: options.ticket, status: options.status, limit: options.limit });
-    if (!parsed.ok) throw usageError('list', parsed.errors.map((e) => `--${e.field} ${e.message}`).join('; '));
+    const parsed = parseListFilter({
+      cluster: options.cluster,
+      ticket: options.ticket,
+      status: options.status,
+      limit: options.limit,
+    });
+    if (!parsed.ok)
+      throw usageError(
+        'list',
+        parsed.errors.map((e) => `--${e.field} ${e.message}`).join('; '),
+      );
     return withClient(async (client) => {
       let found: { query: string; runs: RunSummary[] };
       try {

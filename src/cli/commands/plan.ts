@@ -1,18 +1,32 @@
 /** plan REQUEST.json [--json]: a dry run; reads the cluster through the etcd adapter, changes nothing. */
-import { createEtcdActivities, etcdConnector, type ClusterState } from '../../activities/etcd/activities';
-import { describePlan, PlanError, planScaleOut, type ScaleOutPlan } from '../../domain/planning';
+import {
+  type ClusterState,
+  createEtcdActivities,
+  etcdConnector,
+} from '../../activities/etcd/activities';
+import {
+  describePlan,
+  PlanError,
+  planScaleOut,
+  type ScaleOutPlan,
+} from '../../domain/planning';
 import type { ScaleOutRequest } from '../../domain/request';
 import type { CliCommand } from '../command';
 import { CliError, EXIT } from '../errors';
-import { renderPlan, type PlanView } from '../render/plan';
+import { type PlanView, renderPlan } from '../render/plan';
 import { readRequestFile } from '../requestFile';
 import { envDiffs } from './planEnv';
 
 async function readCluster(request: ScaleOutRequest): Promise<ClusterState> {
   try {
-    return await createEtcdActivities({ connect: etcdConnector() }).inspectCluster(request.cluster);
+    return await createEtcdActivities({
+      connect: etcdConnector(),
+    }).inspectCluster(request.cluster);
   } catch (err) {
-    throw new CliError(`cannot read the member list of cluster ${request.cluster.name} through ${request.cluster.endpoints.join(', ')}: ${(err as Error).message}`, EXIT.unreachable);
+    throw new CliError(
+      `cannot read the member list of cluster ${request.cluster.name} through ${request.cluster.endpoints.join(', ')}: ${(err as Error).message}`,
+      EXIT.unreachable,
+    );
   }
 }
 
@@ -20,7 +34,11 @@ function plan(request: ScaleOutRequest, state: ClusterState): ScaleOutPlan {
   try {
     return planScaleOut(request, state.members);
   } catch (err) {
-    if (err instanceof PlanError) throw new CliError(`the plan is refused for cluster ${request.cluster.name} (nothing was changed): ${err.message}`, EXIT.usage);
+    if (err instanceof PlanError)
+      throw new CliError(
+        `the plan is refused for cluster ${request.cluster.name} (nothing was changed): ${err.message}`,
+        EXIT.usage,
+      );
     throw err;
   }
 }
@@ -28,24 +46,53 @@ function plan(request: ScaleOutRequest, state: ClusterState): ScaleOutPlan {
 /** What preflight would refuse, judged from the same read. */
 function problems(state: ClusterState): string[] {
   const out: string[] = [];
-  for (const m of state.members) if (!m.isLearner && !m.healthy) out.push(`member ${m.name || m.id} (${m.peerURLs.join(',')}) is not healthy: ${m.error}`);
-  if (!state.leaderId) out.push('the cluster has no leader its members agree on');
-  if (state.alarms.length) out.push(`alarms raised: ${state.alarms.join(', ')}`);
+  for (const m of state.members)
+    if (!m.isLearner && !m.healthy)
+      out.push(
+        `member ${m.name || m.id} (${m.peerURLs.join(',')}) is not healthy: ${m.error}`,
+      );
+  if (!state.leaderId)
+    out.push('the cluster has no leader its members agree on');
+  if (state.alarms.length)
+    out.push(`alarms raised: ${state.alarms.join(', ')}`);
   return out;
 }
 
 export const planCommand: CliCommand = {
   name: 'plan',
   args: ['<REQUEST.json>'],
-  summary: 'dry run: validate, read the live member list, print the steps (no change, no Temporal)',
+  summary:
+    'dry run: validate, read the live member list, print the steps (no change, no Temporal)',
   options: [['--json', 'print the plan as JSON']],
   async run([file], options, io) {
     const { request } = await readRequestFile(file);
     const state = await readCluster(request);
     const p = plan(request, state);
-    const view: PlanView = { request, state, plan: p, steps: describePlan(p, request), problems: problems(state), envDiffs: await envDiffs(request, state, p) };
+    const view: PlanView = {
+      request,
+      state,
+      plan: p,
+      steps: describePlan(p, request),
+      problems: problems(state),
+      envDiffs: await envDiffs(request, state, p),
+    };
     if (options.json) {
-      io.out(JSON.stringify({ cluster: request.cluster.name, clusterId: state.clusterId, leaderId: state.leaderId, members: state.members, plan: p, steps: view.steps, problems: view.problems, envDiffs: view.envDiffs }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            cluster: request.cluster.name,
+            clusterId: state.clusterId,
+            leaderId: state.leaderId,
+            members: state.members,
+            plan: p,
+            steps: view.steps,
+            problems: view.problems,
+            envDiffs: view.envDiffs,
+          },
+          null,
+          2,
+        ),
+      );
     } else io.out(renderPlan(view));
     return EXIT.ok;
   },

@@ -7,15 +7,29 @@ import type { ClusterState } from '../../activities/etcd/activities';
 import { createEnvSourceActivities } from '../../activities/node/envSource';
 import { createSshRunner } from '../../activities/node/ssh';
 import { renderEnvDiff } from '../../domain/envDiff';
-import { envToWrite, resolveEnvFrom, templateMember, type EnvSource } from '../../domain/futureEnv';
+import {
+  type EnvSource,
+  envToWrite,
+  resolveEnvFrom,
+  templateMember,
+} from '../../domain/futureEnv';
 import { hostOf } from '../../domain/patterns';
-import { mergeEnvFile, parseEnvFile, type ScaleOutPlan } from '../../domain/planning';
+import {
+  mergeEnvFile,
+  parseEnvFile,
+  type ScaleOutPlan,
+} from '../../domain/planning';
 import type { ScaleOutRequest } from '../../domain/request';
 import { hostSshTarget, sshTarget } from '../../workflows/sshTarget';
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const messageOf = (err: unknown) =>
+  err instanceof Error ? err.message : String(err);
 
-export async function envDiffs(request: ScaleOutRequest, state: ClusterState, plan: ScaleOutPlan): Promise<string[]> {
+export async function envDiffs(
+  request: ScaleOutRequest,
+  state: ClusterState,
+  plan: ScaleOutPlan,
+): Promise<string[]> {
   const envs = createEnvSourceActivities({ ssh: createSshRunner() });
   const { envFile, dataDir } = request.node;
   const tmpl = templateMember(state.members, request);
@@ -23,9 +37,17 @@ export async function envDiffs(request: ScaleOutRequest, state: ClusterState, pl
   const readTemplate = () => {
     template ??= (async () => {
       if (!tmpl) return 'no healthy voting member to read an env file from';
-      const r = await envs.readEnvFile(hostSshTarget(request, hostOf(tmpl.clientURLs[0])), envFile);
-      return r.exists ? { text: r.text, member: { name: tmpl.name, peerURLs: tmpl.peerURLs } } : `member ${tmpl.name} has no ${envFile}`;
-    })().catch((err) => `cannot read ${envFile} of member ${tmpl?.name} over SSH from here: ${messageOf(err)}`);
+      const r = await envs.readEnvFile(
+        hostSshTarget(request, hostOf(tmpl.clientURLs[0])),
+        envFile,
+      );
+      return r.exists
+        ? { text: r.text, member: { name: tmpl.name, peerURLs: tmpl.peerURLs } }
+        : `member ${tmpl.name} has no ${envFile}`;
+    })().catch(
+      (err) =>
+        `cannot read ${envFile} of member ${tmpl?.name} over SSH from here: ${messageOf(err)}`,
+    );
     return template;
   };
   const perNode = await Promise.all(
@@ -35,19 +57,37 @@ export async function envDiffs(request: ScaleOutRequest, state: ClusterState, pl
       try {
         cur = await envs.readEnvFile(sshTarget(request, member), envFile);
       } catch (err) {
-        return [`${where}: SSH is not reachable from here (${messageOf(err)}); its env file diff is left out`];
+        return [
+          `${where}: SSH is not reachable from here (${messageOf(err)}); its env file diff is left out`,
+        ];
       }
-      const source: EnvSource = { envFrom: resolveEnvFrom(request, cur.exists), nodeVars: parseEnvFile(cur.text) };
+      const source: EnvSource = {
+        envFrom: resolveEnvFrom(request, cur.exists),
+        nodeVars: parseEnvFile(cur.text),
+      };
       if (source.envFrom === 'member') {
         const t = await readTemplate();
-        if (typeof t === 'string' || !t) return [`${where}: env to be derived from a member, but ${t ?? 'no template'}; its env file diff is left out`];
+        if (typeof t === 'string' || !t)
+          return [
+            `${where}: env to be derived from a member, but ${t ?? 'no template'}; its env file diff is left out`,
+          ];
         source.template = t;
       }
       try {
-        const next = mergeEnvFile(cur.exists ? cur.text : '', envToWrite(source, member, initialCluster, dataDir));
-        return [`${where}, env from ${source.envFrom === 'member' ? `member ${source.template?.member.name}` : 'the node'}:`, ...renderEnvDiff(envFile, cur.exists ? cur.text : null, next).map((l) => `  ${l}`)];
+        const next = mergeEnvFile(
+          cur.exists ? cur.text : '',
+          envToWrite(source, member, initialCluster, dataDir),
+        );
+        return [
+          `${where}, env from ${source.envFrom === 'member' ? `member ${source.template?.member.name}` : 'the node'}:`,
+          ...renderEnvDiff(envFile, cur.exists ? cur.text : null, next).map(
+            (l) => `  ${l}`,
+          ),
+        ];
       } catch (err) {
-        return [`${where}: preflight would refuse its env file: ${messageOf(err)}`];
+        return [
+          `${where}: preflight would refuse its env file: ${messageOf(err)}`,
+        ];
       }
     }),
   );

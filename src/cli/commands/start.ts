@@ -1,6 +1,11 @@
 /** start REQUEST.json [--wait] [--workflow-id ID]: prints the workflow ID (and with --wait the result). */
 import { WorkflowFailedError } from '@temporalio/client';
-import { flattenFailure, InvalidRequestError, startScaleOut, type Started } from '../../client';
+import {
+  flattenFailure,
+  InvalidRequestError,
+  type Started,
+  startScaleOut,
+} from '../../client';
 import { taskQueue } from '../../config';
 import type { CliCommand } from '../command';
 import { EXIT, translate, where } from '../errors';
@@ -12,17 +17,26 @@ export const startCommand: CliCommand = {
   args: ['<REQUEST.json>'],
   summary: 'start a scale-out; prints the workflow ID',
   options: [
-    ['--wait', 'then wait for the run and print its result JSON (exit 1 if the run failed)'],
-    ['--workflow-id <ID>', 'the workflow ID (default: scaleout-<cluster>_<ticket>, one run per ticket)'],
+    [
+      '--wait',
+      'then wait for the run and print its result JSON (exit 1 if the run failed)',
+    ],
+    [
+      '--workflow-id <ID>',
+      'the workflow ID (default: scaleout-<cluster>_<ticket>, one run per ticket)',
+    ],
   ],
   async run([file], options, io) {
     const { raw } = await readRequestFile(file);
     return withClient(async (client) => {
       let started: Started;
       try {
-        started = await startScaleOut(client, raw, { workflowId: options.workflowId as string | undefined });
+        started = await startScaleOut(client, raw, {
+          workflowId: options.workflowId as string | undefined,
+        });
       } catch (err) {
-        if (err instanceof InvalidRequestError) throw invalidRequest(file, err.errors);
+        if (err instanceof InvalidRequestError)
+          throw invalidRequest(file, err.errors);
         translate(err);
       }
       const { handle, workflowId, alreadyStarted } = started;
@@ -39,7 +53,9 @@ export const startCommand: CliCommand = {
       } catch (err) {
         if (!(err instanceof WorkflowFailedError)) translate(err, workflowId);
         const f = flattenFailure(err);
-        io.err(`run ${workflowId} failed${f.type ? ` (${f.type})` : ''}: ${f.message}`);
+        io.err(
+          `run ${workflowId} failed${f.type ? ` (${f.type})` : ''}: ${f.message}`,
+        );
         io.err(`audit: etcd-scaleout audit ${workflowId}`);
         return EXIT.runFailed;
       }

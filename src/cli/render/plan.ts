@@ -13,17 +13,42 @@ export interface PlanView {
   envDiffs: string[];
 }
 
-export function renderPlan({ request, state, plan, steps, problems, envDiffs }: PlanView): string {
-  const out = [`dry run for cluster ${request.cluster.name}: ${plan.from} -> ${plan.to} voting members (nothing was changed)`, ''];
-  out.push(`live members (cluster ID ${state.clusterId}, read through ${request.cluster.endpoints.join(', ')}):`);
+export function renderPlan({
+  request,
+  state,
+  plan,
+  steps,
+  problems,
+  envDiffs,
+}: PlanView): string {
+  const out = [
+    `dry run for cluster ${request.cluster.name}: ${plan.from} -> ${plan.to} voting members (nothing was changed)`,
+    '',
+  ];
+  out.push(
+    `live members (cluster ID ${state.clusterId}, read through ${request.cluster.endpoints.join(', ')}):`,
+  );
   for (const m of state.members) {
     const role = (m.isLearner ? 'learner' : 'voter').padEnd(7);
     const health = (m.healthy ? 'healthy' : `UNHEALTHY: ${m.error}`).padEnd(9);
-    out.push(`  ${(m.name || '(unstarted)').padEnd(12)} ${m.id.padEnd(20)} ${role} ${health}${m.id === state.leaderId ? ' leader' : ''}  ${m.peerURLs.join(',')}`);
+    out.push(
+      `  ${(m.name || '(unstarted)').padEnd(12)} ${m.id.padEnd(20)} ${role} ${health}${m.id === state.leaderId ? ' leader' : ''}  ${m.peerURLs.join(',')}`,
+    );
   }
-  out.push('', 'steps:', ...steps.map((l) => `  ${l}`), '', 'initial cluster per new member:');
-  for (const s of plan.steps) out.push(`  ${s.member.name}: ETCD_INITIAL_CLUSTER=${s.initialCluster}`);
-  out.push('', `env file per new member (${request.node.envFile}, read over SSH, nothing changed):`, ...envDiffs.map((l) => `  ${l}`));
+  out.push(
+    '',
+    'steps:',
+    ...steps.map((l) => `  ${l}`),
+    '',
+    'initial cluster per new member:',
+  );
+  for (const s of plan.steps)
+    out.push(`  ${s.member.name}: ETCD_INITIAL_CLUSTER=${s.initialCluster}`);
+  out.push(
+    '',
+    `env file per new member (${request.node.envFile}, read over SSH, nothing changed):`,
+    ...envDiffs.map((l) => `  ${l}`),
+  );
   for (const w of plan.warnings) out.push(`warning: ${w}`);
   for (const p of problems) out.push(`preflight would refuse: ${p}`);
   return out.join('\n');

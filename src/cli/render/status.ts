@@ -18,7 +18,11 @@ export function approvalLine(a: ApprovalState, workflowId: string): string {
   }
 }
 
-function progressRows(v: StatusView, row: (k: string, val: string | undefined) => void, out: string[]): void {
+function progressRows(
+  v: StatusView,
+  row: (k: string, val: string | undefined) => void,
+  out: string[],
+): void {
   const p = v.progress;
   if (!p) {
     if (v.progressError) row('progress', `unavailable: ${v.progressError}`);
@@ -28,32 +32,51 @@ function progressRows(v: StatusView, row: (k: string, val: string | undefined) =
   if (p.members.length) {
     out.push('members');
     for (const m of p.members) {
-      out.push(`  ${m.name.padEnd(12)} ${m.stage.padEnd(6)} ${m.state.padEnd(12)} ${m.peerURL}${m.id ? `  id ${m.id}` : ''}${m.quarantined ? `  (stale data dir moved to ${m.quarantined})` : ''}`);
+      out.push(
+        `  ${m.name.padEnd(12)} ${m.stage.padEnd(6)} ${m.state.padEnd(12)} ${m.peerURL}${m.id ? `  id ${m.id}` : ''}${m.quarantined ? `  (stale data dir moved to ${m.quarantined})` : ''}`,
+      );
     }
   }
-  if (p.backup) row('backup', `${p.backup.path} (revision ${p.backup.revision}, sha256 ${p.backup.sha256.slice(0, 16)}..., from ${p.backup.member})`);
+  if (p.backup)
+    row(
+      'backup',
+      `${p.backup.path} (revision ${p.backup.revision}, sha256 ${p.backup.sha256.slice(0, 16)}..., from ${p.backup.member})`,
+    );
   if (p.undone.length) row('undone', p.undone.join('; '));
   if (p.error && !v.failure) row('error', p.error);
 }
 
 export function renderStatus(v: StatusView): string {
   const out: string[] = [];
-  const row = (k: string, val: string | undefined) => val !== undefined && val !== '' && out.push(`${k.padEnd(10)} ${val}`);
+  const row = (k: string, val: string | undefined) =>
+    val !== undefined && val !== '' && out.push(`${k.padEnd(10)} ${val}`);
   const p = v.progress;
   row('workflow', `${v.workflowId} (run ${v.runId})`);
   row('status', v.status);
   row('cluster', v.cluster);
-  row('ticket', v.ticket ? `${v.ticket}${v.requestedBy ? `, requested by ${v.requestedBy}` : ''}` : undefined);
+  row(
+    'ticket',
+    v.ticket
+      ? `${v.ticket}${v.requestedBy ? `, requested by ${v.requestedBy}` : ''}`
+      : undefined,
+  );
   row('phase', `${v.phase ?? 'unknown'}${p?.step ? ` (${p.step})` : ''}`);
   if (p?.from !== undefined) row('size', `${p.from} -> ${p.to} voting members`);
   row('started', v.startTime);
   row('closed', v.closeTime);
   progressRows(v, row, out);
   if (v.result) {
-    row('result', `${v.result.from} -> ${v.result.to} members: ${v.result.membersAfter.map((m) => `${m.name}${m.isLearner ? ' (learner)' : ''}`).join(', ')}`);
+    row(
+      'result',
+      `${v.result.from} -> ${v.result.to} members: ${v.result.membersAfter.map((m) => `${m.name}${m.isLearner ? ' (learner)' : ''}`).join(', ')}`,
+    );
     row('servers', `--etcd-servers=${v.result.etcdServers.join(',')}`);
     for (const w of v.result.warnings) row('warning', w);
   }
-  if (v.failure) row('failure', `${v.failure.type ? `${v.failure.type}: ` : ''}${v.failure.message}`);
+  if (v.failure)
+    row(
+      'failure',
+      `${v.failure.type ? `${v.failure.type}: ` : ''}${v.failure.message}`,
+    );
   return out.join('\n');
 }
