@@ -15,8 +15,8 @@ import {
   whyMissing,
   type X509Facts,
 } from './certificates';
-import type { TlsFileSet } from './kubesprayEnv';
 import { isIpAddress, NAME, type NewMember } from './request';
+import type { TlsFileSet } from './tlsFiles';
 
 export interface SubjectAltNames {
   dns: string[];

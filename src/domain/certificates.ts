@@ -3,8 +3,9 @@
  * it. Pure, so it is unit tested on literal openssl output. Only public material is ever parsed:
  * certificates, and hashes of public keys (a key's own bytes never leave its node).
  */
-import type { TlsFileSet } from './kubesprayEnv';
+
 import { isIpAddress, listenURLs, type NewMember } from './request';
+import type { TlsFileSet } from './tlsFiles';
 
 /** What `openssl x509 -noout -text -certopt no_pubkey,no_sigdump -fingerprint -sha256` shows. */
 export interface X509Facts {

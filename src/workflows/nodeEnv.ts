@@ -27,11 +27,7 @@ import {
   resolveEnvFrom,
   templateMember,
 } from '../domain/futureEnv';
-import {
-  EnvDerivationError,
-  type TlsFileSet,
-  tlsFilesOf,
-} from '../domain/kubesprayEnv';
+import { EnvDerivationError } from '../domain/kubesprayEnv';
 import { hostOf } from '../domain/patterns';
 import { mergeEnvFile, parseEnvFile } from '../domain/planning';
 import {
@@ -39,6 +35,7 @@ import {
   type NewMember,
   type ScaleOutRequest,
 } from '../domain/request';
+import { type TlsFileSet, tlsFilesOf } from '../domain/tlsFiles';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
 import { activitySummary } from './messages';

@@ -31,11 +31,8 @@ import {
   type CertificateExpectations,
   hostsToCover,
 } from '../../src/domain/certificates';
-import {
-  deriveMemberEnv,
-  type TlsFileSet,
-  tlsFilesOf,
-} from '../../src/domain/kubesprayEnv';
+import { deriveMemberEnv } from '../../src/domain/kubesprayEnv';
+import { type TlsFileSet, tlsFilesOf } from '../../src/domain/tlsFiles';
 
 const run = promisify(execFile);
 const BLOCK = 64;

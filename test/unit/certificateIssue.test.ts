@@ -11,7 +11,7 @@ import {
   signingConfig,
 } from '../../src/domain/certificateIssue';
 import type { FileProbe, X509Facts } from '../../src/domain/certificates';
-import type { TlsFileSet } from '../../src/domain/kubesprayEnv';
+import type { TlsFileSet } from '../../src/domain/tlsFiles';
 
 const DIR = '/etc/ssl/etcd/ssl';
 const CA_FP =

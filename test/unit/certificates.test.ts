@@ -12,7 +12,7 @@ import {
   parseVerify,
   parseX509Text,
 } from '../../src/domain/certificates';
-import type { TlsFileSet } from '../../src/domain/kubesprayEnv';
+import type { TlsFileSet } from '../../src/domain/tlsFiles';
 
 /** `openssl x509 -in member-node1.pem -noout -text -certopt no_pubkey,no_sigdump -fingerprint -sha256` (OpenSSL 3.0). */
 const MEMBER_TEXT = `Certificate:

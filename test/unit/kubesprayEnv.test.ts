@@ -4,11 +4,11 @@ import {
   EnvDerivationError,
   relistenURLs,
   renameMemberFile,
-  tlsFilesOf,
   WITHHELD,
   withholdSecrets,
 } from '../../src/domain/kubesprayEnv';
 import { parseEnvFile } from '../../src/domain/planning';
+import { tlsFilesOf } from '../../src/domain/tlsFiles';
 
 /** /etc/etcd.env as Kubespray's etcd.env.j2 renders it on node1 (etcd1, 10.0.0.11), metrics port set. */
 const NODE1_ENV = `# Environment file for etcd v3.5.16

@@ -11,7 +11,7 @@ import {
   type X509Facts,
 } from '../../domain/certificates';
 import { ErrorType } from '../../domain/errors';
-import type { TlsFileSet } from '../../domain/kubesprayEnv';
+import type { TlsFileSet } from '../../domain/tlsFiles';
 import { createCertificateIssuer } from './certificateIssuer';
 import {
   type CertificateAuthorityRef,
