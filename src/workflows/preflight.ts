@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { ClusterState, NodeFacts } from '../activities';
+import { clusterProblems } from '../domain/clusterHealth';
 import { ErrorType } from '../domain/errors';
 import { PlanError, planScaleOut, type ScaleOutPlan } from '../domain/planning';
 import type { NewMember, ScaleOutRequest } from '../domain/request';
@@ -29,21 +30,6 @@ const portsOf = (m: NewMember) => [
 const bindAddressOf = (m: NewMember) => m.listenAddress ?? m.host;
 const where = (m: NewMember, i: number) =>
   `newMembers[${i}] ${m.name} (${m.host})`;
-
-function clusterProblems(before: ClusterState): string[] {
-  const problems: string[] = [];
-  for (const m of before.members) {
-    if (!m.isLearner && !m.healthy)
-      problems.push(
-        `member ${m.name || m.id} (${m.peerURLs.join(',')}) is not healthy: ${m.error}`,
-      );
-  }
-  if (!before.leaderId)
-    problems.push('the cluster has no leader its members agree on');
-  if (before.alarms.length)
-    problems.push(`alarms raised: ${before.alarms.join(', ')}`);
-  return problems;
-}
 
 function nodeProblems(
   request: ScaleOutRequest,

@@ -1,9 +1,12 @@
 /** plan REQUEST.json [--json]: a dry run; reads the cluster through the etcd adapter, changes nothing. */
+
 import {
   type ClusterState,
   createEtcdActivities,
   etcdConnector,
 } from '../../activities/etcd/activities';
+import { clusterProblems } from '../../domain/clusterHealth';
+
 import {
   describePlan,
   PlanError,
@@ -43,21 +46,6 @@ function plan(request: ScaleOutRequest, state: ClusterState): ScaleOutPlan {
   }
 }
 
-/** What preflight would refuse, judged from the same read. */
-function problems(state: ClusterState): string[] {
-  const out: string[] = [];
-  for (const m of state.members)
-    if (!m.isLearner && !m.healthy)
-      out.push(
-        `member ${m.name || m.id} (${m.peerURLs.join(',')}) is not healthy: ${m.error}`,
-      );
-  if (!state.leaderId)
-    out.push('the cluster has no leader its members agree on');
-  if (state.alarms.length)
-    out.push(`alarms raised: ${state.alarms.join(', ')}`);
-  return out;
-}
-
 export const planCommand: CliCommand = {
   name: 'plan',
   args: ['<REQUEST.json>'],
@@ -73,7 +61,7 @@ export const planCommand: CliCommand = {
       state,
       plan: p,
       steps: describePlan(p, request),
-      problems: problems(state),
+      problems: clusterProblems(state),
       envDiffs: await envDiffs(request, state, p),
     };
     if (options.json) {
