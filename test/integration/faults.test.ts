@@ -11,7 +11,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Etcd3 } from 'etcd3';
 import { KUBESPRAY_TUNING, Lab, type TestHost } from '../../lab';
 import { alive, sleep, waitFor } from '../../lab/processes';
-import { createActivities } from '../../src/activities';
+import { createEtcdActivities, etcdConnector } from '../../src/activities/etcd/activities';
 import type { Progress, scaleOutEtcd } from '../../src/workflows';
 import { printTimeline } from '../support/history';
 import { assertInvariants } from '../support/invariants';
@@ -631,7 +631,12 @@ describe('etcd and node faults on the real stack', () => {
   it('5. member ID collision: remove and re-add the same peer URL within one second is retried after >= 1 s and succeeds', async () => {
     const lab = await newLab(78);
     const keys = await lab.seedKeys(30);
-    const acts = createActivities();
+    // Called directly, outside a workflow: the run these activities record in their add intents is
+    // given here (inside a workflow it comes from the activity's context).
+    const acts = createEtcdActivities({
+      connect: etcdConnector(),
+      currentRun: () => ({ workflowId: 'faults-lab-78', runId: 'direct-call' }),
+    });
     const cluster = { name: 'lab-78', endpoints: lab.cluster.endpoints };
     const member = {
       name: 'etcd4',
