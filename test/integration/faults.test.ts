@@ -11,7 +11,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Etcd3 } from 'etcd3';
 import { KUBESPRAY_TUNING, Lab, type TestHost } from '../../lab';
 import { alive, sleep, waitFor } from '../../lab/processes';
-import { createEtcdActivities, etcdConnector } from '../../src/activities/etcd/activities';
+import {
+  createEtcdActivities,
+  etcdConnector,
+} from '../../src/activities/etcd/activities';
 import type { Progress, scaleOutEtcd } from '../../src/workflows';
 import { printTimeline } from '../support/history';
 import { assertInvariants } from '../support/invariants';
