@@ -112,6 +112,25 @@ export class TemporalDevServer {
     }
   }
 
+  /** A namespace of its own (without the search attributes); "already exists" is fine. */
+  async createNamespace(namespace: string): Promise<void> {
+    try {
+      await execFileP(this.cli, [
+        'operator',
+        'namespace',
+        'create',
+        '--address',
+        this.address,
+        '--namespace',
+        namespace,
+      ]);
+    } catch (err) {
+      const text = String((err as { stderr?: string }).stderr ?? err);
+      if (!/already/i.test(text))
+        throw new Error(`creating namespace ${namespace}: ${text}`);
+    }
+  }
+
   async stop(): Promise<void> {
     killGroup(this.proc?.pid);
     await waitFor(

@@ -4,7 +4,7 @@
  * local webhook receiver. Nothing is mocked.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -232,24 +232,7 @@ describe('HTTP API on the real stack', () => {
     it("explains with Temporal's own reason (502) when the namespace lacks the search attributes, and starts nothing", async () => {
       const { server, client } = await getStack();
       const namespace = 'no-search-attributes-api';
-      await new Promise<void>((resolve, reject) =>
-        execFile(
-          server.cli,
-          [
-            'operator',
-            'namespace',
-            'create',
-            '--address',
-            server.address,
-            '--namespace',
-            namespace,
-          ],
-          (err, _out, stderr) =>
-            err && !/already/i.test(stderr)
-              ? reject(new Error(stderr))
-              : resolve(),
-        ),
-      );
+      await server.createNamespace(namespace);
       const bare = await buildApi({
         client: new Client({ connection: client.connection, namespace }),
         token: TOKEN,

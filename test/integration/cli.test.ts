@@ -900,24 +900,7 @@ describe('etcd-scaleout CLI on the real stack', () => {
       // A namespace without the search attributes: the server refuses StartWorkflowExecution.
       const { server } = await getStack();
       const namespace = 'no-search-attributes-cli';
-      await new Promise<void>((resolve, reject) =>
-        execFile(
-          server.cli,
-          [
-            'operator',
-            'namespace',
-            'create',
-            '--address',
-            server.address,
-            '--namespace',
-            namespace,
-          ],
-          (err, _out, stderr) =>
-            err && !/already/i.test(stderr)
-              ? reject(new Error(stderr))
-              : resolve(),
-        ),
-      );
+      await server.createNamespace(namespace);
       const r = await until(
         'the new namespace to be served',
         async () => {
