@@ -162,5 +162,6 @@ async function verify(
   ).verifyCluster(request.cluster, {
     voters: votersAfterCanary(plan),
     probeKey,
+    until: Date.now() + request.strategy.healthTimeoutSeconds * 1000,
   });
 }
