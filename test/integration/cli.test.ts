@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Lab } from '../../lab';
 import type { AuditReport } from '../../src/audit';
 import { type Progress, progressQuery } from '../../src/workflows/messages';
+import { takePeerPortOnce } from '../support/runs';
 import { getStack } from '../support/stack';
 
 const CLI = join(__dirname, '../../src/cli/main.js');
@@ -637,15 +638,10 @@ describe('etcd-scaleout CLI on the real stack', () => {
       const s = await cli(['start', file]);
       assert.equal(s.code, 0, show(s));
       const workflowId = s.stdout.trim();
-      // Take etcd5's peer port once preflight has passed (preflight would rightly refuse a busy port).
-      await until(
-        'phase canary',
-        async () =>
-          (await progressOf(workflowId))?.phase === 'canary' ? true : undefined,
-        180_000,
-        100,
+      blocker = await takePeerPortOnce(
+        (await getStack()).client.workflow.getHandle(workflowId),
+        lab.hosts[1],
       );
-      blocker = createServer().listen(2380, lab.hosts[1].address);
 
       // The same request again (same ticket): not started twice, and --wait follows the existing run.
       const w = await cli(['start', file, '--wait']);
