@@ -27,6 +27,8 @@ export const ErrorType = {
   PromoteTimeout: 'PromoteTimeout',
   VerifyFailed: 'VerifyFailed',
   SnapshotFailed: 'SnapshotFailed',
+  /** backup.dir on the worker cannot hold the snapshot: an operator frees space or points it elsewhere. */
+  BackupSpaceLow: 'BackupSpaceLow',
   RemoteCommandFailed: 'RemoteCommandFailed',
   ScaleOutFailed: 'ScaleOutFailed',
   ApprovalRejected: 'ApprovalRejected',
@@ -58,6 +60,7 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.PromoteTimeout,
   ErrorType.ScaleOutLocked,
   ErrorType.MemberNotOurs,
+  ErrorType.BackupSpaceLow,
   ErrorType.EtcdRequestRefused,
   ErrorType.RemoteCommandRefused,
 ];
