@@ -8,7 +8,7 @@
  * (defence in depth).
  */
 import { z } from 'zod';
-import { ABS_PATH, isIpAddress, NAME, need, TICKET } from './patterns';
+import { ABS_PATH, isIpAddress, NAME, TICKET } from './patterns';
 import { checkRequest, ISSUED_CERT_DAYS } from './requestChecks';
 import {
   BackupSchema,
@@ -16,7 +16,7 @@ import {
   EndpointsSchema,
   MAX_CLUSTER_SIZE,
   MAX_VOTERS_BY_DEFAULT,
-  NewMemberSchema,
+  NewMembersSchema,
   NodeSchema,
   NotifySchema,
   parseDuration,
@@ -46,13 +46,7 @@ export const ScaleOutRequestSchema = z
         tls: TlsSchema.optional(),
       })
       .strict(),
-    newMembers: z
-      .array(NewMemberSchema, need('must be a list of members'))
-      .min(1, 'must list at least one new member')
-      .max(
-        MAX_CLUSTER_SIZE - 1,
-        `must list at most ${MAX_CLUSTER_SIZE - 1} members`,
-      ),
+    newMembers: NewMembersSchema,
     ssh: SshSchema,
     node: NodeSchema,
     strategy: StrategySchema.prefault({}),
@@ -121,7 +115,14 @@ export function validateRequest(raw: unknown): Validation {
   }
   const parsed = ScaleOutRequestSchema.safeParse(raw);
   if (parsed.success) return { ok: true, request: parsed.data };
-  const errors = parsed.error.issues.map((issue) => {
+  return { ok: false, errors: zodFieldErrors(parsed.error.issues) };
+}
+
+/** zod's issues as field errors: each names its field, an unknown field or a missing one says so. */
+export function zodFieldErrors(
+  issues: readonly z.core.$ZodIssue[],
+): FieldError[] {
+  return issues.map((issue) => {
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
       return {
@@ -133,7 +134,6 @@ export function validateRequest(raw: unknown): Validation {
       message = `is required (${issue.expected})`;
     return { field: fieldName(issue.path), message };
   });
-  return { ok: false, errors };
 }
 
 export function formatErrors(errors: FieldError[]): string {

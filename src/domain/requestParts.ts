@@ -77,6 +77,15 @@ export const MAX_CLUSTER_SIZE = 9;
 /** Above this many voters every write waits for too many members: refused unless strategy.allowLargeCluster. */
 export const MAX_VOTERS_BY_DEFAULT = 7;
 
+/** The members to add, in order. */
+export const NewMembersSchema = z
+  .array(NewMemberSchema, need('must be a list of members'))
+  .min(1, 'must list at least one new member')
+  .max(
+    MAX_CLUSTER_SIZE - 1,
+    `must list at most ${MAX_CLUSTER_SIZE - 1} members`,
+  );
+
 export const StrategySchema = z
   .object({
     canary: z
