@@ -296,5 +296,13 @@ function request(r: AuditReport): string[] {
     '',
     codeBlock(JSON.stringify(r.input, null, 2)),
     '',
+    ...(r.profile
+      ? [
+          `Resolved over the cluster's profile \`${r.profile.file}\` (inline settings: ${r.profile.inlineSettings}):`,
+          '',
+          codeBlock(JSON.stringify(r.profile.profile ?? null, null, 2)),
+          '',
+        ]
+      : []),
   ];
 }
