@@ -3,7 +3,7 @@
  * what entry points accept before the worker resolves, and reading a profile file on the worker.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
@@ -197,6 +197,27 @@ describe('a request resolved over its profile', () => {
     assert.equal(clusterNameIn({ cluster: { name: '../etc' } }), undefined);
     assert.equal(clusterNameIn({ cluster: 'lab-24' }), undefined);
     assert.equal(clusterNameIn(null), undefined);
+  });
+});
+
+describe('the examples', () => {
+  it('examples/ticket-request.json resolves over examples/profiles/prod-etcd.json on a worker that refuses inline settings', () => {
+    const examples = join(__dirname, '..', '..', '..', 'examples');
+    const read = (file: string) =>
+      JSON.parse(readFileSync(join(examples, file), 'utf8'));
+    const profile = validateProfile(
+      read('profiles/prod-etcd.json'),
+      'prod-etcd',
+    );
+    assert.ok(profile.ok, JSON.stringify(profile));
+    const r = resolveRequest(read('ticket-request.json'), {
+      cluster: 'prod-etcd',
+      file: '/etc/etcd-scaleout/profiles/prod-etcd.json',
+      inlineSettings: 'deny',
+      profile: profile.profile,
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.ok(validateSubmittedRequest(read('request.json')).ok);
   });
 });
 
