@@ -29,9 +29,11 @@ import { validate } from './validate';
 
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   const run = new Run();
+  const validated: { request?: ScaleOutRequest } = {};
+  listenForDecisions(run, () => validated.request?.strategy.approvers);
   const request = await run.failOnThrow(() => validate(input));
+  validated.request = request;
   run.identify(request);
-  listenForDecisions(run, request);
   const lock = new ClusterLock(request);
   let joined: Joined;
   try {

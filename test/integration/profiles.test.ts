@@ -1,24 +1,29 @@
 /**
  * Cluster profiles on the real stack: a worker that refuses inline settings (the shipped default),
  * with the lab cluster's profile in its profiles folder. A ticket's request names the cluster, the new
- * members and the ticket, and the run grows the cluster 3 -> 5 with the profile's endpoints, SSH and
- * paths; a request that sets a node setting itself, or names a cluster without a profile, is refused
- * in validate, naming the field, before anything changes.
+ * members and the ticket; POSTed to the HTTP API, its run grows the cluster 3 -> 5 with the profile's
+ * endpoints, SSH and paths. A request that sets a node setting itself, or names a cluster without a
+ * profile, is refused in validate, naming the field, before anything changes.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
 import { Lab } from '../../lab';
+import { buildApi } from '../../src/api/server';
+import { tokenDigest } from '../../src/api/tokens';
 import { startScaleOut } from '../../src/client';
 import { ErrorType } from '../../src/domain/errors';
 import { createWorker } from '../../src/worker';
+import type { scaleOutEtcd } from '../../src/workflows';
 import { activitiesOf, auditOf } from '../support/history';
 import { outcome } from '../support/runs';
 import { getStack, TEST_PROFILES } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 const TASK_QUEUE = 'etcd-scaleout-test-profiles';
+const TOKEN = 'profiles-test-token';
 
 describe('cluster profiles on the worker', () => {
   const lab = new Lab({ block: 200 });
@@ -26,6 +31,7 @@ describe('cluster profiles on the worker', () => {
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let keys: Record<string, string>;
+  let api: FastifyInstance | undefined;
 
   before(async () => {
     const [stack] = await Promise.all([getStack(), lab.start()]);
@@ -40,8 +46,19 @@ describe('cluster profiles on the worker', () => {
       deps: { profiles },
     });
     running = worker.run();
+    api = await buildApi({
+      client: stack.client,
+      taskQueue: TASK_QUEUE,
+      tokens: [
+        {
+          digest: tokenDigest(TOKEN),
+          identity: { name: 'ticketing', roles: ['requester'] },
+        },
+      ],
+    });
   });
   after(async () => {
+    await api?.close();
     worker?.shutdown();
     await running;
     await lab.stop();
@@ -97,7 +114,7 @@ describe('cluster profiles on the worker', () => {
     );
   });
 
-  it('grows the cluster 3 -> 5 from a request naming only the cluster, the new members and the ticket', async () => {
+  it('grows the cluster 3 -> 5 from a request naming only the cluster, the new members and the ticket, POSTed to the API', async () => {
     const request = lab.ticketRequest({ ticket: { id: 'LAB-200' } });
     assert.deepEqual(Object.keys(request).sort(), [
       'cluster',
@@ -105,7 +122,17 @@ describe('cluster profiles on the worker', () => {
       'ticket',
     ]);
     const started = Date.now();
-    const handle = await start(request);
+    const posted = await api?.inject({
+      method: 'POST',
+      url: '/v1/scaleouts',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: request,
+    });
+    assert.equal(posted?.statusCode, 201, posted?.body);
+    const { client } = await getStack();
+    const handle = client.workflow.getHandle<typeof scaleOutEtcd>(
+      posted?.json().workflowId,
+    );
     const o = await outcome(handle);
     if (!o.ok) assert.fail(o.message);
     console.log(
