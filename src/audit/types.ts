@@ -96,7 +96,7 @@ export interface AuditReport {
   searchAttributes: Record<string, unknown>;
   /** The request as the run received it (it holds file paths only, never key material). */
   input: unknown;
-  /** The cluster's profile the run read on the worker in validate (runs since profiles exist). */
+  /** What validate read on the worker: the cluster's profile, if it has one, and the inline setting (runs since profiles exist). */
   profile?: ProfileLookup;
   phases: AuditPhase[];
   activities: AuditActivity[];
