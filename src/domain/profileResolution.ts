@@ -17,7 +17,6 @@ import {
   type ScaleOutRequest,
   validateRequest,
 } from './request';
-import { ClusterNameSchema } from './requestParts';
 
 export const INLINE_SETTINGS = ['allow', 'deny'] as const;
 export type InlineSettings = (typeof INLINE_SETTINGS)[number];
@@ -142,11 +141,4 @@ export function resolveRequest(
         overrides: inline,
       }
     : { ok: true, request: v.request, overrides: [] };
-}
-
-/** The request's cluster name when it is a valid one: the profile to look up (undefined: the request is invalid). */
-export function clusterNameIn(raw: unknown): string | undefined {
-  if (!isObject(raw) || !isObject(raw.cluster)) return undefined;
-  const name = ClusterNameSchema.safeParse(raw.cluster.name);
-  return name.success ? name.data : undefined;
 }

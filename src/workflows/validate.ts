@@ -15,7 +15,6 @@ import {
 } from '@temporalio/workflow';
 import { ErrorType } from '../domain/errors';
 import {
-  clusterNameIn,
   type ProfileLookup,
   type Resolution,
   resolveRequest,
@@ -26,6 +25,7 @@ import {
   type ScaleOutRequest,
   validateRequest,
 } from '../domain/request';
+import { validateSubmittedRequest } from '../domain/submittedRequest';
 import { activitiesBeforeRequest } from './activityPolicies';
 import { activitySummary } from './messages';
 
@@ -50,19 +50,20 @@ function refused(
 }
 
 export async function validate(input: unknown): Promise<ScaleOutRequest> {
-  const cluster = clusterNameIn(input);
-  // Without a valid cluster name there is no profile to read: the request is refused as it is.
-  if (cluster === undefined || !patched(PATCH)) {
+  if (!patched(PATCH)) {
     const v = validateRequest(input);
     if (!v.ok) throw refused(ErrorType.InvalidRequest, v.errors);
     return v.request;
   }
-  const lookup = await loadClusterProfile(cluster);
+  // What the entry points check comes first, with no I/O: a malformed request reads no profile.
+  const submitted = validateSubmittedRequest(input);
+  if (!submitted.ok) throw refused(ErrorType.InvalidRequest, submitted.errors);
+  const lookup = await loadClusterProfile(submitted.request.cluster.name);
   const r = resolveRequest(input, lookup);
   if (!r.ok) throw refused(r.type, r.errors);
   if (r.profileFile)
     log.info(
-      `cluster ${cluster}: profile ${r.profileFile}${r.overrides.length ? `, with the request's own ${r.overrides.join(', ')}` : ''}`,
+      `cluster ${submitted.request.cluster.name}: profile ${r.profileFile}${r.overrides.length ? `, with the request's own ${r.overrides.join(', ')}` : ''}`,
     );
   return r.request;
 }

@@ -14,7 +14,6 @@ import {
 import { ErrorType } from '../../src/domain/errors';
 import { type ClusterProfile, validateProfile } from '../../src/domain/profile';
 import {
-  clusterNameIn,
   type ProfileLookup,
   resolveRequest,
 } from '../../src/domain/profileResolution';
@@ -190,13 +189,6 @@ describe('a request resolved over its profile', () => {
     assert.equal(partial.ok, false);
     assert.ok(fieldsOf(partial).includes('ssh'));
     assert.ok(fieldsOf(partial).includes('cluster.endpoints'));
-  });
-
-  it('the cluster name to look up is read only when it is a valid one', () => {
-    assert.equal(clusterNameIn(ticketRequest()), 'lab-24');
-    assert.equal(clusterNameIn({ cluster: { name: '../etc' } }), undefined);
-    assert.equal(clusterNameIn({ cluster: 'lab-24' }), undefined);
-    assert.equal(clusterNameIn(null), undefined);
   });
 });
 
