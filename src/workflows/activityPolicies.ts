@@ -111,3 +111,8 @@ export function activities(
     summary,
   });
 }
+
+/** The validate phase's reads, run before the request (and so its strategy) is known. */
+export function activitiesBeforeRequest(summary: string) {
+  return proxyActivities<Activities>({ ...base, summary });
+}

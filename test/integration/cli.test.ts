@@ -196,6 +196,34 @@ describe('etcd-scaleout CLI on the real stack', () => {
       );
     });
 
+    it("plan resolves a ticket's request over the cluster's profile where the profiles are readable, and refuses it where not", async () => {
+      const ticket = writeRequest(
+        lab,
+        'ticket.json',
+        lab.ticketRequest({ ticket: { id: 'CHG-46' } }),
+      );
+      const profiles = join(lab.dir, 'profiles');
+      const profile = lab.writeProfile(profiles);
+      const r = await cli(['plan', ticket], {
+        TEMPORAL_ADDRESS: '127.0.46.1:7344',
+        ETCD_SCALEOUT_PROFILES_DIR: profiles,
+      });
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stderr, new RegExp(`profile ${profile}`));
+      assert.match(
+        r.stdout,
+        /dry run for cluster lab-46: 3 -> 5 voting members \(nothing was changed\)/,
+      );
+      const elsewhere = await cli(['plan', ticket], {
+        ETCD_SCALEOUT_PROFILES_DIR: join(lab.dir, 'no-profiles'),
+      });
+      assert.equal(elsewhere.code, 2, show(elsewhere));
+      assert.match(
+        elsewhere.stderr,
+        /cluster lab-46 has no profile readable here \(.*no-profiles\/lab-46\.json\), and .*ticket\.json names only the cluster/,
+      );
+    });
+
     it('start --wait runs 3 -> 5 and prints the workflow ID and the result', async () => {
       const r = await cli(['start', requestFile, '--wait']);
       assert.equal(r.code, 0, show(r));

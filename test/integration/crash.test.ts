@@ -20,7 +20,7 @@ import {
   ScaleOutPhase,
 } from '../../src/workflows/searchAttributes';
 import { outcome, takePeerPortOnce } from '../support/runs';
-import { getStack } from '../support/stack';
+import { getStack, testWorkerEnv } from '../support/stack';
 
 interface KillCase {
   point: string;
@@ -84,6 +84,7 @@ function startWorker(
   const fd = openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...testWorkerEnv(),
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
   };

@@ -25,7 +25,7 @@ import { auditOf } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';
 import { outcome, startRaw, takePeerPortOnce } from '../support/runs';
-import { getStack } from '../support/stack';
+import { getStack, testWorkerEnv } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 const GROWN = [...ORIGINAL, 'etcd4', 'etcd5'];
@@ -299,6 +299,7 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
           stdio: ['ignore', fd, fd],
           env: {
             ...process.env,
+            ...testWorkerEnv(),
             TEMPORAL_ADDRESS: server.address,
             TEMPORAL_TASK_QUEUE: taskQueue,
           },
