@@ -46,7 +46,7 @@ const loadText = () =>
     .map((x) => x.toFixed(2))
     .join(' ');
 const log = (line: string) =>
-  console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  console.log(`[${new Date().toISOString().slice(11, 23)}] ${line}`);
 
 /** Fresh labs for `c` on `blocks`, stopped afterwards whatever happened (a half-started one too). */
 async function withLabs<T>(
@@ -107,19 +107,29 @@ async function round(
 async function concurrent(
   cfg: BenchConfig,
   client: Client,
+  worker: BenchWorker,
   single: number,
-): Promise<string> {
+): Promise<string[]> {
   const c = parseCase('3.6.14-small');
   return withLabs(
     c,
     [2, 3, 4, 5].map((i) => cfg.block + i),
     async (labs) => {
+      log('4 scale-outs at once: starting');
       const t0 = performance.now();
+      const cpu0 = worker.cpuSeconds();
       const runs = await Promise.all(
         labs.map((lab) => runWorkflow(client, TASK_QUEUE, lab)),
       );
       const wall = performance.now() - t0;
-      return `4 scale-outs of 4 clusters at once: wall ${seconds(wall)} vs one run ${seconds(single)}: ${(wall / single).toFixed(2)}x (each: ${runs.map((x) => seconds(x.ms)).join(', ')})`;
+      const cpu = worker.cpuSeconds() - cpu0;
+      log('4 scale-outs at once: done');
+      return [
+        `4 scale-outs of 4 clusters at once: wall ${seconds(wall)} vs one run ${seconds(single)}: ${(wall / single).toFixed(2)}x (each: ${runs.map((x) => seconds(x.ms)).join(', ')}); the worker used ${cpu.toFixed(2)} s of CPU meanwhile (${((cpu * 100000) / wall).toFixed(0)} % of one core)`,
+        ...(cfg.timeline
+          ? [medianRunTimeline('one of the 4 at once', runs.slice(0, 1))]
+          : []),
+      ];
     },
   );
 }
@@ -185,11 +195,12 @@ async function main(): Promise<void> {
         results.find((r) => r.name === '3.6.14-small')?.workflowMs ?? [],
       );
       report.push(
-        await concurrent(
+        ...(await concurrent(
           cfg,
           client,
+          worker,
           Number.isFinite(single) ? single : NaN,
-        ).catch((err: Error) => `4 at once FAILED: ${err.message}`),
+        ).catch((err: Error) => [`4 at once FAILED: ${err.message}`])),
       );
     }
     report.push(`worker peak RSS ${worker.peakRssMB().toFixed(0)} MB`);
