@@ -42,14 +42,14 @@ const untilDone: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 /**
- * etcd refuses a member add for ~5 s after a member (re)connects: ask again every 0.25 s (from 0.1 s),
+ * etcd refuses a member add for ~5 s after a member (re)connects: ask again every 0.5 s (from 0.25 s),
  * until healthTimeoutSeconds. The refusal passes by itself at an instant nobody announces, so the
  * interval is how late the add comes after etcd would accept it (a bare script polls every 0.1 s);
  * a retry costs one activity task, and no history event.
  */
 const whileUnhealthy = (s: Strategy): ActivityOptions => ({
   scheduleToCloseTimeout: s.healthTimeoutSeconds * 1000,
-  retry: retry(0, '250ms', '100ms'),
+  retry: retry(0, '500ms', '250ms'),
 });
 
 export const ACTIVITY_POLICIES = {
