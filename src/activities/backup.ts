@@ -210,7 +210,11 @@ export function createBackupActivities(deps: {
       );
 
       const partPath = `${finalPath}.part`;
-      const etcd = await deps.connect([source.clientURLs[0]], cluster.tls);
+      const etcd = await deps.connect(
+        [source.clientURLs[0]],
+        cluster.tls,
+        'bulk',
+      );
       const takenAt = new Date().toISOString();
       let lastBeat = 0;
       let verified: { sizeBytes: number; sha256: string };
