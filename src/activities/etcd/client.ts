@@ -24,11 +24,11 @@ const DEFAULT_CA = '/etc/ssl/etcd/ssl/ca.pem';
 
 /**
  * The HTTP/2 receive window (connection and stream) a bulk client announces. grpc-js keeps Node's
- * 64 KiB default, so a snapshot stream stalls on WINDOW_UPDATE round trips: 16 MiB let it run at disk
+ * 64 KiB default, so a snapshot stream stalls on WINDOW_UPDATE round trips: 4 MiB let it run at disk
  * speed (docs/performance.md). It bounds what etcd may send ahead, not what is allocated. Only the
  * snapshot's client has it: the short calls gain nothing, and their timing stays as it was.
  */
-const FLOW_CONTROL_WINDOW = 16 << 20;
+const FLOW_CONTROL_WINDOW = 4 << 20;
 
 /** The real connector. A TLS file that cannot be read fails with CredentialsUnreadable. */
 export function etcdConnector(callTimeoutMs = 5_000): EtcdConnect {
