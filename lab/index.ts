@@ -4,9 +4,10 @@
  * over plain http or Kubespray-shaped mutual TLS. It also checks the invariants that every run must
  * leave behind.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ClusterProfile, profileFileName } from '../src/domain/profile';
 import type { ScaleOutRequestInput } from '../src/domain/request';
 import { LabEtcdCluster } from './etcdCluster';
 import { type EtcdRelease, etcdRelease } from './etcdVersions';
@@ -50,6 +51,12 @@ export interface LabOptions {
    * a member's env file, its CA and the CA key are read there. Default: with TLS.
    */
   memberSsh?: boolean;
+}
+
+export interface RequestOverrides {
+  hosts?: TestHost[];
+  strategy?: Record<string, unknown>;
+  ticket?: { id: string; requestedBy?: string };
 }
 
 export class Lab {
@@ -158,15 +165,8 @@ export class Lab {
     return this;
   }
 
-  /** A request to add every test host (or the given ones) to the lab cluster. */
-  request(
-    overrides: {
-      hosts?: TestHost[];
-      strategy?: Record<string, unknown>;
-      ticket?: { id: string; requestedBy?: string };
-    } = {},
-  ): ScaleOutRequestInput {
-    const hosts = overrides.hosts ?? this.hosts;
+  /** The lab cluster's profile, as an operator keeps it on the worker (src/domain/profile.ts). */
+  profile(): ClusterProfile {
     const tls = this.cluster.clientTls;
     return {
       cluster: {
@@ -174,30 +174,60 @@ export class Lab {
         endpoints: this.cluster.endpoints,
         ...(tls ? { tls } : {}),
       },
-      newMembers: hosts.map((h) => ({
-        name: h.options.name,
-        host: h.address,
-        peerURL: `${this.scheme}://${h.address}:2380`,
-        clientURL: `${this.scheme}://${h.address}:2379`,
-      })),
       ssh: {
         user: 'root',
         port: 2222,
         privateKeyFile: this.keys.privateKeyFile,
         knownHostsFile: this.keys.knownHostsFile,
       },
-      strategy: {
-        canary: 1,
-        rollback: 'all',
-        staleDataDir: 'quarantine',
-        ...(overrides.strategy ?? {}),
-      } as ScaleOutRequestInput['strategy'],
       backup: { dir: join(this.dir, 'backups') },
+    };
+  }
+
+  /** Writes the lab cluster's profile into a worker's profiles folder; returns its file. */
+  writeProfile(dir: string, profile: ClusterProfile = this.profile()): string {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, profileFileName(profile.cluster.name));
+    writeFileSync(file, `${JSON.stringify(profile, null, 2)}\n`);
+    return file;
+  }
+
+  /** A ticket's request: the cluster's name, the new members and the ticket; the rest is the profile's. */
+  ticketRequest(overrides: RequestOverrides = {}): Record<string, unknown> {
+    const hosts = overrides.hosts ?? this.hosts;
+    return {
+      cluster: { name: `lab-${this.options.block}` },
+      newMembers: hosts.map((h) => ({
+        name: h.options.name,
+        host: h.address,
+        peerURL: `${this.scheme}://${h.address}:2380`,
+        clientURL: `${this.scheme}://${h.address}:2379`,
+      })),
+      ...(overrides.strategy ? { strategy: overrides.strategy } : {}),
       ticket: overrides.ticket ?? {
         id: `LAB-${this.options.block}`,
         requestedBy: 'lab',
       },
     };
+  }
+
+  /** A whole request (inline settings: the profile's values in the request) to add every test host, or the given ones. */
+  request(overrides: RequestOverrides = {}): ScaleOutRequestInput {
+    const { cluster, ssh, backup } = this.profile();
+    const { newMembers, ticket } = this.ticketRequest(overrides);
+    return {
+      cluster,
+      newMembers,
+      ssh,
+      strategy: {
+        canary: 1,
+        rollback: 'all',
+        staleDataDir: 'quarantine',
+        ...(overrides.strategy ?? {}),
+      },
+      backup,
+      ticket,
+    } as ScaleOutRequestInput;
   }
 
   /** Writes `count` keys under /lab/ and returns them, to check later that they survived. */

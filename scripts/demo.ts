@@ -4,6 +4,8 @@
  *   a worker process, then one scaleOutEtcd run whose phases are printed as they happen.
  * etcd is the lab's default version (ETCD_VERSION selects another); DEMO_TLS=1 (or --tls) runs it all
  * over Kubespray-shaped mutual TLS. The worker's own output goes to a log file, named on screen.
+ * The worker has the lab cluster's profile and refuses inline settings, so the request is a ticket's:
+ * the cluster's name, the new members and the ticket.
  * Leaves everything running until Ctrl-C (or exits at once with DEMO_EXIT=1), then tears down.
  */
 
@@ -19,6 +21,8 @@ const port = Number(process.env.DEMO_TEMPORAL_PORT || 7233);
 const uiPort = Number(process.env.DEMO_UI_PORT || 8233);
 const tls = process.env.DEMO_TLS === '1' || process.argv.includes('--tls');
 const workerLog = join(CACHE_DIR, 'demo-worker.log');
+/** The demo worker's cluster profiles: the worker refuses inline settings (the shipped default), as in production. */
+const profilesDir = join(CACHE_DIR, 'demo-profiles');
 
 const t0 = Date.now();
 const log = (s: string) =>
@@ -28,7 +32,11 @@ function startWorker(address: string): ChildProcess {
   const out = openSync(workerLog, 'w');
   return spawn(process.execPath, [join(__dirname, '..', 'src', 'worker.js')], {
     stdio: ['ignore', out, out],
-    env: { ...process.env, TEMPORAL_ADDRESS: address },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      ETCD_SCALEOUT_PROFILES_DIR: profilesDir,
+    },
   });
 }
 
@@ -93,11 +101,15 @@ async function main() {
     const keys = await lab.seedKeys(100);
     log(`wrote ${Object.keys(keys).length} keys under /lab/`);
 
+    const profile = lab.writeProfile(profilesDir);
+    log(
+      `the cluster's profile on the worker: ${profile} (endpoints, TLS, SSH, paths); the request names the cluster, the new members and the ticket`,
+    );
     worker = startWorker(temporal.address);
     log(`worker started (pid ${worker.pid}, log ${workerLog})`);
 
     const client = await connectClient({ address: temporal.address });
-    const request = lab.request({
+    const request = lab.ticketRequest({
       ticket: {
         id: `DEMO-${Date.now().toString(36)}`,
         requestedBy: process.env.USER || 'demo',

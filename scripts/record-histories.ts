@@ -27,6 +27,13 @@ async function main() {
   const worker = await createWorker({
     connection: await NativeConnection.connect({ address: server.address }),
     taskQueue: 'record',
+    // The recorded runs send whole requests.
+    deps: {
+      profiles: {
+        dir: join(tmpdir(), 'record-histories-profiles'),
+        inlineSettings: 'allow',
+      },
+    },
   });
   const running = worker.run();
   const client = await connectClient({ address: server.address });

@@ -31,6 +31,8 @@ export async function startWorker(
         TEMPORAL_ADDRESS: address,
         TEMPORAL_TASK_QUEUE: taskQueue,
         LOG_LEVEL: 'warn',
+        // The bench sends whole requests (its labs have no profiles).
+        ETCD_SCALEOUT_INLINE_SETTINGS: 'allow',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -57,7 +57,7 @@ export async function checkFreeSpace(
   if (free < needed) {
     throw ApplicationFailure.nonRetryable(
       `backup.dir ${dir} on the worker has ${mib(free)} free, the snapshot needs ${mib(needed)} (database ${mib(dbSize)} + margin): free space there or point backup.dir elsewhere`,
-      ErrorType.SnapshotFailed,
+      ErrorType.BackupSpaceLow,
     );
   }
 }

@@ -14,18 +14,26 @@ import { createCertificateActivities } from './node/certificates';
 import { createEnvSourceActivities } from './node/envSource';
 import { createSshRunner, type SshRunner } from './node/ssh';
 import { createNotifyActivities } from './notify';
+import {
+  createProfileActivities,
+  type ProfileSettings,
+  profileSettingsFromEnv,
+} from './profiles';
 
 export interface ActivityDeps {
   connect?: EtcdConnect;
   ssh?: SshRunner;
   /** Called at the named crash points (src/activities/checkpoints.ts); none in production. */
   checkpoint?: CheckpointHook;
+  /** The cluster profiles' folder and the inline setting (default: the worker's environment). */
+  profiles?: ProfileSettings;
 }
 
 export function createActivities(deps: ActivityDeps = {}) {
   const connect = deps.connect ?? etcdConnector();
   const ssh = deps.ssh ?? createSshRunner();
   const { checkpoint } = deps;
+  const profiles = deps.profiles ?? profileSettingsFromEnv();
   const etcd = createEtcdActivities({ connect, checkpoint });
   return {
     ...etcd,
@@ -34,6 +42,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...createCertificateActivities({ ssh }),
     ...createBackupActivities({ etcd, connect, checkpoint }),
     ...createNotifyActivities(),
+    ...createProfileActivities(profiles),
   };
 }
 
@@ -44,3 +53,4 @@ export type { AddedLearner } from './etcd/membership';
 export type { NodeFacts, NodePaths } from './node/activities';
 export type { CertificateAuthorityRef } from './node/certificates';
 export type { SshTarget } from './node/ssh';
+export type { ProfileSettings } from './profiles';

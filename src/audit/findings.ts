@@ -4,6 +4,7 @@
  * the activities that read the cluster and took the snapshot do.
  */
 import type { Activities, BackupRecord } from '../activities';
+import type { ProfileLookup } from '../domain/profileResolution';
 import {
   activitySummary,
   type Phase,
@@ -14,6 +15,7 @@ import type { AuditActivity, AuditMember, AuditReport } from './types';
 
 const INSPECT: keyof Activities = 'inspectCluster';
 const SNAPSHOT: keyof Activities = 'takeSnapshot';
+const PROFILE: keyof Activities = 'loadClusterProfile';
 /** Undo activities carry this phase in their summary ("rollback etcd5"). */
 const ROLLBACK: Phase = 'rollback';
 
@@ -84,6 +86,14 @@ export function backupOf(
     (activities.find((a) => a.name === SNAPSHOT && a.outcome === 'completed')
       ?.result as BackupRecord | undefined)
   );
+}
+
+/** The cluster's profile and inline setting the run read in validate, as the activity returned them. */
+export function profileOf(
+  activities: RecordedActivity[],
+): ProfileLookup | undefined {
+  return activities.find((a) => a.name === PROFILE && a.outcome === 'completed')
+    ?.result as ProfileLookup | undefined;
 }
 
 /** What the workflow says it undid and could not undo, from its failure details. */

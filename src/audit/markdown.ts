@@ -296,5 +296,18 @@ function request(r: AuditReport): string[] {
     '',
     codeBlock(JSON.stringify(r.input, null, 2)),
     '',
+    ...(r.profile?.profile
+      ? [
+          `Resolved over the cluster's profile \`${r.profile.file}\` (inline settings: ${r.profile.inlineSettings}):`,
+          '',
+          codeBlock(JSON.stringify(r.profile.profile, null, 2)),
+          '',
+        ]
+      : r.profile
+        ? [
+            `No cluster profile on the worker (\`${r.profile.file}\`); inline settings: ${r.profile.inlineSettings}.`,
+            '',
+          ]
+        : []),
   ];
 }

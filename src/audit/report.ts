@@ -26,6 +26,7 @@ import {
   backupOf,
   isCompensation,
   membersOf,
+  profileOf,
   rollbackOf,
   runResultOf,
 } from './findings';
@@ -165,6 +166,7 @@ function assemble(
   const result = runResultOf(rec.outcome);
   const rollback = rollbackOf(rec.outcome);
   const backup = backupOf(recorded, result);
+  const profile = profileOf(recorded);
   const last = rec.phases[rec.phases.length - 1];
   if (last && rec.closedAt && !last.until)
     last.durationMs = msBetween(last.at, rec.closedAt);
@@ -198,6 +200,7 @@ function assemble(
     },
     searchAttributes: sa,
     input: withShownWebhook(rec.input),
+    ...(profile ? { profile } : {}),
     phases: rec.phases,
     activities,
     approvals: rec.approvals,

@@ -1,6 +1,8 @@
 /** The audit report's shape: what one run did, from its history alone. */
+
 import type { BackupRecord } from '../activities/backup';
 import type { FlatFailure } from '../client/failure';
+import type { ProfileLookup } from '../domain/profileResolution';
 
 export type RunStatus =
   | 'RUNNING'
@@ -94,6 +96,8 @@ export interface AuditReport {
   searchAttributes: Record<string, unknown>;
   /** The request as the run received it (it holds file paths only, never key material). */
   input: unknown;
+  /** What validate read on the worker: the cluster's profile, if it has one, and the inline setting (runs since profiles exist). */
+  profile?: ProfileLookup;
   phases: AuditPhase[];
   activities: AuditActivity[];
   approvals: AuditDecision[];

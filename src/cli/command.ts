@@ -13,3 +13,10 @@ export interface CliCommand {
   /** Returns the exit code; throws CliError for a failure with its own code. */
   run(args: string[], options: Options, io: Io): Promise<number>;
 }
+
+/** A command made of subcommands (`profile from-kubespray ...`): it has no action of its own. */
+export interface CliCommandGroup {
+  name: string;
+  summary: string;
+  subcommands: readonly CliCommand[];
+}

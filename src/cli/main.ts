@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { GrpcStatus, grpcCode } from '../client';
-import type { CliCommand } from './command';
+import type { CliCommand, CliCommandGroup } from './command';
 import { COMMANDS } from './commands';
 import { CliError, EXIT, where } from './errors';
 import { type Io, processIo } from './io';
@@ -41,10 +41,18 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
 function addCommand(
   program: Command,
-  spec: CliCommand,
+  spec: CliCommand | CliCommandGroup,
   io: Io,
   setExit: (code: number) => void,
 ): void {
+  if ('subcommands' in spec) {
+    const group = program
+      .command(spec.name)
+      .description(spec.summary)
+      .addHelpText('after', FOOTER);
+    for (const sub of spec.subcommands) addCommand(group, sub, io, setExit);
+    return;
+  }
   const command = program
     .command(spec.name)
     .description(spec.summary)

@@ -1,15 +1,15 @@
 /** A request file read, parsed and validated; every problem is a usage error naming the file. */
 import { readFile } from 'node:fs/promises';
+import type { FieldError } from '../domain/request';
 import {
-  type FieldError,
-  type ScaleOutRequest,
-  validateRequest,
-} from '../domain/request';
+  type SubmittedRequest,
+  validateSubmittedRequest,
+} from '../domain/submittedRequest';
 import { CliError, EXIT } from './errors';
 
 export async function readRequestFile(
   file: string,
-): Promise<{ raw: unknown; request: ScaleOutRequest }> {
+): Promise<{ raw: unknown; submitted: SubmittedRequest }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -28,9 +28,9 @@ export async function readRequestFile(
       EXIT.usage,
     );
   }
-  const v = validateRequest(raw);
+  const v = validateSubmittedRequest(raw);
   if (!v.ok) throw invalidRequest(file, v.errors);
-  return { raw, request: v.request };
+  return { raw, submitted: v };
 }
 
 export const invalidRequest = (file: string, errors: FieldError[]) =>

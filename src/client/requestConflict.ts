@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { HistoryDecoder } from '../audit/decoder';
-import { validateRequest } from '../domain/request';
+import { validateSubmittedRequest } from '../domain/submittedRequest';
 
 export class RequestConflictError extends Error {
   constructor(
@@ -51,7 +51,7 @@ export function requestDifferences(
 
 /** Both requests as the run sees them (defaults applied, URLs normalised), so equal meanings compare equal. */
 function normalised(raw: unknown): unknown {
-  const v = validateRequest(raw);
+  const v = validateSubmittedRequest(raw);
   return v.ok ? v.request : raw;
 }
 

@@ -5,21 +5,25 @@
  * quoted, so it shows as text, not as links or HTML.
  */
 import { inline } from '../domain/markdownText';
-import type { ScaleOutRequest } from '../domain/request';
+import type { RequestLabels } from '../domain/submittedRequest';
 
-export function runSummaryLine(request: ScaleOutRequest): string {
-  const from = request.cluster.endpoints.length;
-  const to = from + request.newMembers.length;
+/** A request that names only its cluster gets its endpoints from the profile on the worker: the count is the worker's to know. */
+export function runSummaryLine(request: RequestLabels): string {
+  const endpoints = request.cluster.endpoints;
+  const added = request.newMembers.length;
   const names = request.newMembers.map((m) => m.name).join(', ');
-  return `${request.cluster.name}: ${from} -> ${to} members (${names})${request.ticket ? `, ticket ${request.ticket.id}` : ''}`;
+  const size = endpoints
+    ? `${endpoints.length} -> ${endpoints.length + added} members`
+    : `+${added} member${added === 1 ? '' : 's'}`;
+  return `${request.cluster.name}: ${size} (${names})${request.ticket ? `, ticket ${request.ticket.id}` : ''}`;
 }
 
-export function runDetailsMarkdown(request: ScaleOutRequest): string {
+export function runDetailsMarkdown(request: RequestLabels): string {
   const s = request.strategy;
   const lines = [
     `**Cluster** ${request.cluster.name}`,
     '',
-    `**Endpoints** ${request.cluster.endpoints.join(', ')}`,
+    `**Endpoints** ${request.cluster.endpoints?.join(', ') ?? "from the cluster's profile on the worker"}`,
     '',
     '**New members**',
     '',
@@ -28,7 +32,9 @@ export function runDetailsMarkdown(request: ScaleOutRequest): string {
         `- ${m.name} on ${m.host}: peer ${m.peerURL}, client ${m.clientURL}`,
     ),
     '',
-    `**Strategy** canary ${s.canary}, rollback ${s.rollback}, stale data dir ${s.staleDataDir}, approval ${s.approval}${s.approvers?.length ? ` (approvers: ${s.approvers.map(inline).join(', ')})` : ''}`,
+    s
+      ? `**Strategy** canary ${s.canary}, rollback ${s.rollback}, stale data dir ${s.staleDataDir}, approval ${s.approval}${s.approvers?.length ? ` (approvers: ${s.approvers.map(inline).join(', ')})` : ''}`
+      : "**Strategy** the cluster's profile on the worker, else the defaults",
     '',
     `**Ticket** ${request.ticket ? inline(request.ticket.id) : '(none)'}`,
     '',

@@ -5,12 +5,12 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { taskQueue, WORKFLOW_TYPE } from '../config';
-import {
-  type FieldError,
-  formatErrors,
-  validateRequest,
-} from '../domain/request';
+import { type FieldError, formatErrors } from '../domain/request';
 import { workflowIdFor } from '../domain/runNames';
+import {
+  type RequestLabels,
+  validateSubmittedRequest,
+} from '../domain/submittedRequest';
 import type { scaleOutEtcd } from '../workflows';
 import { PHASES } from '../workflows/messages';
 import {
@@ -44,9 +44,12 @@ export async function startScaleOut(
   raw: unknown,
   options: { workflowId?: string; taskQueue?: string } = {},
 ): Promise<Started> {
-  const v = validateRequest(raw);
+  // The cluster's profile is on the worker: a request that names only its cluster is checked there.
+  const v = validateSubmittedRequest(raw);
   if (!v.ok) throw new InvalidRequestError(v.errors);
-  const request = v.request;
+  // A request over a profile shows no strategy of its own: the profile may fix it.
+  const request: RequestLabels =
+    v.kind === 'inline' ? v.request : { ...v.request, strategy: undefined };
   const workflowId = options.workflowId ?? workflowIdFor(request);
   const summary = runSummaryLine(request);
   try {

@@ -128,6 +128,16 @@ export interface IssueSpec {
   manifestFile: string;
 }
 
+/** Kubespray's file names for a host's pair (make-ssl-etcd.sh): `<dir>/admin-<host>.pem` and `-key.pem`. */
+export const kubesprayPair = (
+  certDir: string,
+  kind: IssuedKind,
+  host: string,
+): { certFile: string; keyFile: string } => ({
+  certFile: `${certDir}/${kind}-${host}.pem`,
+  keyFile: `${certDir}/${kind}-${host}-key.pem`,
+});
+
 /**
  * What to issue for a new member, from the TLS files its future env names: its member pair (client
  * and peer, one pair in Kubespray) and an admin pair where ETCDCTL_CERT/ETCDCTL_KEY point (Kubespray's
@@ -152,10 +162,7 @@ export function issueSpecFor(a: {
   const admin =
     a.vars.ETCDCTL_CERT && a.vars.ETCDCTL_KEY
       ? { certFile: a.vars.ETCDCTL_CERT, keyFile: a.vars.ETCDCTL_KEY }
-      : {
-          certFile: `${a.certDir}/admin-${a.name}.pem`,
-          keyFile: `${a.certDir}/admin-${a.name}-key.pem`,
-        };
+      : kubesprayPair(a.certDir, 'admin', a.name);
   add({ kind: 'admin', ...admin });
   return {
     name: a.name,

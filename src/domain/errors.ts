@@ -4,6 +4,12 @@
  */
 export const ErrorType = {
   InvalidRequest: 'InvalidRequest',
+  /** The cluster has no profile on the worker, and the worker refuses inline settings. */
+  ProfileMissing: 'ProfileMissing',
+  /** The cluster's profile on the worker cannot be read or breaks the rules: the operator's to fix. */
+  ProfileInvalid: 'ProfileInvalid',
+  /** The request sets what the cluster's profile owns, and the worker refuses inline settings. */
+  InlineSettingRefused: 'InlineSettingRefused',
   PreflightFailed: 'PreflightFailed',
   StaleDataDir: 'StaleDataDir',
   /** A key, certificate or known_hosts file named in the request cannot be read on the worker. */
@@ -27,6 +33,8 @@ export const ErrorType = {
   PromoteTimeout: 'PromoteTimeout',
   VerifyFailed: 'VerifyFailed',
   SnapshotFailed: 'SnapshotFailed',
+  /** backup.dir on the worker cannot hold the snapshot: an operator frees space or points it elsewhere. */
+  BackupSpaceLow: 'BackupSpaceLow',
   RemoteCommandFailed: 'RemoteCommandFailed',
   ScaleOutFailed: 'ScaleOutFailed',
   ApprovalRejected: 'ApprovalRejected',
@@ -45,6 +53,9 @@ export const ErrorType = {
 
 export const NON_RETRYABLE: string[] = [
   ErrorType.InvalidRequest,
+  ErrorType.ProfileMissing,
+  ErrorType.ProfileInvalid,
+  ErrorType.InlineSettingRefused,
   ErrorType.PreflightFailed,
   ErrorType.StaleDataDir,
   ErrorType.CredentialsUnreadable,
@@ -58,6 +69,7 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.PromoteTimeout,
   ErrorType.ScaleOutLocked,
   ErrorType.MemberNotOurs,
+  ErrorType.BackupSpaceLow,
   ErrorType.EtcdRequestRefused,
   ErrorType.RemoteCommandRefused,
 ];

@@ -279,8 +279,9 @@ export function mergeEnvFile(
   vars: Record<string, string>,
 ): string {
   const pending = new Map(Object.entries(vars));
+  // CRLF files (edited on Windows) are read like LF ones and written back with LF, as systemd reads both.
   const lines = previous
-    .split('\n')
+    .split(/\r?\n/)
     .filter((l, i, all) => !(i === all.length - 1 && l === ''));
   const out = lines.map((line) => {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
@@ -301,7 +302,7 @@ export function mergeEnvFile(
 /** Parses `KEY=value` env-file text (systemd EnvironmentFile subset). */
 export function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
+  for (const line of text.split(/\r?\n/)) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (!m) continue;
     let v = m[2].trim();

@@ -6,7 +6,7 @@
  * (`__` is a literal `_`, `_` + two hex digits is any other byte), and the workflow ID separates
  * cluster and ticket with a lone `_`, which an encoded cluster name never contains.
  */
-import type { ScaleOutRequest } from './request';
+import type { RequestLabels } from './submittedRequest';
 
 /** Characters kept as they are: letters, digits, `.` and `-` (URL-safe, file-name-safe, never shell syntax). */
 const KEPT = /[A-Za-z0-9.-]/;
@@ -31,7 +31,7 @@ export const fileSafe = (text: string): string => escaped(text);
  * request without a ticket gets `scaleout-<cluster>-<time in base 36>`, which has no lone `_`.
  */
 export function workflowIdFor(
-  request: ScaleOutRequest,
+  request: RequestLabels,
   now = Date.now(),
 ): string {
   const cluster = escaped(request.cluster.name);

@@ -5,15 +5,22 @@
  */
 import { Runtime } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
+import { createSshRunner } from '../activities/node/ssh';
 import { taskQueue, temporalAddress, temporalNamespace } from '../config';
 import { createWorker } from './create';
 import { workerLogger } from './logging';
 
 export async function runWorker(deps?: ActivityDeps): Promise<void> {
   Runtime.install({ logger: workerLogger() });
-  const worker = await createWorker({ deps });
+  // The worker owns its SSH connections: the pooled ones are closed once it has drained.
+  const ssh = deps?.ssh ?? createSshRunner();
+  const worker = await createWorker({ deps: { ...deps, ssh } });
   console.log(
     `etcd-scaleout worker: task queue ${taskQueue()} on ${temporalAddress()} namespace ${temporalNamespace()}`,
   );
-  await worker.run();
+  try {
+    await worker.run();
+  } finally {
+    ssh.close?.();
+  }
 }

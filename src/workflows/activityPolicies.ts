@@ -45,10 +45,11 @@ const untilDone: ActivityOptions = {
  * etcd refuses a member add for ~5 s after a member (re)connects: ask again every 0.5 s (from 0.25 s),
  * until healthTimeoutSeconds. The refusal passes by itself at an instant nobody announces, so the
  * interval is how late the add comes after etcd would accept it (a bare script polls every 0.1 s);
- * a retry costs one activity task, and no history event.
+ * a retry costs one activity task, and no history event. The activity itself gives up at the deadline
+ * the workflow passes (healthTimeoutSeconds), naming what is wrong; schedule-to-close is the backstop.
  */
 const whileUnhealthy = (s: Strategy): ActivityOptions => ({
-  scheduleToCloseTimeout: s.healthTimeoutSeconds * 1000,
+  scheduleToCloseTimeout: (s.healthTimeoutSeconds + 60) * 1000,
   retry: retry(0, '500ms', '250ms'),
 });
 
@@ -109,4 +110,9 @@ export function activities(
     ...ACTIVITY_POLICIES[policy](strategy),
     summary,
   });
+}
+
+/** The validate phase's reads, run before the request (and so its strategy) is known. */
+export function activitiesBeforeRequest(summary: string) {
+  return proxyActivities<Activities>({ ...base, summary });
 }

@@ -21,11 +21,19 @@ import {
 } from './messages';
 import type { Run } from './run';
 
-export function listenForDecisions(run: Run, request: ScaleOutRequest): void {
+/**
+ * Registered when the run starts, before validate reads the cluster's profile, so a decision sent
+ * early is refused with the reason, not for a missing handler; the approvers are known once the
+ * request is (`approvers`).
+ */
+export function listenForDecisions(
+  run: Run,
+  approvers: () => string[] | undefined,
+): void {
   const check = (d: Decision): string | undefined => {
     if (typeof d?.approve !== 'boolean')
       return 'a decision is { approve: boolean, by: string, reason?: string }';
-    const problem = decisionProblem(d, request.strategy.approvers);
+    const problem = decisionProblem(d, approvers());
     if (problem) return problem;
     if (run.progress.approval.state !== 'waiting')
       return `no decision is awaited: the run is in phase ${run.progress.phase} (approval ${run.progress.approval.state})`;

@@ -115,6 +115,7 @@ async function joinMember(
       cluster,
       { name: member.name, peerURL: member.peerURL },
       run.knownNames(),
+      Date.now() + strategy.healthTimeoutSeconds * 1000,
     ),
   );
 
@@ -160,6 +161,7 @@ async function joinMember(
       voters: step.afterPromote.voters,
       through: member.clientURL,
       probeKey,
+      until: Date.now() + strategy.healthTimeoutSeconds * 1000,
     }),
   );
 }

@@ -38,30 +38,31 @@ function approvalLine(p: Progress): string | undefined {
   return `**Approval:** ${a.state}${decided}`;
 }
 
+/** Markdown: one paragraph per fact (lines of one paragraph would run together), the member table as one block. */
 export function liveView(p: Progress): string {
-  const lines = [`**Phase:** ${p.phase}${p.step ? ` (${p.step})` : ''}`];
+  const blocks = [`**Phase:** ${p.phase}${p.step ? ` (${p.step})` : ''}`];
   if (p.cluster)
-    lines.push(
+    blocks.push(
       `**Cluster:** ${inline(p.cluster)}${p.from !== undefined ? `, ${p.from} → ${p.to} members` : ''}; started ${p.startedAt}`,
     );
   if (p.members.length) {
-    lines.push(
-      '',
-      '| member | stage | state | started | added | service up | caught up | promoted | verified | total |',
-      '|---|---|---|---|---|---|---|---|---|---|',
-      ...p.members.map(memberRow),
-      '',
+    blocks.push(
+      [
+        '| member | stage | state | started | added | service up | caught up | promoted | verified | total |',
+        '|---|---|---|---|---|---|---|---|---|---|',
+        ...p.members.map(memberRow),
+      ].join('\n'),
     );
   }
   const b = p.backup;
   if (b)
-    lines.push(
+    blocks.push(
       `**Backup:** ${inline(b.path)} (${b.sizeBytes} bytes, revision ${b.revision}, from ${b.member}, sha256 ${b.sha256.slice(0, 12)}…)`,
     );
   const approval = approvalLine(p);
-  if (approval) lines.push(approval);
-  if (p.error) lines.push(`**Error:** ${cell(p.error)}`);
+  if (approval) blocks.push(approval);
+  if (p.error) blocks.push(`**Error:** ${cell(p.error)}`);
   if (p.undone.length)
-    lines.push(`**Undone:** ${p.undone.map(cell).join('; ')}`);
-  return lines.join('\n');
+    blocks.push(`**Undone:** ${p.undone.map(cell).join('; ')}`);
+  return blocks.join('\n\n');
 }

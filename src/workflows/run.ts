@@ -65,9 +65,9 @@ export class Run {
   }
 
   /** Marks the run failed (for the UI's phase filter) if `body` throws, and rethrows. */
-  failOnThrow<T>(body: () => T): T {
+  async failOnThrow<T>(body: () => Promise<T>): Promise<T> {
     try {
-      return body();
+      return await body();
     } catch (err) {
       this.setPhase('failed');
       throw err;

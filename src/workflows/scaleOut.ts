@@ -9,20 +9,10 @@
  * progress, live view) is in run.ts; timeouts and retries in activityPolicies.ts. Deterministic code
  * only: all I/O is in activities.
  */
-import {
-  ApplicationFailure,
-  isCancellation,
-  log,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { isCancellation, log, workflowInfo } from '@temporalio/workflow';
 import type { BackupRecord, ClusterState } from '../activities';
-import { ErrorType } from '../domain/errors';
 import { type ScaleOutPlan, votersAfterCanary } from '../domain/planning';
-import {
-  formatErrors,
-  type ScaleOutRequest,
-  validateRequest,
-} from '../domain/request';
+import type { ScaleOutRequest } from '../domain/request';
 import { fileSafe } from '../domain/runNames';
 import { activities } from './activityPolicies';
 import { approval, listenForDecisions } from './approval';
@@ -35,12 +25,15 @@ import { preflight } from './preflight';
 import { result, resultUnread, type ScaleOutResult } from './result';
 import { rollback } from './rollback';
 import { Run } from './run';
+import { validate } from './validate';
 
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   const run = new Run();
-  const request = run.failOnThrow(() => validate(input));
+  const validated: { request?: ScaleOutRequest } = {};
+  listenForDecisions(run, () => validated.request?.strategy.approvers);
+  const request = await run.failOnThrow(() => validate(input));
+  validated.request = request;
   run.identify(request);
-  listenForDecisions(run, request);
   const lock = new ClusterLock(request);
   let joined: Joined;
   try {
@@ -121,20 +114,6 @@ async function finish(
   return done;
 }
 
-/** validate: no I/O before the request is known to be good; a bad one names every bad field. */
-function validate(input: unknown): ScaleOutRequest {
-  const v = validateRequest(input);
-  if (!v.ok) {
-    throw ApplicationFailure.create({
-      type: ErrorType.InvalidRequest,
-      message: `invalid request: ${formatErrors(v.errors)}`,
-      details: [v.errors],
-      nonRetryable: true,
-    });
-  }
-  return v.request;
-}
-
 /**
  * backup: a verified snapshot just before the first change. The file name carries the run ID, so each
  * run takes its own and only a retry of the same run reuses it.
@@ -162,5 +141,6 @@ async function verify(
   ).verifyCluster(request.cluster, {
     voters: votersAfterCanary(plan),
     probeKey,
+    until: Date.now() + request.strategy.healthTimeoutSeconds * 1000,
   });
 }

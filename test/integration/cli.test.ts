@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Lab } from '../../lab';
 import type { AuditReport } from '../../src/audit';
 import { type Progress, progressQuery } from '../../src/workflows/messages';
+import { takePeerPortOnce } from '../support/runs';
 import { getStack } from '../support/stack';
 
 const CLI = join(__dirname, '../../src/cli/main.js');
@@ -192,6 +193,34 @@ describe('etcd-scaleout CLI on the real stack', () => {
       assert.deepEqual(
         await lab.checkInvariants({ members: ORIGINAL, keys }),
         [],
+      );
+    });
+
+    it("plan resolves a ticket's request over the cluster's profile where the profiles are readable, and refuses it where not", async () => {
+      const ticket = writeRequest(
+        lab,
+        'ticket.json',
+        lab.ticketRequest({ ticket: { id: 'CHG-46' } }),
+      );
+      const profiles = join(lab.dir, 'profiles');
+      const profile = lab.writeProfile(profiles);
+      const r = await cli(['plan', ticket], {
+        TEMPORAL_ADDRESS: '127.0.46.1:7344',
+        ETCD_SCALEOUT_PROFILES_DIR: profiles,
+      });
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stderr, new RegExp(`profile ${profile}`));
+      assert.match(
+        r.stdout,
+        /dry run for cluster lab-46: 3 -> 5 voting members \(nothing was changed\)/,
+      );
+      const elsewhere = await cli(['plan', ticket], {
+        ETCD_SCALEOUT_PROFILES_DIR: join(lab.dir, 'no-profiles'),
+      });
+      assert.equal(elsewhere.code, 2, show(elsewhere));
+      assert.match(
+        elsewhere.stderr,
+        /cluster lab-46 has no profile readable here \(.*no-profiles\/lab-46\.json\), and .*ticket\.json names only the cluster/,
       );
     });
 
@@ -637,15 +666,10 @@ describe('etcd-scaleout CLI on the real stack', () => {
       const s = await cli(['start', file]);
       assert.equal(s.code, 0, show(s));
       const workflowId = s.stdout.trim();
-      // Take etcd5's peer port once preflight has passed (preflight would rightly refuse a busy port).
-      await until(
-        'phase canary',
-        async () =>
-          (await progressOf(workflowId))?.phase === 'canary' ? true : undefined,
-        180_000,
-        100,
+      blocker = await takePeerPortOnce(
+        (await getStack()).client.workflow.getHandle(workflowId),
+        lab.hosts[1],
       );
-      blocker = createServer().listen(2380, lab.hosts[1].address);
 
       // The same request again (same ticket): not started twice, and --wait follows the existing run.
       const w = await cli(['start', file, '--wait']);

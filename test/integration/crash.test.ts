@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
@@ -19,8 +19,8 @@ import {
   EtcdCluster,
   ScaleOutPhase,
 } from '../../src/workflows/searchAttributes';
-import { outcome, waitForProgress } from '../support/runs';
-import { getStack } from '../support/stack';
+import { outcome, takePeerPortOnce } from '../support/runs';
+import { getStack, testWorkerEnv } from '../support/stack';
 
 interface KillCase {
   point: string;
@@ -71,6 +71,9 @@ const CASES: KillCase[] = [
 const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
 const CRASH_WORKER = join(__dirname, '..', 'support', 'crashWorker.js');
 
+/** Every worker a case started: a case that fails while waiting leaves none behind to keep mocha alive. */
+const workers = new Set<ChildProcess>();
+
 /** The crash worker when `killAt` names a point, else the shipped worker. */
 function startWorker(
   address: string,
@@ -81,13 +84,18 @@ function startWorker(
   const fd = openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...testWorkerEnv(),
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
   };
-  return spawn(process.execPath, killAt ? [CRASH_WORKER, killAt] : [WORKER], {
-    stdio: ['ignore', fd, fd],
-    env,
-  });
+  const worker = spawn(
+    process.execPath,
+    killAt ? [CRASH_WORKER, killAt] : [WORKER],
+    { stdio: ['ignore', fd, fd], env },
+  );
+  workers.add(worker);
+  worker.once('exit', () => workers.delete(worker));
+  return worker;
 }
 
 const exited = (p: ChildProcess) =>
@@ -98,6 +106,7 @@ const exited = (p: ChildProcess) =>
 describe('crash matrix: worker SIGKILLed at named points', () => {
   const summary: string[] = [];
   after(() => {
+    for (const w of workers) w.kill('SIGKILL');
     console.log(
       `\n      crash matrix summary:\n${summary.map((s) => `      ${s}`).join('\n')}`,
     );
@@ -129,12 +138,11 @@ describe('crash matrix: worker SIGKILLed at named points', () => {
         );
         if (c.rollback) {
           // Make the batch member's start fail once preflight has passed, so the run rolls back.
-          await waitForProgress(
+          blocker = await takePeerPortOnce(
             handle,
+            lab.hosts[1],
             (p) => p.phase !== 'validate' && p.phase !== 'preflight',
-            'preflight passed',
           );
-          blocker = createServer().listen(2380, lab.hosts[1].address);
         }
 
         const how = await exited(first);

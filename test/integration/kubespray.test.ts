@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestHost } from '../../lab';
@@ -24,8 +24,8 @@ import {
 import { auditOf } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';
-import { outcome, startRaw, waitForProgress } from '../support/runs';
-import { getStack } from '../support/stack';
+import { outcome, startRaw, takePeerPortOnce } from '../support/runs';
+import { getStack, testWorkerEnv } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 const GROWN = [...ORIGINAL, 'etcd4', 'etcd5'];
@@ -176,12 +176,7 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
       const handle = await startRaw(
         lab().request({ strategy: { certificates: 'issue' } }),
       );
-      await waitForProgress(
-        handle,
-        (p) => p.phase === 'canary',
-        'the canary phase',
-      );
-      blocker = createServer().listen(2380, lab().hosts[1].address);
+      blocker = await takePeerPortOnce(handle, lab().hosts[1]);
       const o = await outcome(handle);
       if (o.ok) assert.fail('the run should have rolled back');
       assert.match(o.message, /failed in batch \(etcd5: startService\)/);
@@ -304,6 +299,7 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
           stdio: ['ignore', fd, fd],
           env: {
             ...process.env,
+            ...testWorkerEnv(),
             TEMPORAL_ADDRESS: server.address,
             TEMPORAL_TASK_QUEUE: taskQueue,
           },

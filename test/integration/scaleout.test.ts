@@ -3,12 +3,12 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
 import { verifySnapshotFile } from '../../src/activities/backup';
 import { parseEnvFile } from '../../src/domain/planning';
-import { outcome, startRaw, waitForProgress } from '../support/runs';
+import { outcome, startRaw, takePeerPortOnce } from '../support/runs';
 import { getStack } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
@@ -99,13 +99,7 @@ describe('scale-out on the real stack', () => {
       const keys = await lab.seedKeys(100);
       const envBefore = lab.hosts.map((h) => h.envFile());
       const handle = await startRaw(lab.request());
-      // Take etcd5's peer port once preflight has passed (preflight would rightly refuse a busy port).
-      await waitForProgress(
-        handle,
-        (p) => p.phase === 'canary',
-        'the canary phase',
-      );
-      blocker = createServer().listen(2380, lab.hosts[1].address);
+      blocker = await takePeerPortOnce(handle, lab.hosts[1]);
       const o = await outcome(handle);
       assert.equal(o.ok, false);
       if (o.ok) return;

@@ -28,7 +28,7 @@ import {
 import { printTimeline } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { outcome, waitForProgress } from '../support/runs';
-import { getStack } from '../support/stack';
+import { getStack, TEST_PROFILES } from '../support/stack';
 import { onLogLine, signal } from '../support/triggers';
 
 const PORT = 7645;
@@ -51,7 +51,11 @@ describe('Temporal server restart in the middle of a run', () => {
     const connection = await NativeConnection.connect({
       address: server!.address,
     });
-    const worker = await createWorker({ connection, taskQueue: TASK_QUEUE });
+    const worker = await createWorker({
+      connection,
+      taskQueue: TASK_QUEUE,
+      deps: { profiles: TEST_PROFILES },
+    });
     const w: (typeof workers)[number] = {
       worker,
       connection,

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { parseEnvFile } from '../../src/domain/planning';
 import { auditOf } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';
-import { outcome, startRaw, waitForProgress } from '../support/runs';
+import { outcome, startRaw, takePeerPortOnce } from '../support/runs';
 import { getStack } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
@@ -92,12 +92,7 @@ describe('scale-out over mutual TLS on the real stack', () => {
       const envBefore = lab().hosts.map((h) => h.envFile());
       const started = Date.now();
       const handle = await startRaw(lab().request());
-      await waitForProgress(
-        handle,
-        (p) => p.phase === 'canary',
-        'the canary phase',
-      );
-      blocker = createServer().listen(2380, lab().hosts[1].address);
+      blocker = await takePeerPortOnce(handle, lab().hosts[1]);
       const o = await outcome(handle);
       if (o.ok) assert.fail('the run should have rolled back');
       recordTiming(`${lab().release.version} tls rollback`, started);

@@ -41,6 +41,7 @@ import {
   ScaleOutPhase,
   TicketId,
 } from '../../src/workflows/searchAttributes';
+import { TEST_PROFILES } from '../support/stack';
 
 const TEMPORAL_PORT = Number(process.env.UI_TEST_TEMPORAL_PORT || 7544);
 const UI_PORT = Number(process.env.UI_TEST_UI_PORT || 8544);
@@ -298,6 +299,7 @@ describe('Temporal Web UI: Start Workflow form (real Chromium)', () => {
       connection,
       namespace: NAMESPACE,
       taskQueue: TASK_QUEUE,
+      deps: { profiles: TEST_PROFILES },
     });
     running = worker.run();
     client = await connectClient({

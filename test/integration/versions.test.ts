@@ -5,11 +5,11 @@
  * runs some versions only.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import type { Lab } from '../../lab';
 import { assertInvariants } from '../support/invariants';
 import { matrixVersions, recordTiming, timings, useLab } from '../support/labs';
-import { outcome, startRaw, waitForProgress } from '../support/runs';
+import { outcome, startRaw, takePeerPortOnce } from '../support/runs';
 import { getStack } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
@@ -60,12 +60,7 @@ describe('etcd version matrix on the real stack', () => {
           const envBefore = lab().hosts.map((h) => h.envFile());
           const started = Date.now();
           const handle = await startRaw(lab().request());
-          await waitForProgress(
-            handle,
-            (p) => p.phase === 'canary',
-            'the canary phase',
-          );
-          blocker = createServer().listen(2380, lab().hosts[1].address);
+          blocker = await takePeerPortOnce(handle, lab().hosts[1]);
           const o = await outcome(handle);
           if (o.ok) assert.fail('the run should have rolled back');
           recordTiming(`${version} http rollback`, started);

@@ -1,13 +1,15 @@
 /** Starting runs in tests straight through the Temporal client (no client-side validation), and waiting on them. */
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { sleep } from '../../lab/processes';
 import { WORKFLOW_TYPE } from '../../src/config';
-import type {
-  Progress,
-  ScaleOutResult,
-  scaleOutEtcd,
+import {
+  type Progress,
+  progressQuery,
+  type ScaleOutResult,
+  type scaleOutEtcd,
 } from '../../src/workflows';
 import {
   EtcdCluster,
@@ -15,7 +17,7 @@ import {
 } from '../../src/workflows/searchAttributes';
 import { getStack } from './stack';
 
-type RunHandle = WorkflowHandle<typeof scaleOutEtcd>;
+export type RunHandle = WorkflowHandle<typeof scaleOutEtcd>;
 
 export async function startRaw(
   input: unknown,
@@ -68,7 +70,7 @@ export async function waitForProgress(
   let last: Progress | undefined;
   while (Date.now() < deadline) {
     try {
-      last = await handle.query<Progress>('progress');
+      last = await handle.query(progressQuery);
       if (pred(last)) return last;
     } catch {
       // the first workflow task has not run yet
@@ -78,4 +80,24 @@ export async function waitForProgress(
   throw new Error(
     `progress never reached: ${what}; last: ${JSON.stringify(last)}`,
   );
+}
+
+/**
+ * Makes a new host's etcd unable to start, so the run rolls back: once the run has reached
+ * `reached` (by default its canary phase, after preflight, which rightly refuses a busy port),
+ * something else takes the host's peer port 2380. Close the returned server after the test.
+ */
+export async function takePeerPortOnce(
+  handle: RunHandle,
+  host: { address: string },
+  reached: (p: Progress) => boolean = (p) => p.phase === 'canary',
+): Promise<Server> {
+  await waitForProgress(handle, reached, 'the point to take the peer port');
+  const server = createServer();
+  // A port that is taken already fails the test here, not as an uncaught error beside it.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(2380, host.address, resolve);
+  });
+  return server;
 }

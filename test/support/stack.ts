@@ -13,6 +13,7 @@ import {
   type Worker,
 } from '@temporalio/worker';
 import { TemporalDevServer } from '../../lab';
+import type { ProfileSettings } from '../../src/activities';
 import { connectClient } from '../../src/client';
 import { createWorker } from '../../src/worker';
 
@@ -30,6 +31,22 @@ export const TEST_TASK_QUEUE = 'etcd-scaleout-test';
 export const TEST_TEMPORAL_PORT = Number(
   process.env.TEST_TEMPORAL_PORT || 7244,
 );
+
+/**
+ * The test workers' cluster profiles: a folder of this suite's own (per Temporal port, so suites
+ * running side by side keep theirs apart), and inline settings allowed, since most tests send whole
+ * requests. profiles.test.ts writes profiles here and runs a worker that refuses inline settings.
+ */
+export const TEST_PROFILES: ProfileSettings = {
+  dir: join(tmpdir(), `etcd-scaleout-test-profiles-${TEST_TEMPORAL_PORT}`),
+  inlineSettings: 'allow',
+};
+
+/** The same settings for a worker in its own process (the shipped entry point reads its environment). */
+export const testWorkerEnv = (): NodeJS.ProcessEnv => ({
+  ETCD_SCALEOUT_PROFILES_DIR: TEST_PROFILES.dir,
+  ETCD_SCALEOUT_INLINE_SETTINGS: TEST_PROFILES.inlineSettings,
+});
 
 /**
  * Activity retries and failures are expected in the tests (the ~5 s after a promotion, injected faults),
@@ -62,6 +79,7 @@ export function getStack(): Promise<Stack> {
     const worker = await createWorker({
       connection,
       taskQueue: TEST_TASK_QUEUE,
+      deps: { profiles: TEST_PROFILES },
     });
     running = worker.run();
     const client = await connectClient({ address: server.address });

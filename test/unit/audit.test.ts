@@ -93,4 +93,37 @@ describe('renderAuditMarkdown', () => {
     assert.match(md, /No rollback activity ran\./);
     assert.match(md, /\*\*FAILED\*\* \(ScaleOutFailed\)/);
   });
+
+  it('shows the cluster profile validate read, or that the cluster had none', () => {
+    const file = '/etc/etcd-scaleout/profiles/prod.json';
+    const withProfile = renderAuditMarkdown({
+      ...base(),
+      profile: {
+        cluster: 'prod',
+        file,
+        inlineSettings: 'deny',
+        profile: {
+          cluster: { name: 'prod', endpoints: ['https://10.0.0.11:2379'] },
+          ssh: {
+            user: 'root',
+            privateKeyFile: '/etc/etcd-scaleout/id_ed25519',
+            knownHostsFile: '/etc/etcd-scaleout/known_hosts',
+          },
+        },
+      },
+    });
+    assert.match(
+      withProfile,
+      /Resolved over the cluster's profile `\/etc\/etcd-scaleout\/profiles\/prod\.json` \(inline settings: deny\):/,
+    );
+    assert.match(withProfile, /"https:\/\/10\.0\.0\.11:2379"/);
+    const without = renderAuditMarkdown({
+      ...base(),
+      profile: { cluster: 'prod', file, inlineSettings: 'allow' },
+    });
+    assert.match(
+      without,
+      /No cluster profile on the worker \(`\/etc\/etcd-scaleout\/profiles\/prod\.json`\); inline settings: allow\./,
+    );
+  });
 });

@@ -8,6 +8,7 @@ import {
 import {
   classifyEtcdError,
   expectedWait,
+  giveUpAfter,
   isExpectedWait,
 } from '../../src/activities/etcd/errors';
 
@@ -119,5 +120,22 @@ describe("etcd's refusals, classified", () => {
       ),
     );
     assert.ok(!isExpectedWait(new Error('etcdserver: unhealthy cluster')));
+  });
+
+  it('a wait that ran past its deadline fails for good, with the same type and the cause kept', () => {
+    const wait = () =>
+      ApplicationFailure.retryable(
+        'cluster lab is unhealthy, not adding etcd5: etcd3: connection refused',
+        'ClusterUnhealthy',
+      );
+    assert.equal(giveUpAfter(wait(), undefined).nonRetryable, false);
+    assert.equal(giveUpAfter(wait(), Date.now() + 60_000).nonRetryable, false);
+    const late = giveUpAfter(wait(), Date.now() - 1);
+    assert.equal(late.nonRetryable, true);
+    assert.equal(late.type, 'ClusterUnhealthy');
+    assert.match(
+      late.message,
+      /^cluster lab is unhealthy, not adding etcd5: etcd3: connection refused \(still so at the deadline /,
+    );
   });
 });

@@ -62,6 +62,15 @@ describe('the env a new member starts with', () => {
     assert.equal(merged.ETCD_METRICS, 'basic');
   });
 
+  it('reads a CRLF env file like an LF one, and writes it back with LF', () => {
+    const crlf = KUBESPRAY_NODE_ENV.replace(/\n/g, '\r\n');
+    assert.deepEqual(parseEnvFile(crlf), parseEnvFile(KUBESPRAY_NODE_ENV));
+    const vars = { ETCD_NAME: 'etcd4', ETCD_INITIAL_CLUSTER_STATE: 'existing' };
+    const merged = mergeEnvFile(crlf, vars);
+    assert.ok(!merged.includes('\r'), 'no CR left');
+    assert.equal(merged, mergeEnvFile(KUBESPRAY_NODE_ENV, vars));
+  });
+
   it('listens on listenAddress and advertises the URLs', () => {
     const vars = memberEnv(
       {

@@ -80,6 +80,11 @@ describe('live view (current details)', () => {
       md,
       /^\*\*Approval:\*\* waiting since 2026-01-02T10:00:10.000Z/m,
     );
+    // Markdown joins adjacent lines into one paragraph: each fact and the table stand apart.
+    assert.match(md, /\)\n\n\*\*Cluster:\*\*/);
+    assert.match(md, /started 2026-01-02T10:00:00.000Z\n\n\| member \|/);
+    assert.match(md, /\| {2}\|\n\n\*\*Backup:\*\*/);
+    assert.match(md, /…\)\n\n\*\*Approval:\*\*/);
   });
 
   it('shows the error and what was undone, with table-breaking characters escaped', () => {

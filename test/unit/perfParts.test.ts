@@ -142,8 +142,9 @@ describe('backup directory', () => {
     await checkFreeSpace(dir, 1024);
     await assert.rejects(
       checkFreeSpace(dir, 2 ** 50),
-      (err: Error & { nonRetryable?: boolean }) => {
+      (err: Error & { nonRetryable?: boolean; type?: string }) => {
         assert.match(err.message, /free, the snapshot needs/);
+        assert.equal(err.type, 'BackupSpaceLow');
         assert.equal(err.nonRetryable, true);
         return true;
       },

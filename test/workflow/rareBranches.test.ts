@@ -167,10 +167,13 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
   }
 
   /**
-   * The calls after preflight, which inspects the cluster, then at once both new nodes and their env
-   * files, the cluster's lock and the nodes' machine IDs (in any order); the lock is taken right after.
+   * The calls after preflight. Validate reads the cluster's profile; preflight inspects the cluster,
+   * then at once both new nodes and their env files, the cluster's lock and the nodes' machine IDs (in
+   * any order); the lock is taken right after.
    */
-  function afterPreflight(calls: string[]): string[] {
+  function afterPreflight(all: string[]): string[] {
+    assert.equal(all[0], 'loadClusterProfile');
+    const calls = all.slice(1);
     assert.deepEqual(
       [calls[0], ...calls.slice(1, 8).sort()],
       [

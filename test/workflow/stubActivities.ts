@@ -256,6 +256,15 @@ export function stubActivities(
       called('notifyWebhook');
       return { status: 200 };
     },
+    // No profile, and a worker that allows inline settings: the stubs' requests are whole.
+    async loadClusterProfile(cluster) {
+      called('loadClusterProfile');
+      return {
+        cluster,
+        file: `/stub/profiles/${cluster}.json`,
+        inlineSettings: 'allow',
+      };
+    },
   };
   return { activities, calls };
 }

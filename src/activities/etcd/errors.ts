@@ -82,6 +82,24 @@ export function expectedWait(
   });
 }
 
+/**
+ * A wait that has run out: past `until` (epoch ms, computed once in the workflow so retries keep it),
+ * the failure becomes non-retryable and says so. The activity decides, not the schedule-to-close
+ * timeout: a timeout that fires during an attempt reaches the workflow without the attempt's cause,
+ * and "which member is down" is what the operator needs.
+ */
+export function giveUpAfter(
+  failure: ApplicationFailure,
+  until: number | undefined,
+): ApplicationFailure {
+  if (until === undefined || Date.now() < until) return failure;
+  return ApplicationFailure.create({
+    message: `${failure.message} (still so at the deadline ${new Date(until).toISOString()})`,
+    type: failure.type ?? undefined,
+    nonRetryable: true,
+  });
+}
+
 export function isExpectedWait(err: unknown): err is ApplicationFailure {
   return (
     err instanceof ApplicationFailure &&

@@ -12,6 +12,7 @@ import {
   errorText,
   etcdFailure,
   expectedWait,
+  giveUpAfter,
 } from './errors';
 import { type ClusterReader, describeMember, unhealthyVoters } from './inspect';
 import {
@@ -118,6 +119,7 @@ export function createMembershipActivities(deps: {
   async function memberAdd(
     cluster: ClusterRef,
     member: { name: string; peerURL: string },
+    until: number | undefined,
   ): Promise<string | undefined> {
     try {
       await clients.withCluster(cluster, (c) =>
@@ -139,9 +141,12 @@ export function createMembershipActivities(deps: {
             ErrorType.LearnerPresent,
           );
         case 'unhealthy-cluster':
-          throw expectedWait(
-            `etcd refused to add ${member.name}: unhealthy cluster (a voter is down or restarted in the last 5 s)`,
-            ErrorType.ClusterUnhealthy,
+          throw giveUpAfter(
+            expectedWait(
+              `etcd refused to add ${member.name}: unhealthy cluster (a voter is down or restarted in the last 5 s)`,
+              ErrorType.ClusterUnhealthy,
+            ),
+            until,
           );
         default:
           throw ApplicationFailure.retryable(
@@ -155,12 +160,14 @@ export function createMembershipActivities(deps: {
   return {
     /**
      * Adds the member as a learner, or finds it if an earlier attempt already did. Returns the member
-     * ID and ETCD_INITIAL_CLUSTER built from the member list after the add.
+     * ID and ETCD_INITIAL_CLUSTER built from the member list after the add. An unhealthy cluster is
+     * waited out (retried) until `until`, then refused for good.
      */
     async addLearner(
       cluster: ClusterRef,
       member: { name: string; peerURL: string },
       knownNames: Record<string, string>,
+      until?: number,
     ): Promise<AddedLearner> {
       let idCollisions = 0;
       const result = (
@@ -193,16 +200,19 @@ export function createMembershipActivities(deps: {
       // Never add while a voter is down: the added learner would not hurt quorum, but its promotion would.
       const down = unhealthyVoters(await reader.inspect(cluster));
       if (down.length) {
-        throw ApplicationFailure.retryable(
-          `cluster ${cluster.name} is unhealthy, not adding ${member.name}: ${down.map(describeMember).join('; ')}`,
-          ErrorType.ClusterUnhealthy,
+        throw giveUpAfter(
+          ApplicationFailure.retryable(
+            `cluster ${cluster.name} is unhealthy, not adding ${member.name}: ${down.map(describeMember).join('; ')}`,
+            ErrorType.ClusterUnhealthy,
+          ),
+          until,
         );
       }
       await writeIntent(cluster, member);
       for (
-        let collision = await memberAdd(cluster, member);
+        let collision = await memberAdd(cluster, member, until);
         collision !== undefined;
-        collision = await memberAdd(cluster, member)
+        collision = await memberAdd(cluster, member, until)
       ) {
         if (++idCollisions > MAX_ID_COLLISIONS)
           throw ApplicationFailure.retryable(

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors';
 import type { CheckpointHook } from '../checkpoints';
 import type { ClusterRef, EtcdClients } from './client';
-import { classifyEtcdError, errorText } from './errors';
+import { classifyEtcdError, errorText, giveUpAfter } from './errors';
 import type { ClusterReader, ClusterState, MemberStatus } from './inspect';
 
 export interface VerifyExpectation {
@@ -14,6 +14,8 @@ export interface VerifyExpectation {
   /** A client URL to write and read through (the new member's). */
   through?: string;
   probeKey: string;
+  /** Epoch ms: until then a problem is retried (the cluster settling), after it the run fails. */
+  until?: number;
 }
 
 /** What is wrong with the cluster's state, read only. */
@@ -83,9 +85,12 @@ export function createVerifyActivities(deps: {
         if (failed) problems.push(failed);
       }
       if (problems.length)
-        throw ApplicationFailure.retryable(
-          `cluster ${cluster.name} not verified: ${problems.join('; ')}`,
-          ErrorType.VerifyFailed,
+        throw giveUpAfter(
+          ApplicationFailure.retryable(
+            `cluster ${cluster.name} not verified: ${problems.join('; ')}`,
+            ErrorType.VerifyFailed,
+          ),
+          expect.until,
         );
       return { members: state.members, leaderId: state.leaderId ?? '' };
     },

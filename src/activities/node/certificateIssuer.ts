@@ -27,7 +27,7 @@ import {
   probeAuthority,
   probeFiles,
 } from './certificateProbe';
-import { runChecked } from './checkedRun';
+import { remote } from './remote';
 import { sh } from './shell';
 import type { SshRunner, SshTarget } from './ssh';
 
@@ -67,8 +67,7 @@ export function createCertificateIssuer(deps: { ssh: SshRunner }) {
     pair: IssuePair,
     owner: string,
   ) {
-    const csr = await runChecked(
-      ssh,
+    const csr = await remote(ssh).mustRun(
       node,
       withConfig(
         requestConfig(pair.kind, spec.name),
@@ -79,8 +78,7 @@ export function createCertificateIssuer(deps: { ssh: SshRunner }) {
     const serial = randomBytes(16);
     serial[0] &= 0x7f; // a positive serial number
     const sign = sh`openssl x509 -req -CA ${ca.certFile} -CAkey ${ca.keyFile} -passin pass: -set_serial ${`0x${serial.toString('hex')}`} -days ${ISSUED_CERT_DAYS} -sha256 -extfile "$t" -extensions ssl_client 2>/dev/null`;
-    const signed = await runChecked(
-      ssh,
+    const signed = await remote(ssh).mustRun(
       ca.target,
       withConfig(signingConfig(spec.sans), sign),
       `signing ${pair.certFile}`,
@@ -88,8 +86,7 @@ export function createCertificateIssuer(deps: { ssh: SshRunner }) {
     );
     const pem = `${signed.stdout.trim()}\n`;
     const x509 = new X509Certificate(pem); // throws on anything but a certificate
-    await runChecked(
-      ssh,
+    await remote(ssh).mustRun(
       node,
       record(
         spec.manifestFile,
@@ -225,8 +222,7 @@ export function createCertificateIssuer(deps: { ssh: SshRunner }) {
       const { owner, caPem, manifest } = plan;
       const m = spec.manifestFile;
       for (const d of plan.dirs)
-        await runChecked(
-          ssh,
+        await remote(ssh).mustRun(
           node,
           record(
             m,
@@ -237,8 +233,7 @@ export function createCertificateIssuer(deps: { ssh: SshRunner }) {
           `create ${d}`,
         );
       if (plan.writeCa)
-        await runChecked(
-          ssh,
+        await remote(ssh).mustRun(
           node,
           record(
             m,
@@ -250,8 +245,7 @@ export function createCertificateIssuer(deps: { ssh: SshRunner }) {
           caPem,
         );
       for (const k of plan.keys)
-        await runChecked(
-          ssh,
+        await remote(ssh).mustRun(
           node,
           record(
             m,
@@ -285,8 +279,7 @@ export function createCertificateIssuer(deps: { ssh: SshRunner }) {
       node: SshTarget,
       manifestFile: string,
     ): Promise<{ removed: string[] }> {
-      const r = await runChecked(
-        ssh,
+      const r = await remote(ssh).mustRun(
         node,
         sh`if [ -e ${manifestFile} ]; then tac -- ${manifestFile} | while read -r kind path; do case "$path" in /*) ;; *) continue;; esac; ` +
           `case "$kind" in file) if [ -e "$path" ]; then rm -f -- "$path" && echo "removed $path"; fi;; dir) rmdir -- "$path" 2>/dev/null && echo "removed $path";; esac; done; ` +

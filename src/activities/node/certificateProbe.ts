@@ -12,8 +12,8 @@ import {
   parseVerify,
   parseX509Text,
 } from '../../domain/certificates';
-import { runChecked } from './checkedRun';
 import { splitSections } from './nodeFacts';
+import { remote } from './remote';
 import { quote, sh } from './shell';
 import type { SshRunner, SshTarget } from './ssh';
 
@@ -122,8 +122,7 @@ export async function probeFiles(
   extra = '',
   input?: string,
 ) {
-  const r = await runChecked(
-    ssh,
+  const r = await remote(ssh).mustRun(
     target,
     probeCommand(items, extra),
     what,

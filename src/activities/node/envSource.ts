@@ -4,7 +4,7 @@
  * worker before the text goes anywhere (results land in the workflow history).
  */
 import { withholdSecrets } from '../../domain/kubesprayEnv';
-import { runChecked } from './checkedRun';
+import { remote } from './remote';
 import { sh } from './shell';
 import type { SshRunner, SshTarget } from './ssh';
 
@@ -15,8 +15,7 @@ export function createEnvSourceActivities(deps: { ssh: SshRunner }) {
       target: SshTarget,
       envFile: string,
     ): Promise<{ exists: boolean; text: string }> {
-      const r = await runChecked(
-        deps.ssh,
+      const r = await remote(deps.ssh).mustRun(
         target,
         sh`if [ -e ${envFile} ]; then echo present; cat -- ${envFile}; else echo absent; fi`,
         `read ${envFile}`,

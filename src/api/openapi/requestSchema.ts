@@ -2,7 +2,8 @@
  * The request body's schema, derived from the same zod schema every entry point validates with
  * (`z.toJSONSchema`, input side: what a client sends, before defaults and normalisation), with one
  * API-specific tightening: `ticket.id` is required, since the API derives the run's workflow id
- * from cluster and ticket.
+ * from cluster and ticket; and one loosening: the cluster's connection settings may be left to its
+ * profile on the worker (domain/submittedRequest.ts), so `cluster.endpoints` and `ssh` are optional.
  */
 import { z } from 'zod';
 import { ScaleOutRequestSchema } from '../../domain/request';
@@ -17,9 +18,12 @@ export function scaleOutRequestJsonSchema(): Json {
   }) as Json;
   delete schema.$schema;
   const props = schema.properties as Record<string, Json>;
+  const fromProfile = (required: unknown, fields: string[]) =>
+    ((required as string[]) ?? []).filter((f) => !fields.includes(f));
   schema.required = [
-    ...new Set([...((schema.required as string[]) ?? []), 'ticket']),
+    ...new Set([...fromProfile(schema.required, ['ssh']), 'ticket']),
   ];
+  props.cluster.required = fromProfile(props.cluster.required, ['endpoints']);
   const ticket = props.ticket;
   ticket.required = [
     ...new Set([...((ticket.required as string[]) ?? []), 'id']),
@@ -27,14 +31,15 @@ export function scaleOutRequestJsonSchema(): Json {
   ticket.description =
     'Required by the API: one run per (cluster, ticket); the workflow id is derived from both, so repeating a request is idempotent.';
   props.cluster.description =
-    'The existing cluster: its name (also the EtcdCluster search attribute) and client URLs of existing members.';
+    'The existing cluster: its name (also the EtcdCluster search attribute and the name of its profile on the worker) and, unless its profile gives them, client URLs of existing members.';
   props.newMembers.description =
     'The members to add, in order; they join strictly one at a time (canary first).';
   props.ssh.description =
-    'How the worker reaches the new nodes. Key and known_hosts are paths on the worker, never key material.';
+    "How the worker reaches the new nodes, unless the cluster's profile on the worker says. Key and known_hosts are paths on the worker, never key material.";
   props.notify.description =
     'Optional webhook called when the run ends: a POST with headers X-EtcdScaleout-Timestamp (unix seconds) and X-EtcdScaleout-Signature (sha256=<hex of HMAC-SHA256 over "<timestamp>.<body>">, secret from secretFile, a path on the worker). Receivers refuse stale timestamps (e.g. older than 5 minutes) and deduplicate by the body\'s runId. Redirects are not followed; a 4xx answer other than 408/429 is not retried. Logs and the audit show the URL as scheme://host:port/….';
   schema.description =
-    'A scale-out request. Cross-field rules (URL hosts match the member host, no duplicates, one scheme, canary <= members) are checked by the server and reported like the field rules.';
+    "A scale-out request. A ticket's request names the cluster, the new members and the ticket: cluster.endpoints, cluster.tls, ssh, node and backup come from the cluster's profile on the worker, and a worker that refuses inline settings (ETCD_SCALEOUT_INLINE_SETTINGS=deny, its default) refuses a request that sets them (InlineSettingRefused) or names a cluster without a profile (ProfileMissing)." +
+    ' Cross-field rules (URL hosts match the member host, no duplicates, one scheme, canary <= members) are checked by the server and reported like the field rules.';
   return schema;
 }

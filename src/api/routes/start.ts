@@ -5,8 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { checkSameRequest, startScaleOut } from '../../client';
-import { type FieldError, validateRequest } from '../../domain/request';
+import type { FieldError } from '../../domain/request';
 import { workflowIdFor } from '../../domain/runNames';
+import { validateSubmittedRequest } from '../../domain/submittedRequest';
 import { identityOf, needsRole } from '../auth';
 import { findRunningScaleOut } from '../clusterGuard';
 import { type ApiContext, describeOrUndefined } from '../context';
@@ -17,7 +18,7 @@ const TICKET_REQUIRED =
 
 /** The request's problems, plus the API's own rule: a ticket id (the idempotency key). */
 function requestProblems(raw: unknown) {
-  const v = validateRequest(raw);
+  const v = validateSubmittedRequest(raw);
   const fields: FieldError[] = v.ok ? [] : [...v.errors];
   const ticketId = (raw as { ticket?: { id?: unknown } } | undefined)?.ticket
     ?.id;

@@ -1,14 +1,15 @@
 /** The command table: every CLI command, in the order `--help` lists them. */
-import type { CliCommand } from '../command';
+import type { CliCommand, CliCommandGroup } from '../command';
 import { auditCommand } from './audit';
 import { cancelCommand } from './cancel';
 import { approveCommand, rejectCommand } from './decide';
 import { listCommand } from './list';
 import { planCommand } from './plan';
+import { profileCommands } from './profile';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 
-export const COMMANDS: readonly CliCommand[] = [
+export const COMMANDS: readonly (CliCommand | CliCommandGroup)[] = [
   startCommand,
   planCommand,
   statusCommand,
@@ -17,4 +18,5 @@ export const COMMANDS: readonly CliCommand[] = [
   cancelCommand,
   listCommand,
   auditCommand,
+  profileCommands,
 ];

@@ -19,6 +19,7 @@ import { CliError, EXIT } from '../errors';
 import { type PlanView, renderPlan } from '../render/plan';
 import { readRequestFile } from '../requestFile';
 import { envDiffs } from './planEnv';
+import { requestToPlan } from './planRequest';
 
 async function readCluster(request: ScaleOutRequest): Promise<ClusterState> {
   try {
@@ -53,7 +54,8 @@ export const planCommand: CliCommand = {
     'dry run: validate, read the live member list, print the steps (no change, no Temporal)',
   options: [['--json', 'print the plan as JSON']],
   async run([file], options, io) {
-    const { request } = await readRequestFile(file);
+    const { raw, submitted } = await readRequestFile(file);
+    const request = await requestToPlan(file, raw, submitted, io);
     const state = await readCluster(request);
     const p = plan(request, state);
     const view: PlanView = {

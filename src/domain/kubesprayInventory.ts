@@ -1,0 +1,191 @@
+/**
+ * A cluster profile from a Kubespray inventory (its hosts.yaml, already parsed): the etcd group's
+ * hosts and addresses, and Kubespray's paths. What the inventory does not say (the worker's SSH key
+ * and known_hosts, the approvers) is given its documented default and listed in `notes`, for the
+ * operator to check before the profile goes into the worker's profiles folder.
+ *
+ * Kubespray's rules, as its roles apply them: a member's client URL is
+ * `https://<etcd_access_address | access_ip | ip>:2379` (ansible_host when neither is set, in place of
+ * the address Ansible would discover); the certificates are in etcd_cert_dir (/etc/ssl/etcd/ssl),
+ * `ca.pem` and `admin-<inventory host>.pem` for etcdctl; the data dir is etcd_data_dir
+ * (/var/lib/etcd); host-deployed etcd runs as the `etcd` unit with /etc/etcd.env.
+ */
+import { kubesprayPair } from './certificateIssue';
+import { type ClusterProfile, validateProfile } from './profile';
+import { formatErrors } from './request';
+import { BackupSchema, NodeSchema } from './requestParts';
+
+/** The worker's SSH key and known_hosts where docs/production.md puts them. */
+export const WORKER_SSH_KEY = '/etc/etcd-scaleout/id_ed25519';
+export const WORKER_KNOWN_HOSTS = '/etc/etcd-scaleout/known_hosts';
+
+/** An inventory that cannot give a profile; the message names what is missing or wrong. */
+export class InventoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InventoryError';
+  }
+}
+
+type Vars = Record<string, unknown>;
+interface Group {
+  hosts: Set<string>;
+  children: Set<string>;
+  vars: Vars;
+}
+
+const isMap = (v: unknown): v is Vars =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Ansible's groups, by name, and each host's variables (merged from every place the host is listed). */
+function readInventory(root: Vars): {
+  groups: Map<string, Group>;
+  hostVars: Map<string, Vars>;
+} {
+  const groups = new Map<string, Group>();
+  const hostVars = new Map<string, Vars>();
+  const visit = (name: string, node: unknown) => {
+    const group = groups.get(name) ?? {
+      hosts: new Set<string>(),
+      children: new Set<string>(),
+      vars: {},
+    };
+    groups.set(name, group);
+    if (!isMap(node)) return;
+    if (isMap(node.hosts))
+      for (const [host, vars] of Object.entries(node.hosts)) {
+        group.hosts.add(host);
+        hostVars.set(host, {
+          ...hostVars.get(host),
+          ...(isMap(vars) ? vars : {}),
+        });
+      }
+    if (isMap(node.vars)) Object.assign(group.vars, node.vars);
+    if (isMap(node.children))
+      for (const [child, sub] of Object.entries(node.children)) {
+        group.children.add(child);
+        visit(child, sub);
+      }
+  };
+  for (const [name, node] of Object.entries(root)) visit(name, node);
+  return { groups, hostVars };
+}
+
+/** The hosts of a group and of its children, in inventory order. */
+function membersOf(
+  groups: Map<string, Group>,
+  name: string,
+  seen = new Set<string>(),
+): string[] {
+  const group = groups.get(name);
+  if (!group || seen.has(name)) return [];
+  seen.add(name);
+  const out = [...group.hosts];
+  for (const child of group.children)
+    for (const h of membersOf(groups, child, seen))
+      if (!out.includes(h)) out.push(h);
+  return out;
+}
+
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+
+export interface InventoryProfile {
+  profile: ClusterProfile;
+  /** What was defaulted, and what the operator must put on the worker. */
+  notes: string[];
+}
+
+export function profileFromInventory(
+  inventory: unknown,
+  cluster: string,
+): InventoryProfile {
+  if (!isMap(inventory) || !isMap(inventory.all))
+    throw new InventoryError(
+      'is not a Kubespray inventory: it has no top-level "all" group',
+    );
+  const { groups, hostVars } = readInventory(inventory);
+  const etcdHosts = membersOf(groups, 'etcd');
+  if (!etcdHosts.length)
+    throw new InventoryError(
+      'has no hosts in the "etcd" group (all.children.etcd.hosts): Kubespray puts its etcd members there',
+    );
+  // Variables a host sees: the all group's, then the etcd group's, then its own (Ansible's order, simplified).
+  const allVars = groups.get('all')?.vars ?? {};
+  const etcdVars = groups.get('etcd')?.vars ?? {};
+  const varsOf = (host: string): Vars => ({
+    ...allVars,
+    ...etcdVars,
+    ...hostVars.get(host),
+  });
+  const setting = (name: string): string | undefined => {
+    const values = new Set(etcdHosts.map((h) => text(varsOf(h)[name])));
+    if (values.size > 1)
+      throw new InventoryError(
+        `gives the etcd hosts different ${name} values (${[...values].map((v) => v ?? '(unset)').join(', ')}): one profile needs one`,
+      );
+    return [...values][0];
+  };
+  const deployment = setting('etcd_deployment_type') ?? 'host';
+  if (deployment !== 'host')
+    throw new InventoryError(
+      `has etcd_deployment_type ${JSON.stringify(deployment)}: etcd-scaleout grows host-deployed etcd (a systemd unit and /etc/etcd.env), Kubespray's default "host"`,
+    );
+  const endpoints = etcdHosts.map((host) => {
+    const v = varsOf(host);
+    const address = text(
+      v.etcd_access_address ?? v.access_ip ?? v.ip ?? v.ansible_host,
+    );
+    if (!address)
+      throw new InventoryError(
+        `gives etcd host ${host} no address: set its access_ip, ip or ansible_host`,
+      );
+    return `https://${address}:2379`;
+  });
+
+  const notes: string[] = [];
+  const node = NodeSchema.parse({});
+  const certDir = setting('etcd_cert_dir') ?? node.certDir;
+  const dataDir = setting('etcd_data_dir') ?? node.dataDir;
+  const admin = kubesprayPair(certDir, 'admin', etcdHosts[0]);
+  const tls = { caFile: `${certDir}/ca.pem`, ...admin };
+  if (certDir !== node.certDir)
+    notes.push(
+      `etcd_cert_dir is ${certDir}: the nodes' certificates and the worker's TLS files are named from it`,
+    );
+  notes.push(
+    `the worker reads ${tls.caFile}, ${admin.certFile} and ${admin.keyFile} (copy them from ${etcdHosts[0]}, readable by the worker only)`,
+  );
+  const user = setting('ansible_user');
+  if (!user) notes.push('ansible_user is not set: ssh.user is root');
+  const port = setting('ansible_port');
+  const key = setting('ansible_ssh_private_key_file');
+  const privateKeyFile = key?.startsWith('/') ? key : WORKER_SSH_KEY;
+  notes.push(
+    `the worker's SSH key is ${privateKeyFile} and its known_hosts ${WORKER_KNOWN_HOSTS}: put the new nodes' host keys there (verify the fingerprints)`,
+    'strategy.approvers is not set: add it to require named approvers for strategy.approval "after-canary"',
+  );
+  const profile: ClusterProfile = {
+    cluster: { name: cluster, endpoints, tls },
+    ssh: {
+      user: user ?? 'root',
+      port: port === undefined ? 22 : Number(port),
+      privateKeyFile,
+      knownHostsFile: WORKER_KNOWN_HOSTS,
+    },
+    node: {
+      envFile: node.envFile,
+      dataDir,
+      service: node.service,
+      etcdBinary: node.etcdBinary,
+      certDir,
+    },
+    backup: BackupSchema.parse(undefined),
+  };
+  const v = validateProfile(profile, cluster);
+  if (!v.ok)
+    throw new InventoryError(
+      `gives a profile that breaks the rules: ${formatErrors(v.errors)}`,
+    );
+  return { profile, notes };
+}

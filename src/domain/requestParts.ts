@@ -1,0 +1,263 @@
+/**
+ * The request's sections, each with its own rules: composed into the whole request (request.ts) and
+ * into a cluster profile (profile.ts), so a value is held to the same pattern wherever it is written.
+ */
+import { z } from 'zod';
+import {
+  absPath,
+  ETCD_SERVICE,
+  freeText,
+  HOST,
+  IPV4,
+  NAME,
+  NAME_RULE,
+  need,
+  nodePath,
+  TICKET,
+  TICKET_RULE,
+  urlOf,
+  webhookSecretProblem,
+} from './patterns';
+
+export const TlsSchema = z
+  .object({
+    caFile: absPath('CA certificate file on the worker').default(
+      '/etc/ssl/etcd/ssl/ca.pem',
+    ),
+    certFile: absPath('client certificate file on the worker').optional(),
+    keyFile: absPath('client key file on the worker').optional(),
+    /** Where Kubespray keeps the CA key (defaults: see certificateAuthority). */
+    caHost: z
+      .string(need('must be a hostname or IP address'))
+      .max(253, 'is too long')
+      .regex(HOST, 'must be a hostname or IPv4 address')
+      .optional(),
+    caKeyFile: absPath('CA key file on cluster.tls.caHost').optional(),
+  })
+  .strict()
+  .superRefine((tls, ctx) => {
+    if (!!tls.certFile !== !!tls.keyFile) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [tls.certFile ? 'keyFile' : 'certFile'],
+        message: 'certFile and keyFile must be given together',
+      });
+    }
+  });
+
+export const NewMemberSchema = z
+  .object({
+    name: z
+      .string(need('must be a string'))
+      .regex(NAME, `must be ${NAME_RULE}`),
+    host: z
+      .string(need('must be a hostname or IP address'))
+      .max(253, 'is too long')
+      .regex(HOST, 'must be a hostname or IPv4 address'),
+    peerURL: urlOf('peer URL', 2380),
+    clientURL: urlOf('client URL', 2379),
+    sshPort: z
+      .number(need('must be a port number'))
+      .int('must be an integer')
+      .min(1, 'must be 1-65535')
+      .max(65535, 'must be 1-65535')
+      .optional(),
+    /** The IP etcd binds its listen URLs to (Kubespray's etcd_address) when peerURL/clientURL name the host. */
+    listenAddress: z
+      .string(need('must be an IPv4 address'))
+      .regex(
+        IPV4,
+        'must be an IPv4 address (etcd binds its listen URLs to IP addresses only)',
+      )
+      .optional(),
+  })
+  .strict();
+
+export const MAX_CLUSTER_SIZE = 9;
+/** Above this many voters every write waits for too many members: refused unless strategy.allowLargeCluster. */
+export const MAX_VOTERS_BY_DEFAULT = 7;
+
+/** The members to add, in order. */
+export const NewMembersSchema = z
+  .array(NewMemberSchema, need('must be a list of members'))
+  .min(1, 'must list at least one new member')
+  .max(
+    MAX_CLUSTER_SIZE - 1,
+    `must list at most ${MAX_CLUSTER_SIZE - 1} members`,
+  );
+
+export const StrategySchema = z
+  .object({
+    canary: z
+      .number(need('must be a number'))
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(MAX_CLUSTER_SIZE, `must be at most ${MAX_CLUSTER_SIZE}`)
+      .default(1),
+    rollback: z
+      .enum(['all', 'none'], need('must be "all" or "none"'))
+      .default('all'),
+    staleDataDir: z
+      .enum(['quarantine', 'fail'], need('must be "quarantine" or "fail"'))
+      .default('quarantine'),
+    allowEvenSize: z.boolean(need('must be true or false')).default(false),
+    allowLargeCluster: z.boolean(need('must be true or false')).default(false),
+    catchUpTimeoutSeconds: z
+      .number(need('must be a number of seconds'))
+      .int('must be an integer')
+      .min(5, 'must be at least 5')
+      .max(86_400, 'must be at most 86400')
+      .default(300),
+    healthTimeoutSeconds: z
+      .number(need('must be a number of seconds'))
+      .int('must be an integer')
+      .min(5, 'must be at least 5')
+      .max(3_600, 'must be at most 3600')
+      .default(120),
+    approval: z
+      .enum(['none', 'after-canary'], need('must be "none" or "after-canary"'))
+      .default('none'),
+    approvalTimeout: z
+      .union(
+        [z.number(), z.string()],
+        need(
+          'must be a duration like "24h", "30m", "90s" or a number of seconds',
+        ),
+      )
+      .transform((v, ctx) => {
+        const seconds = parseDuration(v);
+        if (seconds === undefined || seconds < 1 || seconds > 30 * 86_400) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be a duration from 1s to 30d like "24h", "30m", "90s" or a number of seconds, got ${JSON.stringify(v)}`,
+          });
+          return z.NEVER;
+        }
+        return seconds;
+      })
+      .default(86_400),
+    onApprovalTimeout: z
+      .enum(
+        ['rollback', 'keep-canary'],
+        need('must be "rollback" or "keep-canary"'),
+      )
+      .default('rollback'),
+    approvers: z
+      .array(freeText(128), need('must be a list of names'))
+      .min(
+        1,
+        'must name at least one approver (leave it out to let anyone with access decide)',
+      )
+      .max(100, 'must list at most 100 approvers')
+      .optional(),
+    minCertValidityDays: z
+      .number(need('must be a number of days'))
+      .int('must be an integer')
+      .min(0, 'must be at least 0')
+      .max(3_650, 'must be at most 3650')
+      .default(30),
+    certificates: z
+      .enum(['check', 'issue'], need('must be "check" or "issue"'))
+      .default('check'),
+  })
+  .strict();
+
+/** A cluster's name: the profile's file name, the EtcdCluster search attribute, part of the workflow ID. */
+export const ClusterNameSchema = z
+  .string(need('must be a string'))
+  .regex(NAME, `must be ${NAME_RULE}`);
+
+/** Client URLs of existing members: where the worker reaches the cluster. */
+export const EndpointsSchema = z
+  .array(
+    urlOf('client URL of an existing member', 2379),
+    need('must be a list of client URLs'),
+  )
+  .min(1, 'must list at least one endpoint')
+  .max(MAX_CLUSTER_SIZE, `must list at most ${MAX_CLUSTER_SIZE} endpoints`);
+
+/** How the worker reaches the nodes: key and known_hosts are paths on the worker. */
+export const SshSchema = z
+  .object({
+    user: z
+      .string(need('must be a string'))
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name'),
+    port: z
+      .number(need('must be a port number'))
+      .int('must be an integer')
+      .min(1, 'must be 1-65535')
+      .max(65535, 'must be 1-65535')
+      .default(22),
+    privateKeyFile: absPath('private key file on the worker'),
+    knownHostsFile: absPath('known_hosts file on the worker'),
+  })
+  .strict();
+
+/** The node's paths and unit, each held to the root it belongs to (patterns.ts). */
+export const NodeSchema = z
+  .object({
+    envFile: nodePath.envFile.default('/etc/etcd.env'),
+    dataDir: nodePath.dataDir.default('/var/lib/etcd'),
+    service: z
+      .string(need('must be a string'))
+      .max(64, 'is too long')
+      .regex(
+        ETCD_SERVICE,
+        'must be a systemd service named like etcd (etcd, etcd.service, etcd-events), not another unit',
+      )
+      .default('etcd'),
+    etcdBinary: nodePath.etcdBinary.default('/usr/local/bin/etcd'),
+    // Where the new member's env comes from: its own file ("node") or a healthy member's ("member");
+    // "auto" is resolved in preflight: "node" when the node has an env file, else "member".
+    envFrom: z
+      .enum(
+        ['auto', 'member', 'node'],
+        need('must be "auto", "member" or "node"'),
+      )
+      .default('auto'),
+    certDir: nodePath.certDir.default('/etc/ssl/etcd/ssl'),
+  })
+  .strict()
+  .prefault({});
+
+/** Where the worker keeps the snapshot taken before the first change. */
+export const BackupSchema = z
+  .object({ dir: nodePath.backupDir })
+  .strict()
+  .default({ dir: '/var/backups/etcd-scaleout' });
+
+export const NotifySchema = z
+  .object({
+    webhookUrl: z
+      .string(need('must be an http(s) URL'))
+      .max(2048, 'is too long')
+      .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')
+      // A secret in the URL would land in the workflow history: it belongs in notify.secretFile.
+      .refine((u) => webhookSecretProblem(u) === undefined, {
+        error: (i) =>
+          webhookSecretProblem(String(i.input)) ?? 'must be an http(s) URL',
+      }),
+    secretFile: absPath(
+      'file on the worker holding the HMAC-SHA256 secret',
+    ).optional(),
+  })
+  .strict();
+
+export const TicketSchema = z
+  .object({
+    id: z
+      .string(need('must be a string'))
+      .regex(TICKET, `must be ${TICKET_RULE}`),
+    requestedBy: freeText(128).optional(),
+  })
+  .strict();
+
+/** "24h", "30m", "90s", "1d", "1h30m" or a number of seconds -> seconds. */
+export function parseDuration(v: number | string): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : undefined;
+  const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v.trim());
+  if (!m || v.trim() === '')
+    return /^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined;
+  const [, d, h, min, sec] = m.map((x) => Number(x ?? 0));
+  return d * 86_400 + h * 3_600 + min * 60 + sec;
+}

@@ -1,0 +1,88 @@
+/**
+ * What an entry point (the CLI, the HTTP API, the client library) checks before it starts a run.
+ *
+ * A request either carries its cluster's connection settings (`cluster.endpoints` or `ssh`): an inline
+ * request, validated whole as the workflow would; or it names its cluster and leaves those to the
+ * cluster's profile on the worker (a ticket's request: cluster.name, newMembers, ticket). Then each
+ * field it gives is held to the request's own rules here, and the workflow's validate phase, which
+ * reads the profile and the worker's inline setting (profileResolution.ts), decides the rest.
+ */
+import { z } from 'zod';
+import {
+  type FieldError,
+  type ScaleOutRequest,
+  validateRequest,
+  zodFieldErrors,
+} from './request';
+import {
+  BackupSchema,
+  ClusterNameSchema,
+  NewMembersSchema,
+  NodeSchema,
+  NotifySchema,
+  StrategySchema,
+  TicketSchema,
+  TlsSchema,
+} from './requestParts';
+
+const ProfileRequestSchema = z
+  .object({
+    cluster: z
+      .object({ name: ClusterNameSchema, tls: TlsSchema.optional() })
+      .strict(),
+    newMembers: NewMembersSchema,
+    node: NodeSchema.optional(),
+    backup: BackupSchema.optional(),
+    strategy: StrategySchema.optional(),
+    notify: NotifySchema.optional(),
+    ticket: TicketSchema.optional(),
+  })
+  .strict();
+
+/** A request that leaves the cluster's settings to its profile on the worker. */
+export type ProfileRequest = z.output<typeof ProfileRequestSchema>;
+
+/** What an entry point knows of a request before the worker resolves it. */
+export type SubmittedRequest =
+  | { kind: 'inline'; request: ScaleOutRequest }
+  | { kind: 'profile'; request: ProfileRequest };
+
+export type SubmittedValidation =
+  | ({ ok: true } & SubmittedRequest)
+  | { ok: false; errors: FieldError[] };
+
+/** True when the request carries its cluster's connection settings itself. */
+export function isInlineRequest(raw: Record<string, unknown>): boolean {
+  const cluster = raw.cluster as Record<string, unknown> | undefined;
+  return (
+    raw.ssh !== undefined ||
+    typeof cluster !== 'object' ||
+    cluster === null ||
+    cluster.endpoints !== undefined
+  );
+}
+
+/** Validates a request as submitted (any JSON value); never throws. */
+export function validateSubmittedRequest(raw: unknown): SubmittedValidation {
+  if (
+    raw === null ||
+    typeof raw !== 'object' ||
+    Array.isArray(raw) ||
+    isInlineRequest(raw as Record<string, unknown>)
+  ) {
+    const v = validateRequest(raw);
+    return v.ok ? { ok: true, kind: 'inline', request: v.request } : v;
+  }
+  const parsed = ProfileRequestSchema.safeParse(raw);
+  return parsed.success
+    ? { ok: true, kind: 'profile', request: parsed.data }
+    : { ok: false, errors: zodFieldErrors(parsed.error.issues) };
+}
+
+/** What every request says, whichever way it was submitted: for the run's name, summary and labels. */
+export interface RequestLabels {
+  cluster: { name: string; endpoints?: string[] };
+  newMembers: ScaleOutRequest['newMembers'];
+  ticket?: ScaleOutRequest['ticket'];
+  strategy?: Partial<ScaleOutRequest['strategy']>;
+}

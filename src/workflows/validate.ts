@@ -1,0 +1,85 @@
+/**
+ * validate: the request the run works with, before any change. The cluster's profile and the worker's
+ * inline setting are read on the worker (loadClusterProfile, recorded in the history: the profile a run
+ * used is part of its audit trail); the request is resolved over it (domain/profileResolution.ts) and
+ * validated whole. A bad request fails at once naming every bad field; a request that sets what the
+ * profile owns, on a worker that refuses inline settings, fails naming each such field.
+ *
+ * Runs started before profiles existed replay without the read (`patched`).
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  log,
+  patched,
+} from '@temporalio/workflow';
+import { ErrorType } from '../domain/errors';
+import {
+  type ProfileLookup,
+  type Resolution,
+  resolveRequest,
+} from '../domain/profileResolution';
+import {
+  type FieldError,
+  formatErrors,
+  type ScaleOutRequest,
+  validateRequest,
+} from '../domain/request';
+import { validateSubmittedRequest } from '../domain/submittedRequest';
+import { activitiesBeforeRequest } from './activityPolicies';
+import { activitySummary } from './messages';
+
+const PATCH = 'cluster-profiles';
+
+const REFUSED: Record<Extract<Resolution, { ok: false }>['type'], string> = {
+  [ErrorType.InvalidRequest]: 'invalid request',
+  [ErrorType.InlineSettingRefused]: 'inline settings refused',
+  [ErrorType.ProfileMissing]: 'no cluster profile',
+};
+
+function refused(
+  type: keyof typeof REFUSED,
+  errors: FieldError[],
+): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message: `${REFUSED[type]}: ${formatErrors(errors)}`,
+    details: [errors],
+    nonRetryable: true,
+  });
+}
+
+export async function validate(input: unknown): Promise<ScaleOutRequest> {
+  if (!patched(PATCH)) {
+    const v = validateRequest(input);
+    if (!v.ok) throw refused(ErrorType.InvalidRequest, v.errors);
+    return v.request;
+  }
+  // What the entry points check comes first, with no I/O: a malformed request reads no profile.
+  const submitted = validateSubmittedRequest(input);
+  if (!submitted.ok) throw refused(ErrorType.InvalidRequest, submitted.errors);
+  const lookup = await loadClusterProfile(submitted.request.cluster.name);
+  const r = resolveRequest(input, lookup);
+  if (!r.ok) throw refused(r.type, r.errors);
+  if (r.profileFile)
+    log.info(
+      `cluster ${submitted.request.cluster.name}: profile ${r.profileFile}${r.overrides.length ? `, with the request's own ${r.overrides.join(', ')}` : ''}`,
+    );
+  return r.request;
+}
+
+/** The profile read on the worker; its refusal (ProfileInvalid) is the run's failure as it is. */
+async function loadClusterProfile(cluster: string): Promise<ProfileLookup> {
+  try {
+    return await activitiesBeforeRequest(
+      activitySummary('validate'),
+    ).loadClusterProfile(cluster);
+  } catch (err) {
+    if (
+      err instanceof ActivityFailure &&
+      err.cause instanceof ApplicationFailure
+    )
+      throw err.cause;
+    throw err;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Cluster profiles on the real stack: a worker that refuses inline settings (the shipped default),
+ * with the lab cluster's profile in its profiles folder. A ticket's request names the cluster, the new
+ * members and the ticket; POSTed to the HTTP API, its run grows the cluster 3 -> 5 with the profile's
+ * endpoints, SSH and paths. A request that sets a node setting itself, or names a cluster without a
+ * profile, is refused in validate, naming the field, before anything changes.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { Lab } from '../../lab';
+import { buildApi } from '../../src/api/server';
+import { tokenDigest } from '../../src/api/tokens';
+import { startScaleOut } from '../../src/client';
+import { ErrorType } from '../../src/domain/errors';
+import { createWorker } from '../../src/worker';
+import type { scaleOutEtcd } from '../../src/workflows';
+import { activitiesOf, auditOf } from '../support/history';
+import { outcome } from '../support/runs';
+import { getStack, TEST_PROFILES } from '../support/stack';
+
+const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
+const TASK_QUEUE = 'etcd-scaleout-test-profiles';
+const TOKEN = 'profiles-test-token';
+
+describe('cluster profiles on the worker', () => {
+  const lab = new Lab({ block: 200 });
+  const profiles = { dir: TEST_PROFILES.dir, inlineSettings: 'deny' as const };
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let keys: Record<string, string>;
+  let api: FastifyInstance | undefined;
+
+  before(async () => {
+    const [stack] = await Promise.all([getStack(), lab.start()]);
+    keys = await lab.seedKeys(40);
+    lab.writeProfile(profiles.dir);
+    rmSync(join(profiles.dir, 'lab-201.json'), { force: true });
+    worker = await createWorker({
+      connection: await NativeConnection.connect({
+        address: stack.server.address,
+      }),
+      taskQueue: TASK_QUEUE,
+      deps: { profiles },
+    });
+    running = worker.run();
+    api = await buildApi({
+      client: stack.client,
+      taskQueue: TASK_QUEUE,
+      tokens: [
+        {
+          digest: tokenDigest(TOKEN),
+          identity: { name: 'ticketing', roles: ['requester'] },
+        },
+      ],
+    });
+  });
+  after(async () => {
+    await api?.close();
+    worker?.shutdown();
+    await running;
+    await lab.stop();
+  });
+
+  const start = async (request: unknown) => {
+    const { client } = await getStack();
+    return (await startScaleOut(client, request, { taskQueue: TASK_QUEUE }))
+      .handle;
+  };
+
+  it('refuses inline settings naming each field, and a cluster without a profile, and changes nothing', async () => {
+    const inline = await start({
+      ...lab.ticketRequest({ ticket: { id: 'LAB-200-INLINE' } }),
+      // A valid value: refused for being the request's, not for its shape.
+      node: { service: 'etcd.service' },
+      backup: { dir: '/var/backups/etcd-elsewhere' },
+    });
+    const refused = await outcome(inline);
+    assert.equal(refused.ok, false, 'the inline settings were accepted');
+    if (refused.ok) return;
+    assert.equal(refused.failure.type, ErrorType.InlineSettingRefused);
+    assert.equal(refused.failure.nonRetryable, true);
+    assert.match(
+      refused.message,
+      /node\.service: is set by the profile of cluster lab-200 on the worker \(.*lab-200\.json\), and the worker refuses inline settings/,
+    );
+    assert.match(refused.message, /backup\.dir: is set by the profile/);
+    assert.deepEqual(
+      refused.details.map((e: { field: string }) => e.field),
+      ['node.service', 'backup.dir'],
+    );
+    // The only activity was the profile's read: no node or cluster was touched.
+    assert.deepEqual(
+      (await activitiesOf(inline)).map((a) => a.name),
+      ['loadClusterProfile'],
+    );
+
+    const other = lab.ticketRequest({ ticket: { id: 'LAB-200-OTHER' } });
+    (other.cluster as { name: string }).name = 'lab-201';
+    const missing = await outcome(await start(other));
+    assert.equal(missing.ok, false, 'a cluster without a profile was accepted');
+    if (missing.ok) return;
+    assert.equal(missing.failure.type, ErrorType.ProfileMissing);
+    assert.match(
+      missing.message,
+      /cluster\.name: cluster "lab-201" has no profile on the worker \(.*lab-201\.json\), and the worker refuses inline settings/,
+    );
+
+    assert.deepEqual(
+      await lab.checkInvariants({ members: ORIGINAL, keys }),
+      [],
+    );
+  });
+
+  it('grows the cluster 3 -> 5 from a request naming only the cluster, the new members and the ticket, POSTed to the API', async () => {
+    const request = lab.ticketRequest({ ticket: { id: 'LAB-200' } });
+    assert.deepEqual(Object.keys(request).sort(), [
+      'cluster',
+      'newMembers',
+      'ticket',
+    ]);
+    const started = Date.now();
+    const posted = await api?.inject({
+      method: 'POST',
+      url: '/v1/scaleouts',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: request,
+    });
+    assert.equal(posted?.statusCode, 201, posted?.body);
+    const { client } = await getStack();
+    const handle = client.workflow.getHandle<typeof scaleOutEtcd>(
+      posted?.json().workflowId,
+    );
+    const o = await outcome(handle);
+    if (!o.ok) assert.fail(o.message);
+    console.log(
+      `      3 -> 5 from a ticket's request took ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    );
+    assert.equal(o.result.from, 3);
+    assert.equal(o.result.to, 5);
+    // The profile's backup folder was used.
+    assert.ok(o.result.backup.path.startsWith(`${lab.dir}/backups/`));
+    assert.deepEqual(
+      await lab.checkInvariants({
+        members: [...ORIGINAL, 'etcd4', 'etcd5'],
+        keys,
+      }),
+      [],
+    );
+    // The history records the profile the run used: the audit report shows it.
+    const audit = await auditOf(handle);
+    assert.match(audit.profile?.file ?? '', /lab-200\.json$/);
+    assert.equal(audit.profile?.inlineSettings, 'deny');
+    assert.deepEqual(audit.profile?.profile, lab.profile());
+  });
+});
