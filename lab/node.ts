@@ -114,6 +114,9 @@ export class LabNode {
       `mount --bind ${this.dataDir} /var/lib/etcd`,
       `mount --bind ${this.binDir} /usr/local/bin`,
       `mount --bind ${this.runDir} /run/etcd-testhost`,
+      // bash sources ~/.bashrc for every command sshd runs: this machine's (a developer's pyenv set-up,
+      // ~0.1-0.25 s a command) is not a node's, whose root shell starts at once.
+      '{ [ ! -f /root/.bashrc ] || mount --bind /dev/null /root/.bashrc; }',
     ];
     return [
       '--mount',

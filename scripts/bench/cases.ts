@@ -16,6 +16,7 @@ import {
 } from '../../src/activities/etcd/activities';
 import { WORKFLOW_TYPE } from '../../src/config';
 import type { BenchCase } from './config';
+import { type ActivitySpan, activitySpans } from './timeline';
 
 const execFileP = promisify(execFile);
 const ROOT = join(__dirname, '..', '..', '..');
@@ -117,6 +118,8 @@ export interface WorkflowRun {
   members: number;
   /** Per member: waitForCatchUp completed -> promoteMember completed. */
   promoteLagMs: number[];
+  /** Each activity's span in the run (scripts/bench/timeline.ts). */
+  spans: ActivitySpan[];
 }
 
 /** One scaleOutEtcd run on the lab, start to result, through `taskQueue`. */
@@ -167,6 +170,7 @@ export async function runWorkflow(
     historyEvents: events.length,
     members: request.newMembers.length,
     promoteLagMs: promoted.map((p, i) => p - (caughtUp[i] ?? p)),
+    spans: activitySpans(events),
   };
 }
 

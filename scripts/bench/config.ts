@@ -3,8 +3,10 @@
  *   BENCH_ROUNDS   rounds per case (default 3)
  *   BENCH_CASES    comma-separated cases <version>-<small|200mb>[-tls], default below
  *   BENCH_CONCURRENT  1 to run the 4-clusters-at-once case (default 1), 0 to skip it
+ *   BENCH_SNAPSHOT 1 to compare the snapshot with `etcdctl snapshot save` (default 1), 0 to skip it
+ *   BENCH_TIMELINE 1 to print where each case's median workflow run spent its time (default 1)
  *   BENCH_PORT     the Temporal dev server's port (default 7402)
- *   BENCH_BLOCK    first lab block (default 150; the bench uses BLOCK..BLOCK+1 and BLOCK+10..BLOCK+13)
+ *   BENCH_BLOCK    first lab block (default 150; the bench uses BLOCK..BLOCK+5)
  */
 export interface BenchCase {
   name: string;
@@ -34,6 +36,8 @@ export interface BenchConfig {
   rounds: number;
   cases: BenchCase[];
   concurrent: boolean;
+  snapshot: boolean;
+  timeline: boolean;
   port: number;
   block: number;
 }
@@ -51,6 +55,8 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       .filter(Boolean)
       .map(parseCase),
     concurrent: (env.BENCH_CONCURRENT ?? '1') !== '0',
+    snapshot: (env.BENCH_SNAPSHOT ?? '1') !== '0',
+    timeline: (env.BENCH_TIMELINE ?? '1') !== '0',
     port: Number(env.BENCH_PORT || 7402),
     block: Number(env.BENCH_BLOCK || 150),
   };

@@ -5,7 +5,7 @@
  * Prints medians and the ratio per case. Settings: scripts/bench/config.ts. Run: npm run bench.
  */
 
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { type Lab, TemporalDevServer } from '../../lab';
@@ -24,6 +24,7 @@ import {
   parseCase,
 } from './config';
 import { type CaseResult, caseLine, median, seconds } from './stats';
+import { type ActivitySpan, timelineLines } from './timeline';
 import { type BenchWorker, startWorker } from './worker';
 
 const TASK_QUEUE = 'etcd-scaleout-bench';
@@ -39,8 +40,13 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     );
   });
 }
+/** The machine's 1, 5 and 15 minute load averages: the bench shares its cores with other work. */
+const loadText = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const log = (line: string) =>
-  console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  console.log(`[${new Date().toISOString().slice(11, 23)}] ${line}`);
 
 /** Fresh labs for `c` on `blocks`, stopped afterwards whatever happened (a half-started one too). */
 async function withLabs<T>(
@@ -61,6 +67,17 @@ async function withLabs<T>(
   }
 }
 
+/** Per case, each workflow run's time and activity spans: the median run's are printed. */
+type Runs = Array<{ ms: number; spans: ActivitySpan[] }>;
+
+function medianRunTimeline(name: string, runs: Runs): string {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+  return mid
+    ? `${name}: where the median run's ${seconds(mid.ms)} went (per activity type: time from scheduled to closed)\n${timelineLines(mid.spans, mid.ms)}`
+    : `${name}: no run`;
+}
+
 /** One round of a case: both labs fresh; bare first on even rounds, workflow first on odd ones. */
 async function round(
   cfg: BenchConfig,
@@ -68,6 +85,7 @@ async function round(
   c: BenchCase,
   r: number,
   out: CaseResult,
+  runs: Runs,
 ): Promise<void> {
   await withLabs(c, [cfg.block, cfg.block + 1], async ([bareLab, wfLab]) => {
     const bare = async () => out.bareMs.push(await runBare(bareLab));
@@ -76,6 +94,7 @@ async function round(
       out.workflowMs.push(run.ms);
       out.promoteLagMs.push(...run.promoteLagMs);
       out.historyEventsPerMember.push(run.historyEvents / run.members);
+      runs.push({ ms: run.ms, spans: run.spans });
     };
     for (const step of r % 2 === 0 ? [bare, workflow] : [workflow, bare])
       await step();
@@ -88,19 +107,29 @@ async function round(
 async function concurrent(
   cfg: BenchConfig,
   client: Client,
+  worker: BenchWorker,
   single: number,
-): Promise<string> {
+): Promise<string[]> {
   const c = parseCase('3.6.14-small');
   return withLabs(
     c,
-    [0, 1, 2, 3].map((i) => cfg.block + 10 + i),
+    [2, 3, 4, 5].map((i) => cfg.block + i),
     async (labs) => {
+      log('4 scale-outs at once: starting');
       const t0 = performance.now();
+      const cpu0 = worker.cpuSeconds();
       const runs = await Promise.all(
         labs.map((lab) => runWorkflow(client, TASK_QUEUE, lab)),
       );
       const wall = performance.now() - t0;
-      return `4 scale-outs of 4 clusters at once: wall ${seconds(wall)} vs one run ${seconds(single)}: ${(wall / single).toFixed(2)}x (each: ${runs.map((x) => seconds(x.ms)).join(', ')})`;
+      const cpu = worker.cpuSeconds() - cpu0;
+      log('4 scale-outs at once: done');
+      return [
+        `4 scale-outs of 4 clusters at once: wall ${seconds(wall)} vs one run ${seconds(single)}: ${(wall / single).toFixed(2)}x (each: ${runs.map((x) => seconds(x.ms)).join(', ')}); the worker used ${cpu.toFixed(2)} s of CPU meanwhile (${((cpu * 100000) / wall).toFixed(0)} % of one core)`,
+        ...(cfg.timeline
+          ? [medianRunTimeline('one of the 4 at once', runs.slice(0, 1))]
+          : []),
+      ];
     },
   );
 }
@@ -124,8 +153,10 @@ async function main(): Promise<void> {
     worker = await startWorker(server.address, TASK_QUEUE);
     live.add(() => worker!.stop());
     report.push(`worker ready ${seconds(worker.readyMs)} after spawn`);
+    report.push(`load average at start ${loadText()}`);
     const client = await connectClient({ address: server.address });
     const results: CaseResult[] = [];
+    const runs: Runs[] = cfg.cases.map(() => []);
     for (const c of cfg.cases)
       results.push({
         name: c.name,
@@ -137,35 +168,47 @@ async function main(): Promise<void> {
       });
     for (let r = 0; r < cfg.rounds; r++) {
       for (const [i, c] of cfg.cases.entries()) {
-        await round(cfg, client, c, r, results[i]).catch((err: Error) => {
-          results[i].failures.push(err.message);
-          log(`${c.name} round ${r + 1} FAILED: ${err.message.slice(0, 400)}`);
-        });
+        await round(cfg, client, c, r, results[i], runs[i]).catch(
+          (err: Error) => {
+            results[i].failures.push(err.message);
+            log(
+              `${c.name} round ${r + 1} FAILED: ${err.message.slice(0, 400)}`,
+            );
+          },
+        );
       }
     }
     report.push(...results.map(caseLine));
-    const big =
-      cfg.cases.find((c) => c.dataMiB > 0) ?? parseCase('3.6.14-200mb');
-    const snap = await withLabs(big, [cfg.block], ([lab]) =>
-      compareSnapshots(lab, cfg.rounds),
-    );
-    const ratio = median(snap.activityMBps) / median(snap.etcdctlMBps);
-    report.push(
-      `snapshot ${snap.sizeMB.toFixed(0)} MB (${big.name}): takeSnapshot ${median(snap.activityMBps).toFixed(0)} MB/s, etcdctl snapshot save ${median(snap.etcdctlMBps).toFixed(0)} MB/s: ${ratio.toFixed(2)}x`,
-    );
+    if (cfg.snapshot) {
+      const big =
+        cfg.cases.find((c) => c.dataMiB > 0) ?? parseCase('3.6.14-200mb');
+      const snap = await withLabs(big, [cfg.block], ([lab]) =>
+        compareSnapshots(lab, cfg.rounds),
+      );
+      const ratio = median(snap.activityMBps) / median(snap.etcdctlMBps);
+      report.push(
+        `snapshot ${snap.sizeMB.toFixed(0)} MB (${big.name}): takeSnapshot ${median(snap.activityMBps).toFixed(0)} MB/s, etcdctl snapshot save ${median(snap.etcdctlMBps).toFixed(0)} MB/s: ${ratio.toFixed(2)}x`,
+      );
+    }
     if (cfg.concurrent) {
       const single = median(
         results.find((r) => r.name === '3.6.14-small')?.workflowMs ?? [],
       );
       report.push(
-        await concurrent(
+        ...(await concurrent(
           cfg,
           client,
+          worker,
           Number.isFinite(single) ? single : NaN,
-        ).catch((err: Error) => `4 at once FAILED: ${err.message}`),
+        ).catch((err: Error) => [`4 at once FAILED: ${err.message}`])),
       );
     }
     report.push(`worker peak RSS ${worker.peakRssMB().toFixed(0)} MB`);
+    report.push(`load average at end ${loadText()}`);
+    if (cfg.timeline)
+      report.push(
+        ...cfg.cases.map((c, i) => medianRunTimeline(c.name, runs[i])),
+      );
     await client.connection.close();
   } finally {
     await worker?.stop();

@@ -3,12 +3,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Linux's USER_HZ, the unit of /proc/PID/stat's times. */
+const CLOCK_TICKS = 100;
+
 export interface BenchWorker {
   process: ChildProcess;
   /** Spawn -> the worker's "task queue ... on ..." line (its bundle loaded, about to poll). */
   readyMs: number;
   /** VmHWM of the process so far, in MB. */
   peakRssMB(): number;
+  /** CPU time (user + system) the process has used so far, in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -57,6 +62,13 @@ export async function startWorker(
         readFileSync(`/proc/${child.pid}/status`, 'utf8'),
       );
       return m ? Number(m[1]) / 1024 : Number.NaN;
+    },
+    cpuSeconds: () => {
+      // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, after the ")" that ends the name.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+        .split(') ')[1]
+        .split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
     },
     stop: async () => {
       if (child.exitCode !== null) return;

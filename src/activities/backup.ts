@@ -42,16 +42,15 @@ const TRAILER = 32;
 
 /**
  * etcd's snapshot check, fed chunk by chunk: the size is 512k + 32 and the last 32 bytes are the
- * SHA-256 of everything before them. The last 32 bytes seen are held back from the body's hash.
+ * SHA-256 of everything before them. The last 32 bytes seen are held back from the body's hash; the
+ * whole file's hash is the body's hash state (copied) plus those 32 bytes, so every byte is hashed once.
  */
 export class TrailerCheck {
   private readonly body: Hash = createHash('sha256');
-  private readonly whole: Hash = createHash('sha256');
   private held = Buffer.alloc(0);
   private size = 0;
 
   update(chunk: Buffer): void {
-    this.whole.update(chunk);
     this.size += chunk.length;
     if (chunk.length >= TRAILER) {
       // The common case (etcd sends 32 KiB chunks): no copy of the chunk, only of its last 32 bytes.
@@ -72,11 +71,12 @@ export class TrailerCheck {
       throw new Error(
         `snapshot ${what} has size ${this.size}, not a bbolt file plus a 32-byte hash: snapshot missing hash`,
       );
+    const whole = this.body.copy().update(this.held).digest('hex');
     if (!this.body.digest().equals(this.held))
       throw new Error(
         `snapshot ${what}: SHA-256 trailer does not match its contents`,
       );
-    return { sizeBytes: this.size, sha256: this.whole.digest('hex') };
+    return { sizeBytes: this.size, sha256: whole };
   }
 }
 
@@ -210,7 +210,11 @@ export function createBackupActivities(deps: {
       );
 
       const partPath = `${finalPath}.part`;
-      const etcd = await deps.connect([source.clientURLs[0]], cluster.tls);
+      const etcd = await deps.connect(
+        [source.clientURLs[0]],
+        cluster.tls,
+        'bulk',
+      );
       const takenAt = new Date().toISOString();
       let lastBeat = 0;
       let verified: { sizeBytes: number; sha256: string };

@@ -3,7 +3,11 @@
  * cluster's health, the plan against the live member list, each new host over SSH, and the env file
  * and certificates each new member would start with (nodeEnv.ts).
  */
-import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  isCancellation,
+  patched,
+} from '@temporalio/workflow';
 import type { ClusterState, NodeFacts } from '../activities';
 import { clusterProblems } from '../domain/clusterHealth';
 import { ErrorType } from '../domain/errors';
@@ -15,6 +19,9 @@ import { clusterSafetyProblems } from './clusterLock';
 import { activitySummary } from './messages';
 import { clusterReads, type PreparedNode, prepareNodeEnv } from './nodeEnv';
 import { sshTarget } from './sshTarget';
+
+/** Runs started before the safety reads went beside the node inspections replay them after (`patched`). */
+const SAFETY_IN_PARALLEL = 'preflight-safety-reads-in-parallel';
 
 export interface Preflight {
   before: ClusterState;
@@ -80,7 +87,11 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
   }
 
   const shared = clusterReads(request, before, problems);
-  const nodes = await Promise.all(
+  // The lock and the machine IDs do not depend on the node inspections: asked beside them.
+  const safety = patched(SAFETY_IN_PARALLEL)
+    ? clusterSafetyProblems(request)
+    : undefined;
+  const nodesRead = Promise.all(
     request.newMembers.map(async (m, i): Promise<PreparedNode | undefined> => {
       let facts: NodeFacts;
       try {
@@ -108,7 +119,9 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
       return env && { ...facts, env };
     }),
   );
-  problems.push(...(await clusterSafetyProblems(request))); // safety: the cluster's lock, one machine per new member
+  // Both awaited together, so a failed safety read never goes unhandled while the nodes are read.
+  const [nodes, safetyProblems] = await Promise.all([nodesRead, safety]);
+  problems.push(...(safetyProblems ?? (await clusterSafetyProblems(request)))); // safety: the cluster's lock, one machine per new member
 
   if (problems.length || !plan) {
     const type = problems.some((p) => p.includes('stale data dir'))

@@ -167,28 +167,26 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
   }
 
   /**
-   * The calls after preflight. Validate reads the cluster's profile; preflight inspects the cluster then
-   * both new nodes and their env files at once (in any order), then reads the cluster's lock and the
-   * nodes' machine IDs at once; the lock is taken right after.
+   * The calls after preflight. Validate reads the cluster's profile; preflight inspects the cluster,
+   * then at once both new nodes and their env files, the cluster's lock and the nodes' machine IDs (in
+   * any order); the lock is taken right after.
    */
   function afterPreflight(all: string[]): string[] {
     assert.equal(all[0], 'loadClusterProfile');
     const calls = all.slice(1);
     assert.deepEqual(
-      [calls[0], ...calls.slice(1, 5).sort()],
+      [calls[0], ...calls.slice(1, 8).sort()],
       [
         'inspectCluster',
         'inspectNode etcd4',
         'inspectNode etcd5',
         'readEnvFile etcd4',
         'readEnvFile etcd5',
+        'readMachineId etcd4',
+        'readMachineId etcd5',
+        'readScaleOutLock',
       ],
     );
-    assert.deepEqual(calls.slice(5, 8).sort(), [
-      'readMachineId etcd4',
-      'readMachineId etcd5',
-      'readScaleOutLock',
-    ]);
     assert.equal(calls[8], 'acquireScaleOutLock');
     return calls.slice(9);
   }

@@ -12,17 +12,37 @@ import { readCredential } from '../credentials';
 
 export type ClusterRef = ScaleOutRequest['cluster'];
 export type Tls = ClusterRef['tls'];
-export type EtcdConnect = (hosts: string[], tls: Tls) => Promise<Etcd3>;
+/** `bulk`: a client for a large stream (the snapshot), with a receive window to match. */
+export type EtcdConnect = (
+  hosts: string[],
+  tls: Tls,
+  use?: 'bulk',
+) => Promise<Etcd3>;
 
 /** Kubespray's CA, used when an https cluster names no `cluster.tls`. */
 const DEFAULT_CA = '/etc/ssl/etcd/ssl/ca.pem';
 
+/**
+ * The HTTP/2 receive window (connection and stream) a bulk client announces. grpc-js keeps Node's
+ * 64 KiB default, so a snapshot stream stalls on WINDOW_UPDATE round trips: 4 MiB let it run at disk
+ * speed (docs/performance.md). It bounds what etcd may send ahead, not what is allocated. Only the
+ * snapshot's client has it: the short calls gain nothing, and their timing stays as it was.
+ */
+const FLOW_CONTROL_WINDOW = 4 << 20;
+
 /** The real connector. A TLS file that cannot be read fails with CredentialsUnreadable. */
 export function etcdConnector(callTimeoutMs = 5_000): EtcdConnect {
-  return async (hosts, tls) => {
+  return async (hosts, tls, use) => {
     const options: IOptions = {
       hosts,
       dialTimeout: callTimeoutMs,
+      ...(use === 'bulk'
+        ? {
+            grpcOptions: {
+              'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
+            },
+          }
+        : {}),
       defaultCallOptions: (ctx) =>
         ctx.isStream ? {} : { deadline: Date.now() + callTimeoutMs },
     };

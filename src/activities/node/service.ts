@@ -10,6 +10,9 @@ import { type Remote, tail } from './remote';
 import { sh } from './shell';
 import type { SshTarget } from './ssh';
 
+/** What the start command prints when the service was running already. */
+const ALREADY_ACTIVE = 'etcd-scaleout:already-active';
+
 export function createServiceActivities(deps: {
   remote: Remote;
   checkpoint: CheckpointHook;
@@ -21,14 +24,21 @@ export function createServiceActivities(deps: {
   };
 
   return {
-    /** Starts the service unless it is running; a failed start carries the service's last log lines. */
+    /**
+     * Starts the service unless it is running, in one command on the node (the check and the start
+     * in one round trip); a failed start carries the service's last log lines.
+     */
     async startService(
       target: SshTarget,
       service: string,
     ): Promise<{ alreadyActive: boolean }> {
       checkpoint('startService:before');
-      if (await isActive(target, service)) return { alreadyActive: true };
-      const start = await remote.run(target, sh`systemctl start ${service}`);
+      const start = await remote.run(
+        target,
+        sh`if [ "$(systemctl is-active ${service} 2>/dev/null)" = active ]; then echo ${ALREADY_ACTIVE}; else systemctl start ${service}; fi`,
+      );
+      if (start.code === 0 && start.stdout.trim() === ALREADY_ACTIVE)
+        return { alreadyActive: true };
       if (start.code !== 0) {
         const log = await remote.run(
           target,
