@@ -12,23 +12,15 @@ import { z } from 'zod';
 import { type FieldError, zodFieldErrors } from './request';
 import {
   BackupSchema,
-  ClusterNameSchema,
-  EndpointsSchema,
+  ClusterSchema,
   NodeSchema,
   SshSchema,
   StrategySchema,
-  TlsSchema,
 } from './requestParts';
 
 export const ClusterProfileSchema = z
   .object({
-    cluster: z
-      .object({
-        name: ClusterNameSchema,
-        endpoints: EndpointsSchema,
-        tls: TlsSchema.optional(),
-      })
-      .strict(),
+    cluster: ClusterSchema,
     ssh: SshSchema,
     node: NodeSchema.optional(),
     backup: BackupSchema.optional(),

@@ -12,8 +12,7 @@ import { ABS_PATH, isIpAddress, NAME, TICKET } from './patterns';
 import { checkRequest, ISSUED_CERT_DAYS } from './requestChecks';
 import {
   BackupSchema,
-  ClusterNameSchema,
-  EndpointsSchema,
+  ClusterSchema,
   MAX_CLUSTER_SIZE,
   MAX_VOTERS_BY_DEFAULT,
   NewMembersSchema,
@@ -23,7 +22,6 @@ import {
   SshSchema,
   StrategySchema,
   TicketSchema,
-  TlsSchema,
 } from './requestParts';
 
 export {
@@ -39,13 +37,7 @@ export {
 
 export const ScaleOutRequestSchema = z
   .object({
-    cluster: z
-      .object({
-        name: ClusterNameSchema,
-        endpoints: EndpointsSchema,
-        tls: TlsSchema.optional(),
-      })
-      .strict(),
+    cluster: ClusterSchema,
     newMembers: NewMembersSchema,
     ssh: SshSchema,
     node: NodeSchema,

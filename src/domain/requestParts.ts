@@ -176,6 +176,15 @@ export const EndpointsSchema = z
   .min(1, 'must list at least one endpoint')
   .max(MAX_CLUSTER_SIZE, `must list at most ${MAX_CLUSTER_SIZE} endpoints`);
 
+/** The existing cluster: its name, where the worker reaches it, and its TLS files (a request's or a profile's). */
+export const ClusterSchema = z
+  .object({
+    name: ClusterNameSchema,
+    endpoints: EndpointsSchema,
+    tls: TlsSchema.optional(),
+  })
+  .strict();
+
 /** How the worker reaches the nodes: key and known_hosts are paths on the worker. */
 export const SshSchema = z
   .object({
