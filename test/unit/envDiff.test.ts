@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
+import { KUBESPRAY_TUNING } from '../../lab/kubespray';
 import { renderEnvDiff } from '../../src/domain/envDiff';
 import { mergeEnvFile } from '../../src/domain/planning';
 
-/** What Kubespray templated on a node before the scale-out (the lab's KUBESPRAY_TUNING shape). */
-const NODE_ENV = [
-  'ETCD_HEARTBEAT_INTERVAL=100',
-  'ETCD_ELECTION_TIMEOUT=1000',
-  'ETCD_AUTO_COMPACTION_RETENTION=8',
-  'ETCD_METRICS=basic',
-  'ETCD_LOGGER=zap',
-  '',
-].join('\n');
+/** What Kubespray templated on a node before the scale-out: the lab's new hosts start with it. */
+const NODE_ENV = KUBESPRAY_TUNING;
 
 describe('env diff for the dry run', () => {
   it('shows the membership block appended to a node env as one hunk with context', () => {
