@@ -37,21 +37,26 @@ export interface LabKeys {
   knownHostsFile: string;
 }
 
+/** An unencrypted ed25519 key pair at `file` (and `file`.pub), made once and kept across runs. */
+async function ed25519KeyOnce(file: string, comment: string): Promise<void> {
+  if (existsSync(file)) return;
+  await execFileP('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    comment,
+    '-f',
+    file,
+  ]);
+}
+
 export async function ensureLabKeys(dir: string): Promise<LabKeys> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const privateKeyFile = join(dir, 'id_ed25519');
-  if (!existsSync(privateKeyFile))
-    await execFileP('ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'etcd-scaleout-lab',
-      '-f',
-      privateKeyFile,
-    ]);
+  await ed25519KeyOnce(privateKeyFile, 'etcd-scaleout-lab');
   const knownHostsFile = join(dir, 'known_hosts');
   if (!existsSync(knownHostsFile))
     writeFileSync(knownHostsFile, '', { mode: 0o600 });
@@ -164,18 +169,7 @@ export class TestHost {
   async start(): Promise<void> {
     this.layOut();
     const hostKey = join(this.root, 'ssh', 'ssh_host_ed25519_key');
-    if (!existsSync(hostKey))
-      await execFileP('ssh-keygen', [
-        '-q',
-        '-t',
-        'ed25519',
-        '-N',
-        '',
-        '-C',
-        `testhost-${this.options.name}`,
-        '-f',
-        hostKey,
-      ]);
+    await ed25519KeyOnce(hostKey, `testhost-${this.options.name}`);
     this.trustHostKey();
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     this.sshd = startDaemon(
