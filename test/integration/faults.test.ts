@@ -25,7 +25,7 @@ import {
   waitForProgress,
 } from '../support/runs';
 import { getStack } from '../support/stack';
-import { onLogLine, running, signal } from '../support/triggers';
+import { freezeEtcdWhenReady, running, signal } from '../support/triggers';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 type Handle = WorkflowHandle<typeof scaleOutEtcd>;
@@ -177,15 +177,7 @@ describe('etcd and node faults on the real stack', () => {
     const envBefore = host.envFile();
     const t0 = Date.now();
     // SIGSTOP the new etcd the moment it is ready: its service start succeeds, then it never answers again.
-    const frozen = onLogLine(
-      join(host.runDir, 'etcd.log'),
-      /ready to serve client requests|serving client traffic/,
-      () => {
-        const pid = host.etcdPid()!;
-        signal(pid, 'SIGSTOP');
-        return pid;
-      },
-    );
+    const frozen = freezeEtcdWhenReady(host);
     const handle = await startRaw(
       lab.request({ strategy: { catchUpTimeoutSeconds: 10 } }),
     );

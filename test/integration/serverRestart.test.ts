@@ -29,7 +29,7 @@ import { printTimeline } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { outcome, waitForProgress } from '../support/runs';
 import { getStack, TEST_PROFILES } from '../support/stack';
-import { onLogLine, signal } from '../support/triggers';
+import { freezeEtcdWhenReady, signal } from '../support/triggers';
 
 const PORT = 7645;
 const TASK_QUEUE = 'etcd-scaleout-server-restart';
@@ -100,15 +100,7 @@ describe('Temporal server restart in the middle of a run', () => {
     const t0 = Date.now();
 
     const host = lab.hosts[0];
-    const frozen = onLogLine(
-      join(host.runDir, 'etcd.log'),
-      /ready to serve client requests|serving client traffic/,
-      () => {
-        const pid = host.etcdPid()!;
-        signal(pid, 'SIGSTOP');
-        return pid;
-      },
-    );
+    const frozen = freezeEtcdWhenReady(host);
     const handle = await client.workflow.start<typeof scaleOutEtcd>(
       WORKFLOW_TYPE,
       {

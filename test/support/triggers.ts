@@ -9,6 +9,7 @@ import {
   readSync,
   statSync,
 } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Calls `action` as soon as `re` appears in `file` after its current end (polled every 5 ms; the
@@ -67,4 +68,22 @@ export function signal(pid: number | undefined, sig: NodeJS.Signals): void {
   } catch {
     // gone already
   }
+}
+
+/** etcd's log line once it serves clients (3.4-3.5 and 3.6+ word it differently). */
+const ETCD_READY = /ready to serve client requests|serving client traffic/;
+
+/**
+ * SIGSTOPs the host's etcd the moment it is ready: its service start succeeds, then it never answers
+ * again. Resolves to the stopped process's pid.
+ */
+export function freezeEtcdWhenReady(host: {
+  runDir: string;
+  etcdPid(): number | undefined;
+}): Promise<number> {
+  return onLogLine(join(host.runDir, 'etcd.log'), ETCD_READY, () => {
+    const pid = host.etcdPid()!;
+    signal(pid, 'SIGSTOP');
+    return pid;
+  });
 }
