@@ -3,7 +3,8 @@
  * with the lab cluster's profile in its profiles folder. A ticket's request names the cluster, the new
  * members and the ticket; POSTed to the HTTP API, its run grows the cluster 3 -> 5 with the profile's
  * endpoints, SSH and paths. A request that sets a node setting itself, or names a cluster without a
- * profile, is refused in validate, naming the field, before anything changes.
+ * profile, is refused in validate, naming the field, before anything changes. The same holds for a
+ * Kubespray-shaped cluster with mutual TLS, whose profile names its TLS files.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -154,5 +155,35 @@ describe('cluster profiles on the worker', () => {
     assert.match(audit.profile?.file ?? '', /lab-200\.json$/);
     assert.equal(audit.profile?.inlineSettings, 'deny');
     assert.deepEqual(audit.profile?.profile, lab.profile());
+  });
+
+  it("grows a Kubespray-shaped mutual-TLS cluster 3 -> 5 from its profile's TLS files and Kubespray paths", async () => {
+    const tlsLab = new Lab({ block: 202, tls: true });
+    try {
+      await tlsLab.start();
+      const tlsKeys = await tlsLab.seedKeys(20);
+      const profile = tlsLab.profile();
+      assert.ok(profile.cluster.tls, 'the TLS lab has client TLS files');
+      assert.ok(profile.cluster.endpoints.every((e) => e.startsWith('https:')));
+      tlsLab.writeProfile(profiles.dir);
+      const handle = await start(
+        tlsLab.ticketRequest({ ticket: { id: 'LAB-202' } }),
+      );
+      const o = await outcome(handle);
+      if (!o.ok) assert.fail(o.message);
+      assert.equal(o.result.to, 5);
+      assert.deepEqual(
+        await tlsLab.checkInvariants({
+          members: [...ORIGINAL, 'etcd4', 'etcd5'],
+          keys: tlsKeys,
+        }),
+        [],
+      );
+      const audit = await auditOf(handle);
+      assert.deepEqual(audit.profile?.profile, profile);
+      assert.equal(audit.profile?.inlineSettings, 'deny');
+    } finally {
+      await tlsLab.stop();
+    }
   });
 });
