@@ -32,6 +32,8 @@ export interface DevServerOptions {
   headless?: boolean;
   dbFile?: string;
   logFile: string;
+  /** As a new user starts it: no `--search-attribute` flags, nothing registered (the worker must do it). */
+  plain?: boolean;
 }
 
 export class TemporalDevServer {
@@ -61,8 +63,9 @@ export class TemporalDevServer {
     if (o.headless) args.push('--headless');
     else args.push('--ui-port', String(o.uiPort ?? o.port + 1000));
     if (o.dbFile) args.push('--db-filename', o.dbFile);
-    for (const sa of SEARCH_ATTRIBUTES)
-      args.push('--search-attribute', `${sa.name}=${sa.type}`);
+    if (!o.plain)
+      for (const sa of SEARCH_ATTRIBUTES)
+        args.push('--search-attribute', `${sa.name}=${sa.type}`);
     this.proc = startDaemon(this.cli, args, o.logFile);
     await waitFor(
       `Temporal dev server on ${this.address}`,
@@ -83,7 +86,7 @@ export class TemporalDevServer {
       120_000,
       300,
     );
-    await this.registerSearchAttributes();
+    if (!o.plain) await this.registerSearchAttributes();
   }
 
   /**

@@ -5,12 +5,29 @@
  * a hosted namespace) is not fatal here; the warning says how to register them by hand.
  */
 
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import type { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import {
   SEARCH_ATTRIBUTE_KEYS,
   SEARCH_ATTRIBUTES,
 } from '../workflows/searchAttributes';
+
+const { IndexedValueType } = temporal.api.enums.v1;
+
+/** The operator service's name for each search attribute type. */
+const INDEXED_VALUE_TYPE: Record<
+  SearchAttributeType,
+  temporal.api.enums.v1.IndexedValueType
+> = {
+  TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
 
 /** Registers the missing ones; returns their names. "already exists" (another worker won the race) is fine. */
 export async function ensureSearchAttributes(
@@ -27,10 +44,7 @@ export async function ensureSearchAttributes(
     await connection.operatorService.addSearchAttributes({
       namespace,
       searchAttributes: Object.fromEntries(
-        missing.map((k) => [
-          k.name,
-          encodeSearchAttributeIndexedValueType(k.type) ?? 0,
-        ]),
+        missing.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type]]),
       ),
     });
   } catch (err) {
