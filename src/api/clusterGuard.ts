@@ -2,8 +2,12 @@
  * One running scale-out per cluster (see the choice below), and the check that finds it.
  */
 import type { Client } from '@temporalio/client';
-import { runLabels, scaleOutRunsQuery, visibleRuns } from '../client';
-import { describeOrUndefined } from './context';
+import {
+  describeOrUndefined,
+  runLabels,
+  scaleOutRunsQuery,
+  visibleRuns,
+} from '../client';
 
 /** How long the API remembers a run it started, to cover visibility lag (seconds on a busy server). */
 const RECENT_MS = 5 * 60_000;

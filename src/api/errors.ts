@@ -13,7 +13,10 @@ import type { z } from 'zod';
 import {
   GrpcStatus,
   grpcCode,
+  isUnreachable,
+  NotAScaleOutError,
   RequestConflictError,
+  RunEndedError,
   TemporalRefusedError,
 } from '../client';
 import type { FieldError } from '../domain/request';
@@ -88,16 +91,15 @@ function temporalErrorReply(
         error: 'the workflow did not answer in time (is a worker running?)',
       },
     };
-  const code = grpcCode(err);
-  if (
-    code === GrpcStatus.UNAVAILABLE ||
-    code === GrpcStatus.DEADLINE_EXCEEDED
-  ) {
+  if (err instanceof NotAScaleOutError)
+    return { status: 404, body: { error: err.message } };
+  if (err instanceof RunEndedError)
+    return { status: 409, body: { error: err.message, status: err.status } };
+  if (isUnreachable(err))
     return {
-      status: code === GrpcStatus.DEADLINE_EXCEEDED ? 504 : 503,
+      status: grpcCode(err) === GrpcStatus.DEADLINE_EXCEEDED ? 504 : 503,
       body: { error: `Temporal is not reachable: ${err.message}` },
     };
-  }
   if (err instanceof TemporalRefusedError)
     return {
       status: 502,

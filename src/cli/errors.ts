@@ -8,7 +8,10 @@ import {
 import {
   GrpcStatus,
   grpcCode,
+  isUnreachable,
+  NotAScaleOutError,
   RequestConflictError,
+  RunEndedError,
   TemporalRefusedError,
 } from '../client';
 import { temporalAddress, temporalNamespace } from '../config';
@@ -49,19 +52,24 @@ export function translate(err: unknown, workflowId?: string): never {
       EXIT.notFound,
     );
   }
-  if (err instanceof RequestConflictError)
+  if (err instanceof RequestConflictError || err instanceof RunEndedError)
     throw new CliError(err.message, EXIT.usage);
+  if (err instanceof NotAScaleOutError)
+    throw new CliError(
+      `${err.message} in namespace ${temporalNamespace()} at ${temporalAddress()}`,
+      EXIT.notFound,
+    );
   if (err instanceof NamespaceNotFoundError)
     throw new CliError(
       `namespace ${temporalNamespace()} not found at ${temporalAddress()}; set TEMPORAL_NAMESPACE`,
       EXIT.notFound,
     );
-  const code = grpcCode(err);
-  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED)
+  if (isUnreachable(err))
     throw new CliError(
       `${where()} did not answer: ${(err as Error).message}`,
       EXIT.unreachable,
     );
+  const code = grpcCode(err);
   if (err instanceof TemporalRefusedError) {
     throw new CliError(
       `${where()} refused to ${err.action}: ${err.reason}${err.hint ? `\n${err.hint}` : ''}`,

@@ -8,7 +8,7 @@
  * 4 server (Temporal or etcd) unreachable.
  */
 import { Command, CommanderError } from 'commander';
-import { GrpcStatus, grpcCode } from '../client';
+import { isUnreachable } from '../client';
 import type { CliCommand, CliCommandGroup } from './command';
 import { COMMANDS } from './commands';
 import { CliError, EXIT, where } from './errors';
@@ -84,7 +84,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`etcd-scaleout ${name}: ${err.message}`);
       return err.exitCode;
     }
-    if (grpcCode(err) === GrpcStatus.UNAVAILABLE) {
+    if (isUnreachable(err)) {
       io.err(
         `etcd-scaleout ${name}: ${where()} is unreachable: ${(err as Error).message}`,
       );

@@ -1,6 +1,6 @@
 /** A command's connection to Temporal: opened once, always closed, unreachable -> exit 4. */
-import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { connectClient } from '../client';
+import type { Client } from '@temporalio/client';
+import { connectClient, describeScaleOut, type ScaleOutRun } from '../client';
 import { CliError, EXIT, translate, where } from './errors';
 
 export async function withClient<T>(
@@ -22,13 +22,13 @@ export async function withClient<T>(
   }
 }
 
-/** The run's description; an unknown workflow -> exit 3. */
+/** The scale-out run; an unknown workflow or one of another type -> exit 3. */
 export async function describeRun(
   client: Client,
   workflowId: string,
-): Promise<WorkflowExecutionDescription> {
+): Promise<ScaleOutRun> {
   try {
-    return await client.workflow.getHandle(workflowId).describe();
+    return await describeScaleOut(client, workflowId);
   } catch (err) {
     translate(err, workflowId);
   }

@@ -32,5 +32,14 @@ export {
   runStatus,
   runSummary,
 } from './runs';
+export {
+  cancelScaleOut,
+  describeOrUndefined,
+  describeScaleOut,
+  mustBeRunning,
+  NotAScaleOutError,
+  RunEndedError,
+  type ScaleOutRun,
+} from './scaleOutRun';
 export { InvalidRequestError, type Started, startScaleOut } from './start';
 export { timestampIso, timestampMs } from './timestamps';

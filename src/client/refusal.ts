@@ -3,7 +3,10 @@
  * only says "Failed to start Workflow" or "Failed to list workflows") and, when known, what to do.
  */
 import { ServiceError } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import {
+  registerByHandCommands,
+  SEARCH_ATTRIBUTES,
+} from '../workflows/searchAttributes';
 import { grpcDetails, isUnreachable } from './grpc';
 
 export class TemporalRefusedError extends Error {
@@ -23,11 +26,7 @@ export class TemporalRefusedError extends Error {
 }
 
 function searchAttributeHint(namespace: string): string {
-  // One command per attribute: the Temporal CLI registers only the first of several --name flags.
-  const commands = SEARCH_ATTRIBUTES.map(
-    (sa) =>
-      `temporal operator search-attribute create --namespace ${namespace} --name ${sa.name} --type ${sa.type}`,
-  );
+  const commands = registerByHandCommands(namespace);
   return `the search attributes ${SEARCH_ATTRIBUTES.map((s) => s.name).join(', ')} must be registered on namespace ${namespace}: start the worker (it registers them when it starts) or run: ${commands.join('; ')}`;
 }
 

@@ -9,8 +9,8 @@ import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import {
+  registerByHandCommands,
   SEARCH_ATTRIBUTE_KEYS,
-  SEARCH_ATTRIBUTES,
 } from '../workflows/searchAttributes';
 
 const { IndexedValueType } = temporal.api.enums.v1;
@@ -54,7 +54,4 @@ export async function ensureSearchAttributes(
 }
 
 export const registerByHand = (namespace: string): string =>
-  SEARCH_ATTRIBUTES.map(
-    (a) =>
-      `temporal operator search-attribute create --namespace ${namespace} --name ${a.name} --type ${a.type}`,
-  ).join('; ');
+  registerByHandCommands(namespace).join('; ');

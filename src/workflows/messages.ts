@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BackupRecord } from '../activities/backup';
+import type { Decision } from '../domain/decision';
 
 /** The run's phases, in runbook order; each is upserted into the ScaleOutPhase search attribute. */
 export const PHASES = [
@@ -64,8 +65,6 @@ export interface MemberProgress {
   quarantined?: string;
   timings: MemberTimings;
 }
-
-import type { Decision } from '../domain/decision';
 
 export type { Decision };
 

@@ -32,3 +32,13 @@ export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_KEYS.map((k) => ({
   name: k.name,
   type: 'Keyword',
 }));
+
+/**
+ * The commands that register them by hand on a namespace. One command per attribute: the Temporal
+ * CLI registers only the first of several --name flags.
+ */
+export const registerByHandCommands = (namespace: string): string[] =>
+  SEARCH_ATTRIBUTES.map(
+    (a) =>
+      `temporal operator search-attribute create --namespace ${namespace} --name ${a.name} --type ${a.type}`,
+  );

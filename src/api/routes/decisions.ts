@@ -5,10 +5,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DecisionRefusedError, sendDecision } from '../../client';
+import {
+  DecisionRefusedError,
+  describeScaleOut,
+  mustBeRunning,
+  sendDecision,
+} from '../../client';
 import { type Decision, decisionProblem } from '../../domain/decision';
 import { identityOf, needsRole } from '../auth';
-import { type ApiContext, describeScaleOut } from '../context';
+import type { ApiContext } from '../context';
 import { badRequest, HttpError, zodFields } from '../errors';
 import type { Identity } from '../tokens';
 
@@ -76,11 +81,7 @@ export function decisionRoutes(
           approve,
           identityOf(request),
         );
-        if (d.status.name !== 'RUNNING')
-          throw new HttpError(
-            409,
-            `${d.workflowId} is ${d.status.name}: no decision is awaited`,
-          );
+        mustBeRunning(d, approve ? 'approve' : 'reject');
         try {
           const approval = await sendDecision(
             client,

@@ -1,14 +1,14 @@
 /** One run: GET its status, POST .../cancel, GET .../audit. */
 import type { FastifyInstance } from 'fastify';
 import { buildAuditReport, renderAuditMarkdown } from '../../audit';
-import { runStatus, runSummary } from '../../client';
 import {
-  type ApiContext,
+  cancelScaleOut,
   describeScaleOut,
-  failureJson,
-  summaryJson,
-} from '../context';
-import { badRequest, HttpError } from '../errors';
+  runStatus,
+  runSummary,
+} from '../../client';
+import { type ApiContext, failureJson, summaryJson } from '../context';
+import { badRequest } from '../errors';
 
 /** How long GET status waits for the progress query. */
 const QUERY_DEADLINE_MS = 10_000;
@@ -34,13 +34,7 @@ export function runRoutes(app: FastifyInstance, { client }: ApiContext): void {
   });
 
   app.post<ById>('/v1/scaleouts/:workflowId/cancel', async (request, reply) => {
-    const { handle, d } = await describeScaleOut(
-      client,
-      request.params.workflowId,
-    );
-    if (d.status.name !== 'RUNNING')
-      throw new HttpError(409, `${d.workflowId} is already ${d.status.name}`);
-    await handle.cancel();
+    const d = await cancelScaleOut(client, request.params.workflowId);
     request.log.info(
       { workflowId: d.workflowId, runId: d.runId },
       'cancellation requested',

@@ -4,13 +4,17 @@
  * another ticket's run is in progress on the cluster (see ../clusterGuard.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { checkSameRequest, startScaleOut } from '../../client';
+import {
+  checkSameRequest,
+  describeOrUndefined,
+  startScaleOut,
+} from '../../client';
 import type { FieldError } from '../../domain/request';
 import { workflowIdFor } from '../../domain/runNames';
 import { validateSubmittedRequest } from '../../domain/submittedRequest';
 import { identityOf, needsRole } from '../auth';
 import { findRunningScaleOut } from '../clusterGuard';
-import { type ApiContext, describeOrUndefined } from '../context';
+import type { ApiContext } from '../context';
 import { badRequest, HttpError } from '../errors';
 
 const TICKET_REQUIRED =

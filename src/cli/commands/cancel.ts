@@ -1,7 +1,8 @@
 /** cancel WORKFLOW_ID: the run undoes what it changed, then fails as Cancelled. */
+import { cancelScaleOut } from '../../client';
 import type { CliCommand } from '../command';
-import { CliError, EXIT, translate } from '../errors';
-import { describeRun, withClient } from '../session';
+import { EXIT, translate } from '../errors';
+import { withClient } from '../session';
 
 export const cancelCommand: CliCommand = {
   name: 'cancel',
@@ -10,14 +11,8 @@ export const cancelCommand: CliCommand = {
   options: [],
   async run([workflowId], _options, io) {
     return withClient(async (client) => {
-      const d = await describeRun(client, workflowId);
-      if (d.status.name !== 'RUNNING')
-        throw new CliError(
-          `cannot cancel ${workflowId}: the run has already ended (${d.status.name})`,
-          EXIT.usage,
-        );
       try {
-        await client.workflow.getHandle(workflowId).cancel();
+        await cancelScaleOut(client, workflowId);
       } catch (err) {
         translate(err, workflowId);
       }

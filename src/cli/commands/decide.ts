@@ -4,6 +4,7 @@ import {
   DecisionRefusedError,
   GrpcStatus,
   grpcCode,
+  mustBeRunning,
   sendDecision,
 } from '../../client';
 import { type Decision, decisionProblem } from '../../domain/decision';
@@ -41,14 +42,10 @@ function decideCommand(approve: boolean): CliCommand {
       const problem = decisionProblem(decision);
       if (problem) throw usageError(name, problem);
       return withClient(async (client) => {
-        const d = await describeRun(client, workflowId);
-        if (d.status.name !== 'RUNNING')
-          throw new CliError(
-            `cannot ${name} ${workflowId}: no decision is awaited, the run has ended (${d.status.name})`,
-            EXIT.usage,
-          );
+        const { d } = await describeRun(client, workflowId);
         try {
-          await sendDecision(client, workflowId, undefined, decision);
+          mustBeRunning(d, name);
+          await sendDecision(client, workflowId, d.runId, decision);
         } catch (err) {
           if (err instanceof DecisionRefusedError)
             throw new CliError(

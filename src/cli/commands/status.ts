@@ -15,7 +15,7 @@ async function statusView(
   client: Client,
   workflowId: string,
 ): Promise<StatusView> {
-  const d = await describeRun(client, workflowId);
+  const { d } = await describeRun(client, workflowId);
   const { progressUnreachable, ...status } = await runStatus(
     client,
     d,

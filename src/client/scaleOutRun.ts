@@ -1,0 +1,99 @@
+/**
+ * One scale-out run by its workflow ID, for the CLI and the API alike: found only if it is a
+ * scaleOutEtcd workflow (so `cancel` cannot reach another workflow of the namespace), and acted on
+ * by the run ID it was described with (a newer run under the same ID is not touched by mistake).
+ */
+import {
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../config';
+import type { scaleOutEtcd } from '../workflows';
+
+/** Workflow IDs are at most this long in Temporal's default limits (limit.maxIDLength). */
+const MAX_WORKFLOW_ID_LENGTH = 1000;
+
+/** The ID names no scale-out: it is empty, too long, or another type of workflow. */
+export class NotAScaleOutError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly type?: string,
+  ) {
+    super(
+      `no scale-out ${JSON.stringify(workflowId)}${type ? ` (it is a ${type} workflow)` : ''}`,
+    );
+    this.name = 'NotAScaleOutError';
+  }
+}
+
+/** What was asked of the run needs it running, and it has ended. */
+export class RunEndedError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly action: 'cancel' | 'approve' | 'reject',
+    /** Temporal's status name: COMPLETED, FAILED, CANCELED, ... */
+    readonly status: string,
+  ) {
+    super(
+      action === 'cancel'
+        ? `cannot cancel ${workflowId}: the run has already ended (${status})`
+        : `cannot ${action} ${workflowId}: no decision is awaited, the run has ended (${status})`,
+    );
+    this.name = 'RunEndedError';
+  }
+}
+
+export interface ScaleOutRun {
+  handle: WorkflowHandle<typeof scaleOutEtcd>;
+  d: WorkflowExecutionDescription;
+}
+
+/** The run, if it is a scale-out: WorkflowNotFoundError when unknown, NotAScaleOutError when not one. */
+export async function describeScaleOut(
+  client: Client,
+  workflowId: string,
+): Promise<ScaleOutRun> {
+  if (!workflowId || workflowId.length > MAX_WORKFLOW_ID_LENGTH)
+    throw new NotAScaleOutError(workflowId);
+  const d = await client.workflow.getHandle(workflowId).describe();
+  if (d.type !== WORKFLOW_TYPE) throw new NotAScaleOutError(workflowId, d.type);
+  return {
+    handle: client.workflow.getHandle<typeof scaleOutEtcd>(workflowId, d.runId),
+    d,
+  };
+}
+
+/** Any workflow's description, undefined when the ID is unknown (the start's one-run-per-ticket check). */
+export async function describeOrUndefined(
+  client: Client,
+  workflowId: string,
+): Promise<WorkflowExecutionDescription | undefined> {
+  try {
+    return await client.workflow.getHandle(workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** Refuses `action` on a run that has ended. */
+export function mustBeRunning(
+  d: WorkflowExecutionDescription,
+  action: RunEndedError['action'],
+): void {
+  if (d.status.name !== 'RUNNING')
+    throw new RunEndedError(d.workflowId, action, d.status.name);
+}
+
+/** Requests the run's cancellation (it then undoes what it changed); refused when it has ended. */
+export async function cancelScaleOut(
+  client: Client,
+  workflowId: string,
+): Promise<WorkflowExecutionDescription> {
+  const { handle, d } = await describeScaleOut(client, workflowId);
+  mustBeRunning(d, 'cancel');
+  await handle.cancel();
+  return d;
+}
