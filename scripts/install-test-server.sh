@@ -3,7 +3,7 @@
 # outside the checkout. Idempotent, and quick when done.
 #
 # The SDK's TestWorkflowEnvironment.createTimeSkipping() would download a native build of this server
-# from the internet; this machine reaches package registries only. So: the same server from the Java
+# from GitHub at test time; CI machines may reach only package mirrors. So: the same server from the Java
 # SDK's Maven artifact io.temporal:temporal-test-server (jar and dependencies, through mvn), run on the
 # local JDK by a launcher that binds it to 127.0.0.1 (scripts/LoopbackTestServer.java), behind an
 # executable the tests hand to the SDK (server.executable: { type: 'existing-path' }).

@@ -58,7 +58,7 @@ for version in "${etcd_to_build[@]}"; do
   ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-etcd.sh "$version"
 done
 
-# Temporal's time-skipping test server for the workflow tests (from Maven Central, run on the JDK).
+# Temporal's time-skipping test server for the workflow tests (the Java SDK's Maven artifact, fetched by mvn, run on the JDK).
 bash scripts/install-test-server.sh
 
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.etcd-scaleout-lock; then

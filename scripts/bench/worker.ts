@@ -30,7 +30,6 @@ export async function startWorker(
         ...process.env,
         TEMPORAL_ADDRESS: address,
         TEMPORAL_TASK_QUEUE: taskQueue,
-        LOG_LEVEL: 'warn',
         // The bench sends whole requests (its labs have no profiles).
         ETCD_SCALEOUT_INLINE_SETTINGS: 'allow',
       },

@@ -132,13 +132,26 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
       for (const h of lab().hosts) await h.ssh('rm -rf /etc/ssl/etcd');
       const keys = await lab().seedKeys(30);
       const started = Date.now();
-      const o = await outcome(
-        await startRaw(lab().request({ strategy: { certificates: 'issue' } })),
+      const handle = await startRaw(
+        lab().request({ strategy: { certificates: 'issue' } }),
       );
+      const o = await outcome(handle);
       if (!o.ok) assert.fail(o.message);
       recordTiming(
         `${lab().release.version} tls 3 -> 5, certificates issued`,
         started,
+      );
+      // Keys, CSRs and certificates were made and signed on the hosts: the history holds none of them.
+      // (fetchHistory gives each payload's bytes as base64 text: decoded here to search them.)
+      const history = JSON.stringify(await handle.fetchHistory(), (k, v) =>
+        k === 'data' && typeof v === 'string'
+          ? Buffer.from(v, 'base64').toString('utf8')
+          : v,
+      );
+      assert.match(history, /member-etcd4\.pem/, 'payloads are read as text');
+      assert.doesNotMatch(
+        history,
+        /-----BEGIN|PRIVATE KEY|CERTIFICATE REQUEST|LS0tLS1CRUdJTi/,
       );
       assert.deepEqual(o.result.membersAfter.map((m) => m.name).sort(), GROWN);
       for (const [i, h] of lab().hosts.entries()) {

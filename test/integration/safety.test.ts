@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Lab } from '../../lab';
 import { sleep } from '../../lab/processes';
 import { parseEnvFile } from '../../src/domain/planning';
+import { approveSignal, rejectSignal } from '../../src/workflows/messages';
 import { assertInvariants } from '../support/invariants';
 import { outcome, startRaw, waitForProgress } from '../support/runs';
 import { getStack } from '../support/stack';
@@ -122,7 +123,7 @@ describe('safety on the real stack', () => {
       }
     }
 
-    await first.signal('approve', {
+    await first.signal(approveSignal, {
       approve: true,
       by: 'lab',
       reason: 'go on',
@@ -236,7 +237,7 @@ describe('safety on the real stack', () => {
     await host.ssh('mount -o remount,ro /etc');
     try {
       const rejectedAt = Date.now();
-      await handle.signal('reject', {
+      await handle.signal(rejectSignal, {
         approve: false,
         by: 'lab',
         reason: 'testing the undo',

@@ -2,7 +2,8 @@
  * The crash tests' worker process: the shipped worker, plus a checkpoint hook that SIGKILLs the
  * process the n-th time it reaches a named point (src/activities/checkpoints.ts).
  *   node dist/test/support/crashWorker.js <point>[@<n>]
- * Only crash.test.ts starts it; the shipped worker has no such hook.
+ * Only the crash tests start it (crash.test.ts, and kubespray.test.ts's kill over TLS); the shipped
+ * worker has no such hook.
  */
 import { writeSync } from 'node:fs';
 import {
