@@ -19,6 +19,7 @@ import {
   EtcdCluster,
   ScaleOutPhase,
 } from '../../src/workflows/searchAttributes';
+import { activitiesOf } from '../support/history';
 import { outcome, takePeerPortOnce } from '../support/runs';
 import { getStack, testWorkerEnv } from '../support/stack';
 
@@ -158,19 +159,12 @@ describe('crash matrix: worker SIGKILLed at named points', () => {
         let recoveredMs: number | undefined;
         const watch = (async () => {
           while (recoveredMs === undefined) {
-            const history = await handle.fetchHistory();
-            const done = history.events?.find(
-              (e) =>
-                e.activityTaskCompletedEventAttributes &&
-                Number(e.eventTime!.seconds) * 1000 +
-                  Math.floor((e.eventTime!.nanos ?? 0) / 1e6) >
-                  killedAt,
-            );
-            if (done)
-              recoveredMs =
-                Number(done.eventTime!.seconds) * 1000 +
-                Math.floor((done.eventTime!.nanos ?? 0) / 1e6) -
-                killedAt;
+            const closedAfterKill = (await activitiesOf(handle))
+              .filter((a) => a.outcome === 'completed' && a.closedAt)
+              .map((a) => Date.parse(a.closedAt as string) - killedAt)
+              .filter((ms) => ms > 0);
+            if (closedAfterKill.length)
+              recoveredMs = Math.min(...closedAfterKill);
             else await new Promise((r) => setTimeout(r, 200));
           }
         })();

@@ -25,7 +25,7 @@ import {
   EtcdCluster,
   ScaleOutPhase,
 } from '../../src/workflows/searchAttributes';
-import { printTimeline } from '../support/history';
+import { activitiesOf, printTimeline } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { outcome, waitForProgress } from '../support/runs';
 import { getStack, TEST_PROFILES } from '../support/stack';
@@ -175,22 +175,12 @@ describe('Temporal server restart in the middle of a run', () => {
       );
 
       // What the outage did to the in-flight activity: its attempts as the history records them.
-      const history = await handle.fetchHistory();
-      const scheduled = new Map<string, string>();
-      let catchUpAttempt = 0;
-      for (const e of history.events ?? []) {
-        if (e.activityTaskScheduledEventAttributes)
-          scheduled.set(
-            String(e.eventId),
-            e.activityTaskScheduledEventAttributes.activityType?.name ?? '',
-          );
-        const st = e.activityTaskStartedEventAttributes;
-        if (
-          st &&
-          scheduled.get(String(st.scheduledEventId)) === 'waitForCatchUp'
-        )
-          catchUpAttempt = Math.max(catchUpAttempt, st.attempt ?? 1);
-      }
+      const catchUpAttempt = Math.max(
+        0,
+        ...(await activitiesOf(handle, 'waitForCatchUp')).map(
+          (a) => a.attempts,
+        ),
+      );
       await assertInvariants(lab, {
         members: ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'],
         keys,
