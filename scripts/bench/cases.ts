@@ -14,6 +14,8 @@ import {
   createEtcdActivities,
   etcdConnector,
 } from '../../src/activities/etcd/activities';
+import { buildAuditReport } from '../../src/audit';
+import { flattenFailure } from '../../src/client';
 import { WORKFLOW_TYPE } from '../../src/config';
 import type { BenchCase } from './config';
 import { type ActivitySpan, activitySpans } from './timeline';
@@ -137,40 +139,26 @@ export async function runWorkflow(
     workflowId: `bench-${lab.options.block}-${randomUUID()}`,
     args: [request],
   });
-  await handle
-    .result()
-    .catch((err: Error & { cause?: Error & { cause?: Error } }) => {
-      throw new Error(
-        `workflow ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`,
-      );
-    });
+  await handle.result().catch((err: unknown) => {
+    throw new Error(
+      `workflow ${handle.workflowId} failed: ${flattenFailure(err).message}`,
+    );
+  });
   const ms = performance.now() - t0;
-  const history = await handle.fetchHistory();
-  const events = history.events ?? [];
-  const at = (e: (typeof events)[number]) =>
-    Number(e.eventTime?.seconds ?? 0) * 1000 +
-    Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-  const typeOf = new Map<string, string>();
-  const caughtUp: number[] = [];
-  const promoted: number[] = [];
-  for (const e of events) {
-    if (e.activityTaskScheduledEventAttributes)
-      typeOf.set(
-        String(e.eventId),
-        e.activityTaskScheduledEventAttributes.activityType?.name ?? '',
-      );
-    const done = e.activityTaskCompletedEventAttributes;
-    if (!done) continue;
-    const type = typeOf.get(String(done.scheduledEventId));
-    if (type === 'waitForCatchUp') caughtUp.push(at(e));
-    if (type === 'promoteMember') promoted.push(at(e));
-  }
+  const report = await buildAuditReport(client, handle.workflowId);
+  const completedAt = (name: string) =>
+    report.activities
+      .filter((a) => a.name === name && a.outcome === 'completed')
+      .map((a) => Date.parse(a.closedAt as string));
+  const caughtUp = completedAt('waitForCatchUp');
   return {
     ms,
-    historyEvents: events.length,
+    historyEvents: report.historyLength,
     members: request.newMembers.length,
-    promoteLagMs: promoted.map((p, i) => p - (caughtUp[i] ?? p)),
-    spans: activitySpans(events),
+    promoteLagMs: completedAt('promoteMember').map(
+      (p, i) => p - (caughtUp[i] ?? p),
+    ),
+    spans: activitySpans(report),
   };
 }
 

@@ -1,16 +1,13 @@
 /**
- * Where a workflow run's time went, from its history: each activity's span (scheduled -> closed, the
- * attempts it took) and what no activity covered (workflow tasks, gaps between steps). Pure.
+ * Where a workflow run's time went, from its audit report (the history as operators read it): each
+ * activity's span (scheduled -> closed, the attempts it took) and what no activity covered (workflow
+ * tasks, gaps between steps). Pure.
  */
-import type { WorkflowHandle } from '@temporalio/client';
-
-type Event = NonNullable<
-  Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']
->[number];
+import type { AuditReport } from '../../src/audit';
 
 export interface ActivitySpan {
   type: string;
-  /** ms from the run's first event. */
+  /** ms from the run's start. */
   start: number;
   end: number;
   attempts: number;
@@ -18,41 +15,20 @@ export interface ActivitySpan {
   waited: number;
 }
 
-const at = (e: Event): number =>
-  Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
-
-/** The activities of one history, in the order they were scheduled. */
-export function activitySpans(events: Event[]): ActivitySpan[] {
-  if (events.length === 0) return [];
-  const t0 = at(events[0]);
-  const byId = new Map<string, ActivitySpan>();
-  const closedBy = (
-    attrs: { scheduledEventId?: unknown } | null | undefined,
-  ) => (attrs ? byId.get(String(attrs.scheduledEventId)) : undefined);
-  for (const e of events) {
-    const s = e.activityTaskScheduledEventAttributes;
-    if (s) {
-      byId.set(String(e.eventId), {
-        type: s.activityType?.name ?? '?',
-        start: at(e) - t0,
-        end: Number.NaN,
-        attempts: 0,
-        waited: 0,
-      });
-      continue;
-    }
-    const started = closedBy(e.activityTaskStartedEventAttributes);
-    if (started) {
-      started.attempts = e.activityTaskStartedEventAttributes?.attempt ?? 1;
-      started.waited = at(e) - t0 - started.start;
-    }
-    const closed =
-      closedBy(e.activityTaskCompletedEventAttributes) ??
-      closedBy(e.activityTaskFailedEventAttributes) ??
-      closedBy(e.activityTaskTimedOutEventAttributes);
-    if (closed) closed.end = at(e) - t0;
-  }
-  return [...byId.values()];
+/** The run's activities, in the order they were scheduled (end NaN while one is open). */
+export function activitySpans(
+  report: Pick<AuditReport, 'startedAt' | 'activities'>,
+): ActivitySpan[] {
+  const t0 = Date.parse(report.startedAt);
+  const ms = (iso: string | undefined) =>
+    iso ? Date.parse(iso) - t0 : Number.NaN;
+  return report.activities.map((a) => ({
+    type: a.name,
+    start: ms(a.scheduledAt),
+    end: ms(a.closedAt),
+    attempts: a.attempts,
+    waited: a.startedAt ? ms(a.startedAt) - ms(a.scheduledAt) : 0,
+  }));
 }
 
 /** ms of the run covered by no activity (workflow tasks, timers, the gaps between steps). */
