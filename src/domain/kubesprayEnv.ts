@@ -6,7 +6,7 @@
  * member's file carries everything the cluster agreed on (TLS settings, tuning, token, metrics).
  * Only what names the member itself changes: its name, URLs, data dir and certificate files.
  */
-import { mergeEnvFile, parseEnvFile } from './planning';
+import { mergeEnvFile, parseEnvFile } from './envFileText';
 import { listenURLs, type NewMember } from './request';
 
 /** A value that cannot be written safely or derived for the new member; names the variable. */

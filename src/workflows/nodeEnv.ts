@@ -21,6 +21,7 @@ import {
   type CertificateExpectations,
   hostsToCover,
 } from '../domain/certificates';
+import { mergeEnvFile, parseEnvFile } from '../domain/envFileText';
 import { ErrorType } from '../domain/errors';
 import {
   type EnvSource,
@@ -30,7 +31,6 @@ import {
 } from '../domain/futureEnv';
 import { EnvDerivationError } from '../domain/kubesprayEnv';
 import { hostOf } from '../domain/patterns';
-import { mergeEnvFile, parseEnvFile } from '../domain/planning';
 import {
   certificateAuthority,
   type NewMember,
