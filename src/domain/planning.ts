@@ -124,19 +124,8 @@ export function checkMemberData(m: MemberInfo, name = m.name): void {
   }
 }
 
-/** Checks the request against the live member list and lays out the joins in order. */
-export function planScaleOut(
-  request: ScaleOutRequest,
-  members: MemberInfo[],
-): ScaleOutPlan {
-  const voters = members.filter((m) => !m.isLearner);
-  const learners = members.filter((m) => m.isLearner);
-  if (learners.length > 0) {
-    throw new PlanError(
-      'cluster',
-      `has a learner already (${learners.map((l) => l.name || l.id).join(', ')}); promote or remove it first`,
-    );
-  }
+/** Refuses a new member that is already in the cluster (peer URL, name, client URL) or shares a member's host. */
+function checkNewMembers(request: ScaleOutRequest, members: MemberInfo[]) {
   const byPeer = new Map(
     members.flatMap((m) => m.peerURLs.map((u) => [u, m] as const)),
   );
@@ -168,8 +157,14 @@ export function planScaleOut(
         `${nm.host} is the host of member ${sharing.name || sharing.id}: one etcd member per host (a second etcd there would share its ports and data dir, and its undo would stop a voter)`,
       );
   });
-  const from = voters.length;
-  const to = from + request.newMembers.length;
+}
+
+/** Refuses an even or large target size unless the strategy allows it; the warnings for one it allows. */
+function targetSizeWarnings(
+  request: ScaleOutRequest,
+  from: number,
+  to: number,
+): string[] {
   if (to % 2 === 0 && !request.strategy.allowEvenSize) {
     throw new PlanError(
       'newMembers',
@@ -191,6 +186,26 @@ export function planScaleOut(
     warnings.push(
       `target size ${to} is above ${MAX_VOTERS_BY_DEFAULT}: every write waits for ${quorum(to)} members`,
     );
+  return warnings;
+}
+
+/** Checks the request against the live member list and lays out the joins in order. */
+export function planScaleOut(
+  request: ScaleOutRequest,
+  members: MemberInfo[],
+): ScaleOutPlan {
+  const voters = members.filter((m) => !m.isLearner);
+  const learners = members.filter((m) => m.isLearner);
+  if (learners.length > 0) {
+    throw new PlanError(
+      'cluster',
+      `has a learner already (${learners.map((l) => l.name || l.id).join(', ')}); promote or remove it first`,
+    );
+  }
+  checkNewMembers(request, members);
+  const from = voters.length;
+  const to = from + request.newMembers.length;
+  const warnings = targetSizeWarnings(request, from, to);
 
   const running: MemberInfo[] = [...members];
   const steps = request.newMembers.map((member, i): JoinStep => {
