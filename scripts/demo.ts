@@ -69,6 +69,65 @@ function printResult(result: ScaleOutResult): void {
   console.log(`kube-apiserver --etcd-servers=${result.etcdServers.join(',')}`);
 }
 
+type Handle = Awaited<ReturnType<typeof startScaleOut>>['handle'];
+
+/** Prints each change of the run's phase and members' states until it ends; its result. */
+async function followToResult(handle: Handle): Promise<ScaleOutResult> {
+  let last = '';
+  const follow = setInterval(async () => {
+    try {
+      const p: Progress = await handle.query('progress');
+      const line = [
+        `phase ${p.phase}${p.step ? ` (${p.step})` : ''}`,
+        ...p.members.map((m) => `${m.name}=${m.state}`),
+      ].join('  ');
+      if (line !== last) log(line);
+      last = line;
+    } catch {
+      // not yet answerable
+    }
+  }, 250);
+  try {
+    return await handle.result();
+  } finally {
+    clearInterval(follow);
+  }
+}
+
+/** Checks the lab's invariants after the run and prints them; the problems found. */
+async function reportInvariants(
+  lab: Lab,
+  result: ScaleOutResult,
+  keys: Awaited<ReturnType<Lab['seedKeys']>>,
+): Promise<string[]> {
+  const problems = await lab.checkInvariants({
+    members: result.membersAfter.map((m) => m.name),
+    keys,
+  });
+  console.log(
+    problems.length
+      ? `INVARIANT PROBLEMS: ${problems.join('; ')}`
+      : 'invariants: 5 healthy voters, no learner, keys intact',
+  );
+  return problems;
+}
+
+function printWorkerLogTail(): void {
+  try {
+    console.error(
+      `last lines of the worker log (${workerLog}):\n${readFileSync(workerLog, 'utf8').split('\n').slice(-20).join('\n')}`,
+    );
+  } catch {
+    // no worker log yet
+  }
+}
+
+const untilInterrupted = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+
 async function main() {
   mkdirSync(CACHE_DIR, { recursive: true });
   const temporal = new TemporalDevServer({
@@ -118,39 +177,12 @@ async function main() {
     const { handle, workflowId } = await startScaleOut(client, request);
     log(`started workflow ${workflowId}`);
 
-    let last = '';
-    const follow = setInterval(async () => {
-      try {
-        const p: Progress = await handle.query('progress');
-        const line = [
-          `phase ${p.phase}${p.step ? ` (${p.step})` : ''}`,
-          ...p.members.map((m) => `${m.name}=${m.state}`),
-        ].join('  ');
-        if (line !== last) log(line);
-        last = line;
-      } catch {
-        // not yet answerable
-      }
-    }, 250);
-    let result: ScaleOutResult;
-    try {
-      result = await handle.result();
-    } finally {
-      clearInterval(follow);
-    }
+    const result = await followToResult(handle);
     log(
       `done: ${result.from} -> ${result.to} members in ${((Date.now() - t0) / 1000).toFixed(1)}s since the demo started`,
     );
     printResult(result);
-    const problems = await lab.checkInvariants({
-      members: result.membersAfter.map((m) => m.name),
-      keys,
-    });
-    console.log(
-      problems.length
-        ? `INVARIANT PROBLEMS: ${problems.join('; ')}`
-        : 'invariants: 5 healthy voters, no learner, keys intact',
-    );
+    const problems = await reportInvariants(lab, result, keys);
     console.log(`\nworkflow ID: ${workflowId}`);
     console.log(
       `Temporal UI: ${temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`,
@@ -161,20 +193,11 @@ async function main() {
     console.log(
       `\nEverything stays up for exploring (${etcdctlHint(lab)}). Ctrl-C to tear down.`,
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilInterrupted();
     await teardown();
   } catch (err) {
     console.error('demo failed:', err);
-    try {
-      console.error(
-        `last lines of the worker log (${workerLog}):\n${readFileSync(workerLog, 'utf8').split('\n').slice(-20).join('\n')}`,
-      );
-    } catch {
-      // no worker log yet
-    }
+    printWorkerLogTail();
     process.exitCode = 1;
     await teardown();
   }

@@ -134,6 +134,45 @@ async function concurrent(
   );
 }
 
+/** Every round of every case, the cases in turn within a round; a failed round is logged and counted. */
+async function allRounds(
+  cfg: BenchConfig,
+  client: Client,
+): Promise<{ results: CaseResult[]; runs: Runs[] }> {
+  const results: CaseResult[] = [];
+  const runs: Runs[] = cfg.cases.map(() => []);
+  for (const c of cfg.cases)
+    results.push({
+      name: c.name,
+      bareMs: [],
+      workflowMs: [],
+      promoteLagMs: [],
+      historyEventsPerMember: [],
+      failures: [],
+    });
+  for (let r = 0; r < cfg.rounds; r++) {
+    for (const [i, c] of cfg.cases.entries()) {
+      await round(cfg, client, c, r, results[i], runs[i]).catch(
+        (err: Error) => {
+          results[i].failures.push(err.message);
+          log(`${c.name} round ${r + 1} FAILED: ${err.message.slice(0, 400)}`);
+        },
+      );
+    }
+  }
+  return { results, runs };
+}
+
+/** takeSnapshot's throughput against etcdctl snapshot save, on the first case with data (else a 200 MB one). */
+async function snapshotLine(cfg: BenchConfig): Promise<string> {
+  const big = cfg.cases.find((c) => c.dataMiB > 0) ?? parseCase('3.6.14-200mb');
+  const snap = await withLabs(big, [cfg.block], ([lab]) =>
+    compareSnapshots(lab, cfg.rounds),
+  );
+  const ratio = median(snap.activityMBps) / median(snap.etcdctlMBps);
+  return `snapshot ${snap.sizeMB.toFixed(0)} MB (${big.name}): takeSnapshot ${median(snap.activityMBps).toFixed(0)} MB/s, etcdctl snapshot save ${median(snap.etcdctlMBps).toFixed(0)} MB/s: ${ratio.toFixed(2)}x`;
+}
+
 async function main(): Promise<void> {
   const cfg = benchConfig();
   const t0 = performance.now();
@@ -155,41 +194,9 @@ async function main(): Promise<void> {
     report.push(`worker ready ${seconds(worker.readyMs)} after spawn`);
     report.push(`load average at start ${loadText()}`);
     const client = await connectClient({ address: server.address });
-    const results: CaseResult[] = [];
-    const runs: Runs[] = cfg.cases.map(() => []);
-    for (const c of cfg.cases)
-      results.push({
-        name: c.name,
-        bareMs: [],
-        workflowMs: [],
-        promoteLagMs: [],
-        historyEventsPerMember: [],
-        failures: [],
-      });
-    for (let r = 0; r < cfg.rounds; r++) {
-      for (const [i, c] of cfg.cases.entries()) {
-        await round(cfg, client, c, r, results[i], runs[i]).catch(
-          (err: Error) => {
-            results[i].failures.push(err.message);
-            log(
-              `${c.name} round ${r + 1} FAILED: ${err.message.slice(0, 400)}`,
-            );
-          },
-        );
-      }
-    }
+    const { results, runs } = await allRounds(cfg, client);
     report.push(...results.map(caseLine));
-    if (cfg.snapshot) {
-      const big =
-        cfg.cases.find((c) => c.dataMiB > 0) ?? parseCase('3.6.14-200mb');
-      const snap = await withLabs(big, [cfg.block], ([lab]) =>
-        compareSnapshots(lab, cfg.rounds),
-      );
-      const ratio = median(snap.activityMBps) / median(snap.etcdctlMBps);
-      report.push(
-        `snapshot ${snap.sizeMB.toFixed(0)} MB (${big.name}): takeSnapshot ${median(snap.activityMBps).toFixed(0)} MB/s, etcdctl snapshot save ${median(snap.etcdctlMBps).toFixed(0)} MB/s: ${ratio.toFixed(2)}x`,
-      );
-    }
+    if (cfg.snapshot) report.push(await snapshotLine(cfg));
     if (cfg.concurrent) {
       const single = median(
         results.find((r) => r.name === '3.6.14-small')?.workflowMs ?? [],

@@ -23,8 +23,10 @@ import {
 import { type CheckpointHook, noCheckpoint } from './checkpoints';
 import type {
   ClusterRef,
+  ClusterState,
   EtcdActivities,
   EtcdConnect,
+  MemberStatus,
 } from './etcd/activities';
 import { beat } from './liveness';
 
@@ -166,100 +168,142 @@ async function earlier(
   }
 }
 
-export function createBackupActivities(deps: {
+interface BackupDeps {
   etcd: EtcdActivities;
   connect: EtcdConnect;
   checkpoint?: CheckpointHook;
-}) {
-  const checkpoint = deps.checkpoint ?? noCheckpoint;
+}
 
+async function makeBackupDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(
+      `cannot create backup.dir ${dir} on the worker: ${(err as NodeJS.ErrnoException).code}`,
+      ErrorType.SnapshotFailed,
+    );
+  }
+}
+
+/** A healthy voter to snapshot, a follower rather than the leader when there is one. */
+function snapshotSource(state: ClusterState, cluster: string): MemberStatus {
+  const source =
+    state.members.find(
+      (m) => m.healthy && !m.isLearner && m.id !== state.leaderId,
+    ) ?? state.members.find((m) => m.healthy && !m.isLearner);
+  if (!source)
+    throw ApplicationFailure.retryable(
+      `no healthy member of ${cluster} to snapshot`,
+      ErrorType.ClusterUnhealthy,
+    );
+  return source;
+}
+
+/**
+ * Streams `source`'s snapshot into `partPath` (removed again if that fails), beating at most once a
+ * second; returns the verified size and hash, the snapshot's revision and when it was taken.
+ */
+async function snapshotFrom(
+  deps: BackupDeps,
+  checkpoint: CheckpointHook,
+  cluster: ClusterRef,
+  source: MemberStatus,
+  partPath: string,
+): Promise<{
+  sizeBytes: number;
+  sha256: string;
+  revision: string;
+  takenAt: string;
+}> {
+  const etcd = await deps.connect([source.clientURLs[0]], cluster.tls, 'bulk');
+  const takenAt = new Date().toISOString();
+  let lastBeat = 0;
+  try {
+    // A lower bound, asked of the source just before; the stream's header, when etcd fills it, is the snapshot's own.
+    const before =
+      (await etcd.maintenance.status().catch(() => undefined))?.header
+        .revision ?? '';
+    const streamed = await stream(etcd, partPath, (bytes) => {
+      checkpoint('takeSnapshot:streaming');
+      if (Date.now() - lastBeat > 1_000) {
+        lastBeat = Date.now();
+        beat({ member: source.name, bytes });
+      }
+    });
+    return {
+      sizeBytes: streamed.sizeBytes,
+      sha256: streamed.sha256,
+      revision: streamed.headerRevision || before,
+      takenAt,
+    };
+  } catch (err) {
+    await unlink(partPath).catch(() => undefined);
+    throw ApplicationFailure.retryable(
+      `snapshot from ${source.name} (${source.clientURLs[0]}) failed: ${(err as Error).message}`,
+      ErrorType.SnapshotFailed,
+    );
+  } finally {
+    etcd.close();
+  }
+}
+
+/** `runId` proves a file found under this name was taken by this run (a retry), not by another. */
+async function takeSnapshot(
+  deps: BackupDeps,
+  cluster: ClusterRef,
+  dir: string,
+  fileStem: string,
+  runId = fileStem,
+): Promise<BackupRecord> {
+  const checkpoint = deps.checkpoint ?? noCheckpoint;
+  const finalPath = `${dir}/${fileStem}.db`;
+  checkpoint('takeSnapshot:start');
+  const keep = backupsToKeep();
+  await makeBackupDir(dir);
+  const kept = await earlier(finalPath, cluster.name, runId);
+  if (kept) return kept;
+  const state = await deps.etcd.inspectCluster(cluster);
+  const source = snapshotSource(state, cluster.name);
+  await checkFreeSpace(
+    dir,
+    Math.max(0, ...state.members.map((m) => Number(m.dbSize ?? 0))),
+  );
+
+  const partPath = `${finalPath}.part`;
+  const { revision, takenAt, ...verified } = await snapshotFrom(
+    deps,
+    checkpoint,
+    cluster,
+    source,
+    partPath,
+  );
+  await writeRecord(finalPath, {
+    cluster: cluster.name,
+    runId,
+    revision,
+    member: source.name,
+    takenAt,
+  });
+  await rename(partPath, finalPath);
+  await pruneSnapshots(dir, cluster.name, keep).catch(() => undefined); // retention never fails a run's backup
   return {
-    /** `runId` proves a file found under this name was taken by this run (a retry), not by another. */
-    async takeSnapshot(
+    path: finalPath,
+    ...verified,
+    revision,
+    member: source.name,
+    takenAt,
+    verified: 'sha256-trailer',
+  };
+}
+
+export function createBackupActivities(deps: BackupDeps) {
+  return {
+    takeSnapshot: (
       cluster: ClusterRef,
       dir: string,
       fileStem: string,
-      runId = fileStem,
-    ): Promise<BackupRecord> {
-      const finalPath = `${dir}/${fileStem}.db`;
-      checkpoint('takeSnapshot:start');
-      const keep = backupsToKeep();
-      try {
-        await mkdir(dir, { recursive: true, mode: 0o700 });
-      } catch (err) {
-        throw ApplicationFailure.nonRetryable(
-          `cannot create backup.dir ${dir} on the worker: ${(err as NodeJS.ErrnoException).code}`,
-          ErrorType.SnapshotFailed,
-        );
-      }
-      const kept = await earlier(finalPath, cluster.name, runId);
-      if (kept) return kept;
-      const state = await deps.etcd.inspectCluster(cluster);
-      const source =
-        state.members.find(
-          (m) => m.healthy && !m.isLearner && m.id !== state.leaderId,
-        ) ?? state.members.find((m) => m.healthy && !m.isLearner);
-      if (!source)
-        throw ApplicationFailure.retryable(
-          `no healthy member of ${cluster.name} to snapshot`,
-          ErrorType.ClusterUnhealthy,
-        );
-      await checkFreeSpace(
-        dir,
-        Math.max(0, ...state.members.map((m) => Number(m.dbSize ?? 0))),
-      );
-
-      const partPath = `${finalPath}.part`;
-      const etcd = await deps.connect(
-        [source.clientURLs[0]],
-        cluster.tls,
-        'bulk',
-      );
-      const takenAt = new Date().toISOString();
-      let lastBeat = 0;
-      let verified: { sizeBytes: number; sha256: string };
-      let revision = '';
-      try {
-        // A lower bound, asked of the source just before; the stream's header, when etcd fills it, is the snapshot's own.
-        const before =
-          (await etcd.maintenance.status().catch(() => undefined))?.header
-            .revision ?? '';
-        const streamed = await stream(etcd, partPath, (bytes) => {
-          checkpoint('takeSnapshot:streaming');
-          if (Date.now() - lastBeat > 1_000) {
-            lastBeat = Date.now();
-            beat({ member: source.name, bytes });
-          }
-        });
-        revision = streamed.headerRevision || before;
-        verified = { sizeBytes: streamed.sizeBytes, sha256: streamed.sha256 };
-      } catch (err) {
-        await unlink(partPath).catch(() => undefined);
-        throw ApplicationFailure.retryable(
-          `snapshot from ${source.name} (${source.clientURLs[0]}) failed: ${(err as Error).message}`,
-          ErrorType.SnapshotFailed,
-        );
-      } finally {
-        etcd.close();
-      }
-      await writeRecord(finalPath, {
-        cluster: cluster.name,
-        runId,
-        revision,
-        member: source.name,
-        takenAt,
-      });
-      await rename(partPath, finalPath);
-      await pruneSnapshots(dir, cluster.name, keep).catch(() => undefined); // retention never fails a run's backup
-      return {
-        path: finalPath,
-        ...verified,
-        revision,
-        member: source.name,
-        takenAt,
-        verified: 'sha256-trailer',
-      };
-    },
+      runId?: string,
+    ) => takeSnapshot(deps, cluster, dir, fileStem, runId),
   };
 }
 

@@ -6,7 +6,7 @@
  * member's file carries everything the cluster agreed on (TLS settings, tuning, token, metrics).
  * Only what names the member itself changes: its name, URLs, data dir and certificate files.
  */
-import { mergeEnvFile, parseEnvFile } from './planning';
+import { mergeEnvFile, parseEnvFile } from './envFileText';
 import { listenURLs, type NewMember } from './request';
 
 /** A value that cannot be written safely or derived for the new member; names the variable. */
@@ -191,20 +191,11 @@ function ownHosts(env: Record<string, string>, source: SourceMember): string[] {
   return [...new Set(urls.map((u) => u.hostname).filter((h) => !isLocal(h)))];
 }
 
-/**
- * The new member's env from a healthy member's env text. Its name, advertise and listen URLs, data
- * dir, own certificate files (member-/admin-<host>), *_NAME/*_ID values equal to its name,
- * ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE=existing are the new member's; discovery
- * variables are dropped; everything else is the member's. Throws EnvDerivationError when the file is
- * not that member's, or when a value cannot be written or would still name the member's address.
- */
-export function deriveMemberEnv(
+/** The member's env file, parsed; refused when a line would be lost or the file is not `source`'s. */
+function parseMemberEnv(
   memberEnvText: string,
   source: SourceMember,
-  joining: JoiningMember,
-  initialCluster: string,
-  dataDir: string,
-): DerivedEnv {
+): Record<string, string> {
   // parseEnvFile skips a line holding a carriage return or NUL: refuse it rather than lose it.
   for (const line of memberEnvText.split('\n')) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
@@ -221,6 +212,48 @@ export function deriveMemberEnv(
       `is ${env.ETCD_NAME === undefined ? 'missing' : JSON.stringify(env.ETCD_NAME)} in the env file read from member ${source.name}: not that member's etcd env file`,
     );
   }
+  return env;
+}
+
+/** Refuses a value withheld as secret, or one that still names one of the member's own `hosts`. */
+function refuseUncopiable(
+  vars: Record<string, string>,
+  hosts: string[],
+  source: SourceMember,
+): void {
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === WITHHELD)
+      throw new EnvDerivationError(
+        k,
+        `looks secret, so its value was not read from member ${source.name}; set it on the node by hand and use node.envFrom "node"`,
+      );
+    const stale =
+      k === 'ETCD_INITIAL_CLUSTER'
+        ? undefined
+        : hosts.find((h) => namesHost(v, h));
+    if (stale)
+      throw new EnvDerivationError(
+        k,
+        `would still name member ${source.name}'s address ${stale}; set it on the node by hand and use node.envFrom "node"`,
+      );
+  }
+}
+
+/**
+ * The new member's env from a healthy member's env text. Its name, advertise and listen URLs, data
+ * dir, own certificate files (member-/admin-<host>), *_NAME/*_ID values equal to its name,
+ * ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE=existing are the new member's; discovery
+ * variables are dropped; everything else is the member's. Throws EnvDerivationError when the file is
+ * not that member's, or when a value cannot be written or would still name the member's address.
+ */
+export function deriveMemberEnv(
+  memberEnvText: string,
+  source: SourceMember,
+  joining: JoiningMember,
+  initialCluster: string,
+  dataDir: string,
+): DerivedEnv {
+  const env = parseMemberEnv(memberEnvText, source);
   const listen = listenURLs(joining);
   const derived: Record<string, string> = {
     ETCD_NAME: joining.name,
@@ -264,23 +297,7 @@ export function deriveMemberEnv(
   const dropped = Object.keys(env).filter((k) => NOT_COPIED.test(k));
   for (const k of dropped) delete env[k];
   const vars = { ...env, ...derived };
-  const hosts = ownHosts(env, source);
-  for (const [k, v] of Object.entries(vars)) {
-    if (v === WITHHELD)
-      throw new EnvDerivationError(
-        k,
-        `looks secret, so its value was not read from member ${source.name}; set it on the node by hand and use node.envFrom "node"`,
-      );
-    const stale =
-      k === 'ETCD_INITIAL_CLUSTER'
-        ? undefined
-        : hosts.find((h) => namesHost(v, h));
-    if (stale)
-      throw new EnvDerivationError(
-        k,
-        `would still name member ${source.name}'s address ${stale}; set it on the node by hand and use node.envFrom "node"`,
-      );
-  }
+  refuseUncopiable(vars, ownHosts(env, source), source);
   const changed = [
     ...Object.keys(derived).filter((k) => env[k] !== derived[k]),
     ...dropped,

@@ -96,10 +96,11 @@ export interface InventoryProfile {
   notes: string[];
 }
 
-export function profileFromInventory(
-  inventory: unknown,
-  cluster: string,
-): InventoryProfile {
+/**
+ * The inventory's etcd hosts, the variables each sees, and `setting`: a variable all of them agree
+ * on (refused when they differ). Refuses an inventory that is not Kubespray's or has no etcd hosts.
+ */
+function etcdHostsView(inventory: unknown) {
   if (!isMap(inventory) || !isMap(inventory.all))
     throw new InventoryError(
       'is not a Kubespray inventory: it has no top-level "all" group',
@@ -126,12 +127,15 @@ export function profileFromInventory(
       );
     return [...values][0];
   };
-  const deployment = setting('etcd_deployment_type') ?? 'host';
-  if (deployment !== 'host')
-    throw new InventoryError(
-      `has etcd_deployment_type ${JSON.stringify(deployment)}: etcd-scaleout grows host-deployed etcd (a systemd unit and /etc/etcd.env), Kubespray's default "host"`,
-    );
-  const endpoints = etcdHosts.map((host) => {
+  return { etcdHosts, varsOf, setting };
+}
+
+/** Each etcd host's client URL, from the address Kubespray would use for it. */
+function endpointsOf(
+  etcdHosts: string[],
+  varsOf: (host: string) => Vars,
+): string[] {
+  return etcdHosts.map((host) => {
     const v = varsOf(host);
     const address = text(
       v.etcd_access_address ?? v.access_ip ?? v.ip ?? v.ansible_host,
@@ -142,6 +146,19 @@ export function profileFromInventory(
       );
     return `https://${address}:2379`;
   });
+}
+
+export function profileFromInventory(
+  inventory: unknown,
+  cluster: string,
+): InventoryProfile {
+  const { etcdHosts, varsOf, setting } = etcdHostsView(inventory);
+  const deployment = setting('etcd_deployment_type') ?? 'host';
+  if (deployment !== 'host')
+    throw new InventoryError(
+      `has etcd_deployment_type ${JSON.stringify(deployment)}: etcd-scaleout grows host-deployed etcd (a systemd unit and /etc/etcd.env), Kubespray's default "host"`,
+    );
+  const endpoints = endpointsOf(etcdHosts, varsOf);
 
   const notes: string[] = [];
   const node = NodeSchema.parse({});

@@ -1,6 +1,7 @@
 /**
- * The one planning module: order of joins, quorum math, initial-cluster strings and env files.
- * Pure and deterministic; the workflow, the dry run (`etcd-scaleout plan`) and the CLI all use it.
+ * The one planning module: order of joins, quorum math, initial-cluster strings and a member's env
+ * variables (the env file's text itself: envFileText.ts). Pure and deterministic; the workflow, the
+ * dry run (`etcd-scaleout plan`) and the CLI all use it.
  */
 
 import { relistenURLs } from './kubesprayEnv';
@@ -11,6 +12,9 @@ import {
   type NewMember,
   type ScaleOutRequest,
 } from './request';
+
+// Their home is envFileText.ts; still exported here for the callers that import them from planning.
+export { mergeEnvFile, parseEnvFile } from './envFileText';
 
 /** A member as etcd's member list reports it (IDs are decimal strings of 64-bit numbers). */
 export interface MemberInfo {
@@ -120,19 +124,8 @@ export function checkMemberData(m: MemberInfo, name = m.name): void {
   }
 }
 
-/** Checks the request against the live member list and lays out the joins in order. */
-export function planScaleOut(
-  request: ScaleOutRequest,
-  members: MemberInfo[],
-): ScaleOutPlan {
-  const voters = members.filter((m) => !m.isLearner);
-  const learners = members.filter((m) => m.isLearner);
-  if (learners.length > 0) {
-    throw new PlanError(
-      'cluster',
-      `has a learner already (${learners.map((l) => l.name || l.id).join(', ')}); promote or remove it first`,
-    );
-  }
+/** Refuses a new member that is already in the cluster (peer URL, name, client URL) or shares a member's host. */
+function checkNewMembers(request: ScaleOutRequest, members: MemberInfo[]) {
   const byPeer = new Map(
     members.flatMap((m) => m.peerURLs.map((u) => [u, m] as const)),
   );
@@ -164,8 +157,14 @@ export function planScaleOut(
         `${nm.host} is the host of member ${sharing.name || sharing.id}: one etcd member per host (a second etcd there would share its ports and data dir, and its undo would stop a voter)`,
       );
   });
-  const from = voters.length;
-  const to = from + request.newMembers.length;
+}
+
+/** Refuses an even or large target size unless the strategy allows it; the warnings for one it allows. */
+function targetSizeWarnings(
+  request: ScaleOutRequest,
+  from: number,
+  to: number,
+): string[] {
   if (to % 2 === 0 && !request.strategy.allowEvenSize) {
     throw new PlanError(
       'newMembers',
@@ -187,6 +186,26 @@ export function planScaleOut(
     warnings.push(
       `target size ${to} is above ${MAX_VOTERS_BY_DEFAULT}: every write waits for ${quorum(to)} members`,
     );
+  return warnings;
+}
+
+/** Checks the request against the live member list and lays out the joins in order. */
+export function planScaleOut(
+  request: ScaleOutRequest,
+  members: MemberInfo[],
+): ScaleOutPlan {
+  const voters = members.filter((m) => !m.isLearner);
+  const learners = members.filter((m) => m.isLearner);
+  if (learners.length > 0) {
+    throw new PlanError(
+      'cluster',
+      `has a learner already (${learners.map((l) => l.name || l.id).join(', ')}); promote or remove it first`,
+    );
+  }
+  checkNewMembers(request, members);
+  const from = voters.length;
+  const to = from + request.newMembers.length;
+  const warnings = targetSizeWarnings(request, from, to);
 
   const running: MemberInfo[] = [...members];
   const steps = request.newMembers.map((member, i): JoinStep => {
@@ -271,49 +290,6 @@ export function memberEnv(
     ETCD_INITIAL_CLUSTER_STATE: 'existing',
     ETCD_INITIAL_CLUSTER_TOKEN: clusterToken,
   };
-}
-
-/** Merges variables into env-file text: replaces existing assignments in place, appends the rest. */
-export function mergeEnvFile(
-  previous: string,
-  vars: Record<string, string>,
-): string {
-  const pending = new Map(Object.entries(vars));
-  // CRLF files (edited on Windows) are read like LF ones and written back with LF, as systemd reads both.
-  const lines = previous
-    .split(/\r?\n/)
-    .filter((l, i, all) => !(i === all.length - 1 && l === ''));
-  const out = lines.map((line) => {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(line);
-    if (m && pending.has(m[1])) {
-      const v = pending.get(m[1]) ?? '';
-      pending.delete(m[1]);
-      return `${m[1]}=${v}`;
-    }
-    if (m && vars[m[1]] !== undefined)
-      return `# ${line} (duplicate, superseded by etcd-scaleout)`;
-    return line;
-  });
-  if (pending.size) out.push('# membership written by etcd-scaleout');
-  for (const [k, v] of pending) out.push(`${k}=${v}`);
-  return `${out.join('\n')}\n`;
-}
-
-/** Parses `KEY=value` env-file text (systemd EnvironmentFile subset). */
-export function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (!m) continue;
-    let v = m[2].trim();
-    if (
-      (v.startsWith('"') && v.endsWith('"')) ||
-      (v.startsWith("'") && v.endsWith("'"))
-    )
-      v = v.slice(1, -1);
-    out[m[1]] = v;
-  }
-  return out;
 }
 
 /** Describes the plan as numbered lines, for the dry run. */

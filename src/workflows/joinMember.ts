@@ -4,16 +4,22 @@
  * a running service left running), so a retry or a new worker picks up where the last one stopped.
  */
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import type { SshTarget } from '../activities';
 import { ErrorType } from '../domain/errors';
 import type { JoinStep, ScaleOutPlan } from '../domain/planning';
-import type { ScaleOutRequest } from '../domain/request';
+import type { NewMember, ScaleOutRequest } from '../domain/request';
 import { activities, type Policy } from './activityPolicies';
+import type { MemberTracker } from './memberProgress';
 import { activitySummary } from './messages';
-import { envToWriteOrRefuse, type PreparedNode } from './nodeEnv';
+import {
+  envToWriteOrRefuse,
+  type NodeEnvPlan,
+  type PreparedNode,
+} from './nodeEnv';
 import type { Run } from './run';
 import { runKey } from './runKey';
 import { sshTarget } from './sshTarget';
-import { registerJoinUndo } from './undoJoin';
+import { type JoinUndo, registerJoinUndo } from './undoJoin';
 
 export async function joinMembers(
   run: Run,
@@ -43,6 +49,93 @@ const refused = (what: string, problems: string[]) =>
     nonRetryable: true,
   });
 
+/** What the steps of one member's join act with: its activities by policy, its tracker, its node, the request. */
+interface Joining {
+  acts: (policy: Policy) => ReturnType<typeof activities>;
+  track: MemberTracker;
+  target: SshTarget;
+  member: NewMember;
+  request: ScaleOutRequest;
+}
+
+type NodeTls = NonNullable<NodeEnvPlan['tls']>;
+
+/** Step 2 of joinMember: refused when issuing finds any problem. */
+async function issueCertificates(
+  { acts, track, target, member }: Joining,
+  undo: JoinUndo,
+  { ca, spec }: NonNullable<NodeTls['issue']>,
+): Promise<void> {
+  undo.attempting('certs');
+  await track.step('issueCertificates', async () => {
+    const r = await acts('change').issueMemberCertificates(target, ca, spec);
+    if (r.problems.length)
+      throw refused(
+        `cannot issue certificates for ${member.name} on ${member.host}`,
+        r.problems,
+      );
+    return r;
+  });
+}
+
+/** Step 3 of joinMember: refused when any certificate is not usable. */
+async function recheckCertificates(
+  { acts, track, target, member }: Joining,
+  tls: NodeTls,
+): Promise<void> {
+  await track.step('checkCertificates', async () => {
+    const r = await acts('read').checkMemberCertificates(
+      target,
+      tls.sets,
+      tls.expect,
+    );
+    if (r.problems.length)
+      throw refused(
+        `certificates for ${member.name} on ${member.host} are not usable`,
+        r.problems,
+      );
+    return r;
+  });
+}
+
+/** Step 7 of joinMember. */
+async function awaitCatchUp({ acts, track, member, request }: Joining) {
+  await track.step('waitForCatchUp', () =>
+    acts('wait').waitForCatchUp(
+      request.cluster,
+      member,
+      Date.now() + request.strategy.catchUpTimeoutSeconds * 1000,
+    ),
+  );
+}
+
+/** Step 8 of joinMember. */
+async function promoteToVoter({ acts, track, member, request }: Joining) {
+  await track.step('promoteMember', () =>
+    acts('wait').promoteMember(
+      request.cluster,
+      member,
+      Date.now() + request.strategy.healthTimeoutSeconds * 1000,
+    ),
+  );
+}
+
+/** Step 9 of joinMember: `voters` is the planned count once this member is promoted. */
+async function verifyJoined(
+  { acts, track, member, request }: Joining,
+  voters: number,
+) {
+  const probeKey = `/etcd-scaleout/verify/${workflowInfo().workflowId}/${member.name}`;
+  await track.step('verifyCluster', () =>
+    acts('verify').verifyCluster(request.cluster, {
+      voters,
+      through: member.clientURL,
+      probeKey,
+      until: Date.now() + request.strategy.healthTimeoutSeconds * 1000,
+    }),
+  );
+}
+
 async function joinMember(
   run: Run,
   request: ScaleOutRequest,
@@ -51,7 +144,6 @@ async function joinMember(
 ): Promise<void> {
   const { member } = step;
   const { cluster, strategy, node: paths } = request;
-  const { workflowId } = workflowInfo();
   const acts = (policy: Policy) =>
     activities(policy, strategy, activitySummary(step.stage, member.name));
   const target = sshTarget(request, member);
@@ -59,6 +151,7 @@ async function joinMember(
   const tls = node.env.tls;
   const track = run.member(member.peerURL);
   track.begin();
+  const joining: Joining = { acts, track, target, member, request };
 
   // 1. Quarantine a stale data dir: preflight found a member/ there and the strategy is "quarantine" (moved aside, never deleted).
   if (node.memberDir)
@@ -77,36 +170,10 @@ async function joinMember(
   );
 
   // 2. strategy.certificates "issue": the member's key and certificates, made on the node and signed on the CA host; the manifest lists what was created.
-  if (tls?.issue) {
-    const { ca, spec } = tls.issue;
-    undo.attempting('certs');
-    await track.step('issueCertificates', async () => {
-      const r = await acts('change').issueMemberCertificates(target, ca, spec);
-      if (r.problems.length)
-        throw refused(
-          `cannot issue certificates for ${member.name} on ${member.host}`,
-          r.problems,
-        );
-      return r;
-    });
-  }
+  if (tls?.issue) await issueCertificates(joining, undo, tls.issue);
 
   // 3. The certificates once more, just before the add: they may have changed since preflight.
-  if (tls) {
-    await track.step('checkCertificates', async () => {
-      const r = await acts('read').checkMemberCertificates(
-        target,
-        tls.sets,
-        tls.expect,
-      );
-      if (r.problems.length)
-        throw refused(
-          `certificates for ${member.name} on ${member.host} are not usable`,
-          r.problems,
-        );
-      return r;
-    });
-  }
+  if (tls) await recheckCertificates(joining, tls);
 
   // 4. Add the member as a learner (a learner does not vote, so it cannot cost quorum).
   undo.attempting('add');
@@ -137,31 +204,11 @@ async function joinMember(
   );
 
   // 7. Wait until the learner has applied everything the leader has (deadline absolute, so retries keep it).
-  await track.step('waitForCatchUp', () =>
-    acts('wait').waitForCatchUp(
-      cluster,
-      member,
-      Date.now() + strategy.catchUpTimeoutSeconds * 1000,
-    ),
-  );
+  await awaitCatchUp(joining);
 
   // 8. Promote it to a voter.
-  await track.step('promoteMember', () =>
-    acts('wait').promoteMember(
-      cluster,
-      member,
-      Date.now() + strategy.healthTimeoutSeconds * 1000,
-    ),
-  );
+  await promoteToVoter(joining);
 
   // 9. Verify: every member a healthy voter, the planned count, a write and a read through the new member.
-  const probeKey = `/etcd-scaleout/verify/${workflowId}/${member.name}`;
-  await track.step('verifyCluster', () =>
-    acts('verify').verifyCluster(cluster, {
-      voters: step.afterPromote.voters,
-      through: member.clientURL,
-      probeKey,
-      until: Date.now() + strategy.healthTimeoutSeconds * 1000,
-    }),
-  );
+  await verifyJoined(joining, step.afterPromote.voters);
 }

@@ -9,6 +9,7 @@ import type {
   CertificateAuthorityRef,
   ClusterState,
   NodeFacts,
+  SshTarget,
 } from '../activities';
 import {
   type IssueSpec,
@@ -20,6 +21,7 @@ import {
   type CertificateExpectations,
   hostsToCover,
 } from '../domain/certificates';
+import { mergeEnvFile, parseEnvFile } from '../domain/envFileText';
 import { ErrorType } from '../domain/errors';
 import {
   type EnvSource,
@@ -29,7 +31,6 @@ import {
 } from '../domain/futureEnv';
 import { EnvDerivationError } from '../domain/kubesprayEnv';
 import { hostOf } from '../domain/patterns';
-import { mergeEnvFile, parseEnvFile } from '../domain/planning';
 import {
   certificateAuthority,
   type NewMember,
@@ -96,6 +97,14 @@ function once<T>(
   };
 }
 
+/** The template member's env file, parsed, and how to reach that member. */
+interface TemplateEnv {
+  text: string;
+  member: { name: string; peerURLs: string[] };
+  vars: Record<string, string>;
+  target: SshTarget;
+}
+
 /** The reads shared by every new node: the template member's env, its CA and certificate, the CA host. */
 export function clusterReads(
   request: ScaleOutRequest,
@@ -110,7 +119,7 @@ export function clusterReads(
   const tmpl = templateMember(before.members, request);
   const tmplTarget = tmpl && hostSshTarget(request, hostOf(tmpl.clientURLs[0]));
   const envFile = request.node.envFile;
-  const template = once(
+  const template = once<TemplateEnv>(
     problems,
     `template member ${tmpl?.name ?? '(none)'}`,
     async () => {
@@ -127,11 +136,27 @@ export function clusterReads(
       };
     },
   );
+  return {
+    reads,
+    template,
+    ...certificateReads(request, reads, template, tmpl?.name, problems),
+  };
+}
+
+/** The shared certificate reads, each through the template member's env: the cluster CA, its certificate, the CA host. */
+function certificateReads(
+  request: ScaleOutRequest,
+  reads: ReturnType<typeof activities>,
+  template: () => Promise<TemplateEnv | undefined>,
+  tmplName: string | undefined,
+  problems: string[],
+) {
+  const envFile = request.node.envFile;
   const caFileOf = (vars: Record<string, string>) =>
     vars.ETCD_PEER_TRUSTED_CA_FILE || vars.ETCD_TRUSTED_CA_FILE;
   const clusterCa = once(
     problems,
-    `cluster CA on ${tmpl?.name ?? '(none)'}`,
+    `cluster CA on ${tmplName ?? '(none)'}`,
     async () => {
       const t = await template();
       if (!t) return 'no template member env';
@@ -148,7 +173,7 @@ export function clusterReads(
   );
   const memberCert = once(
     problems,
-    `certificate of ${tmpl?.name ?? '(none)'}`,
+    `certificate of ${tmplName ?? '(none)'}`,
     async () => {
       const t = await template();
       const certFile =
@@ -184,10 +209,47 @@ export function clusterReads(
       return r.problems.length ? r.problems.join('; ') : ref;
     },
   );
-  return { reads, template, clusterCa, memberCert, authorityOk };
+  return { clusterCa, memberCert, authorityOk };
 }
 
 export type ClusterReads = ReturnType<typeof clusterReads>;
+
+/**
+ * The env file the join would leave on the node (from the template member's env, or merged into the
+ * node's own), recording its source in `plan`; undefined, with the problem pushed, when it cannot be derived.
+ */
+async function futureEnvOf(
+  request: ScaleOutRequest,
+  shared: ClusterReads,
+  m: NewMember,
+  target: SshTarget,
+  plan: NodeEnvPlan,
+  initialCluster: string,
+  at: string,
+  problems: string[],
+): Promise<Record<string, string> | undefined> {
+  const { node } = request;
+  const { envFrom } = plan;
+  try {
+    if (envFrom === 'member') {
+      const t = await shared.template();
+      if (!t) return undefined;
+      plan.template = { text: t.text, member: t.member };
+      return envToWrite(plan, m, initialCluster, node.dataDir);
+    }
+    const cur = await shared.reads.readEnvFile(target, node.envFile);
+    plan.nodeVars = parseEnvFile(cur.text);
+    return parseEnvFile(
+      mergeEnvFile(cur.text, envToWrite(plan, m, initialCluster, node.dataDir)),
+    );
+  } catch (err) {
+    if (!(err instanceof EnvDerivationError)) throw err;
+    problems.push(
+      `${at}: env file ${node.envFile} (from ${envFrom === 'member' ? `member ${plan.template?.member.name}` : 'the node'}): ${err.message}`,
+    );
+    return undefined;
+  }
+}
 
 /**
  * One new node's env plan, its problems pushed onto `problems` (each naming the node). `initialCluster`
@@ -207,30 +269,17 @@ export async function prepareNodeEnv(
   if (initialCluster === undefined) return undefined;
   const target = sshTarget(request, m);
   const plan: NodeEnvPlan = { envFrom };
-  let future: Record<string, string>;
-  try {
-    if (envFrom === 'member') {
-      const t = await shared.template();
-      if (!t) return undefined;
-      plan.template = { text: t.text, member: t.member };
-      future = envToWrite(plan, m, initialCluster, node.dataDir);
-    } else {
-      const cur = await shared.reads.readEnvFile(target, node.envFile);
-      plan.nodeVars = parseEnvFile(cur.text);
-      future = parseEnvFile(
-        mergeEnvFile(
-          cur.text,
-          envToWrite(plan, m, initialCluster, node.dataDir),
-        ),
-      );
-    }
-  } catch (err) {
-    if (!(err instanceof EnvDerivationError)) throw err;
-    problems.push(
-      `${at}: env file ${node.envFile} (from ${envFrom === 'member' ? `member ${plan.template?.member.name}` : 'the node'}): ${err.message}`,
-    );
-    return undefined;
-  }
+  const future = await futureEnvOf(
+    request,
+    shared,
+    m,
+    target,
+    plan,
+    initialCluster,
+    at,
+    problems,
+  );
+  if (!future) return undefined;
   if (![m.peerURL, m.clientURL].some((u) => u.startsWith('https:')))
     return plan;
 

@@ -72,114 +72,136 @@ export const unhealthyVoters = (state: ClusterState): MemberStatus[] =>
 export const describeMember = (m: MemberStatus): string =>
   `${m.name || m.id}: ${m.healthy ? 'ok' : m.error}`;
 
-export function createClusterReader(clients: EtcdClients) {
-  async function listMembers(
-    cluster: ClusterRef,
-  ): Promise<{ clusterId: string; members: MemberInfo[] }> {
-    try {
-      return await clients.withCluster(cluster, async (c) => {
-        const res = await c.cluster.memberList({});
-        return {
-          clusterId: res.header.cluster_id,
-          members: res.members.map(toInfo),
-        };
-      });
-    } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
-      throw ApplicationFailure.retryable(
-        `cluster ${cluster.name}: member list failed through ${cluster.endpoints.join(',')}: ${errorText(err)}`,
-        ErrorType.EtcdRequestFailed,
-      );
-    }
-  }
-
-  async function memberStatus(
-    cluster: ClusterRef,
-    m: MemberInfo,
-  ): Promise<MemberStatus> {
-    if (!m.name || m.clientURLs.length === 0)
+async function listMembers(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+): Promise<{ clusterId: string; members: MemberInfo[] }> {
+  try {
+    return await clients.withCluster(cluster, async (c) => {
+      const res = await c.cluster.memberList({});
       return {
-        ...m,
-        healthy: false,
-        error: 'unstarted: added to the cluster but never started',
+        clusterId: res.header.cluster_id,
+        members: res.members.map(toInfo),
       };
-    try {
-      return statusOf(
-        m,
-        await clients.withMember(cluster, m.clientURLs[0], (c) =>
-          c.maintenance.status(),
-        ),
-      );
-    } catch (err) {
-      if (err instanceof ApplicationFailure) throw err; // unreadable TLS files: not a member's health
-      return { ...m, healthy: false, error: errorText(err) };
-    }
+    });
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
+    throw ApplicationFailure.retryable(
+      `cluster ${cluster.name}: member list failed through ${cluster.endpoints.join(',')}: ${errorText(err)}`,
+      ErrorType.EtcdRequestFailed,
+    );
   }
+}
 
-  async function alarms(cluster: ClusterRef): Promise<string[]> {
-    try {
-      return await clients.withCluster(cluster, async (c) => {
-        const res = await c.maintenance.alarm({
-          action: 'Get',
-          memberID: 0,
-          alarm: 'None',
-        });
-        return (res.alarms ?? []).map(
-          (a) => `${a.alarm} on member ${a.memberID}`,
-        );
+async function memberStatus(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+  m: MemberInfo,
+): Promise<MemberStatus> {
+  if (!m.name || m.clientURLs.length === 0)
+    return {
+      ...m,
+      healthy: false,
+      error: 'unstarted: added to the cluster but never started',
+    };
+  try {
+    return statusOf(
+      m,
+      await clients.withMember(cluster, m.clientURLs[0], (c) =>
+        c.maintenance.status(),
+      ),
+    );
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw err; // unreadable TLS files: not a member's health
+    return { ...m, healthy: false, error: errorText(err) };
+  }
+}
+
+async function alarms(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+): Promise<string[]> {
+  try {
+    return await clients.withCluster(cluster, async (c) => {
+      const res = await c.maintenance.alarm({
+        action: 'Get',
+        memberID: 0,
+        alarm: 'None',
       });
-    } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
-      return [`alarm list failed: ${errorText(err)}`];
-    }
-  }
-
-  /** Members, per-member health (status asked of each member), leader, version and alarms. */
-  async function inspect(cluster: ClusterRef): Promise<ClusterState> {
-    const { clusterId, members } = await listMembers(cluster);
-    const statuses = await Promise.all(
-      members.map((m) => memberStatus(cluster, m)),
-    );
-    return {
-      clusterId,
-      leaderId: agreedLeader(statuses),
-      version: statuses.find((s) => s.version)?.version,
-      members: statuses,
-      alarms: await alarms(cluster),
-    };
-  }
-
-  async function findByPeer(
-    cluster: ClusterRef,
-    peerURL: string,
-  ): Promise<{ member?: MemberInfo; members: MemberInfo[] }> {
-    const { members } = await listMembers(cluster);
-    return {
-      member: members.find((m) => m.peerURLs.includes(peerURL)),
-      members,
-    };
-  }
-
-  /**
-   * The leader's status, asked of the leader itself. Only voters are asked (a learner is never the
-   * leader): a learner that hangs would otherwise cost a whole call timeout here on top of the call
-   * that asks it directly, and stretch every catch-up poll (and the deadline) by as much.
-   */
-  async function leaderStatus(cluster: ClusterRef): Promise<MemberStatus> {
-    const { members } = await listMembers(cluster);
-    const voters = await Promise.all(
-      members.filter((m) => !m.isLearner).map((m) => memberStatus(cluster, m)),
-    );
-    const leaderId = agreedLeader(voters);
-    const leader = leaderId ? voters.find((m) => m.id === leaderId) : undefined;
-    if (!leader?.healthy)
-      throw new Error(
-        `no healthy leader (${voters.map(describeMember).join(', ')})`,
+      return (res.alarms ?? []).map(
+        (a) => `${a.alarm} on member ${a.memberID}`,
       );
-    return leader;
+    });
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
+    return [`alarm list failed: ${errorText(err)}`];
   }
+}
 
-  return { listMembers, memberStatus, inspect, findByPeer, leaderStatus };
+/** Members, per-member health (status asked of each member), leader, version and alarms. */
+async function inspect(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+): Promise<ClusterState> {
+  const { clusterId, members } = await listMembers(clients, cluster);
+  const statuses = await Promise.all(
+    members.map((m) => memberStatus(clients, cluster, m)),
+  );
+  return {
+    clusterId,
+    leaderId: agreedLeader(statuses),
+    version: statuses.find((s) => s.version)?.version,
+    members: statuses,
+    alarms: await alarms(clients, cluster),
+  };
+}
+
+async function findByPeer(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+  peerURL: string,
+): Promise<{ member?: MemberInfo; members: MemberInfo[] }> {
+  const { members } = await listMembers(clients, cluster);
+  return {
+    member: members.find((m) => m.peerURLs.includes(peerURL)),
+    members,
+  };
+}
+
+/**
+ * The leader's status, asked of the leader itself. Only voters are asked (a learner is never the
+ * leader): a learner that hangs would otherwise cost a whole call timeout here on top of the call
+ * that asks it directly, and stretch every catch-up poll (and the deadline) by as much.
+ */
+async function leaderStatus(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+): Promise<MemberStatus> {
+  const { members } = await listMembers(clients, cluster);
+  const voters = await Promise.all(
+    members
+      .filter((m) => !m.isLearner)
+      .map((m) => memberStatus(clients, cluster, m)),
+  );
+  const leaderId = agreedLeader(voters);
+  const leader = leaderId ? voters.find((m) => m.id === leaderId) : undefined;
+  if (!leader?.healthy)
+    throw new Error(
+      `no healthy leader (${voters.map(describeMember).join(', ')})`,
+    );
+  return leader;
+}
+
+export function createClusterReader(clients: EtcdClients) {
+  return {
+    listMembers: (cluster: ClusterRef) => listMembers(clients, cluster),
+    memberStatus: (cluster: ClusterRef, m: MemberInfo) =>
+      memberStatus(clients, cluster, m),
+    inspect: (cluster: ClusterRef) => inspect(clients, cluster),
+    findByPeer: (cluster: ClusterRef, peerURL: string) =>
+      findByPeer(clients, cluster, peerURL),
+    leaderStatus: (cluster: ClusterRef) => leaderStatus(clients, cluster),
+  };
 }
 
 export type ClusterReader = ReturnType<typeof createClusterReader>;

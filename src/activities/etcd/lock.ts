@@ -81,126 +81,139 @@ export function lockRefusal(
   return undefined;
 }
 
-export function createLockActivities(deps: {
+interface LockDeps {
   clients: EtcdClients;
   currentRun: CurrentRun;
   runStatus: RunStatusReader;
-}) {
+}
+
+const readLock = async (c: Etcd3) => {
+  const res = await c.get(LOCK_KEY).exec();
+  const kv = res.kvs[0];
+  return kv
+    ? {
+        holder: parseRunRecord<LockHolder>(kv.value.toString()),
+        modRevision: kv.mod_revision,
+      }
+    : undefined;
+};
+
+async function lockCall<T>(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+  what: string,
+  fn: (c: Etcd3) => Promise<T>,
+): Promise<T> {
+  try {
+    return await clients.withCluster(cluster, fn);
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
+    throw etcdFailure(`${what} on cluster ${cluster.name}`, err);
+  }
+}
+
+/** The lock's holder and its status; `refusal` says why this run may not proceed (preflight reports it). */
+async function readScaleOutLock(
+  deps: LockDeps,
+  cluster: ClusterRef,
+): Promise<{ holder?: LockHolder; refusal?: string }> {
   const { clients, currentRun, runStatus } = deps;
+  const me = currentRun();
+  const lock = await lockCall(
+    clients,
+    cluster,
+    `reading ${LOCK_KEY}`,
+    readLock,
+  );
+  if (!lock) return {};
+  if (lock.holder && sameRun(lock.holder, me)) return { holder: lock.holder };
+  const refusal = lockRefusal(
+    cluster.name,
+    lock.holder,
+    lock.holder ? await runStatus(lock.holder) : 'unknown',
+  );
+  return { holder: lock.holder, ...(refusal ? { refusal } : {}) };
+}
 
-  const read = async (c: Etcd3) => {
-    const res = await c.get(LOCK_KEY).exec();
-    const kv = res.kvs[0];
-    return kv
-      ? {
-          holder: parseRunRecord<LockHolder>(kv.value.toString()),
-          modRevision: kv.mod_revision,
-        }
-      : undefined;
-  };
-
-  const call = async <T>(
-    cluster: ClusterRef,
-    what: string,
-    fn: (c: Etcd3) => Promise<T>,
-  ): Promise<T> => {
-    try {
-      return await clients.withCluster(cluster, fn);
-    } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
-      throw etcdFailure(`${what} on cluster ${cluster.name}`, err);
-    }
-  };
-
-  return {
-    /** The lock's holder and its status; `refusal` says why this run may not proceed (preflight reports it). */
-    async readScaleOutLock(
-      cluster: ClusterRef,
-    ): Promise<{ holder?: LockHolder; refusal?: string }> {
-      const me = currentRun();
-      const lock = await call(cluster, `reading ${LOCK_KEY}`, read);
-      if (!lock) return {};
-      if (lock.holder && sameRun(lock.holder, me))
-        return { holder: lock.holder };
-      const refusal = lockRefusal(
-        cluster.name,
-        lock.holder,
-        lock.holder ? await runStatus(lock.holder) : 'unknown',
+/** Takes the lock for this run (already ours counts as taken); a closed holder is taken over. */
+async function acquireScaleOutLock(
+  deps: LockDeps,
+  cluster: ClusterRef,
+  ticket?: string,
+): Promise<{ tookOverFrom?: LockHolder }> {
+  const { clients, currentRun, runStatus } = deps;
+  const me = currentRun();
+  const value = JSON.stringify({
+    ...me,
+    since: new Date().toISOString(),
+    ...(ticket ? { ticket } : {}),
+  });
+  return lockCall(clients, cluster, `taking ${LOCK_KEY}`, async (c) => {
+    const created = await c
+      .if(LOCK_KEY, 'Create', '==', 0)
+      .then(c.put(LOCK_KEY).value(value))
+      .commit();
+    if (created.succeeded) return {};
+    const lock = await readLock(c);
+    if (!lock)
+      throw ApplicationFailure.retryable(
+        `${LOCK_KEY} was released while taking it`,
+        ErrorType.EtcdRequestFailed,
       );
-      return { holder: lock.holder, ...(refusal ? { refusal } : {}) };
-    },
+    if (lock.holder && sameRun(lock.holder, me)) return {};
+    const refusal = lockRefusal(
+      cluster.name,
+      lock.holder,
+      lock.holder ? await runStatus(lock.holder) : 'unknown',
+    );
+    if (refusal)
+      throw ApplicationFailure.nonRetryable(refusal, ErrorType.ScaleOutLocked);
+    const taken = await c
+      .if(LOCK_KEY, 'Mod', '==', lock.modRevision)
+      .then(c.put(LOCK_KEY).value(value))
+      .commit();
+    if (!taken.succeeded)
+      throw ApplicationFailure.retryable(
+        `${LOCK_KEY} changed while taking it over`,
+        ErrorType.EtcdRequestFailed,
+      );
+    return { tookOverFrom: lock.holder };
+  });
+}
 
-    /** Takes the lock for this run (already ours counts as taken); a closed holder is taken over. */
-    async acquireScaleOutLock(
-      cluster: ClusterRef,
-      ticket?: string,
-    ): Promise<{ tookOverFrom?: LockHolder }> {
-      const me = currentRun();
-      const value = JSON.stringify({
-        ...me,
-        since: new Date().toISOString(),
-        ...(ticket ? { ticket } : {}),
-      });
-      return call(cluster, `taking ${LOCK_KEY}`, async (c) => {
-        const created = await c
-          .if(LOCK_KEY, 'Create', '==', 0)
-          .then(c.put(LOCK_KEY).value(value))
+/** Releases the lock if this run holds it, and drops this run's add intents (their members are settled). */
+async function releaseScaleOutLock(
+  deps: Pick<LockDeps, 'clients' | 'currentRun'>,
+  cluster: ClusterRef,
+): Promise<{ released: boolean }> {
+  const { clients, currentRun } = deps;
+  const me = currentRun();
+  return lockCall(clients, cluster, `releasing ${LOCK_KEY}`, async (c) => {
+    const intents = await c.getAll().prefix(INTENT_PREFIX).strings();
+    for (const [key, value] of Object.entries(intents)) {
+      const owner = parseRunRecord(value);
+      if (owner && sameRun(owner, me))
+        await c
+          .if(key, 'Value', '==', value)
+          .then(c.delete().key(key))
           .commit();
-        if (created.succeeded) return {};
-        const lock = await read(c);
-        if (!lock)
-          throw ApplicationFailure.retryable(
-            `${LOCK_KEY} was released while taking it`,
-            ErrorType.EtcdRequestFailed,
-          );
-        if (lock.holder && sameRun(lock.holder, me)) return {};
-        const refusal = lockRefusal(
-          cluster.name,
-          lock.holder,
-          lock.holder ? await runStatus(lock.holder) : 'unknown',
-        );
-        if (refusal)
-          throw ApplicationFailure.nonRetryable(
-            refusal,
-            ErrorType.ScaleOutLocked,
-          );
-        const taken = await c
-          .if(LOCK_KEY, 'Mod', '==', lock.modRevision)
-          .then(c.put(LOCK_KEY).value(value))
-          .commit();
-        if (!taken.succeeded)
-          throw ApplicationFailure.retryable(
-            `${LOCK_KEY} changed while taking it over`,
-            ErrorType.EtcdRequestFailed,
-          );
-        return { tookOverFrom: lock.holder };
-      });
-    },
+    }
+    const lock = await readLock(c);
+    if (!lock?.holder || !sameRun(lock.holder, me)) return { released: false };
+    const r = await c
+      .if(LOCK_KEY, 'Mod', '==', lock.modRevision)
+      .then(c.delete().key(LOCK_KEY))
+      .commit();
+    return { released: r.succeeded };
+  });
+}
 
-    /** Releases the lock if this run holds it, and drops this run's add intents (their members are settled). */
-    async releaseScaleOutLock(
-      cluster: ClusterRef,
-    ): Promise<{ released: boolean }> {
-      const me = currentRun();
-      return call(cluster, `releasing ${LOCK_KEY}`, async (c) => {
-        const intents = await c.getAll().prefix(INTENT_PREFIX).strings();
-        for (const [key, value] of Object.entries(intents)) {
-          const owner = parseRunRecord(value);
-          if (owner && sameRun(owner, me))
-            await c
-              .if(key, 'Value', '==', value)
-              .then(c.delete().key(key))
-              .commit();
-        }
-        const lock = await read(c);
-        if (!lock?.holder || !sameRun(lock.holder, me))
-          return { released: false };
-        const r = await c
-          .if(LOCK_KEY, 'Mod', '==', lock.modRevision)
-          .then(c.delete().key(LOCK_KEY))
-          .commit();
-        return { released: r.succeeded };
-      });
-    },
+export function createLockActivities(deps: LockDeps) {
+  return {
+    readScaleOutLock: (cluster: ClusterRef) => readScaleOutLock(deps, cluster),
+    acquireScaleOutLock: (cluster: ClusterRef, ticket?: string) =>
+      acquireScaleOutLock(deps, cluster, ticket),
+    releaseScaleOutLock: (cluster: ClusterRef) =>
+      releaseScaleOutLock(deps, cluster),
   };
 }

@@ -39,220 +39,239 @@ export interface AddedLearner {
 /** etcdctl's spelling of a member ID (hex), for what an operator types by hand. */
 export const memberIdHex = (id: string): string => BigInt(id).toString(16);
 
-export function createMembershipActivities(deps: {
+interface MembershipDeps {
   clients: EtcdClients;
   reader: ClusterReader;
   checkpoint: CheckpointHook;
   currentRun: CurrentRun;
-}) {
-  const { clients, reader, checkpoint, currentRun } = deps;
+}
 
-  /** The run whose add intent names this peer URL, if any. */
-  async function intentOwner(
-    cluster: ClusterRef,
-    peerURL: string,
-  ): Promise<RunRef | undefined> {
-    try {
-      return parseRunRecord(
-        await clients.withCluster(cluster, (c) =>
-          c.get(intentKey(peerURL)).string(),
-        ),
-      );
-    } catch (err) {
-      throw etcdFailure(`reading the add intent of ${peerURL}`, err);
-    }
-  }
-
-  /**
-   * A member listed with the new peer URL is this run's only if this run's intent names it: anything
-   * else (another run's, a hand-made member) is never taken over, so a rollback never touches it.
-   */
-  async function mustBeOurs(
-    cluster: ClusterRef,
-    peerURL: string,
-    m: MemberInfo,
-    action: string,
-  ): Promise<void> {
-    const owner = await intentOwner(cluster, peerURL);
-    if (owner && sameRun(owner, currentRun())) return;
-    const by = owner
-      ? `its add intent names ${describeRun(owner)}`
-      : 'no add intent names it';
-    throw ApplicationFailure.nonRetryable(
-      `member ${m.id} (${m.name || 'unstarted'}, peer ${peerURL}, etcdctl ID ${memberIdHex(m.id)}) is in cluster ${cluster.name} but was not added by this run (${by}): ${action}`,
-      ErrorType.MemberNotOurs,
+/** The run whose add intent names this peer URL, if any. */
+async function intentOwner(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+  peerURL: string,
+): Promise<RunRef | undefined> {
+  try {
+    return parseRunRecord(
+      await clients.withCluster(cluster, (c) =>
+        c.get(intentKey(peerURL)).string(),
+      ),
     );
+  } catch (err) {
+    throw etcdFailure(`reading the add intent of ${peerURL}`, err);
   }
+}
 
-  /** Written before the add: a retry after a lost answer finds its own intent and keeps the member. */
-  async function writeIntent(
-    cluster: ClusterRef,
-    member: { name: string; peerURL: string },
-  ): Promise<void> {
-    const value = JSON.stringify({
-      ...currentRun(),
-      member: member.name,
-      at: new Date().toISOString(),
-    });
-    try {
-      await clients.withCluster(cluster, (c) =>
-        c.put(intentKey(member.peerURL)).value(value).exec(),
-      );
-    } catch (err) {
-      throw etcdFailure(`writing the add intent of ${member.peerURL}`, err);
-    }
+/**
+ * A member listed with the new peer URL is this run's only if this run's intent names it: anything
+ * else (another run's, a hand-made member) is never taken over, so a rollback never touches it.
+ */
+async function mustBeOurs(
+  deps: Pick<MembershipDeps, 'clients' | 'currentRun'>,
+  cluster: ClusterRef,
+  peerURL: string,
+  m: MemberInfo,
+  action: string,
+): Promise<void> {
+  const owner = await intentOwner(deps.clients, cluster, peerURL);
+  if (owner && sameRun(owner, deps.currentRun())) return;
+  const by = owner
+    ? `its add intent names ${describeRun(owner)}`
+    : 'no add intent names it';
+  throw ApplicationFailure.nonRetryable(
+    `member ${m.id} (${m.name || 'unstarted'}, peer ${peerURL}, etcdctl ID ${memberIdHex(m.id)}) is in cluster ${cluster.name} but was not added by this run (${by}): ${action}`,
+    ErrorType.MemberNotOurs,
+  );
+}
+
+/** Written before the add: a retry after a lost answer finds its own intent and keeps the member. */
+async function writeIntent(
+  deps: Pick<MembershipDeps, 'clients' | 'currentRun'>,
+  cluster: ClusterRef,
+  member: { name: string; peerURL: string },
+): Promise<void> {
+  const value = JSON.stringify({
+    ...deps.currentRun(),
+    member: member.name,
+    at: new Date().toISOString(),
+  });
+  try {
+    await deps.clients.withCluster(cluster, (c) =>
+      c.put(intentKey(member.peerURL)).value(value).exec(),
+    );
+  } catch (err) {
+    throw etcdFailure(`writing the add intent of ${member.peerURL}`, err);
   }
+}
 
-  async function dropIntent(
-    cluster: ClusterRef,
-    peerURL: string,
-  ): Promise<void> {
-    await clients
-      .withCluster(cluster, (c) => c.delete().key(intentKey(peerURL)).exec())
-      .catch(() => undefined); // a leftover intent names a closed run: harmless
-  }
+async function dropIntent(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+  peerURL: string,
+): Promise<void> {
+  await clients
+    .withCluster(cluster, (c) => c.delete().key(intentKey(peerURL)).exec())
+    .catch(() => undefined); // a leftover intent names a closed run: harmless
+}
 
-  /**
-   * One `member add --learner`: undefined once added (also when etcd says an earlier attempt added
-   * it), or etcd's text when the add drew a removed member's ID.
-   */
-  async function memberAdd(
-    cluster: ClusterRef,
-    member: { name: string; peerURL: string },
-    until: number | undefined,
-  ): Promise<string | undefined> {
-    try {
-      await clients.withCluster(cluster, (c) =>
-        c.cluster.memberAdd({ peerURLs: [member.peerURL], isLearner: true }),
-      );
-      checkpoint('addLearner:after-add'); // added, but the answer never reaches Temporal
-      return undefined;
-    } catch (err) {
-      const text = errorText(err);
-      switch (classifyEtcdError(err)) {
-        case 'peer-url-exists':
-          return undefined; // an earlier attempt, or this one's lost answer
-        case 'member-not-found':
-        case 'member-id-exists':
-          return text; // nothing was added; the next second gives a new ID
-        case 'too-many-learners':
-          throw ApplicationFailure.nonRetryable(
-            `cluster ${cluster.name} already has a learner; etcd allows one at a time`,
-            ErrorType.LearnerPresent,
-          );
-        case 'unhealthy-cluster':
-          throw giveUpAfter(
-            expectedWait(
-              `etcd refused to add ${member.name}: unhealthy cluster (a voter is down or restarted in the last 5 s)`,
-              ErrorType.ClusterUnhealthy,
-            ),
-            until,
-          );
-        default:
-          throw ApplicationFailure.retryable(
-            `member add ${member.peerURL} failed: ${text}`,
-            ErrorType.EtcdRequestFailed,
-          );
-      }
-    }
-  }
-
-  return {
-    /**
-     * Adds the member as a learner, or finds it if an earlier attempt already did. Returns the member
-     * ID and ETCD_INITIAL_CLUSTER built from the member list after the add. An unhealthy cluster is
-     * waited out (retried) until `until`, then refused for good.
-     */
-    async addLearner(
-      cluster: ClusterRef,
-      member: { name: string; peerURL: string },
-      knownNames: Record<string, string>,
-      until?: number,
-    ): Promise<AddedLearner> {
-      let idCollisions = 0;
-      const result = (
-        members: MemberInfo[],
-        alreadyPresent: boolean,
-      ): AddedLearner => {
-        const m = members.find((x) => x.peerURLs.includes(member.peerURL));
-        if (!m)
-          throw new Error(
-            `member list lacks ${member.peerURL} right after adding it`,
-          );
-        return {
-          id: m.id,
-          initialCluster: initialClusterString(members, member, knownNames),
-          alreadyPresent,
-          idCollisions,
-        };
-      };
-      checkpoint('addLearner:before');
-      const before = await reader.findByPeer(cluster, member.peerURL);
-      if (before.member) {
-        await mustBeOurs(
-          cluster,
-          member.peerURL,
-          before.member,
-          'not taking it over; if it is stale, remove it by hand and start again',
+/**
+ * One `member add --learner`: undefined once added (also when etcd says an earlier attempt added
+ * it), or etcd's text when the add drew a removed member's ID.
+ */
+async function memberAdd(
+  deps: Pick<MembershipDeps, 'clients' | 'checkpoint'>,
+  cluster: ClusterRef,
+  member: { name: string; peerURL: string },
+  until: number | undefined,
+): Promise<string | undefined> {
+  try {
+    await deps.clients.withCluster(cluster, (c) =>
+      c.cluster.memberAdd({ peerURLs: [member.peerURL], isLearner: true }),
+    );
+    deps.checkpoint('addLearner:after-add'); // added, but the answer never reaches Temporal
+    return undefined;
+  } catch (err) {
+    const text = errorText(err);
+    switch (classifyEtcdError(err)) {
+      case 'peer-url-exists':
+        return undefined; // an earlier attempt, or this one's lost answer
+      case 'member-not-found':
+      case 'member-id-exists':
+        return text; // nothing was added; the next second gives a new ID
+      case 'too-many-learners':
+        throw ApplicationFailure.nonRetryable(
+          `cluster ${cluster.name} already has a learner; etcd allows one at a time`,
+          ErrorType.LearnerPresent,
         );
-        return result(before.members, true);
-      }
-      // Never add while a voter is down: the added learner would not hurt quorum, but its promotion would.
-      const down = unhealthyVoters(await reader.inspect(cluster));
-      if (down.length) {
+      case 'unhealthy-cluster':
         throw giveUpAfter(
-          ApplicationFailure.retryable(
-            `cluster ${cluster.name} is unhealthy, not adding ${member.name}: ${down.map(describeMember).join('; ')}`,
+          expectedWait(
+            `etcd refused to add ${member.name}: unhealthy cluster (a voter is down or restarted in the last 5 s)`,
             ErrorType.ClusterUnhealthy,
           ),
           until,
         );
-      }
-      await writeIntent(cluster, member);
-      for (
-        let collision = await memberAdd(cluster, member, until);
-        collision !== undefined;
-        collision = await memberAdd(cluster, member, until)
-      ) {
-        if (++idCollisions > MAX_ID_COLLISIONS)
-          throw ApplicationFailure.retryable(
-            `member ID collision adding ${member.peerURL} ${idCollisions} times: ${collision}`,
-            ErrorType.MemberIdCollision,
-          );
-        await sleep(1_100);
-      }
-      const after = await reader.findByPeer(cluster, member.peerURL);
-      if (!after.member)
+      default:
         throw ApplicationFailure.retryable(
-          `member add ${member.peerURL} answered but the member is not listed`,
+          `member add ${member.peerURL} failed: ${text}`,
           ErrorType.EtcdRequestFailed,
         );
-      return result(after.members, false);
-    },
+    }
+  }
+}
 
-    /** Removes the member with this peer URL; absent already counts as done. */
-    async removeMember(
+/**
+ * Adds the member as a learner, or finds it if an earlier attempt already did. Returns the member
+ * ID and ETCD_INITIAL_CLUSTER built from the member list after the add. An unhealthy cluster is
+ * waited out (retried) until `until`, then refused for good.
+ */
+async function addLearner(
+  deps: MembershipDeps,
+  cluster: ClusterRef,
+  member: { name: string; peerURL: string },
+  knownNames: Record<string, string>,
+  until?: number,
+): Promise<AddedLearner> {
+  const { reader, checkpoint } = deps;
+  let idCollisions = 0;
+  const result = (
+    members: MemberInfo[],
+    alreadyPresent: boolean,
+  ): AddedLearner => {
+    const m = members.find((x) => x.peerURLs.includes(member.peerURL));
+    if (!m)
+      throw new Error(
+        `member list lacks ${member.peerURL} right after adding it`,
+      );
+    return {
+      id: m.id,
+      initialCluster: initialClusterString(members, member, knownNames),
+      alreadyPresent,
+      idCollisions,
+    };
+  };
+  checkpoint('addLearner:before');
+  const before = await reader.findByPeer(cluster, member.peerURL);
+  if (before.member) {
+    await mustBeOurs(
+      deps,
+      cluster,
+      member.peerURL,
+      before.member,
+      'not taking it over; if it is stale, remove it by hand and start again',
+    );
+    return result(before.members, true);
+  }
+  // Never add while a voter is down: the added learner would not hurt quorum, but its promotion would.
+  const down = unhealthyVoters(await reader.inspect(cluster));
+  if (down.length) {
+    throw giveUpAfter(
+      ApplicationFailure.retryable(
+        `cluster ${cluster.name} is unhealthy, not adding ${member.name}: ${down.map(describeMember).join('; ')}`,
+        ErrorType.ClusterUnhealthy,
+      ),
+      until,
+    );
+  }
+  await writeIntent(deps, cluster, member);
+  for (
+    let collision = await memberAdd(deps, cluster, member, until);
+    collision !== undefined;
+    collision = await memberAdd(deps, cluster, member, until)
+  ) {
+    if (++idCollisions > MAX_ID_COLLISIONS)
+      throw ApplicationFailure.retryable(
+        `member ID collision adding ${member.peerURL} ${idCollisions} times: ${collision}`,
+        ErrorType.MemberIdCollision,
+      );
+    await sleep(1_100);
+  }
+  const after = await reader.findByPeer(cluster, member.peerURL);
+  if (!after.member)
+    throw ApplicationFailure.retryable(
+      `member add ${member.peerURL} answered but the member is not listed`,
+      ErrorType.EtcdRequestFailed,
+    );
+  return result(after.members, false);
+}
+
+/** Removes the member with this peer URL; absent already counts as done. */
+async function removeMember(
+  deps: MembershipDeps,
+  cluster: ClusterRef,
+  peerURL: string,
+): Promise<{ removed: boolean; id?: string }> {
+  const { clients, reader, checkpoint } = deps;
+  checkpoint('removeMember:before');
+  const { member } = await reader.findByPeer(cluster, peerURL);
+  if (!member) return { removed: false };
+  await mustBeOurs(deps, cluster, peerURL, member, 'left in place');
+  try {
+    await clients.withCluster(cluster, (c) =>
+      c.cluster.memberRemove({ ID: member.id }),
+    );
+  } catch (err) {
+    if (classifyEtcdError(err) === 'member-not-found')
+      return { removed: false, id: member.id };
+    throw etcdFailure(
+      `member remove ${member.id} (${peerURL}; by hand: etcdctl member remove ${memberIdHex(member.id)})`,
+      err,
+    );
+  }
+  await dropIntent(clients, cluster, peerURL);
+  return { removed: true, id: member.id };
+}
+
+export function createMembershipActivities(deps: MembershipDeps) {
+  return {
+    addLearner: (
       cluster: ClusterRef,
-      peerURL: string,
-    ): Promise<{ removed: boolean; id?: string }> {
-      checkpoint('removeMember:before');
-      const { member } = await reader.findByPeer(cluster, peerURL);
-      if (!member) return { removed: false };
-      await mustBeOurs(cluster, peerURL, member, 'left in place');
-      try {
-        await clients.withCluster(cluster, (c) =>
-          c.cluster.memberRemove({ ID: member.id }),
-        );
-      } catch (err) {
-        if (classifyEtcdError(err) === 'member-not-found')
-          return { removed: false, id: member.id };
-        throw etcdFailure(
-          `member remove ${member.id} (${peerURL}; by hand: etcdctl member remove ${memberIdHex(member.id)})`,
-          err,
-        );
-      }
-      await dropIntent(cluster, peerURL);
-      return { removed: true, id: member.id };
-    },
+      member: { name: string; peerURL: string },
+      knownNames: Record<string, string>,
+      until?: number,
+    ) => addLearner(deps, cluster, member, knownNames, until),
+    removeMember: (cluster: ClusterRef, peerURL: string) =>
+      removeMember(deps, cluster, peerURL),
   };
 }

@@ -7,6 +7,7 @@ import type { ClusterState } from '../../activities/etcd/activities';
 import { createEnvSourceActivities } from '../../activities/node/envSource';
 import { createSshRunner } from '../../activities/node/ssh';
 import { renderEnvDiff } from '../../domain/envDiff';
+import { mergeEnvFile, parseEnvFile } from '../../domain/envFileText';
 import {
   type EnvSource,
   envToWrite,
@@ -14,11 +15,7 @@ import {
   templateMember,
 } from '../../domain/futureEnv';
 import { hostOf } from '../../domain/patterns';
-import {
-  mergeEnvFile,
-  parseEnvFile,
-  type ScaleOutPlan,
-} from '../../domain/planning';
+import type { ScaleOutPlan } from '../../domain/planning';
 import type { ScaleOutRequest } from '../../domain/request';
 import { hostSshTarget, sshTarget } from '../../workflows/sshTarget';
 
