@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { Lab, TemporalDevServer } from '../lab';
 import { CACHE_DIR } from '../lab/paths';
 import { connectClient, startScaleOut } from '../src/client';
-import type { Progress, ScaleOutResult } from '../src/workflows';
+import type { ScaleOutResult } from '../src/workflows';
+import { progressQuery } from '../src/workflows/messages';
 
 const port = Number(process.env.DEMO_TEMPORAL_PORT || 7233);
 const uiPort = Number(process.env.DEMO_UI_PORT || 8233);
@@ -74,9 +75,11 @@ type Handle = Awaited<ReturnType<typeof startScaleOut>>['handle'];
 /** Prints each change of the run's phase and members' states until it ends; its result. */
 async function followToResult(handle: Handle): Promise<ScaleOutResult> {
   let last = '';
+  let ended = false;
   const follow = setInterval(async () => {
     try {
-      const p: Progress = await handle.query('progress');
+      const p = await handle.query(progressQuery);
+      if (ended) return; // a query answered after the result: the result is printed already
       const line = [
         `phase ${p.phase}${p.step ? ` (${p.step})` : ''}`,
         ...p.members.map((m) => `${m.name}=${m.state}`),
@@ -90,6 +93,7 @@ async function followToResult(handle: Handle): Promise<ScaleOutResult> {
   try {
     return await handle.result();
   } finally {
+    ended = true;
     clearInterval(follow);
   }
 }

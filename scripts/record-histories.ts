@@ -15,7 +15,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Lab, TemporalDevServer } from '../lab';
 import { connectClient, startScaleOut } from '../src/client';
 import { createWorker } from '../src/worker';
-import type { Progress } from '../src/workflows';
+import { progressQuery } from '../src/workflows/messages';
 
 async function main() {
   const server = new TemporalDevServer({
@@ -52,16 +52,14 @@ async function main() {
         );
         if (kind === 'rollback') {
           for (;;) {
-            const p = await handle
-              .query<Progress>('progress')
-              .catch(() => undefined);
+            const p = await handle.query(progressQuery).catch(() => undefined);
             if (p?.phase === 'canary') break;
             await new Promise((r) => setTimeout(r, 100));
           }
           createServer().listen(2380, lab.hosts[1].address).unref();
         }
         await handle.result().catch(() => undefined);
-        // The CLI writes the history in Temporal's proto JSON, which historyFromJSON reads back.
+        // The CLI writes the history in Temporal's proto JSON, which the replay test reads back.
         const json = execFileSync(
           server.cli,
           [
