@@ -10,6 +10,7 @@ const live = new Set<() => Promise<void>>();
 export function sharedFixture<T>(
   setUp: () => Promise<T>,
   tearDown: (value: T) => Promise<void>,
+  timeoutMs = 120_000,
 ): () => () => T {
   let users = 0;
   let value: Promise<T> | undefined;
@@ -24,7 +25,7 @@ export function sharedFixture<T>(
   return () => {
     users++;
     before(async function () {
-      this.timeout(120_000);
+      this.timeout(timeoutMs);
       if (!value) {
         value = setUp();
         live.add(stop);
