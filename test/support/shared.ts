@@ -7,6 +7,7 @@
 
 const live = new Set<() => Promise<void>>();
 
+/** `timeoutMs` bounds the set-up and the tear-down. */
 export function sharedFixture<T>(
   setUp: () => Promise<T>,
   tearDown: (value: T) => Promise<void>,
@@ -33,7 +34,7 @@ export function sharedFixture<T>(
       ready = await value;
     });
     after(async function () {
-      this.timeout(60_000);
+      this.timeout(timeoutMs);
       if (--users === 0) await stop();
     });
     return () => {
