@@ -1,8 +1,10 @@
+import { tearDownSharedFixtures } from './shared';
 import { stopStack } from './stack';
 
 export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
+    await tearDownSharedFixtures();
     await stopStack();
   },
 };

@@ -1,0 +1,368 @@
+/**
+ * The `etcd-scaleout` command line on the real stack (test/support/cli.ts): plan, start --wait,
+ * status, list and audit of a 3 -> 5 run (lab 46).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Lab } from '../../lab';
+import type { AuditReport } from '../../src/audit';
+import {
+  cli,
+  membership,
+  ORIGINAL,
+  show,
+  until,
+  useCli,
+  writeRequest,
+} from '../support/cli';
+
+describe('etcd-scaleout CLI on the real stack', () => {
+  useCli();
+
+  describe('plan, start --wait, status, list and audit of a 3 -> 5 run', () => {
+    const lab = new Lab({ block: 46 });
+    let requestFile = '';
+    let workflowId = '';
+    let keys: Record<string, string> = {};
+    after(() => lab.stop());
+
+    it('plan prints the numbered steps with the initial-cluster strings, and changes nothing', async () => {
+      await lab.start();
+      keys = await lab.seedKeys(30);
+      requestFile = writeRequest(
+        lab,
+        'request.json',
+        lab.request({ ticket: { id: 'CHG-46', requestedBy: 'alice@example' } }),
+      );
+      const before = await membership(lab);
+      const envBefore = lab.hosts.map((h) => h.envFile());
+
+      // No Temporal needed: point the CLI at nothing and the plan still works.
+      const r = await cli(['plan', requestFile], {
+        TEMPORAL_ADDRESS: '127.0.46.1:7344',
+      });
+      assert.equal(r.code, 0, show(r));
+      const out = r.stdout;
+      assert.match(
+        out,
+        /dry run for cluster lab-46: 3 -> 5 voting members \(nothing was changed\)/,
+      );
+      for (const n of ORIGINAL)
+        assert.match(
+          out,
+          new RegExp(`^  ${n} .* voter +healthy`, 'm'),
+          `live member ${n} listed`,
+        );
+      const steps = out.split('\n').filter((l) => /^ {2}\d+\. /.test(l));
+      const starts = [
+        '  1. preflight: check 3 voting members',
+        '  2. backup: snapshot',
+        '  3. canary etcd4 (127.0.46.14): add learner http://127.0.46.14:2380',
+        '  4. batch etcd5 (127.0.46.15): add learner http://127.0.46.15:2380',
+        '  5. result: 3 -> 5 members',
+      ];
+      assert.equal(steps.length, starts.length, out);
+      for (const [i, st] of starts.entries()) {
+        assert.ok(steps[i].startsWith(st), `step ${i + 1}: ${steps[i]}`);
+      }
+      const etcd4 = out.match(/^ {2}etcd4: ETCD_INITIAL_CLUSTER=(\S+)$/m);
+      const etcd5 = out.match(/^ {2}etcd5: ETCD_INITIAL_CLUSTER=(\S+)$/m);
+      assert.ok(etcd4 && etcd5, out);
+      const expected = (names: string[]) =>
+        names.map((n, i) => `${n}=http://127.0.46.${11 + i}:2380`).sort();
+      assert.deepEqual(
+        etcd4[1].split(',').sort(),
+        expected([...ORIGINAL, 'etcd4']),
+      );
+      assert.deepEqual(
+        etcd5[1].split(',').sort(),
+        expected([...ORIGINAL, 'etcd4', 'etcd5']),
+      );
+      assert.ok(
+        steps[2].includes(`ETCD_INITIAL_CLUSTER=${etcd4[1]}`),
+        'the step line carries the same string',
+      );
+
+      // Nothing changed: same members (IDs included), env files untouched, no backup written.
+      assert.deepEqual(await membership(lab), before);
+      assert.deepEqual(
+        lab.hosts.map((h) => h.envFile()),
+        envBefore,
+      );
+      assert.ok(
+        !existsSync(join(lab.dir, 'backups')),
+        'the dry run takes no backup',
+      );
+      assert.deepEqual(
+        await lab.checkInvariants({ members: ORIGINAL, keys }),
+        [],
+      );
+    });
+
+    it("plan resolves a ticket's request over the cluster's profile where the profiles are readable, and refuses it where not", async () => {
+      const ticket = writeRequest(
+        lab,
+        'ticket.json',
+        lab.ticketRequest({ ticket: { id: 'CHG-46' } }),
+      );
+      const profiles = join(lab.dir, 'profiles');
+      const profile = lab.writeProfile(profiles);
+      const r = await cli(['plan', ticket], {
+        TEMPORAL_ADDRESS: '127.0.46.1:7344',
+        ETCD_SCALEOUT_PROFILES_DIR: profiles,
+      });
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stderr, new RegExp(`profile ${profile}`));
+      assert.match(
+        r.stdout,
+        /dry run for cluster lab-46: 3 -> 5 voting members \(nothing was changed\)/,
+      );
+      const elsewhere = await cli(['plan', ticket], {
+        ETCD_SCALEOUT_PROFILES_DIR: join(lab.dir, 'no-profiles'),
+      });
+      assert.equal(elsewhere.code, 2, show(elsewhere));
+      assert.match(
+        elsewhere.stderr,
+        /cluster lab-46 has no profile readable here \(.*no-profiles\/lab-46\.json\), and .*ticket\.json names only the cluster/,
+      );
+    });
+
+    it('start --wait runs 3 -> 5 and prints the workflow ID and the result', async () => {
+      const r = await cli(['start', requestFile, '--wait']);
+      assert.equal(r.code, 0, show(r));
+      const [first, ...rest] = r.stdout.split('\n');
+      workflowId = first.trim();
+      assert.equal(workflowId, 'scaleout-lab-46_CHG-46');
+      const result = JSON.parse(rest.join('\n'));
+      assert.equal(result.from, 3);
+      assert.equal(result.to, 5);
+      assert.deepEqual(
+        result.membersAfter.map((m: { name: string }) => m.name).sort(),
+        [...ORIGINAL, 'etcd4', 'etcd5'],
+      );
+      assert.match(
+        r.stderr,
+        /started scaleout-lab-46_CHG-46 on task queue etcd-scaleout-test/,
+      );
+      assert.deepEqual(
+        await lab.checkInvariants({
+          members: [...ORIGINAL, 'etcd4', 'etcd5'],
+          keys,
+        }),
+        [],
+      );
+    });
+
+    it('start with the same ticket but another request is refused, naming the fields (exit 2)', async () => {
+      const changed = writeRequest(
+        lab,
+        'changed.json',
+        lab.request({
+          ticket: { id: 'CHG-46', requestedBy: 'alice@example' },
+          strategy: { canary: 2 },
+        }),
+      );
+      const r = await cli(['start', changed]);
+      assert.equal(r.code, 2, show(r));
+      assert.match(
+        r.stderr,
+        /ticket CHG-46 already has run scaleout-lab-46_CHG-46 \(run [0-9a-f-]+\) for a different request: strategy\.canary differ/,
+      );
+      const same = await cli(['start', requestFile]);
+      assert.equal(same.code, 0, show(same));
+      assert.match(
+        same.stderr,
+        /already exists \(one run per ticket\): not started again/,
+      );
+    });
+
+    it('status shows the run done with its members verified', async () => {
+      const r = await cli(['status', workflowId]);
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stdout, /^status +COMPLETED$/m);
+      assert.match(r.stdout, /^phase +done$/m);
+      assert.match(r.stdout, /^ticket +CHG-46, requested by alice@example$/m);
+      assert.match(
+        r.stdout,
+        /^ {2}etcd4 +canary +verified +http:\/\/127\.0\.46\.14:2380/m,
+      );
+      assert.match(
+        r.stdout,
+        /^ {2}etcd5 +batch +verified +http:\/\/127\.0\.46\.15:2380/m,
+      );
+      assert.match(
+        r.stdout,
+        /^servers +--etcd-servers=.*http:\/\/127\.0\.46\.15:2379/m,
+      );
+
+      const j = await cli(['status', workflowId, '--json']);
+      assert.equal(j.code, 0, show(j));
+      const v = JSON.parse(j.stdout);
+      assert.equal(v.status, 'COMPLETED');
+      assert.equal(v.progress.phase, 'done');
+      assert.deepEqual(
+        v.progress.members.map((m: { state: string }) => m.state),
+        ['verified', 'verified'],
+      );
+    });
+
+    it('list --cluster and --ticket find it (visibility query)', async () => {
+      const rows = await until(
+        'the run in visibility as COMPLETED',
+        async () => {
+          const r = await cli(['list', '--cluster', 'lab-46', '--json']);
+          assert.equal(r.code, 0, show(r));
+          const rows = JSON.parse(r.stdout) as Array<Record<string, string>>;
+          return rows.some(
+            (x) => x.workflowId === workflowId && x.status === 'COMPLETED',
+          )
+            ? rows
+            : undefined;
+        },
+        60_000,
+        1000,
+      );
+      const row = rows.find((x) => x.workflowId === workflowId)!;
+      assert.equal(row.cluster, 'lab-46');
+      assert.equal(row.ticket, 'CHG-46');
+      assert.equal(row.requestedBy, 'alice@example');
+      assert.equal(row.phase, 'done');
+      assert.ok(
+        rows.every((x) => x.cluster === 'lab-46'),
+        'only runs of that cluster',
+      );
+
+      const byTicket = await cli(['list', '--ticket', 'CHG-46']);
+      assert.equal(byTicket.code, 0, show(byTicket));
+      assert.match(
+        byTicket.stdout,
+        /^WORKFLOW ID +STATUS +PHASE +CLUSTER +TICKET/m,
+      );
+      assert.match(
+        byTicket.stdout,
+        /^scaleout-lab-46_CHG-46 +COMPLETED +done +lab-46 +CHG-46 +alice@example/m,
+      );
+      const other = await cli([
+        'list',
+        '--cluster',
+        'lab-46',
+        '--ticket',
+        'NO-SUCH-TICKET',
+        '--json',
+      ]);
+      assert.equal(other.code, 0, show(other));
+      assert.deepEqual(JSON.parse(other.stdout), []);
+    });
+
+    it('audit --json holds the backup record, both new members, every phase in order; sizes measured', async () => {
+      const r = await cli(['audit', workflowId, '--json']);
+      assert.equal(r.code, 0, show(r));
+      const a = JSON.parse(r.stdout) as AuditReport;
+      assert.equal(a.workflowId, workflowId);
+      assert.equal(a.status, 'COMPLETED');
+      assert.match(a.runId, /^[0-9a-f-]{36}$/);
+      assert.deepEqual(a.ticket, {
+        id: 'CHG-46',
+        requestedBy: 'alice@example',
+      });
+      assert.deepEqual(
+        a.phases.map((p) => p.phase),
+        [
+          'validate',
+          'preflight',
+          'backup',
+          'canary',
+          'verify',
+          'batch',
+          'done',
+        ],
+        'no approval phase when none is required',
+      );
+      for (let i = 1; i < a.phases.length; i++)
+        assert.ok(a.phases[i - 1].at <= a.phases[i].at, 'phases in time order');
+
+      // The backup record is the file the run wrote, taken before the first membership change.
+      assert.ok(a.backup, 'backup recorded');
+      assert.ok(existsSync(a.backup!.path), a.backup!.path);
+      assert.match(a.backup!.sha256, /^[0-9a-f]{64}$/);
+      const firstAdd = a.activities.find((x) => x.name === 'addLearner')!;
+      assert.ok(
+        a.backup!.takenAt < firstAdd.closedAt!,
+        'backup before the first add',
+      );
+
+      assert.deepEqual(a.membersBefore!.map((m) => m.name).sort(), ORIGINAL);
+      assert.deepEqual(a.membersAfter!.map((m) => m.name).sort(), [
+        ...ORIGINAL,
+        'etcd4',
+        'etcd5',
+      ]);
+      assert.ok(a.membersAfter!.every((m) => !m.isLearner));
+
+      // Every activity with its phase summary; each join's steps in order.
+      for (const m of ['canary etcd4', 'batch etcd5']) {
+        assert.deepEqual(
+          a.activities.filter((x) => x.summary === m).map((x) => x.name),
+          [
+            'addLearner',
+            'writeEnvFile',
+            'startService',
+            'waitForCatchUp',
+            'promoteMember',
+            'verifyCluster',
+          ],
+          m,
+        );
+      }
+      assert.ok(
+        a.activities.every(
+          (x) =>
+            x.outcome === 'completed' &&
+            x.attempts >= 1 &&
+            x.scheduledAt <= x.closedAt!,
+        ),
+      );
+      assert.deepEqual(a.compensations, []);
+      assert.deepEqual(a.approvals, []);
+      assert.equal((a.outcome.result as { to: number }).to, 5);
+
+      const md = await cli(['audit', workflowId, '--markdown']);
+      assert.equal(md.code, 0, show(md));
+      assert.match(
+        md.stdout,
+        /^# Audit: etcd scale-out scaleout-lab-46_CHG-46$/m,
+      );
+      for (const h of [
+        '## Outcome',
+        '## Phases',
+        '## Approvals',
+        '## Backup',
+        '## Members',
+        '## Activities',
+        '## Compensations',
+        '## Request',
+      ])
+        assert.ok(md.stdout.includes(h), h);
+      assert.ok(md.stdout.includes(a.backup!.sha256));
+      const jsonBytes = Buffer.byteLength(r.stdout);
+      const mdBytes = Buffer.byteLength(md.stdout);
+      console.log(
+        `      audit report of the 3 -> 5 run: JSON ${jsonBytes} bytes, markdown ${mdBytes} bytes (${a.historyLength} history events, ${a.activities.length} activities)`,
+      );
+      assert.ok(jsonBytes > 1000 && mdBytes > 1000);
+    });
+
+    it('approve on a run that has ended is refused (exit 2) and cancel likewise', async () => {
+      const r = await cli(['approve', workflowId, '--by', 'alice']);
+      assert.equal(r.code, 2, show(r));
+      assert.match(
+        r.stderr,
+        /cannot approve scaleout-lab-46_CHG-46: no decision is awaited, the run has ended \(COMPLETED\)/,
+      );
+      const c = await cli(['cancel', workflowId]);
+      assert.equal(c.code, 2, show(c));
+      assert.match(c.stderr, /already ended \(COMPLETED\)/);
+    });
+  });
+});

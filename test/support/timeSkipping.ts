@@ -1,0 +1,208 @@
+/**
+ * The time-skipping tests' set-up (test/workflow/rareBranches-*.test.ts): the real `scaleOutEtcd` (bundled once) on
+ * Temporal's time-skipping test server, so a 24 h approval timeout passes at once, with the stub
+ * activities of test/workflow/stubActivities.ts (the suite's only test doubles). The server comes from
+ * scripts/install-test-server.sh; it is started once for the files that use it.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { CACHE_BIN } from '../../lab/temporal';
+import { WORKFLOW_TYPE } from '../../src/config';
+import type { ScaleOutRequestInput } from '../../src/domain/request';
+import type { scaleOutEtcd } from '../../src/workflows';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/searchAttributes';
+import { type Fault, stubActivities } from '../workflow/stubActivities';
+import { type Outcome, outcome } from './runs';
+import { sharedFixture } from './shared';
+import { installTestRuntime } from './stack';
+
+export const TEST_SERVER =
+  process.env.TEMPORAL_TEST_SERVER || join(CACHE_BIN, 'temporal-test-server');
+export const DAY_MS = 86_400_000;
+/** Real time after which a run that cannot end (a workflow task failing over and over) is terminated. */
+export const STUCK_MS = 30_000;
+
+/** A lab-shaped request (block 90); nothing is contacted, the activities are stubs. */
+export const request = (
+  strategy: ScaleOutRequestInput['strategy'] = {},
+): ScaleOutRequestInput => ({
+  cluster: {
+    name: 'lab-90',
+    endpoints: [
+      'http://127.0.90.11:2379',
+      'http://127.0.90.12:2379',
+      'http://127.0.90.13:2379',
+    ],
+  },
+  newMembers: [4, 5].map((n) => ({
+    name: `etcd${n}`,
+    host: `127.0.90.1${n}`,
+    peerURL: `http://127.0.90.1${n}:2380`,
+    clientURL: `http://127.0.90.1${n}:2379`,
+  })),
+  ssh: {
+    user: 'root',
+    port: 2222,
+    privateKeyFile: '/tmp/etcd-scaleout-lab/block-90/keys/id_ed25519',
+    knownHostsFile: '/tmp/etcd-scaleout-lab/block-90/keys/known_hosts',
+  },
+  strategy: { canary: 1, staleDataDir: 'quarantine', ...strategy },
+  ticket: { id: 'LAB-90', requestedBy: 'lab' },
+});
+
+// The calls a member's join and its undo make, in order (see joinMember in src/workflows).
+export const joinCalls = (m: string) =>
+  [
+    'addLearner',
+    'writeEnvFile',
+    'startService',
+    'waitForCatchUp',
+    'promoteMember',
+    'verifyCluster',
+  ].map((a) => `${a} ${m}`);
+export const undoCalls = (m: string) =>
+  ['removeMember', 'stopService', 'quarantineDataDir', 'restoreEnvFile'].map(
+    (a) => `${a} ${m}`,
+  );
+export const undoneLines = (m: string, id: string, host: string) => [
+  `removed member ${m} (${id})`,
+  `stopped etcd on ${host}`,
+  'quarantined /var/lib/etcd/member.quarantined-<stamp>-rollback',
+  `env file /etc/etcd.env on ${host}: previous`,
+];
+/** The quarantine's name carries the run's time: replaced by <stamp>. */
+export const stampless = (lines: string[]) =>
+  lines.map((l) =>
+    l
+      .replace(/\d{8}T\d{6}Z/, '<stamp>')
+      .replace(/etcd-scaleout-timeskip-[0-9a-f-]+/g, 'etcd-scaleout-<run>'),
+  );
+
+interface TimeSkipping {
+  env: TestWorkflowEnvironment;
+  workflowBundle: WorkflowBundleWithSourceMap;
+}
+
+const timeSkipping = sharedFixture<TimeSkipping>(
+  async () => {
+    assert.ok(
+      existsSync(TEST_SERVER),
+      `no test server at ${TEST_SERVER}: run scripts/install-test-server.sh`,
+    );
+    installTestRuntime();
+    const [env, workflowBundle] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: TEST_SERVER } },
+      }),
+      bundleWorkflowCode({
+        workflowsPath: require.resolve('../../src/workflows'),
+        logger: Runtime.instance().logger,
+      }),
+    ]);
+    // The workflow upserts its search attributes (all Keyword); the test server refuses unknown ones.
+    const keyword =
+      temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    try {
+      await env.connection.operatorService.addSearchAttributes({
+        namespace: 'default',
+        searchAttributes: Object.fromEntries(
+          SEARCH_ATTRIBUTES.map((sa) => [sa.name, keyword]),
+        ),
+      });
+    } catch (err) {
+      await env.teardown();
+      throw err;
+    }
+    return { env, workflowBundle };
+  },
+  async ({ env }) => {
+    await env.teardown();
+  },
+  120_000,
+);
+
+/** The time-skipping server for the describe block that calls it; the result runs one scale-out on it. */
+export function useTimeSkipping(): (
+  input: ScaleOutRequestInput,
+  faults?: Record<string, Fault>,
+) => Promise<Outcome & { calls: string[]; serverMs: number }> {
+  const get = timeSkipping();
+  return (input, faults) => run(get(), input, faults);
+}
+
+/** Runs one scale-out to its end on a fresh worker with fresh stubs; returns its outcome and the stubs' calls. */
+async function run(
+  { env, workflowBundle }: TimeSkipping,
+  input: ScaleOutRequestInput,
+  faults: Record<string, Fault> = {},
+): Promise<Outcome & { calls: string[]; serverMs: number }> {
+  const stubs = stubActivities(input, faults);
+  const taskQueue = `timeskip-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: stubs.activities,
+  });
+  const t0 = await env.currentTimeMs();
+  const ended = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof scaleOutEtcd>(
+      WORKFLOW_TYPE,
+      { taskQueue, workflowId: `timeskip-${randomUUID()}`, args: [input] },
+    );
+    const stuck = setTimeout(
+      () =>
+        void handle
+          .terminate(
+            `no end after ${STUCK_MS} ms of real time (TEST_LOG_LEVEL=WARN shows failing workflow tasks)`,
+          )
+          .catch(() => undefined),
+      STUCK_MS,
+    );
+    try {
+      return await outcome(handle);
+    } finally {
+      clearTimeout(stuck);
+    }
+  });
+  return {
+    ...ended,
+    calls: stubs.calls,
+    serverMs: (await env.currentTimeMs()) - t0,
+  };
+}
+
+/**
+ * The calls after preflight. Validate reads the cluster's profile; preflight inspects the cluster,
+
+ * any order); the lock is taken right after.
+ */
+export function afterPreflight(all: string[]): string[] {
+  assert.equal(all[0], 'loadClusterProfile');
+  const calls = all.slice(1);
+  assert.deepEqual(
+    [calls[0], ...calls.slice(1, 8).sort()],
+    [
+      'inspectCluster',
+      'inspectNode etcd4',
+      'inspectNode etcd5',
+      'readEnvFile etcd4',
+      'readEnvFile etcd5',
+      'readMachineId etcd4',
+      'readMachineId etcd5',
+      'readScaleOutLock',
+    ],
+  );
+  assert.equal(calls[8], 'acquireScaleOutLock');
+  return calls.slice(9);
+}

@@ -1,0 +1,360 @@
+/**
+ * The Web UI tests' shared set-up (test/integration/ui-*.test.ts): a Temporal dev server of their own
+ * with its real Web UI, an in-process worker with the real activities, and real Chromium (Debian's,
+ * driven by playwright-core), started once for the files that use them; and the steps an operator
+ * takes in the UI.
+ *
+ * With UPDATE_DOCS_SCREENSHOT=1 the start test also writes docs/ui-start-workflow.png (the filled form,
+ * for the README); otherwise that screenshot goes with the step screenshots, so a test run leaves the
+ * checkout clean.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type Worker,
+} from '@temporalio/worker';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { TemporalDevServer } from '../../lab';
+import { portOpen, waitFor } from '../../lab/processes';
+import { connectClient } from '../../src/client';
+import { createWorker } from '../../src/worker';
+import { sharedFixture } from './shared';
+import { TEST_PROFILES } from './stack';
+
+export const TEMPORAL_PORT = Number(process.env.UI_TEST_TEMPORAL_PORT || 7544);
+export const UI_PORT = Number(process.env.UI_TEST_UI_PORT || 8544);
+export const TASK_QUEUE = 'etcd-scaleout-ui-test';
+export const NAMESPACE = 'default';
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** Step screenshots, for looking at a failure afterwards. */
+export const ARTIFACTS = join(tmpdir(), 'etcd-scaleout-ui-test');
+/** The README's picture of the filled form. */
+export const DOCS_SCREENSHOT =
+  process.env.UPDATE_DOCS_SCREENSHOT === '1'
+    ? resolve(__dirname, '..', '..', '..', 'docs', 'ui-start-workflow.png')
+    : join(ARTIFACTS, 'ui-start-workflow.png');
+export const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
+
+/** Flags for a machine without internet: no background fetches, no QUIC, no sandbox (root). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface StartForm {
+  workflowId: string;
+  taskQueue: string;
+  workflowType: string;
+  input: unknown;
+  /** More options > Custom Search Attributes, in order. */
+  searchAttributes?: Array<[name: string, value: string]>;
+}
+
+/** The Input > Data field: a CodeMirror editor (the form's other editors are markdown). */
+export const DATA_EDITOR = '.cm-content[data-language="json"]';
+
+export interface WebUi {
+  server: TemporalDevServer;
+  connection: NativeConnection;
+  worker: Worker;
+  running: Promise<void>;
+  client: Client;
+  browser: BrowserContext;
+  profileDir: string;
+  page: Page;
+}
+
+let current: WebUi | undefined;
+
+/** The Web UI set up by useWebUi (for the steps below). */
+export function webUi(): WebUi {
+  if (!current) throw new Error('the Web UI is not set up (useWebUi)');
+  return current;
+}
+
+export async function shot(name: string): Promise<void> {
+  const { page } = webUi();
+  await page
+    .screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
+    .catch(() => undefined);
+}
+
+/** Workflows (side menu) > "Start Workflow" > the form's fields; stops short of submitting. */
+export async function fillStartForm(form: StartForm): Promise<void> {
+  const { page, server } = webUi();
+  await page.goto(server.uiUrl);
+  await page.waitForURL(`**/namespaces/${NAMESPACE}/workflows**`);
+  await page
+    .getByRole('link', { name: 'Workflows', exact: true })
+    .first()
+    .click();
+  await page.locator('a', { hasText: 'Start Workflow' }).click();
+  await page.waitForURL('**/workflows/start-workflow**');
+  await page.getByRole('heading', { name: 'Start a Workflow' }).waitFor();
+
+  await page.getByLabel('Workflow ID').fill(form.workflowId);
+  await page.getByLabel('Task Queue').fill(form.taskQueue);
+  await page.getByLabel('Workflow Type').fill(form.workflowType);
+  // Input > Data: type the JSON into the editor as a paste would. Leaving the editor re-renders the
+  // form, so blur it before the next click (a click that causes the blur is lost).
+  const data = page.locator(DATA_EDITOR);
+  await data.click();
+  await page.keyboard.insertText(JSON.stringify(form.input, null, 2));
+  await data.blur();
+  assert.ok(
+    await page.getByLabel('json/plain').isChecked(),
+    'Encoding json/plain is the default',
+  );
+  // The UI has looked the task queue up: our worker polls it.
+  await page.getByText('Task Queue is Active').waitFor({ timeout: 30_000 });
+
+  if (form.searchAttributes?.length) {
+    await page.getByRole('button', { name: 'More options' }).click();
+    for (const [i, [name, value]] of form.searchAttributes.entries()) {
+      await page.getByTestId('add-search-attribute-button').click();
+      await page.getByTestId('search-attribute-select-button').nth(i).click();
+      await page.getByRole('option', { name }).click();
+      await page
+        .getByTestId('custom-search-attribute-value')
+        .nth(i)
+        .fill(value);
+    }
+  }
+
+  assert.equal(
+    await page.getByLabel('Workflow ID').inputValue(),
+    form.workflowId,
+  );
+  assert.equal(
+    await page.getByLabel('Task Queue').inputValue(),
+    form.taskQueue,
+  );
+  assert.equal(
+    await page.getByLabel('Workflow Type').inputValue(),
+    form.workflowType,
+  );
+  assert.deepEqual(
+    JSON.parse(await data.innerText()),
+    form.input,
+    'the Data editor holds exactly the request',
+  );
+}
+
+/**
+ * The README's picture: the whole filled form, before submitting, scrolled to the top (the Data
+ * editor too), no focus ring, no hover, no toast.
+ */
+export async function readmeScreenshot(): Promise<void> {
+  const { page } = webUi();
+  await page.setViewportSize({ width: 1280, height: 2240 });
+  // (a string: this project compiles without the DOM types)
+  await page.evaluate(
+    `document.activeElement?.blur(); for (const el of [document.scrollingElement, ...document.querySelectorAll('*')]) if (el && el.scrollTop) el.scrollTop = 0;`,
+  );
+  await page.mouse.move(1200, 2000);
+  await page.waitForTimeout(300);
+  mkdirSync(resolve(DOCS_SCREENSHOT, '..'), { recursive: true });
+  const button = await page.getByTestId('start-workflow-button').boundingBox();
+  assert.ok(button, 'the "Start Workflow" button is on screen');
+  await page.screenshot({
+    path: DOCS_SCREENSHOT,
+    clip: {
+      x: 0,
+      y: 0,
+      width: 1280,
+      height: Math.min(2240, Math.ceil(button.y + button.height + 40)),
+    },
+  });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+export async function submit(): Promise<void> {
+  const { page } = webUi();
+  const button = page.getByTestId('start-workflow-button');
+  assert.ok(
+    await button.isEnabled(),
+    '"Start Workflow" is enabled once the form is filled',
+  );
+  await button.click();
+  await page
+    .getByText('Workflow started successfully')
+    .waitFor({ timeout: 30_000 });
+}
+
+/**
+ * The run's page in the UI (reloaded until it shows the run), with `status` in the badge next to
+ * the run's heading: the smallest block holding both the heading and the badge.
+ */
+export async function seeStatusInUi(
+  workflowId: string,
+  status: 'Completed' | 'Failed',
+): Promise<void> {
+  const { page, server } = webUi();
+  await page.goto(
+    `${server.uiUrl}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`,
+  );
+  const heading = page.getByRole('heading', {
+    name: workflowId,
+    exact: true,
+  });
+  const header = page
+    .locator('div')
+    .filter({ has: heading })
+    .filter({ has: page.getByText(status, { exact: true }) })
+    .last();
+  await waitFor(
+    `"${status}" next to the heading ${workflowId}`,
+    async () => {
+      if (await header.isVisible()) return true;
+      await page.reload();
+      await heading.waitFor({ timeout: 10_000 });
+      return false;
+    },
+    60_000,
+    1_000,
+  );
+}
+
+/** The started event: what the form actually sent to Temporal. */
+export async function startedWith(
+  workflowId: string,
+): Promise<{ type: string; taskQueue: string; args: unknown[] }> {
+  const { client } = webUi();
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  assert.ok(started, 'the first event is WorkflowExecutionStarted');
+  return {
+    type: started.workflowType?.name ?? '',
+    taskQueue: started.taskQueue?.name ?? '',
+    args: (started.input?.payloads ?? []).map((p) =>
+      defaultPayloadConverter.fromPayload(p),
+    ),
+  };
+}
+
+/** Polls the run's status through the client until it is closed. */
+export async function closedStatus(
+  workflowId: string,
+  timeoutMs: number,
+): Promise<string> {
+  const { client } = webUi();
+  const handle = client.workflow.getHandle(workflowId);
+  return waitFor(
+    `${workflowId} to close`,
+    async () => {
+      const d = await handle.describe();
+      return d.status.name === 'RUNNING' ? false : d.status.name;
+    },
+    timeoutMs,
+    500,
+  );
+}
+
+const sharedWebUi = sharedFixture<WebUi>(
+  async () => {
+    const t0 = Date.now();
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    try {
+      // Activity retries are expected (the seconds after a promotion): errors only. The suite's stack
+      // may have installed the runtime already.
+      Runtime.install({
+        logger: new DefaultLogger(
+          (process.env.TEST_LOG_LEVEL as 'ERROR') || 'ERROR',
+        ),
+      });
+    } catch {
+      // already installed
+    }
+    const ui: Partial<WebUi> = {};
+    try {
+      const server = new TemporalDevServer({
+        port: TEMPORAL_PORT,
+        uiPort: UI_PORT,
+        logFile: join(tmpdir(), 'etcd-scaleout-ui-test-temporal.log'),
+      });
+      ui.server = server;
+      await server.start();
+      await waitFor(
+        `Temporal Web UI on port ${UI_PORT}`,
+        () => portOpen('127.0.0.1', UI_PORT),
+        60_000,
+      );
+      ui.connection = await NativeConnection.connect({
+        address: server.address,
+      });
+      ui.worker = await createWorker({
+        connection: ui.connection,
+        namespace: NAMESPACE,
+        taskQueue: TASK_QUEUE,
+        deps: { profiles: TEST_PROFILES },
+      });
+      ui.running = ui.worker.run();
+      ui.client = await connectClient({
+        address: server.address,
+        namespace: NAMESPACE,
+      });
+
+      ui.profileDir = mkdtempSync(join(tmpdir(), 'etcd-scaleout-chromium-'));
+      ui.browser = await chromium.launchPersistentContext(ui.profileDir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1280, height: 900 },
+      });
+      ui.browser.setDefaultTimeout(30_000);
+      ui.page = ui.browser.pages()[0] ?? (await ui.browser.newPage());
+    } catch (err) {
+      await stopWebUi(ui);
+      throw err;
+    }
+    console.log(
+      `      set-up (Temporal + UI, worker, Chromium) took ${((Date.now() - t0) / 1000).toFixed(1)}s; screenshots in ${ARTIFACTS}`,
+    );
+    current = ui as WebUi;
+    return current;
+  },
+  async (ui) => {
+    current = undefined;
+    await stopWebUi(ui);
+  },
+  300_000,
+);
+
+async function stopWebUi(ui: Partial<WebUi>): Promise<void> {
+  await ui.browser?.close().catch(() => undefined);
+  if (ui.profileDir) rmSync(ui.profileDir, { recursive: true, force: true });
+  if (ui.worker) {
+    ui.worker.shutdown();
+    await ui.running;
+  }
+  await ui.client?.connection.close();
+  await ui.connection?.close();
+  await ui.server?.stop();
+}
+
+/**
+ * The Web UI for the describe block that calls it (set up once for all of them), and a screenshot of
+ * the page when one of its tests fails.
+ */
+export function useWebUi(): () => WebUi {
+  const ui = sharedWebUi();
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && current)
+      await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
+  return ui;
+}

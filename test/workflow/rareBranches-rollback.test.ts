@@ -1,0 +1,122 @@
+/**
+ * The workflow's rollback branches that no integration test reaches (test/support/timeSkipping.ts):
+ * `strategy.rollback: "none"`, an undo that fails for good, and a failure after the last member.
+ */
+import assert from 'node:assert/strict';
+import { ErrorType } from '../../src/domain/errors';
+import {
+  afterPreflight,
+  joinCalls,
+  request,
+  stampless,
+  undoCalls,
+  undoneLines,
+  useTimeSkipping,
+} from '../support/timeSkipping';
+
+describe('scaleOutEtcd on the time-skipping test server, stub activities', () => {
+  const run = useTimeSkipping();
+
+  it('strategy.rollback "none": a failure leaves the changes and lists what was not undone', async () => {
+    const r = await run(request({ rollback: 'none' }), {
+      'startService etcd5': {
+        type: ErrorType.ServiceStartFailed,
+        message: 'systemctl start etcd on 127.0.90.15 failed (exit 1)',
+      },
+    });
+    assert.ok(!r.ok, 'the run fails');
+    assert.equal(r.failure.type, ErrorType.ScaleOutFailed);
+    assert.deepEqual(afterPreflight(r.calls), [
+      'takeSnapshot',
+      ...joinCalls('etcd4'),
+      'verifyCluster',
+      'addLearner etcd5',
+      'writeEnvFile etcd5',
+      'startService etcd5',
+      'releaseScaleOutLock',
+    ]);
+    assert.equal(r.details.failedStep, 'batch (etcd5: startService)');
+    assert.deepEqual(r.details.undone, []);
+    assert.deepEqual(r.details.notUndone, [
+      'undo etcd4 (strategy.rollback is "none")',
+      'undo etcd5 (strategy.rollback is "none")',
+    ]);
+    assert.match(
+      r.message,
+      /failed in batch \(etcd5: startService\): ServiceStartFailed: systemctl start etcd on 127\.0\.90\.15 failed \(exit 1\); undone: nothing; NOT undone: undo etcd4 \(strategy\.rollback is "none"\); undo etcd5/,
+    );
+  });
+
+  it('an undo that fails for good: the other undos still run, the failure lists what was and was not undone', async () => {
+    const r = await run(request(), {
+      'waitForCatchUp etcd5': {
+        type: ErrorType.CatchUpTimeout,
+        message: 'learner etcd5 did not catch up before the deadline',
+      },
+      'removeMember etcd5': {
+        type: ErrorType.ClusterUnhealthy,
+        message:
+          'member remove 1005 (http://127.0.90.15:2380) failed: etcdserver: unhealthy cluster',
+      },
+    });
+    assert.ok(!r.ok, 'the run fails');
+    assert.equal(r.failure.type, ErrorType.ScaleOutFailed);
+    assert.deepEqual(afterPreflight(r.calls), [
+      'takeSnapshot',
+      ...joinCalls('etcd4'),
+      'verifyCluster',
+      ...joinCalls('etcd5').slice(0, 4),
+      'removeMember etcd5',
+      ...undoCalls('etcd4'),
+      'releaseScaleOutLock',
+    ]);
+    assert.equal(r.details.failedStep, 'batch (etcd5: waitForCatchUp)');
+    assert.deepEqual(
+      stampless(r.details.undone),
+      undoneLines('etcd4', '1004', '127.0.90.14'),
+    );
+    // Nothing of etcd5's undo was done: every step is left, each as the command to run and where.
+    assert.deepEqual(stampless(r.details.notUndone), [
+      'undo etcd5: ClusterUnhealthy: member remove 1005 (http://127.0.90.15:2380) failed: etcdserver: unhealthy cluster; left to do by hand: ' +
+        'remove the member with peer URL http://127.0.90.15:2380 (etcdctl member list; etcdctl member remove <its ID>); ' +
+        'on 127.0.90.15: systemctl stop etcd; on 127.0.90.15: mv /var/lib/etcd/member /var/lib/etcd/member.quarantined-<stamp>-rollback; ' +
+        'on 127.0.90.15: put back /etc/etcd.env from /etc/etcd.env.etcd-scaleout-<run>.bak (or remove it if /etc/etcd.env.etcd-scaleout-<run>.absent exists)',
+    ]);
+    assert.match(
+      r.message,
+      /; undone: removed member etcd4 \(1004\); .*; NOT undone: undo etcd5: ClusterUnhealthy: member remove 1005/,
+    );
+  });
+
+  it('a failure after the last member is verified undoes nothing: the run succeeds with a warning', async () => {
+    const r = await run(request(), {
+      'inspectCluster#2': {
+        type: ErrorType.EtcdRequestFailed,
+        message: 'member list failed',
+      },
+    });
+    assert.ok(r.ok, `the run succeeds${r.ok ? '' : `: ${r.message}`}`);
+    assert.deepEqual(afterPreflight(r.calls), [
+      'takeSnapshot',
+      ...joinCalls('etcd4'),
+      'verifyCluster',
+      ...joinCalls('etcd5'),
+      'inspectCluster',
+      'releaseScaleOutLock',
+    ]);
+    const { result } = r;
+    assert.deepEqual([result.from, result.to], [3, 5]);
+    assert.deepEqual(
+      result.membersAfter.map((m) => m.name),
+      ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'],
+    );
+    assert.ok(
+      result.warnings.some((w) =>
+        /^the scale-out completed, but reading the member list after it failed \(EtcdRequestFailed: member list failed\): nothing was undone/.test(
+          w,
+        ),
+      ),
+      result.warnings.join('; '),
+    );
+  });
+});
