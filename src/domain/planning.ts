@@ -13,9 +13,6 @@ import {
   type ScaleOutRequest,
 } from './request';
 
-// Their home is envFileText.ts; still exported here for the callers that import them from planning.
-export { mergeEnvFile, parseEnvFile } from './envFileText';
-
 /** A member as etcd's member list reports it (IDs are decimal strings of 64-bit numbers). */
 export interface MemberInfo {
   id: string;

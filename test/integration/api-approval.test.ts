@@ -275,7 +275,7 @@ describe('HTTP API on the real stack', () => {
       );
       const cancel = await call('POST', `/v1/scaleouts/${id}/cancel`);
       assert.equal(cancel.status, 409, cancel.text);
-      assert.match(cancel.json.error, /already COMPLETED/);
+      assert.match(cancel.json.error, /already ended \(COMPLETED\)/);
     });
 
     it('lists the run by cluster and by ticket, through visibility', async () => {

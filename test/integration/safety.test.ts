@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Lab } from '../../lab';
 import { sleep } from '../../lab/processes';
-import { parseEnvFile } from '../../src/domain/planning';
+import { parseEnvFile } from '../../src/domain/envFileText';
 import { approveSignal, rejectSignal } from '../../src/workflows/messages';
 import { assertInvariants } from '../support/invariants';
 import { outcome, startRaw, waitForProgress } from '../support/runs';

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
+import { mergeEnvFile, parseEnvFile } from '../../src/domain/envFileText';
 import {
   envToWrite,
   resolveEnvFrom,
   templateMember,
 } from '../../src/domain/futureEnv';
-import {
-  memberEnv,
-  mergeEnvFile,
-  parseEnvFile,
-} from '../../src/domain/planning';
+import { memberEnv } from '../../src/domain/planning';
 import {
   formatErrors,
   type ScaleOutRequest,

@@ -1,11 +1,11 @@
 /** The new member's Kubespray env, derived from a healthy member's: its own name, URLs, listeners and files, the rest kept. */
 import assert from 'node:assert/strict';
+import { parseEnvFile } from '../../src/domain/envFileText';
 import {
   deriveMemberEnv,
   relistenURLs,
   renameMemberFile,
 } from '../../src/domain/kubesprayEnv';
-import { parseEnvFile } from '../../src/domain/planning';
 import {
   etcd4,
   initialCluster,

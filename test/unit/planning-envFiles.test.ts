@@ -1,10 +1,7 @@
 /** Env files: merging the membership variables into a node env, and parsing one. */
 import assert from 'node:assert/strict';
-import {
-  memberEnv,
-  mergeEnvFile,
-  parseEnvFile,
-} from '../../src/domain/planning';
+import { mergeEnvFile, parseEnvFile } from '../../src/domain/envFileText';
+import { memberEnv } from '../../src/domain/planning';
 import { request } from '../support/planning';
 
 describe('planning', () => {

@@ -1,6 +1,6 @@
 /** The TLS files an env names (tlsFilesOf): Kubespray's client and peer sets, and what is half set or unsafe. */
 import assert from 'node:assert/strict';
-import { parseEnvFile } from '../../src/domain/planning';
+import { parseEnvFile } from '../../src/domain/envFileText';
 import { tlsFilesOf } from '../../src/domain/tlsFiles';
 import { NODE1_ENV } from '../support/kubesprayEnv';
 
