@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KUBESPRAY_TUNING, type Lab } from '../../lab';
 import { alive, sleep, waitFor } from '../../lab/processes';
-import type { Progress } from '../../src/workflows';
+import { decideUpdate, progressQuery } from '../../src/workflows/messages';
 import {
   attemptsOf,
   failureOf,
@@ -91,7 +91,7 @@ describe('etcd and node faults on the real stack', () => {
     );
     await stopMemberAndWait(lab, 'etcd3');
     const downAt = Date.now();
-    await handle.executeUpdate('decide', {
+    await handle.executeUpdate(decideUpdate, {
       args: [
         { approve: true, by: 'fault-test', reason: 'go on with a voter down' },
       ],
@@ -127,7 +127,7 @@ describe('etcd and node faults on the real stack', () => {
     const t0 = Date.now();
     const { handle, downAt } = await voterDownAfterCanary(lab, {});
     const looks = await assertNotAdded(lab, 8_000);
-    const p = await handle.query<Progress>('progress');
+    const p = await handle.query(progressQuery);
     assert.equal(p.step, 'etcd5: addLearner', 'still waiting to add etcd5');
     const backAt = Date.now();
     lab.cluster.restartMember('etcd3');

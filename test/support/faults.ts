@@ -8,6 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Etcd3 } from 'etcd3';
 import { Lab, type TestHost } from '../../lab';
 import type { scaleOutEtcd } from '../../src/workflows';
+import { activitiesOf } from './history';
 import type { Outcome } from './runs';
 import { getStack } from './stack';
 
@@ -34,29 +35,15 @@ export async function memberNames(
   }
 }
 
-/** Attempts of one activity type in the run's history: attempt number and the previous attempt's failure. */
+/** Each activity of one type in the run (from the audit report): its last attempt and the failure of the one before. */
 export async function attemptsOf(
   handle: Handle,
   activityType: string,
 ): Promise<Array<{ attempt: number; lastFailure?: string }>> {
-  const history = await handle.fetchHistory();
-  const scheduled = new Map<string, string>();
-  const out: Array<{ attempt: number; lastFailure?: string }> = [];
-  for (const e of history.events ?? []) {
-    const s = e.activityTaskScheduledEventAttributes;
-    if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
-    const st = e.activityTaskStartedEventAttributes;
-    if (st && scheduled.get(String(st.scheduledEventId)) === activityType) {
-      const f = st.lastFailure;
-      out.push({
-        attempt: st.attempt ?? 1,
-        lastFailure: f
-          ? `${f.message}${f.cause?.message ? ` <- ${f.cause.message}` : ''}`
-          : undefined,
-      });
-    }
-  }
-  return out;
+  return (await activitiesOf(handle, activityType)).map((a) => ({
+    attempt: a.attempts,
+    lastFailure: a.lastRetryFailure,
+  }));
 }
 
 export const failureOf = (o: Outcome): Exclude<Outcome, { ok: true }> => {
