@@ -4,10 +4,14 @@
  * awaited at the approval gate, and its rollback plan.
  */
 import {
+  ApplicationFailure,
+  isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { ErrorType } from '../domain/errors';
 import type { ScaleOutPlan } from '../domain/planning';
 import type { ScaleOutRequest } from '../domain/request';
 import { Compensations } from './compensations';
@@ -25,6 +29,9 @@ import {
   ScaleOutPhase,
   TicketId,
 } from './searchAttributes';
+
+/** Runs recorded before this ended as CANCELED when cancelled in validate; they replay unchanged. */
+const CANCELLED_BEFORE_ANY_CHANGE = 'cancelled-in-validate-fails-as-cancelled';
 
 export class Run {
   readonly progress: Progress = {
@@ -64,12 +71,32 @@ export class Run {
     this.changed();
   }
 
-  /** Marks the run failed (for the UI's phase filter) if `body` throws, and rethrows. */
+  /**
+   * Marks the run failed (for the UI's phase filter) if `body` throws, and rethrows. A cancel here
+   * (validate reads the cluster's profile) fails the run as Cancelled, as a cancel in any later phase
+   * does, instead of ending it as CANCELED: one outcome for every cancelled scale-out.
+   */
   async failOnThrow<T>(body: () => Promise<T>): Promise<T> {
+    const { phase } = this.progress;
     try {
       return await body();
     } catch (err) {
       this.setPhase('failed');
+      if (isCancellation(err) && patched(CANCELLED_BEFORE_ANY_CHANGE))
+        throw ApplicationFailure.create({
+          type: ErrorType.Cancelled,
+          message: `scale-out failed in ${phase} (cancelled): nothing had changed`,
+          details: [
+            {
+              failedStep: phase,
+              cause: 'cancelled',
+              undone: [],
+              notUndone: [],
+            },
+          ],
+          nonRetryable: true,
+          cause: err instanceof Error ? err : undefined,
+        });
       throw err;
     }
   }

@@ -70,6 +70,34 @@ describe('etcd-scaleout CLI on the real stack', () => {
       }
     });
 
+    it('cancel, status and approve refuse a workflow of another type (exit 3), which keeps running', async () => {
+      const { client } = await getStack();
+      // Another team's workflow in the same namespace; no worker polls its queue, so it stays open.
+      const other = await client.workflow.start('someOtherWorkflow', {
+        taskQueue: 'not-etcd-scaleout',
+        workflowId: `other-${Date.now()}`,
+      });
+      try {
+        for (const cmd of [
+          ['cancel', other.workflowId],
+          ['status', other.workflowId],
+          ['approve', other.workflowId, '--by', 'alice'],
+        ]) {
+          const r = await cli(cmd);
+          assert.equal(r.code, 3, `${cmd.join(' ')}: ${show(r)}`);
+          assert.match(
+            r.stderr,
+            new RegExp(
+              `no scale-out "${other.workflowId}" \\(it is a someOtherWorkflow workflow\\)`,
+            ),
+          );
+        }
+        assert.equal((await other.describe()).status.name, 'RUNNING');
+      } finally {
+        await other.terminate('test done');
+      }
+    });
+
     it('an audit of a malformed run ID is refused (exit 2), of an unknown run ID not found (exit 3)', async () => {
       const bad = await cli([
         'audit',

@@ -135,9 +135,15 @@ const timeSkipping = sharedFixture<TimeSkipping>(
 export function useTimeSkipping(): (
   input: ScaleOutRequestInput,
   faults?: Record<string, Fault>,
+  options?: RunOptions,
 ) => Promise<Outcome & { calls: string[]; serverMs: number }> {
   const get = timeSkipping();
-  return (input, faults) => run(get(), input, faults);
+  return (input, faults, options) => run(get(), input, faults, options);
+}
+
+export interface RunOptions {
+  /** Cancel the run before any worker polls: its first workflow task holds the start and the cancel. */
+  cancelBeforeFirstTask?: boolean;
 }
 
 /** Runs one scale-out to its end on a fresh worker with fresh stubs; returns its outcome and the stubs' calls. */
@@ -145,6 +151,7 @@ async function run(
   { env, workflowBundle }: TimeSkipping,
   input: ScaleOutRequestInput,
   faults: Record<string, Fault> = {},
+  options: RunOptions = {},
 ): Promise<Outcome & { calls: string[]; serverMs: number }> {
   const stubs = stubActivities(input, faults);
   const taskQueue = `timeskip-${randomUUID()}`;
@@ -155,11 +162,19 @@ async function run(
     activities: stubs.activities,
   });
   const t0 = await env.currentTimeMs();
+  const start = () =>
+    env.client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: `timeskip-${randomUUID()}`,
+      args: [input],
+    });
+  let cancelled: Awaited<ReturnType<typeof start>> | undefined;
+  if (options.cancelBeforeFirstTask) {
+    cancelled = await start();
+    await cancelled.cancel();
+  }
   const ended = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof scaleOutEtcd>(
-      WORKFLOW_TYPE,
-      { taskQueue, workflowId: `timeskip-${randomUUID()}`, args: [input] },
-    );
+    const handle = cancelled ?? (await start());
     const stuck = setTimeout(
       () =>
         void handle

@@ -1,6 +1,7 @@
 /**
  * The workflow's rollback branches that no integration test reaches (test/support/timeSkipping.ts):
- * `strategy.rollback: "none"`, an undo that fails for good, and a failure after the last member.
+ * `strategy.rollback: "none"`, an undo that fails for good, a failure after the last member, and a
+ * cancel before the first workflow task.
  */
 import assert from 'node:assert/strict';
 import { ErrorType } from '../../src/domain/errors';
@@ -118,5 +119,22 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
       ),
       result.warnings.join('; '),
     );
+  });
+
+  it('a cancel before the first workflow task fails the run as Cancelled in validate, with nothing changed', async () => {
+    const r = await run(request(), {}, { cancelBeforeFirstTask: true });
+    assert.ok(!r.ok, 'the run fails');
+    assert.equal(r.failure.type, ErrorType.Cancelled);
+    assert.equal(
+      r.message,
+      'scale-out failed in validate (cancelled): nothing had changed',
+    );
+    assert.deepEqual(r.details, {
+      failedStep: 'validate',
+      cause: 'cancelled',
+      undone: [],
+      notUndone: [],
+    });
+    assert.deepEqual(r.calls, [], 'no activity ran');
   });
 });
