@@ -33,7 +33,7 @@ export class RunEndedError extends Error {
   constructor(
     readonly workflowId: string,
     readonly action: 'cancel' | 'approve' | 'reject',
-    /** Temporal's status name: COMPLETED, FAILED, CANCELED, ... */
+    /** Temporal's status name: COMPLETED, FAILED, CANCELLED, ... */
     readonly status: string,
   ) {
     super(

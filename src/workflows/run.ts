@@ -14,6 +14,7 @@ import {
 import { ErrorType } from '../domain/errors';
 import type { ScaleOutPlan } from '../domain/planning';
 import type { ScaleOutRequest } from '../domain/request';
+import { causeOf } from './causeOf';
 import { Compensations } from './compensations';
 import { liveView } from './liveView';
 import { MemberTracker } from './memberProgress';
@@ -82,14 +83,16 @@ export class Run {
       return await body();
     } catch (err) {
       this.setPhase('failed');
-      if (isCancellation(err) && patched(CANCELLED_BEFORE_ANY_CHANGE))
+      if (isCancellation(err) && patched(CANCELLED_BEFORE_ANY_CHANGE)) {
+        // Worded as rollback.ts words a cancel in a later phase.
+        const cause = causeOf(err);
         throw ApplicationFailure.create({
           type: ErrorType.Cancelled,
-          message: `scale-out failed in ${phase} (cancelled): nothing had changed`,
+          message: `scale-out failed in ${phase} (cancelled): ${cause}; nothing had changed`,
           details: [
             {
               failedStep: phase,
-              cause: 'cancelled',
+              cause,
               undone: [],
               notUndone: [],
             },
@@ -97,6 +100,7 @@ export class Run {
           nonRetryable: true,
           cause: err instanceof Error ? err : undefined,
         });
+      }
       throw err;
     }
   }

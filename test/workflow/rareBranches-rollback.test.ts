@@ -127,11 +127,11 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
     assert.equal(r.failure.type, ErrorType.Cancelled);
     assert.equal(
       r.message,
-      'scale-out failed in validate (cancelled): nothing had changed',
+      'scale-out failed in validate (cancelled): the run was cancelled; nothing had changed',
     );
     assert.deepEqual(r.details, {
       failedStep: 'validate',
-      cause: 'cancelled',
+      cause: 'the run was cancelled',
       undone: [],
       notUndone: [],
     });
