@@ -29,7 +29,7 @@ const INDEXED_VALUE_TYPE: Record<
   KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
-/** Registers the missing ones; returns their names. "already exists" (another worker won the race) is fine. */
+/** Registers the missing ones; returns their names. */
 export async function ensureSearchAttributes(
   connection: NativeConnection,
   namespace: string,
@@ -39,18 +39,30 @@ export async function ensureSearchAttributes(
   const missing = SEARCH_ATTRIBUTE_KEYS.filter(
     (k) => !(k.name in (customAttributes ?? {})),
   );
-  if (!missing.length) return [];
+  if (missing.length) await addSearchAttributes(connection, namespace, missing);
+  return missing.map((k) => k.name);
+}
+
+/**
+ * Registers `keys` (all of the workflow's by default) without asking what exists: also for servers
+ * that cannot list them (the time-skipping test server). "already exists" (another worker won the
+ * race) is fine.
+ */
+export async function addSearchAttributes(
+  connection: NativeConnection,
+  namespace: string,
+  keys: typeof SEARCH_ATTRIBUTE_KEYS = SEARCH_ATTRIBUTE_KEYS,
+): Promise<void> {
   try {
     await connection.operatorService.addSearchAttributes({
       namespace,
       searchAttributes: Object.fromEntries(
-        missing.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type]]),
+        keys.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type]]),
       ),
     });
   } catch (err) {
     if (!/already exists/i.test((err as Error).message)) throw err;
   }
-  return missing.map((k) => k.name);
 }
 
 export const registerByHand = (namespace: string): string =>

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -19,8 +18,8 @@ import {
 import { CACHE_BIN } from '../../lab/temporal';
 import { WORKFLOW_TYPE } from '../../src/config';
 import type { ScaleOutRequestInput } from '../../src/domain/request';
+import { addSearchAttributes } from '../../src/worker/searchAttributes';
 import type { scaleOutEtcd } from '../../src/workflows';
-import { SEARCH_ATTRIBUTES } from '../../src/workflows/searchAttributes';
 import { type Fault, stubActivities } from '../workflow/stubActivities';
 import { type Outcome, outcome } from './runs';
 import { sharedFixture } from './shared';
@@ -109,16 +108,10 @@ const timeSkipping = sharedFixture<TimeSkipping>(
         logger: Runtime.instance().logger,
       }),
     ]);
-    // The workflow upserts its search attributes (all Keyword); the test server refuses unknown ones.
-    const keyword =
-      temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    // The workflow upserts its search attributes; the test server refuses unknown ones. Registered
+    // as the shipped worker registers them.
     try {
-      await env.connection.operatorService.addSearchAttributes({
-        namespace: 'default',
-        searchAttributes: Object.fromEntries(
-          SEARCH_ATTRIBUTES.map((sa) => [sa.name, keyword]),
-        ),
-      });
+      await addSearchAttributes(env.nativeConnection, 'default');
     } catch (err) {
       await env.teardown();
       throw err;
