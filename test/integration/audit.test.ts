@@ -3,72 +3,20 @@
  * worker serves, a cancel request and a termination, and a real run cancelled at its approval gate.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Lab } from '../../lab';
 import { buildAuditReport, renderAuditMarkdown } from '../../src/audit';
 import { startScaleOut } from '../../src/client';
 import { progressQuery, rejectSignal } from '../../src/workflows/messages';
+import { cli, until, useCli } from '../support/cli';
 import { getStack } from '../support/stack';
 
-const CLI = join(__dirname, '../../src/cli/main.js');
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
 
-function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { ...process.env, ...env }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        resolve({
-          code: err
-            ? typeof (err as { code?: unknown }).code === 'number'
-              ? (err as { code: number }).code
-              : -1
-            : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  timeoutMs = 180_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch {
-      // not there yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('audit report from the history on the real stack', () => {
-  let env: NodeJS.ProcessEnv = {};
-  before(async () => {
-    const stack = await getStack();
-    env = {
-      TEMPORAL_ADDRESS: stack.server.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    };
-  });
+  useCli();
 
   it('refuses an unknown workflow or run with WorkflowNotFoundError', async () => {
     const { client } = await getStack();
@@ -171,14 +119,14 @@ describe('audit report from the history on the real stack', () => {
       );
 
       // The CLI: status says the progress is unavailable (no worker), and the run can still be cancelled.
-      const st = await cli(['status', workflowId], env);
+      const st = await cli(['status', workflowId], {}, 120_000);
       assert.equal(st.code, 0, st.stderr);
       assert.match(st.stdout, /^status +RUNNING$/m);
       assert.match(
         st.stdout,
         /^progress +unavailable: the progress query got no answer.* \(is a worker polling task queue etcd-scaleout-no-worker-[0-9a-f]{8}\?\)/m,
       );
-      const cancel = await cli(['cancel', workflowId], env);
+      const cancel = await cli(['cancel', workflowId], {}, 120_000);
       assert.equal(cancel.code, 0, cancel.stderr);
       assert.match(cancel.stdout, /cancellation requested for audit-running-/);
 
@@ -222,10 +170,13 @@ describe('audit report from the history on the real stack', () => {
         }),
         { taskQueue: (await getStack()).taskQueue },
       );
-      await until('approval waiting', async () =>
-        (await handle.query(progressQuery)).approval.state === 'waiting'
-          ? true
-          : undefined,
+      await until(
+        'approval waiting',
+        async () =>
+          (await handle.query(progressQuery)).approval.state === 'waiting'
+            ? true
+            : undefined,
+        180_000,
       );
 
       // A signal from someone who is not an approver is recorded in the history and ignored by the run.
@@ -234,7 +185,7 @@ describe('audit report from the history on the real stack', () => {
         by: 'mallory',
         reason: 'I do not like it',
       });
-      const cancel = await cli(['cancel', workflowId], env);
+      const cancel = await cli(['cancel', workflowId], {}, 120_000);
       assert.equal(cancel.code, 0, cancel.stderr);
 
       const failure = await handle.result().then(

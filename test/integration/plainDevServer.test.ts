@@ -7,20 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TemporalDevServer } from '../../lab';
 import { alive, killGroup, startDaemon, waitFor } from '../../lab/processes';
+import { DEFAULT_TASK_QUEUE } from '../../src/config';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/searchAttributes';
+import { cli } from '../support/cli';
 import { useLab } from '../support/labs';
 import { TEST_TEMPORAL_PORT } from '../support/stack';
 
-const DIST = join(__dirname, '..', '..');
-const WORKER = join(DIST, 'src', 'worker.js');
-const CLI = join(DIST, 'src', 'cli', 'main.js');
+const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
 const NAMESPACE = 'default';
 
 /** Names of the custom search attributes the namespace has. */
@@ -34,23 +33,6 @@ async function customAttributes(address: string): Promise<string[]> {
   } finally {
     await c.close();
   }
-}
-
-function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { ...process.env, ...env }, timeout: 240_000 },
-      (err, stdout, stderr) => {
-        const code = err ? Number((err as { code?: unknown }).code ?? -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
 }
 
 describe('a plain Temporal dev server, the shipped worker and the CLI (block 90)', () => {
@@ -88,8 +70,11 @@ describe('a plain Temporal dev server, the shipped worker and the CLI (block 90)
 
     const profiles = join(dir, 'profiles');
     lab().writeProfile(profiles);
+    // Named in full: the CLI helper otherwise points at the suite's server and task queue.
     const env = {
       TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: NAMESPACE,
+      TEMPORAL_TASK_QUEUE: DEFAULT_TASK_QUEUE,
       ETCD_SCALEOUT_PROFILES_DIR: profiles,
     };
     worker = startDaemon(process.execPath, [WORKER], workerLog, {
@@ -120,7 +105,7 @@ describe('a plain Temporal dev server, the shipped worker and the CLI (block 90)
 
     const request = join(dir, 'request.json');
     writeFileSync(request, JSON.stringify(lab().ticketRequest(), null, 2));
-    const r = await cli(['start', request, '--wait'], env);
+    const r = await cli(['start', request, '--wait'], env, 240_000);
     const shown = `exit ${r.code}\n${r.stdout}\n${r.stderr}\nworker log: ${workerLog}`;
     assert.equal(r.code, 0, shown);
     const result = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
