@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab } from '../../lab';
+import { waitFor } from '../../lab/processes';
 import { type Progress, progressQuery } from '../../src/workflows/messages';
 import { getStack } from './stack';
 
@@ -49,27 +50,13 @@ export function cli(
 export const show = (r: CliRun) =>
   `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
-export async function until<T>(
+/** Polls `fn` until it gives a value (lab/processes' waitFor, with the CLI tests' patience). */
+export const until = <T>(
   what: string,
   fn: () => Promise<T | undefined>,
   timeoutMs = 120_000,
   everyMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(
-    `timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
-  );
-}
+): Promise<T> => waitFor(what, fn, timeoutMs, everyMs);
 
 export async function progressOf(
   workflowId: string,
