@@ -11,6 +11,7 @@
  * (/var/lib/etcd); host-deployed etcd runs as the `etcd` unit with /etc/etcd.env.
  */
 import { kubesprayPair } from './certificateIssue';
+import type { ControlPlane } from './controlPlane';
 import { type ClusterProfile, validateProfile } from './profile';
 import { formatErrors } from './request';
 import { BackupSchema, NodeSchema } from './requestParts';
@@ -127,7 +128,13 @@ function etcdHostsView(inventory: unknown) {
       );
     return [...values][0];
   };
-  return { etcdHosts, varsOf, setting };
+  // A control-plane host's variables: the all group's, kube_control_plane's, then its own.
+  const controlPlaneVarsOf = (host: string): Vars => ({
+    ...allVars,
+    ...groups.get('kube_control_plane')?.vars,
+    ...hostVars.get(host),
+  });
+  return { etcdHosts, varsOf, setting, groups, controlPlaneVarsOf };
 }
 
 /** Each etcd host's client URL, from the address Kubespray would use for it. */
@@ -148,11 +155,43 @@ function endpointsOf(
   });
 }
 
+/** Where the worker keeps the cluster's Kubernetes CA (Kubespray's /etc/kubernetes/ssl/ca.crt, copied). */
+export const WORKER_KUBE_CA = '/etc/etcd-scaleout/kubernetes-ca.crt';
+
+/**
+ * The kube_control_plane group's nodes, each at the address the profile reaches the etcd hosts by
+ * (access_ip, else ip, else ansible_host): over SSH, and its apiserver's /readyz at
+ * `https://<address>:<kube_apiserver_port | 6443>/readyz`, asked anonymously with the cluster's CA
+ * (Kubespray keeps anonymous auth on, and anonymous may read /readyz).
+ */
+function controlPlaneOf(
+  groups: Map<string, Group>,
+  varsOf: (host: string) => Vars,
+): ControlPlane['nodes'] {
+  return membersOf(groups, 'kube_control_plane').map((host) => {
+    const v = varsOf(host);
+    const address = text(v.access_ip ?? v.ip ?? v.ansible_host);
+    if (!address)
+      throw new InventoryError(
+        `gives control-plane host ${host} no address: set its access_ip, ip or ansible_host`,
+      );
+    const port = text(v.ansible_port);
+    return {
+      host: address,
+      ...(port ? { sshPort: Number(port) } : {}),
+      manifest: '/etc/kubernetes/manifests/kube-apiserver.yaml',
+      readyzURL: `https://${address}:${text(v.kube_apiserver_port) ?? 6443}/readyz`,
+      tls: { caFile: WORKER_KUBE_CA },
+    };
+  });
+}
+
 export function profileFromInventory(
   inventory: unknown,
   cluster: string,
 ): InventoryProfile {
-  const { etcdHosts, varsOf, setting } = etcdHostsView(inventory);
+  const { etcdHosts, varsOf, setting, groups, controlPlaneVarsOf } =
+    etcdHostsView(inventory);
   const deployment = setting('etcd_deployment_type') ?? 'host';
   if (deployment !== 'host')
     throw new InventoryError(
@@ -199,6 +238,16 @@ export function profileFromInventory(
     },
     backup: BackupSchema.parse(undefined),
   };
+  const controlPlaneNodes = controlPlaneOf(groups, controlPlaneVarsOf);
+  if (controlPlaneNodes.length) {
+    profile.controlPlane = { nodes: controlPlaneNodes };
+    notes.push(
+      `the worker asks each kube-apiserver's /readyz with the cluster's CA ${WORKER_KUBE_CA} (copy /etc/kubernetes/ssl/ca.crt from ${controlPlaneNodes[0].host}); anonymous auth must be on (Kubespray's default), else give controlPlane.nodes[].tls.certFile and keyFile`,
+    );
+  } else
+    notes.push(
+      'the inventory has no kube_control_plane hosts: the kube-apiservers will not be told the new members (add controlPlane to tell them)',
+    );
   const v = validateProfile(profile, cluster);
   if (!v.ok)
     throw new InventoryError(

@@ -9,6 +9,7 @@
  * unit a request could not. Files are named by path only; no secret is in a profile.
  */
 import { z } from 'zod';
+import { ControlPlaneSchema } from './controlPlane';
 import { type FieldError, zodFieldErrors } from './request';
 import {
   BackupSchema,
@@ -24,6 +25,8 @@ export const ClusterProfileSchema = z
     ssh: SshSchema,
     node: NodeSchema.optional(),
     backup: BackupSchema.optional(),
+    /** The control-plane nodes whose kube-apiservers are told the new members (controlPlane.ts). */
+    controlPlane: ControlPlaneSchema.optional(),
     /** Strategy settings the profile fixes (approvers, approval, ...); the others stay the request's. */
     strategy: StrategySchema.optional(),
   })

@@ -2,7 +2,7 @@
  * The request a run works with: the request as written, over its cluster's profile from the worker.
  *
  * The profile owns how the cluster and its nodes are reached and where things are on them
- * (cluster.endpoints, cluster.tls, ssh, node, backup) and the strategy settings it sets. A request
+ * (cluster.endpoints, cluster.tls, ssh, node, backup, controlPlane) and the strategy settings it sets. A request
  * names the cluster, the new members, the ticket, and the strategy settings the profile leaves open.
  * Whether a request may set what a profile owns (or, with no profile, everything) is the worker's
  * setting, ETCD_SCALEOUT_INLINE_SETTINGS: "deny" refuses such a request naming each field, "allow"
@@ -49,7 +49,7 @@ export type Resolution =
     };
 
 /** The sections a profile owns whole: any field a request sets in them is an inline setting. */
-const OWNED_SECTIONS = ['ssh', 'node', 'backup'] as const;
+const OWNED_SECTIONS = ['ssh', 'node', 'backup', 'controlPlane'] as const;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json =>

@@ -8,6 +8,7 @@
  * (defence in depth).
  */
 import { z } from 'zod';
+import { ControlPlaneSchema } from './controlPlane';
 import { ABS_PATH, isIpAddress, NAME, TICKET } from './patterns';
 import { checkRequest, ISSUED_CERT_DAYS } from './requestChecks';
 import {
@@ -43,6 +44,8 @@ export const ScaleOutRequestSchema = z
     node: NodeSchema,
     strategy: StrategySchema.prefault({}),
     backup: BackupSchema,
+    /** The kube-apiservers told the new member list after the last member is verified; none: not told. */
+    controlPlane: ControlPlaneSchema.optional(),
     notify: NotifySchema.optional(),
     ticket: TicketSchema.optional(),
   })

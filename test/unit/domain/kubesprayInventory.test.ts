@@ -50,8 +50,21 @@ describe('profile from a Kubespray inventory', () => {
         certDir: '/etc/ssl/etcd/ssl',
       },
       backup: { dir: '/var/backups/etcd-scaleout' },
+      controlPlane: {
+        nodes: ['10.3.0.1', '10.3.0.2', '10.3.0.3'].map((ip) => ({
+          host: ip,
+          manifest: '/etc/kubernetes/manifests/kube-apiserver.yaml',
+          readyzURL: `https://${ip}:6443/readyz`,
+          tls: { caFile: '/etc/etcd-scaleout/kubernetes-ca.crt' },
+        })),
+      },
     });
     assert.ok(notes.some((n) => /copy them from node1/.test(n)));
+    assert.ok(
+      notes.some((n) =>
+        /copy \/etc\/kubernetes\/ssl\/ca\.crt from 10\.3\.0\.1/.test(n),
+      ),
+    );
     assert.ok(notes.some((n) => /strategy\.approvers is not set/.test(n)));
   });
 
@@ -92,6 +105,34 @@ describe('profile from a Kubespray inventory', () => {
       'https://10.3.0.3:2379',
     ]);
     assert.equal(profile.node?.dataDir, '/data/etcd');
+    assert.deepEqual(
+      profile.controlPlane?.nodes.map((n) => [n.host, n.sshPort, n.readyzURL]),
+      [
+        ['10.3.0.1', 2200, 'https://10.3.0.1:6443/readyz'],
+        ['95.54.0.13', 2200, 'https://95.54.0.13:6443/readyz'],
+        ['10.3.0.3', 2200, 'https://10.3.0.3:6443/readyz'],
+      ],
+    );
+  });
+
+  it('kube_control_plane: kube_apiserver_port, and none at all (the apiservers are not told, a note says so)', () => {
+    const inv = inventory();
+    inv.all.vars.kube_apiserver_port = 8443;
+    assert.equal(
+      profileFromInventory(inv, 'prod').profile.controlPlane?.nodes[0]
+        .readyzURL,
+      'https://10.3.0.1:8443/readyz',
+    );
+    delete inv.all.children.kube_control_plane;
+    const { profile, notes } = profileFromInventory(inv, 'prod');
+    assert.equal(profile.controlPlane, undefined);
+    assert.ok(
+      notes.some((n) =>
+        /no kube_control_plane hosts: the kube-apiservers will not be told/.test(
+          n,
+        ),
+      ),
+    );
   });
 
   it('refuses an inventory it cannot make a profile from, naming what is missing', () => {
