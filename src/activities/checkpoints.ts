@@ -18,6 +18,9 @@ export const CHECKPOINTS = [
   'verifyCluster:after-write',
   'removeMember:before',
   'stopService:before',
+  'writeApiserverManifest:after-save',
+  'writeApiserverManifest:after-write',
+  'waitForApiserver:polling',
 ] as const;
 
 export type Checkpoint = (typeof CHECKPOINTS)[number];

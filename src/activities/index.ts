@@ -9,6 +9,7 @@ import {
   type EtcdConnect,
   etcdConnector,
 } from './etcd/activities';
+import { createKubeActivities } from './kube/activities';
 import { createNodeActivities } from './node/activities';
 import { createCertificateActivities } from './node/certificates';
 import { createEnvSourceActivities } from './node/envSource';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   return {
     ...etcd,
     ...createNodeActivities({ ssh, checkpoint }),
+    ...createKubeActivities({ ssh, checkpoint }),
     ...createEnvSourceActivities({ ssh }),
     ...createCertificateActivities({ ssh }),
     ...createBackupActivities({ etcd, connect, checkpoint }),
@@ -50,6 +52,12 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { BackupRecord } from './backup';
 export type { ClusterRef, ClusterState, MemberStatus } from './etcd/activities';
 export type { AddedLearner } from './etcd/membership';
+export type {
+  ApiserverExpectation,
+  ApiserverReady,
+  ManifestWrite,
+  ReadyzTarget,
+} from './kube/activities';
 export type { NodeFacts, NodePaths } from './node/activities';
 export type { CertificateAuthorityRef } from './node/certificates';
 export type { SshTarget } from './node/ssh';

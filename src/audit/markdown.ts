@@ -80,6 +80,10 @@ function outcome(r: AuditReport): string[] {
           to?: number;
           etcdServers?: string[];
           warnings?: string[];
+          apiservers?: {
+            told: string;
+            nodes: { host: string; state: string; totalMs?: number }[];
+          };
         }
       | undefined;
     out.push(
@@ -89,6 +93,14 @@ function outcome(r: AuditReport): string[] {
       out.push(
         '',
         `kube-apiserver ${codeSpan(`--etcd-servers=${res.etcdServers.join(',')}`)}`,
+      );
+    const a = res?.apiservers;
+    if (a)
+      out.push(
+        '',
+        a.nodes.length
+          ? `kube-apiservers told (${cell(a.told)}): ${a.nodes.map((n) => `${cell(n.host)} ${cell(n.state)}${n.totalMs !== undefined ? ` in ${duration(n.totalMs)}` : ''}`).join(', ')}`
+          : 'kube-apiservers: not told (no control-plane nodes in the profile)',
       );
     if (res?.warnings?.length)
       out.push('', 'Warnings:', '', ...bullets(res.warnings));

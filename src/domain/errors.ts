@@ -49,6 +49,15 @@ export const ErrorType = {
   EtcdRequestRefused: 'EtcdRequestRefused',
   /** A command on a node failed the same way each time (permission, read-only file system, missing file). */
   RemoteCommandRefused: 'RemoteCommandRefused',
+  /** A kube-apiserver manifest that cannot be edited safely (no or several --etcd-servers, changed meanwhile). */
+  ManifestRefused: 'ManifestRefused',
+  /** A kube-apiserver did not run with the expected --etcd-servers and answer /readyz ok (etcd included) in time. */
+  ApiserverNotReady: 'ApiserverNotReady',
+  /**
+   * The run's failure when telling the kube-apiservers stopped at a node: that node's manifest was put
+   * back; the etcd members stay (healthy, and the old list still reaches them).
+   */
+  ApiserverRolloutFailed: 'ApiserverRolloutFailed',
 } as const;
 
 export const NON_RETRYABLE: string[] = [
@@ -72,4 +81,7 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.BackupSpaceLow,
   ErrorType.EtcdRequestRefused,
   ErrorType.RemoteCommandRefused,
+  ErrorType.ManifestRefused,
+  ErrorType.ApiserverNotReady,
+  ErrorType.ApiserverRolloutFailed,
 ];

@@ -310,8 +310,13 @@ export function describePlan(
         `wait for catch-up (deadline ${request.strategy.catchUpTimeoutSeconds}s); promote (voters ${s.afterPromote.voters}, quorum ${s.afterPromote.quorum}, tolerates ${s.afterPromote.faultTolerance} failure(s)); verify`,
     );
   }
+  const cp = request.controlPlane;
+  if (cp?.nodes.length)
+    say(
+      `apiservers: on ${cp.nodes.map((c) => c.host).join(', ')}, one at a time, every apiserver ready first; append the new members to --etcd-servers in the kube-apiserver manifest (original kept outside the manifests folder), wait until it runs with them and /readyz (etcd included) stays ok for ${cp.settleSeconds}s (deadline ${cp.readyTimeoutSeconds}s; else put back)`,
+    );
   say(
-    `result: ${plan.from} -> ${plan.to} members; --etcd-servers=${plan.etcdServers.join(',')}`,
+    `result: ${plan.from} -> ${plan.to} members; --etcd-servers=${plan.etcdServers.join(',')}${cp?.nodes.length ? '' : ' (no control-plane nodes: the kube-apiservers are not told)'}`,
   );
   return lines;
 }

@@ -85,6 +85,17 @@ export const ACTIVITY_POLICIES = {
   }),
   /** Verify: retried while the cluster settles after a promotion, until healthTimeoutSeconds. */
   verify: (s: Strategy): ActivityOptions => ({ ...base, ...whileUnhealthy(s) }),
+  /**
+   * A kube-apiserver's wait: it waits inside up to the deadline the workflow passes (the control
+   * plane's readyTimeoutSeconds and settleSeconds, at most 70 min); retried on another worker after a
+   * crash, with the same deadline.
+   */
+  apiserverWait: (_: Strategy): ActivityOptions => ({
+    ...base,
+    startToCloseTimeout: '75m',
+    retry: retry(0, '5s'),
+    scheduleToCloseTimeout: '80m',
+  }),
   /** Undo steps: retried hard, since what is not undone needs an operator. */
   compensate: (_: Strategy): ActivityOptions => ({ ...base, retry: retry(20) }),
   /** The webhook: retried up to ~10 minutes whatever the failure; it never changes the outcome. */

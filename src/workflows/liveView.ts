@@ -3,7 +3,7 @@
  * the same progress the `progress` query returns, and set again each time it changes. Pure.
  */
 import { cell, inline } from '../domain/markdownText';
-import type { MemberProgress, Progress } from './messages';
+import type { ApiserverProgress, MemberProgress, Progress } from './messages';
 
 /** `2026-01-02T10:11:12.345Z` -> `10:11:12` (UTC): the day is in the run's start time. */
 const clock = (iso?: string): string => (iso ? iso.slice(11, 19) : '');
@@ -23,6 +23,17 @@ function memberRow(m: MemberProgress): string {
     clock(t.promotedAt),
     clock(t.verifiedAt),
     seconds(t.totalMs),
+  ];
+  return `| ${cells.map(cell).join(' | ')} |`;
+}
+
+function apiserverRow(a: ApiserverProgress): string {
+  const cells = [
+    a.host,
+    a.state,
+    clock(a.startedAt),
+    clock(a.readyAt),
+    seconds(a.totalMs),
   ];
   return `| ${cells.map(cell).join(' | ')} |`;
 }
@@ -54,6 +65,14 @@ export function liveView(p: Progress): string {
       ].join('\n'),
     );
   }
+  if (p.apiservers?.length)
+    blocks.push(
+      [
+        '| kube-apiserver | state | changed | ready | total |',
+        '|---|---|---|---|---|',
+        ...p.apiservers.map(apiserverRow),
+      ].join('\n'),
+    );
   const b = p.backup;
   if (b)
     blocks.push(

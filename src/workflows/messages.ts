@@ -15,6 +15,7 @@ export const PHASES = [
   'verify',
   'approval',
   'batch',
+  'apiservers',
   'rollback',
   'done',
   'failed',
@@ -68,6 +69,25 @@ export interface MemberProgress {
 
 export type { Decision };
 
+/** One control-plane node's kube-apiserver in the `apiservers` phase (steps/tellApiservers.ts). */
+export interface ApiserverProgress {
+  host: string;
+  state:
+    | 'pending'
+    | 'writing'
+    | 'restarting'
+    | 'told'
+    | 'unchanged'
+    | 'restoring'
+    | 'restored'
+    | 'failed';
+  startedAt?: string;
+  /** When it ran with the new list and /readyz said ok (the settle period began). */
+  readyAt?: string;
+  /** From the write to the end of the settle period. */
+  totalMs?: number;
+}
+
 export interface ApprovalState {
   required: boolean;
   state:
@@ -94,6 +114,8 @@ export interface Progress {
   members: MemberProgress[];
   backup?: BackupRecord;
   approval: ApprovalState;
+  /** The control-plane nodes, once the apiservers phase begins (absent without control-plane nodes). */
+  apiservers?: ApiserverProgress[];
   undone: string[];
   error?: string;
   startedAt: string;

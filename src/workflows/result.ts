@@ -14,6 +14,7 @@ import {
   type MemberTimings,
   type Progress,
 } from './messages';
+import type { ApiserversResult } from './steps/tellApiservers';
 
 export interface MemberSummary {
   id: string;
@@ -33,6 +34,8 @@ export interface ScaleOutResult {
   timings: Record<string, MemberTimings>;
   backup: BackupRecord;
   etcdServers: string[];
+  /** The kube-apiservers told the new list (steps/tellApiservers.ts); `told: "none"` and why without control-plane nodes. */
+  apiservers?: ApiserversResult;
   warnings: string[];
   /** Set when the approval timed out with onApprovalTimeout "keep-canary": the batch was not run. */
   stoppedAfterCanary?: boolean;

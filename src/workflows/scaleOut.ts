@@ -1,11 +1,13 @@
 /**
  * scaleOutEtcd: the runbook, as a workflow.
  *
- *   validate -> preflight -> (lock) -> backup -> canary -> verify -> [approval] -> batch -> result
+ *   validate -> preflight -> (lock) -> backup -> canary -> verify -> [approval] -> batch -> [apiservers] -> result
  *
  * Every change is preceded by the registration of its undo; on any failure the undos run in reverse
  * and the run fails naming the failed step and what was undone (rollback.ts). After the last member is
- * verified nothing is undone (finish). One run per cluster holds the lock in etcd (clusterLock.ts). The bookkeeping (phase,
+ * verified nothing is undone (finish): the kube-apiservers are then told the new list one control-plane
+ * node at a time (steps/tellApiservers.ts), and a node that does not come back is put back as it was
+ * and fails the run, the members staying. One run per cluster holds the lock in etcd (clusterLock.ts). The bookkeeping (phase,
  * progress, live view) is in run.ts; timeouts and retries in activityPolicies.ts. Deterministic code
  * only: all I/O is in activities.
  */
@@ -25,6 +27,7 @@ import { preflight } from './preflight';
 import { result, resultUnread, type ScaleOutResult } from './result';
 import { rollback } from './rollback';
 import { Run } from './run';
+import { type ApiserversResult, tellApiservers } from './steps/tellApiservers';
 import { validate } from './validate';
 
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
@@ -86,6 +89,7 @@ async function finish(
   lock: ClusterLock,
   j: Joined,
 ): Promise<ScaleOutResult> {
+  const apiservers = await apiserversOrFail(run, request, lock);
   let done: ScaleOutResult;
   try {
     done = await run.phase('done', () =>
@@ -105,6 +109,10 @@ async function finish(
     );
     run.setPhase('done');
   }
+  done.apiservers = apiservers;
+  // A rollout that stopped short is a warning; no control-plane nodes at all is today's behaviour, said in `apiservers`.
+  if (apiservers.reason && request.controlPlane?.nodes.length)
+    done.warnings.push(apiservers.reason);
   const lockWarning = await lock.release('done');
   if (lockWarning) done.warnings.push(lockWarning);
   done.notification = await notify(request, {
@@ -112,6 +120,31 @@ async function finish(
     result: done,
   });
   return done;
+}
+
+/**
+ * apiservers: the verified members' client URLs added to every kube-apiserver's --etcd-servers, one
+ * node at a time. A node that did not come back was put back as it was; the run then fails with that
+ * (ApiserverRolloutFailed), the lock released and the webhook told, and the members stay.
+ */
+async function apiserversOrFail(
+  run: Run,
+  request: ScaleOutRequest,
+  lock: ClusterLock,
+): Promise<ApiserversResult> {
+  const add = run.progress.members
+    .filter((m) => m.state === 'verified')
+    .map((m) => m.clientURL);
+  try {
+    return await tellApiservers(run, request, { add });
+  } catch (err) {
+    run.progress.error = causeOf(err);
+    run.setPhase('failed');
+    const lockWarning = await lock.release('failed');
+    if (lockWarning) log.warn(lockWarning);
+    await notify(request, { outcome: 'failed', error: causeOf(err) });
+    throw err;
+  }
 }
 
 /**

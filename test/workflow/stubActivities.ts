@@ -69,6 +69,20 @@ export function stubActivities(
     if (fault)
       throw ApplicationFailure.create({ ...fault, nonRetryable: true });
   };
+  /** A control-plane node's call: "<activity> <host>". */
+  const calledOn = (activity: keyof Activities, host: string) => {
+    calls.push(`${activity} ${host}`);
+    const call = `${activity} ${host}`;
+    const fault =
+      faults[call] ??
+      faults[`${call}#${calls.filter((c) => c === call).length}`];
+    if (fault)
+      throw ApplicationFailure.create({ ...fault, nonRetryable: true });
+  };
+  // Each control-plane node's --etcd-servers: the existing members' client URLs until it is told.
+  const manifests = new Map<string, string[]>();
+  const manifestOf = (host: string) =>
+    manifests.get(host) ?? [...request.cluster.endpoints];
   const byPeer = (peerURL: string) =>
     members.find((m) => m.peerURLs.includes(peerURL));
   const state = (): ClusterState => ({
@@ -255,6 +269,44 @@ export function stubActivities(
     async notifyWebhook() {
       called('notifyWebhook');
       return { status: 200 };
+    },
+    async readApiserverManifest(target) {
+      calledOn('readApiserverManifest', target.host);
+      return {
+        text: `- --etcd-servers=${manifestOf(target.host).join(',')}\n`,
+      };
+    },
+    async writeApiserverManifest(target, _manifest, change) {
+      calledOn('writeApiserverManifest', target.host);
+      const original = manifestOf(target.host);
+      const next = [
+        ...original,
+        ...(change.add ?? []).filter((u) => !original.includes(u)),
+      ];
+      manifests.set(target.host, next);
+      return {
+        written: next.length !== original.length,
+        original: [...request.cluster.endpoints],
+        etcdServers: next,
+        backup: '/etc/kubernetes/etcd-scaleout-backups/run/kube-apiserver.yaml',
+      };
+    },
+    async restoreApiserverManifest(target) {
+      calledOn('restoreApiserverManifest', target.host);
+      manifests.set(target.host, [...request.cluster.endpoints]);
+      return {
+        restored: 'restored',
+        etcdServers: [...request.cluster.endpoints],
+      };
+    },
+    async waitForApiserver(target, _node, expect) {
+      calledOn('waitForApiserver', target.host);
+      return {
+        pid: 4242,
+        etcdServers: expect.etcdServers ?? manifestOf(target.host),
+        waitedMs: 1500,
+        polls: 3,
+      };
     },
     // No profile, and a worker that allows inline settings: the stubs' requests are whole.
     async loadClusterProfile(cluster) {

@@ -19,6 +19,7 @@ import { CliError, EXIT } from '../errors';
 import { type PlanView, renderPlan } from '../render/plan';
 import { readRequestFile } from '../requestFile';
 import { envDiffs } from './planEnv';
+import { manifestDiffs } from './planManifests';
 import { requestToPlan } from './planRequest';
 
 async function readCluster(request: ScaleOutRequest): Promise<ClusterState> {
@@ -65,6 +66,7 @@ export const planCommand: CliCommand = {
       steps: describePlan(p, request),
       problems: clusterProblems(state),
       envDiffs: await envDiffs(request, state, p),
+      manifestDiffs: await manifestDiffs(request, p),
     };
     if (options.json) {
       io.out(
@@ -78,6 +80,7 @@ export const planCommand: CliCommand = {
             steps: view.steps,
             problems: view.problems,
             envDiffs: view.envDiffs,
+            manifestDiffs: view.manifestDiffs,
           },
           null,
           2,

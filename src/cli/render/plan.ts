@@ -11,6 +11,8 @@ export interface PlanView {
   problems: string[];
   /** Per new node, the env file to be written as a diff against the node's (see commands/planEnv.ts). */
   envDiffs: string[];
+  /** Per control-plane node, the kube-apiserver manifest's --etcd-servers diff, in rollout order (commands/planManifests.ts). */
+  manifestDiffs: string[];
 }
 
 export function renderPlan({
@@ -20,6 +22,7 @@ export function renderPlan({
   steps,
   problems,
   envDiffs,
+  manifestDiffs,
 }: PlanView): string {
   const out = [
     `dry run for cluster ${request.cluster.name}: ${plan.from} -> ${plan.to} voting members (nothing was changed)`,
@@ -48,6 +51,11 @@ export function renderPlan({
     '',
     `env file per new member (${request.node.envFile}, read over SSH, nothing changed):`,
     ...envDiffs.map((l) => `  ${l}`),
+  );
+  out.push(
+    '',
+    'kube-apiserver manifest per control-plane node, one node at a time after the last member (read over SSH, nothing changed):',
+    ...manifestDiffs.map((l) => `  ${l}`),
   );
   for (const w of plan.warnings) out.push(`warning: ${w}`);
   for (const p of problems) out.push(`preflight would refuse: ${p}`);

@@ -71,6 +71,14 @@ export function renderStatus(v: StatusView): string {
       `${v.result.from} -> ${v.result.to} members: ${v.result.membersAfter.map((m) => `${m.name}${m.isLearner ? ' (learner)' : ''}`).join(', ')}`,
     );
     row('servers', `--etcd-servers=${v.result.etcdServers.join(',')}`);
+    const a = v.result.apiservers;
+    if (a)
+      row(
+        'apiservers',
+        a.told === 'none' && !a.nodes.length
+          ? 'not told (no control-plane nodes in the profile): set the list above on each, one at a time'
+          : `${a.told} told: ${a.nodes.map((n) => `${n.host} ${n.state}${n.totalMs !== undefined ? ` (${(n.totalMs / 1000).toFixed(1)} s)` : ''}`).join(', ')}`,
+      );
     for (const w of v.result.warnings) row('warning', w);
   }
   if (v.failure)

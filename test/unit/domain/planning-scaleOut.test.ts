@@ -192,8 +192,26 @@ describe('planning', () => {
       );
       assert.equal(
         lines[4],
-        `5. result: 3 -> 5 members; --etcd-servers=${[1, 2, 3, 4, 5].map(client).join(',')}`,
+        `5. result: 3 -> 5 members; --etcd-servers=${[1, 2, 3, 4, 5].map(client).join(',')} (no control-plane nodes: the kube-apiservers are not told)`,
       );
+      const told = describePlan(plan, {
+        ...req,
+        controlPlane: {
+          nodes: ['127.0.24.11', '127.0.24.12'].map((h) => ({
+            host: h,
+            manifest: '/etc/kubernetes/manifests/kube-apiserver.yaml',
+            readyzURL: `https://${h}:6443/readyz`,
+            tls: { caFile: '/etc/etcd-scaleout/kubernetes-ca.crt' },
+          })),
+          readyTimeoutSeconds: 180,
+          settleSeconds: 10,
+        },
+      });
+      assert.match(
+        told[4],
+        /^5\. apiservers: on 127\.0\.24\.11, 127\.0\.24\.12, one at a time, every apiserver ready first; append the new members to --etcd-servers .* stays ok for 10s \(deadline 180s; else put back\)$/,
+      );
+      assert.match(told[5], /^6\. result: 3 -> 5 members; --etcd-servers=\S+$/);
     });
   });
 });
