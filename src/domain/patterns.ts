@@ -13,6 +13,9 @@ export const HOST =
   /^(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
 /** Absolute paths without traversal, spaces or shell metacharacters. */
 export const ABS_PATH = /^\/[A-Za-z0-9._@+/-]*$/;
+/** A clean absolute path (no spaces, shell metacharacters or `..`): what a path read from a node must be. */
+export const isFilePath = (value: string): boolean =>
+  ABS_PATH.test(value) && !value.split('/').includes('..');
 export const IPV4 =
   /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** An IPv4 address, or an IPv6 address as a URL writes it (in brackets). */
@@ -30,6 +33,10 @@ export const DECEPTIVE_CHARS =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 
+/** Why text with DECEPTIVE_CHARS is refused, as every free-text field says it. */
+export const DECEPTIVE_TEXT_RULE =
+  'must not contain control, bidirectional-override or line-separator characters';
+
 /** A type error's message; a missing field says so. */
 export const need = (message: string) => ({
   error: (issue: { input?: unknown }) =>
@@ -42,11 +49,19 @@ export const freeText = (max: number) =>
     .string(need('must be a string'))
     .min(1, 'must not be empty')
     .max(max, 'is too long')
-    .refine(
-      (s) => !DECEPTIVE_CHARS.test(s),
-      'must not contain control, bidirectional-override or line-separator characters',
-    );
+    .refine((s) => !DECEPTIVE_CHARS.test(s), DECEPTIVE_TEXT_RULE);
 
+/**
+ * A path as the kernel resolves it, without `..` (refused before): repeated slashes collapsed and `.`
+ * segments dropped, so `//etc` is `/etc` to every rule that follows. Pure (no node:path: workflow code uses it).
+ */
+export const normalPath = (path: string): string =>
+  `/${path
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/')}`;
+
+/** An absolute path, normalised (normalPath): every rule after it sees, and the run uses, the normal form. */
 export const absPath = (what: string) =>
   z
     .string(need(`must be an absolute path (${what})`))
@@ -60,7 +75,8 @@ export const absPath = (what: string) =>
       (p) => !p.split('/').includes('..') && !p.split('/').includes('.'),
       'must not contain "." or ".." segments',
     )
-    .refine((p) => p.length === 1 || !p.endsWith('/'), 'must not end with "/"');
+    .refine((p) => p.length === 1 || !p.endsWith('/'), 'must not end with "/"')
+    .transform(normalPath);
 
 /** Why a URL is not one etcd can use as a member's or endpoint's URL, or undefined. */
 export function urlProblem(
@@ -126,11 +142,49 @@ const segments = (path: string) => path.split('/').filter(Boolean);
 const namesEtcd = (path: string) =>
   segments(path).some((s) => s.includes('etcd'));
 
-/** Node paths: each under the root it belongs to and named like etcd's, so a request cannot aim at /etc/sudoers or /. */
+/**
+ * Folders any user, or a user other than root, can write to (world-writable, per-user, or
+ * user-mounted): an etcd binary there is anyone's program, run as root by preflight and the unit.
+ */
+const USER_WRITABLE_ROOTS = [
+  '/tmp',
+  '/var/tmp',
+  '/dev',
+  '/run',
+  '/var/run',
+  '/var/lock',
+  '/var/crash',
+  '/var/mail',
+  '/var/spool',
+  '/home',
+  '/media',
+  '/mnt',
+  '/proc',
+  '/sys',
+];
+/** True when `path` (normal, see normalPath) is a user-writable root or under one. */
+export const isUserWritable = (path: string): boolean =>
+  USER_WRITABLE_ROOTS.some((r) => path === r || path.startsWith(`${r}/`));
+
+/**
+ * Where an env file may be: directly in /etc and named like etcd (Kubespray's /etc/etcd.env), or
+ * under a folder of its own named like etcd (/etc/etcd/etcd.env). Never in a folder another program
+ * reads as configuration (/etc/sudoers.d, /etc/systemd, /etc/cron.d, /etc/profile.d, ...).
+ */
+function isEtcdEnvFile(path: string): boolean {
+  const [etc, first, ...rest] = segments(path);
+  if (etc !== 'etc' || first === undefined) return false;
+  return rest.length === 0 ? first.includes('etcd') : first.startsWith('etcd');
+}
+
+/**
+ * Node paths: each under the root it belongs to and named like etcd's, so a request cannot aim at
+ * /etc/sudoers or /. Each rule sees the normal path (absPath), so `//etc` is /etc to it.
+ */
 export const nodePath = {
   envFile: absPath('env file on the node').refine(
-    (p) => p.startsWith('/etc/') && namesEtcd(p) && !isSystemDir(p),
-    'must be a file under /etc whose path names etcd, like /etc/etcd.env',
+    isEtcdEnvFile,
+    "must be a file directly in /etc named like etcd (/etc/etcd.env) or in a folder /etc/etcd* (/etc/etcd/etcd.env); never in /etc/sudoers.d, /etc/systemd or another program's folder",
   ),
   dataDir: absPath('data dir on the node').refine(
     (p) => !isSystemDir(p) && namesEtcd(p),
@@ -140,17 +194,26 @@ export const nodePath = {
     (p) => !isSystemDir(p) && (namesEtcd(p) || segments(p).includes('pki')),
     'must be a folder whose path names etcd or pki, like /etc/ssl/etcd/ssl',
   ),
-  etcdBinary: absPath('etcd binary on the node').refine(
-    (p) => segments(p).at(-1) === 'etcd' && !p.startsWith('/tmp/'),
-    'must be an executable named etcd, like /usr/local/bin/etcd',
-  ),
+  etcdBinary: absPath('etcd binary on the node')
+    .refine(
+      (p) => segments(p).at(-1) === 'etcd',
+      'must be an executable named etcd, like /usr/local/bin/etcd',
+    )
+    .refine(
+      (p) => !isUserWritable(p),
+      `must not be in a folder users can write to (${USER_WRITABLE_ROOTS.join(', ')}): it runs as root; use a system folder like /usr/local/bin/etcd`,
+    ),
   backupDir: absPath('backup folder on the worker').refine(
     (p) => !isSystemDir(p),
     'must be a folder of its own, not a system folder like / or /var',
   ),
 };
-/** A systemd service named like etcd (etcd, etcd.service, etcd-events): never a target, socket or other unit. */
-export const ETCD_SERVICE = /^[A-Za-z0-9_@-]*etcd[A-Za-z0-9_@-]*(\.service)?$/;
+/**
+ * A systemd service named like etcd (etcd, etcd.service, etcd-events): never a target, socket or other
+ * unit, and never starting with "-" (systemctl would read it as an option).
+ */
+export const ETCD_SERVICE =
+  /^(?!-)[A-Za-z0-9_@-]*etcd[A-Za-z0-9_@-]*(\.service)?$/;
 
 /**
  * A webhook URL must carry no secret: it is written into the workflow history, the audit report and

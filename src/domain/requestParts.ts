@@ -212,7 +212,7 @@ export const NodeSchema = z
       .max(64, 'is too long')
       .regex(
         ETCD_SERVICE,
-        'must be a systemd service named like etcd (etcd, etcd.service, etcd-events), not another unit',
+        'must be a systemd service named like etcd (etcd, etcd.service, etcd-events), not another unit, and not start with "-"',
       )
       .default('etcd'),
     etcdBinary: nodePath.etcdBinary.default('/usr/local/bin/etcd'),

@@ -43,7 +43,7 @@ export function createNodeInspection(deps: { remote: Remote }) {
         sh`echo '--- version'; ${paths.etcdBinary} --version 2>&1; ` +
         sh`echo '--- member'; if [ -d ${member} ]; then echo present; ls -A ${member}; fi; ` +
         sh`echo '--- env'; if [ -e ${paths.envFile} ]; then echo present; fi; ` +
-        sh`echo '--- service'; systemctl is-active ${paths.service} 2>&1; ` +
+        sh`echo '--- service'; systemctl is-active -- ${paths.service} 2>&1; ` +
         sh`echo '--- tcp'; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; true`;
       const r = await deps.remote.mustRun(target, probe, 'node probe');
       const s = splitSections(r.stdout);

@@ -1,6 +1,7 @@
 /**
  * The node's etcd service, through systemctl. Idempotent: a running service is left running, an
- * inactive one counts as stopped.
+ * inactive one counts as stopped. The unit always follows `--` (journalctl's is `--unit=`), so no
+ * name is ever read as an option, whatever a profile says.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors';
@@ -19,7 +20,7 @@ export function createServiceActivities(deps: {
 }) {
   const { remote, checkpoint } = deps;
   const isActive = async (target: SshTarget, service: string) => {
-    const r = await remote.run(target, sh`systemctl is-active ${service}`);
+    const r = await remote.run(target, sh`systemctl is-active -- ${service}`);
     return r.code === 0 && r.stdout.trim() === 'active';
   };
 
@@ -35,14 +36,14 @@ export function createServiceActivities(deps: {
       checkpoint('startService:before');
       const start = await remote.run(
         target,
-        sh`if [ "$(systemctl is-active ${service} 2>/dev/null)" = active ]; then echo ${ALREADY_ACTIVE}; else systemctl start ${service}; fi`,
+        sh`if [ "$(systemctl is-active -- ${service} 2>/dev/null)" = active ]; then echo ${ALREADY_ACTIVE}; else systemctl start -- ${service}; fi`,
       );
       if (start.code === 0 && start.stdout.trim() === ALREADY_ACTIVE)
         return { alreadyActive: true };
       if (start.code !== 0) {
         const log = await remote.run(
           target,
-          sh`journalctl -u ${service} -n 20 --no-pager 2>&1 || true`,
+          sh`journalctl --unit=${service} -n 20 --no-pager 2>&1 || true`,
         );
         throw ApplicationFailure.retryable(
           `systemctl start ${service} on ${target.host} failed (exit ${start.code}): ${tail(start.stderr || start.stdout, 5)}\nlast log lines:\n${tail(log.stdout, 6)}`,
@@ -61,7 +62,11 @@ export function createServiceActivities(deps: {
       checkpoint('stopService:before');
       const wasActive = await isActive(target, service);
       await orByHand(target.host, `systemctl stop ${service}`, () =>
-        remote.mustRun(target, sh`systemctl stop ${service}`, 'systemctl stop'),
+        remote.mustRun(
+          target,
+          sh`systemctl stop -- ${service}`,
+          'systemctl stop',
+        ),
       );
       return { wasActive };
     },

@@ -8,6 +8,7 @@
  */
 import { caseContext, type Req } from './context';
 import { nameCases } from './names';
+import { nodePathCases } from './nodePaths';
 import { ownershipCases } from './ownership';
 import { shapeCases } from './shape';
 import { strategyCases } from './strategy';
@@ -35,6 +36,7 @@ export function badRequests(good: Req): BadRequest[] {
     ...nameCases(),
     ...urlCases(context),
     ...ownershipCases(context),
+    ...nodePathCases(),
     ...strategyCases(context),
   ];
   return cases.map((c) => ({

@@ -83,7 +83,7 @@ export function ownershipCases({ scheme, hostOf }: CaseContext): Case[] {
     },
     {
       name: 'env file /etc/sudoers',
-      field: /node\.envFile: must be a file under \/etc whose path names etcd/,
+      field: /node\.envFile: must be a file directly in \/etc named like etcd/,
       edit: (r) => {
         r.node = { envFile: '/etc/sudoers' };
         return r;

@@ -73,6 +73,23 @@ describe('request validation', () => {
       assert.equal(req.ssh.port, 2222);
     });
 
+    it('normalises paths before their rules and keeps the normal form (issue 17)', () => {
+      const r = sampleRequest();
+      r.node = {
+        envFile: '/etc/etcd//etcd.env',
+        dataDir: '//var/lib//etcd',
+        etcdBinary: '/opt/etcd/bin/etcd',
+        service: 'etcd-events.service',
+      };
+      r.backup = { dir: '/var//backups/etcd-scaleout' };
+      const req = valid(r);
+      assert.equal(req.node.envFile, '/etc/etcd/etcd.env');
+      assert.equal(req.node.dataDir, '/var/lib/etcd');
+      assert.equal(req.node.etcdBinary, '/opt/etcd/bin/etcd');
+      assert.equal(req.node.service, 'etcd-events.service');
+      assert.equal(req.backup.dir, '/var/backups/etcd-scaleout');
+    });
+
     it('accepts https with TLS files and defaults the CA file', () => {
       const r = httpsRequest();
       delete r.cluster.tls.caFile;
