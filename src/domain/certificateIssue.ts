@@ -54,16 +54,29 @@ export function sanListForNewMember(
 
 export type IssuedKind = 'member' | 'admin';
 
-/** `openssl req` config: the subject Kubespray gives (CN etcd-member-<name>, etcd-admin-<name>). */
+/**
+ * The common name Kubespray gives a host's certificate (make-ssl-etcd.sh): `etcd-member-<host>`,
+ * `etcd-admin-<host>`. The one place the issued subject is named: the CSR asks for it, the CSR and
+ * the signed certificate are held to it (issuedCertificate.ts).
+ */
+export function issuedCommonName(kind: IssuedKind, host: string): string {
+  if (!NAME.test(host))
+    throw new Error(`not a member name: ${JSON.stringify(host)}`);
+  return `etcd-${kind}-${host}`;
+}
+
+/** The whole subject an issued certificate carries, as Node's X509Certificate writes it. */
+export const issuedSubject = (kind: IssuedKind, host: string): string =>
+  `CN=${issuedCommonName(kind, host)}`;
+
+/** `openssl req` config: the subject Kubespray gives (issuedCommonName), and nothing else. */
 export function requestConfig(kind: IssuedKind, name: string): string[] {
-  if (!NAME.test(name))
-    throw new Error(`not a member name: ${JSON.stringify(name)}`);
   return [
     '[req]',
     'distinguished_name = dn',
     'prompt = no',
     '[dn]',
-    `CN = etcd-${kind}-${name}`,
+    `CN = ${issuedCommonName(kind, name)}`,
   ];
 }
 

@@ -4,6 +4,7 @@
  * the member that holds it, over SSH, and undone from the manifest of what was created.
  */
 import assert from 'node:assert/strict';
+import { ApplicationFailure } from '@temporalio/common';
 import type { CertificateAuthorityRef } from '../../src/activities/node/certificates';
 import { sh } from '../../src/activities/node/shell';
 import type { SshTarget } from '../../src/activities/node/ssh';
@@ -28,6 +29,16 @@ import {
   problemsOn,
   useCertificateHosts,
 } from '../support/certificateHosts';
+
+/** A hostile node's openssl: its CSRs ask for CN=root, whatever config the worker sends. */
+const HOSTILE_OPENSSL = `#!/bin/sh
+if [ "$1" = req ] && [ "$2" = -new ]; then
+  key=
+  while [ $# -gt 0 ]; do [ "$1" = -key ] && key=$2; shift; done
+  exec /usr/bin/openssl req -new -key "$key" -subj /CN=root
+fi
+exec /usr/bin/openssl "$@"
+`;
 
 describe('certificates on real SSH test hosts', function () {
   this.timeout(180_000);
@@ -199,6 +210,46 @@ describe('certificates on real SSH test hosts', function () {
         await certs.removeIssuedCertificates(nodeTarget, manifest),
         { removed: [] },
       );
+    });
+
+    it("refuses a hostile node's CSR for CN=root: nothing signed, no certificate on the node, the undo removes the rest (issue 17)", async () => {
+      await on(nodeTarget, 'rm -rf /etc/ssl/etcd');
+      // The node's own openssl (first on its PATH) asks for CN=root whatever config the worker sends.
+      await on(
+        nodeTarget,
+        sh`cat > /usr/local/bin/openssl && chmod 755 /usr/local/bin/openssl`,
+        HOSTILE_OPENSSL,
+      );
+      try {
+        assert.equal(
+          (await on(nodeTarget, 'command -v openssl')).trim(),
+          '/usr/local/bin/openssl',
+        );
+        await assert.rejects(
+          certs.issueMemberCertificates(nodeTarget, ca, spec),
+          (err: unknown) => {
+            assert.ok(err instanceof ApplicationFailure, String(err));
+            assert.equal(err.type, 'CertificateRefused');
+            assert.equal(err.nonRetryable, true);
+            assert.equal(
+              err.message,
+              `${NODE_IP}: ${DIR}/member-etcd4.pem: refused, not written: the node's CSR asks for subject "CN=root", not "CN=etcd-member-etcd4"`,
+            );
+            return true;
+          },
+        );
+        const left = await ls();
+        assert.deepEqual(
+          left.filter((f) => /(member|admin)-etcd4\.pem$/.test(f)),
+          [],
+          'no certificate was written',
+        );
+        // What was created before the CSR (folders, the CA file, keys) is listed for the undo.
+        await certs.removeIssuedCertificates(nodeTarget, manifest);
+        assert.deepEqual(await ls(), []);
+      } finally {
+        await on(nodeTarget, 'rm -f /usr/local/bin/openssl');
+      }
     });
 
     it("keeps an operator's key and other files: issues for that key, and the undo leaves them", async () => {

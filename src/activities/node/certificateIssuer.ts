@@ -2,31 +2,28 @@
  * Issues a new member's certificates (strategy.certificates "issue") as Kubespray's make-ssl-etcd.sh
  * would: the key and a CSR are made on the node (the key never leaves it), the CSR is signed on the
  * CA host with `openssl x509 -req` (the CA key never leaves that host either), the certificate is
- * written back. Only public material (CSR, certificates) crosses the worker.
+ * written back (certificateSigning.ts: only a CSR for Kubespray's subject and the node's key is
+ * signed, only the certificate asked for is written). Only public material (CSR, certificates)
+ * crosses the worker.
  *
  * Idempotent: what this run created is listed in a manifest on the node before it is created, so a
  * retry redoes only that, a usable existing certificate for its key is kept, and the undo removes
  * exactly the listed files and folders.
  */
-import { randomBytes, X509Certificate } from 'node:crypto';
 import {
   ancestors,
-  type IssuePair,
   type IssuePlan,
   type IssueSpec,
   parseManifest,
   planIssue,
-  requestConfig,
-  signingConfig,
 } from '../../domain/certificateIssue';
-import { parseOpensslDate } from '../../domain/certificates';
-import { ISSUED_CERT_DAYS } from '../../domain/request';
 import {
   type CertificateAuthorityRef,
   type ProbeItem,
   probeAuthority,
   probeFiles,
 } from './certificateProbe';
+import { record, signPair } from './certificateSigning';
 import { remote } from './remote';
 import { sh } from './shell';
 import type { SshRunner, SshTarget } from './ssh';
@@ -43,64 +40,6 @@ export interface IssueResult {
 
 const OWNER = /^[A-Za-z_][A-Za-z0-9_.-]*:[A-Za-z_][A-Za-z0-9_.-]*$/;
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/')) || '/';
-
-/** A command that writes `lines` to a temporary file named "$t" and then runs `then` (which uses it). */
-const withConfig = (lines: string[], then: string) =>
-  sh`t=$(mktemp) && trap 'rm -f "$t"' EXIT && printf '%s\\n' ${lines} > "$t" && ` +
-  then;
-
-/** Records `path` in the manifest, then runs `create`: a crash in between leaves it listed, never lost. */
-const record = (
-  manifest: string,
-  kind: 'file' | 'dir',
-  path: string,
-  create: string,
-) => sh`printf '%s %s\\n' ${kind} ${path} >> ${manifest} && ` + create;
-
-async function signPair(
-  ssh: SshRunner,
-  node: SshTarget,
-  ca: CertificateAuthorityRef,
-  spec: IssueSpec,
-  pair: IssuePair,
-  owner: string,
-) {
-  const csr = await remote(ssh).mustRun(
-    node,
-    withConfig(
-      requestConfig(pair.kind, spec.name),
-      sh`openssl req -new -key ${pair.keyFile} -config "$t"`,
-    ),
-    `CSR for ${pair.certFile}`,
-  );
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f; // a positive serial number
-  const sign = sh`openssl x509 -req -CA ${ca.certFile} -CAkey ${ca.keyFile} -passin pass: -set_serial ${`0x${serial.toString('hex')}`} -days ${ISSUED_CERT_DAYS} -sha256 -extfile "$t" -extensions ssl_client 2>/dev/null`;
-  const signed = await remote(ssh).mustRun(
-    ca.target,
-    withConfig(signingConfig(spec.sans), sign),
-    `signing ${pair.certFile}`,
-    csr.stdout,
-  );
-  const pem = `${signed.stdout.trim()}\n`;
-  const x509 = new X509Certificate(pem); // throws on anything but a certificate
-  await remote(ssh).mustRun(
-    node,
-    record(
-      spec.manifestFile,
-      'file',
-      pair.certFile,
-      sh`(umask 027 && cat > ${pair.certFile}) && chown -- ${owner} ${pair.certFile} && chmod 640 ${pair.certFile}`,
-    ),
-    `write ${pair.certFile}`,
-    pem,
-  );
-  return {
-    file: pair.certFile,
-    fingerprint: x509.fingerprint256,
-    notAfter: parseOpensslDate(x509.validTo) ?? x509.validTo,
-  };
-}
 
 /** Reads only: the CA host's usability, the owner of its key folder, and its CA certificate. */
 async function assessAuthority(
@@ -267,7 +206,9 @@ async function issueMemberCertificates(
     );
   const issued = [];
   for (const pair of plan.sign)
-    issued.push(await signPair(ssh, node, ca, spec, pair, owner));
+    issued.push(
+      await signPair(ssh, node, { ...ca, pem: caPem }, spec, pair, owner),
+    );
 
   const created = [
     ...manifest.map((e) => e.path),
