@@ -7,6 +7,7 @@
  * Only what names the member itself changes: its name, URLs, data dir and certificate files.
  */
 import { mergeEnvFile, parseEnvFile } from './envFileText';
+import { isFilePath } from './patterns';
 import { listenURLs, type NewMember } from './request';
 
 /** A value that cannot be written safely or derived for the new member; names the variable. */
@@ -42,15 +43,44 @@ export interface DerivedEnv {
 
 /** Stands for a value that looked secret when the env file was read: such values never leave the node. */
 export const WITHHELD = '<withheld by etcd-scaleout>';
-const SECRET_NAME = /PASSWORD|SECRET/i;
+/** Names whose value is a secret whatever it looks like. */
+const SECRET_NAME = /PASSW(OR)?D|SECRET|CREDENTIAL/i;
+/** Names whose value is a secret unless it is a file path (`ETCDCTL_KEY=/etc/ssl/.../admin-key.pem`). */
+const KEY_OR_TOKEN_NAME = /(KEY|TOKEN)$/i;
+/**
+ * Named like a token but not a credential: etcd mixes the initial cluster token into the cluster and
+ * member IDs at bootstrap (Kubespray writes the same `k8s_etcd` on every member, and a join copies
+ * it); `--auth-token` names the token provider (`simple`, or `jwt,pub-key=<path>,...`), not a token.
+ */
+const NOT_SECRET = new Set(['ETCD_INITIAL_CLUSTER_TOKEN', 'ETCD_AUTH_TOKEN']);
 
-/** An env file's text with the values of secret-looking variables (`*PASSWORD*`, `*SECRET*`) withheld. */
+/**
+ * Whether an env variable's value is withheld when the file is read (so it never reaches the worker's
+ * results, the history or the audit): names with PASSWORD/PASSWD, SECRET or CREDENTIAL always; names
+ * ending in KEY or TOKEN unless the value is a file path (a key file's path is not a secret: Kubespray's
+ * ETCDCTL_KEY) or the name is ETCD_INITIAL_CLUSTER_TOKEN or ETCD_AUTH_TOKEN (settings, not credentials).
+ */
+export function isWithheld(name: string, value: string): boolean {
+  if (NOT_SECRET.has(name)) return false;
+  if (SECRET_NAME.test(name)) return true;
+  return KEY_OR_TOKEN_NAME.test(name) && !isFilePath(value.trim());
+}
+
+/** An env value as parseEnvFile reads it (trimmed, one pair of quotes removed). */
+const unquoted = (raw: string): string => {
+  const v = raw.trim();
+  return /^(".*"|'.*')$/.test(v) ? v.slice(1, -1) : v;
+};
+
+/** An env file's text with the values of secret-looking variables (isWithheld) withheld. */
 export function withholdSecrets(text: string): string {
   return text
     .split('\n')
     .map((line) => {
-      const m = /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=)/.exec(line);
-      return m && SECRET_NAME.test(m[2]) ? `${m[1]}${WITHHELD}` : line;
+      const m = /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=)(.*)$/.exec(line);
+      return m && isWithheld(m[2], unquoted(m[3]))
+        ? `${m[1]}${WITHHELD}`
+        : line;
     })
     .join('\n');
 }
@@ -67,6 +97,23 @@ const OWN_TLS_FILE_VARS = [
   'ETCDCTL_CERT',
   'ETCDCTL_KEY',
 ];
+
+/** Variables naming the CA files every member shares: copied as they are. */
+const SHARED_TLS_FILE_VARS = [
+  'ETCD_TRUSTED_CA_FILE',
+  'ETCD_PEER_TRUSTED_CA_FILE',
+  'ETCDCTL_CACERT',
+];
+
+/** A TLS file variable's value, refused unless it is a clean absolute path: etcd, etcdctl and issuing open it. */
+function checkedFilePath(variable: string, value: string): string {
+  if (!isFilePath(value))
+    throw new EnvDerivationError(
+      variable,
+      `${JSON.stringify(value)} is not an absolute path made of letters, digits and ._@+-/`,
+    );
+  return value;
+}
 
 /**
  * Only 127.0.0.1 among IPv4 loopbacks: a member on another 127/8 address (one per node, as on a
@@ -288,7 +335,9 @@ export function deriveMemberEnv(
     );
   for (const v of OWN_TLS_FILE_VARS)
     if (env[v] !== undefined)
-      derived[v] = renameMemberFile(env[v], joining.name);
+      derived[v] = renameMemberFile(checkedFilePath(v, env[v]), joining.name);
+  for (const v of SHARED_TLS_FILE_VARS)
+    if (env[v] !== undefined) checkedFilePath(v, env[v]);
   // *_NAME/*_ID values that are the member's name (Kubespray's tracing instance ID) become the new member's.
   for (const [k, v] of Object.entries(env))
     if (v === source.name && /(_NAME|_ID)$/.test(k) && !(k in derived))

@@ -1,4 +1,4 @@
-import { ABS_PATH } from './patterns';
+import { isFilePath } from './patterns';
 
 /**
  * The TLS files an etcd env file names (client and peer: certificate, key, CA), grouped so each
@@ -62,7 +62,7 @@ export function tlsFilesOf(vars: Record<string, string>): {
       [s.cert, cert],
       [s.key, key],
       [caVar, ca],
-    ].find(([, p]) => !ABS_PATH.test(p) || p.split('/').includes('..'));
+    ].find(([, p]) => !isFilePath(p));
     if (bad) {
       problems.push(
         `${bad[0]} is ${JSON.stringify(bad[1])}: not an absolute path made of letters, digits and ._@+-/`,
@@ -77,5 +77,11 @@ export function tlsFilesOf(vars: Record<string, string>): {
       variables: { ca: caVar, cert: s.cert, key: s.key },
     });
   }
+  // etcdctl's files (Kubespray's admin pair): issuing writes the admin pair where these point.
+  for (const v of ['ETCDCTL_CACERT', 'ETCDCTL_CERT', 'ETCDCTL_KEY'])
+    if (vars[v] && !isFilePath(vars[v]))
+      problems.push(
+        `${v} is ${JSON.stringify(vars[v])}: not an absolute path made of letters, digits and ._@+-/`,
+      );
   return { sets, problems };
 }

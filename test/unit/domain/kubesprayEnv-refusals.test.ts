@@ -161,4 +161,64 @@ describe('Kubespray env derived from a healthy member', () => {
     );
     assert.equal(e.variable, 'ETCD_EXTRA_PASSWORD');
   });
+
+  it("refuses a member's TLS file variable that is not a clean absolute path, naming it (issue 17)", () => {
+    for (const [variable, value] of [
+      ['ETCDCTL_CERT', 'admin-node1.pem'],
+      ['ETCDCTL_KEY', '/etc/ssl/etcd/ssl/../../../root/admin-node1-key.pem'],
+      ['ETCDCTL_CACERT', 'ca.pem'],
+      ['ETCD_PEER_CERT_FILE', 'ssl/member-node1.pem'],
+    ]) {
+      const env = NODE1_ENV.replace(
+        new RegExp(`^${variable}=.*$`, 'm'),
+        `${variable}=${value}`,
+      );
+      assert.notEqual(env, NODE1_ENV);
+      const e = refusal(() =>
+        deriveMemberEnv(env, source, etcd4, initialCluster, '/var/lib/etcd'),
+      );
+      assert.equal(e.variable, variable);
+      assert.match(e.message, /is not an absolute path made of letters/);
+    }
+  });
+
+  it('withholds tokens and keys, keeps key-file paths and the cluster token visible (issue 17)', () => {
+    const extra = [
+      'ETCD_EXTRA_TOKEN=s3cr3t-token',
+      'VAULT_TOKEN="hvs.abc"',
+      'export API_KEY=AKIAXXXX',
+      'ETCD_ENCRYPTION_KEY=aGVsbG8=',
+      'DB_CREDENTIALS=/etc/creds',
+      'ETCD_EXTRA_PASSWD=x',
+      'ETCD_JWT_KEY=/etc/ssl/etcd/ssl/jwt-key.pem',
+      'ETCD_AUTH_TOKEN=jwt,pub-key=/etc/ssl/etcd/ssl/jwt.pub,sign-method=RS256',
+    ].join('\n');
+    const read = withholdSecrets(`${NODE1_ENV}${extra}\n`);
+    for (const secret of [
+      's3cr3t',
+      'hvs.abc',
+      'AKIAXXXX',
+      'aGVsbG8=',
+      '/etc/creds',
+      'PASSWD=x',
+    ])
+      assert.ok(!read.includes(secret), `${secret} withheld`);
+    for (const name of [
+      'ETCD_EXTRA_TOKEN',
+      'VAULT_TOKEN',
+      'export API_KEY',
+      'ETCD_ENCRYPTION_KEY',
+      'DB_CREDENTIALS',
+      'ETCD_EXTRA_PASSWD',
+    ])
+      assert.ok(read.includes(`${name}=${WITHHELD}`), name);
+    // Paths and settings, not secrets: Kubespray's whole env is read as it is.
+    assert.ok(read.includes('ETCD_JWT_KEY=/etc/ssl/etcd/ssl/jwt-key.pem'));
+    assert.ok(read.includes('ETCD_AUTH_TOKEN=jwt,pub-key='));
+    assert.ok(
+      read.includes('ETCDCTL_KEY=/etc/ssl/etcd/ssl/admin-node1-key.pem'),
+    );
+    assert.ok(read.includes('ETCD_INITIAL_CLUSTER_TOKEN=k8s_etcd'));
+    assert.equal(withholdSecrets(NODE1_ENV), NODE1_ENV);
+  });
 });

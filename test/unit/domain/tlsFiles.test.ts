@@ -65,4 +65,19 @@ describe('TLS files named by an env', () => {
       /^ETCD_CERT_FILE is "member\.pem": not an absolute path/,
     );
   });
+
+  it("holds etcdctl's files (where issuing writes the admin pair) to the same path rule (issue 17)", () => {
+    const vars = {
+      ETCD_CERT_FILE: '/m.pem',
+      ETCD_KEY_FILE: '/m-key.pem',
+      ETCD_TRUSTED_CA_FILE: '/ca.pem',
+      ETCDCTL_CACERT: '/ca.pem',
+      ETCDCTL_CERT: 'admin.pem',
+      ETCDCTL_KEY: '/etc/ssl/etcd/ssl/../../../root/.ssh/id_rsa',
+    };
+    assert.deepEqual(tlsFilesOf(vars).problems, [
+      'ETCDCTL_CERT is "admin.pem": not an absolute path made of letters, digits and ._@+-/',
+      'ETCDCTL_KEY is "/etc/ssl/etcd/ssl/../../../root/.ssh/id_rsa": not an absolute path made of letters, digits and ._@+-/',
+    ]);
+  });
 });
