@@ -3,6 +3,8 @@
  * workflow's update validator and signal handlers, the API's body check and the audit report.
  */
 
+import { DECEPTIVE_CHARS, DECEPTIVE_TEXT_RULE } from './patterns';
+
 export interface Decision {
   approve: boolean;
   by: string;
@@ -32,6 +34,10 @@ export function decisionProblem(
     return 'reason: must be a string';
   if (typeof reason === 'string' && reason.length > MAX_REASON_LENGTH)
     return `reason: is too long (at most ${MAX_REASON_LENGTH} characters)`;
+  // Shown in the UI, the audit and tickets: held to the rule of all free text (patterns.ts).
+  if (DECEPTIVE_CHARS.test(by)) return `by: ${DECEPTIVE_TEXT_RULE}`;
+  if (typeof reason === 'string' && DECEPTIVE_CHARS.test(reason))
+    return `reason: ${DECEPTIVE_TEXT_RULE}`;
   if (approvers && !approvers.includes(by))
     return `by: ${by} is not an approver of this run (approvers: ${approvers.join(', ')})`;
   return undefined;

@@ -1,8 +1,8 @@
 /**
  * Markdown building blocks for the audit report (and the run details the Temporal UI shows): quoted
  * text, table cells, code fences, short lines, durations. Everything a person or a failing process
- * wrote goes through `inline` or `codeBlock`, so it cannot add headings, links, images, HTML,
- * emphasis or table columns to the report.
+ * wrote goes through `inline` or `codeBlock`, so it cannot add headings, links (bare URLs included),
+ * images, HTML, emphasis or table columns to the report.
  */
 
 /** Line breaks of every kind, flattened to a space: a quoted text stays on its line. */
@@ -17,13 +17,30 @@ const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;' } as const;
 /** What would start a list item or a setext heading underline at the start of a line. */
 const BLOCK_START = /^(\s*)([-+=]|\d+(?=[.)]))/;
 
-/** Quoted text, shown literally wherever inline Markdown is allowed. */
-export function inline(v: unknown): string {
-  const text = String(v)
-    .replace(LINE_BREAKS, ' ')
+/**
+ * Bare URLs (`scheme://...`) and `www.` names, which GitHub and most renderers turn into links by
+ * themselves (GFM's autolinks): quoted as code, which no renderer links. A URL ends at whitespace, a
+ * backtick (which would close the code) or `|` (which would end a table cell even inside code).
+ */
+const BARE_URL = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)[^\s`|]*/gi;
+
+/** Text with its Markdown and HTML syntax escaped. */
+const escaped = (text: string): string =>
+  text
     .replace(/[&<>]/g, (c) => HTML[c as keyof typeof HTML])
     .replace(INLINE_SYNTAX, (c) => `\\${c}`);
-  return text.replace(BLOCK_START, (_m, space: string, mark: string) =>
+
+/** Quoted text, shown literally wherever inline Markdown is allowed: never markup, never a link. */
+export function inline(v: unknown): string {
+  const text = String(v).replace(LINE_BREAKS, ' ');
+  let out = '';
+  let last = 0;
+  for (const url of text.matchAll(BARE_URL)) {
+    out += `${escaped(text.slice(last, url.index))}\`${url[0]}\``;
+    last = url.index + url[0].length;
+  }
+  out += escaped(text.slice(last));
+  return out.replace(BLOCK_START, (_m, space: string, mark: string) =>
     /^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`,
   );
 }

@@ -101,7 +101,9 @@ describe('audit Markdown quoting', () => {
     for (const text of HOSTILE) {
       const q = inline(text);
       assert.doesNotMatch(q, /[\r\n\u2028]/, text);
-      assert.doesNotMatch(q, /(^|[^\\])[[\]`*~|]/, `${text} -> ${q}`);
+      // A bare URL is quoted as code (below): the only backticks left unescaped.
+      const outsideUrls = q.replace(/`(?:https?:\/\/|www\.)[^`]*`/g, '');
+      assert.doesNotMatch(outsideUrls, /(^|[^\\])[[\]`*~|]/, `${text} -> ${q}`);
       assert.doesNotMatch(q, /[<>]/, `${text} -> ${q}`);
       assert.doesNotMatch(q, /^\s*([-+=>#]|\d+[.)])/, `${text} -> ${q}`);
     }
@@ -113,6 +115,37 @@ describe('audit Markdown quoting', () => {
     assert.equal(inline('_em_'), '\\_em\\_');
     assert.equal(inline('1. x'), '1\\. x');
     assert.equal(cell(''), '');
+  });
+
+  it('quotes bare URLs as code, so no renderer makes them links (issue 17)', () => {
+    assert.equal(
+      inline('see https://evil.example/login now'),
+      'see `https://evil.example/login` now',
+    );
+    assert.equal(
+      inline('www.evil.example/x and ftp://files.example'),
+      '`www.evil.example/x` and `ftp://files.example`',
+    );
+    // A pipe ends the URL (it would end a table cell even inside code); HTML around it stays escaped.
+    assert.equal(
+      cell('<https://evil.example/a|b>'),
+      '&lt;`https://evil.example/a`\\|b&gt;',
+    );
+    assert.equal(
+      inline('[click](https://evil.example/x)'),
+      '\\[click\\](`https://evil.example/x)`',
+    );
+    assert.equal(
+      inline('no link: example.com, a@b'),
+      'no link: example.com, a@b',
+    );
+    const md = renderAuditMarkdown(
+      hostileReport('approved, details at https://evil.example/phish'),
+    );
+    const bare = markupLines(md)
+      .map((l) => l.replace(/`[^`]*`/g, ''))
+      .filter((l) => /https?:\/\/|www\./.test(l));
+    assert.deepEqual(bare, [], 'no bare URL outside code in the report');
   });
 
   it('keeps a code block closed whatever fences the text holds', () => {
