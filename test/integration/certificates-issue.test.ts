@@ -249,6 +249,7 @@ describe('certificates on real SSH test hosts', function () {
         assert.deepEqual(await ls(), []);
       } finally {
         await on(nodeTarget, 'rm -f /usr/local/bin/openssl');
+        await certs.removeIssuedCertificates(nodeTarget, manifest);
       }
     });
 
