@@ -3,9 +3,20 @@
 #   Debian packages: etcd-server, etcd-client, openssh-server (+ client, util-linux, iproute2, openssl)
 #   the Temporal CLI (dev server with Web UI), built once into a cache outside the checkout
 #   the pinned etcd versions of lab/etcd-versions, each built once into the same cache (scripts/build-etcd.sh)
+#   with --tests only (scripts/test.sh): kube-apiserver, built once into the same cache (scripts/build-kube-apiserver.sh);
+#     only the tests' control-plane lab runs an apiserver, so the demo's set-up does not wait ~8 minutes for it
 #   npm packages (npm ci), then the TypeScript build
+# Usage: scripts/setup.sh [--tests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for_tests=false
+for arg in "$@"; do
+  case "$arg" in
+    --tests) for_tests=true ;;
+    *) echo "setup.sh: unknown argument '$arg' (usage: setup.sh [--tests])" >&2; exit 2 ;;
+  esac
+done
+KUBE_APISERVER_VERSION="$(awk '!/^#/ && NF { print $1; exit }' lab/kube-apiserver-version)"
 CACHE="${ETCD_SCALEOUT_CACHE:-$HOME/.cache/etcd-scaleout}"
 TEMPORAL_CLI_VERSION=v1.5.1   # later tags carry a replace directive that go install refuses
 mkdir -p "$CACHE/bin"
@@ -25,8 +36,10 @@ etcd_to_build=()
 for version in $(awk '!/^#/ && $2 == "build" { print $1 }' lab/etcd-versions); do
   [ -x "$CACHE/etcd/$version/etcd" ] && [ -x "$CACHE/etcd/$version/etcdctl" ] || etcd_to_build+=("$version")
 done
+kube_apiserver_to_build=false
+if $for_tests && [ ! -x "$CACHE/kube-apiserver/$KUBE_APISERVER_VERSION/kube-apiserver" ]; then kube_apiserver_to_build=true; fi
 if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
-  { [ "${#etcd_to_build[@]}" -gt 0 ] || ! { command -v temporal >/dev/null 2>&1 || [ -x "$CACHE/bin/temporal" ]; }; } && missing+=(golang-go)
+  { [ "${#etcd_to_build[@]}" -gt 0 ] || $kube_apiserver_to_build || ! { command -v temporal >/dev/null 2>&1 || [ -x "$CACHE/bin/temporal" ]; }; } && missing+=(golang-go)
 fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -57,6 +70,11 @@ for version in "${etcd_to_build[@]}"; do
   say "building etcd $version into $CACHE/etcd/$version (about 2 minutes, once; needs the Go its go.mod names)"
   ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-etcd.sh "$version"
 done
+
+if $kube_apiserver_to_build; then
+  say "building kube-apiserver $KUBE_APISERVER_VERSION into $CACHE/kube-apiserver/$KUBE_APISERVER_VERSION (about 8 minutes on 2 cores, once; for the tests)"
+  ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-kube-apiserver.sh "$KUBE_APISERVER_VERSION"
+fi
 
 # Temporal's time-skipping test server for the workflow tests (the Java SDK's Maven artifact, fetched by mvn, run on the JDK).
 bash scripts/install-test-server.sh
