@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ClusterProfile, profileFileName } from '../src/domain/profile';
 import type { ScaleOutRequestInput } from '../src/domain/request';
+import { LabControlPlane } from './controlPlane';
 import { LabEtcdCluster } from './etcdCluster';
 import { type EtcdRelease, etcdRelease } from './etcdVersions';
 import {
@@ -19,6 +20,12 @@ import {
 import { LabPki } from './pki';
 import { ensureLabKeys, type LabKeys, TestHost } from './testHosts';
 
+export {
+  type ControlPlaneNodeFacts,
+  LabControlPlane,
+  MANIFEST_PATH,
+  type ReadinessReport,
+} from './controlPlane';
 export { type ClientTlsFiles, LabEtcdCluster } from './etcdCluster';
 export { type EtcdRelease, etcdRelease, etcdReleases } from './etcdVersions';
 export { KUBESPRAY_TUNING, renderKubesprayEnv } from './kubespray';
@@ -51,6 +58,12 @@ export interface LabOptions {
    * a member's env file, its CA and the CA key are read there. Default: with TLS.
    */
   memberSsh?: boolean;
+  /**
+   * A stacked control plane (TLS labs only): each member host also runs a real kube-apiserver from
+   * /etc/kubernetes/manifests/kube-apiserver.yaml, under a kubelet stand-in; start() returns once every
+   * apiserver is ready. See controlPlane.ts.
+   */
+  controlPlane?: boolean;
 }
 
 export interface RequestOverrides {
@@ -67,6 +80,8 @@ export class Lab {
   readonly memberHosts: TestHost[] = [];
   readonly release: EtcdRelease;
   readonly pki?: LabPki;
+  /** The apiservers (LabOptions.controlPlane). */
+  readonly controlPlane?: LabControlPlane;
   keys!: LabKeys;
   readonly prefix: string;
 
@@ -88,6 +103,18 @@ export class Lab {
       release: this.release,
       pki: this.pki,
     });
+    if (options.controlPlane) {
+      if (!this.pki || options.memberSsh === false)
+        throw new Error(
+          'a lab control plane needs tls and sshd on the members (Kubespray-shaped)',
+        );
+      this.controlPlane = new LabControlPlane({
+        dir: this.dir,
+        hosts: this.cluster.members,
+        etcdServers: this.cluster.endpoints,
+        pki: this.pki,
+      });
+    }
   }
 
   get scheme(): 'http' | 'https' {
@@ -131,6 +158,7 @@ export class Lab {
       ensureLabKeys(join(this.dir, 'keys')),
       this.pki?.create(),
     ]);
+    await this.controlPlane?.prepare(); // before any sshd: their mount namespaces must see /etc/kubernetes
     for (const node of this.newHostNodes()) {
       this.hosts.push(
         new TestHost({
@@ -161,6 +189,11 @@ export class Lab {
           }),
         );
       await Promise.all(this.memberHosts.map((h) => h.start()));
+    }
+    if (this.controlPlane) {
+      const since = Date.now();
+      this.controlPlane.start();
+      await this.controlPlane.waitReady(180_000, since);
     }
     return this;
   }
@@ -307,6 +340,7 @@ export class Lab {
   }
 
   async stop(): Promise<void> {
+    await this.controlPlane?.stop();
     await Promise.all([
       this.cluster.stop(),
       ...this.hosts.map((h) => h.stop()),

@@ -32,6 +32,9 @@ export const sslFiles = (host: string) => ({
   memberKey: `member-${host}-key.pem`,
   admin: `admin-${host}.pem`,
   adminKey: `admin-${host}-key.pem`,
+  /** A control-plane host's client certificate, kube-apiserver's `--etcd-certfile`. */
+  node: `node-${host}.pem`,
+  nodeKey: `node-${host}-key.pem`,
 });
 
 export interface EnvNode {

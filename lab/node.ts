@@ -5,6 +5,7 @@
  *   /var/lib/etcd       the node's data dir
  *   /usr/local/bin      etcd and etcdctl of the lab's version, and stand-ins for systemctl/journalctl
  *   /run/etcd-testhost  the service's pid and log (the stand-ins')
+ *   /etc/kubernetes     on control-plane hosts only (see kubernetesDir)
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -51,6 +52,14 @@ export class LabNode {
   }
   get runDir(): string {
     return join(this.root, 'run');
+  }
+  /**
+   * This node's /etc/kubernetes, seen from outside: a control-plane host's (controlPlane.ts). When the folder
+   * exists it is bind-mounted there, not kept in the /etc overlay, so every namespace of the node and the
+   * test runner see one and the same file (two overlays on one upper dir do not see each other's renames).
+   */
+  get kubernetesDir(): string {
+    return join(this.root, 'etc-kubernetes');
   }
   get envFilePath(): string {
     return join(this.etcUpper, 'etcd.env');
@@ -114,6 +123,7 @@ export class LabNode {
       `mount --bind ${this.dataDir} /var/lib/etcd`,
       `mount --bind ${this.binDir} /usr/local/bin`,
       `mount --bind ${this.runDir} /run/etcd-testhost`,
+      `{ [ ! -d ${this.kubernetesDir} ] || { mkdir -p /etc/kubernetes && mount --bind ${this.kubernetesDir} /etc/kubernetes; }; }`,
       // bash sources ~/.bashrc for every command sshd runs: this machine's (a developer's pyenv set-up,
       // ~0.1-0.25 s a command) is not a node's, whose root shell starts at once.
       '{ [ ! -f /root/.bashrc ] || mount --bind /dev/null /root/.bashrc; }',

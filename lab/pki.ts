@@ -62,6 +62,27 @@ export class LabPki {
     await this.issue(f.admin, f.adminKey, `etcd-admin-${host}`);
   }
 
+  /**
+   * make-ssl-etcd.sh's node certificate for each control-plane host (`node-<host>.pem`, CN `etcd-node-<host>`),
+   * what its kube-apiserver presents to etcd; the hosts need not be etcd hosts.
+   */
+  async issueNodeCertificates(hosts: string[]): Promise<void> {
+    await Promise.all(
+      hosts.map((host) => {
+        const f = sslFiles(host);
+        return this.issue(f.node, f.nodeKey, `etcd-node-${host}`);
+      }),
+    );
+  }
+
+  /** Installs a control-plane host's node certificate and the CA into its /etc/ssl/etcd/ssl (the folder outside). */
+  installNodeCertificateOn(sslDir: string, host: string): void {
+    mkdirSync(sslDir, { recursive: true, mode: 0o700 });
+    const f = sslFiles(host);
+    for (const name of [f.ca, f.node, f.nodeKey])
+      copyFileSync(join(this.dir, name), join(sslDir, name));
+  }
+
   private async issue(cert: string, key: string, cn: string): Promise<void> {
     const csr = `${cert}.csr`;
     const ca = sslFiles('');
