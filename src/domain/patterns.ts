@@ -230,10 +230,22 @@ export function webhookSecretProblem(value: string): string | undefined {
     return 'must be an http(s) URL without credentials (put the secret in notify.secretFile)';
   if (u.search || u.hash)
     return 'must have no query string or fragment: a token there would reach the history (put the secret in notify.secretFile)';
-  const tokenLike = segments(decodeURIComponent(u.pathname)).find(
+  const path = decodedPath(u.pathname);
+  if (path === undefined)
+    return 'has a malformed %-escape in its path: "%" must be followed by two hex digits (write a literal "%" as %25)';
+  const tokenLike = segments(path).find(
     (s) => s.length >= 20 && /[A-Za-z]/.test(s) && /\d/.test(s),
   );
   if (tokenLike)
     return 'must not carry a token in its path (a segment of 20+ mixed letters and digits): it would reach the history; put the secret in notify.secretFile';
   return undefined;
+}
+
+/** A URL path with its %-escapes decoded, or undefined when one is malformed (decodeURIComponent throws URIError). */
+function decodedPath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
 }

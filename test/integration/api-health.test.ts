@@ -45,6 +45,13 @@ describe('HTTP API on the real stack', () => {
           [h.json.status, h.json.temporal.reachable],
           ['unavailable', false],
         );
+        // No token here: the answer is in the API's words, Temporal's own text stays in the log.
+        assert.match(h.json.temporal.error, /^Temporal did not answer the API/);
+        assert.doesNotMatch(
+          h.text,
+          /18099|127\.0\.0\.1|UNAVAILABLE|ECONNREFUSED|DEADLINE/i,
+          'healthz echoes no address or gRPC error',
+        );
         const l = await call('GET', '/v1/scaleouts?cluster=lab-50', { base });
         assert.equal(l.status, 503, l.text);
         assert.match(l.json.error, /Temporal is not reachable/);

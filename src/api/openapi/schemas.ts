@@ -145,7 +145,11 @@ function runSchemas(): Record<string, Json> {
           reachable: { type: 'boolean' },
           namespace: { type: 'string' },
           latencyMs: { type: 'number' },
-          error: { type: 'string' },
+          error: {
+            type: 'string',
+            description:
+              "The API's own words; Temporal's error text goes to the server's log only (this route needs no token).",
+          },
         },
         ['reachable'],
       ),
