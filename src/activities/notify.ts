@@ -8,7 +8,9 @@
  * A receiver recomputes the HMAC over its own copy of the timestamp header, a ".", and the raw body;
  * compares in constant time; refuses a timestamp more than 5 minutes from its clock; and treats the
  * body's `runId` as the delivery key (one outcome per run, retries send the same body). The secret
- * is read from a file on the worker; it never travels in the request or the history.
+ * is read from a file on the worker (a small regular file only, notifySecret.ts); it never travels
+ * in the request or the history. Loopback, link-local, private and shared targets are refused unless
+ * the profile allows them, checked on the address actually connected to (webhookTransport.ts).
  *
  * Redirects are not followed (the signed body must not go to a host nobody configured), and a 4xx
  * answer other than 408 and 429 is final: the receiver refused this body, and sending it again will
@@ -18,7 +20,8 @@ import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
 import { shownWebhookUrl } from '../domain/webhookUrl';
-import { readCredential } from './credentials';
+import { readNotifySecret } from './notifySecret';
+import { postWebhook, WebhookTargetRefused } from './webhookTransport';
 
 export const SIGNATURE_HEADER = 'x-etcdscaleout-signature';
 export const TIMESTAMP_HEADER = 'x-etcdscaleout-timestamp';
@@ -45,8 +48,7 @@ export function signatureHeaders(
 }
 
 /** The failure for an answer that is not 2xx: retried only when sending again can help. */
-function refusal(shown: string, res: Response): ApplicationFailure {
-  const status = res.status;
+function refusal(shown: string, status: number): ApplicationFailure {
   if (status >= 300 && status < 400) {
     return ApplicationFailure.nonRetryable(
       `POST ${shown}: HTTP ${status} redirect, not followed: set notify.webhookUrl to the final URL`,
@@ -69,16 +71,20 @@ function refusal(shown: string, res: Response): ApplicationFailure {
   );
 }
 
-export function createNotifyActivities(
-  deps: { fetch?: typeof fetch; now?: () => number } = {},
-) {
-  const doFetch = deps.fetch ?? fetch;
+/** How the request's notify section reaches the activity beside the URL and the secret file. */
+export interface NotifyOptions {
+  /** notify.allowPrivateTargets: absent (runs scheduled before it existed) means false. */
+  allowPrivateTargets?: boolean;
+}
+
+export function createNotifyActivities(deps: { now?: () => number } = {}) {
   const now = deps.now ?? Date.now;
   return {
     async notifyWebhook(
       url: string,
       secretFile: string | undefined,
       payload: Record<string, unknown>,
+      options: NotifyOptions = {},
     ): Promise<{ status: number }> {
       const shown = shownWebhookUrl(url);
       const body = JSON.stringify(payload);
@@ -87,31 +93,32 @@ export function createNotifyActivities(
         'user-agent': 'etcd-scaleout',
       };
       if (secretFile) {
-        const secret = await readCredential('notify.secretFile', secretFile);
-        Object.assign(
-          headers,
-          signatureHeaders(secret.toString('utf8').trim(), body, now()),
-        );
+        const secret = await readNotifySecret(secretFile);
+        Object.assign(headers, signatureHeaders(secret, body, now()));
       }
-      let res: Response;
+      let status: number;
       try {
-        res = await doFetch(url, {
-          method: 'POST',
+        status = await postWebhook({
+          url,
           headers,
           body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(10_000),
+          allowPrivateTargets: options.allowPrivateTargets === true,
+          timeoutMs: 10_000,
         });
       } catch (err) {
+        if (err instanceof WebhookTargetRefused)
+          throw ApplicationFailure.nonRetryable(
+            `POST ${shown}: ${err.message}`,
+            ErrorType.NotifyFailed,
+          );
         // Network errors may quote the URL: only the shown form goes into the failure.
         throw ApplicationFailure.retryable(
           `POST ${shown}: ${(err as Error).message.split(url).join(shown)}`,
           ErrorType.NotifyFailed,
         );
       }
-      await res.body?.cancel();
-      if (res.status >= 300) throw refusal(shown, res);
-      return { status: res.status };
+      if (status >= 300) throw refusal(shown, status);
+      return { status };
     },
   };
 }

@@ -200,7 +200,18 @@ function assemble(
     },
     searchAttributes: sa,
     input: withShownWebhook(rec.input),
-    ...(profile ? { profile } : {}),
+    ...(profile
+      ? {
+          profile: profile.profile
+            ? {
+                ...profile,
+                profile: withShownWebhook(
+                  profile.profile,
+                ) as typeof profile.profile,
+              }
+            : profile,
+        }
+      : {}),
     phases: rec.phases,
     activities,
     approvals: rec.approvals,
@@ -214,7 +225,7 @@ function assemble(
   };
 }
 
-/** The request as recorded, with the webhook URL as logs show it (its path may be a capability). */
+/** The request (or profile) as recorded, with the webhook URL as logs show it (its path may be a capability). */
 function withShownWebhook(input: unknown): unknown {
   const url = (input as { notify?: { webhookUrl?: unknown } } | undefined)
     ?.notify?.webhookUrl;

@@ -2,7 +2,7 @@
  * A cluster profile: what the operator fixes for one cluster, kept on the worker's side (one file per
  * cluster, `<profiles dir>/<cluster>.json`): how the worker reaches the cluster (endpoints, TLS files)
  * and its nodes (SSH user, key and known_hosts files), the nodes' paths and unit, the backup folder,
- * and strategy settings such as the approvers. A request from a ticket then names the cluster and the
+ * where the outcome is sent (notify), and strategy settings such as the approvers. A request from a ticket then names the cluster and the
  * new members only (profileResolution.ts).
  *
  * Every value is held to the request's own rules (requestParts.ts): a profile cannot name a path or a
@@ -15,6 +15,7 @@ import {
   BackupSchema,
   ClusterSchema,
   NodeSchema,
+  NotifySchema,
   SshSchema,
   StrategySchema,
 } from './requestParts';
@@ -27,6 +28,8 @@ export const ClusterProfileSchema = z
     backup: BackupSchema.optional(),
     /** The control-plane nodes whose kube-apiservers are told the new members (controlPlane.ts). */
     controlPlane: ControlPlaneSchema.optional(),
+    /** Where the outcome is sent, and the secret it is signed with: the operator's, never a ticket's. */
+    notify: NotifySchema.optional(),
     /** Strategy settings the profile fixes (approvers, approval, ...); the others stay the request's. */
     strategy: StrategySchema.optional(),
   })

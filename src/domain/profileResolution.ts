@@ -2,8 +2,9 @@
  * The request a run works with: the request as written, over its cluster's profile from the worker.
  *
  * The profile owns how the cluster and its nodes are reached and where things are on them
- * (cluster.endpoints, cluster.tls, ssh, node, backup, controlPlane) and the strategy settings it sets. A request
- * names the cluster, the new members, the ticket, and the strategy settings the profile leaves open.
+ * (cluster.endpoints, cluster.tls, ssh, node, backup, controlPlane), where the outcome is sent
+ * (notify) and the strategy settings it sets. A request names the cluster, the new members, the
+ * ticket, and the strategy settings the profile leaves open.
  * Whether a request may set what a profile owns (or, with no profile, everything) is the worker's
  * setting, ETCD_SCALEOUT_INLINE_SETTINGS: "deny" refuses such a request naming each field, "allow"
  * lets the request's values win, held to the same patterns as the profile's.
@@ -48,8 +49,12 @@ export type Resolution =
       errors: FieldError[];
     };
 
-/** The sections a profile owns whole: any field a request sets in them is an inline setting. */
-const OWNED_SECTIONS = ['ssh', 'node', 'backup', 'controlPlane'] as const;
+/**
+ * The sections a profile owns whole: any field a request sets in them is an inline setting. `notify`
+ * is one: where the outcome goes and which secret signs it are the operator's (a ticket must not
+ * sign another team's outcome with the operator's secret, nor aim the worker at internal hosts).
+ */
+const OWNED_SECTIONS = ['ssh', 'node', 'backup', 'controlPlane', 'notify'] as const;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json =>

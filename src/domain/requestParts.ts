@@ -18,6 +18,7 @@ import {
   urlOf,
   webhookSecretProblem,
 } from './patterns';
+import { nonPublicHostKind, nonPublicTargetProblem } from './webhookTarget';
 
 export const TlsSchema = z
   .object({
@@ -150,6 +151,8 @@ export const StrategySchema = z
       )
       .max(100, 'must list at most 100 approvers')
       .optional(),
+    /** Four eyes: whoever requested the run (ticket.requestedBy; the API's token identity) may not decide it. */
+    fourEyes: z.boolean(need('must be true or false')).default(false),
     minCertValidityDays: z
       .number(need('must be a number of days'))
       .int('must be an integer')
@@ -246,11 +249,38 @@ export const NotifySchema = z
         error: (i) =>
           webhookSecretProblem(String(i.input)) ?? 'must be an http(s) URL',
       }),
-    secretFile: absPath(
-      'file on the worker holding the HMAC-SHA256 secret',
-    ).optional(),
+    secretFile: absPath('file on the worker holding the HMAC-SHA256 secret')
+      .refine(
+        (p) => !/^\/(dev|proc|sys)(\/|$)/.test(p),
+        'must be a file of its own, not a device or kernel file under /dev, /proc or /sys',
+      )
+      .optional(),
+    /** Loopback, link-local, private and shared addresses are refused unless this is true (webhookTarget.ts). */
+    allowPrivateTargets: z
+      .boolean(need('must be true or false'))
+      .default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((notify, ctx) => {
+    if (notify.allowPrivateTargets) return;
+    const host = hostnameOf(notify.webhookUrl);
+    const kind = host === undefined ? undefined : nonPublicHostKind(host);
+    if (host !== undefined && kind)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webhookUrl'],
+        message: nonPublicTargetProblem(host, kind),
+      });
+  });
+
+/** The URL's hostname, or undefined when it is not a URL (the field's own check says so). */
+function hostnameOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
 
 export const TicketSchema = z
   .object({

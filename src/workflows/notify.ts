@@ -27,7 +27,9 @@ export async function notify(
         'notify',
         request.strategy,
         activitySummary('notify'),
-      ).notifyWebhook(target.webhookUrl, target.secretFile, body);
+      ).notifyWebhook(target.webhookUrl, target.secretFile, body, {
+        allowPrivateTargets: target.allowPrivateTargets,
+      });
       return { delivered: true, status: r.status };
     } catch (err) {
       log.error(

@@ -72,12 +72,14 @@ describe('HTTP API on the real stack', () => {
     it('carol rejects the canary: the run rolls back, and the webhook gets a signed POST after a retry', async () => {
       const body = {
         ...lab52.request({
-          ticket: { id: 'OPS-20', requestedBy: 'erin' },
+          ticket: { id: 'OPS-20' },
           strategy: { approval: 'after-canary', approvers: ['carol'] },
         }),
+        // The receiver is on loopback: refused unless allowed explicitly.
         notify: {
           webhookUrl: `http://127.0.0.1:${HOOK_PORT}/hook`,
           secretFile,
+          allowPrivateTargets: true,
         },
       };
       const r = await call('POST', '/v1/scaleouts', { body });

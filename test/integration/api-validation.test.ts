@@ -112,6 +112,21 @@ describe('HTTP API on the real stack', () => {
           field: 'ticket.id',
           message: /required/,
         },
+        {
+          // decodeURIComponent's URIError used to escape the validators: a 500 here.
+          edit: (x) =>
+            (x.notify = { webhookUrl: 'https://tickets.example.com/hook/%zz' }),
+          field: 'notify.webhookUrl',
+          message: /malformed %-escape/,
+        },
+        {
+          edit: (x) =>
+            (x.notify = {
+              webhookUrl: 'http://169.254.169.254/latest/meta-data',
+            }),
+          field: 'notify.webhookUrl',
+          message: /link-local/,
+        },
       ];
       for (const c of cases) {
         const body = clone();

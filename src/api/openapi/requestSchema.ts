@@ -37,9 +37,12 @@ export function scaleOutRequestJsonSchema(): Json {
   props.ssh.description =
     "How the worker reaches the new nodes, unless the cluster's profile on the worker says. Key and known_hosts are paths on the worker, never key material.";
   props.notify.description =
-    'Optional webhook called when the run ends: a POST with headers X-EtcdScaleout-Timestamp (unix seconds) and X-EtcdScaleout-Signature (sha256=<hex of HMAC-SHA256 over "<timestamp>.<body>">, secret from secretFile, a path on the worker). Receivers refuse stale timestamps (e.g. older than 5 minutes) and deduplicate by the body\'s runId. Redirects are not followed; a 4xx answer other than 408/429 is not retried. Logs and the audit show the URL as scheme://host:port/….';
+    'Optional webhook called when the run ends: a POST with headers X-EtcdScaleout-Timestamp (unix seconds) and X-EtcdScaleout-Signature (sha256=<hex of HMAC-SHA256 over "<timestamp>.<body>">, secret from secretFile, a path on the worker). Receivers refuse stale timestamps (e.g. older than 5 minutes) and deduplicate by the body\'s runId. Redirects are not followed; a 4xx answer other than 408/429 is not retried. Logs and the audit show the URL as scheme://host:port/…. ' +
+    "Where the outcome goes is the operator's: notify is a section of the cluster's profile, and a worker that refuses inline settings refuses it in a request. " +
+    'A loopback, link-local (169.254/16, fe80::/10), private (10/8, 172.16/12, 192.168/16, fc00::/7), shared (100.64/10), 0.0.0.0/8 or unspecified target is refused (400 naming notify.webhookUrl; a name is checked once resolved, and the worker connects to the address it checked) unless allowPrivateTargets is true. ' +
+    'secretFile must be a regular file of at most 4 KiB on the worker.';
   schema.description =
-    "A scale-out request. A ticket's request names the cluster, the new members and the ticket: cluster.endpoints, cluster.tls, ssh, node and backup come from the cluster's profile on the worker, and a worker that refuses inline settings (ETCD_SCALEOUT_INLINE_SETTINGS=deny, its default) refuses a request that sets them (InlineSettingRefused) or names a cluster without a profile (ProfileMissing)." +
+    "A scale-out request. A ticket's request names the cluster, the new members and the ticket: cluster.endpoints, cluster.tls, ssh, node, backup and notify come from the cluster's profile on the worker, and a worker that refuses inline settings (ETCD_SCALEOUT_INLINE_SETTINGS=deny, its default) refuses a request that sets them (InlineSettingRefused) or names a cluster without a profile (ProfileMissing)." +
     ' Cross-field rules (URL hosts match the member host, no duplicates, one scheme, canary <= members) are checked by the server and reported like the field rules.';
   return schema;
 }

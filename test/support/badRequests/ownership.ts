@@ -139,6 +139,41 @@ export function ownershipCases({ scheme, hostOf }: CaseContext): Case[] {
       },
     },
     {
+      name: 'webhook path with a malformed %-escape',
+      field: /notify\.webhookUrl: has a malformed %-escape in its path/,
+      edit: (r) => {
+        r.notify = { webhookUrl: 'https://tickets.example.com/hook/%E0%A4%A' };
+        return r;
+      },
+    },
+    {
+      name: 'notify secret /dev/zero',
+      field: /notify\.secretFile: must be a file of its own, not a device/,
+      edit: (r) => {
+        r.notify = {
+          webhookUrl: 'https://tickets.example.com/hooks/etcd',
+          secretFile: '/dev/zero',
+        };
+        return r;
+      },
+    },
+    {
+      name: 'webhook on the cloud metadata address',
+      field: /notify\.webhookUrl: .*link-local.*notify\.allowPrivateTargets/,
+      edit: (r) => {
+        r.notify = { webhookUrl: 'http://169.254.169.254/latest/meta-data' };
+        return r;
+      },
+    },
+    {
+      name: 'webhook on loopback',
+      field: /notify\.webhookUrl: .*loopback/,
+      edit: (r) => {
+        r.notify = { webhookUrl: 'http://127.0.0.1:8080/hook' };
+        return r;
+      },
+    },
+    {
       name: 'webhook token in the path',
       field: /notify\.webhookUrl: must not carry a token in its path/,
       edit: (r) => {

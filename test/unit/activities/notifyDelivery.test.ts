@@ -1,6 +1,7 @@
 /**
- * The notify activity against a real HTTP receiver on loopback (lab block 180): timestamped
- * signature, redirects not followed, final and retryable answers, the URL's path never shown.
+ * The notify activity against a real HTTP receiver on loopback (lab block 180), allowed explicitly:
+ * timestamped signature, redirects not followed, final and retryable answers, the URL's path never
+ * shown. Refused targets and secret files: notifyTargets.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -53,11 +54,13 @@ describe('notifyWebhook delivery', () => {
   after(() => server.close());
   beforeEach(() => (received.length = 0));
 
+  // The receiver is on loopback: allowed explicitly, as a profile would (notify.allowPrivateTargets).
   const notify = (path: string, now = () => 1_700_000_000_000) =>
     createNotifyActivities({ now }).notifyWebhook(
       `${base}${path}`,
       secretFile,
       { runId: 'r1', status: 'completed' },
+      { allowPrivateTargets: true },
     );
 
   it('signs the timestamp and the body, so a replayed or altered delivery does not verify', async () => {
@@ -126,7 +129,14 @@ describe('notifyWebhook delivery', () => {
         (e) => e,
       ),
       await createNotifyActivities()
-        .notifyWebhook(`http://${HOST}:1/hooks/team-a`, undefined, {})
+        .notifyWebhook(
+          `http://${HOST}:1/hooks/team-a`,
+          undefined,
+          {},
+          {
+            allowPrivateTargets: true,
+          },
+        )
         .then(
           () => undefined,
           (e) => e,
