@@ -53,7 +53,12 @@ const signalled: EventHandler<
   const approvers = Array.isArray(rec.request.strategy?.approvers)
     ? rec.request.strategy.approvers
     : undefined;
-  let note = decisionProblem(d, approvers);
+  const requester =
+    rec.request.strategy?.fourEyes === true &&
+    typeof rec.request.ticket?.requestedBy === 'string'
+      ? rec.request.ticket.requestedBy
+      : undefined;
+  let note = decisionProblem(d, approvers, requester);
   if (!note && phase !== APPROVAL_PHASE)
     note = `no decision is awaited: the run was in phase ${phase ?? 'unknown'}`;
   rec.approvals.push({

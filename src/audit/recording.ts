@@ -16,7 +16,7 @@ import type {
 export interface RequestFacts {
   cluster?: { name?: string };
   ticket?: { id?: string; requestedBy?: string };
-  strategy?: { approvers?: string[] };
+  strategy?: { approvers?: string[]; fourEyes?: boolean };
 }
 
 /** An activity while its events are read: its result stays here, it is not part of the report row. */

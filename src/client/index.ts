@@ -33,12 +33,14 @@ export {
   runSummary,
 } from './runs';
 export {
+  type CancelledBy,
   cancelScaleOut,
   describeOrUndefined,
   describeScaleOut,
   mustBeRunning,
   NotAScaleOutError,
   RunEndedError,
+  requestCancellation,
   type ScaleOutRun,
 } from './scaleOutRun';
 export { InvalidRequestError, type Started, startScaleOut } from './start';

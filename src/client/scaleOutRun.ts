@@ -3,6 +3,8 @@
  * scaleOutEtcd workflow (so `cancel` cannot reach another workflow of the namespace), and acted on
  * by the run ID it was described with (a newer run under the same ID is not touched by mistake).
  */
+
+import { randomUUID } from 'node:crypto';
 import {
   type Client,
   type WorkflowExecutionDescription,
@@ -11,6 +13,7 @@ import {
 } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../config';
 import type { scaleOutEtcd } from '../workflows';
+import { GrpcStatus, grpcCode } from './grpc';
 
 /** Workflow IDs are at most this long in Temporal's default limits (limit.maxIDLength). */
 const MAX_WORKFLOW_ID_LENGTH = 1000;
@@ -87,13 +90,50 @@ export function mustBeRunning(
     throw new RunEndedError(d.workflowId, action, d.status.name);
 }
 
-/** Requests the run's cancellation (it then undoes what it changed); refused when it has ended. */
+/** Who asks for a cancellation, as the history records it (the event's identity and cause). */
+export interface CancelledBy {
+  identity: string;
+  reason: string;
+}
+
+/**
+ * Requests the run's cancellation (it then undoes what it changed); refused when it has ended. With
+ * `by`, the request names who asked and why: RequestCancelWorkflowExecution's identity and reason,
+ * which the history keeps in the cancel-requested event (and the audit report shows).
+ */
 export async function cancelScaleOut(
   client: Client,
   workflowId: string,
+  by?: CancelledBy,
 ): Promise<WorkflowExecutionDescription> {
-  const { handle, d } = await describeScaleOut(client, workflowId);
+  const run = await describeScaleOut(client, workflowId);
+  await requestCancellation(client, run, by);
+  return run.d;
+}
+
+/** Cancels a run already described (the API checks who may, first); refused when it has ended. */
+export async function requestCancellation(
+  client: Client,
+  { handle, d }: ScaleOutRun,
+  by?: CancelledBy,
+): Promise<void> {
   mustBeRunning(d, 'cancel');
-  await handle.cancel();
-  return d;
+  if (!by) {
+    await handle.cancel();
+    return;
+  }
+  try {
+    await client.workflowService.requestCancelWorkflowExecution({
+      namespace: client.options.namespace,
+      workflowExecution: { workflowId: d.workflowId, runId: d.runId },
+      identity: by.identity,
+      reason: by.reason,
+      requestId: randomUUID(),
+    });
+  } catch (err) {
+    // The run closed between the describe and the cancel.
+    if (grpcCode(err) === GrpcStatus.NOT_FOUND)
+      throw new RunEndedError(d.workflowId, 'cancel', 'closed');
+    throw err;
+  }
 }

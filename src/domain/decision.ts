@@ -15,12 +15,15 @@ export const MAX_DECIDER_LENGTH = 128;
 export const MAX_REASON_LENGTH = 2000;
 
 /**
- * What is wrong with a decision, or undefined. `approvers` is the run's `strategy.approvers`; the
- * phase check (is a decision awaited now?) belongs to the workflow, which alone knows its phase.
+ * What is wrong with a decision, or undefined. `approvers` is the run's `strategy.approvers`;
+ * `requester` is given under four eyes (`strategy.fourEyes`): the run's `ticket.requestedBy`, who
+ * may not decide their own run. The phase check (is a decision awaited now?) belongs to the
+ * workflow, which alone knows its phase.
  */
 export function decisionProblem(
   d: unknown,
   approvers?: readonly string[],
+  requester?: string,
 ): string | undefined {
   if (!d || typeof d !== 'object')
     return 'a decision is { approve: boolean, by: string, reason?: string }';
@@ -40,5 +43,11 @@ export function decisionProblem(
     return `reason: ${DECEPTIVE_TEXT_RULE}`;
   if (approvers && !approvers.includes(by))
     return `by: ${by} is not an approver of this run (approvers: ${approvers.join(', ')})`;
+  if (requester !== undefined && sameName(by, requester))
+    return `by: ${by} requested this run, and strategy.fourEyes needs the decision of someone else`;
   return undefined;
 }
+
+/** Names compared as people read them: "Alice " and "alice" are one person. */
+const sameName = (a: string, b: string): boolean =>
+  a.trim().toLowerCase() === b.trim().toLowerCase();

@@ -61,6 +61,7 @@ export function checkRequest(req: ScaleOutRequest, ctx: Ctx): void {
       `is ${req.strategy.canary} but only ${req.newMembers.length} new member(s) are requested`,
     );
   }
+  checkFourEyes(req, ctx);
   if (req.strategy.certificates === 'issue') {
     if (!req.cluster.tls || !schemes.has('https:')) {
       issue(
@@ -77,6 +78,23 @@ export function checkRequest(req: ScaleOutRequest, ctx: Ctx): void {
       );
     }
   }
+}
+
+/** Four eyes needs a gate to decide at, and a requester to tell the approver from. */
+function checkFourEyes(req: ScaleOutRequest, ctx: Ctx): void {
+  if (!req.strategy.fourEyes) return;
+  if (req.strategy.approval !== 'after-canary')
+    issue(
+      ctx,
+      ['strategy', 'fourEyes'],
+      `is true, but strategy.approval is "${req.strategy.approval}": four eyes needs the approval gate ("after-canary")`,
+    );
+  if (!req.ticket?.requestedBy)
+    issue(
+      ctx,
+      ['ticket', 'requestedBy'],
+      'is required with strategy.fourEyes: the approver must differ from the requester (the HTTP API sets it from the token)',
+    );
 }
 
 /** Two members on one host would share its ports and its data dir: the second start sees the first's etcd. */

@@ -21,19 +21,32 @@ import {
 } from './messages';
 import type { Run } from './run';
 
+/** Who may decide: the approvers, and under four eyes the requester who may not. */
+export interface DecisionRules {
+  approvers?: string[];
+  /** ticket.requestedBy, when strategy.fourEyes. */
+  requester?: string;
+}
+
+/** The rules of a validated request. */
+export const decisionRules = (request: ScaleOutRequest): DecisionRules => ({
+  approvers: request.strategy.approvers,
+  ...(request.strategy.fourEyes
+    ? { requester: request.ticket?.requestedBy }
+    : {}),
+});
+
 /**
  * Registered when the run starts, before validate reads the cluster's profile, so a decision sent
- * early is refused with the reason, not for a missing handler; the approvers are known once the
- * request is (`approvers`).
+ * early is refused with the reason, not for a missing handler; the rules are known once the request
+ * is (`rules`).
  */
-export function listenForDecisions(
-  run: Run,
-  approvers: () => string[] | undefined,
-): void {
+export function listenForDecisions(run: Run, rules: () => DecisionRules): void {
   const check = (d: Decision): string | undefined => {
     if (typeof d?.approve !== 'boolean')
       return 'a decision is { approve: boolean, by: string, reason?: string }';
-    const problem = decisionProblem(d, approvers());
+    const { approvers, requester } = rules();
+    const problem = decisionProblem(d, approvers, requester);
     if (problem) return problem;
     if (run.progress.approval.state !== 'waiting')
       return `no decision is awaited: the run is in phase ${run.progress.phase} (approval ${run.progress.approval.state})`;

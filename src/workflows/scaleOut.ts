@@ -17,7 +17,7 @@ import { type ScaleOutPlan, votersAfterCanary } from '../domain/planning';
 import type { ScaleOutRequest } from '../domain/request';
 import { fileSafe } from '../domain/runNames';
 import { activities } from './activityPolicies';
-import { approval, listenForDecisions } from './approval';
+import { approval, decisionRules, listenForDecisions } from './approval';
 import { causeOf } from './causeOf';
 import { ClusterLock } from './clusterLock';
 import { joinMembers } from './joinMember';
@@ -33,7 +33,9 @@ import { validate } from './validate';
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   const run = new Run();
   const validated: { request?: ScaleOutRequest } = {};
-  listenForDecisions(run, () => validated.request?.strategy.approvers);
+  listenForDecisions(run, () =>
+    validated.request ? decisionRules(validated.request) : {},
+  );
   const request = await run.failOnThrow(() => validate(input));
   validated.request = request;
   run.identify(request);

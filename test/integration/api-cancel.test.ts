@@ -28,7 +28,7 @@ describe('HTTP API on the real stack', () => {
       const envBefore = lab51.hosts.map((h) => h.envFile());
       const bodyOf = (ticket: string) =>
         lab51.request({
-          ticket: { id: ticket, requestedBy: 'dave' },
+          ticket: { id: ticket },
           strategy: { approval: 'after-canary' },
         });
       // Five concurrent POSTs, two tickets for the same cluster: exactly one run starts; the repeats of

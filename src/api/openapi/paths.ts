@@ -51,7 +51,9 @@ function startOperation(): Json {
       'Validates the request (400 with every field problem, nothing started), then starts the run whose workflow id derives from cluster.name and ticket.id. ' +
       'The same ticket with the same request again returns the existing run with 200 (while it runs, and after it completed); the same ticket with a different request gets 409 naming the fields that differ; ' +
       'a run of the same ticket that failed or was cancelled is started afresh under the same workflow id. ' +
-      'A different ticket while the cluster already has a running scale-out gets 409 naming that run. Needs the requester role.',
+      'A different ticket while the cluster already has a running scale-out gets 409 naming that run. Needs the requester role. ' +
+      "The run is requested by the token's identity: the API sets ticket.requestedBy to it, and a body naming anyone else is refused with 403 naming ticket.requestedBy. " +
+      'A ticket whose run another identity requested (in any state) is theirs: 409 with the workflow id only, nothing about that run.',
     requestBody: {
       required: true,
       content: { 'application/json': { schema: ref('ScaleOutRequest') } },
@@ -70,10 +72,13 @@ function startOperation(): Json {
         'Invalid JSON or an invalid request; `fields` names each problem.',
       ),
       ...authErrors,
-      ...forbidden('requester'),
+      '403': json(
+        ref('Forbidden'),
+        "The token's identity does not have the requester role, or the body's ticket.requestedBy names someone else (`fields`).",
+      ),
       '409': json(
         ref('Conflict'),
-        'Another scale-out of this cluster is running (`running`), or this ticket already has a run with a different request (`workflowId`, `differences`).',
+        "Another scale-out of this cluster is running (`running`), this ticket already has a run with a different request (`workflowId`, `differences`), or another identity requested this ticket's run (`workflowId` only).",
       ),
       '415': error('The body is not application/json.'),
       '502': json(
@@ -162,6 +167,8 @@ export function runPaths(): Json {
         operationId: 'cancelScaleOut',
         summary:
           'Request cancellation: the run undoes what it did (in reverse order) and fails with type Cancelled.',
+        description:
+          "Allowed to the identity that requested the run (its RequestedBy) and to identities with the approver role. The canceller is recorded in the run's history (the cancel request's identity `<name> (etcd-scaleout API)` and reason) and shown by the audit report.",
         parameters: [workflowIdParam],
         responses: {
           '202': json(
@@ -169,6 +176,10 @@ export function runPaths(): Json {
             'Cancellation requested; follow GET /v1/scaleouts/{workflowId}.',
           ),
           ...authErrors,
+          '403': json(
+            ref('Forbidden'),
+            'The token neither requested this run nor has the approver role.',
+          ),
           ...notFound,
           '409': error('The run is already closed.'),
           ...unavailable,
@@ -219,7 +230,7 @@ function decisionOperation(approve: boolean): Json {
         ? 'The batch proceeds. '
         : 'The run rolls back the canary and fails with type ApprovalRejected. ') +
       "Needs the approver role; `by` must be the token's identity (naming anyone else is refused with 403). " +
-      'Refused with 409 when that identity is not an approver of the run or when no decision is awaited.',
+      'Refused with 409 when that identity is not an approver of the run, when the run has strategy.fourEyes and that identity requested it, or when no decision is awaited.',
     parameters: [workflowIdParam],
     requestBody: {
       required: true,

@@ -1,14 +1,16 @@
-/** One run: GET its status, POST .../cancel, GET .../audit. */
+/** One run: GET its status, POST .../cancel (its requester or an approver; ../runOwner.ts), GET .../audit. */
 import type { FastifyInstance } from 'fastify';
 import { buildAuditReport, renderAuditMarkdown } from '../../audit';
 import {
-  cancelScaleOut,
   describeScaleOut,
+  requestCancellation,
   runStatus,
   runSummary,
 } from '../../client';
+import { identityOf } from '../auth';
 import { type ApiContext, failureJson, summaryJson } from '../context';
 import { badRequest } from '../errors';
+import { mayCancel } from '../runOwner';
 
 /** How long GET status waits for the progress query. */
 const QUERY_DEADLINE_MS = 10_000;
@@ -34,9 +36,17 @@ export function runRoutes(app: FastifyInstance, { client }: ApiContext): void {
   });
 
   app.post<ById>('/v1/scaleouts/:workflowId/cancel', async (request, reply) => {
-    const d = await cancelScaleOut(client, request.params.workflowId);
+    const identity = identityOf(request);
+    const run = await describeScaleOut(client, request.params.workflowId);
+    const { d } = run;
+    mayCancel(d, identity);
+    // Who cancelled lands in the history (the cancel-requested event) and so in the audit.
+    await requestCancellation(client, run, {
+      identity: `${identity.name} (etcd-scaleout API)`,
+      reason: `cancelled by ${identity.name} through the HTTP API`,
+    });
     request.log.info(
-      { workflowId: d.workflowId, runId: d.runId },
+      { workflowId: d.workflowId, runId: d.runId, by: identity.name },
       'cancellation requested',
     );
     return reply.code(202).send({

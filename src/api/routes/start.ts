@@ -1,12 +1,16 @@
 /**
- * POST /v1/scaleouts: validate, then start the ticket's run; 200 for the same ticket and request
- * again, 409 for the same ticket with another request (naming the fields that differ), 409 when
- * another ticket's run is in progress on the cluster (see ../clusterGuard.ts).
+ * POST /v1/scaleouts: validate, then start the ticket's run, requested by the token's identity
+ * (../runOwner.ts); 200 for the same ticket and request again by the same requester, 409 for a
+ * ticket whose run another identity requested, 409 for the same ticket with another request (naming
+ * the fields that differ), 409 when another ticket's run is in progress on the cluster (see
+ * ../clusterGuard.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import {
   checkSameRequest,
   describeOrUndefined,
+  RequestConflictError,
+  type Started,
   startScaleOut,
 } from '../../client';
 import type { FieldError } from '../../domain/request';
@@ -16,6 +20,9 @@ import { identityOf, needsRole } from '../auth';
 import { findRunningScaleOut } from '../clusterGuard';
 import type { ApiContext } from '../context';
 import { badRequest, HttpError } from '../errors';
+import { mustBeOwnTicket, requestedByCaller, ticketTaken } from '../runOwner';
+
+type Json = Record<string, unknown>;
 
 const TICKET_REQUIRED =
   "is required by the API: the run's workflow id derives from cluster.name and ticket.id (one run per ticket)";
@@ -41,6 +48,28 @@ function requestProblems(raw: unknown) {
   return v.request;
 }
 
+/**
+ * Starts the run; another process started the ticket's run meanwhile: a request that differs in
+ * its requester is that other identity's ticket (409 without the other run's details).
+ */
+async function startOwnRun(
+  client: ApiContext['client'],
+  raw: Json,
+  workflowId: string,
+  taskQueue: string,
+): Promise<Started> {
+  try {
+    return await startScaleOut(client, raw, { workflowId, taskQueue });
+  } catch (err) {
+    if (
+      err instanceof RequestConflictError &&
+      err.fields.includes('ticket.requestedBy')
+    )
+      throw ticketTaken(workflowId);
+    throw err;
+  }
+}
+
 export function startRoute(
   app: FastifyInstance,
   { client, taskQueue, guard }: ApiContext,
@@ -49,8 +78,10 @@ export function startRoute(
     '/v1/scaleouts',
     { config: needsRole('requester') },
     async (request, reply) => {
-      const raw = request.body;
-      const req = requestProblems(raw);
+      const identity = identityOf(request);
+      const req = requestProblems(request.body);
+      // The requester is the token's identity (see ../runOwner.ts).
+      const raw = requestedByCaller(request.body as Json, identity);
       const workflowId = workflowIdFor(req);
       const cluster = req.cluster.name;
       const url = `/v1/scaleouts/${encodeURIComponent(workflowId)}`;
@@ -65,6 +96,7 @@ export function startRoute(
 
       return guard.exclusive(cluster, async () => {
         const existing = await describeOrUndefined(client, workflowId);
+        if (existing) mustBeOwnTicket(existing, identity);
         if (
           existing &&
           (existing.status.name === 'RUNNING' ||
@@ -86,15 +118,15 @@ export function startRoute(
             { running: other },
           );
         }
-        const started = await startScaleOut(client, raw, {
-          workflowId,
-          taskQueue,
-        });
+        const started = await startOwnRun(client, raw, workflowId, taskQueue);
         guard.remember(cluster, workflowId);
         const d = await started.handle.describe();
-        if (started.alreadyStarted) return answer(200, d.runId, d.status.name);
+        if (started.alreadyStarted) {
+          mustBeOwnTicket(d, identity);
+          return answer(200, d.runId, d.status.name);
+        }
         request.log.info(
-          { workflowId, runId: d.runId, cluster, by: identityOf(request).name },
+          { workflowId, runId: d.runId, cluster, by: identity.name },
           'scale-out started',
         );
         reply.header('location', url);

@@ -37,6 +37,7 @@ describe('request validation', () => {
         approval: 'none',
         approvalTimeout: 86_400,
         onApprovalTimeout: 'rollback',
+        fourEyes: false,
         minCertValidityDays: 30,
         certificates: 'check',
       });
