@@ -17,9 +17,16 @@ import type { Identity } from './tokens';
 
 type Json = Record<string, unknown>;
 
-/** The body with `ticket.requestedBy` set to the caller; 403 naming the field when it names another. */
-export function requestedByCaller(body: Json, identity: Identity): Json {
-  const ticket = (body.ticket ?? {}) as Json;
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The body with `ticket.requestedBy` set to the caller; 403 naming the field when it names another.
+ * A body without a ticket object is left as it is, for validation to refuse.
+ */
+export function requestedByCaller(body: unknown, identity: Identity): unknown {
+  if (!isObject(body) || !isObject(body.ticket)) return body;
+  const ticket = body.ticket;
   const asserted = ticket.requestedBy;
   if (asserted !== undefined && asserted !== identity.name)
     throw new HttpError(

@@ -22,8 +22,6 @@ import type { ApiContext } from '../context';
 import { badRequest, HttpError } from '../errors';
 import { mustBeOwnTicket, requestedByCaller, ticketTaken } from '../runOwner';
 
-type Json = Record<string, unknown>;
-
 const TICKET_REQUIRED =
   "is required by the API: the run's workflow id derives from cluster.name and ticket.id (one run per ticket)";
 
@@ -54,7 +52,7 @@ function requestProblems(raw: unknown) {
  */
 async function startOwnRun(
   client: ApiContext['client'],
-  raw: Json,
+  raw: unknown,
   workflowId: string,
   taskQueue: string,
 ): Promise<Started> {
@@ -79,9 +77,9 @@ export function startRoute(
     { config: needsRole('requester') },
     async (request, reply) => {
       const identity = identityOf(request);
-      const req = requestProblems(request.body);
-      // The requester is the token's identity (see ../runOwner.ts).
-      const raw = requestedByCaller(request.body as Json, identity);
+      // The requester is the token's identity (see ../runOwner.ts), before validation: four eyes needs it.
+      const raw = requestedByCaller(request.body, identity);
+      const req = requestProblems(raw);
       const workflowId = workflowIdFor(req);
       const cluster = req.cluster.name;
       const url = `/v1/scaleouts/${encodeURIComponent(workflowId)}`;
