@@ -54,7 +54,13 @@ export type Resolution =
  * is one: where the outcome goes and which secret signs it are the operator's (a ticket must not
  * sign another team's outcome with the operator's secret, nor aim the worker at internal hosts).
  */
-const OWNED_SECTIONS = ['ssh', 'node', 'backup', 'controlPlane', 'notify'] as const;
+const OWNED_SECTIONS = [
+  'ssh',
+  'node',
+  'backup',
+  'controlPlane',
+  'notify',
+] as const;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json =>
