@@ -9,6 +9,10 @@
  *
  * Everything is laid out before the hosts' sshd starts (their mount namespaces are made then): see
  * LabOptions.controlPlane, which prepares it with the lab and starts it once the hosts run.
+ *
+ * Unlike separate machines, the lab's hosts share one pid and one network namespace: over SSH every host
+ * sees all the apiserver processes in /proc; a host's own is the one listening on its address:6443 (and
+ * whose --advertise-address is its address). The kubelet stand-in's pid file is lab-only.
  */
 import type { ChildProcess } from 'node:child_process';
 import {

@@ -72,7 +72,7 @@ for version in "${etcd_to_build[@]}"; do
 done
 
 if $kube_apiserver_to_build; then
-  say "building kube-apiserver $KUBE_APISERVER_VERSION into $CACHE/kube-apiserver/$KUBE_APISERVER_VERSION (about 8 minutes on 2 cores, once; for the tests)"
+  say "building kube-apiserver $KUBE_APISERVER_VERSION into $CACHE/kube-apiserver/$KUBE_APISERVER_VERSION (8-12 minutes on 2 cores, once; for the tests)"
   ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-kube-apiserver.sh "$KUBE_APISERVER_VERSION"
 fi
 
