@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs what the demo and the tests need, on Debian as root. Idempotent, and quick when done:
-#   Debian packages: etcd-server, etcd-client, openssh-server (+ client, util-linux, iproute2, openssl)
+# Installs what the demo and the tests need, on Debian as root. Idempotent, and quick when done.
+# Without arguments (scripts/demo.sh): only what the demo runs
+#   Debian packages: openssh-server (+ client, util-linux, iproute2, openssl), node/npm, Go if something is built
 #   the Temporal CLI (dev server with Web UI), built once into a cache outside the checkout
-#   the pinned etcd versions of lab/etcd-versions, each built once into the same cache (scripts/build-etcd.sh)
-#   with --tests only (scripts/test.sh): kube-apiserver, built once into the same cache (scripts/build-kube-apiserver.sh);
-#     only the tests' control-plane lab runs an apiserver, so the demo's set-up does not wait ~8 minutes for it
+#   the one etcd the demo runs ($ETCD_VERSION, else the default line of lab/etcd-versions), built once (scripts/build-etcd.sh)
 #   npm packages (npm ci), then the TypeScript build
+# With --tests (scripts/test.sh), also what only the tests run:
+#   Debian's etcd-server/etcd-client, chromium (the UI tests)
+#   every etcd of lab/etcd-versions; kube-apiserver (scripts/build-kube-apiserver.sh, ~8 minutes on 2 cores)
+#   Temporal's time-skipping test server for the workflow tests (scripts/install-test-server.sh)
+# Output: one line per step. What the steps print (apt, the Go tool's "downloading" lines, mvn, npm) goes to
+# $CACHE/setup.log, whose last lines are shown when a step fails.
 # Usage: scripts/setup.sh [--tests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,73 +21,117 @@ for arg in "$@"; do
     *) echo "setup.sh: unknown argument '$arg' (usage: setup.sh [--tests])" >&2; exit 2 ;;
   esac
 done
-KUBE_APISERVER_VERSION="$(awk '!/^#/ && NF { print $1; exit }' lab/kube-apiserver-version)"
+pinned() { awk '!/^#/ && NF { print $1; exit }' "$1"; }
+KUBE_APISERVER_VERSION="$(pinned lab/kube-apiserver-version)"
 CACHE="${ETCD_SCALEOUT_CACHE:-$HOME/.cache/etcd-scaleout}"
 TEMPORAL_CLI_VERSION=v1.5.1   # later tags carry a replace directive that go install refuses
 mkdir -p "$CACHE/bin"
+LOG="$CACHE/setup.log"
+: >"$LOG"
 
 say() { printf '[setup] %s\n' "$*"; }
+# step <what> <command...>: one line on screen with the step's time; its output to the log, shown if it fails.
+step() {
+  local what="$1" start=$SECONDS
+  shift
+  printf '[setup] %s ... ' "$what"
+  printf '\n=== %s\n' "$what" >>"$LOG"
+  if "$@" >>"$LOG" 2>&1; then
+    printf 'done (%ss)\n' "$((SECONDS - start))"
+  else
+    printf 'FAILED after %ss; the last lines of %s:\n' "$((SECONDS - start))" "$LOG"
+    tail -n 40 "$LOG" | sed 's/^/    /'
+    exit 1
+  fi
+}
+
+# The etcd versions to have: the demo's one, or every line for the tests.
+demo_etcd="${ETCD_VERSION:-$(awk '!/^#/ && $3 == "default" { print $1; exit }' lab/etcd-versions)}"
+demo_etcd="${demo_etcd#v}"
+if $for_tests; then
+  wanted_etcd="$(awk '!/^#/ && NF { print $1 " " $2 }' lab/etcd-versions)"
+else
+  wanted_etcd="$(awk -v v="$demo_etcd" '!/^#/ && $1 == v { print $1 " " $2 }' lab/etcd-versions)"
+  [ -n "$wanted_etcd" ] || { echo "setup.sh: etcd $demo_etcd is not in lab/etcd-versions" >&2; exit 2; }
+fi
+etcd_from_debian=false
+etcd_to_build=()
+while read -r version source; do
+  [ -n "$version" ] || continue
+  if [ "$source" = debian ]; then etcd_from_debian=true; continue; fi
+  [ -x "$CACHE/etcd/$version/etcd" ] && [ -x "$CACHE/etcd/$version/etcdctl" ] || etcd_to_build+=("$version")
+done <<<"$wanted_etcd"
+
+temporal_cli=""
+if command -v temporal >/dev/null 2>&1; then temporal_cli="$(command -v temporal)"
+elif [ -x "$CACHE/bin/temporal" ]; then temporal_cli="$CACHE/bin/temporal"; fi
+kube_apiserver_to_build=false
+if $for_tests; then
+  [ -x "$CACHE/kube-apiserver/$KUBE_APISERVER_VERSION/kube-apiserver" ] || kube_apiserver_to_build=true
+fi
 
 missing=()
-[ -x /usr/bin/etcd ] || missing+=(etcd-server)
-[ -x /usr/bin/etcdctl ] || missing+=(etcd-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 command -v ss >/dev/null 2>&1 || missing+=(iproute2)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-etcd_to_build=()
-for version in $(awk '!/^#/ && $2 == "build" { print $1 }' lab/etcd-versions); do
-  [ -x "$CACHE/etcd/$version/etcd" ] && [ -x "$CACHE/etcd/$version/etcdctl" ] || etcd_to_build+=("$version")
-done
-kube_apiserver_to_build=false
-if $for_tests && [ ! -x "$CACHE/kube-apiserver/$KUBE_APISERVER_VERSION/kube-apiserver" ]; then kube_apiserver_to_build=true; fi
+if $etcd_from_debian; then
+  [ -x /usr/bin/etcd ] || missing+=(etcd-server)
+  [ -x /usr/bin/etcdctl ] || missing+=(etcd-client)
+fi
+if $for_tests; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
 if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
-  { [ "${#etcd_to_build[@]}" -gt 0 ] || $kube_apiserver_to_build || ! { command -v temporal >/dev/null 2>&1 || [ -x "$CACHE/bin/temporal" ]; }; } && missing+=(golang-go)
+  { [ "${#etcd_to_build[@]}" -gt 0 ] || $kube_apiserver_to_build || [ -z "$temporal_cli" ]; } && missing+=(golang-go)
 fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
-if [ "${#missing[@]}" -gt 0 ]; then
-  say "installing Debian packages: ${missing[*]}"
+apt_install() {
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+if [ "${#missing[@]}" -gt 0 ]; then
+  step "installing Debian packages: ${missing[*]}" apt_install "${missing[@]}"
 fi
+GO="$(command -v go || echo /usr/local/go/bin/go)"
 
-if command -v temporal >/dev/null 2>&1; then
-  say "Temporal CLI: $(command -v temporal)"
-elif [ -x "$CACHE/bin/temporal" ]; then
-  say "Temporal CLI: $CACHE/bin/temporal"
+build_temporal_cli() {
+  GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" && return 0
+  echo "retrying with -ldflags=-checklinkname=0 (newer Go refuses old linkname uses)"
+  GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install -ldflags=-checklinkname=0 "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+}
+if [ -n "$temporal_cli" ]; then
+  say "Temporal CLI: $temporal_cli"
 else
-  GO="$(command -v go || echo /usr/local/go/bin/go)"
-  say "building the Temporal CLI $TEMPORAL_CLI_VERSION into $CACHE/bin (a few minutes, once)"
-  if ! GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"; then
-    say "retrying with -ldflags=-checklinkname=0 (newer Go refuses old linkname uses)"
-    GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install -ldflags=-checklinkname=0 "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
-  fi
+  step "building the Temporal CLI $TEMPORAL_CLI_VERSION into $CACHE/bin (a few minutes, once)" build_temporal_cli
 fi
 
-# etcd: Debian's stays installed for the version matrix; the others are built from the Go modules.
+# etcd: Debian's for the version matrix; the others are built from the Go modules.
 debian_etcd="$(awk '!/^#/ && $2 == "debian" { print $1 }' lab/etcd-versions)"
-if [ -n "$debian_etcd" ] && ! /usr/bin/etcd --version 2>/dev/null | grep -q "etcd Version: $debian_etcd\$"; then
+if $etcd_from_debian && ! /usr/bin/etcd --version 2>/dev/null | grep -q "etcd Version: $debian_etcd\$"; then
   say "warning: lab/etcd-versions lists Debian's etcd as $debian_etcd, /usr/bin/etcd says: $(/usr/bin/etcd --version 2>&1 | head -n 1)"
 fi
 for version in "${etcd_to_build[@]}"; do
-  say "building etcd $version into $CACHE/etcd/$version (about 2 minutes, once; needs the Go its go.mod names)"
-  ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-etcd.sh "$version"
+  step "building etcd $version into $CACHE/etcd/$version (about 2 minutes, once)" \
+    env ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-etcd.sh "$version"
 done
 
 if $kube_apiserver_to_build; then
-  say "building kube-apiserver $KUBE_APISERVER_VERSION into $CACHE/kube-apiserver/$KUBE_APISERVER_VERSION (8-12 minutes on 2 cores, once; for the tests)"
-  ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-kube-apiserver.sh "$KUBE_APISERVER_VERSION"
+  step "building kube-apiserver $KUBE_APISERVER_VERSION into $CACHE/kube-apiserver/$KUBE_APISERVER_VERSION (8-12 minutes on 2 cores, once)" \
+    env ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-kube-apiserver.sh "$KUBE_APISERVER_VERSION"
 fi
 
-# Temporal's time-skipping test server for the workflow tests (the Java SDK's Maven artifact, fetched by mvn, run on the JDK).
-bash scripts/install-test-server.sh
+if $for_tests; then
+  step "Temporal's time-skipping test server (the workflow tests)" bash scripts/install-test-server.sh
+fi
 
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.etcd-scaleout-lock; then
-  say "installing npm packages"
+npm_ci() {
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.etcd-scaleout-lock
+}
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.etcd-scaleout-lock; then
+  step "installing npm packages" npm_ci
 fi
-say "building (TypeScript, then the prebuilt workflow bundle)"
-out="$(npm run --silent build 2>&1)" || { printf '%s\n' "$out"; exit 1; }
+step "building (TypeScript, then the prebuilt workflow bundle)" npm run --silent build
+
