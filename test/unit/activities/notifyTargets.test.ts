@@ -6,10 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -21,6 +22,7 @@ import {
   checkedLookup,
   WebhookTargetRefused,
 } from '../../../src/activities/webhookTransport';
+import { nonPublicAddressKind } from '../../../src/domain/webhookTarget';
 
 const HOST = '127.0.181.1';
 
@@ -104,6 +106,21 @@ describe('notifyWebhook refusals', () => {
       ),
     );
     assert.match(String(allowed), /^(127\.0\.0\.1|::1)$/);
+  });
+
+  it("refuses through the activity a name that resolves to loopback (the machine's own name, where it does)", async function () {
+    const name = hostname();
+    const { address } = await lookup(name);
+    if (!nonPublicAddressKind(address)) this.skip();
+    const err = await failureOf(send(`http://${name}:${port}/hook`));
+    assert.equal(err.nonRetryable, true);
+    assert.match(
+      err.message,
+      new RegExp(
+        `notify\\.webhookUrl is on a \\S+ address \\(${name} resolves to `,
+      ),
+    );
+    assert.deepEqual(received, []);
   });
 
   it('reads the secret only from a small regular file: /dev/zero, a FIFO, a folder, a large file and a missing one fail alike', async () => {
