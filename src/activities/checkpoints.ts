@@ -9,6 +9,7 @@ export const CHECKPOINTS = [
   'takeSnapshot:start',
   'takeSnapshot:streaming',
   'addLearner:before',
+  'addLearner:after-claim',
   'addLearner:after-add',
   'writeEnvFile:after-save',
   'startService:before',

@@ -24,7 +24,7 @@ export interface EtcdDeps {
   checkpoint?: CheckpointHook;
   /** The run an activity works for (default: its Temporal activity context). */
   currentRun?: CurrentRun;
-  /** Whether a run is still open, for the scale-out lock (default: asked through the worker's Temporal client). */
+  /** Whether a run is still open, for the scale-out lock and add intents (default: asked through the worker's Temporal client). */
   runStatus?: RunStatusReader;
 }
 
@@ -32,11 +32,13 @@ export function createEtcdActivities(deps: EtcdDeps) {
   const clients = etcdClients(deps.connect);
   const reader = createClusterReader(clients);
   const currentRun = deps.currentRun ?? activityRun;
+  const runStatus = deps.runStatus ?? workerRunStatus;
   const parts = {
     clients,
     reader,
     checkpoint: deps.checkpoint ?? noCheckpoint,
     currentRun,
+    runStatus,
   };
   return {
     /** Members, per-member health (status asked of each member), leader, version and alarms. */
@@ -44,11 +46,7 @@ export function createEtcdActivities(deps: EtcdDeps) {
       return reader.inspect(cluster);
     },
     ...createMembershipActivities(parts),
-    ...createLockActivities({
-      clients,
-      currentRun,
-      runStatus: deps.runStatus ?? workerRunStatus,
-    }),
+    ...createLockActivities({ clients, currentRun, runStatus }),
     ...createCatchUpActivities(parts),
     ...createVerifyActivities(parts),
   };

@@ -20,7 +20,11 @@ import {
   LOCK_KEY,
   parseRunRecord,
   type RunRef,
+  readRecord,
+  recordForOperator,
+  type StoredRecord,
   sameRun,
+  unreadableRecord,
 } from './runRecords';
 
 export interface LockHolder extends RunRef {
@@ -66,18 +70,23 @@ export const workerRunStatus: RunStatusReader = temporalRunStatus(
 export const describeHolder = (h: LockHolder): string =>
   `${describeRun(h)}${h.ticket ? `, ticket ${h.ticket}` : ''}, since ${h.since}`;
 
-/** Why a holder refuses this run, or undefined when the lock may be taken over. */
+/**
+ * Why a holder refuses this run, or undefined when the lock may be taken over. `stored` is the lock as
+ * etcd keeps it (its revisions), for the operator when no run can be named.
+ */
 export function lockRefusal(
   cluster: string,
   holder: LockHolder | undefined,
   status: RunStatus,
+  stored?: Partial<StoredRecord>,
 ): string | undefined {
+  const record = { ...stored, key: LOCK_KEY };
   if (!holder)
-    return `cluster ${cluster}: ${LOCK_KEY} holds no run this version can read; if no scale-out is running, delete it by hand (etcdctl del ${LOCK_KEY})`;
+    return unreadableRecord(record, `cluster ${cluster}: the scale-out lock`);
   if (status === 'open')
     return `cluster ${cluster} is being scaled out by ${describeHolder(holder)}; one scale-out per cluster: wait for it or cancel it`;
   if (status === 'unknown')
-    return `cluster ${cluster}: the scale-out lock names ${describeHolder(holder)}, which this Temporal namespace does not know; if no scale-out is running, delete it by hand (etcdctl del ${LOCK_KEY})`;
+    return `cluster ${cluster}: the scale-out lock names ${describeHolder(holder)}, which this Temporal namespace does not know (another namespace, or a history already deleted); ${recordForOperator(record)}`;
   return undefined;
 }
 
@@ -88,12 +97,12 @@ interface LockDeps {
 }
 
 const readLock = async (c: Etcd3) => {
-  const res = await c.get(LOCK_KEY).exec();
-  const kv = res.kvs[0];
-  return kv
+  const stored = await readRecord(c, LOCK_KEY);
+  return stored
     ? {
-        holder: parseRunRecord<LockHolder>(kv.value.toString()),
-        modRevision: kv.mod_revision,
+        holder: parseRunRecord<LockHolder>(stored.value),
+        modRevision: stored.modRevision,
+        stored,
       }
     : undefined;
 };
@@ -131,6 +140,7 @@ async function readScaleOutLock(
     cluster.name,
     lock.holder,
     lock.holder ? await runStatus(lock.holder) : 'unknown',
+    lock.stored,
   );
   return { holder: lock.holder, ...(refusal ? { refusal } : {}) };
 }
@@ -165,6 +175,7 @@ async function acquireScaleOutLock(
       cluster.name,
       lock.holder,
       lock.holder ? await runStatus(lock.holder) : 'unknown',
+      lock.stored,
     );
     if (refusal)
       throw ApplicationFailure.nonRetryable(refusal, ErrorType.ScaleOutLocked);

@@ -1,12 +1,21 @@
 /**
  * Membership changes: add a learner, remove a member. Both are idempotent: members are found by peer
- * URL, so a retry after a lost answer sees what the first attempt did.
+ * URL, so a retry after a lost answer sees what the first attempt did, and the add intent
+ * (addIntent.ts) says whether a member found is this run's.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors';
 import { initialClusterString, type MemberInfo } from '../../domain/planning';
 import type { CheckpointHook } from '../checkpoints';
-import type { ClusterRef, EtcdClients } from './client';
+import {
+  advanceIntent,
+  claimIntent,
+  dropOwnIntent,
+  type IntentDeps,
+  intentOwnsMember,
+  readIntent,
+} from './addIntent';
+import type { ClusterRef } from './client';
 import {
   classifyEtcdError,
   errorText,
@@ -15,14 +24,6 @@ import {
   giveUpAfter,
 } from './errors';
 import { type ClusterReader, describeMember, unhealthyVoters } from './inspect';
-import {
-  type CurrentRun,
-  describeRun,
-  intentKey,
-  parseRunRecord,
-  type RunRef,
-  sameRun,
-} from './runRecords';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,33 +40,15 @@ export interface AddedLearner {
 /** etcdctl's spelling of a member ID (hex), for what an operator types by hand. */
 export const memberIdHex = (id: string): string => BigInt(id).toString(16);
 
-interface MembershipDeps {
-  clients: EtcdClients;
+interface MembershipDeps extends IntentDeps {
   reader: ClusterReader;
   checkpoint: CheckpointHook;
-  currentRun: CurrentRun;
-}
-
-/** The run whose add intent names this peer URL, if any. */
-async function intentOwner(
-  clients: EtcdClients,
-  cluster: ClusterRef,
-  peerURL: string,
-): Promise<RunRef | undefined> {
-  try {
-    return parseRunRecord(
-      await clients.withCluster(cluster, (c) =>
-        c.get(intentKey(peerURL)).string(),
-      ),
-    );
-  } catch (err) {
-    throw etcdFailure(`reading the add intent of ${peerURL}`, err);
-  }
 }
 
 /**
- * A member listed with the new peer URL is this run's only if this run's intent names it: anything
- * else (another run's, a hand-made member) is never taken over, so a rollback never touches it.
+ * A member listed with the new peer URL is this run's only if this run's intent says it sent the add
+ * after seeing the URL free (addIntent.ts): anything else (another run's, a hand-made member) is never
+ * taken over, so a rollback never touches it.
  */
 async function mustBeOurs(
   deps: Pick<MembershipDeps, 'clients' | 'currentRun'>,
@@ -74,45 +57,48 @@ async function mustBeOurs(
   m: MemberInfo,
   action: string,
 ): Promise<void> {
-  const owner = await intentOwner(deps.clients, cluster, peerURL);
-  if (owner && sameRun(owner, deps.currentRun())) return;
-  const by = owner
-    ? `its add intent names ${describeRun(owner)}`
-    : 'no add intent names it';
-  throw ApplicationFailure.nonRetryable(
-    `member ${m.id} (${m.name || 'unstarted'}, peer ${peerURL}, etcdctl ID ${memberIdHex(m.id)}) is in cluster ${cluster.name} but was not added by this run (${by}): ${action}`,
-    ErrorType.MemberNotOurs,
+  const owns = intentOwnsMember(
+    await readIntent(deps, cluster, peerURL),
+    deps.currentRun(),
+    m.id,
   );
+  if (owns.ours) return;
+  throw notOurs(cluster, peerURL, m, owns.why, action);
 }
 
-/** Written before the add: a retry after a lost answer finds its own intent and keeps the member. */
-async function writeIntent(
-  deps: Pick<MembershipDeps, 'clients' | 'currentRun'>,
+const notOurs = (
+  cluster: ClusterRef,
+  peerURL: string,
+  m: MemberInfo,
+  why: string,
+  action: string,
+) =>
+  ApplicationFailure.nonRetryable(
+    `member ${m.id} (${m.name || 'unstarted'}, peer ${peerURL}, etcdctl ID ${memberIdHex(m.id)}) is in cluster ${cluster.name} but was not added by this run (${why}): ${action}`,
+    ErrorType.MemberNotOurs,
+  );
+
+/**
+ * This run's intent, claimed and then confirmed: a member that has the peer URL once the claim is in
+ * place was added before this run's add (by hand, or by another tool) and is not this run's.
+ */
+async function claimAndConfirm(
+  deps: MembershipDeps,
   cluster: ClusterRef,
   member: { name: string; peerURL: string },
 ): Promise<void> {
-  const value = JSON.stringify({
-    ...deps.currentRun(),
-    member: member.name,
-    at: new Date().toISOString(),
-  });
-  try {
-    await deps.clients.withCluster(cluster, (c) =>
-      c.put(intentKey(member.peerURL)).value(value).exec(),
+  await claimIntent(deps, cluster, member);
+  deps.checkpoint('addLearner:after-claim');
+  const seen = await deps.reader.findByPeer(cluster, member.peerURL);
+  if (seen.member)
+    throw notOurs(
+      cluster,
+      member.peerURL,
+      seen.member,
+      "it was added before this run's add intent was in place",
+      'not taking it over; if it is stale, remove it by hand and start again',
     );
-  } catch (err) {
-    throw etcdFailure(`writing the add intent of ${member.peerURL}`, err);
-  }
-}
-
-async function dropIntent(
-  clients: EtcdClients,
-  cluster: ClusterRef,
-  peerURL: string,
-): Promise<void> {
-  await clients
-    .withCluster(cluster, (c) => c.delete().key(intentKey(peerURL)).exec())
-    .catch(() => undefined); // a leftover intent names a closed run: harmless
+  await advanceIntent(deps, cluster, member.peerURL, { state: 'adding' });
 }
 
 /**
@@ -214,7 +200,7 @@ async function addLearner(
       until,
     );
   }
-  await writeIntent(deps, cluster, member);
+  await claimAndConfirm(deps, cluster, member);
   for (
     let collision = await memberAdd(deps, cluster, member, until);
     collision !== undefined;
@@ -233,6 +219,9 @@ async function addLearner(
       `member add ${member.peerURL} answered but the member is not listed`,
       ErrorType.EtcdRequestFailed,
     );
+  await advanceIntent(deps, cluster, member.peerURL, {
+    memberId: after.member.id,
+  });
   return result(after.members, false);
 }
 
@@ -259,7 +248,7 @@ async function removeMember(
       err,
     );
   }
-  await dropIntent(clients, cluster, peerURL);
+  await dropOwnIntent(deps, cluster, peerURL);
   return { removed: true, id: member.id };
 }
 

@@ -12,6 +12,7 @@ import {
   GRPCInvalidArgumentError,
   GRPCUnavailableError,
 } from 'etcd3';
+import { intentOwnsMember } from '../../../src/activities/etcd/addIntent';
 import {
   etcdFailure,
   isTransientEtcdError,
@@ -47,12 +48,56 @@ describe('the scale-out lock', () => {
   it('a holder Temporal does not know, or an unreadable lock, is left for the operator, with the command', () => {
     assert.match(
       lockRefusal('prod', holder, 'unknown')!,
-      /does not know; if no scale-out is running, delete it by hand \(etcdctl del \/etcd-scaleout\/lock\)/,
+      /does not know \(another namespace, or a history already deleted\); \/etcd-scaleout\/lock: inspect it with `etcdctl get \/etcd-scaleout\/lock -w json`; if no scale-out is running, delete it with `etcdctl del \/etcd-scaleout\/lock`/,
     );
-    assert.match(
-      lockRefusal('prod', undefined, 'unknown')!,
-      /holds no run this version can read/,
+    assert.equal(
+      lockRefusal('prod', undefined, 'unknown', {
+        createRevision: '12',
+        modRevision: '14',
+        version: '2',
+      }),
+      'cluster prod: the scale-out lock: /etcd-scaleout/lock holds a value this version cannot read (not a record naming a workflow run), so nothing says who wrote it and no run takes it over; /etcd-scaleout/lock (create revision 12, mod revision 14, version 2): inspect it with `etcdctl get /etcd-scaleout/lock -w json`; if no scale-out is running, delete it with `etcdctl del /etcd-scaleout/lock`',
     );
+  });
+  it("a member found with the new peer URL is this run's only when its intent names this run and says the add was sent", () => {
+    const me = { workflowId: 'scaleout-a', runId: 'r1' };
+    const stored = {
+      key: '/etcd-scaleout/intent/x',
+      value: '',
+      createRevision: '5',
+      modRevision: '6',
+      version: '2',
+    };
+    const owns = (intent: Record<string, unknown> | undefined) =>
+      intentOwnsMember({ stored, intent: intent as never }, me, '42');
+    const base = { ...me, member: 'etcd4', at: 'now' };
+    assert.deepEqual(owns({ ...base, state: 'adding' }), { ours: true });
+    assert.deepEqual(owns(base), { ours: true }, 'written before claims');
+    assert.deepEqual(owns({ ...base, state: 'adding', memberId: '42' }), {
+      ours: true,
+    });
+    for (const [intent, why] of [
+      [{ ...base, state: 'claimed' }, /never sent its add/],
+      [
+        { ...base, state: 'adding', memberId: '41' },
+        /added member 41, not this one/,
+      ],
+      [
+        { ...base, runId: 'r2' },
+        /its add intent names workflow scaleout-a \(run r2\)/,
+      ],
+      [
+        undefined,
+        /holds a value this version cannot read .*create revision 5, mod revision 6, version 2/,
+      ],
+    ] as const) {
+      const r = owns(intent);
+      assert.ok(!r.ours && why.test(r.why), JSON.stringify(r));
+    }
+    assert.deepEqual(intentOwnsMember({}, me, '42'), {
+      ours: false,
+      why: 'no add intent names it',
+    });
   });
   it('records are read back only when they name a run', () => {
     assert.ok(
