@@ -206,6 +206,8 @@ export class Lab {
         name: `lab-${this.options.block}`,
         endpoints: this.cluster.endpoints,
         ...(tls ? { tls } : {}),
+        // The lab's hosts are loopback addresses: listed explicitly, as only an operator can.
+        newMemberNetworks: [`${this.prefix}.0/24`],
       },
       ssh: {
         user: 'root',

@@ -220,6 +220,7 @@ export function profileFromInventory(
   notes.push(
     `the worker's SSH key is ${privateKeyFile} and its known_hosts ${WORKER_KNOWN_HOSTS}: put the new nodes' host keys there (verify the fingerprints)`,
     'strategy.approvers is not set: add it to require named approvers for strategy.approval "after-canary"',
+    'cluster.newMemberNetworks is not set: add the networks new etcd members may be on (e.g. ["10.0.0.0/24"]), so a ticket cannot name a host elsewhere',
   );
   const profile: ClusterProfile = {
     cluster: { name: cluster, endpoints, tls },

@@ -2,8 +2,8 @@
  * A cluster profile: what the operator fixes for one cluster, kept on the worker's side (one file per
  * cluster, `<profiles dir>/<cluster>.json`): how the worker reaches the cluster (endpoints, TLS files)
  * and its nodes (SSH user, key and known_hosts files), the nodes' paths and unit, the backup folder,
- * where the outcome is sent (notify), and strategy settings such as the approvers. A request from a ticket then names the cluster and the
- * new members only (profileResolution.ts).
+ * where the outcome is sent (notify), and strategy settings such as the approvers. A request from a
+ * ticket then names the cluster, the new members and the ticket only (profileResolution.ts).
  *
  * Every value is held to the request's own rules (requestParts.ts): a profile cannot name a path or a
  * unit a request could not. Files are named by path only; no secret is in a profile.
@@ -30,7 +30,7 @@ export const ClusterProfileSchema = z
     controlPlane: ControlPlaneSchema.optional(),
     /** Where the outcome is sent, and the secret it is signed with: the operator's, never a ticket's. */
     notify: NotifySchema.optional(),
-    /** Strategy settings the profile fixes (approvers, approval, ...); the others stay the request's. */
+    /** Strategy settings the profile fixes (approvers, approval, ...); the others keep their defaults (profileResolution.ts). */
     strategy: StrategySchema.optional(),
   })
   .strict();

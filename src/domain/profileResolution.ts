@@ -1,20 +1,24 @@
 /**
  * The request a run works with: the request as written, over its cluster's profile from the worker.
  *
- * The profile owns how the cluster and its nodes are reached and where things are on them
- * (cluster.endpoints, cluster.tls, ssh, node, backup, controlPlane), where the outcome is sent
- * (notify) and the strategy settings it sets. A request names the cluster, the new members, the
- * ticket, and the strategy settings the profile leaves open.
- * Whether a request may set what a profile owns (or, with no profile, everything) is the worker's
- * setting, ETCD_SCALEOUT_INLINE_SETTINGS: "deny" refuses such a request naming each field, "allow"
- * lets the request's values win, held to the same patterns as the profile's.
+ * The profile owns everything but what a ticket says: how the cluster and its nodes are reached and
+ * where things are on them (cluster.*, ssh, node, backup, controlPlane), every strategy setting (the ones it leaves
+ * unset take their documented defaults, never a requester's value: `certificates: "issue"` from a
+ * ticket would have the CA sign for any host the requester owns), and where the outcome is sent (notify: a ticket must not sign
+ * another team's outcome with the operator's secret, nor aim the worker at internal hosts). A request
+ * from a ticket names the cluster (`cluster.name`), the new members and the ticket, nothing else.
+ * Whether a request may set anything more (or, with no profile, everything) is the worker's setting,
+ * ETCD_SCALEOUT_INLINE_SETTINGS: "deny" refuses such a request naming each field, "allow" lets the
+ * request's values win, held to the same patterns as the profile's.
  *
  * Pure: the workflow's validate phase and the dry run resolve the same way.
  */
 import { ErrorType } from './errors';
 import type { ClusterProfile } from './profile';
 import {
+  CURRENT_RULES,
   type FieldError,
+  type RequestRules,
   type ScaleOutRequest,
   validateRequest,
 } from './request';
@@ -50,15 +54,24 @@ export type Resolution =
     };
 
 /**
- * The sections a profile owns whole: any field a request sets in them is an inline setting. `notify`
- * is one: where the outcome goes and which secret signs it are the operator's (a ticket must not
- * sign another team's outcome with the operator's secret, nor aim the worker at internal hosts).
+ * The sections a profile holds besides cluster and strategy, merged under an allowed inline request's.
+ * `notify` is one: where the outcome goes and which secret signs it are the operator's.
  */
 const OWNED_SECTIONS = [
   'ssh',
   'node',
   'backup',
   'controlPlane',
+  'notify',
+] as const;
+/** The request's sections beyond a ticket's, in the order refusals name them; an unknown one is left to validation. */
+const SETTING_SECTIONS = [
+  'cluster',
+  'ssh',
+  'node',
+  'backup',
+  'controlPlane',
+  'strategy',
   'notify',
 ] as const;
 
@@ -69,22 +82,40 @@ const isObject = (v: unknown): v is Json =>
 const keysOf = (v: unknown, section: string): string[] =>
   isObject(v) ? Object.keys(v).map((k) => `${section}.${k}`) : [section];
 
-/** The fields of `raw` that set what `profile` owns: its whole sections, and the strategy settings it sets. */
-export function inlineSettingsIn(raw: Json, profile: ClusterProfile): string[] {
-  const cluster = isObject(raw.cluster) ? raw.cluster : {};
-  const fields = keysOf(cluster, 'cluster').filter((f) => f !== 'cluster.name');
-  for (const section of OWNED_SECTIONS)
-    if (raw[section] !== undefined)
-      fields.push(...keysOf(raw[section], section));
-  if (raw.strategy !== undefined) {
-    const fixed = new Set(Object.keys(profile.strategy ?? {}));
+/**
+ * The fields of `raw` beyond what a ticket says (cluster.name, newMembers, ticket): each one is an
+ * inline setting, whether the profile sets it or leaves it to its default.
+ */
+export function inlineSettingsIn(raw: Json): string[] {
+  const fields: string[] = [];
+  for (const section of SETTING_SECTIONS) {
+    if (raw[section] === undefined) continue;
+    const keys = keysOf(raw[section], section);
     fields.push(
-      ...keysOf(raw.strategy, 'strategy').filter(
-        (f) => f === 'strategy' || fixed.has(f.slice('strategy.'.length)),
-      ),
+      ...(section === 'cluster'
+        ? keys.filter((f) => f !== 'cluster.name')
+        : keys),
     );
   }
   return fields;
+}
+
+/** Whether the profile itself sets `field` (a section, or section.key). */
+function profileSets(profile: ClusterProfile, field: string): boolean {
+  const [section, key] = field.split('.', 2) as [string, string | undefined];
+  const value = (profile as Json)[section];
+  if (value === undefined) return false;
+  return key === undefined || (isObject(value) && value[key] !== undefined);
+}
+
+/** Why a deny-mode worker refuses `field` from this request: the profile sets it, or keeps its default. */
+function refusalOf(lookup: ProfileLookup, field: string): string {
+  const where = `the profile of cluster ${lookup.cluster} on the worker (${lookup.file})`;
+  const deny =
+    'the worker refuses inline settings (ETCD_SCALEOUT_INLINE_SETTINGS=deny): leave it out of the request';
+  return lookup.profile && profileSets(lookup.profile, field)
+    ? `is set by ${where}, and ${deny}`
+    : `is not a ticket's to set: ${where} leaves it at its default, a ticket names only cluster.name, newMembers and ticket, and ${deny} (the operator sets it in the profile)`;
 }
 
 /** One section of the merged request: the request's fields over the profile's. */
@@ -110,6 +141,7 @@ export function mergeOverProfile(raw: Json, profile: ClusterProfile): Json {
 export function resolveRequest(
   raw: unknown,
   lookup: ProfileLookup,
+  rules: RequestRules = CURRENT_RULES,
 ): Resolution {
   if (!isObject(raw)) {
     const v = validateRequest(raw);
@@ -131,17 +163,20 @@ export function resolveRequest(
         },
       ],
     };
-  const inline = profile ? inlineSettingsIn(raw, profile) : [];
+  const inline = profile ? inlineSettingsIn(raw) : [];
   if (profile && inline.length && inlineSettings === 'deny')
     return {
       ok: false,
       type: ErrorType.InlineSettingRefused,
       errors: inline.map((field) => ({
         field,
-        message: `is set by the profile of cluster ${lookup.cluster} on the worker (${lookup.file}), and the worker refuses inline settings (ETCD_SCALEOUT_INLINE_SETTINGS=deny): leave it out of the request`,
+        message: refusalOf(lookup, field),
       })),
     };
-  const v = validateRequest(profile ? mergeOverProfile(raw, profile) : raw);
+  const v = validateRequest(
+    profile ? mergeOverProfile(raw, profile) : raw,
+    rules,
+  );
   if (!v.ok)
     return { ok: false, type: ErrorType.InvalidRequest, errors: v.errors };
   return profile

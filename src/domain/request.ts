@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { ControlPlaneSchema } from './controlPlane';
+import { newMemberPlaceErrors } from './newMemberPlaces';
 import { ABS_PATH, isIpAddress, NAME, TICKET } from './patterns';
 import { checkRequest, ISSUED_CERT_DAYS } from './requestChecks';
 import {
@@ -100,8 +101,21 @@ function fieldName(path: readonly PropertyKey[]): string {
   return out || '(request)';
 }
 
+/**
+ * Rules a workflow replaying a run started before them must not apply (validate.ts asks `patched`);
+ * every entry point applies all of them.
+ */
+export interface RequestRules {
+  /** Where new members may be (newMemberPlaces.ts). */
+  newMemberPlaces: boolean;
+}
+export const CURRENT_RULES: RequestRules = { newMemberPlaces: true };
+
 /** Validates a raw request (any JSON value); never throws. */
-export function validateRequest(raw: unknown): Validation {
+export function validateRequest(
+  raw: unknown,
+  rules: RequestRules = CURRENT_RULES,
+): Validation {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return {
       ok: false,
@@ -109,8 +123,11 @@ export function validateRequest(raw: unknown): Validation {
     };
   }
   const parsed = ScaleOutRequestSchema.safeParse(raw);
-  if (parsed.success) return { ok: true, request: parsed.data };
-  return { ok: false, errors: zodFieldErrors(parsed.error.issues) };
+  if (!parsed.success)
+    return { ok: false, errors: zodFieldErrors(parsed.error.issues) };
+  const places = rules.newMemberPlaces ? newMemberPlaceErrors(parsed.data) : [];
+  if (places.length) return { ok: false, errors: places };
+  return { ok: true, request: parsed.data };
 }
 
 /** zod's issues as field errors: each names its field, an unknown field or a missing one says so. */

@@ -3,6 +3,7 @@
  * into a cluster profile (profile.ts), so a value is held to the same pattern wherever it is written.
  */
 import { z } from 'zod';
+import { parseNetwork } from './networks';
 import {
   absPath,
   ETCD_SERVICE,
@@ -179,12 +180,33 @@ export const EndpointsSchema = z
   .min(1, 'must list at least one endpoint')
   .max(MAX_CLUSTER_SIZE, `must list at most ${MAX_CLUSTER_SIZE} endpoints`);
 
+/**
+ * The networks new members may be on (CIDRs): when set, every new member's host, URL hosts and listen
+ * address must be an IP address inside one of them (networks.ts). Loopback, unspecified and
+ * link-local addresses are refused for new members unless a listed network lies inside them.
+ */
+export const NewMemberNetworksSchema = z
+  .array(
+    z
+      .string(need('must be a network like "10.3.0.0/24"'))
+      .max(64, 'is too long')
+      .superRefine((value, ctx) => {
+        const parsed = parseNetwork(value);
+        if (!parsed.ok)
+          ctx.addIssue({ code: 'custom', message: parsed.problem });
+      }),
+    need('must be a list of networks like ["10.3.0.0/24"]'),
+  )
+  .min(1, 'must list at least one network (leave it out to allow any address)')
+  .max(64, 'must list at most 64 networks');
+
 /** The existing cluster: its name, where the worker reaches it, and its TLS files (a request's or a profile's). */
 export const ClusterSchema = z
   .object({
     name: ClusterNameSchema,
     endpoints: EndpointsSchema,
     tls: TlsSchema.optional(),
+    newMemberNetworks: NewMemberNetworksSchema.optional(),
   })
   .strict();
 

@@ -9,7 +9,9 @@
  */
 import { z } from 'zod';
 import {
+  CURRENT_RULES,
   type FieldError,
+  type RequestRules,
   type ScaleOutRequest,
   validateRequest,
   zodFieldErrors,
@@ -17,6 +19,7 @@ import {
 import {
   BackupSchema,
   ClusterNameSchema,
+  NewMemberNetworksSchema,
   NewMembersSchema,
   NodeSchema,
   NotifySchema,
@@ -28,7 +31,11 @@ import {
 const ProfileRequestSchema = z
   .object({
     cluster: z
-      .object({ name: ClusterNameSchema, tls: TlsSchema.optional() })
+      .object({
+        name: ClusterNameSchema,
+        tls: TlsSchema.optional(),
+        newMemberNetworks: NewMemberNetworksSchema.optional(),
+      })
       .strict(),
     newMembers: NewMembersSchema,
     node: NodeSchema.optional(),
@@ -63,14 +70,17 @@ export function isInlineRequest(raw: Record<string, unknown>): boolean {
 }
 
 /** Validates a request as submitted (any JSON value); never throws. */
-export function validateSubmittedRequest(raw: unknown): SubmittedValidation {
+export function validateSubmittedRequest(
+  raw: unknown,
+  rules: RequestRules = CURRENT_RULES,
+): SubmittedValidation {
   if (
     raw === null ||
     typeof raw !== 'object' ||
     Array.isArray(raw) ||
     isInlineRequest(raw as Record<string, unknown>)
   ) {
-    const v = validateRequest(raw);
+    const v = validateRequest(raw, rules);
     return v.ok ? { ok: true, kind: 'inline', request: v.request } : v;
   }
   const parsed = ProfileRequestSchema.safeParse(raw);

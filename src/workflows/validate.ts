@@ -5,7 +5,8 @@
  * validated whole. A bad request fails at once naming every bad field; a request that sets what the
  * profile owns, on a worker that refuses inline settings, fails naming each such field.
  *
- * Runs started before profiles existed replay without the read (`patched`).
+ * Runs started before profiles existed replay without the read, and those started before new members'
+ * places were checked replay without that check (`patched`).
  */
 import {
   ActivityFailure,
@@ -22,6 +23,7 @@ import {
 import {
   type FieldError,
   formatErrors,
+  type RequestRules,
   type ScaleOutRequest,
   validateRequest,
 } from '../domain/request';
@@ -30,6 +32,8 @@ import { activitiesBeforeRequest } from './activityPolicies';
 import { activitySummary } from './messages';
 
 const PATCH = 'cluster-profiles';
+/** Where new members may be (domain/newMemberPlaces.ts): runs started before it replay without it. */
+const PLACES_PATCH = 'new-member-places';
 
 const REFUSED: Record<Extract<Resolution, { ok: false }>['type'], string> = {
   [ErrorType.InvalidRequest]: 'invalid request',
@@ -50,16 +54,17 @@ function refused(
 }
 
 export async function validate(input: unknown): Promise<ScaleOutRequest> {
+  const rules: RequestRules = { newMemberPlaces: patched(PLACES_PATCH) };
   if (!patched(PATCH)) {
-    const v = validateRequest(input);
+    const v = validateRequest(input, rules);
     if (!v.ok) throw refused(ErrorType.InvalidRequest, v.errors);
     return v.request;
   }
   // What the entry points check comes first, with no I/O: a malformed request reads no profile.
-  const submitted = validateSubmittedRequest(input);
+  const submitted = validateSubmittedRequest(input, rules);
   if (!submitted.ok) throw refused(ErrorType.InvalidRequest, submitted.errors);
   const lookup = await loadClusterProfile(submitted.request.cluster.name);
-  const r = resolveRequest(input, lookup);
+  const r = resolveRequest(input, lookup, rules);
   if (!r.ok) throw refused(r.type, r.errors);
   if (r.profileFile)
     log.info(

@@ -35,6 +35,7 @@ describe('audit report from the history on the real stack', () => {
           'http://127.0.45.12:2379',
           'http://127.0.45.13:2379',
         ],
+        newMemberNetworks: ['127.0.45.0/24'],
       },
       newMembers: [
         {

@@ -21,6 +21,7 @@ describe('etcd-scaleout CLI on the real stack', () => {
           'http://127.0.43.12:2379',
           'http://127.0.43.13:2379',
         ],
+        newMemberNetworks: ['127.0.43.0/24'],
       },
       newMembers: [
         {

@@ -85,9 +85,13 @@ describe('cluster profiles on the worker', () => {
     assert.equal(refused.failure.nonRetryable, true);
     assert.match(
       refused.message,
-      /node\.service: is set by the profile of cluster lab-200 on the worker \(.*lab-200\.json\), and the worker refuses inline settings/,
+      /backup\.dir: is set by the profile of cluster lab-200 on the worker \(.*lab-200\.json\), and the worker refuses inline settings/,
     );
-    assert.match(refused.message, /backup\.dir: is set by the profile/);
+    // A setting the profile leaves at its default is not a ticket's either.
+    assert.match(
+      refused.message,
+      /node\.service: is not a ticket's to set: the profile of cluster lab-200 on the worker \(.*lab-200\.json\) leaves it at its default/,
+    );
     assert.deepEqual(
       refused.details.map((e: { field: string }) => e.field),
       ['node.service', 'backup.dir'],

@@ -42,6 +42,7 @@ export const request = (
       'http://127.0.90.12:2379',
       'http://127.0.90.13:2379',
     ],
+    newMemberNetworks: ['127.0.90.0/24'],
   },
   newMembers: [4, 5].map((n) => ({
     name: `etcd${n}`,

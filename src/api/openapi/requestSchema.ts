@@ -42,7 +42,7 @@ export function scaleOutRequestJsonSchema(): Json {
     'A loopback, link-local (169.254/16, fe80::/10), private (10/8, 172.16/12, 192.168/16, fc00::/7), shared (100.64/10), 0.0.0.0/8 or unspecified target is refused (400 naming notify.webhookUrl; a name is checked once resolved, and the worker connects to the address it checked) unless allowPrivateTargets is true. ' +
     'secretFile must be a regular file of at most 4 KiB on the worker.';
   schema.description =
-    "A scale-out request. A ticket's request names the cluster, the new members and the ticket: cluster.endpoints, cluster.tls, ssh, node, backup and notify come from the cluster's profile on the worker, and a worker that refuses inline settings (ETCD_SCALEOUT_INLINE_SETTINGS=deny, its default) refuses a request that sets them (InlineSettingRefused) or names a cluster without a profile (ProfileMissing)." +
+    "A scale-out request. A ticket's request names the cluster (cluster.name), the new members and the ticket: everything else (cluster.endpoints, cluster.tls, ssh, node, backup, every strategy setting, notify) comes from the cluster's profile on the worker or its default, and a worker that refuses inline settings (ETCD_SCALEOUT_INLINE_SETTINGS=deny, its default) refuses a request that sets any of it (InlineSettingRefused, naming each field) or names a cluster without a profile (ProfileMissing)." +
     ' Cross-field rules (URL hosts match the member host, no duplicates, one scheme, canary <= members) are checked by the server and reported like the field rules.';
   return schema;
 }

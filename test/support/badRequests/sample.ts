@@ -14,6 +14,7 @@ export function sampleRequest(): Req {
         'http://127.0.24.12:2379',
         'http://127.0.24.13:2379',
       ],
+      newMemberNetworks: ['127.0.24.0/24'],
     },
     newMembers: [
       {

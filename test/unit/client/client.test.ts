@@ -175,6 +175,7 @@ describe('run summary and details for the Temporal UI', () => {
           'http://127.0.10.12:2379',
           'http://127.0.10.13:2379',
         ],
+        newMemberNetworks: ['127.0.10.0/24'],
       },
       newMembers: [
         {

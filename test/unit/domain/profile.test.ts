@@ -127,12 +127,12 @@ describe('a request resolved over its profile', () => {
     assert.equal(r.ok, false);
     if (r.ok) return;
     assert.equal(r.type, ErrorType.InlineSettingRefused);
-    // strategy.canary is not the profile's: only the approvers are refused.
     assert.deepEqual(fieldsOf(r), [
       'cluster.endpoints',
       'ssh.user',
       'node.service',
       'strategy.approvers',
+      'strategy.canary',
     ]);
     assert.match(
       r.errors[0].message,
@@ -140,14 +140,30 @@ describe('a request resolved over its profile', () => {
     );
   });
 
-  it("deny: the strategy settings the profile leaves open stay the request's", () => {
+  it('deny: a ticket sets nothing but cluster.name, newMembers and ticket; a strategy setting the profile leaves unset is refused too (certificates "issue")', () => {
     const req = ticketRequest();
-    req.strategy = { canary: 2, approval: 'after-canary' };
+    req.strategy = { certificates: 'issue', canary: 2 };
+    req.notify = { webhookUrl: 'http://169.254.169.254/latest' };
     const r = resolveRequest(req, lookup('deny'));
-    assert.ok(r.ok, JSON.stringify(r));
-    if (r.ok) {
-      assert.equal(r.request.strategy.canary, 2);
-      assert.deepEqual(r.request.strategy.approvers, ['alice', 'bob']);
+    assert.equal(r.ok, false, 'a ticket may not choose the strategy');
+    if (r.ok) return;
+    assert.equal(r.type, ErrorType.InlineSettingRefused);
+    assert.deepEqual(fieldsOf(r), [
+      'strategy.certificates',
+      'strategy.canary',
+      'notify.webhookUrl',
+    ]);
+    assert.match(
+      r.errors[0].message,
+      /is not a ticket's to set: the profile of cluster lab-24 on the worker \(\/etc\/etcd-scaleout\/profiles\/lab-24\.json\) leaves it at its default, a ticket names only cluster\.name, newMembers and ticket, and the worker refuses inline settings \(ETCD_SCALEOUT_INLINE_SETTINGS=deny\)/,
+    );
+    // The profile's own values and documented defaults are what the run uses.
+    const plain = resolveRequest(ticketRequest(), lookup('deny'));
+    assert.ok(plain.ok, JSON.stringify(plain));
+    if (plain.ok) {
+      assert.equal(plain.request.strategy.certificates, 'check');
+      assert.equal(plain.request.strategy.canary, 1);
+      assert.equal(plain.request.notify, undefined);
     }
   });
 

@@ -142,18 +142,22 @@ describe('request validation', () => {
     });
 
     it('takes names in member URLs when listenAddress gives the IP to bind', () => {
+      // Names are taken only where no cluster.newMemberNetworks asks for IP addresses.
       const r = sampleRequest();
-      r.newMembers[0] = {
-        name: 'etcd4',
-        host: 'etcd4.example.com',
-        peerURL: 'http://etcd4.example.com:2380',
-        clientURL: 'http://etcd4.example.com:2379',
-        listenAddress: '127.0.24.14',
-      };
+      delete r.cluster.newMemberNetworks;
+      r.newMembers = [
+        {
+          name: 'etcd4',
+          host: 'etcd4.example.com',
+          peerURL: 'http://etcd4.example.com:2380',
+          clientURL: 'http://etcd4.example.com:2379',
+          listenAddress: '10.0.24.14',
+        },
+      ];
       const m = valid(r).newMembers[0];
       assert.deepEqual(listenURLs(m), {
-        peer: 'http://127.0.24.14:2380',
-        client: 'http://127.0.24.14:2379',
+        peer: 'http://10.0.24.14:2380',
+        client: 'http://10.0.24.14:2379',
       });
       assert.deepEqual(listenURLs(valid(sampleRequest()).newMembers[1]), {
         peer: 'http://127.0.24.15:2380',
