@@ -17,6 +17,7 @@ import {
   type EtcdServersChange,
   etcdServersOf,
   ManifestRefused,
+  sameServer,
   withEtcdServers,
 } from '../../domain/apiserverManifest';
 import { manifestBackupDir } from '../../domain/controlPlane';
@@ -70,7 +71,10 @@ function atomicReplace(
 }
 
 export interface ManifestWrite {
-  /** This call wrote the manifest (false: it had the list already). */
+  /**
+   * The manifest's list now differs from its original: this run changed it, in this attempt or in one
+   * a killed worker made (false: it had the new list before this run).
+   */
   written: boolean;
   /** The list in the original manifest (saved before this run's first change) and now. */
   original: string[];
@@ -137,7 +141,10 @@ export function createManifestActivities(deps: {
         etcdServers: edit.after,
         backup: f.original,
       };
-      if (!edit.changed) return { written: false, ...result };
+      const changedByRun =
+        original.length !== edit.after.length ||
+        original.some((s, i) => !sameServer(s, edit.after[i]));
+      if (!edit.changed) return { written: changedByRun, ...result };
       await remote.mustRun(
         target,
         atomicReplace(f, manifest, sha256(current)),

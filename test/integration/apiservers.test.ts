@@ -1,0 +1,290 @@
+/**
+ * The apiservers phase on real kube-apiservers: the Kubespray-shaped mTLS lab with a stacked control
+ * plane (lab/controlPlane.ts: each member host runs a real kube-apiserver from its static-pod manifest
+ * under a kubelet stand-in). 3 -> 5, then every manifest and every running apiserver lists the five
+ * members, each is ready, and with two original members stopped each still serves a write; an
+ * apiserver that cannot come back (the lab's break knob) is put back, ready again, and named with the
+ * others as reported; a worker SIGKILLed during the rollout converges. A 100 ms readiness monitor shows
+ * at most one apiserver not ready at any moment.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Lab, LabControlPlane } from '../../lab';
+import { WORKFLOW_TYPE } from '../../src/config';
+import { etcdServersOf } from '../../src/domain/apiserverManifest';
+import { ErrorType } from '../../src/domain/errors';
+import type { ScaleOutRequestInput } from '../../src/domain/request';
+import type { scaleOutEtcd } from '../../src/workflows';
+import {
+  EtcdCluster,
+  ScaleOutPhase,
+} from '../../src/workflows/searchAttributes';
+import { activitiesOf } from '../support/history';
+import { recordTiming, useLab } from '../support/labs';
+import { outcome, startRaw } from '../support/runs';
+import { getStack, testWorkerEnv } from '../support/stack';
+
+const HOSTS = ['etcd1', 'etcd2', 'etcd3'];
+const MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
+
+const useControlPlaneLab = (block: number) =>
+  useLab({ block, tls: true, controlPlane: true });
+
+function cpOf(lab: Lab): LabControlPlane {
+  if (!lab.controlPlane) throw new Error('the lab has no control plane');
+  return lab.controlPlane;
+}
+
+const clientURL = (lab: Lab, i: number) =>
+  `https://${lab.prefix}.${11 + i}:2379`;
+const original = (lab: Lab) => [0, 1, 2].map((i) => clientURL(lab, i));
+const grown = (lab: Lab) => [0, 1, 2, 3, 4].map((i) => clientURL(lab, i));
+
+/** The lab's request with its control plane, as a profile names it (paths on the worker). */
+function request(
+  lab: Lab,
+  controlPlane: { readyTimeoutSeconds?: number; settleSeconds?: number } = {},
+): ScaleOutRequestInput {
+  return {
+    ...lab.request(),
+    controlPlane: {
+      nodes: cpOf(lab)
+        .nodes()
+        .map((n) => ({
+          host: n.address,
+          manifest: n.manifestPath,
+          readyzURL: n.readyzURL,
+          tls: { caFile: n.caFile, certFile: n.certFile, keyFile: n.keyFile },
+        })),
+      readyTimeoutSeconds: 90,
+      settleSeconds: 3,
+      ...controlPlane,
+    },
+  } as ScaleOutRequestInput;
+}
+
+/** Every apiserver: its manifest's list, its running process's list, and /readyz. */
+async function assertApiservers(lab: Lab, expected: Record<string, string[]>) {
+  const cp = cpOf(lab);
+  for (const host of HOSTS) {
+    assert.deepEqual(
+      etcdServersOf(cp.manifest(host), MANIFEST),
+      expected[host],
+      `${host}'s manifest`,
+    );
+    assert.deepEqual(cp.etcdServers(host), expected[host], `${host} running`);
+    const r = await cp.readyz(host);
+    assert.ok(r.ok && /\[\+\]etcd ok/.test(r.body), `${host}: ${r.body}`);
+    assert.deepEqual(
+      cp.otherManifests(host),
+      [],
+      `${host}: no second manifest`,
+    );
+  }
+}
+
+describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', () => {
+  before(async () => {
+    await getStack();
+  });
+
+  describe('3 -> 5 with three control-plane nodes', () => {
+    const lab = useControlPlaneLab(150);
+
+    it('every manifest and apiserver lists the five members, never two down, and they survive two original members stopped', async () => {
+      const cp = cpOf(lab());
+      const before = Object.fromEntries(HOSTS.map((h) => [h, cp.manifest(h)]));
+      const monitor = cp.monitor(100);
+      const started = Date.now();
+      const o = await outcome(await startRaw(request(lab())));
+      const report = await monitor.stop();
+      if (!o.ok) assert.fail(o.message);
+      recordTiming('tls 3 -> 5, three apiservers told', started);
+      const a = o.result.apiservers;
+      assert.equal(a?.told, 'all', JSON.stringify(a));
+      for (const n of a?.nodes ?? [])
+        console.log(
+          `      ${n.host}: ${n.state}, ready with the new list ${((n.readyAfterMs ?? 0) / 1000).toFixed(1)}s after the write, ${((n.totalMs ?? 0) / 1000).toFixed(1)}s with the settle period`,
+        );
+      assert.deepEqual(
+        a?.nodes.map((n) => n.state),
+        ['told', 'told', 'told'],
+      );
+      await assertApiservers(
+        lab(),
+        Object.fromEntries(HOSTS.map((h) => [h, grown(lab())])),
+      );
+      // Only the value changed, byte for byte.
+      for (const h of HOSTS)
+        assert.equal(
+          cp.manifest(h),
+          before[h].replace(
+            `--etcd-servers=${original(lab()).join(',')}`,
+            `--etcd-servers=${grown(lab()).join(',')}`,
+          ),
+        );
+      console.log(
+        `      readiness monitor: ${JSON.stringify(report.polls)} polls over ${(report.durationMs / 1000).toFixed(1)}s, at most ${report.maxNotReady} not ready (${report.notReadyAtMax.join(', ')})`,
+      );
+      assert.equal(report.maxNotReady, 1, 'one apiserver down at a time');
+
+      // Two of the three original members stopped: 3 of 5 remain, and each apiserver still serves writes.
+      lab().cluster.stopMember('etcd1');
+      lab().cluster.stopMember('etcd2');
+      for (const h of HOSTS) await cp.write(h);
+    });
+  });
+
+  describe('an apiserver that cannot come back', () => {
+    const lab = useControlPlaneLab(151);
+
+    it('is put back and ready again, the run fails naming it, the one told before and the one not touched', async () => {
+      const cp = cpOf(lab());
+      const before = Object.fromEntries(HOSTS.map((h) => [h, cp.manifest(h)]));
+      const [first, broken, last] = cp.nodes().map((n) => n.address);
+      // etcd2's apiserver cannot start while its manifest names the new member etcd4.
+      cp.break('etcd2', clientURL(lab(), 3));
+      const monitor = cp.monitor(100);
+      const started = Date.now();
+      const o = await outcome(
+        await startRaw(request(lab(), { readyTimeoutSeconds: 15 })),
+      );
+      const report = await monitor.stop();
+      cp.unbreak('etcd2');
+      recordTiming('tls 3 -> 5, one apiserver restored', started);
+      assert.ok(!o.ok, 'the run fails');
+      if (o.ok) return;
+      assert.equal(o.failure.type, ErrorType.ApiserverRolloutFailed);
+      console.log(`      ${o.message}`);
+      assert.equal(o.details.node, broken);
+      assert.deepEqual(o.details.told, [first]);
+      assert.deepEqual(o.details.notTouched, [last]);
+      assert.match(
+        o.message,
+        new RegExp(
+          `^telling the kube-apiservers stopped at ${broken.replace(/\./g, '\\.')}: ApiserverNotReady: .*changed: ${MANIFEST} --etcd-servers from ${original(lab()).join(',')} to ${grown(lab()).join(',')}; restored: ${MANIFEST} put back .*; its kube-apiserver is ready again; already told: ${first.replace(/\./g, '\\.')}; not touched: ${last.replace(/\./g, '\\.')}`,
+        ),
+      );
+      assert.equal(
+        cp.manifest('etcd2'),
+        before.etcd2,
+        'restored byte for byte',
+      );
+      assert.equal(cp.manifest('etcd3'), before.etcd3, 'not touched');
+      await assertApiservers(lab(), {
+        etcd1: grown(lab()),
+        etcd2: original(lab()),
+        etcd3: original(lab()),
+      });
+      // The etcd members stay.
+      const c = lab().cluster.client();
+      try {
+        const { members } = await c.cluster.memberList({});
+        assert.equal(members.filter((m) => !m.isLearner).length, 5);
+      } finally {
+        c.close();
+      }
+      assert.equal(report.maxNotReady, 1, 'one apiserver down at a time');
+      assert.deepEqual(report.notReadyAtMax, ['etcd1']);
+    });
+  });
+
+  describe('a worker SIGKILLed during the rollout', () => {
+    const lab = useControlPlaneLab(152);
+    const workers = new Set<ChildProcess>();
+    after(() => {
+      for (const w of workers) w.kill('SIGKILL');
+    });
+
+    /** The crash worker (test/support/crashWorker.ts) when `killAt` names a point, else the shipped one. */
+    function startWorker(
+      address: string,
+      taskQueue: string,
+      logFile: string,
+      killAt?: string,
+    ): ChildProcess {
+      const fd = openSync(logFile, 'a');
+      const w = spawn(
+        process.execPath,
+        killAt
+          ? [join(__dirname, '..', 'support', 'crashWorker.js'), killAt]
+          : [join(__dirname, '..', '..', 'src', 'worker.js')],
+        {
+          stdio: ['ignore', fd, fd],
+          env: {
+            ...process.env,
+            ...testWorkerEnv(),
+            TEMPORAL_ADDRESS: address,
+            TEMPORAL_TASK_QUEUE: taskQueue,
+          },
+        },
+      );
+      workers.add(w);
+      w.once('exit', () => workers.delete(w));
+      return w;
+    }
+    const exited = (w: ChildProcess) =>
+      new Promise<string | number | null>((r) =>
+        w.once('exit', (code, signal) => r(signal ?? code)),
+      );
+
+    it('killed right after the second manifest is written: a new worker converges, never two down', async () => {
+      const { client, server } = await getStack();
+      const cp = cpOf(lab());
+      const taskQueue = 'apiservers-crash';
+      const logFile = join(tmpdir(), 'etcd-scaleout-apiservers-crash.log');
+      const first = startWorker(
+        server.address,
+        taskQueue,
+        logFile,
+        'writeApiserverManifest:after-write@2',
+      );
+      const monitor = cp.monitor(100);
+      let second: ChildProcess | undefined;
+      try {
+        const handle = await client.workflow.start<typeof scaleOutEtcd>(
+          WORKFLOW_TYPE,
+          {
+            taskQueue,
+            workflowId: `apiservers-crash-${Date.now()}`,
+            args: [request(lab())],
+            typedSearchAttributes: [
+              { key: EtcdCluster, value: 'lab-152' },
+              { key: ScaleOutPhase, value: 'validate' },
+            ],
+          },
+        );
+        assert.equal(await exited(first), 'SIGKILL', `see ${logFile}`);
+        const killedAt = Date.now();
+        second = startWorker(server.address, taskQueue, logFile);
+        const o = await outcome(handle);
+        const report = await monitor.stop();
+        if (!o.ok) assert.fail(o.message);
+        const writes = (await activitiesOf(handle)).filter(
+          (x) => x.name === 'writeApiserverManifest',
+        );
+        const retried = writes.find((w) => w.attempts > 1);
+        console.log(
+          `      killed at the second write; run completed ${((Date.now() - killedAt) / 1000).toFixed(1)}s later; the write was attempted ${retried?.attempts ?? 1} times; monitor: at most ${report.maxNotReady} not ready`,
+        );
+        assert.ok(retried, 'the killed write was retried by the new worker');
+        assert.deepEqual(
+          o.result.apiservers?.nodes.map((n) => n.state),
+          ['told', 'told', 'told'],
+        );
+        await assertApiservers(
+          lab(),
+          Object.fromEntries(HOSTS.map((h) => [h, grown(lab())])),
+        );
+        assert.equal(report.maxNotReady, 1, 'one apiserver down at a time');
+      } finally {
+        first.kill('SIGKILL');
+        second?.kill('SIGTERM');
+        if (second) await exited(second);
+      }
+    });
+  });
+});
