@@ -1,37 +1,24 @@
 /**
- * The one planning module: order of joins, quorum math, initial-cluster strings and a member's env
- * variables (the env file's text itself: envFileText.ts). Pure and deterministic; the workflow, the
- * dry run (`etcd-scaleout plan`) and the CLI all use it.
+ * The scale-out's plan: the order of joins, each step's size, the refusals of a target size, and the
+ * new member's env variables; `describePlan` is the dry run's text.
  */
-
-import { relistenURLs } from './kubesprayEnv';
-import { hostOf, NAME, NAME_RULE, urlProblem } from './patterns';
+import { relistenURLs } from '../kubesprayEnv';
+import { hostOf } from '../patterns';
 import {
   listenURLs,
   MAX_VOTERS_BY_DEFAULT,
   type NewMember,
   type ScaleOutRequest,
-} from './request';
-
-/** A member as etcd's member list reports it (IDs are decimal strings of 64-bit numbers). */
-export interface MemberInfo {
-  id: string;
-  name: string;
-  peerURLs: string[];
-  clientURLs: string[];
-  isLearner: boolean;
-}
-
-export const quorum = (voters: number): number => Math.floor(voters / 2) + 1;
-/** How many voters may fail while the cluster keeps quorum. */
-export const faultTolerance = (voters: number): number =>
-  voters - quorum(voters);
-
-export interface SizeStep {
-  voters: number;
-  quorum: number;
-  faultTolerance: number;
-}
+} from '../request';
+import { initialClusterString } from './memberData';
+import {
+  faultTolerance,
+  type MemberInfo,
+  PlanError,
+  quorum,
+  type SizeStep,
+  size,
+} from './quorum';
 
 export interface JoinStep {
   member: NewMember;
@@ -52,73 +39,6 @@ export interface ScaleOutPlan {
   warnings: string[];
   /** The list for kube-apiserver's --etcd-servers after the change. */
   etcdServers: string[];
-}
-
-export class PlanError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-    this.name = 'PlanError';
-  }
-}
-
-const size = (voters: number): SizeStep => ({
-  voters,
-  quorum: quorum(voters),
-  faultTolerance: faultTolerance(voters),
-});
-
-/**
- * `name=peerURL,...` in the order etcd lists members, new member last. Kubespray's format.
- * A member that was added but never started has an empty name in etcd's list; the caller passes the
- * names it knows (`knownNames`, by peer URL) so the string is still complete.
- */
-export function initialClusterString(
-  members: MemberInfo[],
-  joining: { name: string; peerURL: string },
-  knownNames: Record<string, string> = {},
-): string {
-  const parts: string[] = [];
-  let sawJoining = false;
-  for (const m of members) {
-    const isJoining = m.peerURLs.includes(joining.peerURL);
-    const name = isJoining
-      ? joining.name
-      : m.name || m.peerURLs.map((u) => knownNames[u]).find(Boolean);
-    if (!name)
-      throw new PlanError(
-        'members',
-        `member ${m.id} (${m.peerURLs.join(',')}) has no name: it was added but never started; remove it or start it first`,
-      );
-    checkMemberData(m, name);
-    for (const url of m.peerURLs) parts.push(`${name}=${url}`);
-    sawJoining ||= isJoining;
-  }
-  if (!sawJoining) parts.push(`${joining.name}=${joining.peerURL}`);
-  return parts.join(',');
-}
-
-/**
- * What etcd's member list says goes into a node's env file (ETCD_INITIAL_CLUSTER): a member named
- * `etcd2\nLD_PRELOAD=/tmp/x.so` would write a second line. Names and URLs read from the cluster are
- * held to the same patterns as the request's before they reach a file.
- */
-export function checkMemberData(m: MemberInfo, name = m.name): void {
-  if (!NAME.test(name))
-    throw new PlanError(
-      'members',
-      `member ${m.id} has the name ${JSON.stringify(name)}, which is not ${NAME_RULE}; refusing to write it into an env file`,
-    );
-  for (const url of [...m.peerURLs, ...m.clientURLs]) {
-    const problem = urlProblem(url, 2380, 'member URL');
-    if (problem || /[\s,=]/.test(url))
-      throw new PlanError(
-        'members',
-        `member ${name} (${m.id}) has the URL ${JSON.stringify(url)}, which ${problem ?? 'holds a space, "," or "="'}; refusing to write it into an env file`,
-      );
-  }
 }
 
 /** Refuses a new member that is already in the cluster (peer URL, name, client URL) or shares a member's host. */

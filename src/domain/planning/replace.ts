@@ -1,0 +1,204 @@
+/**
+ * The replacement's plan. The member to replace decides the path:
+ * - down or unhealthy: etcd's FAQ order, remove the failed member first, then add its replacement
+ *   (adding first would raise the quorum while the dead member still counts): out of the apiservers'
+ *   lists, remove, join the new node by the numbered join, into the lists;
+ * - healthy (a hardware refresh): join the new node first, then swap it into the lists, move
+ *   leadership away if the old one leads, remove it, retire its service and data dir. The cluster
+ *   never has fewer healthy voters than it started with.
+ * The point of no return is the old member's removal: before it everything is undone, after it the
+ * run only goes forward.
+ */
+import { hostOf } from '../patterns';
+import type { NewMember } from '../request';
+import { initialClusterString } from './memberData';
+import {
+  describeSize,
+  type MemberInfo,
+  PlanError,
+  quorum,
+  type SizeStep,
+  size,
+} from './quorum';
+import {
+  checkRemovalQuorum,
+  endpointsWithout,
+  type MemberHealth,
+  type RemovedMember,
+  resolveMember,
+} from './removal';
+
+export type ReplacePath = 'down' | 'healthy';
+
+/** The phases of each path, in order; `remove-old` is the point of no return. */
+export type ReplaceStep =
+  | 'apiservers-out'
+  | 'remove-old'
+  | 'join-new'
+  | 'apiservers-in'
+  | 'apiservers-swap';
+
+export const REPLACE_STEPS: Record<ReplacePath, ReplaceStep[]> = {
+  down: ['apiservers-out', 'remove-old', 'join-new', 'apiservers-in'],
+  healthy: ['join-new', 'apiservers-swap', 'remove-old'],
+};
+
+export interface ReplaceInput {
+  cluster: string;
+  members: MemberHealth[];
+  leaderId?: string;
+  /** The name of the member to replace, as etcd lists it. */
+  replace: string;
+  newMember: NewMember;
+  endpoints: string[];
+}
+
+export interface ReplacePlan {
+  cluster: string;
+  path: ReplacePath;
+  steps: ReplaceStep[];
+  old: RemovedMember;
+  oldLeads: boolean;
+  newMember: NewMember;
+  /** ETCD_INITIAL_CLUSTER of the new member's env file. */
+  initialCluster: string;
+  /** Voters before the run, and with the new member promoted (healthy path: one more). */
+  before: SizeStep;
+  peak: SizeStep;
+  /** Healthy voters when the run starts, and the fewest at any step of the plan. */
+  healthyAtStart: number;
+  healthyAtLeast: number;
+  /** What the worker reaches the cluster through once the old member is removed. */
+  endpoints: string[];
+  switchedEndpoints: boolean;
+  /** The list for kube-apiserver's --etcd-servers after the change. */
+  etcdServers: string[];
+  warnings: string[];
+}
+
+/** The new member must not be in the cluster already, except as the failed member it replaces. */
+function checkNewMember(
+  members: MemberInfo[],
+  nm: NewMember,
+  old: RemovedMember,
+  path: ReplacePath,
+): void {
+  const others = members.filter((m) => path === 'healthy' || m.id !== old.id);
+  const clash = (m: MemberInfo) =>
+    m.name === nm.name ||
+    m.peerURLs.includes(nm.peerURL) ||
+    m.clientURLs.includes(nm.clientURL) ||
+    [...m.peerURLs, ...m.clientURLs].some(
+      (u) => hostOf(u) === nm.host || hostOf(u) === nm.listenAddress,
+    );
+  const taken = others.find(clash);
+  if (taken)
+    throw new PlanError(
+      'newMember',
+      `${nm.name} (${nm.host}, ${nm.peerURL}) clashes with member ${taken.name || taken.id} (${taken.peerURLs.join(',')}): one etcd member per host, names and URLs unique` +
+        (path === 'healthy' && taken.id === old.id
+          ? `; ${old.name} is healthy, so the new member joins before it leaves and needs a host, name and URLs of its own`
+          : ''),
+    );
+}
+
+export function planReplace(input: ReplaceInput): ReplacePlan {
+  const learners = input.members.filter((m) => m.isLearner);
+  if (learners.length)
+    throw new PlanError(
+      'cluster',
+      `has a learner (${learners.map((l) => l.name || l.id).join(', ')}); promote or remove it first`,
+    );
+  const old = resolveMember(
+    input.members,
+    input.replace,
+    'replace',
+    input.cluster,
+  );
+  const path: ReplacePath = old.healthy ? 'healthy' : 'down';
+  checkNewMember(input.members, input.newMember, old, path);
+  const n = input.members.length;
+  const healthyAtStart = input.members.filter((m) => m.healthy).length;
+  const what = `replacing ${old.name} of ${n}`;
+  const warnings: string[] = [];
+  let healthyAtLeast: number;
+  if (path === 'down') {
+    healthyAtLeast = checkRemovalQuorum(input.members, old, 'replace', what);
+  } else {
+    const sick = n - healthyAtStart;
+    if (n + 1 - sick < quorum(n + 1))
+      throw new PlanError(
+        'replace',
+        `${what}: with the new member ${describeSize(n + 1)} of which ${n + 1 - sick} healthy, below its quorum of ${quorum(n + 1)}`,
+      );
+    const promoted: MemberHealth = {
+      id: 'new',
+      name: input.newMember.name,
+      peerURLs: [input.newMember.peerURL],
+      clientURLs: [input.newMember.clientURL],
+      isLearner: false,
+      healthy: true,
+    };
+    healthyAtLeast = Math.min(
+      healthyAtStart,
+      checkRemovalQuorum([...input.members, promoted], old, 'replace', what),
+    );
+  }
+  if (healthyAtStart < n)
+    warnings.push(
+      `${n - healthyAtStart} of ${n} voters unhealthy at the start (quorum ${quorum(n)}): the run keeps at least ${healthyAtLeast} healthy`,
+    );
+  const remaining = input.members.filter((m) => m.id !== old.id);
+  const after = [
+    ...remaining,
+    {
+      id: 'new',
+      name: input.newMember.name,
+      peerURLs: [input.newMember.peerURL],
+      clientURLs: [input.newMember.clientURL],
+      isLearner: false,
+    },
+  ];
+  const ends = endpointsWithout(input.endpoints, [old], remaining);
+  return {
+    cluster: input.cluster,
+    path,
+    steps: REPLACE_STEPS[path],
+    old,
+    oldLeads: input.leaderId === old.id,
+    newMember: input.newMember,
+    initialCluster: initialClusterString(
+      path === 'down' ? remaining : input.members,
+      input.newMember,
+    ),
+    before: size(n),
+    peak: size(path === 'down' ? n : n + 1),
+    healthyAtStart,
+    healthyAtLeast,
+    endpoints: ends.endpoints,
+    switchedEndpoints: ends.switched,
+    etcdServers: after.flatMap((m) => m.clientURLs),
+    warnings,
+  };
+}
+
+/** The plan as numbered lines, for the dry run; the point of no return named where it is. */
+export function describeReplace(plan: ReplacePlan): string[] {
+  const o = plan.old;
+  const nm = plan.newMember;
+  const text: Record<ReplaceStep, string> = {
+    'apiservers-out': `take ${o.clientURLs.join(',')} out of every kube-apiserver's --etcd-servers, one node at a time`,
+    'remove-old': `POINT OF NO RETURN: ${plan.oldLeads ? 'move leadership away from it, ' : ''}member remove ${o.name} (ID ${o.id}); stop its service and move its data dir aside when its host answers; from here on only forward`,
+    'join-new': `join ${nm.name} (${nm.host}, ${nm.peerURL}) by the numbered join: learner, env file with ETCD_INITIAL_CLUSTER=${plan.initialCluster}, start, catch up, promote (${describeSize(plan.peak.voters)}), verify`,
+    'apiservers-in': `add ${nm.clientURL} to every kube-apiserver's --etcd-servers, one node at a time`,
+    'apiservers-swap': `in every kube-apiserver's --etcd-servers, one node at a time: add ${nm.clientURL}, remove ${o.clientURLs.join(',')}`,
+  };
+  const lines = [
+    `path: ${plan.path === 'down' ? `${o.name} is down or unhealthy: remove it first, then join ${nm.name}` : `${o.name} is healthy: join ${nm.name} first, then remove ${o.name}`} (healthy voters: ${plan.healthyAtStart} at the start, never fewer than ${plan.healthyAtLeast})`,
+    '1. preflight: the members and their health, the new host over SSH, the cluster lock',
+    '2. backup: a verified snapshot of one healthy member',
+    ...plan.steps.map((s, i) => `${i + 3}. ${text[s]}`),
+    `${plan.steps.length + 3}. result: ${plan.before.voters} members, ${o.name} replaced by ${nm.name}; --etcd-servers=${plan.etcdServers.join(',')}`,
+  ];
+  return lines;
+}

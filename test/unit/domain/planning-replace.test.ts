@@ -1,0 +1,144 @@
+/** planReplace: the path from the member's health, the point of no return, refusals with numbers. */
+import assert from 'node:assert/strict';
+import {
+  describeReplace,
+  type MemberHealth,
+  planReplace,
+  type ReplaceInput,
+} from '../../../src/domain/planning';
+import {
+  client,
+  ip,
+  newMembers,
+  peer,
+  planError,
+  voter,
+} from '../../support/planning';
+
+const member = (n: number, healthy = true): MemberHealth => ({
+  ...voter(n),
+  healthy,
+  error: healthy ? undefined : 'context deadline exceeded',
+});
+const three = (down: number[] = []) =>
+  [1, 2, 3].map((n) => member(n, !down.includes(n)));
+const input = (edit: Partial<ReplaceInput> = {}): ReplaceInput => ({
+  cluster: 'lab',
+  members: three(),
+  leaderId: voter(1).id,
+  replace: 'etcd3',
+  newMember: newMembers(1)[0],
+  endpoints: [client(1), client(2), client(3)],
+  ...edit,
+});
+
+describe('planning', () => {
+  describe('planReplace', () => {
+    it('a down member: out of the lists, removed first, then the new one joins', () => {
+      const plan = planReplace(input({ members: three([3]) }));
+      assert.equal(plan.path, 'down');
+      assert.deepEqual(plan.steps, [
+        'apiservers-out',
+        'remove-old',
+        'join-new',
+        'apiservers-in',
+      ]);
+      assert.equal(plan.old.id, voter(3).id);
+      assert.deepEqual(plan.old.peerURLs, [peer(3)]);
+      assert.equal(
+        plan.initialCluster,
+        `etcd1=${peer(1)},etcd2=${peer(2)},etcd4=${peer(4)}`,
+      );
+      assert.equal(plan.peak.voters, 3);
+      assert.equal(plan.healthyAtStart, 2);
+      assert.equal(plan.healthyAtLeast, 2);
+      assert.deepEqual(plan.endpoints, [client(1), client(2)]);
+      assert.deepEqual(plan.etcdServers, [client(1), client(2), client(4)]);
+      const text = describeReplace(plan).join('\n');
+      assert.match(text, /etcd3 is down or unhealthy: remove it first/);
+      assert.match(text, /4\. POINT OF NO RETURN: member remove etcd3/);
+    });
+
+    it('a down member may be replaced on its own host under its own name', () => {
+      const same = {
+        name: 'etcd3',
+        host: ip(3),
+        peerURL: peer(3),
+        clientURL: client(3),
+      };
+      const plan = planReplace(
+        input({ members: three([3]), newMember: same as never }),
+      );
+      assert.equal(
+        plan.initialCluster,
+        `etcd1=${peer(1)},etcd2=${peer(2)},etcd3=${peer(3)}`,
+      );
+      const e = planError(() =>
+        planReplace(input({ newMember: same as never })),
+      );
+      assert.equal(e.field, 'newMember');
+      assert.match(
+        e.message,
+        /etcd3 is healthy, so the new member joins before it leaves/,
+      );
+    });
+
+    it('a healthy member: the new one joins first, then the old one leaves; the leader is named', () => {
+      const plan = planReplace(input({ replace: 'etcd1' }));
+      assert.equal(plan.path, 'healthy');
+      assert.equal(plan.oldLeads, true);
+      assert.deepEqual(plan.steps, [
+        'join-new',
+        'apiservers-swap',
+        'remove-old',
+      ]);
+      assert.equal(
+        plan.initialCluster,
+        `etcd1=${peer(1)},etcd2=${peer(2)},etcd3=${peer(3)},etcd4=${peer(4)}`,
+      );
+      assert.equal(plan.peak.voters, 4);
+      assert.equal(plan.healthyAtLeast, 3);
+      assert.deepEqual(plan.etcdServers, [client(2), client(3), client(4)]);
+      assert.match(
+        describeReplace(plan).join('\n'),
+        /5\. POINT OF NO RETURN: move leadership away from it, member remove etcd1/,
+      );
+    });
+
+    it('never by prefix, never a learner', () => {
+      assert.match(
+        planError(() => planReplace(input({ replace: 'etcd' }))).message,
+        /replace: no member of cluster lab is named "etcd"/,
+      );
+      const withLearner = [...three(), { ...member(5), isLearner: true }];
+      assert.match(
+        planError(() => planReplace(input({ members: withLearner }))).message,
+        /has a learner \(etcd5\)/,
+      );
+    });
+
+    it('refuses when the numbers lose quorum', () => {
+      // etcd2 and etcd3 down of 3: the removal cannot be committed
+      const e = planError(() => planReplace(input({ members: three([2, 3]) })));
+      assert.equal(e.field, 'replace');
+      assert.match(
+        e.message,
+        /replacing etcd3 of 3: the cluster has 3 voters and only 1 healthy while etcd2 \(context deadline exceeded\) is unhealthy; quorum of 3 is 2/,
+      );
+      // a healthy etcd3 while etcd1 and etcd2 are down: 4 voters with 2 healthy
+      const h = planError(() => planReplace(input({ members: three([1, 2]) })));
+      assert.match(
+        h.message,
+        /with the new member 4 voters \(quorum 3, tolerates 1 failure\) of which 2 healthy, below its quorum of 3/,
+      );
+    });
+
+    it('a healthy replacement while another member is down keeps the healthy count', () => {
+      const plan = planReplace(input({ members: three([2]) }));
+      assert.equal(plan.path, 'healthy');
+      assert.equal(plan.healthyAtStart, 2);
+      assert.equal(plan.healthyAtLeast, 2);
+      assert.match(plan.warnings[0], /1 of 3 voters unhealthy at the start/);
+    });
+  });
+});
