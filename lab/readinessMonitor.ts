@@ -3,7 +3,9 @@
  * connection each time, its own loop, so one slow answer delays no other), and every change of an
  * apiserver's state is kept with its time. The number of apiservers not ready at once is counted at every
  * change, so `maxNotReady` is the largest number ever seen down together; that is how "never two down at
- * once" is measured. The precision is one interval plus one answer's time.
+ * once" is measured. The precision is one interval plus one answer's time. An answer that does not come
+ * within 2 s counts as not ready (so a starved machine can only overstate, never hide, a down apiserver);
+ * a stopping apiserver answers 500 or refuses at once.
  */
 import { type Readyz, readyz } from './kubeApiClient';
 import { sleep } from './processes';
@@ -55,7 +57,7 @@ export class ReadinessMonitor {
     this.polls[a.host] = 0;
     while (this.running) {
       const asked = Date.now();
-      const answer = await readyz(a.base, this.caFile, 1_000);
+      const answer = await readyz(a.base, this.caFile, 2_000);
       if (!this.running) break;
       this.polls[a.host]++;
       this.record(a.host, answer);
