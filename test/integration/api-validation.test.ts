@@ -127,6 +127,15 @@ describe('HTTP API on the real stack', () => {
           field: 'notify.webhookUrl',
           message: /link-local/,
         },
+        {
+          edit: (x) =>
+            (x.notify = {
+              webhookUrl: 'https://tickets.example.com/hooks/etcd',
+              secretFile: '/dev/zero',
+            }),
+          field: 'notify.secretFile',
+          message: /not a device/,
+        },
       ];
       for (const c of cases) {
         const body = clone();
