@@ -8,6 +8,7 @@ import {
   SEARCH_ATTRIBUTES,
 } from '../workflows/searchAttributes';
 import { grpcDetails, isUnreachable } from './grpc';
+import { createNamespaceCommand, isNamespaceNotFound } from './namespace';
 
 export class TemporalRefusedError extends Error {
   constructor(
@@ -45,7 +46,9 @@ export function explainRefusal(
     reason,
     /search attribute/i.test(reason)
       ? searchAttributeHint(namespace)
-      : undefined,
+      : isNamespaceNotFound(err)
+        ? `a production Temporal server creates no namespace; create it once with: ${createNamespaceCommand(namespace)}`
+        : undefined,
     { cause: err },
   );
 }

@@ -5,6 +5,7 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities';
 import { keepAlive } from '../activities/liveness';
+import { checkNamespace } from '../client/namespace';
 import { taskQueue, temporalAddress, temporalNamespace } from '../config';
 import { ensureSearchAttributes, registerByHand } from './searchAttributes';
 import { workflowCode } from './workflowBundle';
@@ -27,6 +28,12 @@ export async function createWorker(
       address: options.address ?? temporalAddress(),
     }));
   const namespace = options.namespace ?? temporalNamespace();
+  // A missing namespace is fatal, in words that name it (the SDK would only fail its first poll).
+  await checkNamespace(
+    connection.workflowService,
+    namespace,
+    options.address ?? temporalAddress(),
+  );
   try {
     const added = await ensureSearchAttributes(connection, namespace);
     if (added.length)
