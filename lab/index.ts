@@ -29,7 +29,9 @@ export {
 export { type ClientTlsFiles, LabEtcdCluster } from './etcdCluster';
 export { type EtcdRelease, etcdRelease, etcdReleases } from './etcdVersions';
 export { KUBESPRAY_TUNING, renderKubesprayEnv } from './kubespray';
+export { PostgresCluster } from './postgres';
 export { findTemporalCli, TemporalDevServer } from './temporal';
+export { TemporalServer, temporalServerBinaries } from './temporalServer';
 export { TestHost } from './testHosts';
 
 /**

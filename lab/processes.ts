@@ -10,12 +10,16 @@ import { promisify } from 'node:util';
 export const execFileP = promisify(execFile);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a long-running process in its own process group, output appended to `logFile`. */
+/**
+ * Starts a long-running process in its own process group, output appended to `logFile`; as another
+ * user when `user` says so (PostgreSQL refuses to run as root).
+ */
 export function startDaemon(
   command: string,
   args: string[],
   logFile: string,
   env: NodeJS.ProcessEnv = process.env,
+  user: { uid?: number; gid?: number } = {},
 ): ChildProcess {
   mkdirSync(dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
@@ -23,6 +27,7 @@ export function startDaemon(
     stdio: ['ignore', fd, fd],
     detached: true,
     env,
+    ...user,
   });
   child.unref();
   return child;

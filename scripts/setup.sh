@@ -6,8 +6,9 @@
 #   the one etcd the demo runs ($ETCD_VERSION, else the default line of lab/etcd-versions), built once (scripts/build-etcd.sh)
 #   npm packages (npm ci), then the TypeScript build
 # With --tests (scripts/test.sh), also what only the tests run:
-#   Debian's etcd-server/etcd-client, chromium (the UI tests)
+#   Debian's etcd-server/etcd-client, chromium (the UI tests), postgresql (the production-shaped Temporal)
 #   every etcd of lab/etcd-versions; kube-apiserver (scripts/build-kube-apiserver.sh, ~8 minutes on 2 cores)
+#   temporal-server and temporal-sql-tool of lab/temporal-server-version (scripts/build-temporal-server.sh)
 #   Temporal's time-skipping test server for the workflow tests (scripts/install-test-server.sh)
 # Output: one line per step. What the steps print (apt, the Go tool's "downloading" lines, mvn, npm) goes to
 # $CACHE/setup.log, whose last lines are shown when a step fails.
@@ -23,6 +24,7 @@ for arg in "$@"; do
 done
 pinned() { awk '!/^#/ && NF { print $1; exit }' "$1"; }
 KUBE_APISERVER_VERSION="$(pinned lab/kube-apiserver-version)"
+TEMPORAL_SERVER_VERSION="$(pinned lab/temporal-server-version)"
 CACHE="${ETCD_SCALEOUT_CACHE:-$HOME/.cache/etcd-scaleout}"
 TEMPORAL_CLI_VERSION=v1.5.1   # later tags carry a replace directive that go install refuses
 mkdir -p "$CACHE/bin"
@@ -66,8 +68,11 @@ temporal_cli=""
 if command -v temporal >/dev/null 2>&1; then temporal_cli="$(command -v temporal)"
 elif [ -x "$CACHE/bin/temporal" ]; then temporal_cli="$CACHE/bin/temporal"; fi
 kube_apiserver_to_build=false
+temporal_server_to_build=false
 if $for_tests; then
   [ -x "$CACHE/kube-apiserver/$KUBE_APISERVER_VERSION/kube-apiserver" ] || kube_apiserver_to_build=true
+  dir="$CACHE/temporal-server/$TEMPORAL_SERVER_VERSION"
+  [ -x "$dir/temporal-server" ] && [ -x "$dir/temporal-sql-tool" ] || temporal_server_to_build=true
 fi
 
 missing=()
@@ -82,9 +87,10 @@ if $etcd_from_debian; then
 fi
 if $for_tests; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ -n "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || missing+=(postgresql)
 fi
 if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
-  { [ "${#etcd_to_build[@]}" -gt 0 ] || $kube_apiserver_to_build || [ -z "$temporal_cli" ]; } && missing+=(golang-go)
+  { [ "${#etcd_to_build[@]}" -gt 0 ] || $kube_apiserver_to_build || $temporal_server_to_build || [ -z "$temporal_cli" ]; } && missing+=(golang-go)
 fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 apt_install() {
@@ -95,6 +101,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   step "installing Debian packages: ${missing[*]}" apt_install "${missing[@]}"
 fi
 GO="$(command -v go || echo /usr/local/go/bin/go)"
+
+# temporal-server (tests only) builds in the background while the steps below run: they are mostly
+# downloads (Go modules, Maven, npm) that the CPU-bound build overlaps; its output goes to its own log.
+temporal_server_pid=""
+if $temporal_server_to_build; then
+  say "building temporal-server and temporal-sql-tool $TEMPORAL_SERVER_VERSION into $CACHE/temporal-server/$TEMPORAL_SERVER_VERSION (in the background; once)"
+  temporal_server_start=$SECONDS
+  ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-temporal-server.sh "$TEMPORAL_SERVER_VERSION" >"$CACHE/temporal-server-build.log" 2>&1 &
+  temporal_server_pid=$!
+fi
 
 build_temporal_cli() {
   GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" && return 0
@@ -135,3 +151,13 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
 fi
 step "building (TypeScript, then the prebuilt workflow bundle)" npm run --silent build
 
+if [ -n "$temporal_server_pid" ]; then
+  printf '[setup] waiting for the temporal-server build ... '
+  if wait "$temporal_server_pid"; then
+    printf 'done (%ss since it started)\n' "$((SECONDS - temporal_server_start))"
+  else
+    printf 'FAILED; the last lines of %s:\n' "$CACHE/temporal-server-build.log"
+    tail -n 40 "$CACHE/temporal-server-build.log" | sed 's/^/    /'
+    exit 1
+  fi
+fi

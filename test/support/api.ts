@@ -87,18 +87,19 @@ export async function call(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls GET /v1/scaleouts/:id until `pred` holds. */
+/** Polls GET /v1/scaleouts/:id until `pred` holds (of the API at `base`). */
 export async function waitForStatus(
   id: string,
   pred: (s: any) => boolean,
   what: string,
   timeoutMs = 300_000,
   everyMs = 250,
+  base = BASE,
 ): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   let last: any;
   while (Date.now() < deadline) {
-    const r = await call('GET', `/v1/scaleouts/${id}`);
+    const r = await call('GET', `/v1/scaleouts/${id}`, { base });
     assert.equal(r.status, 200, r.text);
     last = r.json;
     if (pred(last)) return last;
@@ -114,11 +115,12 @@ export async function waitForList(
   query: string,
   pred: (items: any[]) => boolean,
   timeoutMs = 30_000,
+  base = BASE,
 ): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   let last: any;
   while (Date.now() < deadline) {
-    const r = await call('GET', `/v1/scaleouts?${query}`);
+    const r = await call('GET', `/v1/scaleouts?${query}`, { base });
     assert.equal(r.status, 200, r.text);
     last = r.json;
     if (pred(last.items)) return last;
