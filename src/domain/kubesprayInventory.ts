@@ -1,5 +1,6 @@
 /**
- * A cluster profile from a Kubespray inventory (its hosts.yaml, already parsed): the etcd group's
+ * A cluster profile from a Kubespray inventory (its hosts.yaml or inventory.ini, already parsed to the
+ * YAML form's object by inventory/read.ts): the etcd group's
  * hosts and addresses, and Kubespray's paths. What the inventory does not say (the worker's SSH key
  * and known_hosts, the approvers) is given its documented default and listed in `notes`, for the
  * operator to check before the profile goes into the worker's profiles folder.
@@ -10,8 +11,9 @@
  * `ca.pem` and `admin-<inventory host>.pem` for etcdctl; the data dir is etcd_data_dir
  * (/var/lib/etcd); host-deployed etcd runs as the `etcd` unit with /etc/etcd.env.
  */
-import { kubesprayPair } from './certificateIssue';
 import type { ControlPlane } from './controlPlane';
+import type { InventoryFormat } from './inventory/read';
+import { kubesprayPair } from './kubesprayNames';
 import { type ClusterProfile, validateProfile } from './profile';
 import { formatErrors } from './request';
 import { BackupSchema, NodeSchema } from './requestParts';
@@ -110,7 +112,7 @@ function etcdHostsView(inventory: unknown) {
   const etcdHosts = membersOf(groups, 'etcd');
   if (!etcdHosts.length)
     throw new InventoryError(
-      'has no hosts in the "etcd" group (all.children.etcd.hosts): Kubespray puts its etcd members there',
+      'has no hosts in the "etcd" group (all.children.etcd.hosts in YAML, [etcd] or [etcd:children] in INI): Kubespray puts its etcd members there',
     );
   // Variables a host sees: the all group's, then the etcd group's, then its own (Ansible's order, simplified).
   const allVars = groups.get('all')?.vars ?? {};
@@ -186,9 +188,11 @@ function controlPlaneOf(
   });
 }
 
+/** `format`: the inventory's form, recorded so the result names the inventory change in it. */
 export function profileFromInventory(
   inventory: unknown,
   cluster: string,
+  format: InventoryFormat = 'yaml',
 ): InventoryProfile {
   const { etcdHosts, varsOf, setting, groups, controlPlaneVarsOf } =
     etcdHostsView(inventory);
@@ -238,6 +242,7 @@ export function profileFromInventory(
       certDir,
     },
     backup: BackupSchema.parse(undefined),
+    inventory: { format },
   };
   const controlPlaneNodes = controlPlaneOf(groups, controlPlaneVarsOf);
   if (controlPlaneNodes.length) {

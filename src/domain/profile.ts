@@ -14,6 +14,7 @@ import { type FieldError, zodFieldErrors } from './request';
 import {
   BackupSchema,
   ClusterSchema,
+  InventorySchema,
   NodeSchema,
   NotifySchema,
   SshSchema,
@@ -30,6 +31,8 @@ export const ClusterProfileSchema = z
     controlPlane: ControlPlaneSchema.optional(),
     /** Where the outcome is sent, and the secret it is signed with: the operator's, never a ticket's. */
     notify: NotifySchema.optional(),
+    /** The form of the cluster's inventory (from-kubespray records it): the inventory change is named in it. */
+    inventory: InventorySchema.optional(),
     /** Strategy settings the profile fixes (approvers, approval, ...); the others keep their defaults (profileResolution.ts). */
     strategy: StrategySchema.optional(),
   })

@@ -63,6 +63,7 @@ const OWNED_SECTIONS = [
   'backup',
   'controlPlane',
   'notify',
+  'inventory',
 ] as const;
 /** The request's sections beyond a ticket's, in the order refusals name them; an unknown one is left to validation. */
 const SETTING_SECTIONS = [
@@ -73,6 +74,7 @@ const SETTING_SECTIONS = [
   'controlPlane',
   'strategy',
   'notify',
+  'inventory',
 ] as const;
 
 type Json = Record<string, unknown>;

@@ -15,6 +15,7 @@ import { checkRequest, ISSUED_CERT_DAYS } from './requestChecks';
 import {
   BackupSchema,
   ClusterSchema,
+  InventorySchema,
   MAX_CLUSTER_SIZE,
   MAX_VOTERS_BY_DEFAULT,
   NewMembersSchema,
@@ -47,6 +48,7 @@ export const ScaleOutRequestSchema = z
     backup: BackupSchema,
     /** The kube-apiservers told the new member list after the last member is verified; none: not told. */
     controlPlane: ControlPlaneSchema.optional(),
+    inventory: InventorySchema,
     notify: NotifySchema.optional(),
     ticket: TicketSchema.optional(),
   })

@@ -56,6 +56,11 @@ export const NewMemberSchema = z
       .string(need('must be a hostname or IP address'))
       .max(253, 'is too long')
       .regex(HOST, 'must be a hostname or IPv4 address'),
+    /** Its name in the Ansible inventory (Kubespray's inventory_hostname), when not `name`: its certificate files carry it. */
+    inventoryHost: z
+      .string(need('must be a string'))
+      .regex(NAME, `must be ${NAME_RULE}`)
+      .optional(),
     peerURL: urlOf('peer URL', 2380),
     clientURL: urlOf('client URL', 2379),
     sshPort: z
@@ -250,6 +255,19 @@ export const NodeSchema = z
       )
       .default('auto'),
     certDir: nodePath.certDir.default('/etc/ssl/etcd/ssl'),
+  })
+  .strict()
+  .prefault({});
+
+/**
+ * The cluster's Ansible inventory, as `profile from-kubespray` read it: its form, so the result can
+ * name the inventory change (the new etcd hosts) in the form the operator keeps it.
+ */
+export const InventorySchema = z
+  .object({
+    format: z
+      .enum(['ini', 'yaml'], need('must be "ini" or "yaml"'))
+      .default('yaml'),
   })
   .strict()
   .prefault({});

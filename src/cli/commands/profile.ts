@@ -7,11 +7,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { parse as parseYaml } from 'yaml';
 import {
   profileSettingsFromEnv,
   readClusterProfile,
 } from '../../activities/profiles';
+import {
+  InventoryParseError,
+  parseInventory,
+} from '../../domain/inventory/read';
 import {
   InventoryError,
   profileFromInventory,
@@ -46,9 +49,9 @@ function clusterOf(inventory: string, given: unknown): string {
 
 const fromKubespray: CliCommand = {
   name: 'from-kubespray',
-  args: ['<INVENTORY.yaml>'],
+  args: ['<INVENTORY>'],
   summary:
-    "print a cluster profile made from a Kubespray inventory: the etcd group's hosts and addresses, Kubespray's paths",
+    "print a cluster profile made from a Kubespray inventory (inventory.ini or hosts.yaml): the etcd group's hosts and addresses, Kubespray's paths",
   options: [
     [
       '--cluster <NAME>',
@@ -61,21 +64,13 @@ const fromKubespray: CliCommand = {
   ],
   async run([inventory], options, io) {
     const cluster = clusterOf(inventory, options.cluster);
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(await readText(inventory, 'inventory'));
-    } catch (err) {
-      if (err instanceof CliError) throw err;
-      throw new CliError(
-        `inventory ${inventory} is not valid YAML: ${(err as Error).message}`,
-        EXIT.usage,
-      );
-    }
+    const text = await readText(inventory, 'inventory');
     let made: ReturnType<typeof profileFromInventory>;
     try {
-      made = profileFromInventory(parsed, cluster);
+      const parsed = parseInventory(text, inventory);
+      made = profileFromInventory(parsed.inventory, cluster, parsed.format);
     } catch (err) {
-      if (err instanceof InventoryError)
+      if (err instanceof InventoryError || err instanceof InventoryParseError)
         throw new CliError(`inventory ${inventory} ${err.message}`, EXIT.usage);
       throw err;
     }

@@ -64,6 +64,39 @@ describe('CLI profile', () => {
     assert.match(checked.out, /cluster prod, 3 endpoint\(s\), ok/);
   });
 
+  it("from-kubespray reads Kubespray's sample inventory.ini, records its form, and names a malformed line", async () => {
+    const ini = await run(
+      'profile',
+      'from-kubespray',
+      join(FIXTURES, 'kubespray', 'inventory.ini'),
+      '--cluster',
+      'prod',
+    );
+    assert.equal(ini.code, EXIT.ok, ini.err);
+    const profile = JSON.parse(ini.out);
+    assert.deepEqual(profile.cluster.endpoints, [
+      'https://10.3.0.1:2379',
+      'https://10.3.0.2:2379',
+      'https://10.3.0.3:2379',
+    ]);
+    assert.deepEqual(profile.inventory, { format: 'ini' });
+
+    const bad = join(dir, 'hosts');
+    writeFileSync(bad, '[etcd]\nnode1 ip=10.0.0.1\nnode2 ip\n');
+    const malformed = await run(
+      'profile',
+      'from-kubespray',
+      bad,
+      '--cluster',
+      'prod',
+    );
+    assert.equal(malformed.code, EXIT.usage);
+    assert.match(
+      malformed.err,
+      /inventory .*hosts is not a valid INI inventory: .*hosts:3: expected key=value host variable after node2, got "ip"/,
+    );
+  });
+
   it('names what is wrong: a bad inventory, a cluster name, a profile breaking the rules', async () => {
     const bad = join(dir, 'hosts.yaml');
     writeFileSync(bad, 'all:\n  hosts:\n    node1: {ip: 10.0.0.1}\n');

@@ -58,6 +58,7 @@ describe('profile from a Kubespray inventory', () => {
           tls: { caFile: '/etc/etcd-scaleout/kubernetes-ca.crt' },
         })),
       },
+      inventory: { format: 'yaml' },
     });
     assert.ok(notes.some((n) => /copy them from node1/.test(n)));
     assert.ok(
@@ -141,7 +142,7 @@ describe('profile from a Kubespray inventory', () => {
     delete noEtcd.all.children.etcd;
     refusedWith(
       noEtcd,
-      /no hosts in the "etcd" group \(all\.children\.etcd\.hosts\)/,
+      /no hosts in the "etcd" group \(all\.children\.etcd\.hosts in YAML/,
     );
     const noAddress = inventory();
     noAddress.all.hosts.node3 = {};
