@@ -15,6 +15,7 @@ import {
   whyMissing,
   type X509Facts,
 } from './certificates';
+import { type CertificateKind, kubesprayPair } from './kubesprayNames';
 import { isIpAddress, NAME, type NewMember } from './request';
 import type { TlsFileSet } from './tlsFiles';
 
@@ -52,7 +53,7 @@ export function sanListForNewMember(
   };
 }
 
-export type IssuedKind = 'member' | 'admin';
+export type IssuedKind = CertificateKind;
 
 /**
  * The common name Kubespray gives a host's certificate (make-ssl-etcd.sh): `etcd-member-<host>`,
@@ -131,6 +132,8 @@ export const issuedManifestFile = (envFile: string, runKey: string): string =>
 /** What to issue on one node. Paths only: no key or certificate travels in it. */
 export interface IssueSpec {
   name: string;
+  /** The inventory host name (kubesprayNames.ts): the certificates' CNs and default file names carry it. */
+  host: string;
   /** The CA file the node's env names; written from the CA host when absent. */
   caFile: string;
   pairs: IssuePair[];
@@ -141,23 +144,14 @@ export interface IssueSpec {
   manifestFile: string;
 }
 
-/** Kubespray's file names for a host's pair (make-ssl-etcd.sh): `<dir>/admin-<host>.pem` and `-key.pem`. */
-export const kubesprayPair = (
-  certDir: string,
-  kind: IssuedKind,
-  host: string,
-): { certFile: string; keyFile: string } => ({
-  certFile: `${certDir}/${kind}-${host}.pem`,
-  keyFile: `${certDir}/${kind}-${host}-key.pem`,
-});
-
 /**
  * What to issue for a new member, from the TLS files its future env names: its member pair (client
  * and peer, one pair in Kubespray) and an admin pair where ETCDCTL_CERT/ETCDCTL_KEY point (Kubespray's
- * env), else `<certDir>/admin-<name>.pem`. The CA file is the one the env names.
+ * env), else `<certDir>/admin-<inventory host>.pem`. The CA file is the one the env names.
  */
 export function issueSpecFor(a: {
   name: string;
+  host: string;
   vars: Record<string, string>;
   sets: TlsFileSet[];
   certDir: string;
@@ -175,10 +169,11 @@ export function issueSpecFor(a: {
   const admin =
     a.vars.ETCDCTL_CERT && a.vars.ETCDCTL_KEY
       ? { certFile: a.vars.ETCDCTL_CERT, keyFile: a.vars.ETCDCTL_KEY }
-      : kubesprayPair(a.certDir, 'admin', a.name);
+      : kubesprayPair(a.certDir, 'admin', a.host);
   add({ kind: 'admin', ...admin });
   return {
     name: a.name,
+    host: a.host,
     caFile: a.sets[0].caFile,
     pairs,
     sans: a.sans,

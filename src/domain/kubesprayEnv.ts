@@ -8,6 +8,7 @@
  */
 import { mergeEnvFile, parseEnvFile } from './envFileText';
 import { isFilePath } from './patterns';
+import { inventoryHostOf, renameHostFile } from './kubesprayNames';
 import { listenURLs, type NewMember } from './request';
 
 /** A value that cannot be written safely or derived for the new member; names the variable. */
@@ -29,7 +30,7 @@ export interface SourceMember {
 
 export type JoiningMember = Pick<
   NewMember,
-  'name' | 'peerURL' | 'clientURL' | 'listenAddress'
+  'name' | 'peerURL' | 'clientURL' | 'listenAddress' | 'inventoryHost'
 >;
 
 export interface DerivedEnv {
@@ -179,15 +180,6 @@ function rehostURLs(variable: string, value: string, host: string): string {
     .join(',');
 }
 
-/** `/dir/member-node1.pem` -> `/dir/member-etcd4.pem`; `admin-`, `-key.pem` likewise; other names unchanged. */
-export function renameMemberFile(path: string, name: string): string {
-  const slash = path.lastIndexOf('/');
-  const m = /^(member|admin)-.+?(-key)?\.pem$/.exec(path.slice(slash + 1));
-  return m
-    ? `${path.slice(0, slash + 1)}${m[1]}-${name}${m[2] ?? ''}.pem`
-    : path;
-}
-
 /**
  * Checks an initial-cluster string before it is written: `name=URL` entries only, the joining member
  * among them. A member name with "," or "=" would corrupt the list etcd reads back.
@@ -288,7 +280,7 @@ function refuseUncopiable(
 
 /**
  * The new member's env from a healthy member's env text. Its name, advertise and listen URLs, data
- * dir, own certificate files (member-/admin-<host>), *_NAME/*_ID values equal to its name,
+ * dir, own certificate files (member-/admin-<inventory host>), *_NAME/*_ID values equal to its name,
  * ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE=existing are the new member's; discovery
  * variables are dropped; everything else is the member's. Throws EnvDerivationError when the file is
  * not that member's, or when a value cannot be written or would still name the member's address.
@@ -335,7 +327,10 @@ export function deriveMemberEnv(
     );
   for (const v of OWN_TLS_FILE_VARS)
     if (env[v] !== undefined)
-      derived[v] = renameMemberFile(checkedFilePath(v, env[v]), joining.name);
+      derived[v] = renameHostFile(
+        checkedFilePath(v, env[v]),
+        inventoryHostOf(joining),
+      );
   for (const v of SHARED_TLS_FILE_VARS)
     if (env[v] !== undefined) checkedFilePath(v, env[v]);
   // *_NAME/*_ID values that are the member's name (Kubespray's tracing instance ID) become the new member's.

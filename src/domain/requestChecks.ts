@@ -129,6 +129,8 @@ function checkDuplicates(req: ScaleOutRequest, ctx: Ctx): void {
   seen((m) => m.name, 'name');
   seen((m) => m.peerURL, 'peerURL');
   seen((m) => m.clientURL, 'clientURL');
+  // A member without inventoryHost is its own (its name is unique already).
+  seen((m) => m.inventoryHost ?? `(member ${m.name})`, 'inventoryHost');
   seen(
     (m) => m.listenAddress ?? m.host,
     'host',

@@ -30,6 +30,7 @@ import {
   templateMember,
 } from '../domain/futureEnv';
 import { EnvDerivationError } from '../domain/kubesprayEnv';
+import { inventoryHostOf } from '../domain/kubesprayNames';
 import { hostOf } from '../domain/patterns';
 import {
   certificateAuthority,
@@ -313,6 +314,7 @@ export async function prepareNodeEnv(
   if (!caRef) return undefined;
   const spec = issueSpecFor({
     name: m.name,
+    host: inventoryHostOf(m),
     vars: future,
     sets,
     certDir: node.certDir,

@@ -84,6 +84,7 @@ describe('certificates on real SSH test hosts', function () {
       );
       spec = issueSpecFor({
         name: 'etcd4',
+        host: 'etcd4',
         vars: futureEnv,
         sets,
         certDir: DIR,

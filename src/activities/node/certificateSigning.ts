@@ -59,11 +59,11 @@ export async function signPair(
   pair: IssuePair,
   owner: string,
 ) {
-  const subject = issuedSubject(pair.kind, spec.name);
+  const subject = issuedSubject(pair.kind, spec.host);
   const made = await remote(ssh).mustRun(
     node,
     withConfig(
-      requestConfig(pair.kind, spec.name),
+      requestConfig(pair.kind, spec.host),
       sh`openssl req -new -key ${pair.keyFile} -config "$t" && openssl pkey -in ${pair.keyFile} -pubout`,
     ),
     `CSR for ${pair.certFile}`,

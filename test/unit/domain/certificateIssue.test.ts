@@ -46,6 +46,7 @@ const absent = (path: string): FileProbe => ({
 
 const SPEC: IssueSpec = {
   name: 'etcd4',
+  host: 'etcd4',
   caFile: `${DIR}/ca.pem`,
   pairs: [
     {
@@ -173,6 +174,7 @@ describe('issuing certificates: what to issue', () => {
   });
   const base = {
     name: 'etcd4',
+    host: 'etcd4',
     sets: [set('client'), set('peer')],
     certDir: DIR,
     sans: SPEC.sans,
@@ -185,6 +187,19 @@ describe('issuing certificates: what to issue', () => {
       ETCDCTL_KEY: `${DIR}/admin-etcd4-key.pem`,
     };
     assert.deepEqual(issueSpecFor({ ...base, vars }), SPEC);
+  });
+  it('names the default admin pair by the inventory host (admin-node4.pem for member etcd4)', () => {
+    assert.deepEqual(
+      issueSpecFor({ ...base, host: 'node4', vars: {} }).pairs[1],
+      {
+        kind: 'admin',
+        certFile: `${DIR}/admin-node4.pem`,
+        keyFile: `${DIR}/admin-node4-key.pem`,
+      },
+    );
+    assert.deepEqual(requestConfig('member', 'node4').slice(-1), [
+      'CN = etcd-member-node4',
+    ]);
   });
   it('puts the admin pair in certDir when the env names none, and refuses an env without certificates', () => {
     assert.deepEqual(

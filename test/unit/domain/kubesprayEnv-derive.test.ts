@@ -4,8 +4,8 @@ import { parseEnvFile } from '../../../src/domain/envFileText';
 import {
   deriveMemberEnv,
   relistenURLs,
-  renameMemberFile,
 } from '../../../src/domain/kubesprayEnv';
+import { renameHostFile as renameMemberFile } from '../../../src/domain/kubesprayNames';
 import {
   etcd4,
   initialCluster,
@@ -132,6 +132,28 @@ describe('Kubespray env derived from a healthy member', () => {
     );
     assert.equal(bare.vars.ETCD_LISTEN_PEER_URLS, 'https://10.0.0.14:2380');
     assert.ok(bare.text.includes('# membership written by etcd-scaleout\n'));
+  });
+
+  it('names the certificate files by the inventory host when it is not the member name; ETCD_NAME stays the member name', () => {
+    const d = deriveMemberEnv(
+      NODE1_ENV,
+      source,
+      { ...etcd4, inventoryHost: 'node4' },
+      initialCluster,
+      '/var/lib/etcd',
+    );
+    assert.equal(d.vars.ETCD_NAME, 'etcd4');
+    assert.equal(d.vars.ETCD_CERT_FILE, '/etc/ssl/etcd/ssl/member-node4.pem');
+    assert.equal(
+      d.vars.ETCD_PEER_KEY_FILE,
+      '/etc/ssl/etcd/ssl/member-node4-key.pem',
+    );
+    assert.equal(d.vars.ETCDCTL_CERT, '/etc/ssl/etcd/ssl/admin-node4.pem');
+    assert.equal(d.vars.ETCDCTL_KEY, '/etc/ssl/etcd/ssl/admin-node4-key.pem');
+    assert.equal(
+      d.vars.ETCD_EXPERIMENTAL_DISTRIBUTED_TRACING_INSTANCE_ID,
+      'etcd4',
+    );
   });
 
   it('renames member and admin files only', () => {
