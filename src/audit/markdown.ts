@@ -79,6 +79,7 @@ function outcome(r: AuditReport): string[] {
           from?: number;
           to?: number;
           etcdServers?: string[];
+          inventoryChange?: { format?: string; text?: string };
           warnings?: string[];
           apiservers?: {
             told: string;
@@ -101,6 +102,13 @@ function outcome(r: AuditReport): string[] {
         a.nodes.length
           ? `kube-apiservers told (${cell(a.told)}): ${a.nodes.map((n) => `${cell(n.host)} ${cell(n.state)}${n.totalMs !== undefined ? ` in ${duration(n.totalMs)}` : ''}`).join(', ')}`
           : 'kube-apiservers: not told (no control-plane nodes in the profile)',
+      );
+    if (res?.inventoryChange?.text)
+      out.push(
+        '',
+        `Inventory change (${res.inventoryChange.format === 'ini' ? 'INI' : 'YAML'}: the new hosts in the etcd group, so the next playbook run keeps them):`,
+        '',
+        codeBlock(res.inventoryChange.text),
       );
     if (res?.warnings?.length)
       out.push('', 'Warnings:', '', ...bullets(res.warnings));

@@ -15,6 +15,7 @@ export const PHASES = [
   'verify',
   'approval',
   'batch',
+  'memberEnvFiles',
   'apiservers',
   'rollback',
   'done',

@@ -2,6 +2,10 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { BackupRecord, ClusterState } from '../activities';
 import {
+  type InventoryChange,
+  inventoryChange,
+} from '../domain/inventory/change';
+import {
   type MemberInfo,
   type ScaleOutPlan,
   votersAfterCanary,
@@ -15,6 +19,7 @@ import {
   type Progress,
 } from './messages';
 import type { ApiserversResult } from './steps/tellApiservers';
+import type { MemberEnvFilesReport } from './steps/updateMemberEnvFiles';
 
 export interface MemberSummary {
   id: string;
@@ -36,7 +41,11 @@ export interface ScaleOutResult {
   etcdServers: string[];
   /** The kube-apiservers told the new list (steps/tellApiservers.ts); `told: "none"` and why without control-plane nodes. */
   apiservers?: ApiserversResult;
+  /** The new members as hosts of the inventory's etcd group, in its form: the next playbook run then keeps them. */
+  inventoryChange: InventoryChange;
   warnings: string[];
+  /** Each member's env file brought up to date with the full member list (absent on runs before that phase). */
+  memberEnvFiles?: MemberEnvFilesReport;
   /** Set when the approval timed out with onApprovalTimeout "keep-canary": the batch was not run. */
   stoppedAfterCanary?: boolean;
   approval: ApprovalState;
@@ -130,6 +139,12 @@ function resultOf(
     ),
     backup,
     etcdServers: membersAfter.flatMap((m) => m.clientURLs),
+    inventoryChange: inventoryChange(
+      request.inventory.format,
+      request.newMembers.filter((n) =>
+        membersAfter.some((m) => m.peerURLs.includes(n.peerURL)),
+      ),
+    ),
     warnings: stoppedAfterCanary
       ? [
           ...plan.warnings,

@@ -1,7 +1,8 @@
 /**
  * scaleOutEtcd: the runbook, as a workflow.
  *
- *   validate -> preflight -> (lock) -> backup -> canary -> verify -> [approval] -> batch -> [apiservers] -> result
+ *   validate -> preflight -> (lock) -> backup -> canary -> verify -> [approval] -> batch
+ *     -> memberEnvFiles -> [apiservers] -> result
  *
  * Every change is preceded by the registration of its undo; on any failure the undos run in reverse
  * and the run fails naming the failed step and what was undone (rollback.ts). After the last member is
@@ -11,7 +12,12 @@
  * progress, live view) is in run.ts; timeouts and retries in activityPolicies.ts. Deterministic code
  * only: all I/O is in activities.
  */
-import { isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import {
+  isCancellation,
+  log,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { BackupRecord, ClusterState } from '../activities';
 import { type ScaleOutPlan, votersAfterCanary } from '../domain/planning';
 import type { ScaleOutRequest } from '../domain/request';
@@ -28,6 +34,10 @@ import { result, resultUnread, type ScaleOutResult } from './result';
 import { rollback } from './rollback';
 import { Run } from './run';
 import { type ApiserversResult, tellApiservers } from './steps/tellApiservers';
+import {
+  type MemberEnvFilesReport,
+  updateMemberEnvFiles,
+} from './steps/updateMemberEnvFiles';
 import { validate } from './validate';
 
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
@@ -81,9 +91,13 @@ interface Joined {
   keptCanary: boolean;
 }
 
+/** Runs recorded before the memberEnvFiles phase existed replay without it. */
+const MEMBER_ENV_FILES = 'member-env-files-phase';
+
 /**
- * After the last member is verified the scale-out is done and nothing is undone: the final phase only
- * reads and reports, so a failure or a cancel there becomes a warning in a successful result.
+ * After the last member is verified the scale-out is done and nothing is undone: the existing
+ * members' env files are brought up to date (a phase that never fails the run), and the final phase
+ * only reads and reports, so a failure or a cancel there becomes a warning in a successful result.
  */
 async function finish(
   run: Run,
@@ -91,6 +105,11 @@ async function finish(
   lock: ClusterLock,
   j: Joined,
 ): Promise<ScaleOutResult> {
+  let envFiles: MemberEnvFilesReport | undefined;
+  if (patched(MEMBER_ENV_FILES))
+    envFiles = await run.phase('memberEnvFiles', () =>
+      updateMemberEnvFiles(request, j.before, j.plan, run.progress),
+    );
   const apiservers = await apiserversOrFail(run, request, lock);
   let done: ScaleOutResult;
   try {
@@ -110,6 +129,10 @@ async function finish(
       `the scale-out completed, but ${why}: nothing was undone; membersAfter is the plan, check it with etcdctl member list`,
     );
     run.setPhase('done');
+  }
+  if (envFiles) {
+    done.memberEnvFiles = envFiles;
+    done.warnings.push(...envFiles.leftByHand);
   }
   done.apiservers = apiservers;
   // A rollout that stopped short is a warning; no control-plane nodes at all is today's behaviour, said in `apiservers`.

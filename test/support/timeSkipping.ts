@@ -70,6 +70,13 @@ export const joinCalls = (m: string) =>
     'promoteMember',
     'verifyCluster',
   ].map((a) => `${a} ${m}`);
+/** The memberEnvFiles phase's calls: the three original members, then the new ones, one at a time. */
+export const memberEnvCalls = (...joined: string[]) => [
+  'updateMemberEnvFile',
+  'updateMemberEnvFile',
+  'updateMemberEnvFile',
+  ...joined.map((m) => `updateMemberEnvFile ${m}`),
+];
 export const undoCalls = (m: string) =>
   ['removeMember', 'stopService', 'quarantineDataDir', 'restoreEnvFile'].map(
     (a) => `${a} ${m}`,

@@ -8,6 +8,7 @@ import {
   afterPreflight,
   DAY_MS,
   joinCalls,
+  memberEnvCalls,
   request,
   stampless,
   undoCalls,
@@ -64,6 +65,7 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
       'takeSnapshot',
       ...joinCalls('etcd4'),
       'verifyCluster',
+      ...memberEnvCalls('etcd4'),
       'inspectCluster',
       'releaseScaleOutLock',
     ]);

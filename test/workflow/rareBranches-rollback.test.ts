@@ -8,6 +8,7 @@ import { ErrorType } from '../../src/domain/errors';
 import {
   afterPreflight,
   joinCalls,
+  memberEnvCalls,
   request,
   stampless,
   undoCalls,
@@ -102,6 +103,7 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
       ...joinCalls('etcd4'),
       'verifyCluster',
       ...joinCalls('etcd5'),
+      ...memberEnvCalls('etcd4', 'etcd5'),
       'inspectCluster',
       'releaseScaleOutLock',
     ]);

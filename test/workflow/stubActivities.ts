@@ -246,6 +246,14 @@ export function stubActivities(
       called('quarantineDataDir', target.host);
       return { movedTo: `${dataDir}/member.quarantined-${stamp}` };
     },
+    async updateMemberEnvFile(target, envFile, _member, _ic, backupSuffix) {
+      called('updateMemberEnvFile', target.host);
+      return {
+        state: 'updated',
+        changed: ['ETCD_INITIAL_CLUSTER', 'ETCD_INITIAL_CLUSTER_STATE'],
+        backup: `${envFile}.${backupSuffix}.bak`,
+      };
+    },
     async restoreEnvFile(target) {
       called('restoreEnvFile', target.host);
       return { restored: 'previous' };

@@ -7,6 +7,7 @@ import { createDataDirActivities } from './dataDir';
 import { createEnvFileActivities } from './envFile';
 import { createNodeInspection } from './inspect';
 import { createMachineIdActivities } from './machineId';
+import { createMemberEnvFileActivities } from './memberEnvFile';
 import { remote as remoteOver } from './remote';
 import { createServiceActivities } from './service';
 import type { SshRunner } from './ssh';
@@ -25,6 +26,7 @@ export function createNodeActivities(deps: {
     ...createEnvFileActivities({ remote, checkpoint }),
     ...createServiceActivities({ remote, checkpoint }),
     ...createMachineIdActivities({ remote }),
+    ...createMemberEnvFileActivities({ remote }),
   };
 }
 

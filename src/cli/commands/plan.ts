@@ -18,8 +18,8 @@ import type { CliCommand } from '../command';
 import { CliError, EXIT } from '../errors';
 import { type PlanView, renderPlan } from '../render/plan';
 import { readRequestFile } from '../requestFile';
-import { envDiffs } from './planEnv';
 import { manifestDiffs } from './planManifests';
+import { envDiffs, memberEnvDiffs } from './planEnv';
 import { requestToPlan } from './planRequest';
 
 async function readCluster(request: ScaleOutRequest): Promise<ClusterState> {
@@ -67,6 +67,7 @@ export const planCommand: CliCommand = {
       problems: clusterProblems(state),
       envDiffs: await envDiffs(request, state, p),
       manifestDiffs: await manifestDiffs(request, p),
+      memberEnvDiffs: await memberEnvDiffs(request, state, p),
     };
     if (options.json) {
       io.out(
@@ -81,6 +82,7 @@ export const planCommand: CliCommand = {
             problems: view.problems,
             envDiffs: view.envDiffs,
             manifestDiffs: view.manifestDiffs,
+            memberEnvDiffs: view.memberEnvDiffs,
           },
           null,
           2,

@@ -1,6 +1,7 @@
 /**
  * The dry run's env files: per new node, the env file the run would write, as a diff against the
- * node's current one. Read over SSH from where the CLI runs (read-only); when a node cannot be
+ * node's current one; per existing member, its env file once the run has written the full member list
+ * into it (memberEnvFiles). Read over SSH from where the CLI runs (read-only); when a node cannot be
  * reached from here, the plan says so and goes on without that diff.
  */
 import type { ClusterState } from '../../activities/etcd/activities';
@@ -14,6 +15,7 @@ import {
   resolveEnvFrom,
   templateMember,
 } from '../../domain/futureEnv';
+import { updateMemberEnvText } from '../../domain/memberEnvUpdate';
 import { hostOf } from '../../domain/patterns';
 import type { ScaleOutPlan } from '../../domain/planning';
 import type { ScaleOutRequest } from '../../domain/request';
@@ -89,4 +91,38 @@ export async function envDiffs(
     }),
   );
   return perNode.flat();
+}
+
+/** Per existing member: its env file after the run (the full member list, state existing), as a diff. */
+export async function memberEnvDiffs(
+  request: ScaleOutRequest,
+  state: ClusterState,
+  plan: ScaleOutPlan,
+): Promise<string[]> {
+  const envs = createEnvSourceActivities({ ssh: createSshRunner() });
+  const { envFile } = request.node;
+  const initialCluster = plan.steps[plan.steps.length - 1].initialCluster;
+  const members = state.members.filter((m) => m.name && m.clientURLs.length);
+  const perMember = await Promise.all(
+    members.map(async (m): Promise<string[]> => {
+      const host = hostOf(m.clientURLs[0]);
+      const where = `${m.name} (${host})`;
+      try {
+        const cur = await envs.readEnvFile(
+          hostSshTarget(request, host),
+          envFile,
+        );
+        if (!cur.exists)
+          return [`${where}: has no ${envFile}; nothing to update`];
+        const next = updateMemberEnvText(cur.text, m, initialCluster).text;
+        return [
+          `${where}, not restarted:`,
+          ...renderEnvDiff(envFile, cur.text, next).map((l) => `  ${l}`),
+        ];
+      } catch (err) {
+        return [`${where}: its env file diff is left out (${messageOf(err)})`];
+      }
+    }),
+  );
+  return perMember.flat();
 }

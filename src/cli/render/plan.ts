@@ -13,6 +13,8 @@ export interface PlanView {
   envDiffs: string[];
   /** Per control-plane node, the kube-apiserver manifest's --etcd-servers diff, in rollout order (commands/planManifests.ts). */
   manifestDiffs: string[];
+  /** Per existing member, its env file with the full member list, as a diff (see commands/planEnv.ts). */
+  memberEnvDiffs?: string[];
 }
 
 export function renderPlan({
@@ -23,6 +25,7 @@ export function renderPlan({
   problems,
   envDiffs,
   manifestDiffs,
+  memberEnvDiffs,
 }: PlanView): string {
   const out = [
     `dry run for cluster ${request.cluster.name}: ${plan.from} -> ${plan.to} voting members (nothing was changed)`,
@@ -52,6 +55,12 @@ export function renderPlan({
     `env file per new member (${request.node.envFile}, read over SSH, nothing changed):`,
     ...envDiffs.map((l) => `  ${l}`),
   );
+  if (memberEnvDiffs?.length)
+    out.push(
+      '',
+      `env file per existing member after the run (${request.node.envFile}: ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE only, one member at a time, no restart):`,
+      ...memberEnvDiffs.map((l) => `  ${l}`),
+    );
   out.push(
     '',
     'kube-apiserver manifest per control-plane node, one node at a time after the last member (read over SSH, nothing changed):',

@@ -79,6 +79,14 @@ export function renderStatus(v: StatusView): string {
           ? 'not told (no control-plane nodes in the profile): set the list above on each, one at a time'
           : `${a.told} told: ${a.nodes.map((n) => `${n.host} ${n.state}${n.totalMs !== undefined ? ` (${(n.totalMs / 1000).toFixed(1)} s)` : ''}`).join(', ')}`,
       );
+    const inv = v.result.inventoryChange;
+    if (inv?.hosts.length) {
+      row(
+        'inventory',
+        `add the new hosts to the etcd group (${inv.format === 'ini' ? 'INI' : 'YAML'}), so the next playbook run keeps them:`,
+      );
+      out.push(...inv.text.split('\n').map((l) => `  ${l}`));
+    }
     for (const w of v.result.warnings) row('warning', w);
   }
   if (v.failure)

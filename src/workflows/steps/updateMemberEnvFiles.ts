@@ -1,0 +1,197 @@
+/**
+ * memberEnvFiles: after the last member is verified, every member's env file (node.envFile, over SSH)
+ * gets the full member list in ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE=existing, one
+ * member at a time; every other byte stays (domain/memberEnvUpdate.ts). No member is restarted: etcd
+ * reads these only when it bootstraps, and this keeps a member that later loses its data dir from
+ * bootstrapping a cluster of the old members (Kubespray #13261).
+ *
+ * etcd is done and healthy when this runs, so nothing here fails the run. A member whose host does
+ * not answer is left as it is, and the report says which file on which host and what to write there.
+ * Any other failure (or a cancel) stops the phase: the files it changed are put back from their saved
+ * originals (the phase's own compensations), and the report says so and what is left to write.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+} from '@temporalio/workflow';
+import type { ClusterState, SshTarget } from '../../activities';
+import { ErrorType } from '../../domain/errors';
+import { membershipLines } from '../../domain/memberEnvUpdate';
+import { hostOf } from '../../domain/patterns';
+import type { ScaleOutPlan } from '../../domain/planning';
+import type { ScaleOutRequest } from '../../domain/request';
+import { activities } from '../activityPolicies';
+import { causeOf } from '../causeOf';
+import { Compensations } from '../compensations';
+import { activitySummary, type Progress } from '../messages';
+import { runKey } from '../runKey';
+import { hostSshTarget, sshTarget } from '../sshTarget';
+
+export interface MemberEnvFileOutcome {
+  member: string;
+  host: string;
+  envFile: string;
+  /** left: not written (unreachable, refused, or the phase stopped first); restored: written, then put back. */
+  state: 'updated' | 'unchanged' | 'missing' | 'left' | 'restored';
+  /** The variables written (updated). */
+  changed?: string[];
+  /** Where the original is kept on the host (updated). */
+  backup?: string;
+  reason?: string;
+}
+
+export interface MemberEnvFilesReport {
+  /** The full member list written into each file. */
+  initialCluster: string;
+  files: MemberEnvFileOutcome[];
+  /** One line per file that does not list every member: the host, the file, and what to write there. */
+  leftByHand: string[];
+}
+
+/** The backups of this phase are its own: a new member's join saved its original under the run key alone. */
+export const memberEnvBackupSuffix = (key: string): string => `${key}.members`;
+
+interface MemberFile {
+  name: string;
+  peerURLs: string[];
+  target: SshTarget;
+}
+
+/** Every member after the run, originals first, each with how its host is reached. */
+function memberFiles(
+  request: ScaleOutRequest,
+  before: ClusterState,
+  joined: ScaleOutPlan['steps'],
+): MemberFile[] {
+  return [
+    ...before.members
+      .filter((m) => m.name && m.clientURLs.length)
+      .map((m) => ({
+        name: m.name,
+        peerURLs: m.peerURLs,
+        target: hostSshTarget(request, hostOf(m.clientURLs[0])),
+      })),
+    ...joined.map((s) => ({
+      name: s.member.name,
+      peerURLs: [s.member.peerURL],
+      target: sshTarget(request, s.member),
+    })),
+  ];
+}
+
+const HOST_FAILURES: string[] = [
+  ErrorType.SshFailed,
+  ErrorType.SshAuthRejected,
+  ErrorType.HostKeyRejected,
+];
+
+/** A failure of the host itself (SSH does not connect, the host key or the key is refused): that member is left. */
+const hostDidNotAnswer = (err: unknown): boolean => {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return (
+    cause instanceof ApplicationFailure &&
+    HOST_FAILURES.includes(cause.type ?? '')
+  );
+};
+
+export async function updateMemberEnvFiles(
+  request: ScaleOutRequest,
+  before: ClusterState,
+  plan: ScaleOutPlan,
+  progress: Progress,
+): Promise<MemberEnvFilesReport | undefined> {
+  const verified = new Set(
+    progress.members
+      .filter((m) => m.state === 'verified')
+      .map((m) => m.peerURL),
+  );
+  const joined = plan.steps.filter((s) => verified.has(s.member.peerURL));
+  if (!joined.length) return undefined;
+  const initialCluster = joined[joined.length - 1].initialCluster;
+  const { envFile } = request.node;
+  const suffix = memberEnvBackupSuffix(runKey());
+  const report: MemberEnvFilesReport = {
+    initialCluster,
+    files: [],
+    leftByHand: [],
+  };
+  const undo = new Compensations();
+  const members = memberFiles(request, before, joined);
+  const outcome = (
+    m: MemberFile,
+    o: Omit<MemberEnvFileOutcome, 'member' | 'host' | 'envFile'>,
+  ) => {
+    const entry = { member: m.name, host: m.target.host, envFile, ...o };
+    report.files.push(entry);
+    return entry;
+  };
+  try {
+    for (const m of members) {
+      const acts = (policy: 'change' | 'compensate') =>
+        activities(
+          policy,
+          request.strategy,
+          activitySummary('memberEnvFiles', m.name),
+        );
+      // Registered before the write: a write whose answer was lost may still have happened.
+      undo.register(
+        `put back ${envFile} on ${m.target.host} (${m.name})`,
+        async (record) => {
+          const r = await acts('compensate').restoreEnvFile(
+            m.target,
+            envFile,
+            suffix,
+          );
+          const entry = report.files.find((f) => f.member === m.name);
+          if (r.restored === 'previous') {
+            record(`restored ${envFile} on ${m.target.host} (${m.name})`);
+            if (entry) entry.state = 'restored';
+          }
+        },
+      );
+      try {
+        const w = await acts('change').updateMemberEnvFile(
+          m.target,
+          envFile,
+          m,
+          initialCluster,
+          suffix,
+        );
+        if (w.state === 'refused')
+          outcome(m, { state: 'left', reason: w.reason });
+        else if (w.state === 'missing') outcome(m, { state: 'missing' });
+        else
+          outcome(m, {
+            state: w.state,
+            ...(w.changed.length ? { changed: w.changed } : {}),
+            ...(w.backup ? { backup: w.backup } : {}),
+          });
+      } catch (err) {
+        if (!hostDidNotAnswer(err)) throw err;
+        outcome(m, {
+          state: 'left',
+          reason: `the host did not answer: ${causeOf(err)}`,
+        });
+      }
+    }
+  } catch (err) {
+    const why = isCancellation(err) ? 'the run was cancelled' : causeOf(err);
+    const done = new Set(report.files.map((f) => f.member));
+    for (const m of members.filter((x) => !done.has(x.name)))
+      outcome(m, { state: 'left', reason: `the phase stopped first (${why})` });
+    const undone = await CancellationScope.nonCancellable(() =>
+      undo.runAll(causeOf),
+    );
+    for (const n of undone.notUndone)
+      report.leftByHand.push(`could not put back: ${n}`);
+  }
+  for (const f of report.files.filter(
+    (x) => x.state === 'left' || x.state === 'restored',
+  ))
+    report.leftByHand.push(
+      `${f.envFile} on ${f.host} (member ${f.member}) ${f.state === 'restored' ? 'was put back as it was' : `was not updated (${f.reason})`}: write ${membershipLines(initialCluster).join(' and ')} there (no restart needed)`,
+    );
+  return report;
+}
