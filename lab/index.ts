@@ -57,7 +57,8 @@ export interface LabOptions {
   hostEnv?: HostEnvShape;
   /**
    * sshd on each member too, at the new hosts' address and port scheme, as on Kubespray's etcd hosts:
-   * a member's env file, its CA and the CA key are read there. Default: with TLS.
+   * a member's env file, its CA and the CA key are read there, and the run writes the full member list
+   * into its env file. Default: on (false: members no SSH reaches, as an unreachable host).
    */
   memberSsh?: boolean;
   /**
@@ -178,7 +179,7 @@ export class Lab {
       this.cluster.start(),
       ...this.hosts.map((h) => h.start()),
     ]);
-    if (this.options.memberSsh ?? !!this.options.tls) {
+    if (this.options.memberSsh ?? true) {
       for (const m of this.cluster.members)
         this.memberHosts.push(
           new TestHost({
