@@ -35,6 +35,13 @@ function assignedValue(lines: string[], name: string): string | undefined {
   return found;
 }
 
+/** The same member list in another order (a new member's file has etcd's order) is the same value. */
+const sameValue = (name: string, a: string | undefined, b: string): boolean =>
+  a === b ||
+  (name === 'ETCD_INITIAL_CLUSTER' &&
+    a !== undefined &&
+    a.split(',').sort().join(',') === b.split(',').sort().join(','));
+
 export interface MemberEnvUpdate {
   text: string;
   /** The variables whose value changes (empty: the file already says it). */
@@ -73,7 +80,7 @@ export function updateMemberEnvText(
     ETCD_INITIAL_CLUSTER_STATE: 'existing',
   };
   const changed = MEMBERSHIP_VARS.filter(
-    (v) => assignedValue(lines, v) !== want[v],
+    (v) => !sameValue(v, assignedValue(lines, v), want[v]),
   );
   if (!changed.length) return { text, changed: [] };
   const seen = new Set<string>();

@@ -96,6 +96,89 @@ const hostDidNotAnswer = (err: unknown): boolean => {
   );
 };
 
+/** What one member's file came to, without the fields every outcome shares. */
+type Outcome = Omit<MemberEnvFileOutcome, 'member' | 'host' | 'envFile'>;
+
+/** The phase's state: the report so far and the phase's own undos. */
+interface PhaseState {
+  request: ScaleOutRequest;
+  suffix: string;
+  report: MemberEnvFilesReport;
+  undo: Compensations;
+  outcome: (m: MemberFile, o: Outcome) => void;
+}
+
+const actsFor =
+  (request: ScaleOutRequest, m: MemberFile) =>
+  (policy: 'change' | 'compensate') =>
+    activities(
+      policy,
+      request.strategy,
+      activitySummary('memberEnvFiles', m.name),
+    );
+
+/** One member's file: its undo registered first (a write whose answer was lost may have happened), then the write. */
+async function updateOne(p: PhaseState, m: MemberFile): Promise<void> {
+  const { envFile } = p.request.node;
+  const acts = actsFor(p.request, m);
+  p.undo.register(
+    `put back ${envFile} on ${m.target.host} (${m.name})`,
+    async (record) => {
+      const r = await acts('compensate').restoreEnvFile(
+        m.target,
+        envFile,
+        p.suffix,
+      );
+      if (r.restored !== 'previous') return;
+      record(`restored ${envFile} on ${m.target.host} (${m.name})`);
+      const entry = p.report.files.find((f) => f.member === m.name);
+      if (entry) entry.state = 'restored';
+    },
+  );
+  try {
+    const w = await acts('change').updateMemberEnvFile(
+      m.target,
+      envFile,
+      m,
+      p.report.initialCluster,
+      p.suffix,
+    );
+    if (w.state === 'refused')
+      p.outcome(m, { state: 'left', reason: w.reason });
+    else if (w.state === 'missing') p.outcome(m, { state: 'missing' });
+    else
+      p.outcome(m, {
+        state: w.state,
+        ...(w.changed.length ? { changed: w.changed } : {}),
+        ...(w.backup ? { backup: w.backup } : {}),
+      });
+  } catch (err) {
+    if (!hostDidNotAnswer(err)) throw err;
+    p.outcome(m, {
+      state: 'left',
+      reason: `the host did not answer: ${causeOf(err)}`,
+    });
+  }
+}
+
+/** The phase stopped: the members not reached are left, and every file it changed is put back. */
+async function stopPhase(
+  p: PhaseState,
+  members: MemberFile[],
+  err: unknown,
+): Promise<void> {
+  const why = isCancellation(err) ? 'the run was cancelled' : causeOf(err);
+  const done = new Set(p.report.files.map((f) => f.member));
+  for (const m of members.filter((x) => !done.has(x.name)))
+    p.outcome(m, { state: 'left', reason: `the phase stopped first (${why})` });
+  const undone = await CancellationScope.nonCancellable(() =>
+    p.undo.runAll(causeOf),
+  );
+  for (const n of undone.notUndone)
+    p.report.leftByHand.push(`could not put back: ${n}`);
+}
+
+/** Brings every member's env file up to date; undefined when no member joined (nothing to write). */
 export async function updateMemberEnvFiles(
   request: ScaleOutRequest,
   before: ClusterState,
@@ -109,89 +192,31 @@ export async function updateMemberEnvFiles(
   );
   const joined = plan.steps.filter((s) => verified.has(s.member.peerURL));
   if (!joined.length) return undefined;
-  const initialCluster = joined[joined.length - 1].initialCluster;
   const { envFile } = request.node;
-  const suffix = memberEnvBackupSuffix(runKey());
   const report: MemberEnvFilesReport = {
-    initialCluster,
+    initialCluster: joined[joined.length - 1].initialCluster,
     files: [],
     leftByHand: [],
   };
-  const undo = new Compensations();
-  const members = memberFiles(request, before, joined);
-  const outcome = (
-    m: MemberFile,
-    o: Omit<MemberEnvFileOutcome, 'member' | 'host' | 'envFile'>,
-  ) => {
-    const entry = { member: m.name, host: m.target.host, envFile, ...o };
-    report.files.push(entry);
-    return entry;
+  const p: PhaseState = {
+    request,
+    suffix: memberEnvBackupSuffix(runKey()),
+    report,
+    undo: new Compensations(),
+    outcome: (m, o) =>
+      report.files.push({ member: m.name, host: m.target.host, envFile, ...o }),
   };
+  const members = memberFiles(request, before, joined);
   try {
-    for (const m of members) {
-      const acts = (policy: 'change' | 'compensate') =>
-        activities(
-          policy,
-          request.strategy,
-          activitySummary('memberEnvFiles', m.name),
-        );
-      // Registered before the write: a write whose answer was lost may still have happened.
-      undo.register(
-        `put back ${envFile} on ${m.target.host} (${m.name})`,
-        async (record) => {
-          const r = await acts('compensate').restoreEnvFile(
-            m.target,
-            envFile,
-            suffix,
-          );
-          const entry = report.files.find((f) => f.member === m.name);
-          if (r.restored === 'previous') {
-            record(`restored ${envFile} on ${m.target.host} (${m.name})`);
-            if (entry) entry.state = 'restored';
-          }
-        },
-      );
-      try {
-        const w = await acts('change').updateMemberEnvFile(
-          m.target,
-          envFile,
-          m,
-          initialCluster,
-          suffix,
-        );
-        if (w.state === 'refused')
-          outcome(m, { state: 'left', reason: w.reason });
-        else if (w.state === 'missing') outcome(m, { state: 'missing' });
-        else
-          outcome(m, {
-            state: w.state,
-            ...(w.changed.length ? { changed: w.changed } : {}),
-            ...(w.backup ? { backup: w.backup } : {}),
-          });
-      } catch (err) {
-        if (!hostDidNotAnswer(err)) throw err;
-        outcome(m, {
-          state: 'left',
-          reason: `the host did not answer: ${causeOf(err)}`,
-        });
-      }
-    }
+    for (const m of members) await updateOne(p, m);
   } catch (err) {
-    const why = isCancellation(err) ? 'the run was cancelled' : causeOf(err);
-    const done = new Set(report.files.map((f) => f.member));
-    for (const m of members.filter((x) => !done.has(x.name)))
-      outcome(m, { state: 'left', reason: `the phase stopped first (${why})` });
-    const undone = await CancellationScope.nonCancellable(() =>
-      undo.runAll(causeOf),
-    );
-    for (const n of undone.notUndone)
-      report.leftByHand.push(`could not put back: ${n}`);
+    await stopPhase(p, members, err);
   }
   for (const f of report.files.filter(
     (x) => x.state === 'left' || x.state === 'restored',
   ))
     report.leftByHand.push(
-      `${f.envFile} on ${f.host} (member ${f.member}) ${f.state === 'restored' ? 'was put back as it was' : `was not updated (${f.reason})`}: write ${membershipLines(initialCluster).join(' and ')} there (no restart needed)`,
+      `${f.envFile} on ${f.host} (member ${f.member}) ${f.state === 'restored' ? 'was put back as it was' : `was not updated (${f.reason})`}: write ${membershipLines(report.initialCluster).join(' and ')} there (no restart needed)`,
     );
   return report;
 }

@@ -50,6 +50,15 @@ describe("an existing member's env file after the scale-out", () => {
     assert.deepEqual(twice, { text: once.text, changed: [] });
   });
 
+  it("takes the same list in another order as written already (a new member has etcd's order)", () => {
+    const shuffled = FULL.split(',').reverse().join(',');
+    const text = `ETCD_NAME=etcd2\nETCD_INITIAL_CLUSTER=${shuffled}\nETCD_INITIAL_CLUSTER_STATE=existing\n`;
+    assert.deepEqual(updateMemberEnvText(text, etcd2, FULL), {
+      text,
+      changed: [],
+    });
+  });
+
   it('keeps export, quotes, CRLF line ends and the missing final newline; appends a variable the file lacks', () => {
     const text =
       '# etcd\r\nexport ETCD_NAME="etcd2"\r\nETCD_INITIAL_CLUSTER="etcd1=https://10.0.0.11:2380"\r\nETCD_DATA_DIR=/var/lib/etcd';

@@ -1,0 +1,110 @@
+/**
+ * Kubespray's INI inventory through the command line into a run (lab 178, mutual TLS): `profile
+ * from-kubespray inventory.ini` makes the cluster's profile, the operator puts the worker's files
+ * where its notes say, a ticket's request runs 3 -> 5 over it, and the result names the inventory
+ * change in INI.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Lab } from '../../lab';
+import { profileFileName } from '../../src/domain/profile';
+import { cli, ORIGINAL, show, useCli, writeRequest } from '../support/cli';
+import { recordTiming } from '../support/labs';
+import { TEST_PROFILES } from '../support/stack';
+
+describe('etcd-scaleout CLI: an INI inventory into a run', () => {
+  useCli();
+  const lab = new Lab({ block: 178, tls: true });
+  const profileFile = join(TEST_PROFILES.dir, profileFileName('lab-178'));
+  after(async () => {
+    rmSync(profileFile, { force: true });
+    await lab.stop();
+  });
+
+  it('profile from-kubespray inventory.ini, then start --wait from a ticket: 3 -> 5, the inventory change in INI', async () => {
+    await lab.start();
+    const keys = await lab.seedKeys(20);
+    const folder = join(lab.dir, 'inventory', 'lab-178');
+    mkdirSync(folder, { recursive: true });
+    const ini = join(folder, 'inventory.ini');
+    // Kubespray's sample layout: the control plane nodes are the etcd members.
+    writeFileSync(
+      ini,
+      [
+        '# lab-178, as Kubespray keeps it (inventory/lab-178/inventory.ini)',
+        '[kube_control_plane]',
+        ...ORIGINAL.map(
+          (n, i) =>
+            `${n} ansible_host=127.0.178.${11 + i} ip=127.0.178.${11 + i} etcd_member_name=${n}`,
+        ),
+        '',
+        '[etcd:children]',
+        'kube_control_plane',
+        '',
+        '[kube_node]',
+        'etcd4 ansible_host=127.0.178.14 ip=127.0.178.14',
+        'etcd5 ansible_host=127.0.178.15 ip=127.0.178.15',
+        '',
+        '[all:vars]',
+        'ansible_user=root',
+        'ansible_port=2222',
+        '',
+      ].join('\n'),
+    );
+    const made = join(lab.dir, 'lab-178.json');
+    const r = await cli(['profile', 'from-kubespray', ini, '--out', made]);
+    assert.equal(r.code, 0, show(r));
+    const profile = JSON.parse(readFileSync(made, 'utf8'));
+    assert.deepEqual(profile.cluster.endpoints, lab.cluster.endpoints);
+    assert.deepEqual(profile.inventory, { format: 'ini' });
+    assert.deepEqual([profile.ssh.user, profile.ssh.port], ['root', 2222]);
+    assert.match(
+      r.stderr,
+      /note: the worker reads \/etc\/ssl\/etcd\/ssl\/ca\.pem/,
+    );
+    // What the notes ask of the operator: the worker's TLS files, SSH key and known_hosts, where this worker has them.
+    const lp = lab.profile();
+    profile.cluster.tls = lp.cluster.tls;
+    profile.ssh = { ...profile.ssh, ...lp.ssh };
+    profile.backup = lp.backup;
+    mkdirSync(TEST_PROFILES.dir, { recursive: true });
+    writeFileSync(profileFile, JSON.stringify(profile, null, 2));
+
+    const ticket = writeRequest(
+      lab,
+      'ticket.json',
+      lab.ticketRequest({ ticket: { id: 'CHG-178' } }),
+    );
+    const started = Date.now();
+    const run = await cli(['start', ticket, '--wait']);
+    assert.equal(run.code, 0, show(run));
+    recordTiming('3.6 tls 3 -> 5 from an INI inventory via the CLI', started);
+    const result = JSON.parse(run.stdout.split('\n').slice(1).join('\n'));
+    assert.deepEqual(
+      result.membersAfter.map((m: { name: string }) => m.name).sort(),
+      [...ORIGINAL, 'etcd4', 'etcd5'],
+    );
+    assert.equal(result.inventoryChange.format, 'ini');
+    assert.equal(
+      result.inventoryChange.text,
+      [
+        '[etcd]',
+        'etcd4 ansible_host=127.0.178.14 ip=127.0.178.14 etcd_member_name=etcd4',
+        'etcd5 ansible_host=127.0.178.15 ip=127.0.178.15 etcd_member_name=etcd5',
+      ].join('\n'),
+    );
+    const status = await cli(['status', run.stdout.split('\n')[0].trim()]);
+    assert.match(
+      status.stdout,
+      /^inventory +add the new hosts to the etcd group \(INI\), so the next playbook run keeps them:\n {2}\[etcd\]\n {2}etcd4 ansible_host=127\.0\.178\.14/m,
+    );
+    assert.deepEqual(
+      await lab.checkInvariants({
+        members: [...ORIGINAL, 'etcd4', 'etcd5'],
+        keys,
+      }),
+      [],
+    );
+  });
+});
