@@ -7,8 +7,8 @@
  * Only what names the member itself changes: its name, URLs, data dir and certificate files.
  */
 import { mergeEnvFile, parseEnvFile } from './envFileText';
-import { isFilePath } from './patterns';
 import { inventoryHostOf, renameHostFile } from './kubesprayNames';
+import { isFilePath } from './patterns';
 import { listenURLs, type NewMember } from './request';
 
 /** A value that cannot be written safely or derived for the new member; names the variable. */

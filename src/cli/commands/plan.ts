@@ -18,8 +18,8 @@ import type { CliCommand } from '../command';
 import { CliError, EXIT } from '../errors';
 import { type PlanView, renderPlan } from '../render/plan';
 import { readRequestFile } from '../requestFile';
-import { manifestDiffs } from './planManifests';
 import { envDiffs, memberEnvDiffs } from './planEnv';
+import { manifestDiffs } from './planManifests';
 import { requestToPlan } from './planRequest';
 
 async function readCluster(request: ScaleOutRequest): Promise<ClusterState> {
