@@ -66,6 +66,8 @@ describe('etcd-scaleout CLI: an INI inventory into a run', () => {
     // What the notes ask of the operator: the worker's TLS files, SSH key and known_hosts, where this worker has them.
     const lp = lab.profile();
     profile.cluster.tls = lp.cluster.tls;
+    // Where new members may be: the lab's loopback block (never allowed by default).
+    profile.cluster.newMemberNetworks = lp.cluster.newMemberNetworks;
     profile.ssh = { ...profile.ssh, ...lp.ssh };
     profile.backup = lp.backup;
     mkdirSync(TEST_PROFILES.dir, { recursive: true });
