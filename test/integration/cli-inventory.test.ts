@@ -70,6 +70,10 @@ describe('etcd-scaleout CLI: an INI inventory into a run', () => {
     profile.cluster.newMemberNetworks = lp.cluster.newMemberNetworks;
     profile.ssh = { ...profile.ssh, ...lp.ssh };
     profile.backup = lp.backup;
+    // from-kubespray told the kube_control_plane hosts' apiservers too; this lab runs none (the
+    // apiservers phase has its own lab): without controlPlane the run says they were not told.
+    assert.equal(profile.controlPlane?.nodes.length, 3);
+    delete profile.controlPlane;
     mkdirSync(TEST_PROFILES.dir, { recursive: true });
     writeFileSync(profileFile, JSON.stringify(profile, null, 2));
 
@@ -88,6 +92,7 @@ describe('etcd-scaleout CLI: an INI inventory into a run', () => {
       [...ORIGINAL, 'etcd4', 'etcd5'],
     );
     assert.equal(result.inventoryChange.format, 'ini');
+    assert.deepEqual(result.memberEnvFiles.leftByHand, []);
     assert.equal(
       result.inventoryChange.text,
       [
