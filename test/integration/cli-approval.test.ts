@@ -192,6 +192,7 @@ describe('etcd-scaleout CLI on the real stack', () => {
           'verify',
           'approval',
           'batch',
+          'memberEnvFiles',
           'done',
         ],
       );

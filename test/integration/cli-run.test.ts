@@ -275,6 +275,7 @@ describe('etcd-scaleout CLI on the real stack', () => {
           'canary',
           'verify',
           'batch',
+          'memberEnvFiles',
           'done',
         ],
         'no approval phase when none is required',
