@@ -9,10 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lab, LabControlPlane } from '../../lab';
+import { execFileP } from '../../lab/processes';
 import { WORKFLOW_TYPE } from '../../src/config';
 import { etcdServersOf } from '../../src/domain/apiserverManifest';
 import { ErrorType } from '../../src/domain/errors';
@@ -29,6 +30,7 @@ import { getStack, testWorkerEnv } from '../support/stack';
 
 const HOSTS = ['etcd1', 'etcd2', 'etcd3'];
 const MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
+const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 const useControlPlaneLab = (block: number) =>
   useLab({ block, tls: true, controlPlane: true });
@@ -94,9 +96,36 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
   describe('3 -> 5 with three control-plane nodes', () => {
     const lab = useControlPlaneLab(150);
 
-    it('every manifest and apiserver lists the five members, never two down, and they survive two original members stopped', async () => {
+    it('plan shows each manifest diff; then every manifest and apiserver lists the five members, never two down, and they survive two original members stopped', async () => {
       const cp = cpOf(lab());
       const before = Object.fromEntries(HOSTS.map((h) => [h, cp.manifest(h)]));
+      // plan: per node, the one line of its manifest that would change; nothing changed.
+      const file = join(lab().dir, 'request.json');
+      writeFileSync(file, JSON.stringify(request(lab())));
+      const plan = (await execFileP(process.execPath, [CLI, 'plan', file]))
+        .stdout;
+      for (const [i, address] of cp.nodes().map((n, j) => [j, n.address]))
+        assert.ok(
+          plan.includes(
+            [
+              `  ${Number(i) + 1}. ${address}:`,
+              `    --- ${MANIFEST}`,
+              `    +++ ${MANIFEST} (to be written)`,
+            ].join('\n'),
+          ),
+          plan,
+        );
+      assert.equal(
+        plan.match(
+          new RegExp(
+            `^ {4}\\+ {4}- --etcd-servers=${grown(lab()).join(',')}$`,
+            'gm',
+          ),
+        )?.length,
+        3,
+        plan,
+      );
+      for (const h of HOSTS) assert.equal(cp.manifest(h), before[h]);
       const monitor = cp.monitor(100);
       const started = Date.now();
       const o = await outcome(await startRaw(request(lab())));
@@ -192,99 +221,119 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
     });
   });
 
-  describe('a worker SIGKILLed during the rollout', () => {
-    const lab = useControlPlaneLab(152);
-    const workers = new Set<ChildProcess>();
-    after(() => {
-      for (const w of workers) w.kill('SIGKILL');
-    });
+  const KILLS = [
+    {
+      block: 152,
+      point: 'writeApiserverManifest:after-write@2',
+      when: 'right after the second manifest is written, before the write is recorded',
+    },
+    {
+      block: 153,
+      // The checks before the first node poll three times (one per apiserver); the 4th poll is its own wait.
+      point: 'waitForApiserver:polling@4',
+      when: 'while waiting for the first apiserver to come back with the new list',
+    },
+  ];
+  for (const kill of KILLS)
+    describe(`a worker SIGKILLed during the rollout: ${kill.point}`, () => {
+      const lab = useControlPlaneLab(kill.block);
+      const workers = new Set<ChildProcess>();
+      after(() => {
+        for (const w of workers) w.kill('SIGKILL');
+      });
 
-    /** The crash worker (test/support/crashWorker.ts) when `killAt` names a point, else the shipped one. */
-    function startWorker(
-      address: string,
-      taskQueue: string,
-      logFile: string,
-      killAt?: string,
-    ): ChildProcess {
-      const fd = openSync(logFile, 'a');
-      const w = spawn(
-        process.execPath,
-        killAt
-          ? [join(__dirname, '..', 'support', 'crashWorker.js'), killAt]
-          : [join(__dirname, '..', '..', 'src', 'worker.js')],
-        {
-          stdio: ['ignore', fd, fd],
-          env: {
-            ...process.env,
-            ...testWorkerEnv(),
-            TEMPORAL_ADDRESS: address,
-            TEMPORAL_TASK_QUEUE: taskQueue,
-          },
-        },
-      );
-      workers.add(w);
-      w.once('exit', () => workers.delete(w));
-      return w;
-    }
-    const exited = (w: ChildProcess) =>
-      new Promise<string | number | null>((r) =>
-        w.once('exit', (code, signal) => r(signal ?? code)),
-      );
-
-    it('killed right after the second manifest is written: a new worker converges, never two down', async () => {
-      const { client, server } = await getStack();
-      const cp = cpOf(lab());
-      const taskQueue = 'apiservers-crash';
-      const logFile = join(tmpdir(), 'etcd-scaleout-apiservers-crash.log');
-      const first = startWorker(
-        server.address,
-        taskQueue,
-        logFile,
-        'writeApiserverManifest:after-write@2',
-      );
-      const monitor = cp.monitor(100);
-      let second: ChildProcess | undefined;
-      try {
-        const handle = await client.workflow.start<typeof scaleOutEtcd>(
-          WORKFLOW_TYPE,
+      /** The crash worker (test/support/crashWorker.ts) when `killAt` names a point, else the shipped one. */
+      function startWorker(
+        address: string,
+        taskQueue: string,
+        logFile: string,
+        killAt?: string,
+      ): ChildProcess {
+        const fd = openSync(logFile, 'a');
+        const w = spawn(
+          process.execPath,
+          killAt
+            ? [join(__dirname, '..', 'support', 'crashWorker.js'), killAt]
+            : [join(__dirname, '..', '..', 'src', 'worker.js')],
           {
-            taskQueue,
-            workflowId: `apiservers-crash-${Date.now()}`,
-            args: [request(lab())],
-            typedSearchAttributes: [
-              { key: EtcdCluster, value: 'lab-152' },
-              { key: ScaleOutPhase, value: 'validate' },
-            ],
+            stdio: ['ignore', fd, fd],
+            env: {
+              ...process.env,
+              ...testWorkerEnv(),
+              TEMPORAL_ADDRESS: address,
+              TEMPORAL_TASK_QUEUE: taskQueue,
+            },
           },
         );
-        assert.equal(await exited(first), 'SIGKILL', `see ${logFile}`);
-        const killedAt = Date.now();
-        second = startWorker(server.address, taskQueue, logFile);
-        const o = await outcome(handle);
-        const report = await monitor.stop();
-        if (!o.ok) assert.fail(o.message);
-        const writes = (await activitiesOf(handle)).filter(
-          (x) => x.name === 'writeApiserverManifest',
-        );
-        const retried = writes.find((w) => w.attempts > 1);
-        console.log(
-          `      killed at the second write; run completed ${((Date.now() - killedAt) / 1000).toFixed(1)}s later; the write was attempted ${retried?.attempts ?? 1} times; monitor: at most ${report.maxNotReady} not ready`,
-        );
-        assert.ok(retried, 'the killed write was retried by the new worker');
-        assert.deepEqual(
-          o.result.apiservers?.nodes.map((n) => n.state),
-          ['told', 'told', 'told'],
-        );
-        await assertApiservers(
-          lab(),
-          Object.fromEntries(HOSTS.map((h) => [h, grown(lab())])),
-        );
-        assert.equal(report.maxNotReady, 1, 'one apiserver down at a time');
-      } finally {
-        first.kill('SIGKILL');
-        second?.kill('SIGTERM');
-        if (second) await exited(second);
+        workers.add(w);
+        w.once('exit', () => workers.delete(w));
+        return w;
       }
+      const exited = (w: ChildProcess) =>
+        new Promise<string | number | null>((r) =>
+          w.once('exit', (code, signal) => r(signal ?? code)),
+        );
+
+      it(`killed ${kill.when}: a new worker converges, never two down`, async () => {
+        const { client, server } = await getStack();
+        const cp = cpOf(lab());
+        const taskQueue = `apiservers-crash-${kill.block}`;
+        const logFile = join(
+          tmpdir(),
+          `etcd-scaleout-apiservers-crash-${kill.block}.log`,
+        );
+        const first = startWorker(
+          server.address,
+          taskQueue,
+          logFile,
+          kill.point,
+        );
+        const monitor = cp.monitor(100);
+        let second: ChildProcess | undefined;
+        try {
+          const handle = await client.workflow.start<typeof scaleOutEtcd>(
+            WORKFLOW_TYPE,
+            {
+              taskQueue,
+              workflowId: `apiservers-crash-${kill.block}-${Date.now()}`,
+              args: [request(lab())],
+              typedSearchAttributes: [
+                { key: EtcdCluster, value: `lab-${kill.block}` },
+                { key: ScaleOutPhase, value: 'validate' },
+              ],
+            },
+          );
+          assert.equal(await exited(first), 'SIGKILL', `see ${logFile}`);
+          const killedAt = Date.now();
+          second = startWorker(server.address, taskQueue, logFile);
+          const o = await outcome(handle);
+          const report = await monitor.stop();
+          if (!o.ok) assert.fail(o.message);
+          const [name] = kill.point.split(':');
+          const retried = (await activitiesOf(handle)).find(
+            (x) => x.name === name && x.attempts > 1,
+          );
+          console.log(
+            `      killed at ${kill.point}; run completed ${((Date.now() - killedAt) / 1000).toFixed(1)}s later; ${name} (${retried?.summary}) attempted ${retried?.attempts ?? 1} times; monitor: at most ${report.maxNotReady} not ready`,
+          );
+          assert.ok(
+            retried,
+            `the killed ${name} was retried by the new worker`,
+          );
+          assert.deepEqual(
+            o.result.apiservers?.nodes.map((n) => n.state),
+            ['told', 'told', 'told'],
+          );
+          await assertApiservers(
+            lab(),
+            Object.fromEntries(HOSTS.map((h) => [h, grown(lab())])),
+          );
+          assert.equal(report.maxNotReady, 1, 'one apiserver down at a time');
+        } finally {
+          first.kill('SIGKILL');
+          second?.kill('SIGTERM');
+          if (second) await exited(second);
+        }
+      });
     });
-  });
 });

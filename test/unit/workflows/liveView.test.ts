@@ -100,4 +100,45 @@ describe('live view (current details)', () => {
     );
     assert.match(md, /^\*\*Undone:\*\* removed member etcd5 \(2\)$/m);
   });
+
+  it('shows each kube-apiserver of the apiservers phase, its state and times', () => {
+    const view = liveView({
+      ...base(),
+      phase: 'apiservers',
+      step: '127.0.21.12: waitUntilReady',
+      apiservers: [
+        {
+          host: '127.0.21.11',
+          state: 'told',
+          startedAt: '2026-01-02T10:01:00.000Z',
+          readyAt: '2026-01-02T10:01:15.000Z',
+          totalMs: 25_000,
+        },
+        {
+          host: '127.0.21.12',
+          state: 'restarting',
+          startedAt: '2026-01-02T10:01:26.000Z',
+        },
+        { host: '127.0.21.13', state: 'pending' },
+      ],
+    });
+    const md = view.replace(/\\\./g, '.'); // cell() escapes a dot after digits (no ordered list)
+    assert.match(
+      md,
+      /^\*\*Phase:\*\* apiservers \(127\.0\.21\.12: waitUntilReady\)$/m,
+    );
+    assert.match(
+      md,
+      /^\| kube-apiserver \| state \| changed \| ready \| total \|$/m,
+    );
+    assert.match(
+      md,
+      /^\| 127\.0\.21\.11 \| told \| 10:01:00 \| 10:01:15 \| 25\.0 s \|$/m,
+    );
+    assert.match(
+      md,
+      /^\| 127\.0\.21\.12 \| restarting \| 10:01:26 \| {2}\| {2}\|$/m,
+    );
+    assert.match(md, /^\| 127\.0\.21\.13 \| pending \|/m);
+  });
 });
