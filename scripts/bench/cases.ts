@@ -115,6 +115,7 @@ export async function runBare(lab: Lab): Promise<number> {
 }
 
 export interface WorkflowRun {
+  workflowId: string;
   ms: number;
   historyEvents: number;
   members: number;
@@ -152,6 +153,7 @@ export async function runWorkflow(
       .map((a) => Date.parse(a.closedAt as string));
   const caughtUp = completedAt('waitForCatchUp');
   return {
+    workflowId: handle.workflowId,
     ms,
     historyEvents: report.historyLength,
     members: request.newMembers.length,
