@@ -58,6 +58,10 @@ export const ErrorType = {
    * back; the etcd members stay (healthy, and the old list still reaches them).
    */
   ApiserverRolloutFailed: 'ApiserverRolloutFailed',
+  /** The member ID planned for removal now names another peer URL: nothing is removed. */
+  MemberMismatch: 'MemberMismatch',
+  /** A scale-in stopped: the members removed so far stay removed (never re-added); the error says what is left. */
+  ScaleInFailed: 'ScaleInFailed',
 } as const;
 
 export const NON_RETRYABLE: string[] = [
@@ -84,4 +88,5 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.ManifestRefused,
   ErrorType.ApiserverNotReady,
   ErrorType.ApiserverRolloutFailed,
+  ErrorType.MemberMismatch,
 ];

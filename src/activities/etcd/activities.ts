@@ -13,6 +13,7 @@ import {
   workerRunStatus,
 } from './lock';
 import { createMembershipActivities } from './membership';
+import { createRemovalActivities } from './removal';
 import { activityRun, type CurrentRun } from './runRecords';
 import { createVerifyActivities } from './verify';
 
@@ -46,6 +47,7 @@ export function createEtcdActivities(deps: EtcdDeps) {
       return reader.inspect(cluster);
     },
     ...createMembershipActivities(parts),
+    ...createRemovalActivities(parts),
     ...createLockActivities({ clients, currentRun, runStatus }),
     ...createCatchUpActivities(parts),
     ...createVerifyActivities(parts),
