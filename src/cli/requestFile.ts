@@ -7,9 +7,8 @@ import {
 } from '../domain/submittedRequest';
 import { CliError, EXIT } from './errors';
 
-export async function readRequestFile(
-  file: string,
-): Promise<{ raw: unknown; submitted: SubmittedRequest }> {
+/** The file's JSON, not yet validated (a scale-in's and a scale-out's are validated differently). */
+export async function readJsonFile(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -19,15 +18,21 @@ export async function readRequestFile(
       EXIT.usage,
     );
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new CliError(
       `request file ${file} is not valid JSON: ${(err as Error).message}`,
       EXIT.usage,
     );
   }
+}
+
+export async function readRequestFile(
+  file: string,
+  json?: unknown,
+): Promise<{ raw: unknown; submitted: SubmittedRequest }> {
+  const raw = json ?? (await readJsonFile(file));
   const v = validateSubmittedRequest(raw);
   if (!v.ok) throw invalidRequest(file, v.errors);
   return { raw, submitted: v };

@@ -44,4 +44,5 @@ export {
   type ScaleOutRun,
 } from './scaleOutRun';
 export { InvalidRequestError, type Started, startScaleOut } from './start';
+export { isScaleInRequest, startScaleIn } from './startScaleIn';
 export { timestampIso, timestampMs } from './timestamps';

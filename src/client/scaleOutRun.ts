@@ -1,6 +1,6 @@
 /**
- * One scale-out run by its workflow ID, for the CLI and the API alike: found only if it is a
- * scaleOutEtcd workflow (so `cancel` cannot reach another workflow of the namespace), and acted on
+ * One scale-out (or scale-in) run by its workflow ID, for the CLI and the API alike: found only if it
+ * is a scaleOutEtcd or scaleInEtcd workflow (so `cancel` cannot reach another workflow of the namespace), and acted on
  * by the run ID it was described with (a newer run under the same ID is not touched by mistake).
  */
 
@@ -11,7 +11,7 @@ import {
   type WorkflowHandle,
   WorkflowNotFoundError,
 } from '@temporalio/client';
-import { WORKFLOW_TYPE } from '../config';
+import { MEMBERSHIP_WORKFLOW_TYPES } from '../config';
 import type { scaleOutEtcd } from '../workflows';
 import { GrpcStatus, grpcCode } from './grpc';
 
@@ -61,7 +61,8 @@ export async function describeScaleOut(
   if (!workflowId || workflowId.length > MAX_WORKFLOW_ID_LENGTH)
     throw new NotAScaleOutError(workflowId);
   const d = await client.workflow.getHandle(workflowId).describe();
-  if (d.type !== WORKFLOW_TYPE) throw new NotAScaleOutError(workflowId, d.type);
+  if (!MEMBERSHIP_WORKFLOW_TYPES.includes(d.type))
+    throw new NotAScaleOutError(workflowId, d.type);
   return {
     handle: client.workflow.getHandle<typeof scaleOutEtcd>(workflowId, d.runId),
     d,

@@ -35,10 +35,10 @@ export interface ProfileLookup {
   inlineSettings: InlineSettings;
 }
 
-export type Resolution =
+export type Resolution<R = ScaleOutRequest> =
   | {
       ok: true;
-      request: ScaleOutRequest;
+      request: R;
       /** The profile's file, when one was used. */
       profileFile?: string;
       /** Fields the request set over its profile (inline settings allowed). */
@@ -139,14 +139,24 @@ export function mergeOverProfile(raw: Json, profile: ClusterProfile): Json {
   return merged;
 }
 
-/** Resolves a raw request against what the worker knows about its cluster; never throws. */
-export function resolveRequest(
+/** A workflow type's own validation of a whole request (the scale-out's: validateRequest). */
+export type RequestValidator<R> = (
+  raw: unknown,
+  rules: RequestRules,
+) => { ok: true; request: R } | { ok: false; errors: FieldError[] };
+
+/**
+ * Resolves a raw request against what the worker knows about its cluster; never throws. Every
+ * workflow type resolves the same way, each with its own validator (default: the scale-out's).
+ */
+export function resolveRequest<R = ScaleOutRequest>(
   raw: unknown,
   lookup: ProfileLookup,
   rules: RequestRules = CURRENT_RULES,
-): Resolution {
+  validate: RequestValidator<R> = validateRequest as unknown as RequestValidator<R>,
+): Resolution<R> {
   if (!isObject(raw)) {
-    const v = validateRequest(raw);
+    const v = validate(raw, rules);
     return {
       ok: false,
       type: ErrorType.InvalidRequest,
@@ -175,10 +185,7 @@ export function resolveRequest(
         message: refusalOf(lookup, field),
       })),
     };
-  const v = validateRequest(
-    profile ? mergeOverProfile(raw, profile) : raw,
-    rules,
-  );
+  const v = validate(profile ? mergeOverProfile(raw, profile) : raw, rules);
   if (!v.ok)
     return { ok: false, type: ErrorType.InvalidRequest, errors: v.errors };
   return profile

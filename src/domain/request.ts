@@ -86,6 +86,8 @@ export function listenURLs(
 export type ScaleOutRequestInput = z.input<typeof ScaleOutRequestSchema>;
 export type ScaleOutRequest = z.output<typeof ScaleOutRequestSchema>;
 export type NewMember = ScaleOutRequest['newMembers'][number];
+/** What every workflow on a cluster uses beyond its members: the cluster, SSH, node paths, strategy, control plane, notify, ticket. */
+export type ClusterSettings = Omit<ScaleOutRequest, 'newMembers'>;
 
 export interface FieldError {
   field: string;

@@ -108,6 +108,10 @@ export const StrategySchema = z
       .enum(['quarantine', 'fail'], need('must be "quarantine" or "fail"'))
       .default('quarantine'),
     allowEvenSize: z.boolean(need('must be true or false')).default(false),
+    /** Scale-in: accept a target that tolerates no failure from a cluster that tolerated one. */
+    allowNoFaultTolerance: z
+      .boolean(need('must be true or false'))
+      .default(false),
     allowLargeCluster: z.boolean(need('must be true or false')).default(false),
     catchUpTimeoutSeconds: z
       .number(need('must be a number of seconds'))

@@ -31,11 +31,12 @@ export const fileSafe = (text: string): string => escaped(text);
  * request without a ticket gets `scaleout-<cluster>-<time in base 36>`, which has no lone `_`.
  */
 export function workflowIdFor(
-  request: RequestLabels,
+  request: Pick<RequestLabels, 'cluster' | 'ticket'>,
   now = Date.now(),
+  kind: 'scaleout' | 'scalein' = 'scaleout',
 ): string {
   const cluster = escaped(request.cluster.name);
   return request.ticket
-    ? `scaleout-${cluster}_${escaped(request.ticket.id)}`
-    : `scaleout-${cluster}-${now.toString(36)}`;
+    ? `${kind}-${cluster}_${escaped(request.ticket.id)}`
+    : `${kind}-${cluster}-${now.toString(36)}`;
 }

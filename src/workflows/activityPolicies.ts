@@ -96,6 +96,12 @@ export const ACTIVITY_POLICIES = {
     retry: retry(0, '5s'),
     scheduleToCloseTimeout: '80m',
   }),
+  /** A removed member's service and data dir: a few tries, then left by hand (its host may be gone). */
+  retire: (_: Strategy): ActivityOptions => ({
+    ...base,
+    retry: retry(4),
+    ...untilDone,
+  }),
   /** Undo steps: retried hard, since what is not undone needs an operator. */
   compensate: (_: Strategy): ActivityOptions => ({ ...base, retry: retry(20) }),
   /** The webhook: retried up to ~10 minutes whatever the failure; it never changes the outcome. */

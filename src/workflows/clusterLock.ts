@@ -12,7 +12,11 @@ import {
   isCancellation,
   patched,
 } from '@temporalio/workflow';
-import type { NewMember, ScaleOutRequest } from '../domain/request';
+import type {
+  ClusterSettings,
+  NewMember,
+  ScaleOutRequest,
+} from '../domain/request';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
 import { activitySummary, type Phase } from './messages';
@@ -69,7 +73,7 @@ export async function clusterSafetyProblems(
 export class ClusterLock {
   private attempted = false;
 
-  constructor(private readonly request: ScaleOutRequest) {}
+  constructor(private readonly request: ClusterSettings) {}
 
   /** Takes the lock (fails with ScaleOutLocked when an open run holds it). */
   async take(): Promise<void> {

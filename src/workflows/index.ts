@@ -1,3 +1,5 @@
 export * from './messages';
 export type { MemberSummary, ScaleOutResult } from './result';
+export type { ScaleInResult } from './scaleIn';
+export { scaleInEtcd } from './scaleIn';
 export { scaleOutEtcd } from './scaleOut';

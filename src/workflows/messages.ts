@@ -17,6 +17,7 @@ export const PHASES = [
   'batch',
   'memberEnvFiles',
   'apiservers',
+  'remove',
   'rollback',
   'done',
   'failed',

@@ -1,6 +1,6 @@
 /** notify: tell the ticketing system how the run ended (optional; never changes the outcome, never cancelled). */
 import { CancellationScope, log, workflowInfo } from '@temporalio/workflow';
-import type { ScaleOutRequest } from '../domain/request';
+import type { ClusterSettings } from '../domain/request';
 import { shownWebhookUrl } from '../domain/webhookUrl';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
@@ -8,7 +8,7 @@ import { activitySummary } from './messages';
 import type { ScaleOutResult } from './result';
 
 export async function notify(
-  request: ScaleOutRequest,
+  request: ClusterSettings,
   payload: Record<string, unknown>,
 ): Promise<ScaleOutResult['notification']> {
   const target = request.notify;

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { ErrorType } from '../domain/errors';
 import type { ScaleOutPlan } from '../domain/planning';
-import type { ScaleOutRequest } from '../domain/request';
+import type { ClusterSettings } from '../domain/request';
 import { causeOf } from './causeOf';
 import { Compensations } from './compensations';
 import { liveView } from './liveView';
@@ -106,7 +106,7 @@ export class Run {
   }
 
   /** Runs started from the UI's form may lack these: set them once the request is valid, so visibility finds every run. */
-  identify(request: ScaleOutRequest): void {
+  identify(request: ClusterSettings): void {
     this.progress.cluster = request.cluster.name;
     upsertSearchAttributes([
       { key: EtcdCluster, value: request.cluster.name },

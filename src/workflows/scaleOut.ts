@@ -18,10 +18,9 @@ import {
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BackupRecord, ClusterState } from '../activities';
+import type { ClusterState } from '../activities';
 import { type ScaleOutPlan, votersAfterCanary } from '../domain/planning';
 import type { ScaleOutRequest } from '../domain/request';
-import { fileSafe } from '../domain/runNames';
 import { activities } from './activityPolicies';
 import { approval, decisionRules, listenForDecisions } from './approval';
 import { causeOf } from './causeOf';
@@ -33,6 +32,7 @@ import { preflight } from './preflight';
 import { result, resultUnread, type ScaleOutResult } from './result';
 import { rollback } from './rollback';
 import { Run } from './run';
+import { backup } from './steps/backup';
 import { type ApiserversResult, tellApiservers } from './steps/tellApiservers';
 import {
   type MemberEnvFilesReport,
@@ -170,20 +170,6 @@ async function apiserversOrFail(
     await notify(request, { outcome: 'failed', error: causeOf(err) });
     throw err;
   }
-}
-
-/**
- * backup: a verified snapshot just before the first change. The file name carries the run ID, so each
- * run takes its own and only a retry of the same run reuses it.
- */
-async function backup(request: ScaleOutRequest): Promise<BackupRecord> {
-  const { workflowId, runId } = workflowInfo();
-  const stem = `${request.cluster.name}-${fileSafe(workflowId)}-${fileSafe(runId)}`;
-  return activities(
-    'backup',
-    request.strategy,
-    activitySummary('backup'),
-  ).takeSnapshot(request.cluster, request.backup.dir, stem, runId);
 }
 
 /** verify: after the canary, the whole cluster once more before going on. */

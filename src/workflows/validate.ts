@@ -27,6 +27,10 @@ import {
   type ScaleOutRequest,
   validateRequest,
 } from '../domain/request';
+import {
+  type ScaleInRequest,
+  validateScaleInRequest,
+} from '../domain/scaleInRequest';
 import { validateSubmittedRequest } from '../domain/submittedRequest';
 import { activitiesBeforeRequest } from './activityPolicies';
 import { activitySummary } from './messages';
@@ -70,6 +74,26 @@ export async function validate(input: unknown): Promise<ScaleOutRequest> {
     log.info(
       `cluster ${submitted.request.cluster.name}: profile ${r.profileFile}${r.overrides.length ? `, with the request's own ${r.overrides.join(', ')}` : ''}`,
     );
+  return r.request;
+}
+
+/**
+ * The scale-in's validate: the same profile read and resolution as the scale-out's, with the scale-in's
+ * schema (removeMembers instead of newMembers). The cluster's name is checked before the profile is read.
+ */
+export async function validateScaleIn(input: unknown): Promise<ScaleInRequest> {
+  const name = (input as { cluster?: { name?: unknown } } | null)?.cluster
+    ?.name;
+  if (typeof name !== 'string' || !name) {
+    const v = validateScaleInRequest(input);
+    throw refused(
+      ErrorType.InvalidRequest,
+      v.ok ? [{ field: 'cluster.name', message: 'is required' }] : v.errors,
+    );
+  }
+  const lookup = await loadClusterProfile(name);
+  const r = resolveRequest(input, lookup, undefined, validateScaleInRequest);
+  if (!r.ok) throw refused(r.type, r.errors);
   return r.request;
 }
 

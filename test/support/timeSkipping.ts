@@ -145,6 +145,8 @@ export function useTimeSkipping(): (
 export interface RunOptions {
   /** Cancel the run before any worker polls: its first workflow task holds the start and the cancel. */
   cancelBeforeFirstTask?: boolean;
+  /** Another workflow type than the scale-out (its input then names no new members). */
+  workflowType?: string;
 }
 
 /** Runs one scale-out to its end on a fresh worker with fresh stubs; returns its outcome and the stubs' calls. */
@@ -154,7 +156,11 @@ async function run(
   faults: Record<string, Fault> = {},
   options: RunOptions = {},
 ): Promise<Outcome & { calls: string[]; serverMs: number }> {
-  const stubs = stubActivities(input, faults);
+  // A scale-in's input names no new members.
+  const stubs = stubActivities(
+    { ...input, newMembers: input.newMembers ?? [] },
+    faults,
+  );
   const taskQueue = `timeskip-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -164,11 +170,14 @@ async function run(
   });
   const t0 = await env.currentTimeMs();
   const start = () =>
-    env.client.workflow.start<typeof scaleOutEtcd>(WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: `timeskip-${randomUUID()}`,
-      args: [input],
-    });
+    env.client.workflow.start<typeof scaleOutEtcd>(
+      options.workflowType ?? WORKFLOW_TYPE,
+      {
+        taskQueue,
+        workflowId: `timeskip-${randomUUID()}`,
+        args: [input],
+      },
+    );
   let cancelled: Awaited<ReturnType<typeof start>> | undefined;
   if (options.cancelBeforeFirstTask) {
     cancelled = await start();

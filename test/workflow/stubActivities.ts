@@ -238,6 +238,17 @@ export function stubActivities(
       members.splice(members.indexOf(m), 1);
       return { removed: true, id: m.id };
     },
+    async moveLeaderAway(_cluster, memberId) {
+      called('moveLeaderAway', memberId);
+      return { moved: false };
+    },
+    async removeMemberById(_cluster, planned) {
+      called('removeMemberById', planned.id);
+      const m = members.find((x) => x.id === planned.id);
+      if (!m) return { removed: false };
+      members.splice(members.indexOf(m), 1);
+      return { removed: true };
+    },
     async stopService(target) {
       called('stopService', target.host);
       return { wasActive: true };
@@ -290,7 +301,7 @@ export function stubActivities(
       const next = [
         ...original,
         ...(change.add ?? []).filter((u) => !original.includes(u)),
-      ];
+      ].filter((u) => !(change.remove ?? []).includes(u));
       manifests.set(target.host, next);
       return {
         written: next.length !== original.length,

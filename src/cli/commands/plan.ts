@@ -6,7 +6,6 @@ import {
   etcdConnector,
 } from '../../activities/etcd/activities';
 import { clusterProblems } from '../../domain/clusterHealth';
-
 import {
   describePlan,
   PlanError,
@@ -14,13 +13,15 @@ import {
   type ScaleOutPlan,
 } from '../../domain/planning';
 import type { ScaleOutRequest } from '../../domain/request';
+import { isScaleInRequest } from '../../domain/scaleInRequest';
 import type { CliCommand } from '../command';
 import { CliError, EXIT } from '../errors';
 import { type PlanView, renderPlan } from '../render/plan';
-import { readRequestFile } from '../requestFile';
+import { readJsonFile, readRequestFile } from '../requestFile';
 import { envDiffs, memberEnvDiffs } from './planEnv';
 import { manifestDiffs } from './planManifests';
 import { requestToPlan } from './planRequest';
+import { planScaleInFile } from './planScaleIn';
 
 async function readCluster(request: ScaleOutRequest): Promise<ClusterState> {
   try {
@@ -55,7 +56,10 @@ export const planCommand: CliCommand = {
     'dry run: validate, read the live member list, print the steps (no change, no Temporal)',
   options: [['--json', 'print the plan as JSON']],
   async run([file], options, io) {
-    const { raw, submitted } = await readRequestFile(file);
+    const json = await readJsonFile(file);
+    if (isScaleInRequest(json))
+      return planScaleInFile(file, json, !!options.json, io);
+    const { raw, submitted } = await readRequestFile(file, json);
     const request = await requestToPlan(file, raw, submitted, io);
     const state = await readCluster(request);
     const p = plan(request, state);

@@ -27,7 +27,7 @@ function settingsHere(): ProfileSettings {
   }
 }
 
-async function lookupHere(cluster: string): Promise<ProfileLookup> {
+export async function lookupHere(cluster: string): Promise<ProfileLookup> {
   try {
     return await readClusterProfile(settingsHere(), cluster);
   } catch (err) {

@@ -3,19 +3,22 @@ import { WorkflowFailedError } from '@temporalio/client';
 import {
   flattenFailure,
   InvalidRequestError,
+  isScaleInRequest,
   type Started,
+  startScaleIn,
   startScaleOut,
 } from '../../client';
 import { taskQueue } from '../../config';
 import type { CliCommand } from '../command';
 import { EXIT, translate, where } from '../errors';
-import { invalidRequest, readRequestFile } from '../requestFile';
+import { invalidRequest, readJsonFile, readRequestFile } from '../requestFile';
 import { withClient } from '../session';
 
 export const startCommand: CliCommand = {
   name: 'start',
   args: ['<REQUEST.json>'],
-  summary: 'start a scale-out; prints the workflow ID',
+  summary:
+    'start a scale-out (or a scale-in: a request with removeMembers); prints the workflow ID',
   options: [
     [
       '--wait',
@@ -27,13 +30,18 @@ export const startCommand: CliCommand = {
     ],
   ],
   async run([file], options, io) {
-    const { raw } = await readRequestFile(file);
+    const json = await readJsonFile(file);
+    const scaleIn = isScaleInRequest(json);
+    const { raw } = scaleIn ? { raw: json } : await readRequestFile(file, json);
     return withClient(async (client) => {
-      let started: Started;
+      let started: Pick<Started, 'workflowId' | 'alreadyStarted'> & {
+        handle: { result(): Promise<unknown> };
+      };
       try {
-        started = await startScaleOut(client, raw, {
-          workflowId: options.workflowId as string | undefined,
-        });
+        const workflowId = options.workflowId as string | undefined;
+        started = scaleIn
+          ? await startScaleIn(client, raw, { workflowId })
+          : await startScaleOut(client, raw, { workflowId });
       } catch (err) {
         if (err instanceof InvalidRequestError)
           throw invalidRequest(file, err.errors);

@@ -24,7 +24,7 @@ import type { ManifestWrite, SshTarget } from '../../activities';
 import type { EtcdServersChange } from '../../domain/apiserverManifest';
 import type { ControlPlane, ControlPlaneNode } from '../../domain/controlPlane';
 import { ErrorType } from '../../domain/errors';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ClusterSettings } from '../../domain/request';
 import { activities } from '../activityPolicies';
 import { causeOf } from '../causeOf';
 import { type ApiserverProgress, activitySummary } from '../messages';
@@ -62,14 +62,14 @@ export const notTold = (servers: string[]): ApiserversResult => ({
 
 interface Rollout {
   run: Run;
-  request: ScaleOutRequest;
+  request: ClusterSettings;
   cp: ControlPlane;
   change: EtcdServersChange;
   runId: string;
   outcomes: ApiserverOutcome[];
 }
 
-const target = (request: ScaleOutRequest, n: ControlPlaneNode): SshTarget =>
+const target = (request: ClusterSettings, n: ControlPlaneNode): SshTarget =>
   hostSshTarget(request, n.host, n.sshPort ?? request.ssh.port);
 const probeOf = (n: ControlPlaneNode) => ({
   readyzURL: n.readyzURL,
@@ -82,10 +82,15 @@ const acts = (
 ) =>
   activities(policy, r.request.strategy, activitySummary('apiservers', host));
 
+/**
+ * `rollout` names one of several rollouts in a run (a scale-in's removals, a replacement's out and
+ * in): each keeps its own originals, so a node put back returns to the list it had just before.
+ */
 export async function tellApiservers(
   run: Run,
-  request: ScaleOutRequest,
+  request: ClusterSettings,
   change: EtcdServersChange,
+  rollout?: string,
 ): Promise<ApiserversResult> {
   const cp = request.controlPlane;
   if (!cp?.nodes.length) return notTold(change.add ?? []);
@@ -99,7 +104,9 @@ export async function tellApiservers(
       request,
       cp,
       change,
-      runId: workflowInfo().runId,
+      runId: rollout
+        ? `${workflowInfo().runId}-${rollout}`
+        : workflowInfo().runId,
       outcomes: cp.nodes.map((n) => ({
         host: n.host,
         manifest: n.manifest,
@@ -147,9 +154,17 @@ function stopped(r: Rollout, at: number, why: string): ApiserversResult {
   return {
     told: at === 0 ? 'none' : 'some',
     nodes: r.outcomes,
-    reason: `${why}; nothing was changed on ${left.join(', ')}: once every apiserver is ready, add ${(r.change.add ?? []).join(',')} to --etcd-servers on each of them, one at a time (the etcd members stay: they are healthy)`,
+    reason: `${why}; nothing was changed on ${left.join(', ')}: once every apiserver is ready, ${describeChange(r.change)} on each of them, one at a time (the etcd members stay: they are healthy)`,
   };
 }
+
+const describeChange = (c: EtcdServersChange) =>
+  [
+    c.add?.length ? `add ${c.add.join(',')} to --etcd-servers` : '',
+    c.remove?.length ? `remove ${c.remove.join(',')} from --etcd-servers` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
 
 const now = () => new Date().toISOString();
 

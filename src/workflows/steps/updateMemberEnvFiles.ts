@@ -21,7 +21,7 @@ import { ErrorType } from '../../domain/errors';
 import { membershipLines } from '../../domain/memberEnvUpdate';
 import { hostOf } from '../../domain/patterns';
 import type { ScaleOutPlan } from '../../domain/planning';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ClusterSettings, ScaleOutRequest } from '../../domain/request';
 import { activities } from '../activityPolicies';
 import { causeOf } from '../causeOf';
 import { Compensations } from '../compensations';
@@ -53,7 +53,7 @@ export interface MemberEnvFilesReport {
 /** The backups of this phase are its own: a new member's join saved its original under the run key alone. */
 export const memberEnvBackupSuffix = (key: string): string => `${key}.members`;
 
-interface MemberFile {
+export interface MemberFile {
   name: string;
   peerURLs: string[];
   target: SshTarget;
@@ -101,7 +101,7 @@ type Outcome = Omit<MemberEnvFileOutcome, 'member' | 'host' | 'envFile'>;
 
 /** The phase's state: the report so far and the phase's own undos. */
 interface PhaseState {
-  request: ScaleOutRequest;
+  request: ClusterSettings;
   suffix: string;
   report: MemberEnvFilesReport;
   undo: Compensations;
@@ -109,7 +109,7 @@ interface PhaseState {
 }
 
 const actsFor =
-  (request: ScaleOutRequest, m: MemberFile) =>
+  (request: ClusterSettings, m: MemberFile) =>
   (policy: 'change' | 'compensate') =>
     activities(
       policy,
@@ -192,21 +192,38 @@ export async function updateMemberEnvFiles(
   );
   const joined = plan.steps.filter((s) => verified.has(s.member.peerURL));
   if (!joined.length) return undefined;
+  return writeMemberEnvFiles(
+    request,
+    memberFiles(request, before, joined),
+    joined[joined.length - 1].initialCluster,
+    memberEnvBackupSuffix(runKey()),
+  );
+}
+
+/**
+ * Every given member's file gets `initialCluster`, one member at a time (the scale-out's full list; a
+ * removal's reduced one, steps/removeMember.ts); originals kept under `suffix`.
+ */
+export async function writeMemberEnvFiles(
+  request: ClusterSettings,
+  members: MemberFile[],
+  initialCluster: string,
+  suffix: string,
+): Promise<MemberEnvFilesReport> {
   const { envFile } = request.node;
   const report: MemberEnvFilesReport = {
-    initialCluster: joined[joined.length - 1].initialCluster,
+    initialCluster,
     files: [],
     leftByHand: [],
   };
   const p: PhaseState = {
     request,
-    suffix: memberEnvBackupSuffix(runKey()),
+    suffix,
     report,
     undo: new Compensations(),
     outcome: (m, o) =>
       report.files.push({ member: m.name, host: m.target.host, envFile, ...o }),
   };
-  const members = memberFiles(request, before, joined);
   try {
     for (const m of members) await updateOne(p, m);
   } catch (err) {

@@ -32,6 +32,7 @@ describe('request validation', () => {
         staleDataDir: 'quarantine',
         allowEvenSize: false,
         allowLargeCluster: false,
+        allowNoFaultTolerance: false,
         catchUpTimeoutSeconds: 300,
         healthTimeoutSeconds: 120,
         approval: 'none',

@@ -1,0 +1,212 @@
+/**
+ * scaleInEtcd on the Kubespray-shaped mTLS lab with a stacked control plane (real etcd, real SSH, real
+ * kube-apiservers under the lab's kubelet stand-in): grown 3 -> 5 by a scale-out, then 5 -> 3 by a
+ * scale-in removing etcd4 and etcd5: both out of every apiserver's --etcd-servers first (one node at a
+ * time, measured), then removed one at a time by ID, their services stopped and data dirs moved aside.
+ * Then a request removing two of the three left is refused in preflight with the numbers, changing
+ * nothing. Each ends checking quorum, the member list, every apiserver's list and the seeded keys.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Lab, LabControlPlane } from '../../lab';
+import { etcdServersOf } from '../../src/domain/apiserverManifest';
+import { parseEnvFile } from '../../src/domain/envFileText';
+import { ErrorType } from '../../src/domain/errors';
+import type { ScaleInResult, scaleInEtcd } from '../../src/workflows';
+import {
+  EtcdCluster,
+  ScaleOutPhase,
+} from '../../src/workflows/searchAttributes';
+import { cli } from '../support/cli';
+import { assertInvariants } from '../support/invariants';
+import { recordTiming, useLab } from '../support/labs';
+import { outcome, startRaw } from '../support/runs';
+import { getStack } from '../support/stack';
+
+const HOSTS = ['etcd1', 'etcd2', 'etcd3'];
+const MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
+
+function cpOf(lab: Lab): LabControlPlane {
+  if (!lab.controlPlane) throw new Error('the lab has no control plane');
+  return lab.controlPlane;
+}
+const clientURL = (lab: Lab, i: number) =>
+  `https://${lab.prefix}.${11 + i}:2379`;
+const urls = (lab: Lab, n: number) =>
+  Array.from({ length: n }, (_, i) => clientURL(lab, i));
+
+function controlPlane(lab: Lab) {
+  return {
+    nodes: cpOf(lab)
+      .nodes()
+      .map((n) => ({
+        host: n.address,
+        manifest: n.manifestPath,
+        readyzURL: n.readyzURL,
+        tls: { caFile: n.caFile, certFile: n.certFile, keyFile: n.keyFile },
+      })),
+    readyTimeoutSeconds: 90,
+    settleSeconds: 2,
+  };
+}
+
+/** A whole scale-in request (inline settings, as the lab's scale-out requests are). */
+function scaleInRequest(lab: Lab, removeMembers: string[]) {
+  const { newMembers: _, ...settings } = lab.request() as Record<
+    string,
+    unknown
+  >;
+  return { ...settings, removeMembers, controlPlane: controlPlane(lab) };
+}
+
+async function runScaleIn(
+  input: unknown,
+): Promise<
+  | { ok: true; result: ScaleInResult }
+  | { ok: false; type?: string; message: string }
+> {
+  const { client, taskQueue } = await getStack();
+  const handle = await client.workflow.start<typeof scaleInEtcd>(
+    'scaleInEtcd',
+    {
+      taskQueue,
+      workflowId: `test-scale-in-${Date.now()}`,
+      args: [input],
+      typedSearchAttributes: [
+        { key: EtcdCluster, value: 'test' },
+        { key: ScaleOutPhase, value: 'validate' },
+      ],
+    },
+  );
+  try {
+    return { ok: true, result: await handle.result() };
+  } catch (err) {
+    const cause = (err as { cause?: { type?: string; message: string } }).cause;
+    return {
+      ok: false,
+      type: cause?.type,
+      message: cause?.message ?? `${err}`,
+    };
+  }
+}
+
+async function assertApiservers(lab: Lab, expected: string[]) {
+  const cp = cpOf(lab);
+  for (const host of HOSTS) {
+    assert.deepEqual(
+      etcdServersOf(cp.manifest(host), MANIFEST),
+      expected,
+      `${host}'s manifest`,
+    );
+    assert.deepEqual(cp.etcdServers(host), expected, `${host} running`);
+    const r = await cp.readyz(host);
+    assert.ok(r.ok && /\[\+\]etcd ok/.test(r.body), `${host}: ${r.body}`);
+    assert.deepEqual(
+      cp.otherManifests(host),
+      [],
+      `${host}: no second manifest`,
+    );
+  }
+}
+
+describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
+  before(async () => {
+    await getStack();
+  });
+  const lab = useLab({ block: 212, tls: true, controlPlane: true });
+
+  it('5 -> 3: etcd4 and etcd5 out of every apiserver list, then removed one at a time; two of three refused with the numbers', async () => {
+    const keys = await lab().seedKeys(20);
+    const grown = await outcome(
+      await startRaw({ ...lab().request(), controlPlane: controlPlane(lab()) }),
+    );
+    if (!grown.ok) assert.fail(grown.message);
+    await assertApiservers(lab(), urls(lab(), 5));
+
+    // The dry run: each removal with its ID and sizes, nothing changed.
+    const file = join(lab().dir, 'scale-in.json');
+    writeFileSync(
+      file,
+      JSON.stringify(scaleInRequest(lab(), ['etcd4', 'etcd5'])),
+    );
+    const dry = await cli(['plan', file]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(
+      dry.stdout,
+      /remove etcd4 \(ID \d+, https:\S+\): out of every/,
+    );
+    assert.match(dry.stdout, /voters 4 -> 3, quorum 2/);
+
+    const monitor = cpOf(lab()).monitor(100);
+    const started = Date.now();
+    const o = await runScaleIn(scaleInRequest(lab(), ['etcd4', 'etcd5']));
+    const report = await monitor.stop();
+    if (!o.ok) assert.fail(o.message);
+    recordTiming('tls scale-in 5 -> 3, three apiservers told', started);
+    const r = o.result;
+    assert.equal(r.from, 5);
+    assert.equal(r.to, 3);
+    assert.deepEqual([...r.membersAfter].sort(), HOSTS);
+    assert.deepEqual(
+      r.removed.map((x) => [x.member, x.removed, x.serviceStopped]),
+      [
+        ['etcd4', true, true],
+        ['etcd5', true, true],
+      ],
+    );
+    assert.ok(
+      r.removed.every((x) => x.dataDirMovedTo?.includes('quarantined-removed')),
+      JSON.stringify(r.removed),
+    );
+    assert.deepEqual(r.leftByHand, []);
+    assert.equal(r.apiservers.told, 'all');
+    assert.deepEqual([...r.etcdServers].sort(), urls(lab(), 3));
+    console.log(
+      `      readiness monitor: at most ${report.maxNotReady} apiserver not ready over ${(report.durationMs / 1000).toFixed(1)}s`,
+    );
+    assert.ok(report.maxNotReady <= 1, 'one apiserver down at a time');
+    await assertApiservers(lab(), urls(lab(), 3));
+    // The remaining members' env files list the three that stay.
+    const three = HOSTS.map(
+      (n, i) => `${n}=https://${lab().prefix}.${11 + i}:2380`,
+    );
+    for (const m of lab().cluster.members) {
+      const env = parseEnvFile(m.node.envFile() ?? '');
+      assert.deepEqual(
+        env.ETCD_INITIAL_CLUSTER.split(',').sort(),
+        three,
+        m.name,
+      );
+    }
+    await assertInvariants(lab(), {
+      members: HOSTS,
+      keys,
+      fault: 'scale-in 5 -> 3',
+      outcome: 'etcd4, etcd5 removed; lists of three',
+      startedAt: started,
+    });
+
+    // Two of the three left: refused in preflight with the numbers, nothing changed.
+    const refused = await runScaleIn(scaleInRequest(lab(), ['etcd2', 'etcd3']));
+    assert.ok(!refused.ok);
+    if (refused.ok) return;
+    assert.equal(refused.type, ErrorType.PreflightFailed);
+    assert.match(
+      refused.message,
+      /removing etcd2 and etcd3 of 3 leaves 1 voter \(quorum 1, tolerates 0 failures\) where there were 3 voters \(quorum 2, tolerates 1 failure\)/,
+    );
+    writeFileSync(
+      file,
+      JSON.stringify(scaleInRequest(lab(), ['etcd2', 'etcd3'])),
+    );
+    const dryRefused = await cli(['plan', file]);
+    assert.notEqual(dryRefused.code, 0);
+    assert.match(
+      dryRefused.stderr,
+      /the scale-in is refused .*removing etcd2 and etcd3 of 3 leaves 1 voter/,
+    );
+    await assertApiservers(lab(), urls(lab(), 3));
+    await assertInvariants(lab(), { members: HOSTS, keys });
+  });
+});
