@@ -91,7 +91,7 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       );
   });
 
-  it('a worker on a namespace the server does not have exits naming it and the command that creates it', async () => {
+  it('a worker or a CLI on a namespace the server does not have says so, with the command that creates it', async () => {
     const r = await new Promise<{ code: number | null; out: string }>(
       (resolve) => {
         execFile(
@@ -115,6 +115,16 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       },
     );
     assert.notEqual(r.code, 0, r.out);
+    const list = await cli(['list'], {
+      TEMPORAL_ADDRESS: stack.server.address,
+      TEMPORAL_NAMESPACE: 'no-such-namespace',
+    });
+    assert.notEqual(list.code, 0, show(list));
+    assert.match(
+      list.stderr,
+      /temporal operator namespace create --namespace no-such-namespace --retention 72h/,
+      show(list),
+    );
     assert.match(
       r.out,
       /NamespaceMissingError: namespace no-such-namespace does not exist on the Temporal server at 127\.0\.0\.1:7800 .*temporal operator namespace create --namespace no-such-namespace --retention 72h/,
