@@ -14,6 +14,7 @@ import {
   RunEndedError,
   TemporalRefusedError,
 } from '../client';
+import { createNamespaceCommand } from '../client/namespace';
 import { temporalAddress, temporalNamespace } from '../config';
 
 export const EXIT = {
@@ -61,7 +62,7 @@ export function translate(err: unknown, workflowId?: string): never {
     );
   if (err instanceof NamespaceNotFoundError)
     throw new CliError(
-      `namespace ${temporalNamespace()} not found at ${temporalAddress()}; set TEMPORAL_NAMESPACE`,
+      `namespace ${temporalNamespace()} not found at ${temporalAddress()}; set TEMPORAL_NAMESPACE, or create it (a production server creates none): ${createNamespaceCommand(temporalNamespace())}`,
       EXIT.notFound,
     );
   if (isUnreachable(err))

@@ -220,18 +220,14 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       });
       assert.equal(r.code, 0, show(r));
       const a = JSON.parse(r.stdout) as AuditReport;
+      const phases = a.phases.map((p) => p.phase);
       assert.deepEqual(
-        a.phases.map((p) => p.phase),
-        [
-          'validate',
-          'preflight',
-          'backup',
-          'canary',
-          'verify',
-          'batch',
-          'done',
-        ],
+        [phases[0], phases.at(-1)],
+        ['validate', 'done'],
+        phases.join(' '),
       );
+      for (const p of ['preflight', 'backup', 'canary', 'verify', 'batch'])
+        assert.ok(phases.includes(p), `${p} in ${phases.join(' ')}`);
       const catchUps = a.activities.filter((x) => x.name === 'waitForCatchUp');
       assert.ok(
         catchUps.some((x) => x.outcome === 'completed' && x.attempts >= 2),
