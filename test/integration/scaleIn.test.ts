@@ -18,7 +18,7 @@ import {
   EtcdCluster,
   ScaleOutPhase,
 } from '../../src/workflows/searchAttributes';
-import { cli } from '../support/cli';
+import { cli, useCli } from '../support/cli';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';
 import { outcome, startRaw } from '../support/runs';
@@ -115,6 +115,7 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
     await getStack();
   });
   const lab = useLab({ block: 212, tls: true, controlPlane: true });
+  useCli();
 
   it('5 -> 3: etcd4 and etcd5 out of every apiserver list, then removed one at a time; two of three refused with the numbers', async () => {
     const keys = await lab().seedKeys(20);
@@ -140,11 +141,13 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
 
     const monitor = cpOf(lab()).monitor(100);
     const started = Date.now();
-    const o = await runScaleIn(scaleInRequest(lab(), ['etcd4', 'etcd5']));
+    const o = await cli(['start', file, '--wait']);
     const report = await monitor.stop();
-    if (!o.ok) assert.fail(o.message);
+    assert.equal(o.code, 0, o.stderr);
     recordTiming('tls scale-in 5 -> 3, three apiservers told', started);
-    const r = o.result;
+    const [workflowId, ...json] = o.stdout.split('\n');
+    assert.match(workflowId, /^scalein-lab-212_LAB-212$/);
+    const r = JSON.parse(json.join('\n')) as ScaleInResult;
     assert.equal(r.from, 5);
     assert.equal(r.to, 3);
     assert.deepEqual([...r.membersAfter].sort(), HOSTS);
@@ -186,6 +189,24 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
       outcome: 'etcd4, etcd5 removed; lists of three',
       startedAt: started,
     });
+
+    // status and the audit report read the scale-in like a scale-out.
+    const status = await cli(['status', workflowId]);
+    assert.equal(status.code, 0, status.stderr);
+    const audit = await cli(['audit', workflowId, '--json']);
+    assert.equal(audit.code, 0, audit.stderr);
+    const a = JSON.parse(audit.stdout);
+    assert.equal(a.workflowType, 'scaleInEtcd');
+    assert.ok(
+      a.phases.some((p: { phase: string }) => p.phase === 'remove'),
+      JSON.stringify(a.phases),
+    );
+    assert.deepEqual(
+      a.activities
+        .filter((x: { name: string }) => x.name === 'removeMemberById')
+        .map((x: { summary: string }) => x.summary),
+      ['remove etcd4', 'remove etcd5'],
+    );
 
     // Two of the three left: refused in preflight with the numbers, nothing changed.
     const refused = await runScaleIn(scaleInRequest(lab(), ['etcd2', 'etcd3']));
