@@ -31,7 +31,11 @@ import { Run } from './run';
 import { scaleInPreflight } from './scaleInPreflight';
 import { backup } from './steps/backup';
 import { type RemovalOutcome, removeMember } from './steps/removeMember';
-import { type ApiserversResult, tellApiservers } from './steps/tellApiservers';
+import {
+  type ApiserversResult,
+  notTold,
+  tellApiservers,
+} from './steps/tellApiservers';
 import { validateScaleIn } from './validate';
 
 export interface ScaleInResult {
@@ -110,12 +114,7 @@ async function apiserversOut(
   plan: ScaleInPlan,
 ): Promise<ApiserversResult> {
   const remove = plan.steps.flatMap((s) => s.member.clientURLs);
-  if (!request.controlPlane?.nodes.length)
-    return {
-      told: 'none',
-      nodes: [],
-      reason: `the profile names no control-plane nodes (controlPlane.nodes): the kube-apiservers were not told; on each control-plane node, one at a time, set --etcd-servers=${plan.etcdServers.join(',')} in its kube-apiserver manifest and wait until it is ready`,
-    };
+  if (!request.controlPlane?.nodes.length) return notTold({ remove });
   const told = await tellApiservers(run, request, { remove }, 'out');
   if (told.told !== 'all')
     throw ApplicationFailure.create({

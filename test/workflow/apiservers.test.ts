@@ -141,7 +141,7 @@ describe('the apiservers phase on the time-skipping test server, stub activities
     assert.equal(r.result.apiservers?.told, 'none');
     assert.match(
       r.result.apiservers?.reason ?? '',
-      /names no control-plane nodes .*the kube-apiservers were not told; .*--etcd-servers=http:\/\/127\.0\.90\.14:2379,http:\/\/127\.0\.90\.15:2379/,
+      /names no control-plane nodes .*the kube-apiservers were not told; .*append http:\/\/127\.0\.90\.14:2379,http:\/\/127\.0\.90\.15:2379 in the --etcd-servers .*keeping the other members/,
     );
   });
 });

@@ -53,12 +53,22 @@ export interface ApiserversResult {
   reason?: string;
 }
 
-/** What the apiservers of a run without control-plane nodes are told: nothing, and the result says so. */
-export const notTold = (servers: string[]): ApiserversResult => ({
-  told: 'none',
-  nodes: [],
-  reason: `the profile names no control-plane nodes (controlPlane.nodes): the kube-apiservers were not told; on each control-plane node, one at a time, set --etcd-servers=${servers.join(',')} in its kube-apiserver manifest and wait until it is ready`,
-});
+/**
+ * What the apiservers of a run without control-plane nodes are told: nothing, and the result says so,
+ * with the change to make by hand: the members to append to or take out of each list (never a whole
+ * list to paste, which would drop the members the change does not name).
+ */
+export const notTold = (change: EtcdServersChange): ApiserversResult => {
+  const edits = [
+    change.add?.length ? `append ${change.add.join(',')}` : '',
+    change.remove?.length ? `take out ${change.remove.join(',')}` : '',
+  ].filter(Boolean);
+  return {
+    told: 'none',
+    nodes: [],
+    reason: `the profile names no control-plane nodes (controlPlane.nodes): the kube-apiservers were not told; on each control-plane node, one at a time, ${edits.join(' and ')} in the --etcd-servers of its kube-apiserver manifest (keeping the other members in their order) and wait until it is ready`,
+  };
+};
 
 interface Rollout {
   run: Run;
@@ -93,7 +103,7 @@ export async function tellApiservers(
   rollout?: string,
 ): Promise<ApiserversResult> {
   const cp = request.controlPlane;
-  if (!cp?.nodes.length) return notTold(change.add ?? []);
+  if (!cp?.nodes.length) return notTold(change);
   return run.phase('apiservers', async () => {
     run.progress.apiservers = cp.nodes.map(
       (n): ApiserverProgress => ({ host: n.host, state: 'pending' }),
