@@ -60,7 +60,7 @@ describe('scaleInEtcd on the time-skipping test server, stub activities', () => 
     );
     assert.ok(r.ok, r.ok ? '' : r.message);
     const calls = r.calls.filter((c) => !c.startsWith('waitForApiserver'));
-    assert.deepEqual(calls, [
+    assert.deepEqual(inOrder(calls), [
       'loadClusterProfile',
       ...['inspectCluster', 'readScaleOutLock'],
       'acquireScaleOutLock',
