@@ -33,7 +33,7 @@ export const fileSafe = (text: string): string => escaped(text);
 export function workflowIdFor(
   request: Pick<RequestLabels, 'cluster' | 'ticket'>,
   now = Date.now(),
-  kind: 'scaleout' | 'scalein' = 'scaleout',
+  kind: 'scaleout' | 'scalein' | 'replace' = 'scaleout',
 ): string {
   const cluster = escaped(request.cluster.name);
   return request.ticket
