@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
+import { SEARCH_ATTRIBUTES } from '../src/workflows/run/searchAttributes';
 import { CACHE_DIR } from './paths';
 import { alive, execFileP, killGroup, startDaemon, waitFor } from './processes';
 

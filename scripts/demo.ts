@@ -16,7 +16,7 @@ import { Lab, TemporalDevServer } from '../lab';
 import { CACHE_DIR } from '../lab/paths';
 import { connectClient, startScaleOut } from '../src/client';
 import type { ScaleOutResult } from '../src/workflows';
-import { progressQuery } from '../src/workflows/messages';
+import { progressQuery } from '../src/workflows/run/messages';
 
 const port = Number(process.env.DEMO_TEMPORAL_PORT || 7233);
 const uiPort = Number(process.env.DEMO_UI_PORT || 8233);

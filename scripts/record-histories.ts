@@ -15,7 +15,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Lab, TemporalDevServer } from '../lab';
 import { connectClient, startScaleOut } from '../src/client';
 import { createWorker } from '../src/worker';
-import { progressQuery } from '../src/workflows/messages';
+import { progressQuery } from '../src/workflows/run/messages';
 
 async function main() {
   const server = new TemporalDevServer({

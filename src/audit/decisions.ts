@@ -8,7 +8,7 @@ import {
   decideUpdate,
   type Phase,
   rejectSignal,
-} from '../workflows/messages';
+} from '../workflows/run/messages';
 import {
   currentPhase,
   type EventHandler,

@@ -9,7 +9,7 @@ import {
   activitySummary,
   type Phase,
   parseActivitySummary,
-} from '../workflows/messages';
+} from '../workflows/run/messages';
 import type { RecordedActivity } from './recording';
 import type { AuditActivity, AuditMember, AuditReport } from './types';
 

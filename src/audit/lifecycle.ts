@@ -1,5 +1,5 @@
 /** The run's own events: phase upserts, cancel requests, and how it closed. */
-import { ScaleOutPhase } from '../workflows/searchAttributes';
+import { ScaleOutPhase } from '../workflows/run/searchAttributes';
 import type { HistoryDecoder } from './decoder';
 import {
   type Attributes,

@@ -18,7 +18,7 @@ import {
   RequestedBy,
   ScaleOutPhase,
   TicketId,
-} from '../workflows/searchAttributes';
+} from '../workflows/run/searchAttributes';
 import { activityHandlers } from './activities';
 import { decisionHandlers } from './decisions';
 import { HistoryDecoder, type HistoryEvent } from './decoder';

@@ -4,7 +4,7 @@ import {
   type ApprovalState,
   type Decision,
   decideUpdate,
-} from '../workflows/messages';
+} from '../workflows/run/messages';
 
 /** How long a decision may wait for a worker to run the update. */
 export const DECIDE_DEADLINE_MS = 60_000;

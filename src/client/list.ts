@@ -7,7 +7,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import { WORKFLOW_TYPE } from '../config';
 import { type FieldError, NAME, TICKET } from '../domain/request';
-import { EtcdCluster, TicketId } from '../workflows/searchAttributes';
+import { EtcdCluster, TicketId } from '../workflows/run/searchAttributes';
 import { explainRefusal } from './refusal';
 import { type RunSummary, runSummary } from './runs';
 

@@ -6,7 +6,7 @@ import { ServiceError } from '@temporalio/client';
 import {
   registerByHandCommands,
   SEARCH_ATTRIBUTES,
-} from '../workflows/searchAttributes';
+} from '../workflows/run/searchAttributes';
 import { grpcDetails, isUnreachable } from './grpc';
 import { createNamespaceCommand, isNamespaceNotFound } from './namespace';
 

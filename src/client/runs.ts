@@ -9,13 +9,13 @@ import type {
 } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import type { ScaleOutResult } from '../workflows';
-import { type Progress, progressQuery } from '../workflows/messages';
+import { type Progress, progressQuery } from '../workflows/run/messages';
 import {
   EtcdCluster,
   RequestedBy,
   ScaleOutPhase,
   TicketId,
-} from '../workflows/searchAttributes';
+} from '../workflows/run/searchAttributes';
 import { type FlatFailure, flattenFailure } from './failure';
 import { GrpcStatus, grpcCode, grpcDetails } from './grpc';
 

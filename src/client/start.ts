@@ -12,13 +12,13 @@ import {
   validateSubmittedRequest,
 } from '../domain/submittedRequest';
 import type { scaleOutEtcd } from '../workflows';
-import { PHASES } from '../workflows/messages';
+import { PHASES } from '../workflows/run/messages';
 import {
   EtcdCluster,
   RequestedBy,
   ScaleOutPhase,
   TicketId,
-} from '../workflows/searchAttributes';
+} from '../workflows/run/searchAttributes';
 import { explainRefusal } from './refusal';
 import { checkSameRequest } from './requestConflict';
 import { runDetailsMarkdown, runSummaryLine } from './runText';

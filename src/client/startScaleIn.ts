@@ -18,13 +18,13 @@ import { RemoveMembersSchema } from '../domain/scaleInRequest';
 export { isScaleInRequest } from '../domain/scaleInRequest';
 
 import type { scaleInEtcd } from '../workflows';
-import { PHASES } from '../workflows/messages';
+import { PHASES } from '../workflows/run/messages';
 import {
   EtcdCluster,
   RequestedBy,
   ScaleOutPhase,
   TicketId,
-} from '../workflows/searchAttributes';
+} from '../workflows/run/searchAttributes';
 import { explainRefusal } from './refusal';
 import { InvalidRequestError } from './start';
 

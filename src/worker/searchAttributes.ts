@@ -11,7 +11,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import {
   registerByHandCommands,
   SEARCH_ATTRIBUTE_KEYS,
-} from '../workflows/searchAttributes';
+} from '../workflows/run/searchAttributes';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 

@@ -22,7 +22,7 @@ import type { scaleOutEtcd } from '../../src/workflows';
 import {
   EtcdCluster,
   ScaleOutPhase,
-} from '../../src/workflows/searchAttributes';
+} from '../../src/workflows/run/searchAttributes';
 import { activitiesOf } from '../support/history';
 import { recordTiming, useLab } from '../support/labs';
 import { outcome, startRaw } from '../support/runs';

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Lab } from '../../lab';
 import { buildAuditReport, renderAuditMarkdown } from '../../src/audit';
 import { startScaleOut } from '../../src/client';
-import { progressQuery, rejectSignal } from '../../src/workflows/messages';
+import { progressQuery, rejectSignal } from '../../src/workflows/run/messages';
 import { cli, until, useCli } from '../support/cli';
 import { getStack } from '../support/stack';
 

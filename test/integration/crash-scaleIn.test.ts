@@ -16,7 +16,7 @@ import type { ScaleInResult, scaleInEtcd } from '../../src/workflows';
 import {
   EtcdCluster,
   ScaleOutPhase,
-} from '../../src/workflows/searchAttributes';
+} from '../../src/workflows/run/searchAttributes';
 import { assertInvariants } from '../support/invariants';
 import { getStack, testWorkerEnv } from '../support/stack';
 

@@ -18,7 +18,7 @@ import type { scaleOutEtcd } from '../../src/workflows';
 import {
   EtcdCluster,
   ScaleOutPhase,
-} from '../../src/workflows/searchAttributes';
+} from '../../src/workflows/run/searchAttributes';
 import { activitiesOf } from '../support/history';
 import { outcome, takePeerPortOnce } from '../support/runs';
 import { getStack, testWorkerEnv } from '../support/stack';

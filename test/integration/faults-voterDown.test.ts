@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KUBESPRAY_TUNING, type Lab } from '../../lab';
 import { alive, sleep, waitFor } from '../../lab/processes';
-import { decideUpdate, progressQuery } from '../../src/workflows/messages';
+import { decideUpdate, progressQuery } from '../../src/workflows/run/messages';
 import {
   attemptsOf,
   failureOf,

@@ -20,7 +20,7 @@ import type { scaleOutEtcd } from '../../src/workflows';
 import {
   EtcdCluster,
   ScaleOutPhase,
-} from '../../src/workflows/searchAttributes';
+} from '../../src/workflows/run/searchAttributes';
 import { auditOf } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';

@@ -14,7 +14,7 @@ import { Connection } from '@temporalio/client';
 import { TemporalDevServer } from '../../lab';
 import { alive, killGroup, startDaemon, waitFor } from '../../lab/processes';
 import { DEFAULT_TASK_QUEUE } from '../../src/config';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/searchAttributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/run/searchAttributes';
 import { cli } from '../support/cli';
 import { useLab } from '../support/labs';
 import { TEST_TEMPORAL_PORT } from '../support/stack';

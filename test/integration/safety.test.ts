@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Lab } from '../../lab';
 import { sleep } from '../../lab/processes';
 import { parseEnvFile } from '../../src/domain/envFileText';
-import { approveSignal, rejectSignal } from '../../src/workflows/messages';
+import { approveSignal, rejectSignal } from '../../src/workflows/run/messages';
 import { assertInvariants } from '../support/invariants';
 import { outcome, startRaw, waitForProgress } from '../support/runs';
 import { getStack } from '../support/stack';

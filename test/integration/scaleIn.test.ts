@@ -17,7 +17,7 @@ import type { ScaleInResult, scaleInEtcd } from '../../src/workflows';
 import {
   EtcdCluster,
   ScaleOutPhase,
-} from '../../src/workflows/searchAttributes';
+} from '../../src/workflows/run/searchAttributes';
 import { cli, useCli } from '../support/cli';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';

@@ -24,7 +24,7 @@ import type { scaleOutEtcd } from '../../src/workflows';
 import {
   EtcdCluster,
   ScaleOutPhase,
-} from '../../src/workflows/searchAttributes';
+} from '../../src/workflows/run/searchAttributes';
 import { activitiesOf, printTimeline } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { outcome, waitForProgress } from '../support/runs';

@@ -13,7 +13,7 @@ import {
   RequestedBy,
   ScaleOutPhase,
   TicketId,
-} from '../../src/workflows/searchAttributes';
+} from '../../src/workflows/run/searchAttributes';
 import {
   closedStatus,
   fillStartForm,

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab } from '../../lab';
 import { waitFor } from '../../lab/processes';
-import { type Progress, progressQuery } from '../../src/workflows/messages';
+import { type Progress, progressQuery } from '../../src/workflows/run/messages';
 import { getStack } from './stack';
 
 export const CLI = join(__dirname, '../../src/cli/main.js');

@@ -14,7 +14,7 @@ import {
 import {
   EtcdCluster,
   ScaleOutPhase,
-} from '../../src/workflows/searchAttributes';
+} from '../../src/workflows/run/searchAttributes';
 import { getStack } from './stack';
 
 export type RunHandle = WorkflowHandle<typeof scaleOutEtcd>;

@@ -19,7 +19,7 @@ import { updateMemberEnvText } from '../../domain/memberEnvUpdate';
 import { hostOf } from '../../domain/patterns';
 import type { ScaleOutPlan } from '../../domain/planning';
 import type { ScaleOutRequest } from '../../domain/request';
-import { hostSshTarget, sshTarget } from '../../workflows/sshTarget';
+import { hostSshTarget, sshTarget } from '../../workflows/run/sshTarget';
 
 const messageOf = (err: unknown) =>
   err instanceof Error ? err.message : String(err);

@@ -12,7 +12,7 @@ import {
 } from '../../domain/apiserverManifest';
 import type { ScaleOutPlan } from '../../domain/planning';
 import type { ScaleOutRequest } from '../../domain/request';
-import { hostSshTarget } from '../../workflows/sshTarget';
+import { hostSshTarget } from '../../workflows/run/sshTarget';
 
 const messageOf = (err: unknown) =>
   err instanceof Error ? err.message : String(err);

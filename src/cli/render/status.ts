@@ -1,6 +1,6 @@
 /** A run's status as text: one labelled row per fact, the members as a table. */
 import type { RunStatus, RunSummary } from '../../client';
-import type { ApprovalState } from '../../workflows/messages';
+import type { ApprovalState } from '../../workflows/run/messages';
 
 /** What `status` shows (and prints as JSON with --json). */
 export type StatusView = RunSummary & Omit<RunStatus, 'progressUnreachable'>;

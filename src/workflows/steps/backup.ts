@@ -6,8 +6,8 @@ import { workflowInfo } from '@temporalio/workflow';
 import type { BackupRecord } from '../../activities';
 import type { ClusterSettings } from '../../domain/request';
 import { fileSafe } from '../../domain/runNames';
-import { activities } from '../activityPolicies';
-import { activitySummary } from '../messages';
+import { activities } from '../run/activityPolicies';
+import { activitySummary } from '../run/messages';
 
 export async function backup(request: ClusterSettings): Promise<BackupRecord> {
   const { workflowId, runId } = workflowInfo();

@@ -20,12 +20,12 @@ import { hostOf } from '../../domain/patterns';
 import type { MemberInfo, RemovedMember } from '../../domain/planning';
 import type { ClusterSettings } from '../../domain/request';
 import { fileSafe } from '../../domain/runNames';
-import { activities } from '../activityPolicies';
-import { causeOf } from '../causeOf';
-import { activitySummary } from '../messages';
-import type { Run } from '../run';
-import { runKey } from '../runKey';
-import { hostSshTarget } from '../sshTarget';
+import { activities } from '../run/activityPolicies';
+import { causeOf } from '../run/causeOf';
+import { activitySummary } from '../run/messages';
+import type { Run } from '../run/run';
+import { runKey } from '../run/runKey';
+import { hostSshTarget } from '../run/sshTarget';
 import { type ApiserversResult, tellApiservers } from './tellApiservers';
 import {
   type MemberEnvFilesReport,

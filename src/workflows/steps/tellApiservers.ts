@@ -25,11 +25,11 @@ import type { EtcdServersChange } from '../../domain/apiserverManifest';
 import type { ControlPlane, ControlPlaneNode } from '../../domain/controlPlane';
 import { ErrorType } from '../../domain/errors';
 import type { ClusterSettings } from '../../domain/request';
-import { activities } from '../activityPolicies';
-import { causeOf } from '../causeOf';
-import { type ApiserverProgress, activitySummary } from '../messages';
-import type { Run } from '../run';
-import { hostSshTarget } from '../sshTarget';
+import { activities } from '../run/activityPolicies';
+import { causeOf } from '../run/causeOf';
+import { type ApiserverProgress, activitySummary } from '../run/messages';
+import type { Run } from '../run/run';
+import { hostSshTarget } from '../run/sshTarget';
 
 /** How long every apiserver may take to answer ready before a node is touched. */
 const READY_NOW_MS = 30_000;

@@ -22,12 +22,12 @@ import { membershipLines } from '../../domain/memberEnvUpdate';
 import { hostOf } from '../../domain/patterns';
 import type { ScaleOutPlan } from '../../domain/planning';
 import type { ClusterSettings, ScaleOutRequest } from '../../domain/request';
-import { activities } from '../activityPolicies';
-import { causeOf } from '../causeOf';
-import { Compensations } from '../compensations';
-import { activitySummary, type Progress } from '../messages';
-import { runKey } from '../runKey';
-import { hostSshTarget, sshTarget } from '../sshTarget';
+import { activities } from '../run/activityPolicies';
+import { causeOf } from '../run/causeOf';
+import { Compensations } from '../run/compensations';
+import { activitySummary, type Progress } from '../run/messages';
+import { runKey } from '../run/runKey';
+import { hostSshTarget, sshTarget } from '../run/sshTarget';
 
 export interface MemberEnvFileOutcome {
   member: string;

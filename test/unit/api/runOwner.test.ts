@@ -9,7 +9,7 @@ import {
   requestedByCaller,
 } from '../../../src/api/runOwner';
 import type { Identity } from '../../../src/api/tokens';
-import { RequestedBy } from '../../../src/workflows/searchAttributes';
+import { RequestedBy } from '../../../src/workflows/run/searchAttributes';
 
 const alice: Identity = { name: 'alice', roles: ['requester'] };
 const rita: Identity = { name: 'rita', roles: ['requester'] };

@@ -15,7 +15,7 @@ import {
   approveSignal,
   decideUpdate,
   rejectSignal,
-} from '../../../src/workflows/messages';
+} from '../../../src/workflows/run/messages';
 
 const dc: LoadedDataConverter = {
   payloadConverter: defaultPayloadConverter,

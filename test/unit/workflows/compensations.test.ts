@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Compensations } from '../../../src/workflows/compensations';
+import { Compensations } from '../../../src/workflows/run/compensations';
 
 describe('compensations', () => {
   const describe_ = (err: unknown) => (err as Error).message;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { liveView } from '../../../src/workflows/liveView';
-import type { Progress } from '../../../src/workflows/messages';
+import { liveView } from '../../../src/workflows/run/liveView';
+import type { Progress } from '../../../src/workflows/run/messages';
 
 const base = (): Progress => ({
   phase: 'validate',

@@ -26,7 +26,7 @@ import {
 import { orByHand } from '../../../src/activities/node/byHand';
 import { replaceFile } from '../../../src/activities/node/envFile';
 import { ErrorType } from '../../../src/domain/errors';
-import { sharedMachineProblems } from '../../../src/workflows/clusterLock';
+import { sharedMachineProblems } from '../../../src/workflows/steps/clusterLock';
 
 const holder = {
   workflowId: 'scaleout-a',

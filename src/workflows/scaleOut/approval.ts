@@ -10,16 +10,16 @@ import {
   log,
   setHandler,
 } from '@temporalio/workflow';
-import { decisionProblem } from '../domain/decision';
-import { ErrorType } from '../domain/errors';
-import type { ScaleOutRequest } from '../domain/request';
+import { decisionProblem } from '../../domain/decision';
+import { ErrorType } from '../../domain/errors';
+import type { ScaleOutRequest } from '../../domain/request';
 import {
   approveSignal,
   type Decision,
   decideUpdate,
   rejectSignal,
-} from './messages';
-import type { Run } from './run';
+} from '../run/messages';
+import type { Run } from '../run/run';
 
 /** Who may decide: the approvers, and under four eyes the requester who may not. */
 export interface DecisionRules {

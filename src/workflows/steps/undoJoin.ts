@@ -5,11 +5,11 @@
  * aside, then put the node's env file back, then remove the certificates it issued (exactly those). Each
  * step is recorded as it completes.
  */
-import type { NewMember, ScaleOutRequest } from '../domain/request';
-import { activities } from './activityPolicies';
-import { activitySummary } from './messages';
-import type { Run } from './run';
-import { sshTarget } from './sshTarget';
+import type { NewMember, ScaleOutRequest } from '../../domain/request';
+import { activities } from '../run/activityPolicies';
+import { activitySummary } from '../run/messages';
+import type { Run } from '../run/run';
+import { sshTarget } from '../run/sshTarget';
 import { UndoByHand } from './undoByHand';
 
 export interface JoinUndo {

@@ -1,10 +1,10 @@
 /** How the worker reaches a host: the request's SSH settings, a new member's own port if it has one. */
-import type { SshTarget } from '../activities';
+import type { SshTarget } from '../../activities';
 import type {
   ClusterSettings,
   NewMember,
   ScaleOutRequest,
-} from '../domain/request';
+} from '../../domain/request';
 
 /** Any host of the cluster (a member whose env is the template, the CA host) on ssh.port. */
 export const hostSshTarget = (

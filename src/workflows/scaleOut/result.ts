@@ -1,25 +1,25 @@
 /** result: what changed, for the operator and for kube-apiserver's --etcd-servers. */
 import { workflowInfo } from '@temporalio/workflow';
-import type { BackupRecord, ClusterState } from '../activities';
+import type { BackupRecord, ClusterState } from '../../activities';
 import {
   type InventoryChange,
   inventoryChange,
-} from '../domain/inventory/change';
+} from '../../domain/inventory/change';
 import {
   type MemberInfo,
   type ScaleOutPlan,
   votersAfterCanary,
-} from '../domain/planning';
-import type { ScaleOutRequest } from '../domain/request';
-import { activities } from './activityPolicies';
+} from '../../domain/planning';
+import type { ScaleOutRequest } from '../../domain/request';
+import { activities } from '../run/activityPolicies';
 import {
   type ApprovalState,
   activitySummary,
   type MemberTimings,
   type Progress,
-} from './messages';
-import type { ApiserversResult } from './steps/tellApiservers';
-import type { MemberEnvFilesReport } from './steps/updateMemberEnvFiles';
+} from '../run/messages';
+import type { ApiserversResult } from '../steps/tellApiservers';
+import type { MemberEnvFilesReport } from '../steps/updateMemberEnvFiles';
 
 export interface MemberSummary {
   id: string;

@@ -9,11 +9,11 @@ import {
   CancellationScope,
   isCancellation,
 } from '@temporalio/workflow';
-import { ErrorType } from '../domain/errors';
-import type { ScaleOutRequest } from '../domain/request';
-import { causeOf } from './causeOf';
-import type { Outcome } from './compensations';
-import type { Run } from './run';
+import { ErrorType } from '../../domain/errors';
+import type { ScaleOutRequest } from '../../domain/request';
+import { causeOf } from '../run/causeOf';
+import type { Outcome } from '../run/compensations';
+import type { Run } from '../run/run';
 
 /** Failure types that the run's final error keeps, since they name the cause (the rest become ScaleOutFailed). */
 const KEEP_TYPE: string[] = [

@@ -4,8 +4,8 @@
  * the run lists what is left, so nobody has to work it out from the history.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { ErrorType } from '../domain/errors';
-import type { NewMember, ScaleOutRequest } from '../domain/request';
+import { ErrorType } from '../../domain/errors';
+import type { NewMember, ScaleOutRequest } from '../../domain/request';
 
 export type UndoStep = 'remove' | 'stop' | 'quarantine' | 'restore' | 'certs';
 

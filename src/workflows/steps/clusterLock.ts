@@ -16,11 +16,11 @@ import type {
   ClusterSettings,
   NewMember,
   ScaleOutRequest,
-} from '../domain/request';
-import { activities } from './activityPolicies';
-import { causeOf } from './causeOf';
-import { activitySummary, type Phase } from './messages';
-import { sshTarget } from './sshTarget';
+} from '../../domain/request';
+import { activities } from '../run/activityPolicies';
+import { causeOf } from '../run/causeOf';
+import { activitySummary, type Phase } from '../run/messages';
+import { sshTarget } from '../run/sshTarget';
 
 const PATCH = 'one-scaleout-per-cluster';
 

@@ -11,9 +11,9 @@ import {
   type ActivityOptions,
   proxyActivities,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { NON_RETRYABLE } from '../domain/errors';
-import type { ScaleOutRequest } from '../domain/request';
+import type { Activities } from '../../activities';
+import { NON_RETRYABLE } from '../../domain/errors';
+import type { ScaleOutRequest } from '../../domain/request';
 
 type Strategy = ScaleOutRequest['strategy'];
 

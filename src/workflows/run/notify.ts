@@ -1,11 +1,11 @@
 /** notify: tell the ticketing system how the run ended (optional; never changes the outcome, never cancelled). */
 import { CancellationScope, log, workflowInfo } from '@temporalio/workflow';
-import type { ClusterSettings } from '../domain/request';
-import { shownWebhookUrl } from '../domain/webhookUrl';
+import type { ClusterSettings } from '../../domain/request';
+import { shownWebhookUrl } from '../../domain/webhookUrl';
+import type { ScaleOutResult } from '../scaleOut/result';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';
 import { activitySummary } from './messages';
-import type { ScaleOutResult } from './result';
 
 export async function notify(
   request: ClusterSettings,

@@ -5,17 +5,17 @@
  * raised alarm refused, and the cluster's lock (one run that changes membership per cluster).
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { ClusterState } from '../activities';
-import { ErrorType } from '../domain/errors';
+import type { ClusterState } from '../../activities';
+import { ErrorType } from '../../domain/errors';
 import {
   checkMemberData,
   PlanError,
   planScaleIn,
   type ScaleInPlan,
-} from '../domain/planning';
-import type { ScaleInRequest } from '../domain/scaleInRequest';
-import { activities } from './activityPolicies';
-import { activitySummary } from './messages';
+} from '../../domain/planning';
+import type { ScaleInRequest } from '../../domain/scaleInRequest';
+import { activities } from '../run/activityPolicies';
+import { activitySummary } from '../run/messages';
 
 export interface ScaleInPreflight {
   before: ClusterState;

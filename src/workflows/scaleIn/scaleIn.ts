@@ -18,25 +18,25 @@ import {
   log,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BackupRecord } from '../activities';
-import { ErrorType, NON_RETRYABLE } from '../domain/errors';
-import type { ScaleInPlan } from '../domain/planning';
-import type { ScaleInRequest } from '../domain/scaleInRequest';
-import { activities } from './activityPolicies';
-import { causeOf } from './causeOf';
-import { ClusterLock } from './clusterLock';
-import { activitySummary } from './messages';
-import { notify } from './notify';
-import { Run } from './run';
-import { scaleInPreflight } from './scaleInPreflight';
-import { backup } from './steps/backup';
-import { type RemovalOutcome, removeMember } from './steps/removeMember';
+import type { BackupRecord } from '../../activities';
+import { ErrorType, NON_RETRYABLE } from '../../domain/errors';
+import type { ScaleInPlan } from '../../domain/planning';
+import type { ScaleInRequest } from '../../domain/scaleInRequest';
+import { activities } from '../run/activityPolicies';
+import { causeOf } from '../run/causeOf';
+import { activitySummary } from '../run/messages';
+import { notify } from '../run/notify';
+import { Run } from '../run/run';
+import { backup } from '../steps/backup';
+import { ClusterLock } from '../steps/clusterLock';
+import { type RemovalOutcome, removeMember } from '../steps/removeMember';
 import {
   type ApiserversResult,
   notTold,
   tellApiservers,
-} from './steps/tellApiservers';
-import { validateScaleIn } from './validate';
+} from '../steps/tellApiservers';
+import { validateScaleIn } from '../steps/validate';
+import { scaleInPreflight } from './preflight';
 
 export interface ScaleInResult {
   cluster: string;

@@ -3,8 +3,8 @@
  * Clients (CLI, HTTP API, UI) import these definitions; keep the names stable.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BackupRecord } from '../activities/backup';
-import type { Decision } from '../domain/decision';
+import type { BackupRecord } from '../../activities/backup';
+import type { Decision } from '../../domain/decision';
 
 /** The run's phases, in runbook order; each is upserted into the ScaleOutPhase search attribute. */
 export const PHASES = [

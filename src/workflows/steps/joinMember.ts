@@ -4,21 +4,21 @@
  * a running service left running), so a retry or a new worker picks up where the last one stopped.
  */
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import type { SshTarget } from '../activities';
-import { ErrorType } from '../domain/errors';
-import type { JoinStep, ScaleOutPlan } from '../domain/planning';
-import type { NewMember, ScaleOutRequest } from '../domain/request';
-import { activities, type Policy } from './activityPolicies';
-import type { MemberTracker } from './memberProgress';
-import { activitySummary } from './messages';
+import type { SshTarget } from '../../activities';
+import { ErrorType } from '../../domain/errors';
+import type { JoinStep, ScaleOutPlan } from '../../domain/planning';
+import type { NewMember, ScaleOutRequest } from '../../domain/request';
+import { activities, type Policy } from '../run/activityPolicies';
+import type { MemberTracker } from '../run/memberProgress';
+import { activitySummary } from '../run/messages';
+import type { Run } from '../run/run';
+import { runKey } from '../run/runKey';
+import { sshTarget } from '../run/sshTarget';
 import {
   envToWriteOrRefuse,
   type NodeEnvPlan,
   type PreparedNode,
 } from './nodeEnv';
-import type { Run } from './run';
-import { runKey } from './runKey';
-import { sshTarget } from './sshTarget';
 import { type JoinUndo, registerJoinUndo } from './undoJoin';
 
 export async function joinMembers(

@@ -18,27 +18,27 @@ import {
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ClusterState } from '../activities';
-import { type ScaleOutPlan, votersAfterCanary } from '../domain/planning';
-import type { ScaleOutRequest } from '../domain/request';
-import { activities } from './activityPolicies';
-import { approval, decisionRules, listenForDecisions } from './approval';
-import { causeOf } from './causeOf';
-import { ClusterLock } from './clusterLock';
-import { joinMembers } from './joinMember';
-import { activitySummary } from './messages';
-import { notify } from './notify';
-import { preflight } from './preflight';
-import { result, resultUnread, type ScaleOutResult } from './result';
-import { rollback } from './rollback';
-import { Run } from './run';
-import { backup } from './steps/backup';
-import { type ApiserversResult, tellApiservers } from './steps/tellApiservers';
+import type { ClusterState } from '../../activities';
+import { type ScaleOutPlan, votersAfterCanary } from '../../domain/planning';
+import type { ScaleOutRequest } from '../../domain/request';
+import { activities } from '../run/activityPolicies';
+import { causeOf } from '../run/causeOf';
+import { activitySummary } from '../run/messages';
+import { notify } from '../run/notify';
+import { Run } from '../run/run';
+import { backup } from '../steps/backup';
+import { ClusterLock } from '../steps/clusterLock';
+import { joinMembers } from '../steps/joinMember';
+import { type ApiserversResult, tellApiservers } from '../steps/tellApiservers';
 import {
   type MemberEnvFilesReport,
   updateMemberEnvFiles,
-} from './steps/updateMemberEnvFiles';
-import { validate } from './validate';
+} from '../steps/updateMemberEnvFiles';
+import { validate } from '../steps/validate';
+import { approval, decisionRules, listenForDecisions } from './approval';
+import { preflight } from './preflight';
+import { result, resultUnread, type ScaleOutResult } from './result';
+import { rollback } from './rollback';
 
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   const run = new Run();

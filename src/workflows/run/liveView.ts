@@ -2,7 +2,7 @@
  * The run's live view in the Temporal UI: the workflow's "current details" (markdown), rendered from
  * the same progress the `progress` query returns, and set again each time it changes. Pure.
  */
-import { cell, inline } from '../domain/markdownText';
+import { cell, inline } from '../../domain/markdownText';
 import type { ApiserverProgress, MemberProgress, Progress } from './messages';
 
 /** `2026-01-02T10:11:12.345Z` -> `10:11:12` (UTC): the day is in the run's start time. */

@@ -10,39 +10,39 @@ import type {
   ClusterState,
   NodeFacts,
   SshTarget,
-} from '../activities';
+} from '../../activities';
 import {
   type IssueSpec,
   issuedManifestFile,
   issueSpecFor,
   sanListForNewMember,
-} from '../domain/certificateIssue';
+} from '../../domain/certificateIssue';
 import {
   type CertificateExpectations,
   hostsToCover,
-} from '../domain/certificates';
-import { mergeEnvFile, parseEnvFile } from '../domain/envFileText';
-import { ErrorType } from '../domain/errors';
+} from '../../domain/certificates';
+import { mergeEnvFile, parseEnvFile } from '../../domain/envFileText';
+import { ErrorType } from '../../domain/errors';
 import {
   type EnvSource,
   envToWrite,
   resolveEnvFrom,
   templateMember,
-} from '../domain/futureEnv';
-import { EnvDerivationError } from '../domain/kubesprayEnv';
-import { inventoryHostOf } from '../domain/kubesprayNames';
-import { hostOf } from '../domain/patterns';
+} from '../../domain/futureEnv';
+import { EnvDerivationError } from '../../domain/kubesprayEnv';
+import { inventoryHostOf } from '../../domain/kubesprayNames';
+import { hostOf } from '../../domain/patterns';
 import {
   certificateAuthority,
   type NewMember,
   type ScaleOutRequest,
-} from '../domain/request';
-import { type TlsFileSet, tlsFilesOf } from '../domain/tlsFiles';
-import { activities } from './activityPolicies';
-import { causeOf } from './causeOf';
-import { activitySummary } from './messages';
-import { runKey } from './runKey';
-import { hostSshTarget, sshTarget } from './sshTarget';
+} from '../../domain/request';
+import { type TlsFileSet, tlsFilesOf } from '../../domain/tlsFiles';
+import { activities } from '../run/activityPolicies';
+import { causeOf } from '../run/causeOf';
+import { activitySummary } from '../run/messages';
+import { runKey } from '../run/runKey';
+import { hostSshTarget, sshTarget } from '../run/sshTarget';
 
 export interface NodeEnvPlan extends EnvSource {
   /** Over https: the files the env names, what they must satisfy, and for "issue" what to issue with which CA. */

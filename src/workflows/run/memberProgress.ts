@@ -3,7 +3,7 @@
  * The join's steps (joinMember.ts) only name themselves; what each step's completion means for the
  * member's record is written here, once.
  */
-import type { AddedLearner } from '../activities';
+import type { AddedLearner } from '../../activities';
 import type { MemberProgress } from './messages';
 
 /** The join's steps and what each returns (only the results the record uses are typed). */

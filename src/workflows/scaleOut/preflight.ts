@@ -8,17 +8,25 @@ import {
   isCancellation,
   patched,
 } from '@temporalio/workflow';
-import type { ClusterState, NodeFacts } from '../activities';
-import { clusterProblems } from '../domain/clusterHealth';
-import { ErrorType } from '../domain/errors';
-import { PlanError, planScaleOut, type ScaleOutPlan } from '../domain/planning';
-import type { NewMember, ScaleOutRequest } from '../domain/request';
-import { activities } from './activityPolicies';
-import { causeOf } from './causeOf';
-import { clusterSafetyProblems } from './clusterLock';
-import { activitySummary } from './messages';
-import { clusterReads, type PreparedNode, prepareNodeEnv } from './nodeEnv';
-import { sshTarget } from './sshTarget';
+import type { ClusterState, NodeFacts } from '../../activities';
+import { clusterProblems } from '../../domain/clusterHealth';
+import { ErrorType } from '../../domain/errors';
+import {
+  PlanError,
+  planScaleOut,
+  type ScaleOutPlan,
+} from '../../domain/planning';
+import type { NewMember, ScaleOutRequest } from '../../domain/request';
+import { activities } from '../run/activityPolicies';
+import { causeOf } from '../run/causeOf';
+import { activitySummary } from '../run/messages';
+import { sshTarget } from '../run/sshTarget';
+import { clusterSafetyProblems } from '../steps/clusterLock';
+import {
+  clusterReads,
+  type PreparedNode,
+  prepareNodeEnv,
+} from '../steps/nodeEnv';
 
 /** Runs started before the safety reads went beside the node inspections replay them after (`patched`). */
 const SAFETY_IN_PARALLEL = 'preflight-safety-reads-in-parallel';

@@ -14,26 +14,26 @@ import {
   log,
   patched,
 } from '@temporalio/workflow';
-import { ErrorType } from '../domain/errors';
+import { ErrorType } from '../../domain/errors';
 import {
   type ProfileLookup,
   type Resolution,
   resolveRequest,
-} from '../domain/profileResolution';
+} from '../../domain/profileResolution';
 import {
   type FieldError,
   formatErrors,
   type RequestRules,
   type ScaleOutRequest,
   validateRequest,
-} from '../domain/request';
+} from '../../domain/request';
 import {
   type ScaleInRequest,
   validateScaleInRequest,
-} from '../domain/scaleInRequest';
-import { validateSubmittedRequest } from '../domain/submittedRequest';
-import { activitiesBeforeRequest } from './activityPolicies';
-import { activitySummary } from './messages';
+} from '../../domain/scaleInRequest';
+import { validateSubmittedRequest } from '../../domain/submittedRequest';
+import { activitiesBeforeRequest } from '../run/activityPolicies';
+import { activitySummary } from '../run/messages';
 
 const PATCH = 'cluster-profiles';
 /** Where new members may be (domain/newMemberPlaces.ts): runs started before it replay without it. */

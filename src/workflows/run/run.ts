@@ -11,9 +11,9 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { ErrorType } from '../domain/errors';
-import type { ScaleOutPlan } from '../domain/planning';
-import type { ClusterSettings } from '../domain/request';
+import { ErrorType } from '../../domain/errors';
+import type { ScaleOutPlan } from '../../domain/planning';
+import type { ClusterSettings } from '../../domain/request';
 import { causeOf } from './causeOf';
 import { Compensations } from './compensations';
 import { liveView } from './liveView';
