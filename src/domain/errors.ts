@@ -62,6 +62,11 @@ export const ErrorType = {
   MemberMismatch: 'MemberMismatch',
   /** A scale-in stopped: the members removed so far stay removed (never re-added); the error says what is left. */
   ScaleInFailed: 'ScaleInFailed',
+  /**
+   * A replacement stopped: before its point of no return (the old member's removal) everything was
+   * undone; after it, the cluster is healthy at the size it reached and the error says what is left.
+   */
+  ReplaceFailed: 'ReplaceFailed',
 } as const;
 
 export const NON_RETRYABLE: string[] = [

@@ -147,6 +147,8 @@ export interface RunOptions {
   cancelBeforeFirstTask?: boolean;
   /** Another workflow type than the scale-out (its input then names no new members). */
   workflowType?: string;
+  /** Existing members (by name) the stubs report unhealthy. */
+  unhealthy?: string[];
 }
 
 /** Runs one scale-out to its end on a fresh worker with fresh stubs; returns its outcome and the stubs' calls. */
@@ -160,6 +162,7 @@ async function run(
   const stubs = stubActivities(
     { ...input, newMembers: input.newMembers ?? [] },
     faults,
+    options.unhealthy,
   );
   const taskQueue = `timeskip-${randomUUID()}`;
   const worker = await Worker.create({

@@ -40,6 +40,8 @@ const STUB_FINGERPRINT = Array.from({ length: 32 }, () => 'AB').join(':');
 export function stubActivities(
   request: ScaleOutRequestInput,
   faults: Record<string, Fault> = {},
+  /** Existing members (by name) that answer no status: a replacement's down path. */
+  unhealthy: string[] = [],
 ): Stubs {
   const calls: string[] = [];
   // The cluster as etcd would list it: the existing members, then the new ones as they are added.
@@ -50,9 +52,9 @@ export function stubActivities(
       peerURLs: [clientURL.replace(/:2379$/, ':2380')],
       clientURLs: [clientURL],
       isLearner: false,
-      healthy: true,
-      leader: '1001',
-      version: ETCD_VERSION,
+      ...(unhealthy.includes(`etcd${i + 1}`)
+        ? { healthy: false, error: 'context deadline exceeded' }
+        : { healthy: true, leader: '1001', version: ETCD_VERSION }),
     }),
   );
   const memberOf = (key: string) =>

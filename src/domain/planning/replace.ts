@@ -27,6 +27,7 @@ import {
   type RemovedMember,
   resolveMember,
 } from './removal';
+import type { JoinStep } from './scaleOut';
 
 export type ReplacePath = 'down' | 'healthy';
 
@@ -62,6 +63,8 @@ export interface ReplacePlan {
   newMember: NewMember;
   /** ETCD_INITIAL_CLUSTER of the new member's env file. */
   initialCluster: string;
+  /** The new member's numbered join (the scale-out's), with the sizes of this path. */
+  join: JoinStep;
   /** Voters before the run, and with the new member promoted (healthy path: one more). */
   before: SizeStep;
   peak: SizeStep;
@@ -102,6 +105,16 @@ function checkNewMember(
     );
 }
 
+/** The new member as a healthy voter, once promoted. */
+const promotedNew = (nm: NewMember): MemberHealth => ({
+  id: 'new',
+  name: nm.name,
+  peerURLs: [nm.peerURL],
+  clientURLs: [nm.clientURL],
+  isLearner: false,
+  healthy: true,
+});
+
 export function planReplace(input: ReplaceInput): ReplacePlan {
   const learners = input.members.filter((m) => m.isLearner);
   if (learners.length)
@@ -125,40 +138,36 @@ export function planReplace(input: ReplaceInput): ReplacePlan {
   if (path === 'down') {
     healthyAtLeast = checkRemovalQuorum(input.members, old, 'replace', what);
   } else {
-    const sick = n - healthyAtStart;
-    if (n + 1 - sick < quorum(n + 1))
-      throw new PlanError(
-        'replace',
-        `${what}: with the new member ${describeSize(n + 1)} of which ${n + 1 - sick} healthy, below its quorum of ${quorum(n + 1)}`,
-      );
-    const promoted: MemberHealth = {
-      id: 'new',
-      name: input.newMember.name,
-      peerURLs: [input.newMember.peerURL],
-      clientURLs: [input.newMember.clientURL],
-      isLearner: false,
-      healthy: true,
-    };
     healthyAtLeast = Math.min(
       healthyAtStart,
-      checkRemovalQuorum([...input.members, promoted], old, 'replace', what),
+      checkRemovalQuorum(
+        [...input.members, promotedNew(input.newMember)],
+        old,
+        'replace',
+        what,
+      ),
     );
   }
+  // etcd accepts a member add (a learner's too) only while a quorum of the cluster it would make is
+  // connected (3.5.30+/3.6.11+; older releases want every voter): the new member joins a cluster of
+  // `addTo` voters, of which `healthyAtAdd` are healthy.
+  const addTo = path === 'down' ? n - 1 : n;
+  const healthyAtAdd = path === 'down' ? healthyAtLeast : healthyAtStart;
+  if (healthyAtAdd < quorum(addTo + 1))
+    throw new PlanError(
+      'replace',
+      `${what}: the new member would join ${addTo} voters of which ${healthyAtAdd} healthy, and etcd refuses a member add unless ${quorum(addTo + 1)} (the quorum of ${addTo + 1}) are healthy and connected; bring the unhealthy members back or remove them first (removeMembers)`,
+    );
   if (healthyAtStart < n)
     warnings.push(
       `${n - healthyAtStart} of ${n} voters unhealthy at the start (quorum ${quorum(n)}): the run keeps at least ${healthyAtLeast} healthy`,
     );
   const remaining = input.members.filter((m) => m.id !== old.id);
-  const after = [
-    ...remaining,
-    {
-      id: 'new',
-      name: input.newMember.name,
-      peerURLs: [input.newMember.peerURL],
-      clientURLs: [input.newMember.clientURL],
-      isLearner: false,
-    },
-  ];
+  const after = [...remaining, promotedNew(input.newMember)];
+  const initialCluster = initialClusterString(
+    path === 'down' ? remaining : input.members,
+    input.newMember,
+  );
   const ends = endpointsWithout(input.endpoints, [old], remaining);
   return {
     cluster: input.cluster,
@@ -167,10 +176,14 @@ export function planReplace(input: ReplaceInput): ReplacePlan {
     old,
     oldLeads: input.leaderId === old.id,
     newMember: input.newMember,
-    initialCluster: initialClusterString(
-      path === 'down' ? remaining : input.members,
-      input.newMember,
-    ),
+    initialCluster,
+    join: {
+      member: input.newMember,
+      stage: 'join',
+      initialCluster,
+      whileLearner: size(addTo),
+      afterPromote: size(addTo + 1),
+    },
     before: size(n),
     peak: size(path === 'down' ? n : n + 1),
     healthyAtStart,

@@ -22,7 +22,8 @@ import {
 
 export interface JoinStep {
   member: NewMember;
-  stage: 'canary' | 'batch';
+  /** A replacement's one new member joins in stage `join`. */
+  stage: 'canary' | 'batch' | 'join';
   /** ETCD_INITIAL_CLUSTER for this member, assuming the earlier steps succeeded as planned. */
   initialCluster: string;
   /** The cluster while this member is a learner (learners do not vote: quorum is unchanged). */

@@ -32,6 +32,11 @@ export class Compensations {
     this.list.push({ description, run, leftByHand });
   }
 
+  /** The point of no return: what was registered so far is never undone. */
+  forget(): void {
+    this.list.length = 0;
+  }
+
   get size(): number {
     return this.list.length;
   }

@@ -18,6 +18,7 @@ export const PHASES = [
   'memberEnvFiles',
   'apiservers',
   'remove',
+  'join',
   'rollback',
   'done',
   'failed',
@@ -62,7 +63,7 @@ export interface MemberProgress {
   name: string;
   peerURL: string;
   clientURL: string;
-  stage: 'canary' | 'batch';
+  stage: 'canary' | 'batch' | 'join';
   state: MemberState;
   id?: string;
   quarantined?: string;

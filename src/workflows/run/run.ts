@@ -84,7 +84,7 @@ export class Run {
     } catch (err) {
       this.setPhase('failed');
       if (isCancellation(err) && patched(CANCELLED_BEFORE_ANY_CHANGE)) {
-        // Worded as rollback.ts words a cancel in a later phase.
+        // Worded as steps/rollback.ts words a cancel in a later phase.
         const cause = causeOf(err);
         throw ApplicationFailure.create({
           type: ErrorType.Cancelled,

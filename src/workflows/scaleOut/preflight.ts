@@ -1,14 +1,10 @@
 /**
  * preflight: reads only, and every problem found is reported at once, before any change: the
  * cluster's health, the plan against the live member list, each new host over SSH, and the env file
- * and certificates each new member would start with (nodeEnv.ts).
+ * and certificates each new member would start with (steps/inspectNewNodes.ts, steps/nodeEnv.ts).
  */
-import {
-  ApplicationFailure,
-  isCancellation,
-  patched,
-} from '@temporalio/workflow';
-import type { ClusterState, NodeFacts } from '../../activities';
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { ClusterState } from '../../activities';
 import { clusterProblems } from '../../domain/clusterHealth';
 import { ErrorType } from '../../domain/errors';
 import {
@@ -16,65 +12,16 @@ import {
   planScaleOut,
   type ScaleOutPlan,
 } from '../../domain/planning';
-import type { NewMember, ScaleOutRequest } from '../../domain/request';
+import type { ScaleOutRequest } from '../../domain/request';
 import { activities } from '../run/activityPolicies';
-import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';
-import { sshTarget } from '../run/sshTarget';
-import { clusterSafetyProblems } from '../steps/clusterLock';
-import {
-  clusterReads,
-  type PreparedNode,
-  prepareNodeEnv,
-} from '../steps/nodeEnv';
-
-/** Runs started before the safety reads went beside the node inspections replay them after (`patched`). */
-const SAFETY_IN_PARALLEL = 'preflight-safety-reads-in-parallel';
+import { inspectNewNodes } from '../steps/inspectNewNodes';
+import type { PreparedNode } from '../steps/nodeEnv';
 
 export interface Preflight {
   before: ClusterState;
   plan: ScaleOutPlan;
   nodes: PreparedNode[];
-}
-
-const portsOf = (m: NewMember) => [
-  Number(new URL(m.peerURL).port),
-  Number(new URL(m.clientURL).port),
-];
-/** The address etcd binds on the node: where a port conflict matters. */
-const bindAddressOf = (m: NewMember) => m.listenAddress ?? m.host;
-const where = (m: NewMember, i: number) =>
-  `newMembers[${i}] ${m.name} (${m.host})`;
-
-function nodeProblems(
-  request: ScaleOutRequest,
-  before: ClusterState,
-  n: NodeFacts,
-  at: string,
-): string[] {
-  const problems: string[] = [];
-  if (!n.etcdVersion)
-    problems.push(
-      `${at}: ${request.node.etcdBinary} --version gave no etcd version: ${n.etcdVersionOutput}`,
-    );
-  else if (before.version && n.etcdVersion !== before.version)
-    problems.push(
-      `${at}: etcd ${n.etcdVersion} on the node, ${before.version} in the cluster; install the same version first`,
-    );
-  for (const c of n.portConflicts)
-    problems.push(
-      `${at}: port ${c.wanted} is already in use (listening on ${c.address}:${c.port})`,
-    );
-  if (n.serviceActive)
-    problems.push(
-      `${at}: service ${request.node.service} is already running; stop it first (a running etcd on a new node is another cluster or a failed attempt)`,
-    );
-  if (n.memberDir && request.strategy.staleDataDir === 'fail') {
-    problems.push(
-      `${at}: stale data dir ${request.node.dataDir}/member (${n.memberDir.kind}: ${n.memberDir.entries.join(',') || 'empty'}) would make etcd rejoin an old cluster; move it aside or use strategy.staleDataDir "quarantine"`,
-    );
-  }
-  return problems;
 }
 
 export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
@@ -94,42 +41,12 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
     problems.push(err.message);
   }
 
-  const shared = clusterReads(request, before, problems);
-  // The lock and the machine IDs do not depend on the node inspections: asked beside them.
-  const safety = patched(SAFETY_IN_PARALLEL)
-    ? clusterSafetyProblems(request)
-    : undefined;
-  const nodesRead = Promise.all(
-    request.newMembers.map(async (m, i): Promise<PreparedNode | undefined> => {
-      let facts: NodeFacts;
-      try {
-        facts = await reads.inspectNode(
-          sshTarget(request, m),
-          request.node,
-          portsOf(m),
-          bindAddressOf(m),
-        );
-      } catch (err) {
-        if (isCancellation(err)) throw err; // a cancelled run is Cancelled, not a node problem
-        problems.push(`${where(m, i)}: ${causeOf(err)}`);
-        return undefined;
-      }
-      problems.push(...nodeProblems(request, before, facts, where(m, i)));
-      const env = await prepareNodeEnv(
-        request,
-        shared,
-        m,
-        facts,
-        plan?.steps[i].initialCluster,
-        where(m, i),
-        problems,
-      );
-      return env && { ...facts, env };
-    }),
+  const nodes = await inspectNewNodes(
+    request,
+    before,
+    request.newMembers.map((_, i) => plan?.steps[i].initialCluster),
+    problems,
   );
-  // Both awaited together, so a failed safety read never goes unhandled while the nodes are read.
-  const [nodes, safetyProblems] = await Promise.all([nodesRead, safety]);
-  problems.push(...(safetyProblems ?? (await clusterSafetyProblems(request)))); // safety: the cluster's lock, one machine per new member
 
   if (problems.length || !plan) {
     const type = problems.some((p) => p.includes('stale data dir'))
@@ -142,5 +59,5 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
       nonRetryable: true,
     });
   }
-  return { before, plan, nodes: nodes as PreparedNode[] };
+  return { before, plan, nodes };
 }

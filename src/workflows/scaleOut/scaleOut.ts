@@ -5,7 +5,7 @@
  *     -> memberEnvFiles -> [apiservers] -> result
  *
  * Every change is preceded by the registration of its undo; on any failure the undos run in reverse
- * and the run fails naming the failed step and what was undone (rollback.ts). After the last member is
+ * and the run fails naming the failed step and what was undone (steps/rollback.ts). After the last member is
  * verified nothing is undone (finish): the kube-apiservers are then told the new list one control-plane
  * node at a time (steps/tellApiservers.ts), and a node that does not come back is put back as it was
  * and fails the run, the members staying. One run per cluster holds the lock in etcd (clusterLock.ts). The bookkeeping (phase,
@@ -26,19 +26,19 @@ import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';
 import { notify } from '../run/notify';
 import { Run } from '../run/run';
+import { approval, decisionRules, listenForDecisions } from '../steps/approval';
 import { backup } from '../steps/backup';
 import { ClusterLock } from '../steps/clusterLock';
 import { joinMembers } from '../steps/joinMember';
+import { rollback } from '../steps/rollback';
 import { type ApiserversResult, tellApiservers } from '../steps/tellApiservers';
 import {
   type MemberEnvFilesReport,
   updateMemberEnvFiles,
 } from '../steps/updateMemberEnvFiles';
 import { validate } from '../steps/validate';
-import { approval, decisionRules, listenForDecisions } from './approval';
 import { preflight } from './preflight';
 import { result, resultUnread, type ScaleOutResult } from './result';
-import { rollback } from './rollback';
 
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   const run = new Run();

@@ -26,7 +26,7 @@ export async function joinMembers(
   request: ScaleOutRequest,
   plan: ScaleOutPlan,
   nodes: PreparedNode[],
-  stage: 'canary' | 'batch',
+  stage: JoinStep['stage'],
 ): Promise<void> {
   for (const [i, step] of plan.steps.entries()) {
     if (step.stage === stage) await joinMember(run, request, step, nodes[i]);

@@ -43,6 +43,8 @@ export interface MemberRemoval {
   remaining: MemberInfo[];
   /** Names this rollout's saved manifests and env-file originals, unique within the run. */
   rollout: string;
+  /** Called just before `member remove` is sent (a replacement forgets its undos there). */
+  onPointOfNoReturn?: () => void;
 }
 
 export interface RemovalOutcome {
@@ -112,7 +114,8 @@ export async function removeMember(
     run.setStep(`${m.name}: moveLeaderAway`);
     const moved = await etcd.moveLeaderAway(cluster, m.id);
     if (moved.moved) outcome.leadership = { from: moved.from, to: moved.to };
-    // 3. The point of no return.
+    // 3. The point of no return: marked before the request is sent, since a removal whose answer was lost may have happened.
+    removal.onPointOfNoReturn?.();
     run.setStep(`${m.name}: removeMemberById`);
     const until = Date.now() + request.strategy.healthTimeoutSeconds * 1000;
     outcome.removed = (

@@ -132,6 +132,36 @@ export async function tellApiservers(
   });
 }
 
+/**
+ * The undo of a rollout before the run's point of no return (a replacement's): each node's original
+ * manifest back from this rollout's copy, one node at a time, last told first, each apiserver ready
+ * again before the next; `record` sees each node as it is done. A node that does not come back stops
+ * the undo there, naming what is left.
+ */
+export async function restoreApiservers(
+  run: Run,
+  request: ClusterSettings,
+  rollout: string,
+  record: (done: string) => void,
+): Promise<void> {
+  const cp = request.controlPlane;
+  if (!cp?.nodes.length) return;
+  const r: Rollout = {
+    run,
+    request,
+    cp,
+    change: {},
+    runId: `${workflowInfo().runId}-${rollout}`,
+    outcomes: [],
+  };
+  for (const node of [...cp.nodes].reverse()) {
+    run.setStep(`${node.host}: restoreManifest`);
+    const back = await restore(r, node);
+    if (!back.ok) throw new Error(`${node.host}: ${back.text}`);
+    record(`kube-apiserver on ${node.host}: ${back.text}`);
+  }
+}
+
 /** Step 1: every apiserver answers ready now; else why not (the rollout stops before `node`). */
 async function everyApiserverReady(
   r: Rollout,

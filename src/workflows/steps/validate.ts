@@ -21,6 +21,11 @@ import {
   resolveRequest,
 } from '../../domain/profileResolution';
 import {
+  type ReplaceRequest,
+  validateReplaceRequest,
+  validateSubmittedReplace,
+} from '../../domain/replaceRequest';
+import {
   type FieldError,
   formatErrors,
   type RequestRules,
@@ -93,6 +98,19 @@ export async function validateScaleIn(input: unknown): Promise<ScaleInRequest> {
   }
   const lookup = await loadClusterProfile(name);
   const r = resolveRequest(input, lookup, undefined, validateScaleInRequest);
+  if (!r.ok) throw refused(r.type, r.errors);
+  return r.request;
+}
+
+/**
+ * The replacement's validate: the scale-out's (what an entry point checks first, with no I/O; then the
+ * profile read and the resolution), with the replacement's validator (`replaceMember`, one new member).
+ */
+export async function validateReplace(input: unknown): Promise<ReplaceRequest> {
+  const submitted = validateSubmittedReplace(input);
+  if (!submitted.ok) throw refused(ErrorType.InvalidRequest, submitted.errors);
+  const lookup = await loadClusterProfile(submitted.request.cluster.name);
+  const r = resolveRequest(input, lookup, undefined, validateReplaceRequest);
   if (!r.ok) throw refused(r.type, r.errors);
   return r.request;
 }

@@ -129,16 +129,42 @@ describe('planning', () => {
       const h = planError(() => planReplace(input({ members: three([1, 2]) })));
       assert.match(
         h.message,
-        /with the new member 4 voters \(quorum 3, tolerates 1 failure\) of which 2 healthy, below its quorum of 3/,
+        /replacing etcd3 of 3: the cluster has 4 voters and only 2 healthy while etcd1 \(context deadline exceeded\), etcd2 \(context deadline exceeded\) are unhealthy; quorum of 4 is 3/,
       );
     });
 
-    it('a healthy replacement while another member is down keeps the healthy count', () => {
-      const plan = planReplace(input({ members: three([2]) }));
+    it('a healthy replacement while another member is down: refused at 3 (etcd would refuse the add), accepted at 5', () => {
+      const e = planError(() => planReplace(input({ members: three([2]) })));
+      assert.equal(e.field, 'replace');
+      assert.match(
+        e.message,
+        /replacing etcd3 of 3: the new member would join 3 voters of which 2 healthy, and etcd refuses a member add unless 3 \(the quorum of 4\) are healthy and connected/,
+      );
+      const five = [1, 2, 3, 4, 5].map((n) => member(n, n !== 2));
+      const plan = planReplace(
+        input({ members: five, newMember: newMembers(3)[2] }),
+      );
       assert.equal(plan.path, 'healthy');
-      assert.equal(plan.healthyAtStart, 2);
-      assert.equal(plan.healthyAtLeast, 2);
-      assert.match(plan.warnings[0], /1 of 3 voters unhealthy at the start/);
+      assert.equal(plan.healthyAtStart, 4);
+      assert.equal(plan.healthyAtLeast, 4);
+      assert.deepEqual(
+        [plan.join.whileLearner.voters, plan.join.afterPromote.voters],
+        [5, 6],
+      );
+      assert.match(plan.warnings[0], /1 of 5 voters unhealthy at the start/);
+    });
+
+    it('a down member while another is down too: the add after the removal needs a quorum of the new size', () => {
+      // 5 voters, etcd3 (replaced) and etcd2 down: after the removal 4 voters, 3 healthy = quorum of 5
+      const five = [1, 2, 3, 4, 5].map((n) => member(n, n !== 2 && n !== 3));
+      const plan = planReplace(
+        input({ members: five, newMember: newMembers(3)[2] }),
+      );
+      assert.equal(plan.path, 'down');
+      assert.deepEqual(
+        [plan.join.whileLearner.voters, plan.join.afterPromote.voters],
+        [4, 5],
+      );
     });
   });
 });

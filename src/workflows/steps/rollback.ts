@@ -24,10 +24,22 @@ const KEEP_TYPE: string[] = [
   ErrorType.ApprovalTimedOut,
   ErrorType.ScaleOutLocked,
   ErrorType.MemberNotOurs,
+  ErrorType.ApiserverRolloutFailed,
+  ErrorType.MemberMismatch,
 ];
 
-/** The run's failure type: a kept type of the failure or of the activity failure's cause, else Cancelled or ScaleOutFailed. */
-function failureType(err: unknown): string {
+/** Which workflow rolls back: its name in the message, and its failure type when the cause names none. */
+export interface RollbackOf {
+  operation: string;
+  failedType: string;
+}
+const SCALE_OUT: RollbackOf = {
+  operation: 'scale-out',
+  failedType: ErrorType.ScaleOutFailed,
+};
+
+/** The run's failure type: a kept type of the failure or of the activity failure's cause, else Cancelled or the workflow's own. */
+function failureType(err: unknown, failedType: string): string {
   const inner = err instanceof ActivityFailure && err.cause ? err.cause : err;
   if (
     inner instanceof ApplicationFailure &&
@@ -35,13 +47,13 @@ function failureType(err: unknown): string {
     KEEP_TYPE.includes(inner.type)
   )
     return inner.type;
-  return isCancellation(err) ? ErrorType.Cancelled : ErrorType.ScaleOutFailed;
+  return isCancellation(err) ? ErrorType.Cancelled : failedType;
 }
 
 /** "canary (etcd4: startService)" inside a join, else the phase. */
 function failedStepOf(run: Run): string {
   const { phase, step } = run.progress;
-  return step && (phase === 'canary' || phase === 'batch')
+  return step && (phase === 'canary' || phase === 'batch' || phase === 'join')
     ? `${phase} (${step})`
     : phase;
 }
@@ -65,10 +77,13 @@ async function undoAll(run: Run, request: ScaleOutRequest): Promise<Outcome> {
   );
 }
 
+/** `afterwards`: what the message adds after the undos (a replacement past its point of no return). */
 export async function rollback(
   run: Run,
   request: ScaleOutRequest,
   err: unknown,
+  of: RollbackOf = SCALE_OUT,
+  afterwards?: () => string,
 ): Promise<ApplicationFailure> {
   const p = run.progress;
   if (p.approval.state === 'waiting') p.approval.state = 'pending';
@@ -82,13 +97,16 @@ export async function rollback(
   run.setPhase('failed');
   const cancelled = isCancellation(err) ? ' (cancelled)' : '';
   const message =
-    `scale-out of ${request.cluster.name} failed in ${failedStep}${cancelled}: ${cause}` +
+    `${of.operation} of ${request.cluster.name} failed in ${failedStep}${cancelled}: ${cause}` +
     (run.compensations.size
       ? `; undone: ${undone.length ? undone.join('; ') : 'nothing'}`
-      : '; nothing had changed') +
-    (notUndone.length ? `; NOT undone: ${notUndone.join('; ')}` : '');
+      : afterwards
+        ? ''
+        : '; nothing had changed') +
+    (notUndone.length ? `; NOT undone: ${notUndone.join('; ')}` : '') +
+    (afterwards ? `; ${afterwards()}` : '');
   return ApplicationFailure.create({
-    type: failureType(err),
+    type: failureType(err, of.failedType),
     message,
     details: [{ failedStep, cause, undone, notUndone }],
     nonRetryable: true,

@@ -1,0 +1,301 @@
+/**
+ * replaceEtcdMember: the runbook for replacing one member, as a workflow. Preflight decides the path
+ * from the member's health (domain/planning/replace.ts):
+ *
+ *   down:    validate -> preflight -> (lock) -> backup -> apiservers (it out) -> [approval]
+ *              -> remove it (POINT OF NO RETURN) -> join the new node -> apiservers (new in)
+ *              -> memberEnvFiles -> verify -> result
+ *   healthy: validate -> preflight -> (lock) -> backup -> join the new node
+ *              -> apiservers (new in, old out) -> [approval] -> remove it (POINT OF NO RETURN)
+ *              -> verify -> result
+ *
+ * The down path is etcd's order (remove the failed member first: adding first would raise the quorum
+ * while the dead member still counts); the healthy path never has fewer healthy voters than at the
+ * start. The steps are the ones every workflow shares: the numbered join (steps/joinMember.ts), the removal
+ * (steps/removeMember.ts), the apiserver rollouts (steps/tellApiservers.ts), the env files.
+ *
+ * Before the point of no return every change has its undo (the new member removed again, every
+ * apiserver's manifest put back); a failure runs them (steps/rollback.ts). At the point of no return the
+ * undos registered so far are forgotten: from there the run only goes forward, and a failure leaves
+ * the cluster healthy at the size it reached (a join that fails is still undone: its learner is
+ * removed) with an error that says what is left to do, on which host (replacing.ts).
+ */
+import { log, workflowInfo } from '@temporalio/workflow';
+import type { BackupRecord } from '../../activities';
+import { ErrorType } from '../../domain/errors';
+import { hostOf } from '../../domain/patterns';
+import type {
+  MemberInfo,
+  ReplacePath,
+  ReplacePlan,
+} from '../../domain/planning';
+import type { ReplaceRequest } from '../../domain/replaceRequest';
+import { activities } from '../run/activityPolicies';
+import { activitySummary } from '../run/messages';
+import { notify } from '../run/notify';
+import { Run } from '../run/run';
+import { runKey } from '../run/runKey';
+import { hostSshTarget } from '../run/sshTarget';
+import { approval, decisionRules, listenForDecisions } from '../steps/approval';
+import { backup } from '../steps/backup';
+import { ClusterLock } from '../steps/clusterLock';
+import { joinMembers } from '../steps/joinMember';
+import { type RemovalOutcome, removeMember } from '../steps/removeMember';
+import { rollback } from '../steps/rollback';
+import {
+  type MemberEnvFilesReport,
+  memberEnvBackupSuffix,
+  writeMemberEnvFiles,
+} from '../steps/updateMemberEnvFiles';
+import { validateReplace } from '../steps/validate';
+import { replacePreflight } from './preflight';
+import {
+  type ApiserverLists,
+  changeLists,
+  leftToDo,
+  type Replacing,
+  refuseTimedOutApproval,
+} from './replacing';
+
+export interface ReplaceResult {
+  cluster: string;
+  path: ReplacePath;
+  replaced: { name: string; id: string };
+  newMember: string;
+  membersBefore: string[];
+  membersAfter: string[];
+  removal?: RemovalOutcome;
+  apiservers: ApiserverLists;
+  memberEnvFiles?: MemberEnvFilesReport;
+  backup?: BackupRecord;
+  /** The list for kube-apiserver's --etcd-servers after the change. */
+  etcdServers: string[];
+  warnings: string[];
+  /** What is left to do by hand (the old member's service or data dir, an env file not written). */
+  leftByHand: string[];
+}
+
+const REPLACE = {
+  operation: 'replacement',
+  failedType: ErrorType.ReplaceFailed,
+};
+
+export async function replaceEtcdMember(
+  input: unknown,
+): Promise<ReplaceResult> {
+  const run = new Run();
+  const validated: { request?: ReplaceRequest } = {};
+  listenForDecisions(run, () =>
+    validated.request ? decisionRules(validated.request) : {},
+  );
+  const request = await run.failOnThrow(() => validateReplace(input));
+  validated.request = request;
+  run.identify(request);
+  const lock = new ClusterLock(request);
+  const r: Replacing = { run, request, apiservers: {}, pastNoReturn: false };
+  try {
+    const pre = await run.phase('preflight', () => replacePreflight(request));
+    Object.assign(r, pre);
+    run.planned(joinPlanOf(pre.plan));
+    await lock.take();
+    run.progress.backup = await run.phase('backup', () => backup(request));
+    if (pre.plan.path === 'down') await downPath(r);
+    else await healthyPath(r);
+    await run.phase('verify', () => verify(r));
+    const result = resultOf(r);
+    run.setPhase('done');
+    const lockWarning = await lock.release('done');
+    if (lockWarning) result.warnings.push(lockWarning);
+    await notify(request, { outcome: 'succeeded', result });
+    return result;
+  } catch (err) {
+    const failure = await rollback(
+      run,
+      request,
+      err,
+      REPLACE,
+      r.pastNoReturn ? () => leftToDo(r) : undefined,
+    );
+    const lockWarning = await lock.release('failed');
+    if (lockWarning) log.warn(lockWarning);
+    await notify(request, {
+      outcome: 'failed',
+      error: failure.message,
+      details: failure.details?.[0],
+    });
+    throw failure;
+  }
+}
+
+/** The member is down: out of the lists, removed, then the new node joins and goes into the lists. */
+async function downPath(r: Replacing): Promise<void> {
+  const { run, plan } = needPlan(r);
+  const nm = plan.newMember;
+  // 1. The old member out of every kube-apiserver's --etcd-servers, one node at a time (put back on failure before step 3).
+  r.apiservers.out = await changeLists(
+    r,
+    { remove: plan.old.clientURLs },
+    'out',
+  );
+  // 2. strategy.approval: a human looks before the point of no return.
+  if (r.request.strategy.approval !== 'none')
+    refuseTimedOutApproval(
+      await run.phase('approval', () => approval(run, r.request)),
+    );
+  // 3. POINT OF NO RETURN: removed by its ID, its service stopped and data dir moved aside, the others' env files reduced.
+  const others = membersOtherThanOld(r);
+  await removeOld(r, others);
+  // 4. The new node by the numbered join, through the remaining members; a join that fails is undone (its learner removed).
+  await run.phase('join', () =>
+    joinMembers(
+      run,
+      throughRemaining(r),
+      joinPlanOf(plan),
+      [needNode(r)],
+      'join',
+    ),
+  );
+  run.compensations.forget(); // a verified voter is kept
+  // 5. The new member into every kube-apiserver's --etcd-servers.
+  r.apiservers.in = await changeLists(r, { add: [nm.clientURL] }, 'in', false);
+  // 6. The remaining members' env files: the full list, the new member included (no restart).
+  const all = [...others, asMember(plan)];
+  r.memberEnvFiles = await run.phase('memberEnvFiles', () =>
+    writeMemberEnvFiles(
+      r.request,
+      others.map((m) => ({
+        name: m.name,
+        peerURLs: m.peerURLs,
+        target: hostSshTarget(r.request, hostOf(m.clientURLs[0])),
+      })),
+      all.flatMap((m) => m.peerURLs.map((u) => `${m.name}=${u}`)).join(','),
+      `${memberEnvBackupSuffix(runKey())}-in`,
+    ),
+  );
+}
+
+/** The member is healthy: the new node joins first, the lists swap, then the old member leaves. */
+async function healthyPath(r: Replacing): Promise<void> {
+  const { run, plan } = needPlan(r);
+  // 1. The new node by the numbered join (learner, catch up, promote: one voter more); removed again on failure.
+  await run.phase('join', () =>
+    joinMembers(run, r.request, joinPlanOf(plan), [needNode(r)], 'join'),
+  );
+  // 2. In every kube-apiserver's --etcd-servers, one node at a time: the new member in, the old one out (put back on failure).
+  r.apiservers.swap = await changeLists(
+    r,
+    { add: [plan.newMember.clientURL], remove: plan.old.clientURLs },
+    'swap',
+  );
+  // 3. strategy.approval: a human looks before the point of no return.
+  if (r.request.strategy.approval !== 'none')
+    refuseTimedOutApproval(
+      await run.phase('approval', () => approval(run, r.request)),
+    );
+  // 4. POINT OF NO RETURN: leadership moved away if it leads, removed by its ID, retired; every remaining env file the final list.
+  await removeOld(r, [...membersOtherThanOld(r), asMember(plan)]);
+}
+
+/** steps/removeMember.ts with the apiservers told already; the undos forgotten as the removal is sent. */
+async function removeOld(r: Replacing, remaining: MemberInfo[]): Promise<void> {
+  const { run, plan } = needPlan(r);
+  r.removal = await removeMember(run, r.request, {
+    member: plan.old,
+    endpoints: plan.endpoints,
+    apiserversTold: true,
+    remaining,
+    rollout: 'remove',
+    onPointOfNoReturn: () => {
+      r.pastNoReturn = true;
+      run.compensations.forget();
+    },
+  });
+}
+
+/** verify: the planned number of healthy voters, one leader, a write and a read through the new member. */
+async function verify(r: Replacing): Promise<void> {
+  const { plan } = needPlan(r);
+  await activities(
+    'verify',
+    r.request.strategy,
+    activitySummary('verify'),
+  ).verifyCluster(
+    { ...r.request.cluster, endpoints: plan.endpoints },
+    {
+      voters: plan.before.voters,
+      through: plan.newMember.clientURL,
+      probeKey: `/etcd-scaleout/verify/${workflowInfo().workflowId}/replace`,
+      until: Date.now() + r.request.strategy.healthTimeoutSeconds * 1000,
+    },
+  );
+}
+
+function resultOf(r: Replacing): ReplaceResult {
+  const { plan } = needPlan(r);
+  const before = (r.before?.members ?? []).map((m) => m.name);
+  const warnings = [...plan.warnings];
+  for (const lists of [r.apiservers.out, r.apiservers.swap, r.apiservers.in])
+    if (lists?.reason) warnings.push(lists.reason);
+  const leftByHand = [
+    ...(r.removal?.leftByHand ?? []),
+    ...(r.memberEnvFiles?.leftByHand ?? []),
+  ];
+  return {
+    cluster: r.request.cluster.name,
+    path: plan.path,
+    replaced: { name: plan.old.name, id: plan.old.id },
+    newMember: plan.newMember.name,
+    membersBefore: before,
+    membersAfter: [
+      ...before.filter((n) => n !== plan.old.name),
+      plan.newMember.name,
+    ],
+    removal: r.removal,
+    apiservers: r.apiservers,
+    memberEnvFiles: r.memberEnvFiles,
+    backup: r.run.progress.backup,
+    etcdServers: plan.etcdServers,
+    warnings,
+    leftByHand,
+  };
+}
+
+/** The replacement's one join, as the scale-out's join reads a plan. */
+function joinPlanOf(plan: ReplacePlan) {
+  return {
+    cluster: plan.cluster,
+    from: plan.before.voters,
+    to: plan.before.voters,
+    steps: [plan.join],
+    warnings: [],
+    etcdServers: plan.etcdServers,
+  };
+}
+
+/** The request with the endpoints that do not include the removed member (the down path's join). */
+const throughRemaining = (r: Replacing): ReplaceRequest => ({
+  ...r.request,
+  cluster: { ...r.request.cluster, endpoints: needPlan(r).plan.endpoints },
+});
+
+const membersOtherThanOld = (r: Replacing): MemberInfo[] =>
+  (r.before?.members ?? []).filter((m) => m.id !== needPlan(r).plan.old.id);
+
+/** The new member as the env files list it (its ID is etcd's; not needed for the files). */
+const asMember = (plan: ReplacePlan): MemberInfo => ({
+  id: 'new',
+  name: plan.newMember.name,
+  peerURLs: [plan.newMember.peerURL],
+  clientURLs: [plan.newMember.clientURL],
+  isLearner: false,
+});
+
+function needPlan(r: Replacing): Replacing & { plan: ReplacePlan } {
+  if (!r.plan) throw new Error('replace: no plan before preflight'); // preflight sets it before any step runs
+  return r as Replacing & { plan: ReplacePlan };
+}
+
+function needNode(r: Replacing) {
+  if (!r.node) throw new Error('replace: no prepared node before preflight');
+  return r.node;
+}

@@ -1,0 +1,116 @@
+/**
+ * The replacement's state as it goes, the undo of its apiserver rollouts, and what its failure says
+ * is left once the point of no return is passed: which member is gone, which joined or not, what the
+ * apiservers use, what to run next and on which host.
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { ClusterState } from '../../activities';
+import type { EtcdServersChange } from '../../domain/apiserverManifest';
+import { ErrorType } from '../../domain/errors';
+import type { ReplacePlan } from '../../domain/planning';
+import type { ReplaceRequest } from '../../domain/replaceRequest';
+import type { Run } from '../run/run';
+import type { PreparedNode } from '../steps/nodeEnv';
+import type { RemovalOutcome } from '../steps/removeMember';
+import {
+  type ApiserversResult,
+  notTold,
+  restoreApiservers,
+  tellApiservers,
+} from '../steps/tellApiservers';
+import type { MemberEnvFilesReport } from '../steps/updateMemberEnvFiles';
+
+/** The apiserver rollouts of a replacement: `out` and `in` on the down path, `swap` on the healthy one. */
+export interface ApiserverLists {
+  out?: ApiserversResult;
+  swap?: ApiserversResult;
+  in?: ApiserversResult;
+}
+
+export interface Replacing {
+  run: Run;
+  request: ReplaceRequest;
+  before?: ClusterState;
+  plan?: ReplacePlan;
+  node?: PreparedNode;
+  apiservers: ApiserverLists;
+  removal?: RemovalOutcome;
+  memberEnvFiles?: MemberEnvFilesReport;
+  /** The old member's removal was sent: from here on nothing before it is undone. */
+  pastNoReturn: boolean;
+}
+
+/**
+ * One rollout of the lists (`rollout` names its saved originals). `undoable`: before the point of no
+ * return its undo (every node's original back, one at a time) is registered before the first node is
+ * touched. A rollout that stops before a node (an apiserver not ready) fails the step: nothing more is
+ * changed on any node.
+ */
+export async function changeLists(
+  r: Replacing,
+  change: EtcdServersChange,
+  rollout: string,
+  undoable = true,
+): Promise<ApiserversResult> {
+  const { run, request } = r;
+  if (!request.controlPlane?.nodes.length) return notTold(change);
+  if (undoable)
+    run.compensations.register(
+      `restore the kube-apiservers' --etcd-servers (${rollout})`,
+      (record) => restoreApiservers(run, request, rollout, record),
+    );
+  const told = await tellApiservers(run, request, change, rollout);
+  if (told.told !== 'all')
+    throw ApplicationFailure.create({
+      type: ErrorType.ApiserverRolloutFailed,
+      message: told.reason ?? 'not every kube-apiserver was told',
+      details: [{ apiservers: told }],
+      nonRetryable: true,
+    });
+  return told;
+}
+
+/** strategy.onApprovalTimeout "keep-canary" has no meaning here: a replacement without a decision is undone. */
+export function refuseTimedOutApproval(gate: 'proceed' | 'keep-canary'): void {
+  if (gate !== 'proceed')
+    throw ApplicationFailure.create({
+      type: ErrorType.ApprovalTimedOut,
+      message:
+        'no decision before the point of no return within strategy.approvalTimeout: the replacement is undone',
+      nonRetryable: true,
+    });
+}
+
+/** Past the point of no return: what happened to the old member, the new one, and what is left. */
+export function leftToDo(r: Replacing): string {
+  const plan = r.plan;
+  if (!plan) return '';
+  const o = plan.old;
+  const nm = plan.newMember;
+  const joined = r.run.progress.members.some(
+    (m) => m.name === nm.name && m.state === 'verified',
+  );
+  const removed = !!r.removal;
+  const size = plan.before.voters - (removed ? 1 : 0) + (joined ? 1 : 0);
+  const parts = [
+    removed
+      ? `past the point of no return: ${o.name} (ID ${o.id}, ${o.peerURLs.join(',')}) was removed and stays removed`
+      : `past the point of no return: the removal of ${o.name} (ID ${o.id}, ${o.peerURLs.join(',')}) was sent and did not complete; if etcdctl member list still shows it, remove it with a scale-in (removeMembers ["${o.name}"])`,
+    joined
+      ? `${nm.name} (${nm.host}) joined and is a voter`
+      : `${nm.name} (${nm.host}) did not join`,
+    `the cluster has ${removed ? `${size} members` : `${size} or ${size + 1} members`}`,
+  ];
+  const left: string[] = [];
+  if (!joined)
+    left.push(
+      `join a replacement with a scale-out of one member (newMembers [${nm.name}] on ${nm.host} once its cause is fixed, or another node), then add its client URL to every kube-apiserver's --etcd-servers`,
+    );
+  else if (plan.path === 'down' && r.apiservers.in?.told !== 'all')
+    left.push(
+      `add ${nm.clientURL} to the --etcd-servers of each kube-apiserver that lacks it (the cause above names those already told), one at a time`,
+    );
+  left.push(...(r.removal?.leftByHand ?? []));
+  if (left.length) parts.push(`left to do: ${left.join('; ')}`);
+  return parts.join('; ');
+}
