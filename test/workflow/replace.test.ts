@@ -126,7 +126,7 @@ describe('replaceEtcdMember on the time-skipping test server, stub activities', 
     assert.equal(r.failure.type, ErrorType.ReplaceFailed);
     assert.match(
       r.message,
-      /replacement of lab-90 failed in join \(etcd4: startService\): etcd.service failed; undone: removed member etcd4/,
+      /replacement of lab-90 failed in join \(etcd4: startService\): ServiceStartFailed: etcd\.service failed; undone: removed member etcd4/,
     );
     assert.ok(!r.calls.some((c) => c.startsWith('writeApiserverManifest')));
     assert.ok(!r.calls.includes('removeMemberById'));
