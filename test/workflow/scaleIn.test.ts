@@ -100,7 +100,63 @@ describe('scaleInEtcd on the time-skipping test server, stub activities', () => 
       /permission denied; removed: etcd4 \(never re-added\); not removed: etcd5 \(ID 1005, http:\/\/127\.0\.90\.15:2380\); the cluster has 4 members/,
     );
     assert.ok(!r.calls.includes('verifyCluster'));
+    assert.ok(
+      !r.calls.some((c) => c.startsWith('restoreApiserverManifest')),
+      'past the first removal the lists are never put back',
+    );
     assert.equal(r.calls[r.calls.length - 1], 'releaseScaleOutLock');
+  });
+
+  it('approval timeout before the first removal: every list put back, last told first, nothing removed', async () => {
+    const input = scaleIn(['etcd4', 'etcd5']);
+    input.strategy = { canary: 1, approval: 'after-canary' } as never;
+    const r = await run(
+      input as never,
+      {},
+      { workflowType: SCALE_IN_WORKFLOW_TYPE },
+    );
+    assert.ok(!r.ok);
+    if (r.ok) return;
+    assert.equal(r.failure.type, ErrorType.ApprovalTimedOut);
+    const calls = r.calls.filter((c) => !c.startsWith('waitForApiserver'));
+    const restored = [...HOSTS]
+      .reverse()
+      .map((h) => `restoreApiserverManifest ${h}`);
+    assert.deepEqual(calls.slice(calls.indexOf('takeSnapshot') + 1), [
+      ...HOSTS.map((h) => `writeApiserverManifest ${h}`),
+      ...restored,
+      'releaseScaleOutLock',
+    ]);
+    assert.match(
+      r.message,
+      /removed: none .*undone: kube-apiserver on 127\.0\.90\.13/,
+    );
+  });
+
+  it('moving leadership away from the first member fails: every list put back, nothing removed', async () => {
+    const r = await run(
+      scaleIn(['etcd4', 'etcd5']) as never,
+      {
+        'moveLeaderAway#1': {
+          type: ErrorType.EtcdRequestRefused,
+          message: 'permission denied',
+        },
+      },
+      { workflowType: SCALE_IN_WORKFLOW_TYPE },
+    );
+    assert.ok(!r.ok);
+    if (r.ok) return;
+    assert.equal(r.failure.type, ErrorType.EtcdRequestRefused);
+    const calls = r.calls.filter((c) => !c.startsWith('waitForApiserver'));
+    assert.ok(!calls.includes('removeMemberById'));
+    assert.deepEqual(calls.slice(calls.indexOf('moveLeaderAway') + 1), [
+      ...[...HOSTS].reverse().map((h) => `restoreApiserverManifest ${h}`),
+      'releaseScaleOutLock',
+    ]);
+    assert.match(
+      r.message,
+      /removed: none \(never re-added\); not removed: etcd4 .*undone: kube-apiserver/,
+    );
   });
 
   it('refuses two of three in preflight with the numbers, changing nothing', async () => {

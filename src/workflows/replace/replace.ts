@@ -36,7 +36,12 @@ import { notify } from '../run/notify';
 import { Run } from '../run/run';
 import { runKey } from '../run/runKey';
 import { hostSshTarget } from '../run/sshTarget';
-import { approval, decisionRules, listenForDecisions } from '../steps/approval';
+import { changeLists } from '../steps/apiserverLists';
+import {
+  approvalBeforeNoReturn,
+  decisionRules,
+  listenForDecisions,
+} from '../steps/approval';
 import { backup } from '../steps/backup';
 import { ClusterLock } from '../steps/clusterLock';
 import { joinMembers } from '../steps/joinMember';
@@ -49,13 +54,7 @@ import {
 } from '../steps/updateMemberEnvFiles';
 import { validateReplace } from '../steps/validate';
 import { replacePreflight } from './preflight';
-import {
-  type ApiserverLists,
-  changeLists,
-  leftToDo,
-  type Replacing,
-  refuseTimedOutApproval,
-} from './replacing';
+import { type ApiserverLists, leftToDo, type Replacing } from './replacing';
 
 export interface ReplaceResult {
   cluster: string;
@@ -133,15 +132,13 @@ async function downPath(r: Replacing): Promise<void> {
   const nm = plan.newMember;
   // 1. The old member out of every kube-apiserver's --etcd-servers, one node at a time (put back on failure before step 3).
   r.apiservers.out = await changeLists(
-    r,
+    run,
+    r.request,
     { remove: plan.old.clientURLs },
     'out',
   );
   // 2. strategy.approval: a human looks before the point of no return.
-  if (r.request.strategy.approval !== 'none')
-    refuseTimedOutApproval(
-      await run.phase('approval', () => approval(run, r.request)),
-    );
+  await approvalBeforeNoReturn(run, r.request);
   // 3. POINT OF NO RETURN: removed by its ID, its service stopped and data dir moved aside, the others' env files reduced.
   const others = membersOtherThanOld(r);
   await removeOld(r, others);
@@ -157,7 +154,13 @@ async function downPath(r: Replacing): Promise<void> {
   );
   run.compensations.forget(); // a verified voter is kept
   // 5. The new member into every kube-apiserver's --etcd-servers.
-  r.apiservers.in = await changeLists(r, { add: [nm.clientURL] }, 'in', false);
+  r.apiservers.in = await changeLists(
+    r.run,
+    r.request,
+    { add: [nm.clientURL] },
+    'in',
+    false,
+  );
   // 6. The remaining members' env files: the full list, the new member included (no restart).
   const all = [...others, asMember(plan)];
   r.memberEnvFiles = await run.phase('memberEnvFiles', () =>
@@ -183,15 +186,13 @@ async function healthyPath(r: Replacing): Promise<void> {
   );
   // 2. In every kube-apiserver's --etcd-servers, one node at a time: the new member in, the old one out (put back on failure).
   r.apiservers.swap = await changeLists(
-    r,
+    run,
+    r.request,
     { add: [plan.newMember.clientURL], remove: plan.old.clientURLs },
     'swap',
   );
   // 3. strategy.approval: a human looks before the point of no return.
-  if (r.request.strategy.approval !== 'none')
-    refuseTimedOutApproval(
-      await run.phase('approval', () => approval(run, r.request)),
-    );
+  await approvalBeforeNoReturn(run, r.request);
   // 4. POINT OF NO RETURN: leadership moved away if it leads, removed by its ID, retired; every remaining env file the final list.
   await removeOld(r, [...membersOtherThanOld(r), asMember(plan)]);
 }

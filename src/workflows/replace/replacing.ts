@@ -1,23 +1,15 @@
 /**
- * The replacement's state as it goes, the undo of its apiserver rollouts, and what its failure says
+ * The replacement's state as it goes, and what its failure says
  * is left once the point of no return is passed: which member is gone, which joined or not, what the
  * apiservers use, what to run next and on which host.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { ClusterState } from '../../activities';
-import type { EtcdServersChange } from '../../domain/apiserverManifest';
-import { ErrorType } from '../../domain/errors';
 import type { ReplacePlan } from '../../domain/planning';
 import type { ReplaceRequest } from '../../domain/replaceRequest';
 import type { Run } from '../run/run';
 import type { PreparedNode } from '../steps/nodeEnv';
 import type { RemovalOutcome } from '../steps/removeMember';
-import {
-  type ApiserversResult,
-  notTold,
-  restoreApiservers,
-  tellApiservers,
-} from '../steps/tellApiservers';
+import type { ApiserversResult } from '../steps/tellApiservers';
 import type { MemberEnvFilesReport } from '../steps/updateMemberEnvFiles';
 
 /** The apiserver rollouts of a replacement: `out` and `in` on the down path, `swap` on the healthy one. */
@@ -38,47 +30,6 @@ export interface Replacing {
   memberEnvFiles?: MemberEnvFilesReport;
   /** The old member's removal was sent: from here on nothing before it is undone. */
   pastNoReturn: boolean;
-}
-
-/**
- * One rollout of the lists (`rollout` names its saved originals). `undoable`: before the point of no
- * return its undo (every node's original back, one at a time) is registered before the first node is
- * touched. A rollout that stops before a node (an apiserver not ready) fails the step: nothing more is
- * changed on any node.
- */
-export async function changeLists(
-  r: Replacing,
-  change: EtcdServersChange,
-  rollout: string,
-  undoable = true,
-): Promise<ApiserversResult> {
-  const { run, request } = r;
-  if (!request.controlPlane?.nodes.length) return notTold(change);
-  if (undoable)
-    run.compensations.register(
-      `restore the kube-apiservers' --etcd-servers (${rollout})`,
-      (record) => restoreApiservers(run, request, rollout, record),
-    );
-  const told = await tellApiservers(run, request, change, rollout);
-  if (told.told !== 'all')
-    throw ApplicationFailure.create({
-      type: ErrorType.ApiserverRolloutFailed,
-      message: told.reason ?? 'not every kube-apiserver was told',
-      details: [{ apiservers: told }],
-      nonRetryable: true,
-    });
-  return told;
-}
-
-/** strategy.onApprovalTimeout "keep-canary" has no meaning here: a replacement without a decision is undone. */
-export function refuseTimedOutApproval(gate: 'proceed' | 'keep-canary'): void {
-  if (gate !== 'proceed')
-    throw ApplicationFailure.create({
-      type: ErrorType.ApprovalTimedOut,
-      message:
-        'no decision before the point of no return within strategy.approvalTimeout: the replacement is undone',
-      nonRetryable: true,
-    });
 }
 
 /** Past the point of no return: what happened to the old member, the new one, and what is left. */

@@ -2,10 +2,11 @@
  * scaleInEtcd: the runbook for shrinking a cluster, as a workflow.
  *
  *   validate -> preflight -> (lock) -> backup -> apiservers (the named members out of every list)
- *     -> remove, one member at a time (steps/removeMember.ts) -> verify -> result
+ *     -> [approval] -> remove, one member at a time (steps/removeMember.ts) -> verify -> result
  *
  * Each member is taken out of every kube-apiserver's --etcd-servers before any is removed (one
- * rollout, one control-plane node at a time), then removed alone: leadership moved away if it leads,
+ * rollout, one control-plane node at a time; put back, one node at a time, if the run fails before
+ * its first removal: a rejected approval, a removal refused), then removed alone: leadership moved away if it leads,
  * `member remove` by its ID, its service stopped and data dir moved aside. A removal is never undone
  * (re-adding a removed member is a new join): a failure leaves the cluster healthy at the size it
  * reached, and the run fails (ScaleInFailed, or the cause's own type) saying what was removed and
@@ -27,14 +28,17 @@ import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';
 import { notify } from '../run/notify';
 import { Run } from '../run/run';
+import { changeLists } from '../steps/apiserverLists';
+import {
+  approvalBeforeNoReturn,
+  decisionRules,
+  listenForDecisions,
+} from '../steps/approval';
 import { backup } from '../steps/backup';
 import { ClusterLock } from '../steps/clusterLock';
 import { type RemovalOutcome, removeMember } from '../steps/removeMember';
-import {
-  type ApiserversResult,
-  notTold,
-  tellApiservers,
-} from '../steps/tellApiservers';
+import { undoAll } from '../steps/rollback';
+import type { ApiserversResult } from '../steps/tellApiservers';
 import { validateScaleIn } from '../steps/validate';
 import { scaleInPreflight } from './preflight';
 
@@ -56,7 +60,12 @@ export interface ScaleInResult {
 
 export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
   const run = new Run();
+  const validated: { request?: ScaleInRequest } = {};
+  listenForDecisions(run, () =>
+    validated.request ? decisionRules(validated.request) : {},
+  );
   const request = await run.failOnThrow(() => validateScaleIn(input));
+  validated.request = request;
   run.identify(request);
   const lock = new ClusterLock(request);
   const removed: RemovalOutcome[] = [];
@@ -69,6 +78,7 @@ export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
     await lock.take();
     run.progress.backup = await run.phase('backup', () => backup(request));
     const apiservers = await apiserversOut(run, request, plan);
+    await approvalBeforeNoReturn(run, request);
     let remaining = pre.before.members;
     for (const [i, step] of plan.steps.entries()) {
       remaining = remaining.filter((m) => m.id !== step.member.id);
@@ -79,6 +89,8 @@ export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
           apiserversTold: true,
           remaining,
           rollout: `remove-${i}`,
+          // From the first removal on, the lists are never put back.
+          onPointOfNoReturn: () => run.compensations.forget(),
         }),
       );
     }
@@ -97,7 +109,11 @@ export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
     await notify(request, { outcome: 'succeeded', result });
     return result;
   } catch (err) {
-    const failure = scaleInFailed(err, plan, removed);
+    const { undone, notUndone } = await undoAll(run, request);
+    const failure = scaleInFailed(err, plan, removed, [
+      ...(undone.length ? [`undone: ${undone.join('; ')}`] : []),
+      ...(notUndone.length ? [`NOT undone: ${notUndone.join('; ')}`] : []),
+    ]);
     run.progress.error = failure.message;
     run.setPhase('failed');
     const lockWarning = await lock.release('failed');
@@ -107,23 +123,18 @@ export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
   }
 }
 
-/** The named members out of every kube-apiserver's list before any of them is removed. */
+/** The named members out of every kube-apiserver's list before any of them is removed (put back on a failure before the first removal). */
 async function apiserversOut(
   run: Run,
   request: ScaleInRequest,
   plan: ScaleInPlan,
 ): Promise<ApiserversResult> {
-  const remove = plan.steps.flatMap((s) => s.member.clientURLs);
-  if (!request.controlPlane?.nodes.length) return notTold({ remove });
-  const told = await tellApiservers(run, request, { remove }, 'out');
-  if (told.told !== 'all')
-    throw ApplicationFailure.create({
-      type: ErrorType.ApiserverRolloutFailed,
-      message: `no member was removed: ${told.reason ?? 'not every kube-apiserver was told'}`,
-      details: [{ apiservers: told }],
-      nonRetryable: true,
-    });
-  return told;
+  return changeLists(
+    run,
+    request,
+    { remove: plan.steps.flatMap((s) => s.member.clientURLs) },
+    'out',
+  );
 }
 
 /** verify: every remaining member a healthy voter with one leader, a write and a read through one. */
@@ -163,11 +174,6 @@ function resultOf(
     etcdServers: plan.etcdServers,
     warnings: [
       ...plan.warnings,
-      ...(request.strategy.approval !== 'none'
-        ? [
-            `strategy.approval "${request.strategy.approval}" applies to scale-outs: the scale-in has no approval gate`,
-          ]
-        : []),
       ...(apiservers.reason && request.controlPlane?.nodes.length
         ? [apiservers.reason]
         : []),
@@ -176,17 +182,24 @@ function resultOf(
   };
 }
 
+/** A rejected or timed-out approval fails the run as itself. */
+const DECISIONS: string[] = [
+  ErrorType.ApprovalRejected,
+  ErrorType.ApprovalTimedOut,
+];
+
 /** The run's failure: its cause's type when it names one, what was removed, and what is left. */
 function scaleInFailed(
   err: unknown,
   plan: ScaleInPlan | undefined,
   removed: RemovalOutcome[],
+  undo: string[],
 ): ApplicationFailure {
   const inner = err instanceof ActivityFailure && err.cause ? err.cause : err;
   const type =
     inner instanceof ApplicationFailure &&
     inner.type &&
-    NON_RETRYABLE.includes(inner.type)
+    [...NON_RETRYABLE, ...DECISIONS].includes(inner.type)
       ? inner.type
       : isCancellation(err)
         ? ErrorType.Cancelled
@@ -201,7 +214,8 @@ function scaleInFailed(
     : `${causeOf(err)}; removed: ${done.length ? done.join(', ') : 'none'} (never re-added); ` +
       `not removed: ${left.length ? left.map((m) => `${m.name} (ID ${m.id}, ${m.peerURLs.join(',')})`).join(', ') : 'none'}; ` +
       `the cluster has ${plan.from - done.length} members` +
-      (byHand.length ? `; left by hand: ${byHand.join('; ')}` : '');
+      (byHand.length ? `; left by hand: ${byHand.join('; ')}` : '') +
+      (undo.length ? `; ${undo.join('; ')}` : '');
   return ApplicationFailure.create({
     type,
     message,

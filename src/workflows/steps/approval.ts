@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import { decisionProblem } from '../../domain/decision';
 import { ErrorType } from '../../domain/errors';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ClusterSettings } from '../../domain/request';
 import {
   approveSignal,
   type Decision,
@@ -29,7 +29,7 @@ export interface DecisionRules {
 }
 
 /** The rules of a validated request. */
-export const decisionRules = (request: ScaleOutRequest): DecisionRules => ({
+export const decisionRules = (request: ClusterSettings): DecisionRules => ({
   approvers: request.strategy.approvers,
   ...(request.strategy.fourEyes
     ? { requester: request.ticket?.requestedBy }
@@ -84,7 +84,7 @@ export function listenForDecisions(run: Run, rules: () => DecisionRules): void {
 
 export async function approval(
   run: Run,
-  request: ScaleOutRequest,
+  request: ClusterSettings,
 ): Promise<'proceed' | 'keep-canary'> {
   const a = run.progress.approval;
   a.required = true;
@@ -125,4 +125,23 @@ export async function approval(
       nonRetryable: true,
     });
   return 'proceed';
+}
+
+/**
+ * The gate of a scale-in and a replacement (strategy.approval other than "none"): a human looks before
+ * the point of no return. A timeout there undoes the run whatever strategy.onApprovalTimeout says:
+ * "keep-canary" has no meaning before a removal.
+ */
+export async function approvalBeforeNoReturn(
+  run: Run,
+  request: ClusterSettings,
+): Promise<void> {
+  if (request.strategy.approval === 'none') return;
+  const gate = await run.phase('approval', () => approval(run, request));
+  if (gate !== 'proceed')
+    throw ApplicationFailure.create({
+      type: ErrorType.ApprovalTimedOut,
+      message: `no decision within ${request.strategy.approvalTimeout}s (strategy.approvalTimeout) before the point of no return: undone`,
+      nonRetryable: true,
+    });
 }

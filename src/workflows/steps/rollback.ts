@@ -10,7 +10,7 @@ import {
   isCancellation,
 } from '@temporalio/workflow';
 import { ErrorType } from '../../domain/errors';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ClusterSettings, ScaleOutRequest } from '../../domain/request';
 import { causeOf } from '../run/causeOf';
 import type { Outcome } from '../run/compensations';
 import type { Run } from '../run/run';
@@ -58,7 +58,11 @@ function failedStepOf(run: Run): string {
     : phase;
 }
 
-async function undoAll(run: Run, request: ScaleOutRequest): Promise<Outcome> {
+/** The registered undos, last first, in a non-cancellable scope (strategy.rollback "none": none, listed). */
+export async function undoAll(
+  run: Run,
+  request: ClusterSettings,
+): Promise<Outcome> {
   const { compensations } = run;
   if (compensations.size === 0) return { undone: [], notUndone: [] };
   if (request.strategy.rollback !== 'all')
