@@ -109,8 +109,9 @@ describe('the apiservers phase on the time-skipping test server, stub activities
     assert.deepEqual(r.details.notTouched, [HOSTS[2]]);
     assert.match(
       r.message,
-      /^telling the kube-apiservers stopped at 127\.0\.90\.12: ApiserverNotReady: .*; changed: \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml --etcd-servers from http:\/\/127\.0\.90\.11:2379,http:\/\/127\.0\.90\.12:2379,http:\/\/127\.0\.90\.13:2379 to .*127\.0\.90\.15:2379; restored: .* put back .*; its kube-apiserver is ready again; already told: 127\.0\.90\.11; not touched: 127\.0\.90\.13; the etcd members stay/,
+      /^telling the kube-apiservers stopped at 127\.0\.90\.12: ApiserverNotReady: .*; changed: \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml --etcd-servers from http:\/\/127\.0\.90\.11:2379,http:\/\/127\.0\.90\.12:2379,http:\/\/127\.0\.90\.13:2379 to .*127\.0\.90\.15:2379; restored: .* put back .*; its kube-apiserver is ready again; already told: 127\.0\.90\.11; not touched: 127\.0\.90\.13; the etcd members stay.*; the members' env files: all 5 updated$/,
     );
+    assert.equal(r.details.memberEnvFiles.files.length, 5);
     assert.ok(!r.calls.includes('removeMember etcd4'), 'no member is removed');
   });
 

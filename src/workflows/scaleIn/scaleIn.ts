@@ -182,10 +182,11 @@ function resultOf(
   };
 }
 
-/** A rejected or timed-out approval fails the run as itself. */
+/** A rejected or timed-out approval, and a cancel while an apiserver was told, fail the run as themselves. */
 const DECISIONS: string[] = [
   ErrorType.ApprovalRejected,
   ErrorType.ApprovalTimedOut,
+  ErrorType.Cancelled,
 ];
 
 /** The run's failure: its cause's type when it names one, what was removed, and what is left. */

@@ -13,6 +13,7 @@
  * only: all I/O is in activities.
  */
 import {
+  ApplicationFailure,
   isCancellation,
   log,
   patched,
@@ -110,7 +111,7 @@ async function finish(
     envFiles = await run.phase('memberEnvFiles', () =>
       updateMemberEnvFiles(request, j.before, j.plan, run.progress),
     );
-  const apiservers = await apiserversOrFail(run, request, lock);
+  const apiservers = await apiserversOrFail(run, request, lock, envFiles);
   let done: ScaleOutResult;
   try {
     done = await run.phase('done', () =>
@@ -150,12 +151,14 @@ async function finish(
 /**
  * apiservers: the verified members' client URLs added to every kube-apiserver's --etcd-servers, one
  * node at a time. A node that did not come back was put back as it was; the run then fails with that
- * (ApiserverRolloutFailed), the lock released and the webhook told, and the members stay.
+ * (ApiserverRolloutFailed), the lock released and the webhook told, and the members stay. The
+ * failure carries the memberEnvFiles phase's report, which the run's result would have held.
  */
 async function apiserversOrFail(
   run: Run,
   request: ScaleOutRequest,
   lock: ClusterLock,
+  envFiles?: MemberEnvFilesReport,
 ): Promise<ApiserversResult> {
   const add = run.progress.members
     .filter((m) => m.state === 'verified')
@@ -167,9 +170,29 @@ async function apiserversOrFail(
     run.setPhase('failed');
     const lockWarning = await lock.release('failed');
     if (lockWarning) log.warn(lockWarning);
-    await notify(request, { outcome: 'failed', error: causeOf(err) });
-    throw err;
+    const failure = withEnvFiles(err, envFiles);
+    await notify(request, { outcome: 'failed', error: causeOf(failure) });
+    throw failure;
   }
+}
+
+/** The apiservers' failure with what the memberEnvFiles phase did: all updated, or what is left by hand. */
+function withEnvFiles(err: unknown, envFiles?: MemberEnvFilesReport): unknown {
+  if (!envFiles || !(err instanceof ApplicationFailure)) return err;
+  const files = envFiles.leftByHand.length
+    ? envFiles.leftByHand.join('; ')
+    : `all ${envFiles.files.length} updated`;
+  return ApplicationFailure.create({
+    type: err.type ?? undefined,
+    message: `${err.message}; the members' env files: ${files}`,
+    details: [
+      {
+        ...(err.details?.[0] as Record<string, unknown> | undefined),
+        memberEnvFiles: envFiles,
+      },
+    ],
+    nonRetryable: true,
+  });
 }
 
 /** verify: after the canary, the whole cluster once more before going on. */

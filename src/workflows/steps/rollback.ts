@@ -26,6 +26,7 @@ const KEEP_TYPE: string[] = [
   ErrorType.MemberNotOurs,
   ErrorType.ApiserverRolloutFailed,
   ErrorType.MemberMismatch,
+  ErrorType.Cancelled, // a cancel while an apiserver was being told (steps/tellApiservers.ts)
 ];
 
 /** Which workflow rolls back: its name in the message, and its failure type when the cause names none. */

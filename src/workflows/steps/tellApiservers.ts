@@ -18,6 +18,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  isCancellation,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ManifestWrite, SshTarget } from '../../activities';
@@ -260,7 +261,15 @@ async function tellOne(
       restore(r, node),
     );
     mark(restored.ok ? 'restored' : 'failed');
-    throw rolloutFailed(r, i, node, cause, written, restored.text);
+    throw rolloutFailed(
+      r,
+      i,
+      node,
+      cause,
+      written,
+      restored.text,
+      isCancellation(err),
+    );
   }
 }
 
@@ -306,6 +315,7 @@ function rolloutFailed(
   cause: string,
   written: ManifestWrite | undefined,
   restored: string,
+  cancelled: boolean,
 ): ApplicationFailure {
   const done = r.outcomes.slice(0, i).map((o) => o.host);
   const notTouched = r.cp.nodes.slice(i + 1).map((n) => n.host);
@@ -315,11 +325,12 @@ function rolloutFailed(
       : `nothing (${node.manifest} had the new list already)`
     : `${node.manifest} --etcd-servers, if the write got through`;
   const message =
-    `telling the kube-apiservers stopped at ${node.host}: ${cause}; changed: ${changed}; restored: ${restored}; ` +
+    `telling the kube-apiservers stopped at ${node.host}${cancelled ? ' (cancelled)' : ''}: ${cause}; changed: ${changed}; restored: ${restored}; ` +
     `already told: ${done.length ? done.join(', ') : 'none'}; not touched: ${notTouched.length ? notTouched.join(', ') : 'none'}; ` +
     'the etcd members stay (healthy; the old list still reaches them)';
   return ApplicationFailure.create({
-    type: ErrorType.ApiserverRolloutFailed,
+    // A cancel is the run's outcome, as in every other phase: the node is put back all the same.
+    type: cancelled ? ErrorType.Cancelled : ErrorType.ApiserverRolloutFailed,
     message,
     details: [
       {
