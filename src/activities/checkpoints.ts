@@ -25,6 +25,7 @@ export const CHECKPOINTS = [
   'writeApiserverManifest:after-save',
   'writeApiserverManifest:after-write',
   'waitForApiserver:polling',
+  'updateMemberEnvFile:after-write',
 ] as const;
 
 export type Checkpoint = (typeof CHECKPOINTS)[number];

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
 import { WORKFLOW_TYPE } from '../../src/config';
-import type { scaleOutEtcd } from '../../src/workflows';
+import type { ScaleOutResult, scaleOutEtcd } from '../../src/workflows';
 import {
   EtcdCluster,
   ScaleOutPhase,
@@ -29,6 +29,8 @@ interface KillCase {
   when: string;
   /** A run that must roll back (the second new member's peer port is taken after preflight). */
   rollback?: boolean;
+  /** What the completed run's result must show besides the invariants. */
+  check?: (result: ScaleOutResult) => void;
 }
 
 const CASES: KillCase[] = [
@@ -57,6 +59,17 @@ const CASES: KillCase[] = [
     when: 'during verify (after the probe write)',
   },
   { point: 'addLearner:before@2', when: 'between the canary and the batch' },
+  {
+    point: 'updateMemberEnvFile:after-write@2',
+    when: "an existing member's env file written, its result not recorded",
+    // etcd2's retry finds its file written already: unchanged, its original kept from the first
+    // attempt. etcd5 joined last, with the full list already: unchanged too.
+    check: (r) =>
+      assert.deepEqual(
+        r.memberEnvFiles?.files.map((f) => f.state),
+        ['updated', 'unchanged', 'updated', 'updated', 'unchanged'],
+      ),
+  },
   {
     point: 'removeMember:before',
     when: 'during a compensation (a run rolling back)',
@@ -181,6 +194,7 @@ describe('crash matrix: worker SIGKILLed at named points', () => {
             assert.deepEqual(o.details.notUndone, [], o.message);
           }
         } else if (!o.ok) assert.fail(o.message);
+        else c.check?.(o.result);
         assert.deepEqual(
           await lab.checkInvariants({ members: expected, keys }),
           [],

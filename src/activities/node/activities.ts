@@ -26,7 +26,7 @@ export function createNodeActivities(deps: {
     ...createEnvFileActivities({ remote, checkpoint }),
     ...createServiceActivities({ remote, checkpoint }),
     ...createMachineIdActivities({ remote }),
-    ...createMemberEnvFileActivities({ remote }),
+    ...createMemberEnvFileActivities({ remote, checkpoint }),
   };
 }
 

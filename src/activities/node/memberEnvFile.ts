@@ -9,9 +9,11 @@
  * restoreEnvFile with the same suffix) finds it. The new text replaces the file by rename (atomic),
  * only if the file is still the one read (its SHA-256 is compared on the node first).
  */
+
 import { createHash } from 'node:crypto';
 import { EnvDerivationError } from '../../domain/kubesprayEnv';
 import { updateMemberEnvText } from '../../domain/memberEnvUpdate';
+import type { CheckpointHook } from '../checkpoints';
 import { replaceFile } from './envFile';
 import type { Remote } from './remote';
 import { sh } from './shell';
@@ -32,8 +34,11 @@ export type MemberEnvFileWrite =
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-export function createMemberEnvFileActivities(deps: { remote: Remote }) {
-  const { remote } = deps;
+export function createMemberEnvFileActivities(deps: {
+  remote: Remote;
+  checkpoint: CheckpointHook;
+}) {
+  const { remote, checkpoint } = deps;
   return {
     async updateMemberEnvFile(
       target: SshTarget,
@@ -78,6 +83,7 @@ export function createMemberEnvFileActivities(deps: { remote: Remote }) {
         `write ${envFile}`,
         Buffer.from(next.text, 'latin1').toString('base64'),
       );
+      checkpoint('updateMemberEnvFile:after-write'); // written, but the answer never reaches Temporal
       return { state: 'updated', changed: next.changed, backup: bak };
     },
   };
