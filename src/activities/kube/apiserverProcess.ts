@@ -9,7 +9,7 @@
  * The parse is pure, so it is unit tested without a node.
  */
 import { IPV4 } from '../../domain/patterns';
-import type { ListeningSocket } from '../node/nodeFacts';
+import { type ListeningInode, parseListeningInodes } from '../node/nodeFacts';
 
 /**
  * Prints, for each process whose executable is named kube-apiserver: `pid <n>`, `start <ticks since boot>`,
@@ -36,38 +36,6 @@ export interface ApiserverProcess {
   start: string;
   args: string[];
   sockets: string[];
-}
-
-export interface ListeningInode extends ListeningSocket {
-  inode: string;
-}
-
-function hexToIPv4(hex: string): string {
-  const n = parseInt(hex, 16);
-  return [
-    n & 0xff,
-    (n >>> 8) & 0xff,
-    (n >>> 16) & 0xff,
-    (n >>> 24) & 0xff,
-  ].join('.');
-}
-
-/** Listening sockets (state 0A) of /proc/net/tcp{,6} with their inodes; IPv6 addresses only as wildcard or v4-mapped. */
-export function parseListeningInodes(text: string): ListeningInode[] {
-  const out: ListeningInode[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 10 || !/^\d+:$/.test(f[0]) || f[3] !== '0A') continue;
-    const [addr, port] = f[1].split(':');
-    let address: string;
-    if (addr.length === 8) address = hexToIPv4(addr);
-    else if (/^0+$/.test(addr)) address = '::';
-    else if (/^0{16}FFFF0000/i.test(addr))
-      address = `::ffff:${hexToIPv4(addr.slice(24))}`;
-    else address = `ipv6:${addr}`;
-    out.push({ address, port: parseInt(port, 16), inode: f[9] });
-  }
-  return out;
 }
 
 export function parseProbe(stdout: string): {

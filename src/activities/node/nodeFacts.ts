@@ -41,9 +41,17 @@ function hexToIPv6(hex: string): string {
   return full;
 }
 
-/** Listening TCP sockets from the text of /proc/net/tcp and /proc/net/tcp6 (state 0A = LISTEN). */
-export function parseProcNetTcp(text: string): ListeningSocket[] {
-  const out: ListeningSocket[] = [];
+/** A listening socket with its inode, which ties it to the process holding it (/proc/<pid>/fd). */
+export interface ListeningInode extends ListeningSocket {
+  inode: string;
+}
+
+/**
+ * Listening TCP sockets from the text of /proc/net/tcp and /proc/net/tcp6 (state 0A = LISTEN), with
+ * their inodes: the one read of those files, for the port checks and for finding the kube-apiserver.
+ */
+export function parseListeningInodes(text: string): ListeningInode[] {
+  const out: ListeningInode[] = [];
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length < 4 || !/^\d+:$/.test(f[0]) || f[3] !== '0A') continue;
@@ -51,9 +59,18 @@ export function parseProcNetTcp(text: string): ListeningSocket[] {
     out.push({
       address: addr.length === 8 ? hexToIPv4(addr) : hexToIPv6(addr),
       port: parseInt(port, 16),
+      inode: f[9] ?? '',
     });
   }
   return out;
+}
+
+/** Listening TCP sockets from the text of /proc/net/tcp and /proc/net/tcp6 (state 0A = LISTEN). */
+export function parseProcNetTcp(text: string): ListeningSocket[] {
+  return parseListeningInodes(text).map(({ address, port }) => ({
+    address,
+    port,
+  }));
 }
 
 /** Sockets that would keep etcd from binding host:port (same address, or a wildcard). */
