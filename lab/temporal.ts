@@ -25,6 +25,58 @@ export function findTemporalCli(): string {
   );
 }
 
+/**
+ * Resolves when the Temporal frontend at `address` answers (up to 2 minutes); fails at once when
+ * `whyGone` says the server's process has exited. The dev server's and temporal-server's start.
+ */
+export async function waitForFrontend(
+  what: string,
+  address: string,
+  whyGone: () => string | undefined,
+): Promise<void> {
+  await waitFor(
+    what,
+    async () => {
+      const gone = whyGone();
+      if (gone) throw new Error(gone);
+      const c = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await c.workflowService.getSystemInfo({});
+        return true;
+      } finally {
+        await c.close();
+      }
+    },
+    120_000,
+    300,
+  );
+}
+
+/** `temporal operator namespace create` against `address`; "already exists" is fine (a restart). */
+export async function createNamespace(
+  cli: string,
+  address: string,
+  namespace: string,
+  extraArgs: string[] = [],
+): Promise<void> {
+  try {
+    await execFileP(cli, [
+      'operator',
+      'namespace',
+      'create',
+      '--address',
+      address,
+      '--namespace',
+      namespace,
+      ...extraArgs,
+    ]);
+  } catch (err) {
+    const text = String((err as { stderr?: string }).stderr ?? err);
+    if (!/already/i.test(text))
+      throw new Error(`creating namespace ${namespace}: ${text}`);
+  }
+}
+
 export interface DevServerOptions {
   ip?: string;
   port: number;
@@ -67,24 +119,11 @@ export class TemporalDevServer {
       for (const sa of SEARCH_ATTRIBUTES)
         args.push('--search-attribute', `${sa.name}=${sa.type}`);
     this.proc = startDaemon(this.cli, args, o.logFile);
-    await waitFor(
+    await waitForFrontend(
       `Temporal dev server on ${this.address}`,
-      async () => {
-        if (!alive(this.proc?.pid))
-          throw new Error(`temporal exited; see ${o.logFile}`);
-        const c = await Connection.connect({
-          address: this.address,
-          connectTimeout: 1000,
-        });
-        try {
-          await c.workflowService.getSystemInfo({});
-          return true;
-        } finally {
-          await c.close();
-        }
-      },
-      120_000,
-      300,
+      this.address,
+      () =>
+        alive(this.proc?.pid) ? undefined : `temporal exited; see ${o.logFile}`,
     );
     if (!o.plain) await this.registerSearchAttributes();
   }
@@ -117,21 +156,7 @@ export class TemporalDevServer {
 
   /** A namespace of its own (without the search attributes); "already exists" is fine. */
   async createNamespace(namespace: string): Promise<void> {
-    try {
-      await execFileP(this.cli, [
-        'operator',
-        'namespace',
-        'create',
-        '--address',
-        this.address,
-        '--namespace',
-        namespace,
-      ]);
-    } catch (err) {
-      const text = String((err as { stderr?: string }).stderr ?? err);
-      if (!/already/i.test(text))
-        throw new Error(`creating namespace ${namespace}: ${text}`);
-    }
+    await createNamespace(this.cli, this.address, namespace);
   }
 
   async stop(): Promise<void> {

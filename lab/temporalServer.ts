@@ -10,11 +10,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { CACHE_DIR, labSourcePath } from './paths';
 import { PostgresCluster } from './postgres';
 import { alive, execFileP, killGroup, startDaemon, waitFor } from './processes';
-import { findTemporalCli } from './temporal';
+import { createNamespace, findTemporalCli, waitForFrontend } from './temporal';
 
 /** The pinned version (lab/temporal-server-version) and its two binaries in the cache. */
 export function temporalServerBinaries(): {
@@ -127,24 +126,13 @@ export class TemporalServer {
         TEMPORAL_LOG_LEVEL: 'warn',
       },
     );
-    await waitFor(
+    await waitForFrontend(
       `temporal-server on ${this.address}`,
-      async () => {
-        if (!alive(this.proc?.pid))
-          throw new Error(`temporal-server exited; see ${this.logFile}`);
-        const c = await Connection.connect({
-          address: this.address,
-          connectTimeout: 1000,
-        });
-        try {
-          await c.workflowService.getSystemInfo({});
-          return true;
-        } finally {
-          await c.close();
-        }
-      },
-      120_000,
-      300,
+      this.address,
+      () =>
+        alive(this.proc?.pid)
+          ? undefined
+          : `temporal-server exited; see ${this.logFile}`,
     );
     this.times.server = Date.now() - started;
   }
@@ -154,25 +142,12 @@ export class TemporalServer {
    * is fine (a restart).
    */
   async createNamespace(): Promise<void> {
-    try {
-      await execFileP(findTemporalCli(), [
-        'operator',
-        'namespace',
-        'create',
-        '--address',
-        this.address,
-        '--namespace',
-        this.options.namespace,
-        '--retention',
-        this.options.retention ?? '72h',
-      ]);
-    } catch (err) {
-      const text = String((err as { stderr?: string }).stderr ?? err);
-      if (!/already/i.test(text))
-        throw new Error(
-          `creating namespace ${this.options.namespace}: ${text}`,
-        );
-    }
+    await createNamespace(
+      findTemporalCli(),
+      this.address,
+      this.options.namespace,
+      ['--retention', this.options.retention ?? '72h'],
+    );
   }
 
   /** SIGTERM, SIGKILL after 20 s. */
