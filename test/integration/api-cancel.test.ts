@@ -2,32 +2,27 @@
  * The HTTP API on the real stack (test/support/api.ts): cancelling a run during the canary (lab 51).
  */
 import assert from 'node:assert/strict';
-import { Lab } from '../../lab';
 import {
   call,
   invariants,
   ORIGINAL,
   useApi,
+  waitForEnd,
   waitForStatus,
 } from '../support/api';
+import { useSeededLab } from '../support/labs';
 
 describe('HTTP API on the real stack', () => {
   useApi();
 
   describe('cancel during the canary (lab 51)', () => {
-    const lab51 = new Lab({ block: 51 });
-    let keys51: Record<string, string> = {};
-    before(async () => {
-      await lab51.start();
-      keys51 = await lab51.seedKeys(30);
-    });
-    after(() => lab51.stop());
+    const { lab, keys } = useSeededLab({ block: 51 }, 30);
 
     it('POST .../cancel (202) rolls the run back: it fails as Cancelled and the cluster has its 3 original members', async () => {
       // Approval after the canary keeps the batch from starting even if the cancel came late.
-      const envBefore = lab51.hosts.map((h) => h.envFile());
+      const envBefore = lab().hosts.map((h) => h.envFile());
       const bodyOf = (ticket: string) =>
-        lab51.request({
+        lab().request({
           ticket: { id: ticket },
           strategy: { approval: 'after-canary' },
         });
@@ -87,13 +82,7 @@ describe('HTTP API on the real stack', () => {
         `      cancel requested in phase ${seen.progress.phase} (${seen.progress.step})`,
       );
 
-      const done = await waitForStatus(
-        id,
-        (s) => s.status !== 'RUNNING',
-        'the end of the rollback',
-        300_000,
-        500,
-      );
+      const done = await waitForEnd(id, 'the end of the rollback');
       assert.equal(done.status, 'FAILED');
       assert.equal(done.failure.type, 'Cancelled');
       assert.match(
@@ -104,16 +93,16 @@ describe('HTTP API on the real stack', () => {
       assert.deepEqual(done.failure.details.notUndone, []);
       assert.equal(done.progress.phase, 'failed');
       assert.equal(done.progress.members[0].state, 'rolled-back');
-      await invariants(lab51, ORIGINAL, keys51);
+      await invariants(lab(), ORIGINAL, keys());
       // The nodes are as before: env files restored, no etcd service left running.
       assert.deepEqual(
-        lab51.hosts.map((h) => h.envFile()),
+        lab().hosts.map((h) => h.envFile()),
         envBefore,
         done.failure.message,
       );
       assert.equal(
         (
-          await lab51.hosts[0].ssh('systemctl is-active etcd || true')
+          await lab().hosts[0].ssh('systemctl is-active etcd || true')
         ).stdout.trim(),
         'inactive',
       );
@@ -130,20 +119,14 @@ describe('HTTP API on the real stack', () => {
       assert.equal(retry.json.workflowId, id);
       assert.notEqual(retry.json.runId, r.json.runId);
       const cancelRetry = await call('POST', `/v1/scaleouts/${id}/cancel`);
-      const retried = await waitForStatus(
-        id,
-        (s) => s.status !== 'RUNNING',
-        'the end of the retried run',
-        300_000,
-        500,
-      );
+      const retried = await waitForEnd(id, 'the end of the retried run');
       console.log(
         `      retried run: cancel answered ${cancelRetry.status}; ${retried.failure?.type}: ${retried.failure?.message}`,
       );
       assert.equal(retried.runId, retry.json.runId);
       assert.equal(retried.status, 'FAILED');
       assert.equal(retried.failure.type, 'Cancelled', retried.failure.message);
-      await invariants(lab51, ORIGINAL, keys51);
+      await invariants(lab(), ORIGINAL, keys());
       assert.equal(
         (await call('POST', '/v1/scaleouts/scaleout-nope-X/cancel')).status,
         404,

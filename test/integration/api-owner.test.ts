@@ -5,31 +5,26 @@
  * canceller is in the history and the audit.
  */
 import assert from 'node:assert/strict';
-import { Lab } from '../../lab';
 import {
   call,
   invariants,
   ORIGINAL,
   TOKENS,
   useApi,
-  waitForStatus,
+  waitForApprovalGate,
+  waitForEnd,
 } from '../support/api';
+import { useSeededLab } from '../support/labs';
 
 describe('HTTP API on the real stack', () => {
   useApi();
 
   describe('runs belong to their requester (lab 57)', () => {
-    const lab = new Lab({ block: 57 });
-    let keys: Record<string, string> = {};
-    before(async () => {
-      await lab.start();
-      keys = await lab.seedKeys(20);
-    });
-    after(() => lab.stop());
+    const { lab, keys } = useSeededLab({ block: 57 }, 20);
 
     it('sets the requester from the token, refuses a takeover of the ticket, self-approval under four eyes and a stranger cancel; records the canceller', async () => {
       const body = (requestedBy?: string) =>
-        lab.request({
+        lab().request({
           ticket: {
             id: 'OPS-57',
             ...(requestedBy ? { requestedBy } : {}),
@@ -76,13 +71,7 @@ describe('HTTP API on the real stack', () => {
       assert.ok(!takeover.text.includes(r.json.runId));
       assert.ok(!takeover.text.includes('alice'));
 
-      const waiting = await waitForStatus(
-        id,
-        (s) =>
-          s.progress?.approval?.state === 'waiting' || s.status !== 'RUNNING',
-        'the approval gate',
-      );
-      assert.equal(waiting.status, 'RUNNING', JSON.stringify(waiting.failure));
+      const waiting = await waitForApprovalGate(id);
       assert.equal(waiting.requestedBy, 'alice');
 
       // Four eyes: alice requested it, so alice may not approve it (the workflow's validator says why).
@@ -113,15 +102,9 @@ describe('HTTP API on the real stack', () => {
         token: TOKENS.bob,
       });
       assert.equal(cancel.status, 202, cancel.text);
-      const done = await waitForStatus(
-        id,
-        (s) => s.status !== 'RUNNING',
-        'the end of the rollback',
-        300_000,
-        500,
-      );
+      const done = await waitForEnd(id, 'the end of the rollback');
       assert.equal(done.failure?.type, 'Cancelled', JSON.stringify(done));
-      await invariants(lab, ORIGINAL, keys);
+      await invariants(lab(), ORIGINAL, keys());
       const audit = await call('GET', `/v1/scaleouts/${id}/audit`);
       assert.equal(audit.status, 200, audit.text);
       assert.deepEqual(
@@ -141,7 +124,7 @@ describe('HTTP API on the real stack', () => {
 
       // rita's own run: she may cancel it herself.
       const own = await call('POST', '/v1/scaleouts', {
-        body: lab.request({ ticket: { id: 'OPS-58' } }),
+        body: lab().request({ ticket: { id: 'OPS-58' } }),
         token: TOKENS.rita,
       });
       assert.equal(own.status, 201, own.text);
@@ -153,15 +136,12 @@ describe('HTTP API on the real stack', () => {
         },
       );
       assert.equal(c.status, 202, c.text);
-      const ended = await waitForStatus(
+      const ended = await waitForEnd(
         own.json.workflowId,
-        (s) => s.status !== 'RUNNING',
         "the end of rita's run",
-        300_000,
-        500,
       );
       assert.equal(ended.failure?.type, 'Cancelled', JSON.stringify(ended));
-      await invariants(lab, ORIGINAL, keys);
+      await invariants(lab(), ORIGINAL, keys());
     });
   });
 });

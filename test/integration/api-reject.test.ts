@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab } from '../../lab';
 import {
   call,
   HOOK_PORT,
@@ -16,15 +15,16 @@ import {
   ORIGINAL,
   TOKENS,
   useApi,
-  waitForStatus,
+  waitForApprovalGate,
+  waitForEnd,
 } from '../support/api';
+import { useSeededLab } from '../support/labs';
 
 describe('HTTP API on the real stack', () => {
   useApi();
 
   describe('reject, with a signed webhook notification (lab 52)', () => {
-    const lab52 = new Lab({ block: 52 });
-    let keys52: Record<string, string> = {};
+    const { lab, keys } = useSeededLab({ block: 52 }, 30);
     let hook: Server;
     const dir = mkdtempSync(join(tmpdir(), 'etcd-scaleout-api-test-'));
     const secret = randomBytes(32).toString('hex');
@@ -60,18 +60,15 @@ describe('HTTP API on the real stack', () => {
       await new Promise<void>((resolve) =>
         hook.listen(HOOK_PORT, '127.0.0.1', resolve),
       );
-      await lab52.start();
-      keys52 = await lab52.seedKeys(30);
     });
     after(async () => {
       await new Promise((r) => hook?.close(r));
-      await lab52.stop();
       rmSync(dir, { recursive: true, force: true });
     });
 
     it('carol rejects the canary: the run rolls back, and the webhook gets a signed POST after a retry', async () => {
       const body = {
-        ...lab52.request({
+        ...lab().request({
           ticket: { id: 'OPS-20' },
           strategy: { approval: 'after-canary', approvers: ['carol'] },
         }),
@@ -86,13 +83,7 @@ describe('HTTP API on the real stack', () => {
       assert.equal(r.status, 201, r.text);
       const id = r.json.workflowId;
 
-      const waiting = await waitForStatus(
-        id,
-        (s) =>
-          s.progress?.approval?.state === 'waiting' || s.status !== 'RUNNING',
-        'the approval gate',
-      );
-      assert.equal(waiting.status, 'RUNNING', JSON.stringify(waiting.failure));
+      await waitForApprovalGate(id);
       const rej = await call('POST', `/v1/scaleouts/${id}/reject`, {
         body: { by: 'carol', reason: 'p99 latency too high' },
         token: TOKENS.carol,
@@ -100,13 +91,7 @@ describe('HTTP API on the real stack', () => {
       assert.equal(rej.status, 200, rej.text);
       assert.equal(rej.json.approve, false);
 
-      const done = await waitForStatus(
-        id,
-        (s) => s.status !== 'RUNNING',
-        'the end of the rollback',
-        300_000,
-        500,
-      );
+      const done = await waitForEnd(id, 'the end of the rollback');
       assert.equal(done.status, 'FAILED');
       assert.equal(done.failure.type, 'ApprovalRejected');
       assert.match(
@@ -114,7 +99,7 @@ describe('HTTP API on the real stack', () => {
         /rejected by carol: p99 latency too high/,
       );
       assert.match(done.failure.message, /undone: .*removed member etcd4/);
-      await invariants(lab52, ORIGINAL, keys52);
+      await invariants(lab(), ORIGINAL, keys());
 
       // The notification was delivered before the run closed: first attempt 500, then a retry.
       assert.ok(received.length >= 2, `webhook calls: ${received.length}`);

@@ -110,6 +110,21 @@ export async function waitForStatus(
   );
 }
 
+/** Polls GET /v1/scaleouts/:id until the run has ended (a rollback can take minutes). */
+export const waitForEnd = (id: string, what: string): Promise<any> =>
+  waitForStatus(id, (s) => s.status !== 'RUNNING', what, 300_000, 500);
+
+/** Polls GET /v1/scaleouts/:id until the run waits at its approval gate, and asserts it still runs. */
+export async function waitForApprovalGate(id: string): Promise<any> {
+  const waiting = await waitForStatus(
+    id,
+    (s) => s.progress?.approval?.state === 'waiting' || s.status !== 'RUNNING',
+    'the approval gate',
+  );
+  assert.equal(waiting.status, 'RUNNING', JSON.stringify(waiting.failure));
+  return waiting;
+}
+
 /** Polls the list route until `pred` holds (visibility is eventually consistent). */
 export async function waitForList(
   query: string,

@@ -26,6 +26,26 @@ export function useLab(options: LabOptions): () => Lab {
   };
 }
 
+/** useLab, with `count` keys seeded once it runs: the keys the tests' invariants check afterwards. */
+export function useSeededLab(
+  options: LabOptions,
+  count: number,
+): { lab: () => Lab; keys: () => Record<string, string> } {
+  const lab = useLab(options);
+  let keys: Record<string, string> | undefined;
+  before(async () => {
+    keys = await lab().seedKeys(count);
+  });
+  return {
+    lab,
+    keys: () => {
+      if (!keys)
+        throw new Error(`the lab of block ${options.block} was not seeded`);
+      return keys;
+    },
+  };
+}
+
 export function matrixVersions(): string[] {
   const all = etcdReleases().map((r) => r.version);
   const wanted = process.env.ETCD_MATRIX?.split(',')
