@@ -8,14 +8,13 @@
  * at most one apiserver not ready at any moment.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Lab, LabControlPlane } from '../../lab';
+import type { Lab } from '../../lab';
 import { execFileP } from '../../lab/processes';
 import { WORKFLOW_TYPE } from '../../src/config';
-import { etcdServersOf } from '../../src/domain/apiserverManifest';
 import { ErrorType } from '../../src/domain/errors';
 import type { ScaleOutRequestInput } from '../../src/domain/request';
 import type { scaleOutEtcd } from '../../src/workflows';
@@ -23,69 +22,38 @@ import {
   EtcdCluster,
   ScaleOutPhase,
 } from '../../src/workflows/run/searchAttributes';
+import {
+  assertApiservers,
+  clientURL,
+  clientURLs,
+  controlPlaneOf,
+  cpOf,
+  HOSTS,
+  MANIFEST,
+} from '../support/controlPlane';
 import { activitiesOf } from '../support/history';
 import { recordTiming, useLab } from '../support/labs';
 import { outcome, startRaw } from '../support/runs';
-import { getStack, testWorkerEnv } from '../support/stack';
+import { getStack } from '../support/stack';
+import { exited, useWorkerProcesses } from '../support/workerProcesses';
 
-const HOSTS = ['etcd1', 'etcd2', 'etcd3'];
-const MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 const useControlPlaneLab = (block: number) =>
   useLab({ block, tls: true, controlPlane: true });
 
-function cpOf(lab: Lab): LabControlPlane {
-  if (!lab.controlPlane) throw new Error('the lab has no control plane');
-  return lab.controlPlane;
-}
-
-const clientURL = (lab: Lab, i: number) =>
-  `https://${lab.prefix}.${11 + i}:2379`;
-const original = (lab: Lab) => [0, 1, 2].map((i) => clientURL(lab, i));
-const grown = (lab: Lab) => [0, 1, 2, 3, 4].map((i) => clientURL(lab, i));
+const original = (lab: Lab) => clientURLs(lab, 3);
+const grown = (lab: Lab) => clientURLs(lab, 5);
 
 /** The lab's request with its control plane, as a profile names it (paths on the worker). */
 function request(
   lab: Lab,
-  controlPlane: { readyTimeoutSeconds?: number; settleSeconds?: number } = {},
+  waits: { readyTimeoutSeconds?: number; settleSeconds?: number } = {},
 ): ScaleOutRequestInput {
   return {
     ...lab.request(),
-    controlPlane: {
-      nodes: cpOf(lab)
-        .nodes()
-        .map((n) => ({
-          host: n.address,
-          manifest: n.manifestPath,
-          readyzURL: n.readyzURL,
-          tls: { caFile: n.caFile, certFile: n.certFile, keyFile: n.keyFile },
-        })),
-      readyTimeoutSeconds: 90,
-      settleSeconds: 3,
-      ...controlPlane,
-    },
+    controlPlane: controlPlaneOf(lab, waits),
   } as ScaleOutRequestInput;
-}
-
-/** Every apiserver: its manifest's list, its running process's list, and /readyz. */
-async function assertApiservers(lab: Lab, expected: Record<string, string[]>) {
-  const cp = cpOf(lab);
-  for (const host of HOSTS) {
-    assert.deepEqual(
-      etcdServersOf(cp.manifest(host), MANIFEST),
-      expected[host],
-      `${host}'s manifest`,
-    );
-    assert.deepEqual(cp.etcdServers(host), expected[host], `${host} running`);
-    const r = await cp.readyz(host);
-    assert.ok(r.ok && /\[\+\]etcd ok/.test(r.body), `${host}: ${r.body}`);
-    assert.deepEqual(
-      cp.otherManifests(host),
-      [],
-      `${host}: no second manifest`,
-    );
-  }
 }
 
 describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', () => {
@@ -237,42 +205,7 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
   for (const kill of KILLS)
     describe(`a worker SIGKILLed during the rollout: ${kill.point}`, () => {
       const lab = useControlPlaneLab(kill.block);
-      const workers = new Set<ChildProcess>();
-      after(() => {
-        for (const w of workers) w.kill('SIGKILL');
-      });
-
-      /** The crash worker (test/support/crashWorker.ts) when `killAt` names a point, else the shipped one. */
-      function startWorker(
-        address: string,
-        taskQueue: string,
-        logFile: string,
-        killAt?: string,
-      ): ChildProcess {
-        const fd = openSync(logFile, 'a');
-        const w = spawn(
-          process.execPath,
-          killAt
-            ? [join(__dirname, '..', 'support', 'crashWorker.js'), killAt]
-            : [join(__dirname, '..', '..', 'src', 'worker.js')],
-          {
-            stdio: ['ignore', fd, fd],
-            env: {
-              ...process.env,
-              ...testWorkerEnv(),
-              TEMPORAL_ADDRESS: address,
-              TEMPORAL_TASK_QUEUE: taskQueue,
-            },
-          },
-        );
-        workers.add(w);
-        w.once('exit', () => workers.delete(w));
-        return w;
-      }
-      const exited = (w: ChildProcess) =>
-        new Promise<string | number | null>((r) =>
-          w.once('exit', (code, signal) => r(signal ?? code)),
-        );
+      const startWorker = useWorkerProcesses();
 
       it(`killed ${kill.when}: a new worker converges, never two down`, async () => {
         const { client, server } = await getStack();

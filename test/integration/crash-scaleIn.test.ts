@@ -6,8 +6,7 @@
  * five members with sshd on each; no control plane: the apiservers' part is tested in scaleIn.test.ts).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
@@ -18,46 +17,14 @@ import {
   ScaleOutPhase,
 } from '../../src/workflows/run/searchAttributes';
 import { assertInvariants } from '../support/invariants';
-import { getStack, testWorkerEnv } from '../support/stack';
+import { scaleInRequest } from '../support/runs';
+import { getStack } from '../support/stack';
+import { exited, useWorkerProcesses } from '../support/workerProcesses';
 
-const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
-const CRASH_WORKER = join(__dirname, '..', 'support', 'crashWorker.js');
 const POINT = 'removeMemberById:after-remove@1';
 
-const workers = new Set<ChildProcess>();
-function startWorker(
-  address: string,
-  taskQueue: string,
-  logFile: string,
-  killAt?: string,
-): ChildProcess {
-  const fd = openSync(logFile, 'a');
-  const worker = spawn(
-    process.execPath,
-    killAt ? [CRASH_WORKER, killAt] : [WORKER],
-    {
-      stdio: ['ignore', fd, fd],
-      env: {
-        ...process.env,
-        ...testWorkerEnv(),
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-      },
-    },
-  );
-  workers.add(worker);
-  worker.once('exit', () => workers.delete(worker));
-  return worker;
-}
-const exited = (p: ChildProcess) =>
-  new Promise<NodeJS.Signals | number | null>((resolve) =>
-    p.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
-
 describe('scaleInEtcd: worker SIGKILLed at a named point', () => {
-  after(() => {
-    for (const w of workers) w.kill('SIGKILL');
-  });
+  const startWorker = useWorkerProcesses();
 
   it(`kill point ${POINT} (etcd removed the member, Temporal has not heard)`, async () => {
     const { client, server } = await getStack();
@@ -74,17 +41,13 @@ describe('scaleInEtcd: worker SIGKILLed at a named point', () => {
     try {
       await lab.start();
       const keys = await lab.seedKeys(30);
-      const { newMembers: _, ...settings } = lab.request() as Record<
-        string,
-        unknown
-      >;
       const started = Date.now();
       const handle = await client.workflow.start<typeof scaleInEtcd>(
         SCALE_IN_WORKFLOW_TYPE,
         {
           taskQueue,
           workflowId: `crash-scale-in-${Date.now()}`,
-          args: [{ ...settings, removeMembers: ['etcd4', 'etcd5'] }],
+          args: [scaleInRequest(lab, ['etcd4', 'etcd5'])],
           typedSearchAttributes: [
             { key: EtcdCluster, value: 'lab-213' },
             { key: ScaleOutPhase, value: 'validate' },

@@ -9,8 +9,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Lab, LabControlPlane } from '../../lab';
-import { etcdServersOf } from '../../src/domain/apiserverManifest';
+import type { Lab } from '../../lab';
 import { parseEnvFile } from '../../src/domain/envFileText';
 import { ErrorType } from '../../src/domain/errors';
 import type { ScaleInResult, scaleInEtcd } from '../../src/workflows';
@@ -19,46 +18,24 @@ import {
   ScaleOutPhase,
 } from '../../src/workflows/run/searchAttributes';
 import { cli, useCli } from '../support/cli';
+import {
+  assertApiservers,
+  clientURLs,
+  controlPlaneOf,
+  cpOf,
+  HOSTS,
+} from '../support/controlPlane';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';
-import { outcome, startRaw } from '../support/runs';
+import { outcome, scaleInRequest, startRaw } from '../support/runs';
 import { getStack } from '../support/stack';
 
-const HOSTS = ['etcd1', 'etcd2', 'etcd3'];
-const MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
-
-function cpOf(lab: Lab): LabControlPlane {
-  if (!lab.controlPlane) throw new Error('the lab has no control plane');
-  return lab.controlPlane;
-}
-const clientURL = (lab: Lab, i: number) =>
-  `https://${lab.prefix}.${11 + i}:2379`;
-const urls = (lab: Lab, n: number) =>
-  Array.from({ length: n }, (_, i) => clientURL(lab, i));
-
-function controlPlane(lab: Lab) {
-  return {
-    nodes: cpOf(lab)
-      .nodes()
-      .map((n) => ({
-        host: n.address,
-        manifest: n.manifestPath,
-        readyzURL: n.readyzURL,
-        tls: { caFile: n.caFile, certFile: n.certFile, keyFile: n.keyFile },
-      })),
-    readyTimeoutSeconds: 90,
-    settleSeconds: 2,
-  };
-}
+/** The lab's apiservers, as the tests' requests name them (settling 2 s after each is ready). */
+const controlPlane = (lab: Lab) => controlPlaneOf(lab, { settleSeconds: 2 });
 
 /** A whole scale-in request (inline settings, as the lab's scale-out requests are). */
-function scaleInRequest(lab: Lab, removeMembers: string[]) {
-  const { newMembers: _, ...settings } = lab.request() as Record<
-    string,
-    unknown
-  >;
-  return { ...settings, removeMembers, controlPlane: controlPlane(lab) };
-}
+const scaleIn = (lab: Lab, removeMembers: string[]) =>
+  scaleInRequest(lab, removeMembers, { controlPlane: controlPlane(lab) });
 
 async function runScaleIn(
   input: unknown,
@@ -91,25 +68,6 @@ async function runScaleIn(
   }
 }
 
-async function assertApiservers(lab: Lab, expected: string[]) {
-  const cp = cpOf(lab);
-  for (const host of HOSTS) {
-    assert.deepEqual(
-      etcdServersOf(cp.manifest(host), MANIFEST),
-      expected,
-      `${host}'s manifest`,
-    );
-    assert.deepEqual(cp.etcdServers(host), expected, `${host} running`);
-    const r = await cp.readyz(host);
-    assert.ok(r.ok && /\[\+\]etcd ok/.test(r.body), `${host}: ${r.body}`);
-    assert.deepEqual(
-      cp.otherManifests(host),
-      [],
-      `${host}: no second manifest`,
-    );
-  }
-}
-
 describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
   before(async () => {
     await getStack();
@@ -123,14 +81,11 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
       await startRaw({ ...lab().request(), controlPlane: controlPlane(lab()) }),
     );
     if (!grown.ok) assert.fail(grown.message);
-    await assertApiservers(lab(), urls(lab(), 5));
+    await assertApiservers(lab(), clientURLs(lab(), 5));
 
     // The dry run: each removal with its ID and sizes, nothing changed.
     const file = join(lab().dir, 'scale-in.json');
-    writeFileSync(
-      file,
-      JSON.stringify(scaleInRequest(lab(), ['etcd4', 'etcd5'])),
-    );
+    writeFileSync(file, JSON.stringify(scaleIn(lab(), ['etcd4', 'etcd5'])));
     const dry = await cli(['plan', file]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(
@@ -164,12 +119,12 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
     );
     assert.deepEqual(r.leftByHand, []);
     assert.equal(r.apiservers.told, 'all');
-    assert.deepEqual([...r.etcdServers].sort(), urls(lab(), 3));
+    assert.deepEqual([...r.etcdServers].sort(), clientURLs(lab(), 3));
     console.log(
       `      readiness monitor: at most ${report.maxNotReady} apiserver not ready over ${(report.durationMs / 1000).toFixed(1)}s`,
     );
     assert.ok(report.maxNotReady <= 1, 'one apiserver down at a time');
-    await assertApiservers(lab(), urls(lab(), 3));
+    await assertApiservers(lab(), clientURLs(lab(), 3));
     // The remaining members' env files list the three that stay.
     const three = HOSTS.map(
       (n, i) => `${n}=https://${lab().prefix}.${11 + i}:2380`,
@@ -209,7 +164,7 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
     );
 
     // Two of the three left: refused in preflight with the numbers, nothing changed.
-    const refused = await runScaleIn(scaleInRequest(lab(), ['etcd2', 'etcd3']));
+    const refused = await runScaleIn(scaleIn(lab(), ['etcd2', 'etcd3']));
     assert.ok(!refused.ok);
     if (refused.ok) return;
     assert.equal(refused.type, ErrorType.PreflightFailed);
@@ -217,17 +172,14 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
       refused.message,
       /removing etcd2 and etcd3 of 3 leaves 1 voter \(quorum 1, tolerates 0 failures\) where there were 3 voters \(quorum 2, tolerates 1 failure\)/,
     );
-    writeFileSync(
-      file,
-      JSON.stringify(scaleInRequest(lab(), ['etcd2', 'etcd3'])),
-    );
+    writeFileSync(file, JSON.stringify(scaleIn(lab(), ['etcd2', 'etcd3'])));
     const dryRefused = await cli(['plan', file]);
     assert.notEqual(dryRefused.code, 0);
     assert.match(
       dryRefused.stderr,
       /the scale-in is refused .*removing etcd2 and etcd3 of 3 leaves 1 voter/,
     );
-    await assertApiservers(lab(), urls(lab(), 3));
+    await assertApiservers(lab(), clientURLs(lab(), 3));
     await assertInvariants(lab(), { members: HOSTS, keys });
   });
 });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { Lab } from '../../lab';
 import { sleep } from '../../lab/processes';
 import { WORKFLOW_TYPE } from '../../src/config';
 import {
@@ -33,6 +34,19 @@ export async function startRaw(
       { key: ScaleOutPhase, value: 'validate' },
     ],
   });
+}
+
+/** A scale-in request for the lab: its scale-out request's settings, without newMembers, plus `extra`. */
+export function scaleInRequest(
+  lab: Lab,
+  removeMembers: string[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const { newMembers: _, ...settings } = lab.request() as Record<
+    string,
+    unknown
+  >;
+  return { ...settings, removeMembers, ...extra };
 }
 
 export type Outcome =
