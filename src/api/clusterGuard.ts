@@ -1,11 +1,12 @@
 /**
- * One running scale-out per cluster (see the choice below), and the check that finds it.
+ * One running membership change per cluster (see the choice below): a scale-out, a scale-in or a
+ * replacement, whichever was asked first; and the check that finds it.
  */
 import type { Client } from '@temporalio/client';
 import {
   describeOrUndefined,
   runLabels,
-  scaleOutRunsQuery,
+  runsQuery,
   visibleRuns,
 } from '../client';
 
@@ -77,10 +78,12 @@ export class ClusterGuard {
 export interface RunningScaleOut {
   workflowId: string;
   runId: string;
+  /** scaleOutEtcd, scaleInEtcd or replaceEtcdMember: each changes the cluster's membership. */
+  workflowType: string;
   ticket: string | null;
 }
 
-/** A running scale-out of this cluster other than `exceptId`, if there is one (see ClusterGuard). */
+/** A running run of this cluster (any membership type) other than `exceptId`, if there is one (see ClusterGuard). */
 export async function findRunningScaleOut(
   client: Client,
   guard: ClusterGuard,
@@ -94,11 +97,12 @@ export async function findRunningScaleOut(
       return {
         workflowId: id,
         runId: d.runId,
+        workflowType: d.type,
         ticket: runLabels(d.typedSearchAttributes).ticket ?? null,
       };
     guard.forget(cluster, id);
   }
-  const query = scaleOutRunsQuery({ cluster, status: 'Running' });
+  const query = runsQuery({ cluster, status: 'Running' });
   for await (const info of visibleRuns(client, query, 10)) {
     if (info.workflowId === exceptId) continue;
     // Visibility can also lag behind a close: confirm with a strongly consistent describe.
@@ -107,6 +111,7 @@ export async function findRunningScaleOut(
       return {
         workflowId: info.workflowId,
         runId: d.runId,
+        workflowType: d.type,
         ticket: runLabels(d.typedSearchAttributes).ticket ?? null,
       };
   }

@@ -13,6 +13,7 @@ export interface ApiContext {
 export const summaryJson = (s: RunSummary) => ({
   workflowId: s.workflowId,
   runId: s.runId,
+  workflowType: s.workflowType,
   status: s.status,
   cluster: s.cluster ?? null,
   ticket: s.ticket ?? null,

@@ -28,7 +28,7 @@ import { decisionRoutes } from './routes/decisions';
 import { listRoute } from './routes/list';
 import { metaRoutes } from './routes/meta';
 import { runRoutes } from './routes/run';
-import { startRoute } from './routes/start';
+import { startRoutes } from './routes/start';
 
 import { type ApiToken, readApiTokens, singleToken } from './tokens';
 
@@ -47,7 +47,7 @@ export interface ApiOptions {
 
 const ROUTE_GROUPS = [
   metaRoutes,
-  startRoute,
+  startRoutes,
   listRoute,
   runRoutes,
   decisionRoutes,

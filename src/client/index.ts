@@ -13,9 +13,9 @@ export { GrpcStatus, grpcCode, grpcDetails, isUnreachable } from './grpc';
 export {
   LIST_STATUSES,
   type ListFilter,
-  listScaleOuts,
+  listRuns,
   parseListFilter,
-  scaleOutRunsQuery,
+  runsQuery,
   visibleRuns,
 } from './list';
 export { TemporalRefusedError } from './refusal';
@@ -24,6 +24,14 @@ export {
   RequestConflictError,
   requestDifferences,
 } from './requestConflict';
+export {
+  RUN_KIND,
+  RUN_KINDS,
+  type RunKind,
+  type RunKindSpec,
+  runKindOf,
+  runKindOfType,
+} from './runKinds';
 export {
   type RunLabels,
   type RunStatus,
@@ -34,6 +42,7 @@ export {
 } from './runs';
 export {
   type CancelledBy,
+  cancelReasonProblem,
   cancelScaleOut,
   describeOrUndefined,
   describeScaleOut,
@@ -43,6 +52,11 @@ export {
   requestCancellation,
   type ScaleOutRun,
 } from './scaleOutRun';
-export { InvalidRequestError, type Started, startScaleOut } from './start';
-export { isScaleInRequest, startScaleIn } from './startScaleIn';
+export {
+  InvalidRequestError,
+  type Started,
+  type StartOptions,
+  startRun,
+  startScaleOut,
+} from './start';
 export { timestampIso, timestampMs } from './timestamps';

@@ -1,11 +1,12 @@
 /**
- * Listing scale-outs through Temporal visibility: the one filter check (CLI and API) and the one
- * query built from it. Every filter value is held to a strict pattern or an enum before it reaches
- * the query, so no quote can.
+ * Listing runs through Temporal visibility: the one filter check (CLI and API) and the one query built
+ * from it. Every membership change is listed (scale-outs, scale-ins, replacements), or the one type
+ * asked for. Every filter value is held to a strict pattern or an enum before it reaches the query, so
+ * no quote can.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
-import { WORKFLOW_TYPE } from '../config';
+import { MEMBERSHIP_WORKFLOW_TYPES } from '../config';
 import { type FieldError, NAME, TICKET } from '../domain/request';
 import { EtcdCluster, TicketId } from '../workflows/run/searchAttributes';
 import { explainRefusal } from './refusal';
@@ -42,6 +43,11 @@ const ListFilterSchema = z
         error: `must be one of ${LIST_STATUSES.join(', ')}`,
       })
       .optional(),
+    type: z
+      .enum(MEMBERSHIP_WORKFLOW_TYPES as [string, ...string[]], {
+        error: `must be one of ${MEMBERSHIP_WORKFLOW_TYPES.join(', ')}`,
+      })
+      .optional(),
     limit: z.coerce
       .number({ error: 'must be a number' })
       .int('must be an integer')
@@ -73,11 +79,15 @@ export function parseListFilter(
   };
 }
 
-/** The visibility query for scale-out runs; the values come from a checked filter. */
-export function scaleOutRunsQuery(
-  filter: Pick<ListFilter, 'cluster' | 'ticket' | 'status'>,
+/** The visibility query for the runs of every membership type (or `filter.type`); the values come from a checked filter. */
+export function runsQuery(
+  filter: Pick<ListFilter, 'cluster' | 'ticket' | 'status' | 'type'>,
 ): string {
-  const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`];
+  const clauses = [
+    filter.type
+      ? `WorkflowType = "${filter.type}"`
+      : `(${MEMBERSHIP_WORKFLOW_TYPES.map((t) => `WorkflowType = "${t}"`).join(' OR ')})`,
+  ];
   if (filter.cluster) clauses.push(`${EtcdCluster.name} = "${filter.cluster}"`);
   if (filter.ticket) clauses.push(`${TicketId.name} = "${filter.ticket}"`);
   if (filter.status) clauses.push(`ExecutionStatus = "${filter.status}"`);
@@ -99,11 +109,11 @@ export async function* visibleRuns(
 }
 
 /** The matching runs, newest first, at most `filter.limit`. */
-export async function listScaleOuts(
+export async function listRuns(
   client: Client,
   filter: ListFilter,
 ): Promise<{ query: string; runs: RunSummary[] }> {
-  const query = scaleOutRunsQuery(filter);
+  const query = runsQuery(filter);
   const runs: RunSummary[] = [];
   for await (const info of visibleRuns(
     client,

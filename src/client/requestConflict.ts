@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { HistoryDecoder } from '../audit/decoder';
-import { validateSubmittedRequest } from '../domain/submittedRequest';
+import { RUN_KIND, type RunKind, runKindOf } from './runKinds';
 
 export class RequestConflictError extends Error {
   constructor(
@@ -50,9 +50,9 @@ export function requestDifferences(
 }
 
 /** Both requests as the run sees them (defaults applied, URLs normalised), so equal meanings compare equal. */
-function normalised(raw: unknown): unknown {
-  const v = validateSubmittedRequest(raw);
-  return v.ok ? v.request : raw;
+function normalised(raw: unknown, kind: RunKind): unknown {
+  const v = RUN_KIND[kind].check(raw);
+  return v.ok ? v.normalised : raw;
 }
 
 /** The request a run was started with: the input of its first history event. */
@@ -78,10 +78,11 @@ export async function checkSameRequest(
   workflowId: string,
   runId: string,
   raw: unknown,
+  kind: RunKind = runKindOf(raw),
 ): Promise<void> {
   const fields = requestDifferences(
-    normalised(await startedInput(client, workflowId, runId)),
-    normalised(raw),
+    normalised(await startedInput(client, workflowId, runId), kind),
+    normalised(raw, kind),
   );
   if (!fields.length) return;
   const ticket = (raw as { ticket?: { id?: string } })?.ticket?.id;

@@ -42,3 +42,57 @@ export function runDetailsMarkdown(request: RequestLabels): string {
   ];
   return lines.join('\n');
 }
+
+/** What a scale-in or a replacement says besides its cluster and ticket. */
+interface RemovalLabels {
+  cluster: { name: string; endpoints?: string[] };
+  ticket?: RequestLabels['ticket'];
+}
+
+const ticketTail = (r: RemovalLabels) =>
+  r.ticket ? `, ticket ${r.ticket.id}` : '';
+
+export function scaleInSummaryLine(
+  request: RemovalLabels & { removeMembers: string[] },
+): string {
+  const n = request.cluster.endpoints?.length;
+  const removed = request.removeMembers.length;
+  const size =
+    n !== undefined
+      ? `${n} -> ${n - removed} members`
+      : `-${removed} member${removed === 1 ? '' : 's'}`;
+  return `${request.cluster.name}: ${size} (remove ${request.removeMembers.join(', ')})${ticketTail(request)}`;
+}
+
+export function scaleInDetailsMarkdown(
+  request: RemovalLabels & { removeMembers: string[] },
+): string {
+  return [
+    `**Cluster** ${request.cluster.name}`,
+    '',
+    `**Endpoints** ${request.cluster.endpoints?.join(', ') ?? "from the cluster's profile on the worker"}`,
+    '',
+    `**Members to remove**, one at a time: ${request.removeMembers.join(', ')}`,
+    '',
+    `**Ticket** ${request.ticket ? inline(request.ticket.id) : '(none)'}`,
+    '',
+    `**Requested by** ${request.ticket?.requestedBy ? inline(request.ticket.requestedBy) : '(not given)'}`,
+  ].join('\n');
+}
+
+export function replaceSummaryLine(
+  request: RequestLabels & { replaceMember: string },
+): string {
+  const m = request.newMembers[0];
+  return `${request.cluster.name}: replace ${request.replaceMember} by ${m ? `${m.name} (${m.host})` : '?'}${ticketTail(request)}`;
+}
+
+export function replaceDetailsMarkdown(
+  request: RequestLabels & { replaceMember: string },
+): string {
+  return [
+    `**Replaces** ${request.replaceMember} (resolved to its ID and peer URL by etcd in preflight)`,
+    '',
+    runDetailsMarkdown(request).replace('**New members**', '**New member**'),
+  ].join('\n');
+}

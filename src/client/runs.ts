@@ -38,6 +38,8 @@ export function runLabels(sa: TypedSearchAttributes): RunLabels {
 export interface RunSummary extends RunLabels {
   workflowId: string;
   runId: string;
+  /** scaleOutEtcd, scaleInEtcd or replaceEtcdMember. */
+  workflowType: string;
   /** Temporal's execution status name: RUNNING, COMPLETED, FAILED, ... */
   status: string;
   /** The one-line summary set at start (memo). */
@@ -52,6 +54,7 @@ export function runSummary(
     WorkflowExecutionInfo,
     | 'workflowId'
     | 'runId'
+    | 'type'
     | 'status'
     | 'typedSearchAttributes'
     | 'memo'
@@ -63,6 +66,7 @@ export function runSummary(
   return {
     workflowId: info.workflowId,
     runId: info.runId,
+    workflowType: info.type,
     status: info.status.name,
     ...runLabels(info.typedSearchAttributes),
     ...(typeof memo?.summary === 'string' ? { summary: memo.summary } : {}),

@@ -12,6 +12,8 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { MEMBERSHIP_WORKFLOW_TYPES } from '../config';
+import { MAX_REASON_LENGTH } from '../domain/decision';
+import { DECEPTIVE_CHARS, DECEPTIVE_TEXT_RULE } from '../domain/patterns';
 import type { scaleOutEtcd } from '../workflows';
 import { GrpcStatus, grpcCode } from './grpc';
 
@@ -95,6 +97,16 @@ export function mustBeRunning(
 export interface CancelledBy {
   identity: string;
   reason: string;
+}
+
+/** What is wrong with a cancellation's reason (free text kept in the history, shown by the audit), or undefined. */
+export function cancelReasonProblem(reason: unknown): string | undefined {
+  if (typeof reason !== 'string') return 'must be a string';
+  if (!reason.trim()) return 'must say why (or be left out)';
+  if (reason.length > MAX_REASON_LENGTH)
+    return `is too long (at most ${MAX_REASON_LENGTH} characters)`;
+  if (DECEPTIVE_CHARS.test(reason)) return DECEPTIVE_TEXT_RULE;
+  return undefined;
 }
 
 /**

@@ -1,16 +1,18 @@
-/** Starting a scale-out: validated first, one run per ticket, labelled for the list and the UI. */
+/**
+ * Starting a run, of any kind (./runKinds.ts): the request checked first, one run per ticket and kind
+ * (`scaleout-`, `scalein-`, `replace-<cluster>_<ticket>`), labelled for the list and the UI. A ticket
+ * whose run exists is answered with that run when the request is the same, and refused naming the
+ * fields that differ when it is not.
+ */
 import {
   type Client,
   WorkflowExecutionAlreadyStartedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { taskQueue, WORKFLOW_TYPE } from '../config';
+import type { Workflow } from '@temporalio/common';
+import { taskQueue } from '../config';
 import { type FieldError, formatErrors } from '../domain/request';
 import { workflowIdFor } from '../domain/runNames';
-import {
-  type RequestLabels,
-  validateSubmittedRequest,
-} from '../domain/submittedRequest';
 import type { scaleOutEtcd } from '../workflows';
 import { PHASES } from '../workflows/run/messages';
 import {
@@ -21,7 +23,7 @@ import {
 } from '../workflows/run/searchAttributes';
 import { explainRefusal } from './refusal';
 import { checkSameRequest } from './requestConflict';
-import { runDetailsMarkdown, runSummaryLine } from './runText';
+import { RUN_KIND, type RunKind, runKindOf } from './runKinds';
 
 export class InvalidRequestError extends Error {
   constructor(readonly errors: FieldError[]) {
@@ -29,62 +31,85 @@ export class InvalidRequestError extends Error {
   }
 }
 
-export interface Started {
-  handle: WorkflowHandle<typeof scaleOutEtcd>;
+export interface Started<W extends Workflow = Workflow> {
+  handle: WorkflowHandle<W>;
   workflowId: string;
   alreadyStarted: boolean;
+  kind: RunKind;
+  workflowType: string;
+}
+
+export interface StartOptions {
+  workflowId?: string;
+  taskQueue?: string;
+  /** The kind to start; default: the request's own (runKindOf). */
+  kind?: RunKind;
 }
 
 /**
- * Validates, then starts (or finds the run already started for the same ticket, if it was started
- * with the same request; RequestConflictError if not).
+ * Checks, then starts the request's run (or finds the run already started for the same ticket, if it
+ * was started with the same request; RequestConflictError if not).
  */
-export async function startScaleOut(
+export async function startRun(
   client: Client,
   raw: unknown,
-  options: { workflowId?: string; taskQueue?: string } = {},
+  options: StartOptions = {},
 ): Promise<Started> {
+  const spec = RUN_KIND[options.kind ?? runKindOf(raw)];
   // The cluster's profile is on the worker: a request that names only its cluster is checked there.
-  const v = validateSubmittedRequest(raw);
+  const v = spec.check(raw);
   if (!v.ok) throw new InvalidRequestError(v.errors);
-  // A request over a profile shows no strategy of its own: the profile may fix it.
-  const request: RequestLabels =
-    v.kind === 'inline' ? v.request : { ...v.request, strategy: undefined };
-  const workflowId = options.workflowId ?? workflowIdFor(request);
-  const summary = runSummaryLine(request);
+  const { request } = v;
+  const workflowId =
+    options.workflowId ?? workflowIdFor(request, Date.now(), spec.kind);
+  const started = (handle: WorkflowHandle, alreadyStarted: boolean) => ({
+    handle,
+    workflowId,
+    alreadyStarted,
+    kind: spec.kind,
+    workflowType: spec.workflowType,
+  });
   try {
-    const handle = await client.workflow.start<typeof scaleOutEtcd>(
-      WORKFLOW_TYPE,
-      {
-        taskQueue: options.taskQueue ?? taskQueue(),
-        workflowId,
-        // One run per ticket: a ticket whose run succeeded keeps that run; a failed one may be retried.
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        args: [raw],
-        typedSearchAttributes: [
-          { key: EtcdCluster, value: request.cluster.name },
-          { key: TicketId, value: request.ticket?.id ?? '' },
-          { key: RequestedBy, value: request.ticket?.requestedBy ?? '' },
-          { key: ScaleOutPhase, value: PHASES[0] }, // the run's first phase, until it upserts its own
-        ],
-        // The memo carries the summary for the list (visibility does not return the UI summary).
-        memo: { summary },
-        staticSummary: summary,
-        staticDetails: runDetailsMarkdown(request),
-      },
-    );
-    return { handle, workflowId, alreadyStarted: false };
+    const handle = await client.workflow.start(spec.workflowType, {
+      taskQueue: options.taskQueue ?? taskQueue(),
+      workflowId,
+      // One run per ticket: a ticket whose run succeeded keeps that run; a failed one may be retried.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      args: [raw],
+      typedSearchAttributes: [
+        { key: EtcdCluster, value: request.cluster.name },
+        { key: TicketId, value: request.ticket?.id ?? '' },
+        { key: RequestedBy, value: request.ticket?.requestedBy ?? '' },
+        { key: ScaleOutPhase, value: PHASES[0] }, // the run's first phase, until it upserts its own
+      ],
+      // The memo carries the summary for the list (visibility does not return the UI summary).
+      memo: { summary: request.summary },
+      staticSummary: request.summary,
+      staticDetails: request.details,
+    });
+    return started(handle, false);
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      const handle = client.workflow.getHandle<typeof scaleOutEtcd>(workflowId);
+      const handle = client.workflow.getHandle(workflowId);
       await checkSameRequest(
         client,
         workflowId,
         (await handle.describe()).runId,
         raw,
+        spec.kind,
       );
-      return { handle, workflowId, alreadyStarted: true };
+      return started(handle, true);
     }
     throw explainRefusal(err, `start ${workflowId}`, client.options.namespace);
   }
 }
+
+/** A scale-out, whatever the request says (a request of another kind is refused by the scale-out's check). */
+export const startScaleOut = (
+  client: Client,
+  raw: unknown,
+  options: Omit<StartOptions, 'kind'> = {},
+): Promise<Started<typeof scaleOutEtcd>> =>
+  startRun(client, raw, { ...options, kind: 'scaleout' }) as Promise<
+    Started<typeof scaleOutEtcd>
+  >;

@@ -16,6 +16,8 @@ export const DOCUMENTED_ROUTES = [
   'GET /healthz',
   'GET /openapi.json',
   'POST /v1/scaleouts',
+  'POST /v1/scaleins',
+  'POST /v1/replacements',
   'GET /v1/scaleouts',
   'GET /v1/scaleouts/{workflowId}',
   'POST /v1/scaleouts/{workflowId}/approve',
@@ -25,8 +27,9 @@ export const DOCUMENTED_ROUTES = [
 ] as const;
 
 const DESCRIPTION =
-  'Grow a running etcd cluster (Kubespray-style) safely, as a Temporal workflow. One run per (cluster, ticket); ' +
-  'at most one running scale-out per cluster. Every route except /healthz needs `Authorization: Bearer <token>`; ' +
+  'Grow, shrink and replace members of a running etcd cluster (Kubespray-style) safely, each as a Temporal workflow: POST /v1/scaleouts, /v1/scaleins, /v1/replacements start them; ' +
+  'every run, of any type, is listed, read, cancelled, approved and audited under /v1/scaleouts. One run per (cluster, ticket) and type; ' +
+  'at most one running membership change per cluster. Every route except /healthz needs `Authorization: Bearer <token>`; ' +
   'each token is a named identity with roles: `requester` may start runs, `approver` may approve or reject them (as itself), any identity may read and cancel.';
 
 export function buildOpenApi(options: { serverUrl?: string } = {}): Json {

@@ -18,7 +18,7 @@ export const workflowIdParam = {
   in: 'path',
   required: true,
   description:
-    "The run's workflow id (scaleout-<cluster>_<ticket>, each part escaped with _: OPS/12 is OPS_2f12); URL-safe as it is.",
+    "The run's workflow id (scaleout-, scalein- or replace-<cluster>_<ticket>, each part escaped with _: OPS/12 is OPS_2f12); URL-safe as it is.",
   schema: { type: 'string', minLength: 1, maxLength: 1000 },
 };
 export const authErrors = { '401': error('Missing or wrong bearer token.') };
@@ -30,4 +30,6 @@ export const forbidden = (role: string) => ({
   ),
 });
 export const unavailable = { '503': error('Temporal is not reachable.') };
-export const notFound = { '404': error('No scale-out with this id.') };
+export const notFound = {
+  '404': error('No scale-out, scale-in or replacement with this id.'),
+};

@@ -4,6 +4,7 @@ import {
   LIST_STATUSES,
   MAX_LIST_LIMIT,
 } from '../../client/list';
+import { MEMBERSHIP_WORKFLOW_TYPES } from '../../config';
 import {
   authErrors,
   error,
@@ -43,20 +44,43 @@ export function metaPaths(): Json {
   };
 }
 
-function startOperation(): Json {
-  return {
+/** What each start route starts: its operation, its body's schema, its workflow id's prefix. */
+const STARTS = {
+  scaleout: {
     operationId: 'startScaleOut',
-    summary: 'Start a scale-out (idempotent per cluster and ticket).',
+    what: 'a scale-out',
+    schema: 'ScaleOutRequest',
+    prefix: 'scaleout',
+  },
+  scalein: {
+    operationId: 'startScaleIn',
+    what: 'a scale-in (removeMembers, by etcd name)',
+    schema: 'ScaleInRequest',
+    prefix: 'scalein',
+  },
+  replace: {
+    operationId: 'startReplacement',
+    what: 'a replacement (replaceMember, by etcd name, and its one new member)',
+    schema: 'ReplaceRequest',
+    prefix: 'replace',
+  },
+} as const;
+
+function startOperation(kind: keyof typeof STARTS): Json {
+  const s = STARTS[kind];
+  return {
+    operationId: s.operationId,
+    summary: `Start ${s.what} (idempotent per cluster and ticket).`,
     description:
-      'Validates the request (400 with every field problem, nothing started), then starts the run whose workflow id derives from cluster.name and ticket.id. ' +
+      `Validates the request (400 with every field problem, nothing started), then starts the run whose workflow id derives from cluster.name and ticket.id (${s.prefix}-<cluster>_<ticket>); the run is then read, cancelled and decided under /v1/scaleouts/{workflowId}. ` +
       'The same ticket with the same request again returns the existing run with 200 (while it runs, and after it completed); the same ticket with a different request gets 409 naming the fields that differ; ' +
       'a run of the same ticket that failed or was cancelled is started afresh under the same workflow id. ' +
-      'A different ticket while the cluster already has a running scale-out gets 409 naming that run. Needs the requester role. ' +
+      'A different ticket while the cluster already has a running scale-out, scale-in or replacement gets 409 naming that run: one membership change per cluster at a time. Needs the requester role. ' +
       "The run is requested by the token's identity: the API sets ticket.requestedBy to it, and a body naming anyone else is refused with 403 naming ticket.requestedBy. " +
       'A ticket whose run another identity requested (in any state) is theirs: 409 with the workflow id only, nothing about that run.',
     requestBody: {
       required: true,
-      content: { 'application/json': { schema: ref('ScaleOutRequest') } },
+      content: { 'application/json': { schema: ref(s.schema) } },
     },
     responses: {
       '201': json(
@@ -78,7 +102,7 @@ function startOperation(): Json {
       ),
       '409': json(
         ref('Conflict'),
-        "Another scale-out of this cluster is running (`running`), this ticket already has a run with a different request (`workflowId`, `differences`), or another identity requested this ticket's run (`workflowId` only).",
+        "Another run of this cluster is running (`running`, any membership type), this ticket already has a run with a different request (`workflowId`, `differences`), or another identity requested this ticket's run (`workflowId` only).",
       ),
       '415': error('The body is not application/json.'),
       '502': json(
@@ -94,8 +118,14 @@ function listOperation(): Json {
   return {
     operationId: 'listScaleOuts',
     summary:
-      'List scale-outs through Temporal visibility (newest first; visibility may lag a second behind).',
+      'List runs through Temporal visibility: scale-outs, scale-ins and replacements, or the one `type` (newest first; visibility may lag a second behind).',
     parameters: [
+      {
+        name: 'type',
+        in: 'query',
+        schema: { type: 'string', enum: [...MEMBERSHIP_WORKFLOW_TYPES] },
+        description: 'Only runs of this workflow type (default: all three).',
+      },
       {
         name: 'cluster',
         in: 'query',
@@ -138,7 +168,11 @@ function listOperation(): Json {
 }
 
 export function collectionPaths(): Json {
-  return { '/v1/scaleouts': { post: startOperation(), get: listOperation() } };
+  return {
+    '/v1/scaleouts': { post: startOperation('scaleout'), get: listOperation() },
+    '/v1/scaleins': { post: startOperation('scalein') },
+    '/v1/replacements': { post: startOperation('replace') },
+  };
 }
 
 export function runPaths(): Json {
@@ -168,8 +202,13 @@ export function runPaths(): Json {
         summary:
           'Request cancellation: the run undoes what it did (in reverse order) and fails with type Cancelled.',
         description:
-          "Allowed to the identity that requested the run (its RequestedBy) and to identities with the approver role. The canceller is recorded in the run's history (the cancel request's identity `<name> (etcd-scaleout API)` and reason) and shown by the audit report.",
+          "Allowed to the identity that requested the run (its RequestedBy) and to identities with the approver role. The canceller is recorded in the run's history (the cancel request's identity `<name> (etcd-scaleout API)` and reason, `cancelled by <name> through the HTTP API[: <the body's reason>]`) and shown by the audit report. " +
+          'A replacement past its point of no return (the old member removed) only goes forward: cancelling it then stops it where it is, the cluster healthy at the size it reached.',
         parameters: [workflowIdParam],
+        requestBody: {
+          required: false,
+          content: { 'application/json': { schema: ref('Cancellation') } },
+        },
         responses: {
           '202': json(
             cancelled,
@@ -179,6 +218,10 @@ export function runPaths(): Json {
           '403': json(
             ref('Forbidden'),
             'The token neither requested this run nor has the approver role.',
+          ),
+          '400': json(
+            ref('ValidationError'),
+            'The body is not a cancellation (`reason` named).',
           ),
           ...notFound,
           '409': error('The run is already closed.'),

@@ -6,12 +6,17 @@
  * profile on the worker (domain/submittedRequest.ts), so `cluster.endpoints` and `ssh` are optional.
  */
 import { z } from 'zod';
+import { ReplaceMemberSchema } from '../../domain/replaceRequest';
 import { ScaleOutRequestSchema } from '../../domain/request';
+import { ScaleInRequestSchema } from '../../domain/scaleInRequest';
 import type { Json } from './parts';
 
-/** The request schema as JSON Schema 2020-12 (the dialect OpenAPI 3.1 uses), with ticket.id required. */
-export function scaleOutRequestJsonSchema(): Json {
-  const schema = z.toJSONSchema(ScaleOutRequestSchema, {
+/**
+ * A request schema as JSON Schema 2020-12 (the dialect OpenAPI 3.1 uses), with ticket.id required
+ * and the cluster's connection settings (cluster.endpoints, ssh) left to its profile.
+ */
+function apiRequestSchema(zodSchema: z.ZodType): Json {
+  const schema = z.toJSONSchema(zodSchema, {
     io: 'input',
     target: 'draft-2020-12',
     unrepresentable: 'any',
@@ -30,6 +35,43 @@ export function scaleOutRequestJsonSchema(): Json {
   ];
   ticket.description =
     'Required by the API: one run per (cluster, ticket); the workflow id is derived from both, so repeating a request is idempotent.';
+  return schema;
+}
+
+/** The scale-in's body (POST /v1/scaleins): the cluster, the members to remove by name, the ticket. */
+export function scaleInRequestJsonSchema(): Json {
+  const schema = apiRequestSchema(ScaleInRequestSchema);
+  const props = schema.properties as Record<string, Json>;
+  props.removeMembers.description =
+    "The members to remove, by their etcd names (matched exactly, never by prefix or address), one at a time: each first out of every kube-apiserver's --etcd-servers, leadership moved away if it leads, `member remove` by its ID, its service stopped and data dir moved aside.";
+  schema.description =
+    "A scale-in request. A ticket's request names the cluster (cluster.name), the members to remove and the ticket; everything else comes from the cluster's profile on the worker, as for a scale-out. Refused in preflight with the numbers: a target below one member, an even target unless strategy.allowEvenSize, and a removal that would lose quorum with the unhealthy members counted.";
+  return schema;
+}
+
+/** The replacement's body (POST /v1/replacements): a scale-out request of exactly one new member plus replaceMember. */
+export function replaceRequestJsonSchema(): Json {
+  const schema = apiRequestSchema(
+    ScaleOutRequestSchema.safeExtend({ replaceMember: ReplaceMemberSchema }),
+  );
+  const props = schema.properties as Record<string, Json>;
+  props.replaceMember.description =
+    'The etcd name of the member to replace, resolved to its ID and peer URL by etcd in preflight (never by a prefix or an address).';
+  props.newMembers.maxItems = 1;
+  props.newMembers.description =
+    'Exactly one member: the replacement. It needs a host, name and URLs of its own unless the member it replaces is down.';
+  schema.required = [
+    ...new Set([...(schema.required as string[]), 'replaceMember']),
+  ];
+  schema.description =
+    'A replacement request. Preflight decides the path and the plan shows it: a member that is down or unhealthy is taken out of every apiserver list and removed first, then the new member joins (learner, catch up, promote, verify) and goes into the lists; a healthy one (a hardware refresh) stays until the new member has joined, then is swapped out of the lists and removed. The removal of the old member is the point of no return: before it everything is undone, after it the run only goes forward.';
+  return schema;
+}
+
+/** The scale-out's body (POST /v1/scaleouts). */
+export function scaleOutRequestJsonSchema(): Json {
+  const schema = apiRequestSchema(ScaleOutRequestSchema);
+  const props = schema.properties as Record<string, Json>;
   props.cluster.description =
     'The existing cluster: its name (also the EtcdCluster search attribute and the name of its profile on the worker) and, unless its profile gives them, client URLs of existing members.';
   props.newMembers.description =

@@ -1,7 +1,19 @@
 /** The OpenAPI components: the request, the decision, and every response shape. */
+import { MEMBERSHIP_WORKFLOW_TYPES } from '../../config';
 import { MAX_DECIDER_LENGTH, MAX_REASON_LENGTH } from '../../domain/decision';
 import { type Json, nullableString, object, ref } from './parts';
-import { scaleOutRequestJsonSchema } from './requestSchema';
+import {
+  replaceRequestJsonSchema,
+  scaleInRequestJsonSchema,
+  scaleOutRequestJsonSchema,
+} from './requestSchema';
+
+const WORKFLOW_TYPE = {
+  type: 'string',
+  enum: [...MEMBERSHIP_WORKFLOW_TYPES],
+  description:
+    'scaleOutEtcd (a scale-out), scaleInEtcd (a scale-in) or replaceEtcdMember (a replacement).',
+};
 
 const RUN_STATUSES = [
   'RUNNING',
@@ -86,6 +98,7 @@ function runSchemas(): Record<string, Json> {
     {
       workflowId: { type: 'string' },
       runId: { type: 'string' },
+      workflowType: WORKFLOW_TYPE,
       status: { type: 'string', enum: RUN_STATUSES },
       cluster: nullableString,
       ticket: nullableString,
@@ -127,6 +140,7 @@ function runSchemas(): Record<string, Json> {
     Started: object({
       workflowId: { type: 'string' },
       runId: { type: 'string' },
+      workflowType: WORKFLOW_TYPE,
       alreadyStarted: { type: 'boolean' },
       status: { type: 'string' },
       url: { type: 'string' },
@@ -160,6 +174,21 @@ function runSchemas(): Record<string, Json> {
 export function componentSchemas(): Record<string, Json> {
   return {
     ScaleOutRequest: scaleOutRequestJsonSchema(),
+    ScaleInRequest: scaleInRequestJsonSchema(),
+    ReplaceRequest: replaceRequestJsonSchema(),
+    Cancellation: {
+      type: 'object',
+      properties: {
+        reason: {
+          type: 'string',
+          minLength: 1,
+          maxLength: MAX_REASON_LENGTH,
+          description:
+            "Why: kept in the run's history with who asked, shown by the audit report.",
+        },
+      },
+      additionalProperties: false,
+    },
     Decision: {
       type: 'object',
       properties: {

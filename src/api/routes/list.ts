@@ -1,6 +1,6 @@
-/** GET /v1/scaleouts?cluster=&ticket=&status=&limit=: runs through Temporal visibility. */
+/** GET /v1/scaleouts?cluster=&ticket=&status=&type=&limit=: runs of every membership type through Temporal visibility. */
 import type { FastifyInstance } from 'fastify';
-import { listScaleOuts, parseListFilter } from '../../client';
+import { listRuns, parseListFilter } from '../../client';
 import { type ApiContext, summaryJson } from '../context';
 import { badRequest } from '../errors';
 
@@ -10,7 +10,7 @@ export function listRoute(app: FastifyInstance, { client }: ApiContext): void {
       (request.query ?? {}) as Record<string, unknown>,
     );
     if (!parsed.ok) throw badRequest('invalid query', parsed.errors);
-    const { query, runs } = await listScaleOuts(client, parsed.filter);
+    const { query, runs } = await listRuns(client, parsed.filter);
     return { query, count: runs.length, items: runs.map(summaryJson) };
   });
 }

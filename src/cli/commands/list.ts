@@ -1,10 +1,11 @@
-/** list [--cluster NAME] [--ticket ID] [--status S] [--limit N] [--json]: runs, newest first. */
+/** list [--cluster NAME] [--ticket ID] [--status S] [--type T] [--limit N] [--json]: runs of every type, newest first. */
 import {
   LIST_STATUSES,
-  listScaleOuts,
+  listRuns,
   parseListFilter,
   type RunSummary,
 } from '../../client';
+import { MEMBERSHIP_WORKFLOW_TYPES } from '../../config';
 import type { CliCommand } from '../command';
 import { EXIT, translate, usageError } from '../errors';
 import { renderRunTable } from '../render/list';
@@ -21,6 +22,10 @@ export const listCommand: CliCommand = {
       '--status <STATUS>',
       `only runs in this state: ${LIST_STATUSES.join(', ')}`,
     ],
+    [
+      '--type <TYPE>',
+      `only runs of this workflow type: ${MEMBERSHIP_WORKFLOW_TYPES.join(', ')} (default: all)`,
+    ],
     ['--limit <N>', 'at most N runs (default 100)'],
     ['--json', 'print the runs as JSON'],
   ],
@@ -29,6 +34,7 @@ export const listCommand: CliCommand = {
       cluster: options.cluster,
       ticket: options.ticket,
       status: options.status,
+      type: options.type,
       limit: options.limit,
     });
     if (!parsed.ok)
@@ -39,7 +45,7 @@ export const listCommand: CliCommand = {
     return withClient(async (client) => {
       let found: { query: string; runs: RunSummary[] };
       try {
-        found = await listScaleOuts(client, parsed.filter);
+        found = await listRuns(client, parsed.filter);
       } catch (err) {
         translate(err);
       }

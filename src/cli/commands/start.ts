@@ -3,22 +3,22 @@ import { WorkflowFailedError } from '@temporalio/client';
 import {
   flattenFailure,
   InvalidRequestError,
-  isScaleInRequest,
+  RUN_KIND,
+  runKindOf,
   type Started,
-  startScaleIn,
-  startScaleOut,
+  startRun,
 } from '../../client';
 import { taskQueue } from '../../config';
 import type { CliCommand } from '../command';
 import { EXIT, translate, where } from '../errors';
-import { invalidRequest, readJsonFile, readRequestFile } from '../requestFile';
+import { invalidRequest, readJsonFile } from '../requestFile';
 import { withClient } from '../session';
 
 export const startCommand: CliCommand = {
   name: 'start',
   args: ['<REQUEST.json>'],
   summary:
-    'start a scale-out (or a scale-in: a request with removeMembers); prints the workflow ID',
+    'start a scale-out, a scale-in (a request with removeMembers) or a replacement (a request with replaceMember); prints the workflow ID',
   options: [
     [
       '--wait',
@@ -26,22 +26,20 @@ export const startCommand: CliCommand = {
     ],
     [
       '--workflow-id <ID>',
-      'the workflow ID (default: scaleout-<cluster>_<ticket>, one run per ticket)',
+      'the workflow ID (default: scaleout-, scalein- or replace-<cluster>_<ticket>, one run per ticket)',
     ],
   ],
   async run([file], options, io) {
-    const json = await readJsonFile(file);
-    const scaleIn = isScaleInRequest(json);
-    const { raw } = scaleIn ? { raw: json } : await readRequestFile(file, json);
+    const raw = await readJsonFile(file);
+    // Checked before Temporal is reached: a bad request is a usage error wherever Temporal is.
+    const checked = RUN_KIND[runKindOf(raw)].check(raw);
+    if (!checked.ok) throw invalidRequest(file, checked.errors);
     return withClient(async (client) => {
-      let started: Pick<Started, 'workflowId' | 'alreadyStarted'> & {
-        handle: { result(): Promise<unknown> };
-      };
+      let started: Started;
       try {
-        const workflowId = options.workflowId as string | undefined;
-        started = scaleIn
-          ? await startScaleIn(client, raw, { workflowId })
-          : await startScaleOut(client, raw, { workflowId });
+        started = await startRun(client, raw, {
+          workflowId: options.workflowId as string | undefined,
+        });
       } catch (err) {
         if (err instanceof InvalidRequestError)
           throw invalidRequest(file, err.errors);

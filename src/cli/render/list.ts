@@ -3,6 +3,7 @@ import type { RunSummary } from '../../client';
 
 const COLUMNS: Array<[keyof RunSummary, string]> = [
   ['workflowId', 'WORKFLOW ID'],
+  ['workflowType', 'TYPE'],
   ['status', 'STATUS'],
   ['phase', 'PHASE'],
   ['cluster', 'CLUSTER'],

@@ -12,7 +12,7 @@ import {
   flattenFailure,
   parseListFilter,
   rootCause,
-  scaleOutRunsQuery,
+  runsQuery,
   timestampIso,
   timestampMs,
 } from '../../../src/client';
@@ -52,6 +52,7 @@ describe('list filter and visibility query', () => {
       ticket: "a'b",
       status: 'Sleeping',
       limit: '0',
+      type: 'someOtherWorkflow',
       sort: 'x',
     });
     assert.equal(r.ok, false);
@@ -62,6 +63,7 @@ describe('list filter and visibility query', () => {
       'limit',
       'status',
       'ticket',
+      'type',
     ]);
     assert.match(
       r.errors.find((e) => e.field === '(query)')?.message ?? '',
@@ -79,14 +81,18 @@ describe('list filter and visibility query', () => {
   });
 
   it('builds the query from the filter', () => {
-    assert.equal(scaleOutRunsQuery({}), 'WorkflowType = "scaleOutEtcd"');
     assert.equal(
-      scaleOutRunsQuery({
+      runsQuery({}),
+      '(WorkflowType = "scaleOutEtcd" OR WorkflowType = "scaleInEtcd" OR WorkflowType = "replaceEtcdMember")',
+    );
+    assert.equal(
+      runsQuery({
         cluster: 'prod',
         ticket: 'OPS-1',
         status: 'Running',
+        type: 'scaleInEtcd',
       }),
-      'WorkflowType = "scaleOutEtcd" AND EtcdCluster = "prod" AND TicketId = "OPS-1" AND ExecutionStatus = "Running"',
+      'WorkflowType = "scaleInEtcd" AND EtcdCluster = "prod" AND TicketId = "OPS-1" AND ExecutionStatus = "Running"',
     );
   });
 });
