@@ -8,7 +8,7 @@ import type {
   WorkflowExecutionInfo,
 } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
-import type { ScaleOutResult } from '../workflows';
+import type { ScaleInResult, ScaleOutResult } from '../workflows';
 import { type Progress, progressQuery } from '../workflows/run/messages';
 import {
   EtcdCluster,
@@ -75,13 +75,20 @@ export function runSummary(
   };
 }
 
+/** What a completed run returns: a scale-out's, a scale-in's or a replacement's result. */
+export type RunResult =
+  | ScaleOutResult
+  | ScaleInResult
+  | Record<string, unknown>;
+
 export interface RunStatus {
   progress?: Progress;
   /** Why the progress query got no answer (no worker, a deadline). */
   progressError?: string;
   /** The server could not be reached for the query: callers that exit on it can tell. */
   progressUnreachable?: boolean;
-  result?: ScaleOutResult;
+  /** The run's result, as its workflow type returns it. */
+  result?: RunResult;
   failure?: FlatFailure;
 }
 

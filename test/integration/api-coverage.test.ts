@@ -11,6 +11,7 @@ import './api-server-process.test';
 import './api-approval.test';
 import './api-cancel.test';
 import './api-reject.test';
+import './api-runs.test';
 
 describe('HTTP API on the real stack', () => {
   describe('coverage', () => {

@@ -1,10 +1,6 @@
 /** plan REQUEST.json [--json]: a dry run; reads the cluster through the etcd adapter, changes nothing. */
 
-import {
-  type ClusterState,
-  createEtcdActivities,
-  etcdConnector,
-} from '../../activities/etcd/activities';
+import type { ClusterState } from '../../activities/etcd/activities';
 import { clusterProblems } from '../../domain/clusterHealth';
 import {
   describePlan,
@@ -12,29 +8,19 @@ import {
   planScaleOut,
   type ScaleOutPlan,
 } from '../../domain/planning';
+import { isReplaceRequest } from '../../domain/replaceRequest';
 import type { ScaleOutRequest } from '../../domain/request';
 import { isScaleInRequest } from '../../domain/scaleInRequest';
 import type { CliCommand } from '../command';
 import { CliError, EXIT } from '../errors';
 import { type PlanView, renderPlan } from '../render/plan';
 import { readJsonFile, readRequestFile } from '../requestFile';
+import { readLiveCluster } from './planCluster';
 import { envDiffs, memberEnvDiffs } from './planEnv';
 import { manifestDiffs } from './planManifests';
+import { planReplaceFile } from './planReplace';
 import { requestToPlan } from './planRequest';
 import { planScaleInFile } from './planScaleIn';
-
-async function readCluster(request: ScaleOutRequest): Promise<ClusterState> {
-  try {
-    return await createEtcdActivities({
-      connect: etcdConnector(),
-    }).inspectCluster(request.cluster);
-  } catch (err) {
-    throw new CliError(
-      `cannot read the member list of cluster ${request.cluster.name} through ${request.cluster.endpoints.join(', ')}: ${(err as Error).message}`,
-      EXIT.unreachable,
-    );
-  }
-}
 
 function plan(request: ScaleOutRequest, state: ClusterState): ScaleOutPlan {
   try {
@@ -53,15 +39,17 @@ export const planCommand: CliCommand = {
   name: 'plan',
   args: ['<REQUEST.json>'],
   summary:
-    'dry run: validate, read the live member list, print the steps (no change, no Temporal)',
+    'dry run of a scale-out, a scale-in or a replacement: validate, read the live member list, print the steps (no change, no Temporal)',
   options: [['--json', 'print the plan as JSON']],
   async run([file], options, io) {
     const json = await readJsonFile(file);
     if (isScaleInRequest(json))
       return planScaleInFile(file, json, !!options.json, io);
+    if (isReplaceRequest(json))
+      return planReplaceFile(file, json, !!options.json, io);
     const { raw, submitted } = await readRequestFile(file, json);
     const request = await requestToPlan(file, raw, submitted, io);
-    const state = await readCluster(request);
+    const state = await readLiveCluster(request.cluster);
     const p = plan(request, state);
     const view: PlanView = {
       request,

@@ -11,9 +11,10 @@ import {
 } from '../../activities/profiles';
 import {
   type ProfileLookup,
+  type RequestValidator,
   resolveRequest,
 } from '../../domain/profileResolution';
-import type { ScaleOutRequest } from '../../domain/request';
+import { CURRENT_RULES, type ScaleOutRequest } from '../../domain/request';
 import type { SubmittedRequest } from '../../domain/submittedRequest';
 import { CliError, EXIT } from '../errors';
 import type { Io } from '../io';
@@ -65,6 +66,34 @@ export async function requestToPlan(
   if (!r.ok) throw invalidRequest(file, r.errors);
   io.err(
     `profile ${lookup.file}${r.overrides.length ? `, with the request's own ${r.overrides.join(', ')}` : ''}`,
+  );
+  return r.request;
+}
+
+/**
+ * A scale-in's or a replacement's request, resolved over the cluster's profile here when there is one
+ * (with that workflow type's own validator), else validated as it is.
+ */
+export async function resolveHere<R>(
+  file: string,
+  raw: unknown,
+  io: Io,
+  validate: RequestValidator<R>,
+): Promise<R> {
+  const name = (raw as { cluster?: { name?: unknown } }).cluster?.name;
+  if (typeof name !== 'string')
+    throw invalidRequest(file, [
+      { field: 'cluster.name', message: 'is required' },
+    ]);
+  const lookup = await lookupHere(name);
+  const r = lookup.profile
+    ? resolveRequest(raw, lookup, undefined, validate)
+    : validate(raw, CURRENT_RULES);
+  if (!r.ok) throw invalidRequest(file, r.errors);
+  io.err(
+    lookup.profile
+      ? `profile ${lookup.file}`
+      : `no profile for cluster ${name} here (${lookup.file}): planned from the request alone`,
   );
   return r.request;
 }

@@ -3,43 +3,12 @@
  * CLI runs, the live cluster read, the removals laid out with their quorum math (or the refusal with
  * its numbers). Changes nothing.
  */
-import {
-  createEtcdActivities,
-  etcdConnector,
-} from '../../activities/etcd/activities';
 import { describeScaleIn, PlanError, planScaleIn } from '../../domain/planning';
-import { resolveRequest } from '../../domain/profileResolution';
-import {
-  type ScaleInRequest,
-  validateScaleInRequest,
-} from '../../domain/scaleInRequest';
+import { validateScaleInRequest } from '../../domain/scaleInRequest';
 import { CliError, EXIT } from '../errors';
 import type { Io } from '../io';
-import { invalidRequest } from '../requestFile';
-import { lookupHere } from './planRequest';
-
-async function scaleInRequest(
-  file: string,
-  raw: unknown,
-  io: Io,
-): Promise<ScaleInRequest> {
-  const name = (raw as { cluster?: { name?: unknown } }).cluster?.name;
-  if (typeof name !== 'string')
-    throw invalidRequest(file, [
-      { field: 'cluster.name', message: 'is required' },
-    ]);
-  const lookup = await lookupHere(name);
-  const r = lookup.profile
-    ? resolveRequest(raw, lookup, undefined, validateScaleInRequest)
-    : validateScaleInRequest(raw);
-  if (!r.ok) throw invalidRequest(file, r.errors);
-  io.err(
-    lookup.profile
-      ? `profile ${lookup.file}`
-      : `no profile for cluster ${name} here (${lookup.file}): planned from the request alone`,
-  );
-  return r.request;
-}
+import { readLiveCluster } from './planCluster';
+import { resolveHere } from './planRequest';
 
 export async function planScaleInFile(
   file: string,
@@ -47,20 +16,8 @@ export async function planScaleInFile(
   json: boolean,
   io: Io,
 ): Promise<number> {
-  const request = await scaleInRequest(file, raw, io);
-  let state: Awaited<
-    ReturnType<ReturnType<typeof createEtcdActivities>['inspectCluster']>
-  >;
-  try {
-    state = await createEtcdActivities({
-      connect: etcdConnector(),
-    }).inspectCluster(request.cluster);
-  } catch (err) {
-    throw new CliError(
-      `cannot read the member list of cluster ${request.cluster.name} through ${request.cluster.endpoints.join(', ')}: ${(err as Error).message}`,
-      EXIT.unreachable,
-    );
-  }
+  const request = await resolveHere(file, raw, io, validateScaleInRequest);
+  const state = await readLiveCluster(request.cluster);
   let plan: ReturnType<typeof planScaleIn>;
   try {
     plan = planScaleIn({

@@ -3,7 +3,6 @@ import type { RunSummary } from '../../client';
 
 const COLUMNS: Array<[keyof RunSummary, string]> = [
   ['workflowId', 'WORKFLOW ID'],
-  ['workflowType', 'TYPE'],
   ['status', 'STATUS'],
   ['phase', 'PHASE'],
   ['cluster', 'CLUSTER'],
@@ -11,6 +10,7 @@ const COLUMNS: Array<[keyof RunSummary, string]> = [
   ['requestedBy', 'REQUESTED BY'],
   ['startTime', 'STARTED'],
   ['closeTime', 'CLOSED'],
+  ['workflowType', 'TYPE'],
 ];
 
 export function renderRunTable(runs: RunSummary[]): string {

@@ -2,6 +2,7 @@
 import type { ClusterState } from '../../activities/etcd/activities';
 import type { ScaleOutPlan } from '../../domain/planning';
 import type { ScaleOutRequest } from '../../domain/request';
+import { memberLines } from '../commands/planCluster';
 
 export interface PlanView {
   request: ScaleOutRequest;
@@ -34,13 +35,7 @@ export function renderPlan({
   out.push(
     `live members (cluster ID ${state.clusterId}, read through ${request.cluster.endpoints.join(', ')}):`,
   );
-  for (const m of state.members) {
-    const role = (m.isLearner ? 'learner' : 'voter').padEnd(7);
-    const health = (m.healthy ? 'healthy' : `UNHEALTHY: ${m.error}`).padEnd(9);
-    out.push(
-      `  ${(m.name || '(unstarted)').padEnd(12)} ${m.id.padEnd(20)} ${role} ${health}${m.id === state.leaderId ? ' leader' : ''}  ${m.peerURLs.join(',')}`,
-    );
-  }
+  out.push(...memberLines(state));
   out.push(
     '',
     'steps:',

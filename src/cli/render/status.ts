@@ -1,6 +1,7 @@
 /** A run's status as text: one labelled row per fact, the members as a table. */
 import type { RunStatus, RunSummary } from '../../client';
 import type { ApprovalState } from '../../workflows/run/messages';
+import { resultRows } from './result';
 
 /** What `status` shows (and prints as JSON with --json). */
 export type StatusView = RunSummary & Omit<RunStatus, 'progressUnreachable'>;
@@ -52,6 +53,7 @@ export function renderStatus(v: StatusView): string {
     val !== undefined && val !== '' && out.push(`${k.padEnd(10)} ${val}`);
   const p = v.progress;
   row('workflow', `${v.workflowId} (run ${v.runId})`);
+  row('type', v.workflowType);
   row('status', v.status);
   row('cluster', v.cluster);
   row(
@@ -65,30 +67,7 @@ export function renderStatus(v: StatusView): string {
   row('started', v.startTime);
   row('closed', v.closeTime);
   progressRows(v, row, out);
-  if (v.result) {
-    row(
-      'result',
-      `${v.result.from} -> ${v.result.to} members: ${v.result.membersAfter.map((m) => `${m.name}${m.isLearner ? ' (learner)' : ''}`).join(', ')}`,
-    );
-    row('servers', `--etcd-servers=${v.result.etcdServers.join(',')}`);
-    const a = v.result.apiservers;
-    if (a)
-      row(
-        'apiservers',
-        a.told === 'none' && !a.nodes.length
-          ? 'not told (no control-plane nodes in the profile): set the list above on each, one at a time'
-          : `${a.told} told: ${a.nodes.map((n) => `${n.host} ${n.state}${n.totalMs !== undefined ? ` (${(n.totalMs / 1000).toFixed(1)} s)` : ''}`).join(', ')}`,
-      );
-    const inv = v.result.inventoryChange;
-    if (inv?.hosts.length) {
-      row(
-        'inventory',
-        `add the new hosts to the etcd group (${inv.format === 'ini' ? 'INI' : 'YAML'}), so the next playbook run keeps them:`,
-      );
-      out.push(...inv.text.split('\n').map((l) => `  ${l}`));
-    }
-    for (const w of v.result.warnings) row('warning', w);
-  }
+  if (v.result) resultRows(v.result, row, out);
   if (v.failure)
     row(
       'failure',

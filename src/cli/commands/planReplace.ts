@@ -1,0 +1,86 @@
+/**
+ * plan for a replacement request (one with replaceMember): resolved over the cluster's profile where
+ * the CLI runs, the live cluster read (members, their health, the leader), then the replacement's
+ * plan: its path (the old member down: remove it first; healthy: join the new one first), the steps
+ * with the point of no return named, the quorum numbers; or the refusal with its numbers. Changes
+ * nothing.
+ */
+import {
+  describeReplace,
+  PlanError,
+  planReplace,
+  type ReplacePlan,
+} from '../../domain/planning';
+import { validateReplaceRequest } from '../../domain/replaceRequest';
+import { CliError, EXIT } from '../errors';
+import type { Io } from '../io';
+import { memberLines, readLiveCluster } from './planCluster';
+import { resolveHere } from './planRequest';
+
+/** Where the run stops being undoable, in words, with the step it is. */
+export function pointOfNoReturn(plan: ReplacePlan): string {
+  const step = plan.steps.indexOf('remove-old') + 3;
+  return `point of no return: step ${step}, the removal of ${plan.old.name} (ID ${plan.old.id}); before it a failure undoes everything (the new member's learner removed, the apiservers' lists restored), after it the run only goes forward and a failure leaves the cluster healthy at the size it reached`;
+}
+
+export async function planReplaceFile(
+  file: string,
+  raw: unknown,
+  json: boolean,
+  io: Io,
+): Promise<number> {
+  const request = await resolveHere(file, raw, io, validateReplaceRequest);
+  const state = await readLiveCluster(request.cluster);
+  let plan: ReplacePlan;
+  try {
+    plan = planReplace({
+      cluster: request.cluster.name,
+      members: state.members,
+      leaderId: state.leaderId,
+      replace: request.replaceMember,
+      newMember: request.newMembers[0],
+      endpoints: request.cluster.endpoints,
+    });
+  } catch (err) {
+    if (err instanceof PlanError)
+      throw new CliError(
+        `the replacement is refused for cluster ${request.cluster.name} (nothing was changed): ${err.message}`,
+        EXIT.usage,
+      );
+    throw err;
+  }
+  const steps = describeReplace(plan);
+  if (json) {
+    io.out(
+      JSON.stringify(
+        {
+          cluster: request.cluster.name,
+          clusterId: state.clusterId,
+          leaderId: state.leaderId,
+          members: state.members,
+          plan,
+          steps,
+          pointOfNoReturn: pointOfNoReturn(plan),
+        },
+        null,
+        2,
+      ),
+    );
+    return EXIT.ok;
+  }
+  io.out(
+    [
+      `dry run for cluster ${request.cluster.name}: replace ${plan.old.name} by ${plan.newMember.name}, ${plan.before.voters} voting members before and after (nothing was changed)`,
+      '',
+      `live members (cluster ID ${state.clusterId}, read through ${request.cluster.endpoints.join(', ')}):`,
+      ...memberLines(state),
+      '',
+      'steps:',
+      ...steps.map((l) => `  ${l}`),
+      '',
+      pointOfNoReturn(plan),
+      ...plan.warnings.map((w) => `warning: ${w}`),
+    ].join('\n'),
+  );
+  return EXIT.ok;
+}

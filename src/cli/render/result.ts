@@ -1,0 +1,77 @@
+/**
+ * A completed run's result as status rows, whichever workflow type returned it: a scale-out's (members
+ * added, the inventory change), a scale-in's (members removed, what is left by hand) and a
+ * replacement's (the member replaced, by which). Read field by field: a type's result says only what
+ * that type did.
+ */
+
+type Row = (k: string, val: string | undefined) => void;
+
+interface MemberLike {
+  name?: string;
+  isLearner?: boolean;
+}
+interface RemovalLike {
+  member?: string;
+  id?: string;
+  removed?: boolean;
+  serviceStopped?: boolean;
+  dataDirMovedTo?: string | null;
+}
+interface ResultLike {
+  from?: number;
+  to?: number;
+  membersAfter?: (MemberLike | string)[];
+  etcdServers?: string[];
+  apiservers?: {
+    told: string;
+    nodes: { host: string; state: string; totalMs?: number }[];
+  };
+  inventoryChange?: { format?: string; hosts: unknown[]; text: string };
+  removed?: RemovalLike[];
+  replaced?: string | { name?: string; id?: string };
+  path?: string;
+  leftByHand?: string[];
+  warnings?: string[];
+}
+
+const memberName = (m: MemberLike | string) =>
+  typeof m === 'string' ? m : `${m.name}${m.isLearner ? ' (learner)' : ''}`;
+
+function removalLine(r: RemovalLike): string {
+  return `${r.member}${r.id ? ` (ID ${r.id})` : ''}: ${r.removed === false ? 'already gone from etcd' : 'removed'}, service ${r.serviceStopped ? 'stopped' : 'NOT stopped'}${r.dataDirMovedTo ? `, data dir moved to ${r.dataDirMovedTo}` : ''}`;
+}
+
+export function resultRows(result: unknown, row: Row, out: string[]): void {
+  const r = (result ?? {}) as ResultLike;
+  row(
+    'result',
+    `${r.from} -> ${r.to} members${r.membersAfter ? `: ${r.membersAfter.map(memberName).join(', ')}` : ''}`,
+  );
+  if (r.replaced)
+    row(
+      'replaced',
+      `${typeof r.replaced === 'string' ? r.replaced : `${r.replaced.name}${r.replaced.id ? ` (ID ${r.replaced.id})` : ''}`}${r.path ? ` (path: ${r.path})` : ''}`,
+    );
+  for (const x of r.removed ?? []) row('removed', removalLine(x));
+  if (r.etcdServers)
+    row('servers', `--etcd-servers=${r.etcdServers.join(',')}`);
+  const a = r.apiservers;
+  if (a)
+    row(
+      'apiservers',
+      a.told === 'none' && !a.nodes.length
+        ? 'not told (no control-plane nodes in the profile): set the list above on each, one at a time'
+        : `${a.told} told: ${a.nodes.map((n) => `${n.host} ${n.state}${n.totalMs !== undefined ? ` (${(n.totalMs / 1000).toFixed(1)} s)` : ''}`).join(', ')}`,
+    );
+  const inv = r.inventoryChange;
+  if (inv?.hosts.length) {
+    row(
+      'inventory',
+      `add the new hosts to the etcd group (${inv.format === 'ini' ? 'INI' : 'YAML'}), so the next playbook run keeps them:`,
+    );
+    out.push(...inv.text.split('\n').map((l) => `  ${l}`));
+  }
+  for (const l of r.leftByHand ?? []) row('by hand', l);
+  for (const w of r.warnings ?? []) row('warning', w);
+}

@@ -1,0 +1,80 @@
+/** status shows each workflow type's result: a scale-out's members and inventory, a scale-in's removals. */
+import assert from 'node:assert/strict';
+import { renderStatus, type StatusView } from '../../../src/cli/render/status';
+
+const view = (result: unknown, workflowType: string): StatusView =>
+  ({
+    workflowId: 'w',
+    runId: 'r',
+    workflowType,
+    status: 'COMPLETED',
+    startTime: '2026-12-02T10:00:00.000Z',
+    result,
+  }) as StatusView;
+
+describe('status: the result of each workflow type', () => {
+  it("shows a scale-in's removals and what is left by hand", () => {
+    const text = renderStatus(
+      view(
+        {
+          from: 5,
+          to: 3,
+          membersAfter: ['etcd1', 'etcd2', 'etcd3'],
+          removed: [
+            {
+              member: 'etcd4',
+              id: 'a1',
+              removed: true,
+              serviceStopped: true,
+              dataDirMovedTo: '/var/lib/etcd.removed-x',
+            },
+            {
+              member: 'etcd5',
+              id: 'b2',
+              removed: true,
+              serviceStopped: false,
+              leftByHand: [],
+            },
+          ],
+          etcdServers: ['http://a:2379'],
+          apiservers: { told: 'none', nodes: [] },
+          leftByHand: ['on 10.0.0.5: systemctl disable --now etcd'],
+          warnings: [],
+        },
+        'scaleInEtcd',
+      ),
+    );
+    assert.match(text, /^type +scaleInEtcd$/m);
+    assert.match(text, /^result +5 -> 3 members: etcd1, etcd2, etcd3$/m);
+    assert.match(
+      text,
+      /^removed +etcd4 \(ID a1\): removed, service stopped, data dir moved to \/var\/lib\/etcd\.removed-x$/m,
+    );
+    assert.match(
+      text,
+      /^removed +etcd5 \(ID b2\): removed, service NOT stopped$/m,
+    );
+    assert.match(
+      text,
+      /^by hand +on 10\.0\.0\.5: systemctl disable --now etcd$/m,
+    );
+    assert.match(text, /^servers +--etcd-servers=http:\/\/a:2379$/m);
+  });
+
+  it("shows a scale-out's members with learners marked", () => {
+    const text = renderStatus(
+      view(
+        {
+          from: 3,
+          to: 4,
+          membersAfter: [{ name: 'etcd1' }, { name: 'etcd4', isLearner: true }],
+          etcdServers: [],
+          warnings: ['w1'],
+        },
+        'scaleOutEtcd',
+      ),
+    );
+    assert.match(text, /^result +3 -> 4 members: etcd1, etcd4 \(learner\)$/m);
+    assert.match(text, /^warning +w1$/m);
+  });
+});
