@@ -19,9 +19,11 @@ const PROFILE: keyof Activities = 'loadClusterProfile';
 /** Undo activities carry this phase in their summary ("rollback etcd5"). */
 const ROLLBACK: Phase = 'rollback';
 
+/** A scale-out's result lists members as etcd does; a scale-in's and a replacement's by name. */
+type ResultMember = Record<string, unknown> | string;
 type RunResult = {
-  membersBefore?: Record<string, unknown>[];
-  membersAfter?: Record<string, unknown>[];
+  membersBefore?: ResultMember[];
+  membersAfter?: ResultMember[];
   backup?: BackupRecord;
   approval?: unknown;
 };
@@ -53,6 +55,25 @@ const membersRead = (a: RecordedActivity | undefined) =>
     a?.result as { members?: Record<string, unknown>[] } | undefined
   )?.members?.map(asMember);
 
+/** Result members as the report shows them: a name is the member of that name read before, if any. */
+function resultMembers(
+  list: ResultMember[] | undefined,
+  known: AuditMember[],
+): AuditMember[] | undefined {
+  if (!list) return undefined;
+  return list.map((m) =>
+    typeof m === 'string'
+      ? (known.find((k) => k.name === m) ?? {
+          id: '',
+          name: m,
+          peerURLs: [],
+          clientURLs: [],
+          isLearner: false,
+        })
+      : asMember(m),
+  );
+}
+
 export function membersOf(
   activities: RecordedActivity[],
   result: RunResult | undefined,
@@ -60,14 +81,18 @@ export function membersOf(
   const inspections = activities.filter(
     (a) => a.name === INSPECT && a.outcome === 'completed',
   );
-  const before =
-    result?.membersBefore?.map(asMember) ??
+  const read =
     membersRead(
       inspections.find((a) => a.summary === activitySummary('preflight')) ??
         inspections[0],
-    );
+    ) ?? [];
+  const before =
+    (result?.membersBefore?.every((m) => typeof m === 'string')
+      ? undefined
+      : resultMembers(result?.membersBefore, read)) ??
+    (read.length ? read : undefined);
   const after =
-    result?.membersAfter?.map(asMember) ??
+    resultMembers(result?.membersAfter, before ?? []) ??
     membersRead(
       inspections.find((a) => a.summary === activitySummary('result')),
     );

@@ -1,14 +1,13 @@
 /** The audit report as Markdown, for a ticket or a change record: one function per section. */
 import { rootCause } from '../client/failure';
 import {
-  brief,
   bullets,
   cell,
   codeBlock,
-  codeSpan,
   duration,
   inline,
 } from '../domain/markdownText';
+import { outcome, runNoun } from './outcome';
 import type { AuditMember, AuditReport } from './types';
 
 export function renderAuditMarkdown(r: AuditReport): string {
@@ -29,7 +28,7 @@ export function renderAuditMarkdown(r: AuditReport): string {
 
 function header(r: AuditReport): string[] {
   return [
-    `# Audit: etcd scale-out ${inline(r.workflowId)}`,
+    `# Audit: etcd ${runNoun(r.workflowType)} ${inline(r.workflowId)}`,
     '',
     '| | |',
     '| --- | --- |',
@@ -51,69 +50,6 @@ function header(r: AuditReport): string[] {
     `| report generated | ${r.generatedAt} |`,
     '',
   ];
-}
-
-function outcome(r: AuditReport): string[] {
-  const out = ['## Outcome', ''];
-  const f = r.outcome.failure;
-  if (r.status === 'RUNNING')
-    out.push(
-      `Still running, in phase **${cell(r.phases[r.phases.length - 1]?.phase ?? 'unknown')}**.`,
-    );
-  else if (f) {
-    out.push(
-      `**${r.status}**${f.type ? ` (${inline(f.type)})` : ''} at ${r.outcome.at}${r.outcome.terminatedBy ? `, by ${cell(r.outcome.terminatedBy)}` : ''}:`,
-      '',
-      codeBlock(f.message),
-    );
-    if (f.causes?.length)
-      out.push(
-        '',
-        'Caused by (first lines; full text in the activity failures below and in the JSON report):',
-        '',
-        ...bullets(f.causes.map(brief)),
-      );
-  } else {
-    const res = r.outcome.result as
-      | {
-          from?: number;
-          to?: number;
-          etcdServers?: string[];
-          inventoryChange?: { format?: string; text?: string };
-          warnings?: string[];
-          apiservers?: {
-            told: string;
-            nodes: { host: string; state: string; totalMs?: number }[];
-          };
-        }
-      | undefined;
-    out.push(
-      `**${r.status}** at ${r.outcome.at}${res?.from !== undefined ? `: ${res.from} -> ${res.to} members` : ''}.`,
-    );
-    if (res?.etcdServers)
-      out.push(
-        '',
-        `kube-apiserver ${codeSpan(`--etcd-servers=${res.etcdServers.join(',')}`)}`,
-      );
-    const a = res?.apiservers;
-    if (a)
-      out.push(
-        '',
-        a.nodes.length
-          ? `kube-apiservers told (${cell(a.told)}): ${a.nodes.map((n) => `${cell(n.host)} ${cell(n.state)}${n.totalMs !== undefined ? ` in ${duration(n.totalMs)}` : ''}`).join(', ')}`
-          : 'kube-apiservers: not told (no control-plane nodes in the profile)',
-      );
-    if (res?.inventoryChange?.text)
-      out.push(
-        '',
-        `Inventory change (${res.inventoryChange.format === 'ini' ? 'INI' : 'YAML'}: the new hosts in the etcd group, so the next playbook run keeps them):`,
-        '',
-        codeBlock(res.inventoryChange.text),
-      );
-    if (res?.warnings?.length)
-      out.push('', 'Warnings:', '', ...bullets(res.warnings));
-  }
-  return [...out, ''];
 }
 
 function phases(r: AuditReport): string[] {
