@@ -20,7 +20,11 @@ import { resolveHere } from './planRequest';
 /** Where the run stops being undoable, in words, with the step it is. */
 export function pointOfNoReturn(plan: ReplacePlan): string {
   const step = plan.steps.indexOf('remove-old') + 3;
-  return `point of no return: step ${step}, the removal of ${plan.old.name} (ID ${plan.old.id}); before it a failure undoes everything (the new member's learner removed, the apiservers' lists restored), after it the run only goes forward and a failure leaves the cluster healthy at the size it reached`;
+  const undone =
+    plan.path === 'healthy'
+      ? `${plan.newMember.name} removed again, the apiservers' lists restored`
+      : "the apiservers' lists restored";
+  return `point of no return: step ${step}, the removal of ${plan.old.name} (ID ${plan.old.id}); before it a failure undoes everything (${undone}), after it the run only goes forward and a failure leaves the cluster healthy at the size it reached`;
 }
 
 export async function planReplaceFile(
