@@ -29,26 +29,48 @@ const NOUNS: Record<string, string> = {
 export const runNoun = (workflowType: string): string =>
   NOUNS[workflowType] ?? `run (${workflowType || 'unknown type'})`;
 
+interface Rollout {
+  told: string;
+  nodes: { host: string; state: string; totalMs?: number }[];
+}
 interface CompletedResult {
   from?: number;
   to?: number;
+  membersAfter?: unknown[];
   etcdServers?: string[];
   inventoryChange?: { format?: string; text?: string };
   warnings?: string[];
   leftByHand?: string[];
-  removed?: {
-    member?: string;
-    id?: string;
-    removed?: boolean;
-    serviceStopped?: boolean;
-    dataDirMovedTo?: string | null;
-  }[];
-  replaced?: string | { name?: string; id?: string };
+  removed?: Removal[];
+  /** A replacement's one removal, the member it replaced and by which. */
+  removal?: Removal;
+  replaced?: { name?: string; id?: string };
+  newMember?: string;
   path?: string;
-  apiservers?: {
-    told: string;
-    nodes: { host: string; state: string; totalMs?: number }[];
-  };
+  /** One rollout (scale-out, scale-in), or a replacement's by direction (out, swap, in). */
+  apiservers?: Rollout | { out?: Rollout; swap?: Rollout; in?: Rollout };
+}
+interface Removal {
+  member?: string;
+  id?: string;
+  removed?: boolean;
+  serviceStopped?: boolean;
+  dataDirMovedTo?: string | null;
+}
+
+/** `kube-apiservers told (all): ...`; `label` names a replacement's rollout (out, swap, in). */
+const rolloutText = (a: Rollout, label = '') =>
+  a.nodes.length
+    ? `kube-apiservers${label} told (${cell(a.told)}): ${a.nodes.map((n) => `${cell(n.host)} ${cell(n.state)}${n.totalMs !== undefined ? ` in ${duration(n.totalMs)}` : ''}`).join(', ')}`
+    : `kube-apiservers${label}: not told (no control-plane nodes in the profile)`;
+
+function apiserverLines(a: CompletedResult['apiservers']): string[] {
+  if (!a) return [];
+  if ('told' in a) return ['', rolloutText(a)];
+  return (['out', 'swap', 'in'] as const).flatMap((k) => {
+    const r = a[k];
+    return r ? ['', rolloutText(r, ` (${k})`)] : [];
+  });
 }
 
 function failed(r: AuditReport): string[] {
@@ -73,22 +95,23 @@ function failed(r: AuditReport): string[] {
 function membershipLines(res: CompletedResult): string[] {
   const out: string[] = [];
   if (res.replaced) {
-    const old =
-      typeof res.replaced === 'string'
-        ? res.replaced
-        : `${res.replaced.name}${res.replaced.id ? ` (ID ${res.replaced.id})` : ''}`;
+    const old = `${res.replaced.name}${res.replaced.id ? ` (ID ${res.replaced.id})` : ''}`;
     out.push(
       '',
-      `Replaced ${cell(old)}${res.path ? ` (path: ${cell(res.path)})` : ''}.`,
+      `Replaced ${cell(old)}${res.newMember ? ` by ${cell(res.newMember)}` : ''}${res.path ? ` (path: ${cell(res.path)})` : ''}.`,
     );
   }
-  if (res.removed?.length)
+  const removed = [
+    ...(res.removed ?? []),
+    ...(res.removal ? [res.removal] : []),
+  ];
+  if (removed.length)
     out.push(
       '',
       'Removed, one at a time:',
       '',
       ...bullets(
-        res.removed.map(
+        removed.map(
           (x) =>
             `${x.member}${x.id ? ` (ID ${x.id})` : ''}: ${x.removed === false ? 'already gone from etcd' : 'removed'}, service ${x.serviceStopped ? 'stopped' : 'NOT stopped'}${x.dataDirMovedTo ? `, data dir moved to ${x.dataDirMovedTo}` : ''}`,
         ),
@@ -101,23 +124,20 @@ function membershipLines(res: CompletedResult): string[] {
 
 function completed(r: AuditReport): string[] {
   const res = r.outcome.result as CompletedResult | undefined;
-  const out = [
-    `**${r.status}** at ${r.outcome.at}${res?.from !== undefined ? `: ${res.from} -> ${res.to} members` : ''}.`,
-  ];
+  const size =
+    res?.from !== undefined
+      ? `: ${res.from} -> ${res.to} members`
+      : res?.membersAfter
+        ? `: ${res.membersAfter.length} members`
+        : '';
+  const out = [`**${r.status}** at ${r.outcome.at}${size}.`];
   if (!res) return out;
   if (res.etcdServers)
     out.push(
       '',
       `kube-apiserver ${codeSpan(`--etcd-servers=${res.etcdServers.join(',')}`)}`,
     );
-  const a = res.apiservers;
-  if (a)
-    out.push(
-      '',
-      a.nodes.length
-        ? `kube-apiservers told (${cell(a.told)}): ${a.nodes.map((n) => `${cell(n.host)} ${cell(n.state)}${n.totalMs !== undefined ? ` in ${duration(n.totalMs)}` : ''}`).join(', ')}`
-        : 'kube-apiservers: not told (no control-plane nodes in the profile)',
-    );
+  out.push(...apiserverLines(res.apiservers));
   out.push(...membershipLines(res));
   if (res.inventoryChange?.text)
     out.push(

@@ -8,7 +8,11 @@ import type {
   WorkflowExecutionInfo,
 } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
-import type { ScaleInResult, ScaleOutResult } from '../workflows';
+import type {
+  ReplaceResult,
+  ScaleInResult,
+  ScaleOutResult,
+} from '../workflows';
 import { type Progress, progressQuery } from '../workflows/run/messages';
 import {
   EtcdCluster,

@@ -2,7 +2,8 @@
  * The HTTP API's other runs on the real stack (test/support/api.ts), lab 58: a scale-in started
  * through POST /v1/scaleins completes (3 -> 5 by the API's scale-out first, then 5 -> 3), read by the
  * same status, list and audit routes as a scale-out and holding the same one-run-per-cluster guard;
- * and replacement requests with a bad field are refused by POST /v1/replacements naming it.
+ * and replacement requests with a bad field are refused by POST /v1/replacements naming it, and one
+ * naming a member the cluster does not have is started and fails in preflight naming it.
  */
 import assert from 'node:assert/strict';
 import { Lab } from '../../lab';
@@ -195,6 +196,38 @@ describe('HTTP API on the real stack', () => {
         body: { reason: 'too late' },
       });
       assert.equal(late.status, 409, late.text);
+    });
+
+    it('a replacement naming a member the cluster does not have fails in preflight naming it, changing nothing', async () => {
+      const before = await memberNames(lab);
+      const r = await call('POST', '/v1/replacements', {
+        body: replaceBody({ replaceMember: 'etcd9' }),
+      });
+      assert.equal(r.status, 201, r.text);
+      assert.equal(r.json.workflowId, 'replace-lab-58_OPS-REPL-1');
+      assert.equal(r.json.workflowType, 'replaceEtcdMember');
+      const done = await waitForStatus(
+        r.json.workflowId,
+        (s) => s.status !== 'RUNNING',
+        'the replacement',
+      );
+      assert.equal(done.status, 'FAILED', JSON.stringify(done));
+      assert.equal(done.failure.type, 'PreflightFailed', done.failure.message);
+      assert.match(
+        done.failure.message,
+        /no member of cluster lab-58 is named "etcd9" \(members: etcd1, etcd2, etcd3\); names are matched exactly/,
+      );
+      const audit = await call(
+        'GET',
+        `/v1/scaleouts/${r.json.workflowId}/audit`,
+      );
+      assert.equal(audit.status, 200, audit.text);
+      assert.deepEqual(
+        audit.json.phases.map((p: { phase: string }) => p.phase),
+        ['validate', 'preflight', 'failed'],
+      );
+      assert.deepEqual(await memberNames(lab), before);
+      await invariants(lab, ORIGINAL, keys);
     });
   });
 });

@@ -18,18 +18,24 @@ interface RemovalLike {
   serviceStopped?: boolean;
   dataDirMovedTo?: string | null;
 }
+interface Rollout {
+  told: string;
+  nodes: { host: string; state: string; totalMs?: number }[];
+}
 interface ResultLike {
   from?: number;
   to?: number;
+  membersBefore?: (MemberLike | string)[];
   membersAfter?: (MemberLike | string)[];
   etcdServers?: string[];
-  apiservers?: {
-    told: string;
-    nodes: { host: string; state: string; totalMs?: number }[];
-  };
+  /** One rollout (scale-out, scale-in), or a replacement's by direction (out, swap, in). */
+  apiservers?: Rollout | { out?: Rollout; swap?: Rollout; in?: Rollout };
   inventoryChange?: { format?: string; hosts: unknown[]; text: string };
   removed?: RemovalLike[];
-  replaced?: string | { name?: string; id?: string };
+  /** A replacement's one removal. */
+  removal?: RemovalLike;
+  replaced?: { name?: string; id?: string };
+  newMember?: string;
   path?: string;
   leftByHand?: string[];
   warnings?: string[];
@@ -42,28 +48,44 @@ function removalLine(r: RemovalLike): string {
   return `${r.member}${r.id ? ` (ID ${r.id})` : ''}: ${r.removed === false ? 'already gone from etcd' : 'removed'}, service ${r.serviceStopped ? 'stopped' : 'NOT stopped'}${r.dataDirMovedTo ? `, data dir moved to ${r.dataDirMovedTo}` : ''}`;
 }
 
+function rolloutText(a: Rollout): string {
+  return a.told === 'none' && !a.nodes.length
+    ? 'not told (no control-plane nodes in the profile): set the list above on each, one at a time'
+    : `${a.told} told: ${a.nodes.map((n) => `${n.host} ${n.state}${n.totalMs !== undefined ? ` (${(n.totalMs / 1000).toFixed(1)} s)` : ''}`).join(', ')}`;
+}
+
+/** The apiservers' rollouts: one, or a replacement's by direction. */
+export function rollouts(
+  a: ResultLike['apiservers'],
+): Array<[string, Rollout]> {
+  if (!a) return [];
+  if ('told' in a) return [['', a]];
+  return (['out', 'swap', 'in'] as const).flatMap((k) =>
+    a[k] ? [[k, a[k]] as [string, Rollout]] : [],
+  );
+}
+
 export function resultRows(result: unknown, row: Row, out: string[]): void {
   const r = (result ?? {}) as ResultLike;
+  const size =
+    r.from !== undefined
+      ? `${r.from} -> ${r.to} members`
+      : `${r.membersAfter?.length ?? '?'} members`;
   row(
     'result',
-    `${r.from} -> ${r.to} members${r.membersAfter ? `: ${r.membersAfter.map(memberName).join(', ')}` : ''}`,
+    `${size}${r.membersAfter ? `: ${r.membersAfter.map(memberName).join(', ')}` : ''}`,
   );
   if (r.replaced)
     row(
       'replaced',
-      `${typeof r.replaced === 'string' ? r.replaced : `${r.replaced.name}${r.replaced.id ? ` (ID ${r.replaced.id})` : ''}`}${r.path ? ` (path: ${r.path})` : ''}`,
+      `${r.replaced.name}${r.replaced.id ? ` (ID ${r.replaced.id})` : ''}${r.newMember ? ` by ${r.newMember}` : ''}${r.path ? ` (path: ${r.path})` : ''}`,
     );
-  for (const x of r.removed ?? []) row('removed', removalLine(x));
+  for (const x of [...(r.removed ?? []), ...(r.removal ? [r.removal] : [])])
+    row('removed', removalLine(x));
   if (r.etcdServers)
     row('servers', `--etcd-servers=${r.etcdServers.join(',')}`);
-  const a = r.apiservers;
-  if (a)
-    row(
-      'apiservers',
-      a.told === 'none' && !a.nodes.length
-        ? 'not told (no control-plane nodes in the profile): set the list above on each, one at a time'
-        : `${a.told} told: ${a.nodes.map((n) => `${n.host} ${n.state}${n.totalMs !== undefined ? ` (${(n.totalMs / 1000).toFixed(1)} s)` : ''}`).join(', ')}`,
-    );
+  for (const [direction, a] of rollouts(r.apiservers))
+    row('apiservers', `${direction ? `${direction}: ` : ''}${rolloutText(a)}`);
   const inv = r.inventoryChange;
   if (inv?.hosts.length) {
     row(

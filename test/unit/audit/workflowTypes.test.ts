@@ -65,9 +65,35 @@ describe('audit report: every membership workflow type', () => {
       /^- etcd5 \(ID b2\): already gone from etcd, service NOT stopped$/m,
     );
     assert.match(md, /\*\*Left to do by hand:\*\*\n\n- on etcd5: stop etcd/);
+    const replaced = renderAuditMarkdown(
+      completed('replaceEtcdMember', {
+        path: 'healthy',
+        replaced: { name: 'etcd2', id: 'b2' },
+        newMember: 'etcd4',
+        membersAfter: ['etcd1', 'etcd3', 'etcd4'],
+        removal: {
+          member: 'etcd2',
+          id: 'b2',
+          removed: true,
+          serviceStopped: true,
+        },
+        apiservers: {
+          swap: { told: 'all', nodes: [{ host: 'cp1', state: 'told' }] },
+        },
+        leftByHand: [],
+        warnings: [],
+      }),
+    );
+    assert.match(replaced, /^# Audit: etcd member replacement /m);
+    assert.match(replaced, /^\*\*COMPLETED\*\* at .*: 3 members\.$/m);
     assert.match(
-      renderAuditMarkdown(completed('replaceEtcdMember', { from: 3, to: 3 })),
-      /^# Audit: etcd member replacement /m,
+      replaced,
+      /^Replaced etcd2 \(ID b2\) by etcd4 \(path: healthy\)\.$/m,
+    );
+    assert.match(replaced, /^- etcd2 \(ID b2\): removed, service stopped$/m);
+    assert.match(
+      replaced,
+      /^kube-apiservers \(swap\) told \(all\): cp1 told$/m,
     );
     assert.match(
       renderAuditMarkdown(completed('scaleOutEtcd', { from: 3, to: 5 })),

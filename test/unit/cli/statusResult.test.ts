@@ -77,4 +77,44 @@ describe('status: the result of each workflow type', () => {
     assert.match(text, /^result +3 -> 4 members: etcd1, etcd4 \(learner\)$/m);
     assert.match(text, /^warning +w1$/m);
   });
+
+  it("shows a replacement's member replaced, its removal and each apiserver rollout", () => {
+    const text = renderStatus(
+      view(
+        {
+          path: 'down',
+          replaced: { name: 'etcd3', id: 'c3' },
+          newMember: 'etcd4',
+          membersBefore: ['etcd1', 'etcd2', 'etcd3'],
+          membersAfter: ['etcd1', 'etcd2', 'etcd4'],
+          removal: {
+            member: 'etcd3',
+            id: 'c3',
+            removed: true,
+            serviceStopped: false,
+          },
+          apiservers: {
+            out: { told: 'all', nodes: [{ host: 'cp1', state: 'told' }] },
+            in: { told: 'none', nodes: [] },
+          },
+          etcdServers: ['http://etcd1:2379'],
+          leftByHand: ['on 10.0.0.3: move /var/lib/etcd aside'],
+          warnings: [],
+        },
+        'replaceEtcdMember',
+      ),
+    );
+    assert.match(text, /^result +3 members: etcd1, etcd2, etcd4$/m);
+    assert.match(text, /^replaced +etcd3 \(ID c3\) by etcd4 \(path: down\)$/m);
+    assert.match(
+      text,
+      /^removed +etcd3 \(ID c3\): removed, service NOT stopped$/m,
+    );
+    assert.match(text, /^apiservers +out: all told: cp1 told$/m);
+    assert.match(text, /^apiservers +in: not told/m);
+    assert.match(
+      text,
+      /^by hand +on 10\.0\.0\.3: move \/var\/lib\/etcd aside$/m,
+    );
+  });
 });
