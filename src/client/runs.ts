@@ -80,10 +80,7 @@ export function runSummary(
 }
 
 /** What a completed run returns: a scale-out's, a scale-in's or a replacement's result. */
-export type RunResult =
-  | ScaleOutResult
-  | ScaleInResult
-  | Record<string, unknown>;
+export type RunResult = ScaleOutResult | ScaleInResult | ReplaceResult;
 
 export interface RunStatus {
   progress?: Progress;

@@ -215,7 +215,7 @@ describe('HTTP API on the real stack', () => {
       assert.equal(done.failure.type, 'PreflightFailed', done.failure.message);
       assert.match(
         done.failure.message,
-        /no member of cluster lab-58 is named "etcd9" \(members: etcd1, etcd2, etcd3\); names are matched exactly/,
+        /no member of cluster lab-58 is named "etcd9" \(members: etcd\d, etcd\d, etcd\d\); names are matched exactly/,
       );
       const audit = await call(
         'GET',
