@@ -25,9 +25,22 @@ export function clusterProblems(state: ClusterHealthFacts): string[] {
         `member ${m.name || m.id} (${m.peerURLs.join(',')}) is not healthy: ${m.error}`,
       );
   }
-  if (!state.leaderId)
-    problems.push('the cluster has no leader its members agree on');
-  if (state.alarms.length)
-    problems.push(`alarms raised: ${state.alarms.join(', ')}`);
-  return problems;
+  return [...problems, ...leaderAndAlarmProblems(state)];
+}
+
+/**
+ * What refuses a removal or a replacement, whose plans weigh the unhealthy members by the numbers
+ * themselves: no leader the members agree on, a raised alarm.
+ */
+export function leaderAndAlarmProblems(
+  state: Pick<ClusterHealthFacts, 'leaderId' | 'alarms'>,
+): string[] {
+  return [
+    ...(state.leaderId
+      ? []
+      : ['the cluster has no leader its members agree on']),
+    ...(state.alarms.length
+      ? [`alarms raised: ${state.alarms.join(', ')}`]
+      : []),
+  ];
 }

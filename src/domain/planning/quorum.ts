@@ -33,6 +33,20 @@ export class PlanError extends Error {
   }
 }
 
+/** The plan, or undefined with its refusal added to `problems` (preflight reports every problem at once). */
+export function planOrProblem<T>(
+  problems: string[],
+  plan: () => T,
+): T | undefined {
+  try {
+    return plan();
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+    problems.push(err.message);
+    return undefined;
+  }
+}
+
 export const size = (voters: number): SizeStep => ({
   voters,
   quorum: quorum(voters),

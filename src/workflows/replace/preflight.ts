@@ -8,10 +8,11 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ClusterState } from '../../activities';
+import { leaderAndAlarmProblems } from '../../domain/clusterHealth';
 import { ErrorType } from '../../domain/errors';
 import {
   checkMemberData,
-  PlanError,
+  planOrProblem,
   planReplace,
   type ReplacePlan,
 } from '../../domain/planning';
@@ -35,15 +36,10 @@ export async function replacePreflight(
     request.strategy,
     activitySummary('preflight'),
   ).inspectCluster(request.cluster);
-  const problems: string[] = [];
-  if (!before.leaderId)
-    problems.push('the cluster has no leader its members agree on');
-  if (before.alarms.length)
-    problems.push(`alarms raised: ${before.alarms.join(', ')}`);
-  let plan: ReplacePlan | undefined;
-  try {
+  const problems = leaderAndAlarmProblems(before);
+  const plan = planOrProblem(problems, () => {
     for (const m of before.members) checkMemberData(m);
-    plan = planReplace({
+    return planReplace({
       cluster: request.cluster.name,
       members: before.members,
       leaderId: before.leaderId,
@@ -51,10 +47,7 @@ export async function replacePreflight(
       newMember: request.newMembers[0],
       endpoints: request.cluster.endpoints,
     });
-  } catch (err) {
-    if (!(err instanceof PlanError)) throw err;
-    problems.push(err.message);
-  }
+  });
   const [node] = await inspectNewNodes(
     request,
     before,

@@ -20,7 +20,7 @@
  * the cluster healthy at the size it reached (a join that fails is still undone: its learner is
  * removed) with an error that says what is left to do, on which host (replacing.ts).
  */
-import { log, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { BackupRecord } from '../../activities';
 import { ErrorType } from '../../domain/errors';
 import { hostOf } from '../../domain/patterns';
@@ -33,20 +33,15 @@ import type { ReplaceRequest } from '../../domain/replaceRequest';
 import { activities } from '../run/activityPolicies';
 import { activitySummary } from '../run/messages';
 import { notify } from '../run/notify';
-import { Run } from '../run/run';
 import { runKey } from '../run/runKey';
 import { hostSshTarget } from '../run/sshTarget';
 import { changeLists } from '../steps/apiserverLists';
-import {
-  approvalBeforeNoReturn,
-  decisionRules,
-  listenForDecisions,
-} from '../steps/approval';
+import { approvalBeforeNoReturn } from '../steps/approval';
 import { backup } from '../steps/backup';
-import { ClusterLock } from '../steps/clusterLock';
 import { joinMembers } from '../steps/joinMember';
 import { type RemovalOutcome, removeMember } from '../steps/removeMember';
 import { rollback } from '../steps/rollback';
+import { beginRun, endFailed } from '../steps/runEnds';
 import {
   type MemberEnvFilesReport,
   memberEnvBackupSuffix,
@@ -82,15 +77,7 @@ const REPLACE = {
 export async function replaceEtcdMember(
   input: unknown,
 ): Promise<ReplaceResult> {
-  const run = new Run();
-  const validated: { request?: ReplaceRequest } = {};
-  listenForDecisions(run, () =>
-    validated.request ? decisionRules(validated.request) : {},
-  );
-  const request = await run.failOnThrow(() => validateReplace(input));
-  validated.request = request;
-  run.identify(request);
-  const lock = new ClusterLock(request);
+  const { run, request, lock } = await beginRun(input, validateReplace);
   const r: Replacing = { run, request, apiservers: {}, pastNoReturn: false };
   try {
     const pre = await run.phase('preflight', () => replacePreflight(request));
@@ -115,14 +102,7 @@ export async function replaceEtcdMember(
       REPLACE,
       r.pastNoReturn ? () => leftToDo(r) : undefined,
     );
-    const lockWarning = await lock.release('failed');
-    if (lockWarning) log.warn(lockWarning);
-    await notify(request, {
-      outcome: 'failed',
-      error: failure.message,
-      details: failure.details?.[0],
-    });
-    throw failure;
+    throw await endFailed(request, lock, failure);
   }
 }
 

@@ -6,10 +6,11 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ClusterState } from '../../activities';
+import { leaderAndAlarmProblems } from '../../domain/clusterHealth';
 import { ErrorType } from '../../domain/errors';
 import {
   checkMemberData,
-  PlanError,
+  planOrProblem,
   planScaleIn,
   type ScaleInPlan,
 } from '../../domain/planning';
@@ -34,16 +35,11 @@ export async function scaleInPreflight(
     reads.inspectCluster(request.cluster),
     reads.readScaleOutLock(request.cluster),
   ]);
-  const problems: string[] = [];
-  if (!before.leaderId)
-    problems.push('the cluster has no leader its members agree on');
-  if (before.alarms.length)
-    problems.push(`alarms raised: ${before.alarms.join(', ')}`);
+  const problems = leaderAndAlarmProblems(before);
   if (lock.refusal) problems.push(lock.refusal);
-  let plan: ScaleInPlan | undefined;
-  try {
+  const plan = planOrProblem(problems, () => {
     for (const m of before.members) checkMemberData(m);
-    plan = planScaleIn({
+    return planScaleIn({
       cluster: request.cluster.name,
       members: before.members,
       remove: request.removeMembers,
@@ -51,10 +47,7 @@ export async function scaleInPreflight(
       allowEvenSize: request.strategy.allowEvenSize,
       allowNoFaultTolerance: request.strategy.allowNoFaultTolerance,
     });
-  } catch (err) {
-    if (!(err instanceof PlanError)) throw err;
-    problems.push(err.message);
-  }
+  });
   if (problems.length || !plan)
     throw ApplicationFailure.create({
       type: ErrorType.PreflightFailed,

@@ -16,7 +16,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
-  log,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BackupRecord } from '../../activities';
@@ -27,17 +26,13 @@ import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';
 import { notify } from '../run/notify';
-import { Run } from '../run/run';
+import type { Run } from '../run/run';
 import { changeLists } from '../steps/apiserverLists';
-import {
-  approvalBeforeNoReturn,
-  decisionRules,
-  listenForDecisions,
-} from '../steps/approval';
+import { approvalBeforeNoReturn } from '../steps/approval';
 import { backup } from '../steps/backup';
-import { ClusterLock } from '../steps/clusterLock';
 import { type RemovalOutcome, removeMember } from '../steps/removeMember';
 import { undoAll } from '../steps/rollback';
+import { beginRun, endFailed } from '../steps/runEnds';
 import type { ApiserversResult } from '../steps/tellApiservers';
 import { validateScaleIn } from '../steps/validate';
 import { scaleInPreflight } from './preflight';
@@ -59,15 +54,7 @@ export interface ScaleInResult {
 }
 
 export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
-  const run = new Run();
-  const validated: { request?: ScaleInRequest } = {};
-  listenForDecisions(run, () =>
-    validated.request ? decisionRules(validated.request) : {},
-  );
-  const request = await run.failOnThrow(() => validateScaleIn(input));
-  validated.request = request;
-  run.identify(request);
-  const lock = new ClusterLock(request);
+  const { run, request, lock } = await beginRun(input, validateScaleIn);
   const removed: RemovalOutcome[] = [];
   let plan: ScaleInPlan | undefined;
   try {
@@ -116,10 +103,7 @@ export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
     ]);
     run.progress.error = failure.message;
     run.setPhase('failed');
-    const lockWarning = await lock.release('failed');
-    if (lockWarning) log.warn(lockWarning);
-    await notify(request, { outcome: 'failed', error: failure.message });
-    throw failure;
+    throw await endFailed(request, lock, failure);
   }
 }
 

@@ -8,7 +8,7 @@ import type { ClusterState } from '../../activities';
 import { clusterProblems } from '../../domain/clusterHealth';
 import { ErrorType } from '../../domain/errors';
 import {
-  PlanError,
+  planOrProblem,
   planScaleOut,
   type ScaleOutPlan,
 } from '../../domain/planning';
@@ -33,13 +33,9 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
   const before = await reads.inspectCluster(request.cluster);
   const problems = clusterProblems(before);
 
-  let plan: ScaleOutPlan | undefined;
-  try {
-    plan = planScaleOut(request, before.members);
-  } catch (err) {
-    if (!(err instanceof PlanError)) throw err;
-    problems.push(err.message);
-  }
+  const plan = planOrProblem(problems, () =>
+    planScaleOut(request, before.members),
+  );
 
   const nodes = await inspectNewNodes(
     request,

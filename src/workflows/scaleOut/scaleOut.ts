@@ -26,12 +26,13 @@ import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';
 import { notify } from '../run/notify';
-import { Run } from '../run/run';
-import { approval, decisionRules, listenForDecisions } from '../steps/approval';
+import type { Run } from '../run/run';
+import { approval } from '../steps/approval';
 import { backup } from '../steps/backup';
-import { ClusterLock } from '../steps/clusterLock';
+import type { ClusterLock } from '../steps/clusterLock';
 import { joinMembers } from '../steps/joinMember';
 import { rollback } from '../steps/rollback';
+import { beginRun, endFailed } from '../steps/runEnds';
 import { type ApiserversResult, tellApiservers } from '../steps/tellApiservers';
 import {
   type MemberEnvFilesReport,
@@ -42,15 +43,7 @@ import { preflight } from './preflight';
 import { result, resultUnread, type ScaleOutResult } from './result';
 
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
-  const run = new Run();
-  const validated: { request?: ScaleOutRequest } = {};
-  listenForDecisions(run, () =>
-    validated.request ? decisionRules(validated.request) : {},
-  );
-  const request = await run.failOnThrow(() => validate(input));
-  validated.request = request;
-  run.identify(request);
-  const lock = new ClusterLock(request);
+  const { run, request, lock } = await beginRun(input, validate);
   let joined: Joined;
   try {
     const { before, plan, nodes } = await run.phase('preflight', () =>
@@ -73,15 +66,7 @@ export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
       );
     joined = { before, plan, keptCanary: gate === 'keep-canary' };
   } catch (err) {
-    const failure = await rollback(run, request, err);
-    const lockWarning = await lock.release('failed');
-    if (lockWarning) log.warn(lockWarning);
-    await notify(request, {
-      outcome: 'failed',
-      error: failure.message,
-      details: failure.details?.[0],
-    });
-    throw failure;
+    throw await endFailed(request, lock, await rollback(run, request, err));
   }
   return finish(run, request, lock, joined);
 }
