@@ -267,11 +267,11 @@ function decisionOperation(approve: boolean): Json {
   const kind = approve ? 'approve' : 'reject';
   return {
     operationId: `${kind}ScaleOut`,
-    summary: `${approve ? 'Approve' : 'Reject'} the verified canary at the approval gate (the workflow's \`decide\` update).`,
+    summary: `${approve ? 'Approve' : 'Reject'} a run at its approval gate (the workflow's \`decide\` update): a scale-out's after the verified canary, a scale-in's before its first removal, a replacement's before its point of no return.`,
     description:
       (approve
-        ? 'The batch proceeds. '
-        : 'The run rolls back the canary and fails with type ApprovalRejected. ') +
+        ? 'The run proceeds (a scale-out with its batch). '
+        : 'The run undoes what it changed (a scale-out rolls back the canary) and fails with type ApprovalRejected. ') +
       "Needs the approver role; `by` must be the token's identity (naming anyone else is refused with 403). " +
       'Refused with 409 when that identity is not an approver of the run, when the run has strategy.fourEyes and that identity requested it, or when no decision is awaited.',
     parameters: [workflowIdParam],

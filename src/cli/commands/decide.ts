@@ -18,8 +18,8 @@ function decideCommand(approve: boolean): CliCommand {
     name,
     args: ['<WORKFLOW_ID>'],
     summary: approve
-      ? 'approve the batch after the canary'
-      : 'reject: the run rolls back the canary',
+      ? "approve at the run's gate: a scale-out's batch after the canary, a scale-in's removals, a replacement's point of no return"
+      : 'reject at the gate: the run undoes what it changed',
     options: [
       [
         '--by <NAME>',

@@ -11,7 +11,7 @@ export function approvalLine(a: ApprovalState, workflowId: string): string {
     case 'not-required':
       return 'not required';
     case 'pending':
-      return 'required after the canary (not reached yet)';
+      return 'required (not reached yet: after the canary, before the first removal or the point of no return)';
     case 'waiting':
       return `WAITING since ${a.waitingSince}, deadline ${a.deadline}; decide with: etcd-scaleout approve|reject ${workflowId} --by NAME [--reason TEXT]`;
     default:
