@@ -6,7 +6,7 @@
  */
 
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import {
@@ -171,6 +171,24 @@ export class LabEtcdCluster {
   /** Stops one member (SIGTERM), for fault tests. */
   stopMember(name: string): void {
     killGroup(this.member(name).process?.pid);
+  }
+
+  /**
+   * A member lost for good: its etcd SIGKILLed (no chance to flush or to leave) and, with `wipeDataDir`,
+   * everything in its data dir deleted (a lost disk). The folder itself stays: the node's namespaces
+   * bind-mount it as /var/lib/etcd. Resolves once the process is gone.
+   */
+  async crashMember(
+    name: string,
+    options: { wipeDataDir?: boolean } = {},
+  ): Promise<void> {
+    const m = this.member(name);
+    const pid = m.process?.pid;
+    killGroup(pid, 'SIGKILL');
+    await waitFor(`${name}'s etcd to die`, async () => !alive(pid), 10_000);
+    if (options.wipeDataDir)
+      for (const entry of readdirSync(m.node.dataDir))
+        rmSync(join(m.node.dataDir, entry), { recursive: true, force: true });
   }
 
   /** Restarts a stopped member with its data dir (its env file's initial-cluster settings are then ignored). */
