@@ -119,7 +119,7 @@ describe('replaceEtcdMember: worker SIGKILLed at a named point (mTLS, real kube-
       'etcd4',
     ];
     assert.deepEqual([...r.membersAfter].sort(), [...after].sort());
-    assert.equal(r.removal.removed, true);
+    assert.equal(r.removal?.removed, true, JSON.stringify(r.removal));
     assert.deepEqual(r.leftByHand, []);
     await assertApiservers(lab(), lists);
     await assertEnvFiles(lab());
@@ -157,7 +157,7 @@ describe('replaceEtcdMember: worker SIGKILLed at a named point (mTLS, real kube-
     assert.equal(r.path, 'down');
     assert.deepEqual(r.replaced, { name: lost.name, id: lost.id });
     // Removed by the killed worker's attempt: the retry found it gone, which counts as done.
-    assert.equal(r.removal.removed, false, JSON.stringify(r.removal));
+    assert.equal(r.removal?.removed, false, JSON.stringify(r.removal));
     const after = [
       ...members.map((m) => m.name).filter((n) => n !== lost.name),
       'etcd5',

@@ -108,17 +108,22 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
     const r = o.result;
     assert.equal(r.path, 'down');
     assert.deepEqual(r.replaced, { name: 'etcd2', id: etcd2.id });
-    assert.equal(r.newMember.name, 'etcd4');
+    assert.equal(r.newMember, 'etcd4');
     assert.deepEqual([...r.membersBefore].sort(), ['etcd1', 'etcd2', 'etcd3']);
     assert.deepEqual([...r.membersAfter].sort(), ['etcd1', 'etcd3', 'etcd4']);
-    assert.equal(r.removal.member, 'etcd2');
-    assert.equal(r.removal.id, etcd2.id);
-    assert.equal(r.removal.removed, true);
+    const removal = r.removal;
+    assert.ok(removal, 'the removal is reported');
+    assert.equal(removal.member, 'etcd2');
+    assert.equal(removal.id, etcd2.id);
+    assert.equal(removal.removed, true);
     // Its host answers (sshd runs; only etcd and its disk are gone): the service is stopped there.
-    assert.equal(r.removal.serviceStopped, true);
+    assert.equal(removal.serviceStopped, true);
     assert.deepEqual(r.leftByHand, [], JSON.stringify(r.leftByHand));
     assert.ok(r.backup?.path, 'a backup was taken');
-    assert.ok(r.apiservers, 'the apiservers are reported');
+    // Two rollouts: etcd2 out before its removal, etcd4 in once it is a voter.
+    assert.equal(r.apiservers.out?.told, 'all', JSON.stringify(r.apiservers));
+    assert.equal(r.apiservers.in?.told, 'all', JSON.stringify(r.apiservers));
+    assert.equal(r.apiservers.swap, undefined);
     // Out first (the order kept), the new member appended.
     const lists = [
       clientURL(lab(), 0),
@@ -168,17 +173,23 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
     const r = o.result;
     assert.equal(r.path, 'healthy');
     assert.deepEqual(r.replaced, { name: leader, id: old.id });
-    assert.equal(r.newMember.name, 'etcd5');
+    assert.equal(r.newMember, 'etcd5');
+    // One rollout: etcd5 in and the old leader out, node by node, before the removal.
+    assert.equal(r.apiservers.swap?.told, 'all', JSON.stringify(r.apiservers));
+    assert.equal(r.apiservers.out, undefined);
+    assert.equal(r.apiservers.in, undefined);
+    const removal = r.removal;
+    assert.ok(removal, 'the removal is reported');
     const others = members.map((m) => m.name).filter((n) => n !== leader);
     assert.deepEqual([...r.membersAfter].sort(), [...others, 'etcd5'].sort());
-    assert.equal(r.removal.leadership?.from, leader, JSON.stringify(r.removal));
+    assert.equal(removal.leadership?.from, leader, JSON.stringify(removal));
     assert.ok(
-      r.removal.leadership?.to && r.removal.leadership.to !== leader,
-      JSON.stringify(r.removal.leadership),
+      removal.leadership?.to && removal.leadership.to !== leader,
+      JSON.stringify(removal.leadership),
     );
-    assert.equal(r.removal.removed, true);
-    assert.equal(r.removal.serviceStopped, true);
-    assert.match(r.removal.dataDirMovedTo ?? '', /quarantined-removed/);
+    assert.equal(removal.removed, true);
+    assert.equal(removal.serviceStopped, true);
+    assert.match(removal.dataDirMovedTo ?? '', /quarantined-removed/);
     const left = dataDirEntries(nodeOf(lab(), leader));
     assert.ok(!left.includes('member'), `${leader}'s data dir: ${left}`);
     assert.ok(
@@ -204,7 +215,7 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
       members: [...others, 'etcd5'],
       keys,
       fault: 'replace the leader',
-      outcome: `healthy path: leadership moved ${r.removal.leadership?.from} -> ${r.removal.leadership?.to}, ${leader} removed, etcd5 joined`,
+      outcome: `healthy path: leadership moved ${removal.leadership?.from} -> ${removal.leadership?.to}, ${leader} removed, etcd5 joined`,
       startedAt: started,
     });
   });

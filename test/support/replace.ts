@@ -21,11 +21,11 @@ export interface ReplaceResult {
   cluster: string;
   path: 'down' | 'healthy';
   replaced: { name: string; id: string };
-  newMember: { name: string };
+  newMember: string;
   membersBefore: string[];
   membersAfter: string[];
-  removal: RemovalOutcome;
-  apiservers: unknown;
+  removal?: RemovalOutcome;
+  apiservers: Record<'out' | 'swap' | 'in', { told: string } | undefined>;
   backup?: BackupRecord;
   etcdServers: string[];
   warnings: string[];
