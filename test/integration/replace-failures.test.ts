@@ -32,7 +32,10 @@ import { getStack } from '../support/stack';
 
 const BLOCK = 222;
 /** The types a failed replacement may carry: its own, or its cause's. */
-const FAILURE_TYPES = ['ReplaceFailed', ErrorType.ServiceStartFailed];
+const FAILURE_TYPES: string[] = [
+  ErrorType.ReplaceFailed,
+  ErrorType.ServiceStartFailed,
+];
 
 /** A value etcd refuses at start (exit 1 in milliseconds); the run keeps the node's tuning values. */
 async function breakEtcdStart(host: TestHost): Promise<string> {

@@ -9,28 +9,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { Lab, TestHost } from '../../lab';
 import type { LabNode } from '../../lab/node';
 import { portOpen } from '../../lab/processes';
-import type { BackupRecord } from '../../src/activities';
 import { REPLACE_WORKFLOW_TYPE } from '../../src/config';
 import { parseEnvFile } from '../../src/domain/envFileText';
-import type { RemovalOutcome } from '../../src/workflows/steps/removeMember';
+import type { ReplaceResult } from '../../src/workflows';
 import { controlPlaneOf } from './controlPlane';
 import { outcome, startRawRun } from './runs';
-
-// TEMPORARY until replaceEtcdMember lands: the result as the contract names it.
-export interface ReplaceResult {
-  cluster: string;
-  path: 'down' | 'healthy';
-  replaced: { name: string; id: string };
-  newMember: string;
-  membersBefore: string[];
-  membersAfter: string[];
-  removal?: RemovalOutcome;
-  apiservers: Record<'out' | 'swap' | 'in', { told: string } | undefined>;
-  backup?: BackupRecord;
-  etcdServers: string[];
-  warnings: string[];
-  leftByHand: string[];
-}
 
 export interface LiveMember {
   id: string;
