@@ -88,9 +88,15 @@ describe('replaceEtcdMember: the replacement node cannot start (mTLS, real kube-
       /invalid value "lots" for ETCD_SNAPSHOT_COUNT/,
       "the operator sees etcd's own complaint",
     );
-    assert.match(o.message, /undone/);
-    assert.match(o.message, /etcd4/);
-    assert.match(o.message, new RegExp(escaped(etcd4.address)));
+    const at = escaped(etcd4.address);
+    assert.match(o.message, /failed in join \(etcd4: startService\)/);
+    assert.match(
+      o.message,
+      new RegExp(
+        `undone: removed member etcd4 \\(\\d+\\); stopped etcd on ${at}; env file /etc/etcd\\.env on ${at}`,
+      ),
+      'says what was undone, on which host',
+    );
     assert.doesNotMatch(
       o.message,
       new RegExp(`${old.name} (was )?removed`),
@@ -145,12 +151,27 @@ describe('replaceEtcdMember: the replacement node cannot start (mTLS, real kube-
       `${o.failure.type}`,
     );
     assert.match(o.message, /ServiceStartFailed/);
-    assert.match(o.message, /etcd2/, 'names the member removed');
-    assert.match(o.message, /etcd5/, 'names the member still to join');
+    const at = escaped(etcd5.address);
+    assert.match(o.message, /failed in join \(etcd5: startService\)/);
     assert.match(
       o.message,
-      new RegExp(escaped(etcd5.address)),
-      'names the host where the work is left',
+      new RegExp(
+        `undone: removed member etcd5 \\(\\d+\\); stopped etcd on ${at}`,
+      ),
+      "the new member's join undone",
+    );
+    assert.match(
+      o.message,
+      new RegExp(
+        `past the point of no return: etcd2 \\(ID ${lost.id}, ${escaped(lost.peerURLs[0])}\\) was removed and stays removed`,
+      ),
+      'names the member removed',
+    );
+    assert.match(o.message, /the cluster has 2 members/);
+    assert.match(
+      o.message,
+      new RegExp(`left to do: join a replacement .*\\[etcd5\\] on ${at}`),
+      'names what is left and the host',
     );
     // The join undone; etcd2 stays removed (never re-added): 2 members, both healthy.
     const after = await liveMembers(lab());
