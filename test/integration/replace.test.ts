@@ -51,7 +51,7 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
     const etcd4 = hostNamed(lab(), 'etcd4');
     const envBefore = etcd4.envFile();
     const manifests = cpOf(lab()).hosts.map((h) => cpOf(lab()).manifest(h));
-    lab().cluster.stopMember('etcd2');
+    await lab().cluster.crashMember('etcd2'); // down, its data kept: restarted below
     const started = Date.now();
     try {
       const o = await runReplace(await replaceRequest(lab(), 'etcd3', etcd4));
