@@ -44,7 +44,11 @@ describe('replaceEtcdMember: worker SIGKILLed at a named point (mTLS, real kube-
    * Starts the replacement on a crash worker of its own task queue that dies at `point`, waits for the
    * SIGKILL, lets a fresh shipped worker finish, and returns the run's outcome.
    */
-  async function crashAndFinish(request: unknown, point: string, name: string) {
+  async function crashAndFinish(
+    request: Record<string, unknown>,
+    point: string,
+    name: string,
+  ) {
     const { server } = await getStack();
     const taskQueue = `crash-replace-${name}`;
     const logFile = join(tmpdir(), `etcd-scaleout-crash-replace-${name}.log`);
@@ -54,7 +58,6 @@ describe('replaceEtcdMember: worker SIGKILLed at a named point (mTLS, real kube-
       const handle = await startReplace(request, {
         taskQueue,
         workflowId: `crash-replace-${name}-${Date.now()}`,
-        cluster: `lab-${BLOCK}`,
       });
       // A run that ends before the point is reached says so instead of waiting for a kill.
       const ended = handle.result().then(

@@ -5,15 +5,18 @@
  * lists them, every env file's member list, the replaced member's node.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Lab, TestHost } from '../../lab';
 import type { LabNode } from '../../lab/node';
 import { portOpen } from '../../lab/processes';
-import { REPLACE_WORKFLOW_TYPE } from '../../src/config';
+import { startRun } from '../../src/client';
 import { parseEnvFile } from '../../src/domain/envFileText';
-import type { ReplaceResult } from '../../src/workflows';
+import type { replaceEtcdMember } from '../../src/workflows';
 import { controlPlaneOf } from './controlPlane';
-import { outcome, startRawRun } from './runs';
+import { outcome } from './runs';
+import { getStack } from './stack';
 
 export interface LiveMember {
   id: string;
@@ -116,18 +119,38 @@ export async function replaceRequest(
   };
 }
 
-/** Starts the replacement on the suite's worker, or on `taskQueue` (a worker process of the test's own). */
-export function startReplace(
-  request: unknown,
-  options: { taskQueue?: string; workflowId?: string; cluster?: string } = {},
-) {
-  return startRawRun<ReplaceResult>(REPLACE_WORKFLOW_TYPE, request, options);
+/**
+ * Starts the replacement through the client's one start path (src/client/start.ts: the entry points'
+ * check of the request, the run's labels), on the suite's worker or on `taskQueue` (a worker process of
+ * the test's own). Each case has a run id of its own: the lab's ticket is the same for every case, and
+ * one ticket's succeeded run would be found again instead of started.
+ */
+export async function startReplace(
+  request: Record<string, unknown>,
+  options: { taskQueue?: string; workflowId?: string } = {},
+): Promise<WorkflowHandle<typeof replaceEtcdMember>> {
+  const stack = await getStack();
+  const { handle, kind, alreadyStarted } = await startRun(
+    stack.client,
+    request,
+    {
+      taskQueue: options.taskQueue ?? stack.taskQueue,
+      workflowId: options.workflowId ?? `test-replace-${randomUUID()}`,
+    },
+  );
+  assert.equal(
+    kind,
+    'replace',
+    'a request with replaceMember is a replacement',
+  );
+  assert.equal(alreadyStarted, false);
+  return handle as WorkflowHandle<typeof replaceEtcdMember>;
 }
 
 /** Runs the replacement to its end: its result or its failure (never throws for a failed run). */
 export async function runReplace(
-  request: unknown,
-  options: { taskQueue?: string; workflowId?: string; cluster?: string } = {},
+  request: Record<string, unknown>,
+  options: { taskQueue?: string; workflowId?: string } = {},
 ) {
   return outcome(await startReplace(request, options));
 }

@@ -49,31 +49,6 @@ export function scaleInRequest(
   return { ...settings, removeMembers, ...extra };
 }
 
-/**
- * A run of any workflow type started straight through the Temporal client, labelled like the
- * entry points label it (until they start every type), on the suite's worker or a task queue of the
- * test's own (a worker process of a crash test).
- */
-export async function startRawRun<R>(
-  workflowType: string,
-  input: unknown,
-  options: { workflowId?: string; taskQueue?: string; cluster?: string } = {},
-): Promise<WorkflowHandle<(input: unknown) => Promise<R>>> {
-  const stack = await getStack();
-  return stack.client.workflow.start<(input: unknown) => Promise<R>>(
-    workflowType,
-    {
-      taskQueue: options.taskQueue ?? stack.taskQueue,
-      workflowId: options.workflowId ?? `test-${randomUUID()}`,
-      args: [input],
-      typedSearchAttributes: [
-        { key: EtcdCluster, value: options.cluster ?? 'test' },
-        { key: ScaleOutPhase, value: 'validate' },
-      ],
-    },
-  );
-}
-
 export type Outcome<R = ScaleOutResult> =
   | { ok: true; result: R }
   | { ok: false; failure: ApplicationFailure; message: string; details: any };
