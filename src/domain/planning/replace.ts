@@ -105,6 +105,16 @@ function checkNewMember(
     );
 }
 
+/** The unhealthy voters other than the one replaced, by name, for a refusal. */
+const sickOthers = (members: MemberHealth[], old: RemovedMember) =>
+  members.filter((m) => m.id !== old.id && !m.healthy);
+const sickNames = (members: MemberHealth[], old: RemovedMember) =>
+  sickOthers(members, old)
+    .map((m) => `${m.name || m.id} (${m.error ?? 'unhealthy'})`)
+    .join(', ');
+const sickCount = (members: MemberHealth[], old: RemovedMember) =>
+  sickOthers(members, old).length;
+
 /** The new member as a healthy voter, once promoted. */
 const promotedNew = (nm: NewMember): MemberHealth => ({
   id: 'new',
@@ -156,7 +166,7 @@ export function planReplace(input: ReplaceInput): ReplacePlan {
   if (healthyAtAdd < quorum(addTo + 1))
     throw new PlanError(
       'replace',
-      `${what}: the new member would join ${addTo} voters of which ${healthyAtAdd} healthy, and etcd refuses a member add unless ${quorum(addTo + 1)} (the quorum of ${addTo + 1}) are healthy and connected; bring the unhealthy members back or remove them first (removeMembers)`,
+      `${what}: the new member would join ${addTo} voters of which ${healthyAtAdd} healthy, and etcd refuses a member add unless ${quorum(addTo + 1)} (the quorum of ${addTo + 1}) are healthy and connected; ${sickCount(input.members, old) ? `bring ${sickNames(input.members, old)} back or remove ${sickCount(input.members, old) === 1 ? 'it' : 'them'} first (removeMembers)` : 'grow the cluster first'}`,
     );
   if (healthyAtStart < n)
     warnings.push(

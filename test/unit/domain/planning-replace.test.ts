@@ -138,7 +138,7 @@ describe('planning', () => {
       assert.equal(e.field, 'replace');
       assert.match(
         e.message,
-        /replacing etcd3 of 3: the new member would join 3 voters of which 2 healthy, and etcd refuses a member add unless 3 \(the quorum of 4\) are healthy and connected/,
+        /replacing etcd3 of 3: the new member would join 3 voters of which 2 healthy, and etcd refuses a member add unless 3 \(the quorum of 4\) are healthy and connected; bring etcd2 \(context deadline exceeded\) back or remove it first/,
       );
       const five = [1, 2, 3, 4, 5].map((n) => member(n, n !== 2));
       const plan = planReplace(
