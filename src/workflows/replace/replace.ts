@@ -78,29 +78,37 @@ export async function replaceEtcdMember(
   input: unknown,
 ): Promise<ReplaceResult> {
   const { run, request, lock } = await beginRun(input, validateReplace);
-  const r: Replacing = { run, request, apiservers: {}, pastNoReturn: false };
+  let r: Replacing | undefined;
   try {
     const pre = await run.phase('preflight', () => replacePreflight(request));
-    Object.assign(r, pre);
+    const replacing: Replacing = {
+      run,
+      request,
+      ...pre,
+      apiservers: {},
+      pastNoReturn: false,
+    };
+    r = replacing;
     run.planned(joinPlanOf(pre.plan));
     await lock.take();
     run.progress.backup = await run.phase('backup', () => backup(request));
-    if (pre.plan.path === 'down') await downPath(r);
-    else await healthyPath(r);
-    await run.phase('verify', () => verify(r));
-    const result = resultOf(r);
+    if (pre.plan.path === 'down') await downPath(replacing);
+    else await healthyPath(replacing);
+    await run.phase('verify', () => verify(replacing));
+    const result = resultOf(replacing);
     run.setPhase('done');
     const lockWarning = await lock.release('done');
     if (lockWarning) result.warnings.push(lockWarning);
     await notify(request, { outcome: 'succeeded', result });
     return result;
   } catch (err) {
+    const past = r?.pastNoReturn ? r : undefined;
     const failure = await rollback(
       run,
       request,
       err,
       REPLACE,
-      r.pastNoReturn ? () => leftToDo(r) : undefined,
+      past ? () => leftToDo(past) : undefined,
     );
     throw await endFailed(request, lock, failure);
   }
@@ -108,7 +116,7 @@ export async function replaceEtcdMember(
 
 /** The member is down: out of the lists, removed, then the new node joins and goes into the lists. */
 async function downPath(r: Replacing): Promise<void> {
-  const { run, plan } = needPlan(r);
+  const { run, plan } = r;
   const nm = plan.newMember;
   // 1. The old member out of every kube-apiserver's --etcd-servers, one node at a time (put back on failure before step 3).
   r.apiservers.out = await changeLists(
@@ -124,13 +132,7 @@ async function downPath(r: Replacing): Promise<void> {
   await removeOld(r, others);
   // 4. The new node by the numbered join, through the remaining members; a join that fails is undone (its learner removed).
   await run.phase('join', () =>
-    joinMembers(
-      run,
-      throughRemaining(r),
-      joinPlanOf(plan),
-      [needNode(r)],
-      'join',
-    ),
+    joinMembers(run, throughRemaining(r), joinPlanOf(plan), [r.node], 'join'),
   );
   run.compensations.forget(); // a verified voter is kept
   // 5. The new member into every kube-apiserver's --etcd-servers.
@@ -159,10 +161,10 @@ async function downPath(r: Replacing): Promise<void> {
 
 /** The member is healthy: the new node joins first, the lists swap, then the old member leaves. */
 async function healthyPath(r: Replacing): Promise<void> {
-  const { run, plan } = needPlan(r);
+  const { run, plan } = r;
   // 1. The new node by the numbered join (learner, catch up, promote: one voter more); removed again on failure.
   await run.phase('join', () =>
-    joinMembers(run, r.request, joinPlanOf(plan), [needNode(r)], 'join'),
+    joinMembers(run, r.request, joinPlanOf(plan), [r.node], 'join'),
   );
   // 2. In every kube-apiserver's --etcd-servers, one node at a time: the new member in, the old one out (put back on failure).
   r.apiservers.swap = await changeLists(
@@ -179,7 +181,7 @@ async function healthyPath(r: Replacing): Promise<void> {
 
 /** steps/removeMember.ts with the apiservers told already; the undos forgotten as the removal is sent. */
 async function removeOld(r: Replacing, remaining: MemberInfo[]): Promise<void> {
-  const { run, plan } = needPlan(r);
+  const { run, plan } = r;
   r.removal = await removeMember(run, r.request, {
     member: plan.old,
     endpoints: plan.endpoints,
@@ -195,7 +197,7 @@ async function removeOld(r: Replacing, remaining: MemberInfo[]): Promise<void> {
 
 /** verify: the planned number of healthy voters, one leader, a write and a read through the new member. */
 async function verify(r: Replacing): Promise<void> {
-  const { plan } = needPlan(r);
+  const { plan } = r;
   await activities(
     'verify',
     r.request.strategy,
@@ -212,8 +214,8 @@ async function verify(r: Replacing): Promise<void> {
 }
 
 function resultOf(r: Replacing): ReplaceResult {
-  const { plan } = needPlan(r);
-  const before = (r.before?.members ?? []).map((m) => m.name);
+  const { plan } = r;
+  const before = r.before.members.map((m) => m.name);
   const warnings = [...plan.warnings];
   for (const lists of [r.apiservers.out, r.apiservers.swap, r.apiservers.in])
     if (lists?.reason) warnings.push(lists.reason);
@@ -256,11 +258,11 @@ function joinPlanOf(plan: ReplacePlan) {
 /** The request with the endpoints that do not include the removed member (the down path's join). */
 const throughRemaining = (r: Replacing): ReplaceRequest => ({
   ...r.request,
-  cluster: { ...r.request.cluster, endpoints: needPlan(r).plan.endpoints },
+  cluster: { ...r.request.cluster, endpoints: r.plan.endpoints },
 });
 
 const membersOtherThanOld = (r: Replacing): MemberInfo[] =>
-  (r.before?.members ?? []).filter((m) => m.id !== needPlan(r).plan.old.id);
+  r.before.members.filter((m) => m.id !== r.plan.old.id);
 
 /** The new member as the env files list it (its ID is etcd's; not needed for the files). */
 const asMember = (plan: ReplacePlan): MemberInfo => ({
@@ -270,13 +272,3 @@ const asMember = (plan: ReplacePlan): MemberInfo => ({
   clientURLs: [plan.newMember.clientURL],
   isLearner: false,
 });
-
-function needPlan(r: Replacing): Replacing & { plan: ReplacePlan } {
-  if (!r.plan) throw new Error('replace: no plan before preflight'); // preflight sets it before any step runs
-  return r as Replacing & { plan: ReplacePlan };
-}
-
-function needNode(r: Replacing) {
-  if (!r.node) throw new Error('replace: no prepared node before preflight');
-  return r.node;
-}

@@ -19,12 +19,13 @@ export interface ApiserverLists {
   in?: ApiserversResult;
 }
 
+/** Made once preflight has answered: everything after it acts on the facts preflight read. */
 export interface Replacing {
   run: Run;
   request: ReplaceRequest;
-  before?: ClusterState;
-  plan?: ReplacePlan;
-  node?: PreparedNode;
+  before: ClusterState;
+  plan: ReplacePlan;
+  node: PreparedNode;
   apiservers: ApiserverLists;
   removal?: RemovalOutcome;
   memberEnvFiles?: MemberEnvFilesReport;
@@ -34,8 +35,7 @@ export interface Replacing {
 
 /** Past the point of no return: what happened to the old member, the new one, and what is left. */
 export function leftToDo(r: Replacing): string {
-  const plan = r.plan;
-  if (!plan) return '';
+  const { plan } = r;
   const o = plan.old;
   const nm = plan.newMember;
   const joined = r.run.progress.members.some(
