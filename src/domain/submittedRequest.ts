@@ -69,24 +69,45 @@ export function isInlineRequest(raw: Record<string, unknown>): boolean {
   );
 }
 
-/** Validates a request as submitted (any JSON value); never throws. */
-export function validateSubmittedRequest(
+/**
+ * Any workflow type's request as submitted (any JSON value); never throws. Inline: validated whole by
+ * `whole`, as the workflow would; over a profile: held to `profileSchema`, the fields a ticket may give.
+ */
+export function validateSubmitted<Inline, Profile>(
   raw: unknown,
-  rules: RequestRules = CURRENT_RULES,
-): SubmittedValidation {
+  whole: (
+    raw: unknown,
+  ) => { ok: true; request: Inline } | { ok: false; errors: FieldError[] },
+  profileSchema: z.ZodType<Profile>,
+):
+  | { ok: true; kind: 'inline'; request: Inline }
+  | { ok: true; kind: 'profile'; request: Profile }
+  | { ok: false; errors: FieldError[] } {
   if (
     raw === null ||
     typeof raw !== 'object' ||
     Array.isArray(raw) ||
     isInlineRequest(raw as Record<string, unknown>)
   ) {
-    const v = validateRequest(raw, rules);
+    const v = whole(raw);
     return v.ok ? { ok: true, kind: 'inline', request: v.request } : v;
   }
-  const parsed = ProfileRequestSchema.safeParse(raw);
+  const parsed = profileSchema.safeParse(raw);
   return parsed.success
     ? { ok: true, kind: 'profile', request: parsed.data }
     : { ok: false, errors: zodFieldErrors(parsed.error.issues) };
+}
+
+/** Validates a scale-out request as submitted (any JSON value); never throws. */
+export function validateSubmittedRequest(
+  raw: unknown,
+  rules: RequestRules = CURRENT_RULES,
+): SubmittedValidation {
+  return validateSubmitted(
+    raw,
+    (r) => validateRequest(r, rules),
+    ProfileRequestSchema,
+  );
 }
 
 /** What every request says, whichever way it was submitted: for the run's name, summary and labels. */

@@ -7,7 +7,7 @@
  * Pure; never throws.
  */
 import { z } from 'zod';
-import { type FieldError, zodFieldErrors } from './request';
+import type { FieldError } from './request';
 import {
   BackupSchema,
   ClusterNameSchema,
@@ -22,7 +22,7 @@ import {
   type ScaleInRequest,
   validateScaleInRequest,
 } from './scaleInRequest';
-import { isInlineRequest } from './submittedRequest';
+import { validateSubmitted } from './submittedRequest';
 
 const ProfileScaleInSchema = z
   .object({
@@ -48,17 +48,5 @@ export type SubmittedScaleIn =
 
 /** Validates a scale-in request as submitted (any JSON value). */
 export function validateSubmittedScaleIn(raw: unknown): SubmittedScaleIn {
-  if (
-    raw === null ||
-    typeof raw !== 'object' ||
-    Array.isArray(raw) ||
-    isInlineRequest(raw as Record<string, unknown>)
-  ) {
-    const v = validateScaleInRequest(raw);
-    return v.ok ? { ok: true, kind: 'inline', request: v.request } : v;
-  }
-  const parsed = ProfileScaleInSchema.safeParse(raw);
-  return parsed.success
-    ? { ok: true, kind: 'profile', request: parsed.data }
-    : { ok: false, errors: zodFieldErrors(parsed.error.issues) };
+  return validateSubmitted(raw, validateScaleInRequest, ProfileScaleInSchema);
 }
