@@ -1,6 +1,6 @@
 /**
  * The audit's Outcome section: how the run ended, and for a completed run what its workflow type
- * reports: sizes, the --etcd-servers list, the apiservers told; a scale-out's inventory change, a
+ * reports: sizes, the --etcd-servers list, the apiservers told, the inventory change; a
  * scale-in's removals, a replacement's member replaced; what is left by hand; warnings.
  */
 import {
@@ -8,6 +8,10 @@ import {
   SCALE_IN_WORKFLOW_TYPE,
   WORKFLOW_TYPE,
 } from '../config';
+import {
+  type InventoryHostRemoval,
+  inventoryChangeSummary,
+} from '../domain/inventory/change';
 import {
   brief,
   bullets,
@@ -38,7 +42,12 @@ interface CompletedResult {
   to?: number;
   membersAfter?: unknown[];
   etcdServers?: string[];
-  inventoryChange?: { format?: string; text?: string };
+  inventoryChange?: {
+    format?: string;
+    text?: string;
+    hosts?: Array<{ host: string }>;
+    removed?: InventoryHostRemoval[];
+  };
   warnings?: string[];
   leftByHand?: string[];
   removed?: Removal[];
@@ -142,7 +151,7 @@ function completed(r: AuditReport): string[] {
   if (res.inventoryChange?.text)
     out.push(
       '',
-      `Inventory change (${res.inventoryChange.format === 'ini' ? 'INI' : 'YAML'}: the new hosts in the etcd group, so the next playbook run keeps them):`,
+      `Inventory change: ${inventoryChangeSummary(res.inventoryChange)}:`,
       '',
       codeBlock(res.inventoryChange.text),
     );

@@ -74,6 +74,15 @@ describe('replaceEtcdMember on the time-skipping test server, stub activities', 
     assert.equal(result.path, 'healthy');
     assert.deepEqual(result.replaced, { name: 'etcd3', id: '1003' });
     assert.deepEqual(result.membersAfter, ['etcd1', 'etcd2', 'etcd4']);
+    // The inventory: the new member into the etcd group, the old one out.
+    assert.deepEqual(
+      result.inventoryChange.hosts.map((h) => h.host),
+      ['etcd4'],
+    );
+    assert.deepEqual(
+      result.inventoryChange.removed.map((r) => r.etcdMemberName),
+      ['etcd3'],
+    );
     assert.deepEqual(
       result.apiservers.swap?.nodes.map((n) => n.etcdServers),
       HOSTS.map(() => [

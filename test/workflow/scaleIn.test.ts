@@ -74,6 +74,12 @@ describe('scaleInEtcd on the time-skipping test server, stub activities', () => 
     const result = r.result as unknown as ScaleInResult;
     assert.deepEqual(result.membersAfter, ['etcd1', 'etcd2', 'etcd3']);
     assert.deepEqual(result.etcdServers, endpoints.slice(0, 3));
+    // The inventory loses the removed members, so the next playbook run does not start them again.
+    assert.deepEqual(
+      result.inventoryChange.removed.map((r) => r.etcdMemberName),
+      ['etcd4', 'etcd5'],
+    );
+    assert.deepEqual(result.inventoryChange.hosts, []);
     assert.equal(result.apiservers.told, 'all');
     assert.deepEqual(
       result.apiservers.nodes.map((n) => n.etcdServers),

@@ -1,9 +1,13 @@
 /**
  * A completed run's result as status rows, whichever workflow type returned it: a scale-out's (members
- * added, the inventory change), a scale-in's (members removed, what is left by hand) and a
- * replacement's (the member replaced, by which). Read field by field: a type's result says only what
- * that type did.
+ * added), a scale-in's (members removed, what is left by hand) and a replacement's (the member
+ * replaced, by which), each with its inventory change. Read field by field: a type's result says
+ * only what that type did.
  */
+import {
+  type InventoryHostRemoval,
+  inventoryChangeSummary,
+} from '../../domain/inventory/change';
 
 type Row = (k: string, val: string | undefined) => void;
 
@@ -30,7 +34,12 @@ interface ResultLike {
   etcdServers?: string[];
   /** One rollout (scale-out, scale-in), or a replacement's by direction (out, swap, in). */
   apiservers?: Rollout | { out?: Rollout; swap?: Rollout; in?: Rollout };
-  inventoryChange?: { format?: string; hosts: unknown[]; text: string };
+  inventoryChange?: {
+    format?: string;
+    hosts: Array<{ host: string }>;
+    removed?: InventoryHostRemoval[];
+    text: string;
+  };
   removed?: RemovalLike[];
   /** A replacement's one removal. */
   removal?: RemovalLike;
@@ -87,11 +96,8 @@ export function resultRows(result: unknown, row: Row, out: string[]): void {
   for (const [direction, a] of rollouts(r.apiservers))
     row('apiservers', `${direction ? `${direction}: ` : ''}${rolloutText(a)}`);
   const inv = r.inventoryChange;
-  if (inv?.hosts.length) {
-    row(
-      'inventory',
-      `add the new hosts to the etcd group (${inv.format === 'ini' ? 'INI' : 'YAML'}), so the next playbook run keeps them:`,
-    );
+  if (inv?.hosts.length || inv?.removed?.length) {
+    row('inventory', `${inventoryChangeSummary(inv)}:`);
     out.push(...inv.text.split('\n').map((l) => `  ${l}`));
   }
   for (const l of r.leftByHand ?? []) row('by hand', l);

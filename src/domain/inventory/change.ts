@@ -1,8 +1,9 @@
 /**
- * The inventory change a scale-out needs: the new members as hosts of Kubespray's `etcd` group, with
- * the variables Kubespray reads for them, in the inventory's own form. Without it the next playbook
- * run renders every member's /etc/etcd.env from an etcd group that lacks the new members (and
- * restarts them), undoing the work. Pure.
+ * The inventory change a membership change needs: the new members as hosts of Kubespray's `etcd`
+ * group, with the variables Kubespray reads for them, and the removed members out of it, in the
+ * inventory's own form. Without it the next playbook run renders every member's /etc/etcd.env from an
+ * etcd group that lacks the new members or still holds the removed ones (and restarts them, or
+ * starts a removed member again), undoing the work. Pure.
  */
 import { inventoryHostOf } from '../kubesprayNames';
 import { isIpAddress, listenURLs, type NewMember } from '../request';
@@ -15,11 +16,24 @@ export interface InventoryHostChange {
   vars: Record<string, string>;
 }
 
+/**
+ * A member to take out of the etcd group. The worker knows its etcd name (Kubespray's
+ * etcd_member_name) and address, not the inventory host that carries them.
+ */
+export interface InventoryHostRemoval {
+  etcdMemberName: string;
+  /** The host of its peer URL: the inventory host's ip (or ansible_host). */
+  address: string;
+}
+
 export interface InventoryChange {
   format: InventoryFormat;
   group: 'etcd';
+  /** The hosts to add to the group. */
   hosts: InventoryHostChange[];
-  /** The lines to add, ready to paste. */
+  /** The members to take out of the group (a scale-in's, a replacement's old member). */
+  removed: InventoryHostRemoval[];
+  /** The lines to add, ready to paste; the removals as comments above them. */
   text: string;
 }
 
@@ -48,7 +62,24 @@ export function inventoryHostChange(
 const iniValue = (v: string) =>
   /^[A-Za-z0-9_.:/@-]+$/.test(v) ? v : JSON.stringify(v);
 
-function iniText(hosts: InventoryHostChange[]): string {
+/**
+ * The removals, as comment lines both forms read back unchanged. Kubespray's sample makes the etcd
+ * group from kube_control_plane (`[etcd:children]`): a host it holds that way cannot be taken out
+ * alone, so the group then lists its hosts.
+ */
+const removalComments = (removed: InventoryHostRemoval[]): string[] =>
+  removed.length
+    ? [
+        ...removed.map(
+          (r) =>
+            `# take out of the etcd group: the host with etcd_member_name=${r.etcdMemberName} (${r.address})`,
+        ),
+        '# (an etcd group made of another group, [etcd:children], then lists its hosts itself)',
+      ]
+    : [];
+
+function iniText(hosts: InventoryHostChange[]): string[] {
+  if (!hosts.length) return [];
   return [
     '[etcd]',
     ...hosts.map(
@@ -57,10 +88,11 @@ function iniText(hosts: InventoryHostChange[]): string {
           .map(([k, v]) => `${k}=${iniValue(v)}`)
           .join(' ')}`,
     ),
-  ].join('\n');
+  ];
 }
 
-function yamlText(hosts: InventoryHostChange[]): string {
+function yamlText(hosts: InventoryHostChange[]): string[] {
+  if (!hosts.length) return [];
   return [
     'all:',
     '  children:',
@@ -72,23 +104,53 @@ function yamlText(hosts: InventoryHostChange[]): string {
         ([k, v]) => `          ${k}: ${JSON.stringify(v)}`,
       ),
     ]),
-  ].join('\n');
+  ];
 }
 
-/** The change for the members that joined, in `format` (INI: an `[etcd]` section; YAML: `all.children.etcd.hosts`). */
+/**
+ * The change for the members that joined and those removed, in `format` (INI: an `[etcd]` section;
+ * YAML: `all.children.etcd.hosts`). A removed member whose etcd name a new member takes (a
+ * replacement on the same name) is not removed: its host's variables are the new member's.
+ */
 export function inventoryChange(
   format: InventoryFormat,
   members: Parameters<typeof inventoryHostChange>[0][],
+  removedMembers: Array<{ name: string; peerURLs: string[] }> = [],
 ): InventoryChange {
   const hosts = members.map(inventoryHostChange);
+  const removed = removedMembers
+    .filter((r) => !members.some((m) => m.name === r.name))
+    .map((r) => ({
+      etcdMemberName: r.name,
+      address: r.peerURLs.length ? new URL(r.peerURLs[0]).hostname : 'unknown',
+    }));
   return {
     format,
     group: 'etcd',
     hosts,
-    text: format === 'ini' ? iniText(hosts) : yamlText(hosts),
+    removed,
+    text: [
+      ...removalComments(removed),
+      ...(format === 'ini' ? iniText(hosts) : yamlText(hosts)),
+    ].join('\n'),
   };
 }
 
-/** One sentence for the result's readers (CLI, audit, notification): what to add, and why. */
-export const inventoryChangeNote = (c: InventoryChange): string =>
-  `add ${c.hosts.map((h) => h.host).join(', ')} to the inventory's etcd group (${c.format === 'ini' ? 'INI' : 'YAML'}), so the next playbook run keeps them:\n${c.text}`;
+/** What to do to the inventory, in a line: the hosts to add, the members to take out, in which form. */
+export function inventoryChangeSummary(c: {
+  format?: string;
+  hosts?: Array<{ host: string }>;
+  removed?: InventoryHostRemoval[];
+}): string {
+  const parts = [
+    ...(c.hosts?.length
+      ? [`add ${c.hosts.map((h) => h.host).join(', ')}`]
+      : []),
+    ...(c.removed?.length
+      ? [
+          `take out the host${c.removed.length > 1 ? 's' : ''} of ${c.removed.map((r) => r.etcdMemberName).join(', ')}`,
+        ]
+      : []),
+  ];
+  return `${parts.join(' and ')} in the inventory's etcd group (${c.format === 'ini' ? 'INI' : 'YAML'}), so the next playbook run keeps the members as they are`;
+}

@@ -23,6 +23,10 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { BackupRecord } from '../../activities';
 import { ErrorType } from '../../domain/errors';
+import {
+  type InventoryChange,
+  inventoryChange,
+} from '../../domain/inventory/change';
 import { hostOf } from '../../domain/patterns';
 import type {
   MemberInfo,
@@ -64,6 +68,8 @@ export interface ReplaceResult {
   backup?: BackupRecord;
   /** The list for kube-apiserver's --etcd-servers after the change. */
   etcdServers: string[];
+  /** The new member into the inventory's etcd group, the old one out of it. */
+  inventoryChange: InventoryChange;
   warnings: string[];
   /** What is left to do by hand (the old member's service or data dir, an env file not written). */
   leftByHand: string[];
@@ -238,6 +244,11 @@ function resultOf(r: Replacing): ReplaceResult {
     memberEnvFiles: r.memberEnvFiles,
     backup: r.run.progress.backup,
     etcdServers: plan.etcdServers,
+    inventoryChange: inventoryChange(
+      r.request.inventory.format,
+      [plan.newMember],
+      [plan.old],
+    ),
     warnings,
     leftByHand,
   };

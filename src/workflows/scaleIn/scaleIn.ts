@@ -20,6 +20,10 @@ import {
 } from '@temporalio/workflow';
 import type { BackupRecord } from '../../activities';
 import { ErrorType, NON_RETRYABLE } from '../../domain/errors';
+import {
+  type InventoryChange,
+  inventoryChange,
+} from '../../domain/inventory/change';
 import type { ScaleInPlan } from '../../domain/planning';
 import type { ScaleInRequest } from '../../domain/scaleInRequest';
 import { activities } from '../run/activityPolicies';
@@ -48,6 +52,8 @@ export interface ScaleInResult {
   backup?: BackupRecord;
   /** The list for kube-apiserver's --etcd-servers after the change. */
   etcdServers: string[];
+  /** The removed members out of the inventory's etcd group: the next playbook run then leaves them out. */
+  inventoryChange: InventoryChange;
   warnings: string[];
   /** What is left to do by hand on the removed members' hosts (service, data dir). */
   leftByHand: string[];
@@ -156,6 +162,11 @@ function resultOf(
     removed,
     apiservers,
     etcdServers: plan.etcdServers,
+    inventoryChange: inventoryChange(
+      request.inventory.format,
+      [],
+      plan.steps.map((s) => s.member).filter((m) => gone.has(m.name)),
+    ),
     warnings: [
       ...plan.warnings,
       ...(apiservers.reason && request.controlPlane?.nodes.length

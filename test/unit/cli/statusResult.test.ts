@@ -39,6 +39,12 @@ describe('status: the result of each workflow type', () => {
           etcdServers: ['http://a:2379'],
           apiservers: { told: 'none', nodes: [] },
           leftByHand: ['on 10.0.0.5: systemctl disable --now etcd'],
+          inventoryChange: {
+            format: 'ini',
+            hosts: [],
+            removed: [{ etcdMemberName: 'etcd4', address: '10.0.0.4' }],
+            text: '# take out of the etcd group: the host with etcd_member_name=etcd4 (10.0.0.4)',
+          },
           warnings: [],
         },
         'scaleInEtcd',
@@ -59,6 +65,14 @@ describe('status: the result of each workflow type', () => {
       /^by hand +on 10\.0\.0\.5: systemctl disable --now etcd$/m,
     );
     assert.match(text, /^servers +--etcd-servers=http:\/\/a:2379$/m);
+    assert.match(
+      text,
+      /^inventory +take out the host of etcd4 in the inventory's etcd group \(INI\), so the next playbook run keeps the members as they are:$/m,
+    );
+    assert.match(
+      text,
+      /^ +# take out of the etcd group: the host with etcd_member_name=etcd4 \(10\.0\.0\.4\)$/m,
+    );
   });
 
   it("shows a scale-out's members with learners marked", () => {

@@ -1,6 +1,9 @@
 /** The inventory change a scale-out names: the new members in the etcd group, in the inventory's form. */
 import assert from 'node:assert/strict';
-import { inventoryChange } from '../../../../src/domain/inventory/change';
+import {
+  inventoryChange,
+  inventoryChangeSummary,
+} from '../../../../src/domain/inventory/change';
 import { parseInventory } from '../../../../src/domain/inventory/read';
 import { inventoryHostOf } from '../../../../src/domain/kubesprayNames';
 
@@ -85,5 +88,47 @@ describe('the inventory change', () => {
   it('one name for file names: the inventory host, else the member name', () => {
     assert.equal(inventoryHostOf(node4), 'node4');
     assert.equal(inventoryHostOf(etcd5), 'etcd5');
+  });
+});
+
+describe('the inventory change of a removal', () => {
+  const etcd2 = { name: 'etcd2', peerURLs: ['https://10.3.0.2:2380'] };
+
+  it('a scale-in: the removed members as comments naming etcd_member_name and address', () => {
+    for (const format of ['ini', 'yaml'] as const) {
+      const c = inventoryChange(format, [], [etcd2]);
+      assert.deepEqual(c.hosts, []);
+      assert.deepEqual(c.removed, [
+        { etcdMemberName: 'etcd2', address: '10.3.0.2' },
+      ]);
+      assert.match(
+        c.text,
+        /^# take out of the etcd group: the host with etcd_member_name=etcd2 \(10\.3\.0\.2\)$/m,
+      );
+      assert.match(
+        inventoryChangeSummary(c),
+        /^take out the host of etcd2 in the inventory's etcd group \((INI|YAML)\)/,
+      );
+    }
+  });
+
+  it('a replacement: the new host to add, the old member out; the text still reads back as the new host', () => {
+    const c = inventoryChange('ini', [node4], [etcd2]);
+    assert.equal(c.hosts[0].host, 'node4');
+    assert.equal(c.removed[0].etcdMemberName, 'etcd2');
+    const back = parseInventory(c.text, 'change.ini').inventory as {
+      all: { children: { etcd: { hosts: Record<string, unknown> } } };
+    };
+    assert.deepEqual(Object.keys(back.all.children.etcd.hosts), ['node4']);
+    assert.match(
+      inventoryChangeSummary(c),
+      /^add node4 and take out the host of etcd2 in the inventory's etcd group \(INI\)/,
+    );
+  });
+
+  it('a replacement on the same etcd name: nothing to take out, the host gets the new variables', () => {
+    const c = inventoryChange('yaml', [{ ...etcd5, name: 'etcd2' }], [etcd2]);
+    assert.deepEqual(c.removed, []);
+    assert.doesNotMatch(c.text, /take out/);
   });
 });
