@@ -104,7 +104,7 @@ describe('etcd-scaleout CLI: an INI inventory into a run', () => {
     const status = await cli(['status', run.stdout.split('\n')[0].trim()]);
     assert.match(
       status.stdout,
-      /^inventory +add the new hosts to the etcd group \(INI\), so the next playbook run keeps them:\n {2}\[etcd\]\n {2}etcd4 ansible_host=127\.0\.178\.14/m,
+      /^inventory +in the inventory's etcd group \(INI\), add etcd4, etcd5, so the next playbook run keeps the members as they are:\n {2}\[etcd\]\n {2}etcd4 ansible_host=127\.0\.178\.14/m,
     );
     assert.deepEqual(
       await lab.checkInvariants({

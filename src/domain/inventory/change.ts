@@ -152,5 +152,5 @@ export function inventoryChangeSummary(c: {
         ]
       : []),
   ];
-  return `${parts.join(' and ')} in the inventory's etcd group (${c.format === 'ini' ? 'INI' : 'YAML'}), so the next playbook run keeps the members as they are`;
+  return `in the inventory's etcd group (${c.format === 'ini' ? 'INI' : 'YAML'}), ${parts.join(' and ')}, so the next playbook run keeps the members as they are`;
 }

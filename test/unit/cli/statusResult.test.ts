@@ -67,7 +67,7 @@ describe('status: the result of each workflow type', () => {
     assert.match(text, /^servers +--etcd-servers=http:\/\/a:2379$/m);
     assert.match(
       text,
-      /^inventory +take out the host of etcd4 in the inventory's etcd group \(INI\), so the next playbook run keeps the members as they are:$/m,
+      /^inventory +in the inventory's etcd group \(INI\), take out the host of etcd4, so the next playbook run keeps the members as they are:$/m,
     );
     assert.match(
       text,

@@ -1,4 +1,4 @@
-/** The inventory change a scale-out names: the new members in the etcd group, in the inventory's form. */
+/** The inventory change a run names: the new members into the etcd group, the removed ones out, in the inventory's form. */
 import assert from 'node:assert/strict';
 import {
   inventoryChange,
@@ -107,7 +107,7 @@ describe('the inventory change of a removal', () => {
       );
       assert.match(
         inventoryChangeSummary(c),
-        /^take out the host of etcd2 in the inventory's etcd group \((INI|YAML)\)/,
+        /^in the inventory's etcd group \((INI|YAML)\), take out the host of etcd2, so/,
       );
     }
   });
@@ -122,7 +122,7 @@ describe('the inventory change of a removal', () => {
     assert.deepEqual(Object.keys(back.all.children.etcd.hosts), ['node4']);
     assert.match(
       inventoryChangeSummary(c),
-      /^add node4 and take out the host of etcd2 in the inventory's etcd group \(INI\)/,
+      /^in the inventory's etcd group \(INI\), add node4 and take out the host of etcd2, so/,
     );
   });
 
