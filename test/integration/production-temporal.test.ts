@@ -13,9 +13,11 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { sleep } from '../../lab/processes';
+import { buildApi } from '../../src/api/server';
 import type { AuditReport } from '../../src/audit';
 import type { scaleOutEtcd } from '../../src/workflows';
 import {
+  API_TOKENS,
   call,
   invariants,
   TOKEN,
@@ -28,6 +30,7 @@ import { useLab } from '../support/labs';
 import {
   PROD_API,
   PROD_NAMESPACE,
+  PROD_TASK_QUEUE,
   type ProductionStack,
   useProductionStack,
   waitForPollers,
@@ -239,17 +242,46 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
   describe('the server process restarted mid-run (lab 211)', () => {
     const labOf = useLab({ block: 211 });
 
-    it('stopped while the canary catches up, started again: the run converges 3 -> 5', async () => {
+    it('another ticket for the cluster is refused (409) within the visibility lag and by an API that never saw the run; the server stopped while the canary catches up, started again: the run converges 3 -> 5', async () => {
       const lab = labOf();
       const keys = await lab.seedKeys(30);
       const frozen = freezeEtcdWhenReady(lab.hosts[0]);
       const handle = await startThroughApi(stack, lab, 'PROD-2');
+      const other = lab.ticketRequest({
+        ticket: { id: 'PROD-2-OTHER', requestedBy: 'alice' },
+      });
+      // At once, before SQL visibility may list the run: the API remembers the runs it started.
+      const atOnce = await call('POST', '/v1/scaleouts', {
+        base: PROD_API,
+        token: TOKEN,
+        body: other,
+      });
+      assert.equal(atOnce.status, 409, atOnce.text);
+      assert.equal(atOnce.json.running.workflowId, handle.workflowId);
       const pid = await frozen;
       await waitForProgress(
         handle,
         (p) => p.members[0]?.state === 'catching-up',
         'etcd4 catching-up',
       );
+      // A second API process has no such memory: its refusal comes from SQL visibility alone.
+      const fresh = await buildApi({
+        client: stack.client,
+        tokens: API_TOKENS,
+        taskQueue: PROD_TASK_QUEUE,
+      });
+      try {
+        const r = await fresh.inject({
+          method: 'POST',
+          url: '/v1/scaleouts',
+          headers: { authorization: `Bearer ${TOKEN}` },
+          payload: other,
+        });
+        assert.equal(r.statusCode, 409, r.body);
+        assert.equal(JSON.parse(r.body).running.workflowId, handle.workflowId);
+      } finally {
+        await fresh.close();
+      }
       const downAt = Date.now();
       await stack.server.stopServer();
       await sleep(5_000);
