@@ -170,6 +170,32 @@ describe('replaceEtcdMember on the time-skipping test server, stub activities', 
     assert.match(r.message, /undone: kube-apiserver on 127\.0\.90\.13/);
   });
 
+  it('a removal etcd refuses while it still lists the member is not past the point of no return: every list put back, the new member removed', async () => {
+    const r = await run(
+      replace() as never,
+      {
+        removeMemberById: {
+          type: ErrorType.MemberMismatch,
+          message: 'member 1003 has other peer URLs',
+        },
+      },
+      options(),
+    );
+    assert.ok(!r.ok);
+    if (r.ok) return;
+    assert.equal(r.failure.type, ErrorType.MemberMismatch);
+    const after = fromLock(r.calls).slice(
+      fromLock(r.calls).indexOf('removeMemberById') + 1,
+    );
+    assert.deepEqual(after, [
+      'inspectCluster',
+      ...[...HOSTS].reverse().map((h) => `restoreApiserverManifest ${h}`),
+      ...undoCalls('etcd4'),
+      'releaseScaleOutLock',
+    ]);
+    assert.doesNotMatch(r.message, /past the point of no return/);
+  });
+
   it('after the point of no return: the down member stays removed, a join that fails is undone, the error says what is left', async () => {
     const r = await run(
       replace() as never,

@@ -139,6 +139,29 @@ describe('scaleInEtcd on the time-skipping test server, stub activities', () => 
     );
   });
 
+  it('the first removal refused while etcd still lists the member: every list put back, nothing removed', async () => {
+    const r = await run(
+      scaleIn(['etcd4', 'etcd5']) as never,
+      {
+        'removeMemberById#1': {
+          type: ErrorType.EtcdRequestRefused,
+          message: 'permission denied',
+        },
+      },
+      { workflowType: SCALE_IN_WORKFLOW_TYPE },
+    );
+    assert.ok(!r.ok);
+    if (r.ok) return;
+    assert.equal(r.failure.type, ErrorType.EtcdRequestRefused);
+    const calls = r.calls.filter((c) => !c.startsWith('waitForApiserver'));
+    assert.deepEqual(calls.slice(calls.indexOf('removeMemberById') + 1), [
+      'inspectCluster',
+      ...[...HOSTS].reverse().map((h) => `restoreApiserverManifest ${h}`),
+      'releaseScaleOutLock',
+    ]);
+    assert.match(r.message, /removed: none \(never re-added\)/);
+  });
+
   it('moving leadership away from the first member fails: every list put back, nothing removed', async () => {
     const r = await run(
       scaleIn(['etcd4', 'etcd5']) as never,

@@ -185,7 +185,7 @@ async function healthyPath(r: Replacing): Promise<void> {
   await removeOld(r, [...membersOtherThanOld(r), asMember(plan)]);
 }
 
-/** steps/removeMember.ts with the apiservers told already; the undos forgotten as the removal is sent. */
+/** steps/removeMember.ts with the apiservers told already; the undos forgotten once etcd removed it, or may have. */
 async function removeOld(r: Replacing, remaining: MemberInfo[]): Promise<void> {
   const { run, plan } = r;
   r.removal = await removeMember(run, r.request, {

@@ -5,7 +5,8 @@
  *      with `remove`; skipped when the caller has told them already);
  *   2. leadership moved away if the member leads (MoveLeader, sent to the leader);
  *   3. `member remove` by the ID etcd gave it (NOT_FOUND: removed already), through endpoints that do
- *      not include it: the point of no return;
+ *      not include it: the point of no return once etcd has removed it, or may have (an answer lost,
+ *      a cancel in flight); a removal etcd refused while it still lists the member is not past it;
  *   4. its service stopped and its data dir moved aside when its host answers (Kubespray's unit has
  *      Restart=always: a removed member left running is restarted every 10 s); a host that does not
  *      answer is named in `leftByHand`, it does not fail the step: the cluster is already healthy;
@@ -13,7 +14,11 @@
  *      restart: steps/updateMemberEnvFiles.ts), so none bootstraps towards the removed one later.
  * Every activity is idempotent, so a retry or a new worker continues where the last one stopped.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  patched,
+} from '@temporalio/workflow';
 import type { SshTarget } from '../../activities';
 import { ErrorType } from '../../domain/errors';
 import { hostOf } from '../../domain/patterns';
@@ -43,7 +48,7 @@ export interface MemberRemoval {
   remaining: MemberInfo[];
   /** Names this rollout's saved manifests and env-file originals, unique within the run. */
   rollout: string;
-  /** Called just before `member remove` is sent (a replacement forgets its undos there). */
+  /** Called once etcd has removed the member, or may have (the caller forgets its undos there). */
   onPointOfNoReturn?: () => void;
 }
 
@@ -114,17 +119,28 @@ export async function removeMember(
     run.setStep(`${m.name}: moveLeaderAway`);
     const moved = await etcd.moveLeaderAway(cluster, m.id);
     if (moved.moved) outcome.leadership = { from: moved.from, to: moved.to };
-    // 3. The point of no return: marked before the request is sent, since a removal whose answer was lost may have happened.
-    removal.onPointOfNoReturn?.();
+    // 3. The point of no return: passed once etcd has removed it, or may have.
     run.setStep(`${m.name}: removeMemberById`);
     const until = Date.now() + request.strategy.healthTimeoutSeconds * 1000;
-    outcome.removed = (
-      await etcd.removeMemberById(
-        cluster,
-        { id: m.id, name: m.name, peerURL: m.peerURLs[0] },
-        until,
+    try {
+      outcome.removed = (
+        await etcd.removeMemberById(
+          cluster,
+          { id: m.id, name: m.name, peerURL: m.peerURLs[0] },
+          until,
+        )
+      ).removed;
+    } catch (err) {
+      // A refusal (MemberMismatch, permission, unhealthy until the deadline) leaves it listed: the
+      // caller's undos still hold. A lost answer or a cancel in flight may have removed it.
+      if (
+        !patched(REFUSED_REMOVAL_PATCH) ||
+        !(await stillListed(request, cluster, m))
       )
-    ).removed;
+        removal.onPointOfNoReturn?.();
+      throw err;
+    }
+    removal.onPointOfNoReturn?.();
     // 4. Its service and data dir, when its host answers.
     await retire(run, request, m, outcome);
     // 5. The remaining members' env files: the reduced list.
@@ -145,6 +161,34 @@ export async function removeMember(
     outcome.leftByHand.push(...files.leftByHand);
   });
   return outcome;
+}
+
+/** Runs before this patch marked the point of no return before `member remove` was sent. */
+const REFUSED_REMOVAL_PATCH = 'refused-removal-before-no-return';
+
+/**
+ * After a failed `member remove`: does etcd still list the member with its planned peer URL? Asked
+ * even when the run is being cancelled; an answer that cannot be had counts as "maybe removed".
+ */
+async function stillListed(
+  request: ClusterSettings,
+  cluster: ClusterSettings['cluster'],
+  m: RemovedMember,
+): Promise<boolean> {
+  return CancellationScope.nonCancellable(async () => {
+    try {
+      const now = await activities(
+        'read',
+        request.strategy,
+        activitySummary('remove', m.name),
+      ).inspectCluster(cluster);
+      return now.members.some(
+        (x) => x.id === m.id && x.peerURLs.includes(m.peerURLs[0]),
+      );
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Stops the removed member's service and moves its data dir aside; a host that does not answer is left by hand. */
