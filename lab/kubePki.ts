@@ -12,11 +12,11 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvNode } from './kubespray';
 import { execFileP } from './processes';
+import { KEY_BITS, labRsaKey } from './rsaKeys';
 
 /** Kubespray's kube_service_addresses; the first address is the `kubernetes` service's. */
 export const SERVICE_CLUSTER_IP_RANGE = '10.233.0.0/18';
 const KUBERNETES_SERVICE_IP = '10.233.0.1';
-const KEY_BITS = '2048';
 const DAYS = '3650';
 
 /** Files of a client of the apiservers, as paths on the test runner. */
@@ -63,7 +63,7 @@ export class KubePki {
       ...['req', '-sha256', '-x509', '-new', '-nodes', '-key', 'ca.key'],
       ...['-days', DAYS, '-out', 'ca.crt', '-subj', '/CN=kubernetes'],
     );
-    await this.openssl('genrsa', '-out', 'sa.key', KEY_BITS);
+    await labRsaKey('kube/sa.key', join(this.dir, 'sa.key'));
     await this.openssl('rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
     await Promise.all([
       ...this.controlPlane.map((h) =>
@@ -111,7 +111,7 @@ export class KubePki {
         '',
       ].join('\n'),
     );
-    await this.openssl('genrsa', '-out', `${name}.key`, KEY_BITS);
+    await labRsaKey(`kube/${name}.key`, join(this.dir, `${name}.key`));
     await this.openssl(
       ...['req', '-sha256', '-new', '-key', `${name}.key`],
       ...['-out', `${name}.csr`, '-subj', subject],

@@ -13,8 +13,8 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EnvNode, sslFiles } from './kubespray';
 import { execFileP } from './processes';
+import { KEY_BITS, labRsaKey } from './rsaKeys';
 
-const KEY_BITS = '2048';
 const DAYS = '3650';
 
 export class LabPki {
@@ -86,7 +86,7 @@ export class LabPki {
   private async issue(cert: string, key: string, cn: string): Promise<void> {
     const csr = `${cert}.csr`;
     const ca = sslFiles('');
-    await this.openssl('genrsa', '-out', key, KEY_BITS);
+    await labRsaKey(`etcd/${key}`, join(this.dir, key));
     await this.openssl(
       'req',
       '-sha256',
