@@ -75,6 +75,24 @@ export interface RequestOverrides {
   ticket?: { id: string; requestedBy?: string };
 }
 
+/**
+ * Labs stopping in the background (Lab.stopLater), by block: a lab on the same block starts once they
+ * are gone. A lab's processes take ~1-3 s to exit (etcd's graceful stop, the apiservers'), which the
+ * next tests need not wait for when they run on other addresses.
+ */
+const stopping = new Map<number, Promise<void>>();
+const stopFailures: Error[] = [];
+
+/** Waits for every lab stopping in the background; throws if a stop failed. */
+export async function labsStopped(): Promise<void> {
+  await Promise.all(stopping.values());
+  const failures = stopFailures.splice(0);
+  if (failures.length)
+    throw new Error(
+      `lab stops failed: ${failures.map((e) => e.message).join('; ')}`,
+    );
+}
+
 export class Lab {
   readonly dir: string;
   readonly cluster: LabEtcdCluster;
@@ -155,6 +173,7 @@ export class Lab {
   }
 
   async start(): Promise<this> {
+    await stopping.get(this.options.block);
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
     [this.keys] = await Promise.all([
@@ -342,6 +361,25 @@ export class Lab {
       c.close();
     }
     return problems;
+  }
+
+  /**
+   * Stops the lab without waiting for it: a lab on the same block waits in start(), and the suite's
+   * root hook waits for all (labsStopped).
+   */
+  stopLater(): void {
+    const block = this.options.block;
+    const done = Promise.all([stopping.get(block), this.stop()])
+      .then(() => undefined)
+      .catch((err: Error) => {
+        stopFailures.push(
+          new Error(`lab of block ${block}: ${err.message ?? err}`),
+        );
+      })
+      .finally(() => {
+        if (stopping.get(block) === done) stopping.delete(block);
+      });
+    stopping.set(block, done);
   }
 
   async stop(): Promise<void> {

@@ -74,8 +74,8 @@ export function useFaultLabs(): (
   before(async () => {
     await getStack();
   });
-  afterEach(async () => {
-    while (labs.length) await labs.pop()!.stop();
+  afterEach(() => {
+    while (labs.length) labs.pop()?.stopLater();
   });
   return async (block, options = {}) => {
     const lab = new Lab({ block, ...options });

@@ -1,3 +1,4 @@
+import { labsStopped } from '../../lab';
 import { tearDownSharedFixtures } from './shared';
 import { stopStack } from './stack';
 
@@ -6,5 +7,6 @@ export const mochaHooks = {
     this.timeout(60_000);
     await tearDownSharedFixtures();
     await stopStack();
+    await labsStopped();
   },
 };

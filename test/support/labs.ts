@@ -6,7 +6,8 @@ import { etcdReleases, Lab, type LabOptions } from '../../lab';
 
 /**
  * Starts a lab before the block's tests and stops it after them; call the result to get it. The lab
- * is made in the hook, so a version that is not installed fails its block, not the whole file.
+ * is made in the hook, so a version that is not installed fails its block, not the whole file. It is
+ * stopped in the background (Lab.stopLater).
  */
 export function useLab(options: LabOptions): () => Lab {
   let lab: Lab | undefined;
@@ -15,9 +16,8 @@ export function useLab(options: LabOptions): () => Lab {
     lab = new Lab(options);
     await lab.start();
   });
-  after(async function () {
-    this.timeout(60_000);
-    await lab?.stop();
+  after(() => {
+    lab?.stopLater(); // the next block's tests need not wait for its processes to exit
   });
   return () => {
     if (!lab)
