@@ -117,10 +117,52 @@ const exited = (p: ChildProcess) =>
     p.once('exit', (code, signal) => resolve(signal ?? code)),
   );
 
+/** What a case needs before its run: its lab (on its own block) and its crash worker (on its own task queue). */
+interface Prepared {
+  lab: Lab;
+  first: ChildProcess;
+  started: Promise<unknown>;
+  stopped?: Promise<void>;
+}
+
+const logFileOf = (i: number) => join(tmpdir(), `etcd-scaleout-crash-${i}.log`);
+
 describe('crash matrix: worker SIGKILLed at named points', () => {
   const summary: string[] = [];
-  after(() => {
+  /**
+   * Case i+1's lab and crash worker start while case i runs (they share nothing with it), so a case waits
+   * neither for them nor for etcd's refusal of a member add in the ~5 s after the members connected; a
+   * case's lab is stopped in the background, and the after hook waits for every stop.
+   */
+  const prepared = new Map<number, Prepared>();
+  function prepare(i: number, address: string): Prepared | undefined {
+    if (i >= CASES.length) return undefined;
+    let p = prepared.get(i);
+    if (!p) {
+      const lab = new Lab({ block: 30 + i });
+      const first = startWorker(
+        address,
+        `crash-${i}`,
+        logFileOf(i),
+        CASES[i].point,
+      );
+      const started = lab.start();
+      started.catch(() => undefined); // awaited by its case (not run under --grep)
+      p = { lab, first, started };
+      prepared.set(i, p);
+    }
+    return p;
+  }
+  const stopLab = (p: Prepared) => {
+    p.stopped ??= p.started.then(
+      () => p.lab.stop(),
+      () => p.lab.stop(),
+    );
+    return p.stopped;
+  };
+  after(async () => {
     for (const w of workers) w.kill('SIGKILL');
+    await Promise.all([...prepared.values()].map(stopLab));
     console.log(
       `\n      crash matrix summary:\n${summary.map((s) => `      ${s}`).join('\n')}`,
     );
@@ -129,14 +171,15 @@ describe('crash matrix: worker SIGKILLed at named points', () => {
   CASES.forEach((c, i) => {
     it(`kill point ${c.point} (${c.when})`, async () => {
       const { client, server } = await getStack();
-      const lab = new Lab({ block: 30 + i });
+      const p = prepare(i, server.address) as Prepared;
+      prepare(i + 1, server.address);
+      const { lab, first } = p;
       const taskQueue = `crash-${i}`;
-      const logFile = join(tmpdir(), `etcd-scaleout-crash-${i}.log`);
+      const logFile = logFileOf(i);
       let blocker: Server | undefined;
       let second: ChildProcess | undefined;
-      const first = startWorker(server.address, taskQueue, logFile, c.point);
       try {
-        await lab.start();
+        await p.started;
         const keys = await lab.seedKeys(30);
         const handle = await client.workflow.start<typeof scaleOutEtcd>(
           WORKFLOW_TYPE,
@@ -207,7 +250,7 @@ describe('crash matrix: worker SIGKILLed at named points', () => {
         first.kill('SIGKILL');
         second?.kill('SIGTERM');
         if (second) await exited(second);
-        await lab.stop();
+        void stopLab(p);
       }
     });
   });
