@@ -1,4 +1,5 @@
 import { labsStopped } from '../../lab';
+import { stopUnclaimedLabs } from './labs';
 import { tearDownSharedFixtures } from './shared';
 import { stopStack } from './stack';
 
@@ -7,6 +8,7 @@ export const mochaHooks = {
     this.timeout(60_000);
     await tearDownSharedFixtures();
     await stopStack();
+    await stopUnclaimedLabs();
     await labsStopped();
   },
 };

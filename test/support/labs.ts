@@ -4,19 +4,73 @@
  */
 import { etcdReleases, Lab, type LabOptions } from '../../lab';
 
+/** A lab of useLab, in the order the files declare them (the order their blocks run in, within a file). */
+interface Declared {
+  options: LabOptions;
+  file?: string;
+  /** Started ahead, by the block declared before it in the same file. */
+  ahead?: Promise<Lab>;
+  claimed?: boolean;
+}
+const declared: Declared[] = [];
+/** The blocks of useLab's labs now running. */
+const liveBlocks = new Set<number>();
+
+/** A started lab; when its start fails, what it started is stopped and the failure thrown. */
+async function startLab(options: LabOptions): Promise<Lab> {
+  const lab = new Lab(options);
+  try {
+    return await lab.start();
+  } catch (err) {
+    lab.stopLater();
+    throw err;
+  }
+}
+
+/**
+ * Starts the lab declared after `me` in the same file, while `me`'s tests run: its set-up (etcd, sshd,
+ * certificates, apiservers) is off the critical path, and its members have long been connected when
+ * its tests add one (etcd refuses a member add in the ~5 s after a member connects). Not when it is on
+ * a block in use.
+ */
+function startAhead(index: number, me: Declared): void {
+  const next = declared[index];
+  if (!next || !me.file || next.file !== me.file) return;
+  if (next.ahead || next.claimed || liveBlocks.has(next.options.block)) return;
+  next.ahead = startLab(next.options);
+  next.ahead.catch(() => undefined); // thrown in its own before hook
+}
+
+/** Stops the labs started ahead whose blocks did not run (--grep); the root after hook calls it. */
+export async function stopUnclaimedLabs(): Promise<void> {
+  for (const d of declared)
+    if (d.ahead && !d.claimed) {
+      d.claimed = true;
+      (await d.ahead.catch(() => undefined))?.stopLater();
+    }
+}
+
 /**
  * Starts a lab before the block's tests and stops it after them; call the result to get it. The lab
- * is made in the hook, so a version that is not installed fails its block, not the whole file. It is
- * stopped in the background (Lab.stopLater).
+ * is made in the hook, so a version that is not installed fails its block, not the whole file. The
+ * next lab of the same file starts while this block's tests run (startAhead); this one is stopped in
+ * the background (Lab.stopLater).
  */
 export function useLab(options: LabOptions): () => Lab {
+  const me: Declared = { options };
+  const index = declared.push(me) - 1;
   let lab: Lab | undefined;
-  before(async function () {
+  // Mocha's before() returns the hook, which knows its file (undefined elsewhere: nothing starts ahead).
+  const suite = before(async function () {
     this.timeout(120_000);
-    lab = new Lab(options);
-    await lab.start();
-  });
+    me.claimed = true;
+    liveBlocks.add(options.block);
+    lab = await (me.ahead ?? startLab(options));
+    startAhead(index + 1, me);
+  }) as unknown as { file?: string } | undefined;
+  me.file = suite?.file;
   after(() => {
+    liveBlocks.delete(options.block);
     lab?.stopLater(); // the next block's tests need not wait for its processes to exit
   });
   return () => {
