@@ -10,6 +10,8 @@ import { describeSize, type MemberInfo, PlanError, quorum } from './quorum';
 export interface MemberHealth extends MemberInfo {
   healthy: boolean;
   error?: string;
+  /** The etcd release the member reports (status), when it answers. */
+  version?: string;
 }
 
 /** The member a removal takes out, as etcd named it: the ID `member remove` takes, its URLs. */

@@ -11,6 +11,7 @@
  */
 import { hostOf } from '../patterns';
 import type { NewMember } from '../request';
+import { addRule } from './addRule';
 import { initialClusterString } from './memberData';
 import {
   describeSize,
@@ -159,14 +160,22 @@ export function planReplace(input: ReplaceInput): ReplacePlan {
     );
   }
   // etcd accepts a member add (a learner's too) only while a quorum of the cluster it would make is
-  // connected (3.5.30+/3.6.11+; older releases want every voter): the new member joins a cluster of
+  // connected, or every voter on older releases (addRule.ts): the new member joins a cluster of
   // `addTo` voters, of which `healthyAtAdd` are healthy.
   const addTo = path === 'down' ? n - 1 : n;
   const healthyAtAdd = path === 'down' ? healthyAtLeast : healthyAtStart;
-  if (healthyAtAdd < quorum(addTo + 1))
+  const rule = addRule(
+    input.members.filter((m) => m.healthy).map((m) => m.version),
+  );
+  const needed = rule.everyVoter ? addTo : quorum(addTo + 1);
+  if (healthyAtAdd < needed)
     throw new PlanError(
       'replace',
-      `${what}: the new member would join ${addTo} voters of which ${healthyAtAdd} healthy, and etcd refuses a member add unless ${quorum(addTo + 1)} (the quorum of ${addTo + 1}) are healthy and connected; ${sickCount(input.members, old) ? `bring ${sickNames(input.members, old)} back or remove ${sickCount(input.members, old) === 1 ? 'it' : 'them'} first (removeMembers)` : 'grow the cluster first'}`,
+      `${what}: the new member would join ${addTo} voters of which ${healthyAtAdd} healthy, and ${
+        rule.everyVoter
+          ? `etcd ${rule.version ?? '(version unknown)'} refuses a member add unless all ${addTo} are healthy and connected (from 3.5.30 and 3.6.11 a quorum of ${addTo + 1} is enough)`
+          : `etcd refuses a member add unless ${quorum(addTo + 1)} (the quorum of ${addTo + 1}) are healthy and connected`
+      }; ${sickCount(input.members, old) ? `bring ${sickNames(input.members, old)} back or remove ${sickCount(input.members, old) === 1 ? 'it' : 'them'} first (removeMembers)` : 'grow the cluster first'}`,
     );
   if (healthyAtStart < n)
     warnings.push(

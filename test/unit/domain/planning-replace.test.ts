@@ -1,6 +1,7 @@
 /** planReplace: the path from the member's health, the point of no return, refusals with numbers. */
 import assert from 'node:assert/strict';
 import {
+  countsQuorumForAdd,
   describeReplace,
   type MemberHealth,
   planReplace,
@@ -15,10 +16,14 @@ import {
   voter,
 } from '../../support/planning';
 
-const member = (n: number, healthy = true): MemberHealth => ({
+const member = (
+  n: number,
+  healthy = true,
+  version = '3.6.14',
+): MemberHealth => ({
   ...voter(n),
   healthy,
-  error: healthy ? undefined : 'context deadline exceeded',
+  ...(healthy ? { version } : { error: 'context deadline exceeded' }),
 });
 const three = (down: number[] = []) =>
   [1, 2, 3].map((n) => member(n, !down.includes(n)));
@@ -154,6 +159,47 @@ describe('planning', () => {
       assert.match(plan.warnings[0], /1 of 5 voters unhealthy at the start/);
     });
 
+    it('on releases that want every voter connected for an add (3.4, 3.5.29, 3.6.10), or no version known: refused with the release named', () => {
+      for (const version of ['3.4.23', '3.5.29', '3.6.10']) {
+        const five = [1, 2, 3, 4, 5].map((n) => member(n, n !== 2, version));
+        const e = planError(() =>
+          planReplace(input({ members: five, newMember: newMembers(3)[2] })),
+        );
+        assert.equal(e.field, 'replace');
+        assert.match(
+          e.message,
+          new RegExp(
+            `replacing etcd3 of 5: the new member would join 5 voters of which 4 healthy, and etcd ${version.replace(/\./g, '\\.')} refuses a member add unless all 5 are healthy and connected \\(from 3\\.5\\.30 and 3\\.6\\.11 a quorum of 6 is enough\\); bring etcd2 \\(context deadline exceeded\\) back or remove it first`,
+          ),
+        );
+      }
+      // One member on the older release is enough: any member may receive the add.
+      const mixed = [1, 2, 3, 4, 5].map((n) =>
+        member(n, n !== 2, n === 5 ? '3.5.29' : '3.6.14'),
+      );
+      assert.match(
+        planError(() =>
+          planReplace(input({ members: mixed, newMember: newMembers(3)[2] })),
+        ).message,
+        /etcd 3\.5\.29 refuses a member add unless all 5/,
+      );
+      const unknown = [1, 2, 3, 4, 5].map((n) => ({
+        ...member(n, n !== 2),
+        version: undefined,
+      }));
+      assert.match(
+        planError(() =>
+          planReplace(input({ members: unknown, newMember: newMembers(3)[2] })),
+        ).message,
+        /etcd \(version unknown\) refuses a member add unless all 5/,
+      );
+      // The down path on an older release: after the removal every remaining voter is healthy.
+      const plan = planReplace(
+        input({ members: [1, 2, 3].map((n) => member(n, n !== 3, '3.5.29')) }),
+      );
+      assert.equal(plan.path, 'down');
+    });
+
     it('a down member while another is down too: the add after the removal needs a quorum of the new size', () => {
       // 5 voters, etcd3 (replaced) and etcd2 down: after the removal 4 voters, 3 healthy = quorum of 5
       const five = [1, 2, 3, 4, 5].map((n) => member(n, n !== 2 && n !== 3));
@@ -166,5 +212,26 @@ describe('planning', () => {
         [4, 5],
       );
     });
+  });
+});
+
+describe('planning: which rule etcd applies to a member add', () => {
+  it('counts a quorum from 3.5.30, 3.6.11 and in 3.7; every voter before', () => {
+    const cases: Array<[string, boolean]> = [
+      ['3.4.23', false],
+      ['3.5.0', false],
+      ['3.5.29', false],
+      ['3.5.30', true],
+      ['3.5.33', true],
+      ['3.6.0', false],
+      ['3.6.10', false],
+      ['3.6.11', true],
+      ['3.6.14', true],
+      ['3.7.3', true],
+      ['v3.6.14', true],
+      ['not a version', false],
+    ];
+    for (const [v, quorumRule] of cases)
+      assert.equal(countsQuorumForAdd(v), quorumRule, v);
   });
 });
