@@ -7,6 +7,7 @@
  * Kubespray-shaped cluster with mutual TLS, whose profile names its TLS files.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -15,11 +16,16 @@ import { Lab } from '../../lab';
 import { buildApi } from '../../src/api/server';
 import { tokenDigest } from '../../src/api/tokens';
 import { startScaleOut } from '../../src/client';
+import { WORKFLOW_TYPE } from '../../src/config';
 import { ErrorType } from '../../src/domain/errors';
 import { createWorker } from '../../src/worker';
 import type { scaleOutEtcd } from '../../src/workflows';
+import {
+  EtcdCluster,
+  ScaleOutPhase,
+} from '../../src/workflows/run/searchAttributes';
 import { activitiesOf, auditOf } from '../support/history';
-import { outcome } from '../support/runs';
+import { outcome, type RunHandle } from '../support/runs';
 import { getStack, TEST_PROFILES } from '../support/stack';
 
 const ORIGINAL = ['etcd1', 'etcd2', 'etcd3'];
@@ -113,6 +119,131 @@ describe('cluster profiles on the worker', () => {
       /cluster\.name: cluster "lab-201" has no profile on the worker \(.*lab-201\.json\), and the worker refuses inline settings/,
     );
 
+    assert.deepEqual(
+      await lab.checkInvariants({ members: ORIGINAL, keys }),
+      [],
+    );
+  });
+
+  it("refuses issue 17's hostile ticket requests through the API and straight on Temporal, naming the field, and the worker stays up", async () => {
+    const { client } = await getStack();
+    const hostile: Array<{
+      name: string;
+      field: string;
+      edit: (r: Record<string, any>) => void;
+      /** The API's own check refuses it (400); otherwise the worker's validate does, after a 201. */
+      api: 400 | 201;
+    }> = [
+      {
+        name: 'notify secret /dev/zero',
+        field: 'notify.secretFile',
+        edit: (r) =>
+          (r.notify = {
+            webhookUrl: 'https://tickets.example.com/hooks/etcd',
+            secretFile: '/dev/zero',
+          }),
+        api: 400,
+      },
+      {
+        name: 'webhook on the cloud metadata address',
+        field: 'notify.webhookUrl',
+        edit: (r) =>
+          (r.notify = {
+            webhookUrl: 'http://169.254.169.254/latest/meta-data',
+          }),
+        api: 400,
+      },
+      {
+        name: "new member on a loopback host outside the profile's networks",
+        field: 'newMembers[0].host',
+        edit: (r) =>
+          (r.newMembers[0] = {
+            name: 'etcd4',
+            host: '127.0.0.1',
+            peerURL: 'http://127.0.0.1:2380',
+            clientURL: 'http://127.0.0.1:2379',
+          }),
+        api: 201,
+      },
+      {
+        name: 'certificates "issue" from the ticket (the profile does not set it)',
+        field: 'strategy.certificates',
+        edit: (r) => (r.strategy = { certificates: 'issue' }),
+        api: 201,
+      },
+      {
+        name: 'etcd binary //tmp/etcd',
+        field: 'node.etcdBinary',
+        edit: (r) => (r.node = { etcdBinary: '//tmp/etcd' }),
+        api: 400,
+      },
+      {
+        name: 'webhook with a malformed %-escape',
+        field: 'notify.webhookUrl',
+        edit: (r) =>
+          (r.notify = { webhookUrl: 'https://tickets.example.com/hook/%zz' }),
+        api: 400,
+      },
+    ];
+    const refusedRun = async (handle: RunHandle, c: (typeof hostile)[0]) => {
+      const o = await outcome(handle);
+      assert.equal(o.ok, false, `${c.name}: was accepted`);
+      if (o.ok) return;
+      assert.ok(
+        [
+          ErrorType.InvalidRequest as string,
+          ErrorType.InlineSettingRefused as string,
+        ].includes(o.failure.type ?? ''),
+        `${c.name}: ${o.failure.type}: ${o.message}`,
+      );
+      assert.equal(o.failure.nonRetryable, true, c.name);
+      assert.ok(o.message.includes(`${c.field}: `), `${c.name}: ${o.message}`);
+      // At most the profile's read ran (a request malformed on its face is refused before it): no node
+      // or cluster was touched.
+      const ran = (await activitiesOf(handle)).map((a) => a.name);
+      assert.ok(
+        ran.every((a) => a === 'loadClusterProfile'),
+        `${c.name}: ${ran}`,
+      );
+    };
+    for (const [i, c] of hostile.entries()) {
+      const request = lab.ticketRequest({
+        ticket: { id: `LAB-200-HOSTILE-${i}` },
+      }) as Record<string, any>;
+      c.edit(request);
+      // Through the HTTP API, as a requester's token.
+      const posted = await api?.inject({
+        method: 'POST',
+        url: '/v1/scaleouts',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        payload: request,
+      });
+      assert.equal(posted?.statusCode, c.api, `${c.name}: ${posted?.body}`);
+      if (c.api === 400) {
+        const fields = posted?.json().fields.map((f: any) => f.field);
+        assert.ok(fields.includes(c.field), `${c.name}: ${posted?.body}`);
+      } else
+        await refusedRun(
+          client.workflow.getHandle(posted?.json().workflowId),
+          c,
+        );
+      // Straight on Temporal, past every client-side check: the worker's validate refuses it.
+      const raw = await client.workflow.start<typeof scaleOutEtcd>(
+        WORKFLOW_TYPE,
+        {
+          taskQueue: TASK_QUEUE,
+          workflowId: `test-hostile-${i}-${randomUUID()}`,
+          args: [request as any],
+          typedSearchAttributes: [
+            { key: EtcdCluster, value: 'lab-200' },
+            { key: ScaleOutPhase, value: 'validate' },
+          ],
+        },
+      );
+      await refusedRun(raw, c);
+    }
+    // The worker stays up: still running, and the next case's 3 -> 5 runs on it.
+    assert.equal(worker?.getState(), 'RUNNING');
     assert.deepEqual(
       await lab.checkInvariants({ members: ORIGINAL, keys }),
       [],
