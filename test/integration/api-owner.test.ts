@@ -15,6 +15,7 @@ import {
   waitForEnd,
 } from '../support/api';
 import { useSeededLab } from '../support/labs';
+import { getStack } from '../support/stack';
 
 describe('HTTP API on the real stack', () => {
   useApi();
@@ -96,6 +97,8 @@ describe('HTTP API on the real stack', () => {
         ['RUNNING', 'waiting'],
         'the refused calls changed nothing',
       );
+      // The worker stays up after the refused self-approval: it runs the cancel and rollback below.
+      assert.equal((await getStack()).worker.getState(), 'RUNNING');
 
       // bob approves for a living: he may cancel, and his identity lands in the history.
       const cancel = await call('POST', `/v1/scaleouts/${id}/cancel`, {
