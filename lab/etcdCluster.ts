@@ -209,6 +209,20 @@ export class LabEtcdCluster {
     return new Etcd3({ hosts, dialTimeout: 2000, credentials });
   }
 
+  /**
+   * Ends every member at once (SIGKILL), for a cluster thrown away. Stopping them all gracefully together
+   * takes ~7 s: the leader's shutdown tries to hand its leadership to a member that is stopping too, and
+   * waits for that until etcd's timeout.
+   */
+  async kill(): Promise<void> {
+    for (const m of this.members) killGroup(m.process?.pid, 'SIGKILL');
+    await waitFor(
+      'etcd members to die',
+      async () => this.members.every((m) => !alive(m.process?.pid)),
+      10_000,
+    );
+  }
+
   async stop(): Promise<void> {
     for (const m of this.members) killGroup(m.process?.pid);
     await waitFor(

@@ -382,10 +382,11 @@ export class Lab {
     stopping.set(block, done);
   }
 
+  /** The lab's processes ended; its etcd members SIGKILLed, as nothing of a lab outlives it (see LabEtcdCluster.kill). */
   async stop(): Promise<void> {
     await this.controlPlane?.stop();
     await Promise.all([
-      this.cluster.stop(),
+      this.cluster.kill(),
       ...this.hosts.map((h) => h.stop()),
       ...this.memberHosts.map((h) => h.stop()),
     ]);
