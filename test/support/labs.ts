@@ -29,14 +29,17 @@ async function startLab(options: LabOptions): Promise<Lab> {
 
 /**
  * Starts the lab declared after `me` in the same file, while `me`'s tests run: its set-up (etcd, sshd,
- * certificates, apiservers) is off the critical path, and its members have long been connected when
+ * certificates) is off the critical path, and its members have long been connected when
  * its tests add one (etcd refuses a member add in the ~5 s after a member connects). Not when it is on
- * a block in use.
+ * a block in use, nor a control-plane lab.
  */
 function startAhead(index: number, me: Declared): void {
   const next = declared[index];
   if (!next || !me.file || next.file !== me.file) return;
   if (next.ahead || next.claimed || liveBlocks.has(next.options.block)) return;
+  // Not a control-plane lab: its three kube-apiservers starting take both cores for ~10-20 s, which
+  // would slow the rollout this block's tests wait for, against its readiness deadlines.
+  if (next.options.controlPlane) return;
   next.ahead = startLab(next.options);
   next.ahead.catch(() => undefined); // thrown in its own before hook
 }
