@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Lab } from '../../lab';
 import { execFileP } from '../../lab/processes';
 import { WORKFLOW_TYPE } from '../../src/config';
@@ -96,7 +96,8 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
       for (const h of HOSTS) assert.equal(cp.manifest(h), before[h]);
       const monitor = cp.monitor(100);
       const started = Date.now();
-      const o = await outcome(await startRaw(request(lab())));
+      const handle = await startRaw(request(lab()));
+      const o = await outcome(handle);
       const report = await monitor.stop();
       if (!o.ok) assert.fail(o.message);
       recordTiming('tls 3 -> 5, three apiservers told', started);
@@ -123,6 +124,19 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
             `--etcd-servers=${grown(lab()).join(',')}`,
           ),
         );
+      // The original, byte for byte, kept outside the manifests folder (the kubelet runs every file in it).
+      const { runId } = await handle.describe();
+      for (const h of HOSTS) {
+        const manifests = dirname(cp.manifestFile(h));
+        const kept = join(
+          dirname(manifests),
+          'etcd-scaleout-backups',
+          runId,
+          basename(MANIFEST),
+        );
+        assert.equal(readFileSync(kept, 'utf8'), before[h], `${h}: ${kept}`);
+        assert.deepEqual(readdirSync(manifests), [basename(MANIFEST)], h);
+      }
       console.log(
         `      readiness monitor: ${JSON.stringify(report.polls)} polls over ${(report.durationMs / 1000).toFixed(1)}s, at most ${report.maxNotReady} not ready (${report.notReadyAtMax.join(', ')})`,
       );
@@ -146,8 +160,10 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
       cp.break('etcd2', clientURL(lab(), 3));
       const monitor = cp.monitor(100);
       const started = Date.now();
+      // Long enough for a healthy apiserver on a loaded machine (up to 25 s from the write measured
+      // with load 12 on 2 cores; 15 s made the first, healthy node time out), so only the broken one does.
       const o = await outcome(
-        await startRaw(request(lab(), { readyTimeoutSeconds: 15 })),
+        await startRaw(request(lab(), { readyTimeoutSeconds: 60 })),
       );
       const report = await monitor.stop();
       cp.unbreak('etcd2');
