@@ -103,6 +103,50 @@ describe("Kubespray's names and the members' env files (etcd 3.6, mutual TLS)", 
     });
   });
 
+  describe('a member whose host does not answer when its env file is due', () => {
+    const lab = useLab({ block: 179, tls: true });
+
+    it('is left as it was and named with what to write; the others are written; the run succeeds', async () => {
+      const keys = await lab().seedKeys(10);
+      const before = lab().cluster.members[1].node.envFile();
+      // etcd2's host: etcd keeps running, its sshd is gone (the template env and the CA are read on etcd1).
+      await lab().memberHosts[1].stop();
+      const started = Date.now();
+      const o = await outcome(await startRaw(lab().request()));
+      if (!o.ok) assert.fail(o.message);
+      recordTiming(
+        '3.6 tls 3 -> 5, one member host unreachable for its env file',
+        started,
+      );
+      const report = o.result.memberEnvFiles;
+      const byMember = Object.fromEntries(
+        (report?.files ?? []).map((f) => [f.member, f.state]),
+      );
+      assert.deepEqual(byMember, {
+        etcd1: 'updated',
+        etcd2: 'left',
+        etcd3: 'updated',
+        etcd4: 'updated',
+        etcd5: 'unchanged',
+      });
+      assert.equal(lab().cluster.members[1].node.envFile(), before);
+      const left = o.result.warnings.filter((w) =>
+        w.includes('(member etcd2)'),
+      );
+      assert.equal(left.length, 1, o.result.warnings.join('\n'));
+      assert.match(
+        left[0],
+        /^\/etc\/etcd\.env on 127\.0\.179\.12 \(member etcd2\) was not updated \(the host did not answer: .+\): write ETCD_INITIAL_CLUSTER=\S+ and ETCD_INITIAL_CLUSTER_STATE=existing there \(no restart needed\)$/,
+      );
+      const written = /ETCD_INITIAL_CLUSTER=(\S+) and/.exec(left[0])?.[1] ?? '';
+      assert.deepEqual(
+        written.split(',').sort(),
+        GROWN.map((n, i) => `${n}=https://127.0.179.${11 + i}:2380`).sort(),
+      );
+      await assertInvariants(lab(), { members: GROWN, keys });
+    });
+  });
+
   describe('new members on inventory hosts node4 and node5 (etcd4, etcd5)', () => {
     const lab = useLab({ block: 177, tls: true, hostEnv: 'none' });
 

@@ -62,6 +62,24 @@ describe('real Kubespray clusters (etcd 3.6, mutual TLS)', () => {
         out,
         /^ {4}\+ETCD_CERT_FILE=\/etc\/ssl\/etcd\/ssl\/member-etcd5\.pem$/m,
       );
+      // Each existing member's env file after the run: the two membership lines, nothing else.
+      assert.match(
+        out,
+        /env file per existing member after the run \(\/etc\/etcd\.env: ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE only, one member at a time, no restart\):\n {2}etcd\d \(127\.0\.130\.1\d\), not restarted:/,
+      );
+      assert.match(
+        out,
+        /^ {4}-ETCD_INITIAL_CLUSTER_STATE=new\n {4}\+ETCD_INITIAL_CLUSTER_STATE=existing$/m,
+      );
+      assert.match(
+        out,
+        /^ {4}\+ETCD_INITIAL_CLUSTER=etcd\d=https:\/\/127\.0\.130\.1\d:2380(,etcd\d=https:\/\/127\.0\.130\.1\d:2380){4}$/m,
+      );
+      const envs = lab().cluster.members.map((m) => m.node.envFile());
+      assert.ok(
+        envs.every((e) => e?.includes('ETCD_INITIAL_CLUSTER_STATE=new')),
+        "the plan changed no member's file",
+      );
       assert.equal(lab().hosts[0].envFile(), null, 'the plan changed nothing');
 
       const request = lab().request();
