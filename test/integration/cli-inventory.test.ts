@@ -106,6 +106,26 @@ describe('etcd-scaleout CLI: an INI inventory into a run', () => {
       status.stdout,
       /^inventory +in the inventory's etcd group \(INI\), add etcd4, etcd5, so the next playbook run keeps the members as they are:\n {2}\[etcd\]\n {2}etcd4 ansible_host=127\.0\.178\.14/m,
     );
+    // No controlPlane: the result says the apiservers were not told, and what to change by hand.
+    assert.equal(result.apiservers.told, 'none');
+    assert.match(
+      result.apiservers.reason,
+      /names no control-plane nodes \(controlPlane\.nodes\): the kube-apiservers were not told; .*append https:\/\/127\.0\.178\.14:2379,https:\/\/127\.0\.178\.15:2379 in the --etcd-servers/,
+    );
+    // The audit names the same inventory change, in INI, and that the apiservers were not told.
+    const audit = await cli(['audit', run.stdout.split('\n')[0].trim()]);
+    assert.equal(audit.code, 0, show(audit));
+    assert.match(audit.stdout, /^Inventory change\b.*\bINI\b.*:$/m);
+    assert.ok(
+      audit.stdout.includes(
+        `\n\n\`\`\`\n${result.inventoryChange.text}\n\`\`\`\n`,
+      ),
+      audit.stdout,
+    );
+    assert.match(
+      audit.stdout,
+      /^kube-apiservers: not told \(no control-plane nodes in the profile\)$/m,
+    );
     assert.deepEqual(
       await lab.checkInvariants({
         members: [...ORIGINAL, 'etcd4', 'etcd5'],
