@@ -132,7 +132,7 @@ export function createApiserverActivities(deps: {
         checkpoint('waitForApiserver:polling');
         if (now > expect.deadline)
           throw ApplicationFailure.nonRetryable(
-            `kube-apiserver on ${target.host} (${node.readyzURL}) was not ready${expect.etcdServers ? ' with the new --etcd-servers' : ''}${expect.settleMs ? ` for ${expect.settleMs / 1000} s` : ''} by ${new Date(expect.deadline).toISOString()}: ${last}`,
+            `kube-apiserver on ${target.host} (${node.readyzURL}) was not ready${expect.etcdServers ? ' with the --etcd-servers it should run with' : ''}${expect.settleMs ? ` for ${expect.settleMs / 1000} s` : ''} by ${new Date(expect.deadline).toISOString()}: ${last}`,
             ErrorType.ApiserverNotReady,
           );
         await sleep(POLL_MS);

@@ -145,7 +145,7 @@ describe('waiting for a kube-apiserver (waitForApiserver)', () => {
         err instanceof ApplicationFailure &&
         err.type === ErrorType.ApiserverNotReady &&
         err.nonRetryable &&
-        /was not ready with the new --etcd-servers for 1 s by .*: kube-apiserver pid 9 still runs with --etcd-servers=https:\/\/127\.0\.40\.11:2379 \(waiting for https:\/\/127\.0\.40\.11:2379,https:\/\/127\.0\.40\.14:2379\)$/.test(
+        /was not ready with the --etcd-servers it should run with for 1 s by .*: kube-apiserver pid 9 still runs with --etcd-servers=https:\/\/127\.0\.40\.11:2379 \(waiting for https:\/\/127\.0\.40\.11:2379,https:\/\/127\.0\.40\.14:2379\)$/.test(
           err.message,
         ),
     );
