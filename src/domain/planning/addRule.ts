@@ -32,10 +32,12 @@ export function countsQuorumForAdd(version: string): boolean {
  */
 export function addRule(versions: Array<string | undefined>): {
   everyVoter: boolean;
+  /** The older release that sets the rule, when one is known. */
   version?: string;
 } {
   const known = versions.filter((v): v is string => !!v && !!parse(v));
   const older = known.find((v) => !countsQuorumForAdd(v));
-  if (older || !known.length) return { everyVoter: true, version: older };
-  return { everyVoter: false, version: known[0] };
+  return older || !known.length
+    ? { everyVoter: true, version: older }
+    : { everyVoter: false };
 }

@@ -106,15 +106,18 @@ function checkNewMember(
     );
 }
 
-/** The unhealthy voters other than the one replaced, by name, for a refusal. */
-const sickOthers = (members: MemberHealth[], old: RemovedMember) =>
-  members.filter((m) => m.id !== old.id && !m.healthy);
-const sickNames = (members: MemberHealth[], old: RemovedMember) =>
-  sickOthers(members, old)
+/** What a refused add asks for: the unhealthy voters other than the one replaced, by name, back or removed. */
+function bringBackOrRemove(
+  members: MemberHealth[],
+  old: RemovedMember,
+): string {
+  const sick = members.filter((m) => m.id !== old.id && !m.healthy);
+  if (!sick.length) return 'grow the cluster first';
+  const names = sick
     .map((m) => `${m.name || m.id} (${m.error ?? 'unhealthy'})`)
     .join(', ');
-const sickCount = (members: MemberHealth[], old: RemovedMember) =>
-  sickOthers(members, old).length;
+  return `bring ${names} back or remove ${sick.length === 1 ? 'it' : 'them'} first (removeMembers)`;
+}
 
 /** The new member as a healthy voter, once promoted. */
 const promotedNew = (nm: NewMember): MemberHealth => ({
@@ -175,7 +178,7 @@ export function planReplace(input: ReplaceInput): ReplacePlan {
         rule.everyVoter
           ? `etcd ${rule.version ?? '(version unknown)'} refuses a member add unless all ${addTo} are healthy and connected (from 3.5.30 and 3.6.11 a quorum of ${addTo + 1} is enough)`
           : `etcd refuses a member add unless ${quorum(addTo + 1)} (the quorum of ${addTo + 1}) are healthy and connected`
-      }; ${sickCount(input.members, old) ? `bring ${sickNames(input.members, old)} back or remove ${sickCount(input.members, old) === 1 ? 'it' : 'them'} first (removeMembers)` : 'grow the cluster first'}`,
+      }; ${bringBackOrRemove(input.members, old)}`,
     );
   if (healthyAtStart < n)
     warnings.push(
