@@ -50,6 +50,23 @@ const removal = (remaining: number) => [
 describe('scaleInEtcd on the time-skipping test server, stub activities', () => {
   const run = useTimeSkipping();
 
+  /** etcd4 and etcd5 out, with etcd refusing `call` ("permission denied"): the run fails as that refusal. */
+  async function refusedAt(call: string) {
+    const r = await run(
+      scaleIn(['etcd4', 'etcd5']) as never,
+      {
+        [call]: {
+          type: ErrorType.EtcdRequestRefused,
+          message: 'permission denied',
+        },
+      },
+      { workflowType: SCALE_IN_WORKFLOW_TYPE },
+    );
+    if (r.ok) assert.fail('the run fails');
+    assert.equal(r.failure.type, ErrorType.EtcdRequestRefused);
+    return r;
+  }
+
   it('takes the members out of every apiserver list, then removes them one at a time, then verifies', async () => {
     const r = await run(
       scaleIn(['etcd4', 'etcd5']) as never,
@@ -88,19 +105,7 @@ describe('scaleInEtcd on the time-skipping test server, stub activities', () => 
   });
 
   it('a removal that fails after the first: the first stays removed, the error names what is left', async () => {
-    const r = await run(
-      scaleIn(['etcd4', 'etcd5']) as never,
-      {
-        'removeMemberById#2': {
-          type: ErrorType.EtcdRequestRefused,
-          message: 'permission denied',
-        },
-      },
-      { workflowType: SCALE_IN_WORKFLOW_TYPE },
-    );
-    assert.ok(!r.ok);
-    if (r.ok) return;
-    assert.equal(r.failure.type, ErrorType.EtcdRequestRefused);
+    const r = await refusedAt('removeMemberById#2');
     assert.match(
       r.message,
       /permission denied; removed: etcd4 \(never re-added\); not removed: etcd5 \(ID 1005, http:\/\/127\.0\.90\.15:2380\); the cluster has 4 members/,
@@ -146,19 +151,7 @@ describe('scaleInEtcd on the time-skipping test server, stub activities', () => 
     ['removeMemberById', ['inspectCluster']],
   ] as const)
     it(`${fault} refused for the first member: every list put back, nothing removed`, async () => {
-      const r = await run(
-        scaleIn(['etcd4', 'etcd5']) as never,
-        {
-          [`${fault}#1`]: {
-            type: ErrorType.EtcdRequestRefused,
-            message: 'permission denied',
-          },
-        },
-        { workflowType: SCALE_IN_WORKFLOW_TYPE },
-      );
-      assert.ok(!r.ok);
-      if (r.ok) return;
-      assert.equal(r.failure.type, ErrorType.EtcdRequestRefused);
+      const r = await refusedAt(`${fault}#1`);
       const calls = r.calls.filter((c) => !c.startsWith('waitForApiserver'));
       assert.deepEqual(calls.slice(calls.indexOf(fault) + 1), [
         ...recheck,
