@@ -77,8 +77,8 @@ export interface RequestOverrides {
 
 /**
  * Labs stopping in the background (Lab.stopLater), by block: a lab on the same block starts once they
- * are gone. A lab's processes take ~1-3 s to exit (etcd's graceful stop, the apiservers'), which the
- * next tests need not wait for when they run on other addresses.
+ * are gone. A lab's processes take ~1-3 s to exit (the kube-apiservers' shutdown, sshd, etcd waited
+ * on after its SIGKILL), which the next tests need not wait for when they run on other addresses.
  */
 const stopping = new Map<number, Promise<void>>();
 const stopFailures: Error[] = [];

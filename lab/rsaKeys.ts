@@ -26,7 +26,7 @@ function cachedKey(role: string): Promise<string> {
   let key = making.get(role);
   if (!key) {
     key = (async () => {
-      const file = join(DIR, `${role.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+      const file = join(DIR, role.replace(/[^A-Za-z0-9._-]/g, '_'));
       if (existsSync(file)) return file;
       mkdirSync(DIR, { recursive: true, mode: 0o700 });
       const tmp = `${file}.${process.pid}.tmp`;
