@@ -29,6 +29,7 @@ import type {
   MemberStatus,
 } from './etcd/activities';
 import { beat } from './liveness';
+import { backupTaken } from './metrics';
 
 export interface BackupRecord {
   path: string;
@@ -298,12 +299,17 @@ async function takeSnapshot(
 
 export function createBackupActivities(deps: BackupDeps) {
   return {
-    takeSnapshot: (
+    takeSnapshot: async (
       cluster: ClusterRef,
       dir: string,
       fileStem: string,
       runId?: string,
-    ) => takeSnapshot(deps, cluster, dir, fileStem, runId),
+    ) => {
+      const startedMs = Date.now();
+      const record = await takeSnapshot(deps, cluster, dir, fileStem, runId);
+      backupTaken(cluster.name, record.sizeBytes, Date.now() - startedMs);
+      return record;
+    },
   };
 }
 

@@ -9,14 +9,19 @@ import { createSshRunner } from '../activities/node/ssh';
 import { taskQueue, temporalAddress, temporalNamespace } from '../config';
 import { createWorker } from './create';
 import { workerLogger } from './logging';
+import { metricsAddress, prometheusTelemetry } from './telemetry';
 
 export async function runWorker(deps?: ActivityDeps): Promise<void> {
-  Runtime.install({ logger: workerLogger() });
+  const metrics = metricsAddress();
+  Runtime.install({
+    logger: workerLogger(),
+    ...(metrics ? { telemetryOptions: prometheusTelemetry(metrics) } : {}),
+  });
   // The worker owns its SSH connections: the pooled ones are closed once it has drained.
   const ssh = deps?.ssh ?? createSshRunner();
   const worker = await createWorker({ deps: { ...deps, ssh } });
   console.log(
-    `etcd-scaleout worker: task queue ${taskQueue()} on ${temporalAddress()} namespace ${temporalNamespace()}`,
+    `etcd-scaleout worker: task queue ${taskQueue()} on ${temporalAddress()} namespace ${temporalNamespace()}${metrics ? `; metrics on http://${metrics}/metrics` : ''}`,
   );
   try {
     await worker.run();

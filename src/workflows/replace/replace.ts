@@ -45,7 +45,7 @@ import { backup } from '../steps/backup';
 import { joinMembers } from '../steps/joinMember';
 import { type RemovalOutcome, removeMember } from '../steps/removeMember';
 import { rollback } from '../steps/rollback';
-import { beginRun, endFailed } from '../steps/runEnds';
+import { beginRun, endCompleted, endFailed } from '../steps/runEnds';
 import {
   type MemberEnvFilesReport,
   memberEnvBackupSuffix,
@@ -106,6 +106,7 @@ export async function replaceEtcdMember(
     const lockWarning = await lock.release('done');
     if (lockWarning) result.warnings.push(lockWarning);
     await notify(request, { outcome: 'succeeded', result });
+    endCompleted(run);
     return result;
   } catch (err) {
     const past = r?.pastNoReturn ? r : undefined;

@@ -63,6 +63,8 @@ export class MemberTracker {
     private readonly p: MemberProgress,
     private readonly setStep: (step: string) => void,
     private readonly changed: () => void,
+    /** Told the join's time once the member is verified (the run's metrics). */
+    private readonly joined: (ms: number) => void = () => undefined,
   ) {}
 
   begin(): void {
@@ -79,6 +81,8 @@ export class MemberTracker {
     this.setStep(`${this.p.name}: ${name}`);
     const result = await body();
     ON_COMPLETE[name]?.(this.p, result, this.startedMs);
+    if (name === 'verifyCluster' && this.p.timings.totalMs !== undefined)
+      this.joined(this.p.timings.totalMs);
     this.changed();
     return result;
   }

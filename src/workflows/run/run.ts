@@ -24,6 +24,7 @@ import {
   type Progress,
   progressQuery,
 } from './messages';
+import { memberJoined, phaseEnded, phaseEntered } from './metrics';
 import {
   EtcdCluster,
   RequestedBy,
@@ -44,6 +45,8 @@ export class Run {
   };
   readonly compensations = new Compensations();
   decision?: Decision;
+  /** When the current phase began (workflow time, ms): its duration and its since-gauge (./metrics.ts). */
+  private phaseSinceMs = 0;
 
   constructor() {
     setHandler(progressQuery, () => this.progress);
@@ -56,9 +59,34 @@ export class Run {
   }
 
   setPhase(phase: Phase): void {
+    const left = this.progress.phase;
+    if (phase !== left || !this.phaseSinceMs) this.phaseMetrics(left, phase);
     this.progress.phase = phase;
     upsertSearchAttributes([{ key: ScaleOutPhase, value: phase }]);
     this.changed();
+  }
+
+  /**
+   * The phase left gets its duration, the phase entered its since-gauge. Entered times only grow
+   * (+1 ms for phases begun in the same workflow task), so a run's highest series is its current phase.
+   */
+  private phaseMetrics(left: Phase, entered: Phase): void {
+    const now = Math.max(Date.now(), this.phaseSinceMs + 1);
+    if (this.phaseSinceMs && left !== 'failed')
+      phaseEnded(
+        left,
+        now - this.phaseSinceMs,
+        (entered === 'rollback' || entered === 'failed') && left !== 'rollback',
+      );
+    this.phaseSinceMs = now;
+    phaseEntered(entered, now);
+  }
+
+  /** The run's last phase ends with the run (done's own reads and notify; failed is not timed). */
+  ended(): void {
+    const { phase } = this.progress;
+    if (phase !== 'failed')
+      phaseEnded(phase, Date.now() - this.phaseSinceMs, false);
   }
 
   async phase<T>(phase: Phase, body: () => Promise<T>): Promise<T> {
@@ -140,6 +168,7 @@ export class Run {
       p,
       (step) => this.setStep(step),
       () => this.changed(),
+      (ms) => memberJoined(p.stage, ms),
     );
   }
 

@@ -36,7 +36,7 @@ import { approvalBeforeNoReturn } from '../steps/approval';
 import { backup } from '../steps/backup';
 import { type RemovalOutcome, removeMember } from '../steps/removeMember';
 import { undoAll } from '../steps/rollback';
-import { beginRun, endFailed } from '../steps/runEnds';
+import { beginRun, endCompleted, endFailed } from '../steps/runEnds';
 import type { ApiserversResult } from '../steps/tellApiservers';
 import { validateScaleIn } from '../steps/validate';
 import { scaleInPreflight } from './preflight';
@@ -100,6 +100,7 @@ export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
     const lockWarning = await lock.release('done');
     if (lockWarning) result.warnings.push(lockWarning);
     await notify(request, { outcome: 'succeeded', result });
+    endCompleted(run);
     return result;
   } catch (err) {
     const { undone, notUndone } = await undoAll(run, request);

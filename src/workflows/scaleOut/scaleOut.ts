@@ -25,6 +25,7 @@ import type { ScaleOutRequest } from '../../domain/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';
+import { runFailed } from '../run/metrics';
 import { notify } from '../run/notify';
 import type { Run } from '../run/run';
 import { approval } from '../steps/approval';
@@ -32,7 +33,7 @@ import { backup } from '../steps/backup';
 import type { ClusterLock } from '../steps/clusterLock';
 import { joinMembers } from '../steps/joinMember';
 import { rollback } from '../steps/rollback';
-import { beginRun, endFailed } from '../steps/runEnds';
+import { beginRun, endCompleted, endFailed } from '../steps/runEnds';
 import { type ApiserversResult, tellApiservers } from '../steps/tellApiservers';
 import {
   type MemberEnvFilesReport,
@@ -130,6 +131,7 @@ async function finish(
     outcome: 'succeeded',
     result: done,
   });
+  endCompleted(run);
   return done;
 }
 
@@ -157,6 +159,7 @@ async function apiserversOrFail(
     if (lockWarning) log.warn(lockWarning);
     const failure = withEnvFiles(err, envFiles);
     await notify(request, { outcome: 'failed', error: causeOf(failure) });
+    runFailed(failure);
     throw failure;
   }
 }

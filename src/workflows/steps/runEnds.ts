@@ -2,10 +2,12 @@
  * How every workflow begins and how it ends on a failure, in one place: the decision handlers
  * registered before validate (a decision sent early is refused with the reason), the request validated
  * and the run labelled for visibility, the cluster lock prepared; and on a failure the lock released
- * (never cancelled) and the webhook told, before the typed failure is thrown.
+ * (never cancelled) and the webhook told, before the typed failure is thrown. Both ends count the run
+ * (run/metrics.ts).
  */
 import { type ApplicationFailure, log } from '@temporalio/workflow';
 import type { ClusterSettings } from '../../domain/request';
+import { runCompleted, runFailed, runStarted } from '../run/metrics';
 import { notify } from '../run/notify';
 import { Run } from '../run/run';
 import { decisionRules, listenForDecisions } from './approval';
@@ -15,18 +17,31 @@ export async function beginRun<R extends ClusterSettings>(
   input: unknown,
   validate: (input: unknown) => Promise<R>,
 ): Promise<{ run: Run; request: R; lock: ClusterLock }> {
+  runStarted();
   const run = new Run();
   const validated: { request?: R } = {};
   listenForDecisions(run, () =>
     validated.request ? decisionRules(validated.request) : {},
   );
-  const request = await run.failOnThrow(() => validate(input));
+  let request: R;
+  try {
+    request = await run.failOnThrow(() => validate(input));
+  } catch (err) {
+    runFailed(err);
+    throw err;
+  }
   validated.request = request;
   run.identify(request);
   return { run, request, lock: new ClusterLock(request) };
 }
 
-/** The lock released and the webhook told; returns `failure` for the caller to throw. */
+/** A run about to return its result: counted, its last phase timed. */
+export function endCompleted(run: Run): void {
+  run.ended();
+  runCompleted();
+}
+
+/** The lock released and the webhook told, the failure counted; returns `failure` for the caller to throw. */
 export async function endFailed(
   request: ClusterSettings,
   lock: ClusterLock,
@@ -39,5 +54,6 @@ export async function endFailed(
     error: failure.message,
     details: failure.details?.[0],
   });
+  runFailed(failure);
   return failure;
 }

@@ -29,6 +29,7 @@ import type { ClusterSettings } from '../../domain/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { type ApiserverProgress, activitySummary } from '../run/messages';
+import { apiserverNodeDone } from '../run/metrics';
 import type { Run } from '../run/run';
 import { hostSshTarget } from '../run/sshTarget';
 
@@ -247,6 +248,7 @@ async function tellOne(
     );
     p.readyAt = new Date(startedMs + ready.waitedMs).toISOString();
     p.totalMs = Date.now() - startedMs;
+    apiserverNodeDone(written.written ? 'told' : 'unchanged', p.totalMs);
     mark(written.written ? 'told' : 'unchanged');
     Object.assign(r.outcomes[i], {
       state: written.written ? 'told' : 'unchanged',
