@@ -13,16 +13,18 @@
  * Run it: API_TOKENS_FILE=/etc/etcd-scaleout/api-tokens node dist/src/api/server.js
  *   API_PORT (8080), API_HOST (127.0.0.1), API_TOKENS_FILE (or the single API_TOKEN_FILE or
  *   API_TOKEN, with API_TOKEN_IDENTITY), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
- *   LOG_LEVEL (info).
+ *   LOG_LEVEL (info), API_METRICS_ADDRESS (unset: no metrics; e.g. 127.0.0.1:9465, see ./metrics.ts).
  */
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connectClient } from '../client';
 import { taskQueue as defaultTaskQueue } from '../config';
+import { metricsAddress } from '../metrics/address';
 import { requireBearerToken } from './auth';
 import { ClusterGuard } from './clusterGuard';
 import type { ApiContext } from './context';
 import { registerErrorHandling } from './errors';
+import { ApiMetrics, countRequests, serveMetrics } from './metrics';
 import { DOCUMENTED_ROUTES } from './openapi';
 import { decisionRoutes } from './routes/decisions';
 import { listRoute } from './routes/list';
@@ -43,6 +45,8 @@ export interface ApiOptions {
   taskQueue?: string;
   /** Fastify logger: false (default) or pino options. Requests are logged without headers or bodies. */
   logger?: boolean | { level: string };
+  /** Where every answered request is counted (served by ./metrics.ts's own listener). */
+  metrics?: ApiMetrics;
 }
 
 const ROUTE_GROUPS = [
@@ -81,6 +85,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     exposeHeadRoutes: false,
   });
+  if (options.metrics) countRequests(app, options.metrics);
   requireBearerToken(app, options.tokens ?? [singleToken(options.token ?? '')]);
   checkRoutesDocumented(app);
   registerErrorHandling(app);
@@ -101,16 +106,23 @@ async function main(): Promise<void> {
       `API_PORT must be a port number, got ${JSON.stringify(process.env.API_PORT)}`,
     );
   const host = process.env.API_HOST || '127.0.0.1';
+  const metricsAt = metricsAddress(process.env, 'API_METRICS_ADDRESS');
   const client = await connectClient({
     address: process.env.TEMPORAL_ADDRESS,
     namespace: process.env.TEMPORAL_NAMESPACE,
   });
+  const metrics = metricsAt ? new ApiMetrics() : undefined;
   const app = await buildApi({
     client,
     tokens,
     logger: { level: process.env.LOG_LEVEL || 'info' },
+    metrics,
   });
+  const metricsServer =
+    metrics && metricsAt ? await serveMetrics(metrics, metricsAt) : undefined;
+  if (metricsAt) app.log.info(`metrics on http://${metricsAt}/metrics`);
   const stop = async () => {
+    metricsServer?.close();
     await app.close();
     await client.connection.close();
     process.exit(0);
