@@ -6,7 +6,8 @@
 #   the one etcd the demo runs ($ETCD_VERSION, else the default line of lab/etcd-versions), built once (scripts/build-etcd.sh)
 #   npm packages (npm ci), then the TypeScript build
 # With --tests (scripts/test.sh), also what only the tests run:
-#   Debian's etcd-server/etcd-client, chromium (the UI tests), postgresql (the production-shaped Temporal)
+#   Debian's etcd-server/etcd-client, chromium (the UI tests), postgresql (the production-shaped Temporal),
+#   prometheus (promtool for deploy/prometheus' rules; the metrics test runs its own on 127.0.0.1:19090, the package's service is left alone)
 #   every etcd of lab/etcd-versions; kube-apiserver (scripts/build-kube-apiserver.sh, ~8 minutes on 2 cores)
 #   temporal-server and temporal-sql-tool of lab/temporal-server-version (scripts/build-temporal-server.sh)
 #   Temporal's time-skipping test server for the workflow tests (scripts/install-test-server.sh)
@@ -88,6 +89,7 @@ fi
 if $for_tests; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   [ -n "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || missing+=(postgresql)
+  { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || missing+=(prometheus)
 fi
 if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
   { [ "${#etcd_to_build[@]}" -gt 0 ] || $kube_apiserver_to_build || $temporal_server_to_build || [ -z "$temporal_cli" ]; } && missing+=(golang-go)

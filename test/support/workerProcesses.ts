@@ -19,7 +19,7 @@ export const exited = (p: ChildProcess) =>
 
 /**
  * For the describe block that calls it: a function that starts the crash worker when `killAt` names
- * a point, else the shipped worker. Whatever is still running after the block is SIGKILLed, so a test
+ * a point, else the shipped worker (`env` adds to its environment). Whatever is still running after the block is SIGKILLed, so a test
  * that fails while waiting leaves no worker behind to keep mocha alive.
  */
 export function useWorkerProcesses(): (
@@ -27,12 +27,13 @@ export function useWorkerProcesses(): (
   taskQueue: string,
   logFile: string,
   killAt?: string,
+  env?: NodeJS.ProcessEnv,
 ) => ChildProcess {
   const workers = new Set<ChildProcess>();
   after(() => {
     for (const w of workers) w.kill('SIGKILL');
   });
-  return (address, taskQueue, logFile, killAt) => {
+  return (address, taskQueue, logFile, killAt, env) => {
     const fd = openSync(logFile, 'a');
     const worker = spawn(
       process.execPath,
@@ -44,6 +45,7 @@ export function useWorkerProcesses(): (
           ...testWorkerEnv(),
           TEMPORAL_ADDRESS: address,
           TEMPORAL_TASK_QUEUE: taskQueue,
+          ...env,
         },
       },
     );

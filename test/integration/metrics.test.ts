@@ -1,0 +1,319 @@
+/**
+ * Metrics on the real stack (issue 21): the shipped worker (its own process, metrics on
+ * ETCD_SCALEOUT_METRICS_ADDRESS) and the shipped API server (API_METRICS_ADDRESS), scraped every second
+ * by a real Prometheus that also evaluates deploy/prometheus/alerts.yml, during a 3 -> 5 started and
+ * followed through the API (lab 121). Afterwards Prometheus' query API must show each product series
+ * with the run's values, the recording rules' view of the run, and the SDK's own series the alerts use.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lab } from '../../lab';
+import { waitFor } from '../../lab/processes';
+import { call, sleep } from '../support/api';
+import { PrometheusServer } from '../support/prometheus';
+import { getStack } from '../support/stack';
+import { exited, useWorkerProcesses } from '../support/workerProcesses';
+
+const TASK_QUEUE = 'etcd-scaleout-metrics';
+const WORKER_METRICS = '127.0.0.1:19464';
+const API_METRICS = '127.0.0.1:19465';
+const API_PORT = 18086;
+const PROMETHEUS_AT = '127.0.0.1:19090';
+const ALERTS = join(__dirname, '../../../deploy/prometheus/alerts.yml');
+/** The phases of a 3 -> 5 with no approval gate and no control plane, in order. */
+const PHASES = [
+  'validate',
+  'preflight',
+  'backup',
+  'canary',
+  'verify',
+  'batch',
+  'memberEnvFiles',
+  'done',
+];
+
+describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', () => {
+  const lab = new Lab({ block: 121 });
+  const dir = mkdtempSync(join(tmpdir(), 'etcd-scaleout-metrics-test-'));
+  const startWorker = useWorkerProcesses();
+  const prometheus = new PrometheusServer(
+    PROMETHEUS_AT,
+    [
+      { job: 'etcd-scaleout-worker', targets: [WORKER_METRICS] },
+      { job: 'etcd-scaleout-api', targets: [API_METRICS] },
+    ],
+    [ALERTS],
+  );
+  let worker: ChildProcess | undefined;
+  let api: ChildProcess | undefined;
+  const token = randomBytes(24).toString('hex');
+  const base = `http://127.0.0.1:${API_PORT}`;
+
+  after(async () => {
+    for (const p of [api, worker])
+      if (p && p.exitCode === null && p.signalCode === null) {
+        p.kill('SIGTERM');
+        await exited(p);
+      }
+    await prometheus.stop();
+    await lab.stop();
+    rmSync(lab.dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs started 1, completed 1, a duration per phase, 2 joins, the backup, the API requests', async () => {
+    const { server } = await getStack();
+    await Promise.all([lab.start(), prometheus.start()]);
+
+    const workerLog = join(dir, 'worker.log');
+    worker = startWorker(server.address, TASK_QUEUE, workerLog, undefined, {
+      ETCD_SCALEOUT_METRICS_ADDRESS: WORKER_METRICS,
+    });
+    const apiLog = openSync(join(dir, 'api.log'), 'a');
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    api = spawn(
+      process.execPath,
+      [join(__dirname, '../../src/api/server.js')],
+      {
+        env: {
+          ...process.env,
+          API_TOKEN_FILE: tokenFile,
+          API_TOKEN: '',
+          API_PORT: String(API_PORT),
+          API_HOST: '127.0.0.1',
+          API_METRICS_ADDRESS: API_METRICS,
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', apiLog, apiLog],
+      },
+    );
+    // Both targets up in Prometheus before the run: every series is scraped from its first value.
+    await waitFor(
+      'both targets up in Prometheus',
+      async () => {
+        assert.equal(
+          worker?.exitCode,
+          null,
+          `the worker exited: ${readFileSync(workerLog, 'utf8')}`,
+        );
+        assert.equal(
+          api?.exitCode,
+          null,
+          `the API exited: ${readFileSync(join(dir, 'api.log'), 'utf8')}`,
+        );
+        const up = await prometheus.query('up == 1');
+        return up.length === 2 || undefined;
+      },
+      60_000,
+      500,
+    );
+    await waitFor(
+      'the worker polling',
+      async () =>
+        readFileSync(workerLog, 'utf8').includes('metrics on http://') ||
+        undefined,
+    );
+
+    const requests = { start: 0, status: 0 };
+    const started = await call('POST', '/v1/scaleouts', {
+      base,
+      token,
+      body: lab.request({ ticket: { id: 'OPS-METRICS-121' } }),
+    });
+    requests.start += 1;
+    assert.equal(started.status, 201, started.text);
+    const id: string = started.json.workflowId;
+    let status: any;
+    for (const deadline = Date.now() + 300_000; ; ) {
+      const r = await call('GET', `/v1/scaleouts/${encodeURIComponent(id)}`, {
+        base,
+        token,
+      });
+      requests.status += 1;
+      assert.equal(r.status, 200, r.text);
+      status = r.json;
+      if (status.status !== 'RUNNING') break;
+      assert.ok(
+        Date.now() < deadline,
+        `the run did not end: ${r.text.slice(0, 2000)}`,
+      );
+      await sleep(500);
+    }
+    assert.equal(
+      status.status,
+      'COMPLETED',
+      JSON.stringify(status).slice(0, 3000),
+    );
+    const backupBytes: number = status.progress.backup.sizeBytes;
+    assert.ok(backupBytes > 0, JSON.stringify(status.progress.backup));
+
+    // Until Prometheus has scraped the run's end and the last status request.
+    const scraped = `etcd_scaleout_api_requests_total{route="/v1/scaleouts/:workflowId",method="GET",status="200"} == ${requests.status}`;
+    await waitFor(
+      'the last scrapes',
+      async () =>
+        ((await prometheus.query('etcd_scaleout_runs_completed_total'))
+          .length === 1 &&
+          (await prometheus.query(scraped)).length === 1) ||
+        undefined,
+      30_000,
+      500,
+    );
+    await sleep(2_000); // the recording rules evaluated on the last scrape
+    const seen: Record<string, number> = {};
+    const v = async (expr: string) => {
+      seen[expr] = await prometheus.value(expr);
+      return seen[expr];
+    };
+    const wf =
+      'job="etcd-scaleout-worker",workflowType="scaleOutEtcd",taskQueue="etcd-scaleout-metrics"';
+
+    assert.equal(await v(`etcd_scaleout_runs_started_total{${wf}}`), 1);
+    assert.equal(await v(`etcd_scaleout_runs_completed_total{${wf}}`), 1);
+    assert.deepEqual(
+      await prometheus.query('etcd_scaleout_runs_failed_total'),
+      [],
+    );
+    for (const phase of PHASES) {
+      assert.equal(
+        await v(
+          `etcd_scaleout_phase_duration_seconds_count{${wf},phase="${phase}",outcome="ok"}`,
+        ),
+        1,
+        phase,
+      );
+      assert.ok(
+        (await v(
+          `etcd_scaleout_phase_duration_seconds_sum{${wf},phase="${phase}"}`,
+        )) >= 0,
+        phase,
+      );
+    }
+    const timedPhases = (
+      await prometheus.query('etcd_scaleout_phase_duration_seconds_count')
+    ).map((s) => s.metric.phase);
+    assert.deepEqual(timedPhases.sort(), [...PHASES].sort());
+    assert.equal(
+      await v(`sum(etcd_scaleout_member_join_duration_seconds_count{${wf}})`),
+      2,
+    );
+    assert.equal(
+      await v(
+        `etcd_scaleout_member_join_duration_seconds_count{${wf},stage="canary"}`,
+      ),
+      1,
+    );
+    assert.equal(
+      await v(
+        `etcd_scaleout_member_join_duration_seconds_count{${wf},stage="batch"}`,
+      ),
+      1,
+    );
+    assert.ok(
+      (await v(`sum(etcd_scaleout_member_join_duration_seconds_sum{${wf}})`)) >
+        0,
+    );
+    const backup = 'activityType="takeSnapshot",cluster="lab-121"';
+    assert.equal(
+      await v(`etcd_scaleout_backup_size_bytes{${backup}}`),
+      backupBytes,
+    );
+    assert.equal(
+      await v(`etcd_scaleout_backup_duration_seconds_count{${backup}}`),
+      1,
+    );
+    assert.ok(
+      (await v(`etcd_scaleout_backup_duration_seconds_sum{${backup}}`)) > 0,
+    );
+    // The run's phase-entered series, one per phase, and the rules' view: its current phase is done.
+    const since = await prometheus.query(
+      `etcd_scaleout_run_phase_since_timestamp_seconds{workflow_id="${id}"}`,
+    );
+    assert.deepEqual(
+      since.map((s) => s.metric.phase).sort(),
+      [...PHASES].sort(),
+    );
+    const current = await prometheus.query(
+      `etcd_scaleout:run_current_phase_since{workflow_id="${id}"}`,
+    );
+    assert.deepEqual(
+      current.map((s) => s.metric.phase),
+      ['done'],
+    );
+    assert.equal(await v('etcd_scaleout:runs_open'), 0);
+    assert.equal(await v('etcd_scaleout:runs_waiting_for_approval'), 0);
+
+    // The API's requests: the start, every status poll, their latencies.
+    const apiJob = 'job="etcd-scaleout-api"';
+    assert.equal(
+      await v(
+        `etcd_scaleout_api_requests_total{${apiJob},route="/v1/scaleouts",method="POST",status="201"}`,
+      ),
+      1,
+    );
+    assert.equal(
+      await v(
+        `etcd_scaleout_api_requests_total{${apiJob},route="/v1/scaleouts/:workflowId",method="GET",status="200"}`,
+      ),
+      requests.status,
+    );
+    assert.equal(
+      await v(
+        `etcd_scaleout_api_request_duration_seconds_count{${apiJob},route="/v1/scaleouts/:workflowId",method="GET"}`,
+      ),
+      requests.status,
+    );
+    assert.ok(
+      (await v(
+        `etcd_scaleout_api_request_duration_seconds_sum{${apiJob},route="/v1/scaleouts",method="POST"}`,
+      )) > 0,
+    );
+
+    // The SDK's own series, among them the one the no-worker alert reads; no alert fires.
+    assert.ok(
+      (await v(
+        `sum(temporal_num_pollers{job="etcd-scaleout-worker",poller_type="workflow_task"})`,
+      )) > 0,
+    );
+    assert.equal(
+      await v(
+        `sum(temporal_workflow_completed_total{job="etcd-scaleout-worker"})`,
+      ),
+      1,
+    );
+    assert.deepEqual(await prometheus.query('ALERTS{alertstate="firing"}'), []);
+
+    const sdkSeries = (
+      await prometheus.query(
+        'count by (__name__) ({job="etcd-scaleout-worker",__name__=~"temporal_.*"})',
+      )
+    )
+      .map((s) => s.metric.__name__)
+      .sort();
+    console.log(
+      `      values seen:\n${Object.entries(seen)
+        .map(([q, x]) => `        ${q} = ${x}`)
+        .join('\n')}`,
+    );
+    console.log(
+      `      the SDK's own series (${sdkSeries.length}): ${sdkSeries.join(' ')}`,
+    );
+    assert.ok(
+      !readFileSync(join(dir, 'api.log'), 'utf8').includes(token),
+      'the token is not logged',
+    );
+  });
+});
