@@ -1,5 +1,7 @@
 /** The API's metrics text (src/api/metrics.ts) and the metrics address setting (src/metrics/address.ts). */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiMetrics } from '../../../src/api/metrics';
 import { hostAndPort, metricsAddress } from '../../../src/metrics/address';
 import {
@@ -82,5 +84,17 @@ describe('metrics', () => {
       'etcd_scaleout_member_join_duration_seconds',
       'etcd_scaleout_phase_duration_seconds',
     ]);
+  });
+
+  it('docs/metrics.md lists every metric', () => {
+    const doc = readFileSync(
+      join(__dirname, '../../../../docs/metrics.md'),
+      'utf8',
+    );
+    for (const m of Object.values(METRICS) as MetricDefinition[])
+      assert.ok(
+        doc.includes(`\`${m.name}\``),
+        `${m.name} is not in docs/metrics.md`,
+      );
   });
 });
