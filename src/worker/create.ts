@@ -2,20 +2,35 @@
  * Building a worker: the scaleOutEtcd workflow (prebuilt bundle when current), the activities from
  * their dependencies, the heartbeat interceptor, and the namespace's search attributes.
  */
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { type NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities';
 import { keepAlive } from '../activities/liveness';
 import { checkNamespace } from '../client/namespace';
-import { taskQueue, temporalAddress, temporalNamespace } from '../config';
+import { taskQueue } from '../config';
+import {
+  type ConnectOptions,
+  resolveTemporalSettings,
+  settingsOf,
+  type TemporalSettings,
+} from '../temporal';
+import { connectNativeConnection } from '../temporal/native';
 import { ensureSearchAttributes, registerByHand } from './searchAttributes';
 import { workflowCode } from './workflowBundle';
 
-export interface WorkerOptions {
+export interface WorkerOptions extends ConnectOptions {
+  /** A connection made by the caller (tests); else one from the settings (src/temporal). */
   connection?: NativeConnection;
-  address?: string;
-  namespace?: string;
   taskQueue?: string;
   deps?: ActivityDeps;
+}
+
+/** The settings of `options.connection`, or of the options and the environment. */
+function settingsFor(options: WorkerOptions): TemporalSettings {
+  const made = options.connection && settingsOf(options.connection);
+  const settings = made ?? resolveTemporalSettings(options);
+  return options.namespace
+    ? { ...settings, namespace: options.namespace }
+    : settings;
 }
 
 export async function createWorker(
@@ -23,17 +38,11 @@ export async function createWorker(
 ): Promise<Worker> {
   const log = Runtime.instance().logger;
   const connection =
-    options.connection ??
-    (await NativeConnection.connect({
-      address: options.address ?? temporalAddress(),
-    }));
-  const namespace = options.namespace ?? temporalNamespace();
+    options.connection ?? (await connectNativeConnection(options)).connection;
+  const settings = settingsFor({ ...options, connection });
+  const namespace = settings.namespace;
   // A missing namespace is fatal, in words that name it (the SDK would only fail its first poll).
-  await checkNamespace(
-    connection.workflowService,
-    namespace,
-    options.address ?? temporalAddress(),
-  );
+  await checkNamespace(connection.workflowService, namespace, settings);
   try {
     const added = await ensureSearchAttributes(connection, namespace);
     if (added.length)
@@ -42,7 +51,7 @@ export async function createWorker(
       );
   } catch (err) {
     log.warn(
-      `could not check or register the search attributes on namespace ${namespace}: ${(err as Error).message}; runs fail at their first phase without them. Register them with: ${registerByHand(namespace)}`,
+      `could not check or register the search attributes on namespace ${namespace}: ${(err as Error).message}; runs fail at their first phase without them. Register them with: ${registerByHand(namespace, settings)}`,
     );
   }
   const code = workflowCode();

@@ -6,7 +6,9 @@
 import { Runtime } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
 import { createSshRunner } from '../activities/node/ssh';
-import { taskQueue, temporalAddress, temporalNamespace } from '../config';
+import { taskQueue } from '../config';
+import { describeTemporalSettings } from '../temporal';
+import { connectNativeConnection } from '../temporal/native';
 import { createWorker } from './create';
 import { workerLogger } from './logging';
 
@@ -14,9 +16,10 @@ export async function runWorker(deps?: ActivityDeps): Promise<void> {
   Runtime.install({ logger: workerLogger() });
   // The worker owns its SSH connections: the pooled ones are closed once it has drained.
   const ssh = deps?.ssh ?? createSshRunner();
-  const worker = await createWorker({ deps: { ...deps, ssh } });
+  const { connection, settings } = await connectNativeConnection();
+  const worker = await createWorker({ connection, deps: { ...deps, ssh } });
   console.log(
-    `etcd-scaleout worker: task queue ${taskQueue()} on ${temporalAddress()} namespace ${temporalNamespace()}`,
+    `etcd-scaleout worker: task queue ${taskQueue()} on ${describeTemporalSettings(settings)}`,
   );
   try {
     await worker.run();
