@@ -15,6 +15,12 @@ import { temporal } from '@temporalio/proto';
 import { sleep } from '../../lab/processes';
 import { buildApi } from '../../src/api/server';
 import type { AuditReport } from '../../src/audit';
+import { connectClient } from '../../src/client';
+import {
+  resolveTemporalSettings,
+  TemporalConnectError,
+} from '../../src/temporal';
+import { probeTemporal } from '../../src/temporal/probe';
 import type { scaleOutEtcd } from '../../src/workflows';
 import {
   API_TOKENS,
@@ -32,6 +38,7 @@ import {
   PROD_NAMESPACE,
   PROD_TASK_QUEUE,
   type ProductionStack,
+  prodTemporalEnv,
   useProductionStack,
   waitForPollers,
 } from '../support/productionStack';
@@ -43,6 +50,24 @@ const STARTED =
   temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 const summary: string[] = [];
 const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
+
+/** The shipped worker with `env` over the test's, until it exits (it must, within a minute). */
+function runWorkerOnce(
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [WORKER],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({
+          code: err ? ((err as { code?: number }).code ?? -1) : 0,
+          out: stdout + stderr,
+        }),
+    );
+  });
+}
 
 /** Starts lab `block`'s 3 -> 5 through the API as alice's ticket; the run's handle. */
 async function startThroughApi(
@@ -95,31 +120,14 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
   });
 
   it('a worker or a CLI on a namespace the server does not have says so, with the command that creates it', async () => {
-    const r = await new Promise<{ code: number | null; out: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          [WORKER],
-          {
-            env: {
-              ...process.env,
-              TEMPORAL_ADDRESS: stack.server.address,
-              TEMPORAL_NAMESPACE: 'no-such-namespace',
-              TEMPORAL_TASK_QUEUE: 'production-missing-namespace',
-            },
-            timeout: 60_000,
-          },
-          (err, stdout, stderr) =>
-            resolve({
-              code: err ? ((err as { code?: number }).code ?? -1) : 0,
-              out: stdout + stderr,
-            }),
-        );
-      },
-    );
+    const r = await runWorkerOnce({
+      ...prodTemporalEnv(stack.server),
+      TEMPORAL_NAMESPACE: 'no-such-namespace',
+      TEMPORAL_TASK_QUEUE: 'production-missing-namespace',
+    });
     assert.notEqual(r.code, 0, r.out);
     const list = await cli(['list'], {
-      TEMPORAL_ADDRESS: stack.server.address,
+      ...prodTemporalEnv(stack.server),
       TEMPORAL_NAMESPACE: 'no-such-namespace',
     });
     assert.notEqual(list.code, 0, show(list));
@@ -130,8 +138,101 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
     );
     assert.match(
       r.out,
-      /NamespaceMissingError: namespace no-such-namespace does not exist on the Temporal server at 127\.0\.0\.1:7800 .*temporal operator namespace create --namespace no-such-namespace --retention 72h/,
+      /NamespaceMissingError: namespace no-such-namespace does not exist on the Temporal server at 127\.0\.0\.1:7800 .*temporal operator namespace create --namespace no-such-namespace --retention 72h --address 127\.0\.0\.1:7800 --tls --tls-cert-path \S+client\.pem --tls-key-path \S+client-key\.pem --tls-ca-path \S+ca\.pem --tls-server-name temporal\.etcd-scaleout\.test/,
     );
+  });
+
+  it('mutual TLS: a client without a certificate, or with one from another CA, is refused; the client, the CLI and the worker say so in words', async () => {
+    const pki = stack.server.pki;
+    assert.ok(pki, 'the stack runs over mutual TLS');
+    const address = stack.server.address;
+    const refusal = async (env: Record<string, string>) => {
+      try {
+        const c = await connectClient({
+          env: { TEMPORAL_ADDRESS: address, ...env },
+        });
+        await c.connection.close();
+      } catch (err) {
+        assert.ok(err instanceof TemporalConnectError, String(err));
+        return err;
+      }
+      assert.fail('the server took the connection');
+    };
+    const none = await refusal(pki.noCertificateEnv);
+    assert.equal(none.failure, 'tls-refused');
+    assert.equal(
+      none.message,
+      `cannot connect to Temporal at ${address}: the server requires a client certificate and none is set: set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH to the files of a certificate signed by the CA the server trusts for clients`,
+    );
+    const other = await refusal(pki.otherCaClientEnv);
+    assert.equal(other.failure, 'tls-refused');
+    assert.equal(
+      other.message,
+      `cannot connect to Temporal at ${address}: the server refused the client certificate ${pki.otherCaClientEnv.TEMPORAL_TLS_CLIENT_CERT_PATH} (TEMPORAL_TLS_CLIENT_CERT_PATH): it is not signed by a CA the server trusts for clients`,
+    );
+    const plain = await refusal({});
+    assert.equal(plain.failure, 'tls-mismatch');
+    assert.match(
+      plain.message,
+      /the server speaks TLS and the connection settings have TLS off/,
+    );
+    // Between its services too: history (port base + 1) takes no client without the CA's certificate.
+    const historyPort = `127.0.0.1:${Number(address.split(':')[1]) + 1}`;
+    for (const env of [pki.noCertificateEnv, pki.otherCaClientEnv])
+      assert.equal(
+        (
+          await probeTemporal(
+            resolveTemporalSettings({ address: historyPort, env }),
+          )
+        )?.failure,
+        'tls-refused',
+        `history on ${historyPort} with ${JSON.stringify(env)}`,
+      );
+    assert.equal(
+      await probeTemporal(
+        resolveTemporalSettings({ address: historyPort, env: pki.clientEnv }),
+      ),
+      undefined,
+      'history takes a certificate of the CA',
+    );
+
+    const cliEnv = {
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: PROD_NAMESPACE,
+    };
+    const cliNone = await cli(['list'], { ...cliEnv, ...pki.noCertificateEnv });
+    assert.equal(cliNone.code, 4, show(cliNone));
+    assert.equal(cliNone.stderr.trim(), `etcd-scaleout list: ${none.message}`);
+    const cliOther = await cli(['list'], {
+      ...cliEnv,
+      ...pki.otherCaClientEnv,
+    });
+    assert.equal(cliOther.code, 4, show(cliOther));
+    assert.equal(
+      cliOther.stderr.trim(),
+      `etcd-scaleout list: ${other.message}`,
+    );
+
+    const worker = await runWorkerOnce({
+      ...cliEnv,
+      ...pki.otherCaClientEnv,
+      TEMPORAL_TASK_QUEUE: 'production-refused',
+    });
+    assert.notEqual(worker.code, 0, worker.out);
+    assert.ok(
+      worker.out.includes(`TemporalConnectError: ${other.message}`),
+      worker.out,
+    );
+    assert.ok(!/\n\s+at /.test(worker.out), `no stack: ${worker.out}`);
+    for (const [who, text] of [
+      ['client, no certificate', none.message],
+      ['client, another CA', other.message],
+      ['client, plaintext', plain.message],
+      ['CLI, no certificate', cliNone.stderr.trim()],
+      ['CLI, another CA', cliOther.stderr.trim()],
+      ['worker, another CA', worker.out.trim()],
+    ])
+      console.log(`      refused (${who}): ${text}`);
   });
 
   describe('a 3 -> 5 through the API, the worker of its current activity SIGKILLed (lab 210)', () => {
@@ -217,10 +318,10 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
     });
 
     it('the audit reads the run from the real server: every phase, the killed activity retried', async () => {
-      const r = await cli(['audit', id, '--json'], {
-        TEMPORAL_ADDRESS: stack.server.address,
-        TEMPORAL_NAMESPACE: PROD_NAMESPACE,
-      });
+      const r = await cli(
+        ['audit', id, '--json'],
+        prodTemporalEnv(stack.server),
+      );
       assert.equal(r.code, 0, show(r));
       const a = JSON.parse(r.stdout) as AuditReport;
       const phases = a.phases.map((p) => p.phase);
