@@ -4,6 +4,8 @@
  * operator can paste (./cliCommand), the typed errors (./errors). The worker's NativeConnection is in
  * ./native (imported on its own so the CLI and the API do not load the worker's native core).
  */
+
+export { ApiKey } from './apiKey';
 export { temporalCliFlags, temporalCommand } from './cliCommand';
 export {
   connectTemporalClient,
@@ -17,7 +19,6 @@ export {
   TemporalSettingsError,
 } from './errors';
 export {
-  ApiKey,
   type ConnectOptions,
   DEFAULT_ADDRESS,
   DEFAULT_NAMESPACE,
