@@ -230,19 +230,33 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       }
       assert.fail('the server took the connection');
     };
-    const none = await refusal(pki.noCertificateEnv);
+    const cliEnv = {
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: PROD_NAMESPACE,
+    };
+    // All at once: each refused client waits out its connect deadline (5 s) before it explains.
+    const [none, other, plain, cliNone, cliOther, worker] = await Promise.all([
+      refusal(pki.noCertificateEnv),
+      refusal(pki.otherCaClientEnv),
+      refusal({}),
+      cli(['list'], { ...cliEnv, ...pki.noCertificateEnv }),
+      cli(['list'], { ...cliEnv, ...pki.otherCaClientEnv }),
+      runWorkerOnce({
+        ...cliEnv,
+        ...pki.otherCaClientEnv,
+        TEMPORAL_TASK_QUEUE: 'production-refused',
+      }),
+    ]);
     assert.equal(none.failure, 'tls-refused');
     assert.equal(
       none.message,
       `cannot connect to Temporal at ${address}: the server requires a client certificate and none is set: set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH to the files of a certificate signed by the CA the server trusts for clients`,
     );
-    const other = await refusal(pki.otherCaClientEnv);
     assert.equal(other.failure, 'tls-refused');
     assert.equal(
       other.message,
       `cannot connect to Temporal at ${address}: the server refused the client certificate ${pki.otherCaClientEnv.TEMPORAL_TLS_CLIENT_CERT_PATH} (TEMPORAL_TLS_CLIENT_CERT_PATH): it is not signed by a CA the server trusts for clients`,
     );
-    const plain = await refusal({});
     assert.equal(plain.failure, 'tls-mismatch');
     assert.match(
       plain.message,
@@ -268,28 +282,14 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       'history takes a certificate of the CA',
     );
 
-    const cliEnv = {
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_NAMESPACE: PROD_NAMESPACE,
-    };
-    const cliNone = await cli(['list'], { ...cliEnv, ...pki.noCertificateEnv });
     assert.equal(cliNone.code, 4, show(cliNone));
     assert.equal(cliNone.stderr.trim(), `etcd-scaleout list: ${none.message}`);
-    const cliOther = await cli(['list'], {
-      ...cliEnv,
-      ...pki.otherCaClientEnv,
-    });
     assert.equal(cliOther.code, 4, show(cliOther));
     assert.equal(
       cliOther.stderr.trim(),
       `etcd-scaleout list: ${other.message}`,
     );
 
-    const worker = await runWorkerOnce({
-      ...cliEnv,
-      ...pki.otherCaClientEnv,
-      TEMPORAL_TASK_QUEUE: 'production-refused',
-    });
     assert.notEqual(worker.code, 0, worker.out);
     assert.ok(
       worker.out.includes(`TemporalConnectError: ${other.message}`),
