@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { resolveTemporalSettings, sdkConnectionOptions } from '../src/temporal';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/run/searchAttributes';
 import { CACHE_DIR } from './paths';
 import { alive, execFileP, killGroup, startDaemon, waitFor } from './processes';
@@ -28,18 +29,23 @@ export function findTemporalCli(): string {
 /**
  * Resolves when the Temporal frontend at `address` answers (up to 2 minutes); fails at once when
  * `whyGone` says the server's process has exited. The dev server's and temporal-server's start.
+ * `env` holds the client's TEMPORAL_TLS_* settings for a frontend that requires them.
  */
 export async function waitForFrontend(
   what: string,
   address: string,
   whyGone: () => string | undefined,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<void> {
+  const options = sdkConnectionOptions(
+    resolveTemporalSettings({ address, env }),
+  );
   await waitFor(
     what,
     async () => {
       const gone = whyGone();
       if (gone) throw new Error(gone);
-      const c = await Connection.connect({ address, connectTimeout: 1000 });
+      const c = await Connection.connect({ ...options, connectTimeout: 1000 });
       try {
         await c.workflowService.getSystemInfo({});
         return true;
@@ -52,24 +58,33 @@ export async function waitForFrontend(
   );
 }
 
-/** `temporal operator namespace create` against `address`; "already exists" is fine (a restart). */
+/**
+ * `temporal operator namespace create` against `address`; "already exists" is fine (a restart).
+ * `env` holds the TEMPORAL_TLS_* variables for a frontend that requires them: the Temporal CLI reads
+ * the same variables as the product.
+ */
 export async function createNamespace(
   cli: string,
   address: string,
   namespace: string,
   extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<void> {
   try {
-    await execFileP(cli, [
-      'operator',
-      'namespace',
-      'create',
-      '--address',
-      address,
-      '--namespace',
-      namespace,
-      ...extraArgs,
-    ]);
+    await execFileP(
+      cli,
+      [
+        'operator',
+        'namespace',
+        'create',
+        '--address',
+        address,
+        '--namespace',
+        namespace,
+        ...extraArgs,
+      ],
+      { env: { ...process.env, ...env } },
+    );
   } catch (err) {
     const text = String((err as { stderr?: string }).stderr ?? err);
     if (!/already/i.test(text))

@@ -4,7 +4,10 @@
  * docs/production.md's, in its order, with the files docker-compose.yml and the systemd units use:
  * databases and schemas (deploy/temporal/schema.sh), the server from deploy/temporal/config.yaml, then
  * the namespace with the operator's command (a real server creates none). The search attributes are
- * left to the worker, which registers them as it does in production.
+ * left to the worker, which registers them as it does in production. With `mutualTls` the server
+ * requires client certificates on its frontend and between its services (deploy/temporal/config.yaml's
+ * TEMPORAL_SERVER_TLS_* variables, certificates from lab/temporalPki.ts); its own clients here (the
+ * frontend wait, the namespace command) connect with the lab's client certificate.
  */
 
 import type { ChildProcess } from 'node:child_process';
@@ -14,6 +17,7 @@ import { CACHE_DIR, labSourcePath } from './paths';
 import { PostgresCluster } from './postgres';
 import { alive, execFileP, killGroup, startDaemon, waitFor } from './processes';
 import { createNamespace, findTemporalCli, waitForFrontend } from './temporal';
+import { TemporalPki } from './temporalPki';
 
 /** The pinned version (lab/temporal-server-version) and its two binaries in the cache. */
 export function temporalServerBinaries(): {
@@ -49,10 +53,13 @@ export interface TemporalServerOptions {
   logDir: string;
   /** How long the namespace's closed runs are kept. */
   retention?: string;
+  /** Mutual TLS on the frontend and between the services, with certificates the lab makes in logDir. */
+  mutualTls?: boolean;
 }
 
 /** How long each start-up step took, in ms (the first start only has the database steps). */
 export interface StartTimes {
+  certificates?: number;
   postgres?: number;
   schemas?: number;
   server: number;
@@ -64,9 +71,12 @@ export class TemporalServer {
   readonly configFile = deployPath('config.yaml');
   readonly postgres: PostgresCluster;
   readonly times: StartTimes = { server: 0 };
+  /** The certificates, with mutualTls. */
+  readonly pki?: TemporalPki;
   private proc?: ChildProcess;
 
   constructor(readonly options: TemporalServerOptions) {
+    if (options.mutualTls) this.pki = new TemporalPki(options.logDir);
     this.postgres = new PostgresCluster({
       port: options.postgresPort,
       user: 'temporal',
@@ -83,9 +93,15 @@ export class TemporalServer {
   get pid(): number | undefined {
     return this.proc?.pid;
   }
+  /** The TEMPORAL_TLS_* variables of a client the server takes ({} without TLS). */
+  get clientEnv(): Record<string, string> {
+    return this.pki?.clientEnv ?? {};
+  }
 
-  /** PostgreSQL, the schemas, the server, the namespace: a whole first start. */
+  /** The certificates (with mutualTls), PostgreSQL, the schemas, the server, the namespace: a whole first start. */
   async start(): Promise<void> {
+    const pki = this.pki;
+    if (pki) this.times.certificates = await timed(() => pki.create());
     this.times.postgres = await timed(() => this.postgres.start());
     this.times.schemas = await timed(() => this.applySchemas());
     await this.startServer();
@@ -124,6 +140,7 @@ export class TemporalServer {
         TEMPORAL_DB_USER: 'temporal',
         TEMPORAL_DYNAMIC_CONFIG: deployPath('dynamicconfig.yaml'),
         TEMPORAL_LOG_LEVEL: 'warn',
+        ...(this.pki?.serverEnv ?? {}),
       },
     );
     await waitForFrontend(
@@ -133,6 +150,7 @@ export class TemporalServer {
         alive(this.proc?.pid)
           ? undefined
           : `temporal-server exited; see ${this.logFile}`,
+      this.clientEnv,
     );
     this.times.server = Date.now() - started;
   }
@@ -147,6 +165,7 @@ export class TemporalServer {
       this.address,
       this.options.namespace,
       ['--retention', this.options.retention ?? '72h'],
+      this.clientEnv,
     );
   }
 

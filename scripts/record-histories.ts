@@ -11,9 +11,9 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
 import { Lab, TemporalDevServer } from '../lab';
 import { connectClient, startScaleOut } from '../src/client';
+import { connectNativeConnection } from '../src/temporal/native';
 import { createWorker } from '../src/worker';
 import { progressQuery } from '../src/workflows/run/messages';
 
@@ -25,7 +25,8 @@ async function main() {
   });
   await server.start();
   const worker = await createWorker({
-    connection: await NativeConnection.connect({ address: server.address }),
+    connection: (await connectNativeConnection({ address: server.address }))
+      .connection,
     taskQueue: 'record',
     // The recorded runs send whole requests.
     deps: {

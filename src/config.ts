@@ -11,7 +11,4 @@ export const MEMBERSHIP_WORKFLOW_TYPES: readonly string[] = [
 export const DEFAULT_TASK_QUEUE = 'etcd-scaleout';
 export const taskQueue = (): string =>
   process.env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE;
-export const temporalAddress = (): string =>
-  process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
-export const temporalNamespace = (): string =>
-  process.env.TEMPORAL_NAMESPACE || 'default';
+// Where Temporal is and how to reach it (address, namespace, TLS, API key): src/temporal.

@@ -12,8 +12,10 @@
  *
  * Run it: API_TOKENS_FILE=/etc/etcd-scaleout/api-tokens node dist/src/api/server.js
  *   API_PORT (8080), API_HOST (127.0.0.1), API_TOKENS_FILE (or the single API_TOKEN_FILE or
- *   API_TOKEN, with API_TOKEN_IDENTITY), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
- *   LOG_LEVEL (info), API_METRICS_ADDRESS (unset: no metrics; e.g. 127.0.0.1:9465, see ./metrics.ts).
+ *   API_TOKEN, with API_TOKEN_IDENTITY), TEMPORAL_TASK_QUEUE, LOG_LEVEL (info), API_METRICS_ADDRESS
+ *   (unset: no metrics; e.g. 127.0.0.1:9465, see ./metrics.ts), and Temporal's own connection
+ *   settings (src/temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*,
+ *   TEMPORAL_API_KEY(_FILE), TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE).
  */
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -107,10 +109,8 @@ async function main(): Promise<void> {
     );
   const host = process.env.API_HOST || '127.0.0.1';
   const metricsAt = metricsAddress(process.env, 'API_METRICS_ADDRESS');
-  const client = await connectClient({
-    address: process.env.TEMPORAL_ADDRESS,
-    namespace: process.env.TEMPORAL_NAMESPACE,
-  });
+  // The TEMPORAL_* variables and temporal.toml, as the worker and the Temporal CLI read them (src/temporal).
+  const client = await connectClient();
   const metrics = metricsAt ? new ApiMetrics() : undefined;
   const app = await buildApi({
     client,

@@ -15,7 +15,12 @@ import {
   TemporalRefusedError,
 } from '../client';
 import { createNamespaceCommand } from '../client/namespace';
-import { temporalAddress, temporalNamespace } from '../config';
+import {
+  DEFAULT_ADDRESS,
+  DEFAULT_NAMESPACE,
+  resolveTemporalSettings,
+  type TemporalSettings,
+} from '../temporal';
 
 export const EXIT = {
   ok: 0,
@@ -39,8 +44,26 @@ export class CliError extends Error {
 export const usageError = (command: string, message: string) =>
   new CliError(`${message} (see: etcd-scaleout ${command} --help)`, EXIT.usage);
 
-export const where = () =>
-  `Temporal at ${temporalAddress()} (namespace ${temporalNamespace()})`;
+/**
+ * The settings the command connects with, for its messages; if they cannot be resolved (the
+ * connection itself says why), the plain variables.
+ */
+function target(): Pick<TemporalSettings, 'address' | 'namespace'> &
+  Partial<TemporalSettings> {
+  try {
+    return resolveTemporalSettings();
+  } catch {
+    return {
+      address: process.env.TEMPORAL_ADDRESS || DEFAULT_ADDRESS,
+      namespace: process.env.TEMPORAL_NAMESPACE || DEFAULT_NAMESPACE,
+    };
+  }
+}
+
+export const where = () => {
+  const t = target();
+  return `Temporal at ${t.address} (namespace ${t.namespace})`;
+};
 
 /** Maps Temporal client errors to operator messages and exit codes; anything else is rethrown. */
 export function translate(err: unknown, workflowId?: string): never {
@@ -49,7 +72,7 @@ export function translate(err: unknown, workflowId?: string): never {
     const extra =
       err.message && !/not found/i.test(err.message) ? ` (${err.message})` : '';
     throw new CliError(
-      `workflow ${workflowId ?? err.workflowId} not found in namespace ${temporalNamespace()} at ${temporalAddress()}${extra}`,
+      `workflow ${workflowId ?? err.workflowId} not found in namespace ${target().namespace} at ${target().address}${extra}`,
       EXIT.notFound,
     );
   }
@@ -57,14 +80,16 @@ export function translate(err: unknown, workflowId?: string): never {
     throw new CliError(err.message, EXIT.usage);
   if (err instanceof NotAScaleOutError)
     throw new CliError(
-      `${err.message} in namespace ${temporalNamespace()} at ${temporalAddress()}`,
+      `${err.message} in namespace ${target().namespace} at ${target().address}`,
       EXIT.notFound,
     );
-  if (err instanceof NamespaceNotFoundError)
+  if (err instanceof NamespaceNotFoundError) {
+    const t = target();
     throw new CliError(
-      `namespace ${temporalNamespace()} not found at ${temporalAddress()}; set TEMPORAL_NAMESPACE, or create it (a production server creates none): ${createNamespaceCommand(temporalNamespace())}`,
+      `namespace ${t.namespace} not found at ${t.address}; set TEMPORAL_NAMESPACE, or create it (a production server creates none): ${createNamespaceCommand(t.namespace, t.tls === undefined ? { address: t.address, tls: false } : (t as TemporalSettings))}`,
       EXIT.notFound,
     );
+  }
   if (isUnreachable(err))
     throw new CliError(
       `${where()} did not answer: ${(err as Error).message}`,

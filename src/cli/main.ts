@@ -3,7 +3,9 @@
  * etcd-scaleout: the operator's command line. The commands are in ./commands (one module each,
  * listed in its command table); `etcd-scaleout <command> --help` describes each.
  *
- * Reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_TASK_QUEUE.
+ * Reaches Temporal by the settings the Temporal CLI reads (src/temporal: TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY(_FILE), TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE);
+ * its task queue is TEMPORAL_TASK_QUEUE.
  * Exit codes: 0 ok, 1 the run failed, 2 usage or invalid input (or a refused decision), 3 not found,
  * 4 server (Temporal or etcd) unreachable.
  */
@@ -18,7 +20,10 @@ export { CliError, EXIT } from './errors';
 export type { Io } from './io';
 
 const FOOTER = `
-environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_TASK_QUEUE (etcd-scaleout)
+environment: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_TASK_QUEUE (etcd-scaleout);
+             TLS and credentials as the Temporal CLI reads them: TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
+             TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME,
+             TEMPORAL_API_KEY or TEMPORAL_API_KEY_FILE, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE
 exit codes: 0 ok, 1 run failed (start --wait, status), 2 usage, invalid input or refused decision, 3 not found,
             4 server unreachable (Temporal, or etcd for plan)`;
 

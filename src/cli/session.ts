@@ -1,19 +1,26 @@
 /** A command's connection to Temporal: opened once, always closed, unreachable -> exit 4. */
 import type { Client } from '@temporalio/client';
-import { connectClient, describeScaleOut, type ScaleOutRun } from '../client';
-import { CliError, EXIT, translate, where } from './errors';
+import { describeScaleOut, type ScaleOutRun } from '../client';
+import {
+  connectTemporalClient,
+  TemporalConnectError,
+  TemporalSettingsError,
+} from '../temporal';
+import { CliError, EXIT, translate } from './errors';
 
 export async function withClient<T>(
   fn: (client: Client) => Promise<T>,
 ): Promise<T> {
   let client: Client;
   try {
-    client = await connectClient();
+    client = (await connectTemporalClient()).client;
   } catch (err) {
-    throw new CliError(
-      `cannot reach ${where()}: ${(err as Error).message}; set TEMPORAL_ADDRESS to the frontend's host:port`,
-      EXIT.unreachable,
-    );
+    // Both name the address and the setting; a wrong setting is the operator's input (usage).
+    if (err instanceof TemporalSettingsError)
+      throw new CliError(err.message, EXIT.usage);
+    if (err instanceof TemporalConnectError)
+      throw new CliError(err.message, EXIT.unreachable);
+    throw err;
   }
   try {
     return await fn(client);

@@ -1,16 +1,12 @@
-/** The Temporal client every entry point (CLI, API, demo, tests) connects with. */
-import { Client, Connection } from '@temporalio/client';
-import { temporalAddress, temporalNamespace } from '../config';
+/**
+ * The Temporal client every entry point (CLI, API, demo, tests) connects with: the settings of
+ * src/temporal (TEMPORAL_* and temporal.toml, as the Temporal CLI reads them), `options` over them.
+ */
+import type { Client } from '@temporalio/client';
+import { type ConnectOptions, connectTemporalClient } from '../temporal';
 
 export async function connectClient(
-  options: { address?: string; namespace?: string } = {},
+  options: ConnectOptions = {},
 ): Promise<Client> {
-  const connection = await Connection.connect({
-    address: options.address ?? temporalAddress(),
-    connectTimeout: 5_000,
-  });
-  return new Client({
-    connection,
-    namespace: options.namespace ?? temporalNamespace(),
-  });
+  return (await connectTemporalClient(options)).client;
 }

@@ -8,6 +8,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import { MEMBERSHIP_WORKFLOW_TYPES } from '../config';
 import { type FieldError, NAME, TICKET } from '../domain/request';
+import { settingsOf } from '../temporal/connect';
 import { EtcdCluster, TicketId } from '../workflows/run/searchAttributes';
 import { explainRefusal } from './refusal';
 import { type RunSummary, runSummary } from './runs';
@@ -104,7 +105,12 @@ export async function* visibleRuns(
     for await (const info of client.workflow.list({ query, pageSize }))
       yield info;
   } catch (err) {
-    throw explainRefusal(err, `list runs (${query})`, client.options.namespace);
+    throw explainRefusal(
+      err,
+      `list runs (${query})`,
+      client.options.namespace,
+      settingsOf(client.connection),
+    );
   }
 }
 

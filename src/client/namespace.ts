@@ -5,19 +5,32 @@
  * with the server's bare "not found".
  */
 import type { temporal } from '@temporalio/proto';
+import { type CommandTarget, temporalCommand } from '../temporal/cliCommand';
 
-/** The operator's command that creates the namespace (retention: how long closed runs stay readable). */
-export const createNamespaceCommand = (namespace: string): string =>
-  `temporal operator namespace create --namespace ${namespace} --retention 72h`;
+/**
+ * The operator's command that creates the namespace (retention: how long closed runs stay readable),
+ * with the connection flags of `target` (address, TLS files) so it can be pasted as it is.
+ */
+export const createNamespaceCommand = (
+  namespace: string,
+  target?: CommandTarget,
+): string => {
+  const args = ['operator', 'namespace', 'create', '--namespace', namespace];
+  return target
+    ? temporalCommand(target, [...args, '--retention', '72h'])
+    : `temporal ${args.join(' ')} --retention 72h`;
+};
 
 export class NamespaceMissingError extends Error {
+  readonly address: string;
   constructor(
     readonly namespace: string,
-    readonly address: string,
+    target: CommandTarget,
   ) {
     super(
-      `namespace ${namespace} does not exist on the Temporal server at ${address} (a production server creates none); create it once with: ${createNamespaceCommand(namespace)}`,
+      `namespace ${namespace} does not exist on the Temporal server at ${target.address} (a production server creates none); create it once with: ${createNamespaceCommand(namespace, target)}`,
     );
+    this.address = target.address;
     this.name = 'NamespaceMissingError';
   }
 }
@@ -34,14 +47,14 @@ export async function checkNamespace(
     ): Promise<unknown>;
   },
   namespace: string,
-  address: string,
+  target: CommandTarget,
 ): Promise<void> {
   try {
     await workflowService.describeNamespace({ namespace });
   } catch (err) {
     // DescribeNamespace's NOT_FOUND can only mean the namespace.
     if ((err as { code?: number }).code === 5 || isNamespaceNotFound(err))
-      throw new NamespaceMissingError(namespace, address);
+      throw new NamespaceMissingError(namespace, target);
     throw err;
   }
 }

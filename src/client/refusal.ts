@@ -3,6 +3,7 @@
  * only says "Failed to start Workflow" or "Failed to list workflows") and, when known, what to do.
  */
 import { ServiceError } from '@temporalio/client';
+import { type CommandTarget, temporalCommand } from '../temporal/cliCommand';
 import {
   registerByHandCommands,
   SEARCH_ATTRIBUTES,
@@ -26,8 +27,14 @@ export class TemporalRefusedError extends Error {
   }
 }
 
-function searchAttributeHint(namespace: string): string {
-  const commands = registerByHandCommands(namespace);
+function searchAttributeHint(
+  namespace: string,
+  target: CommandTarget | undefined,
+): string {
+  const commands = registerByHandCommands(
+    namespace,
+    target && ((args) => temporalCommand(target, args)),
+  );
   return `the search attributes ${SEARCH_ATTRIBUTES.map((s) => s.name).join(', ')} must be registered on namespace ${namespace}: start the worker (it registers them when it starts) or run: ${commands.join('; ')}`;
 }
 
@@ -36,6 +43,8 @@ export function explainRefusal(
   err: unknown,
   action: string,
   namespace: string,
+  /** The connection's settings, for commands with its address and TLS flags. */
+  target?: CommandTarget,
 ): unknown {
   if (!(err instanceof ServiceError) || isUnreachable(err)) return err;
   const reason =
@@ -45,9 +54,9 @@ export function explainRefusal(
     action,
     reason,
     /search attribute/i.test(reason)
-      ? searchAttributeHint(namespace)
+      ? searchAttributeHint(namespace, target)
       : isNamespaceNotFound(err)
-        ? `a production Temporal server creates no namespace; create it once with: ${createNamespaceCommand(namespace)}`
+        ? `a production Temporal server creates no namespace; create it once with: ${createNamespaceCommand(namespace, target)}`
         : undefined,
     { cause: err },
   );

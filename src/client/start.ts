@@ -13,6 +13,7 @@ import type { Workflow } from '@temporalio/common';
 import { taskQueue } from '../config';
 import { type FieldError, formatErrors } from '../domain/request';
 import { workflowIdFor } from '../domain/runNames';
+import { settingsOf } from '../temporal/connect';
 import type { scaleOutEtcd } from '../workflows';
 import { PHASES } from '../workflows/run/messages';
 import {
@@ -100,7 +101,12 @@ export async function startRun(
       );
       return started(handle, true);
     }
-    throw explainRefusal(err, `start ${workflowId}`, client.options.namespace);
+    throw explainRefusal(
+      err,
+      `start ${workflowId}`,
+      client.options.namespace,
+      settingsOf(client.connection),
+    );
   }
 }
 

@@ -6,7 +6,9 @@
 import { Runtime } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
 import { createSshRunner } from '../activities/node/ssh';
-import { taskQueue, temporalAddress, temporalNamespace } from '../config';
+import { taskQueue } from '../config';
+import { describeTemporalSettings } from '../temporal';
+import { connectNativeConnection } from '../temporal/native';
 import { createWorker } from './create';
 import { workerLogger } from './logging';
 import { metricsAddress, prometheusTelemetry } from './telemetry';
@@ -19,9 +21,10 @@ export async function runWorker(deps?: ActivityDeps): Promise<void> {
   });
   // The worker owns its SSH connections: the pooled ones are closed once it has drained.
   const ssh = deps?.ssh ?? createSshRunner();
-  const worker = await createWorker({ deps: { ...deps, ssh } });
+  const { connection, settings } = await connectNativeConnection();
+  const worker = await createWorker({ connection, deps: { ...deps, ssh } });
   console.log(
-    `etcd-scaleout worker: task queue ${taskQueue()} on ${temporalAddress()} namespace ${temporalNamespace()}${metrics ? `; metrics on http://${metrics}/metrics` : ''}`,
+    `etcd-scaleout worker: task queue ${taskQueue()} on ${describeTemporalSettings(settings)}${metrics ? `; metrics on http://${metrics}/metrics` : ''}`,
   );
   try {
     await worker.run();

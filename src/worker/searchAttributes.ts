@@ -8,6 +8,7 @@
 import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
+import { type CommandTarget, temporalCommand } from '../temporal/cliCommand';
 import {
   registerByHandCommands,
   SEARCH_ATTRIBUTE_KEYS,
@@ -65,5 +66,11 @@ export async function addSearchAttributes(
   }
 }
 
-export const registerByHand = (namespace: string): string =>
-  registerByHandCommands(namespace).join('; ');
+export const registerByHand = (
+  namespace: string,
+  target?: CommandTarget,
+): string =>
+  registerByHandCommands(
+    namespace,
+    target && ((args) => temporalCommand(target, args)),
+  ).join('; ');

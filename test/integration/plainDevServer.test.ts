@@ -10,9 +10,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { TemporalDevServer } from '../../lab';
 import { alive, killGroup, startDaemon, waitFor } from '../../lab/processes';
+import { connectClient } from '../../src/client';
 import { DEFAULT_TASK_QUEUE } from '../../src/config';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/run/searchAttributes';
 import { cli } from '../support/cli';
@@ -24,14 +24,14 @@ const NAMESPACE = 'default';
 
 /** Names of the custom search attributes the namespace has. */
 async function customAttributes(address: string): Promise<string[]> {
-  const c = await Connection.connect({ address, connectTimeout: 2000 });
+  const c = await connectClient({ address });
   try {
-    const r = await c.operatorService.listSearchAttributes({
+    const r = await c.connection.operatorService.listSearchAttributes({
       namespace: NAMESPACE,
     });
     return Object.keys(r.customAttributes ?? {});
   } finally {
-    await c.close();
+    await c.connection.close();
   }
 }
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { Lab } from '../../lab';
 import { buildApi } from '../../src/api/server';
@@ -18,6 +18,7 @@ import { tokenDigest } from '../../src/api/tokens';
 import { startScaleOut } from '../../src/client';
 import { WORKFLOW_TYPE } from '../../src/config';
 import { ErrorType } from '../../src/domain/errors';
+import { connectNativeConnection } from '../../src/temporal/native';
 import { createWorker } from '../../src/worker';
 import type { scaleOutEtcd } from '../../src/workflows';
 import {
@@ -46,9 +47,11 @@ describe('cluster profiles on the worker', () => {
     lab.writeProfile(profiles.dir);
     rmSync(join(profiles.dir, 'lab-201.json'), { force: true });
     worker = await createWorker({
-      connection: await NativeConnection.connect({
-        address: stack.server.address,
-      }),
+      connection: (
+        await connectNativeConnection({
+          address: stack.server.address,
+        })
+      ).connection,
       taskQueue: TASK_QUEUE,
       deps: { profiles },
     });

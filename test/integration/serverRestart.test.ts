@@ -14,11 +14,12 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { Lab, TemporalDevServer } from '../../lab';
 import { sleep } from '../../lab/processes';
 import { connectClient } from '../../src/client';
 import { WORKFLOW_TYPE } from '../../src/config';
+import { connectNativeConnection } from '../../src/temporal/native';
 import { createWorker } from '../../src/worker';
 import type { scaleOutEtcd } from '../../src/workflows';
 import {
@@ -48,9 +49,11 @@ describe('Temporal server restart in the middle of a run', () => {
   }> = [];
 
   const startWorker = async () => {
-    const connection = await NativeConnection.connect({
-      address: server!.address,
-    });
+    const connection = (
+      await connectNativeConnection({
+        address: server!.address,
+      })
+    ).connection;
     const worker = await createWorker({
       connection,
       taskQueue: TASK_QUEUE,

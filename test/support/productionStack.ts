@@ -4,6 +4,11 @@
  * (node dist/src/worker.js) that keep the labs' cluster profiles and refuse inline settings, as in
  * production, and the HTTP API (in process, its own Temporal client). Ports of its own, so it runs
  * beside the suite's dev server.
+ *
+ * All over mutual TLS, as a production server requires it: the server's certificates and the
+ * clients' from the lab (lab/temporalPki.ts); the workers and the CLI get the standard TEMPORAL_TLS_*
+ * variables in their environment, the in-process client the same variables through the connect
+ * module's `env` (the test process's own environment stays untouched).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -26,6 +31,15 @@ export const PROD_TASK_QUEUE = 'etcd-scaleout-production';
 export const PROD_NAMESPACE = 'default';
 
 const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
+
+/** What a process needs to reach the stack's Temporal: its address, namespace and TLS files. */
+export const prodTemporalEnv = (
+  server: TemporalServer,
+): Record<string, string> => ({
+  TEMPORAL_ADDRESS: server.address,
+  TEMPORAL_NAMESPACE: PROD_NAMESPACE,
+  ...server.clientEnv,
+});
 
 /** A shipped worker process; `identity` is the SDK's default (pid@host), as histories name it. */
 export interface WorkerProcess {
@@ -61,8 +75,7 @@ function spawnWorker(
     stdio: ['ignore', fd, fd],
     env: {
       ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: PROD_NAMESPACE,
+      ...prodTemporalEnv(server),
       TEMPORAL_TASK_QUEUE: PROD_TASK_QUEUE,
       ETCD_SCALEOUT_PROFILES_DIR: profilesDir,
       ETCD_SCALEOUT_INLINE_SETTINGS: '',
@@ -113,13 +126,11 @@ async function setUp(): Promise<ProductionStack> {
     postgresPort: PROD_POSTGRES_PORT,
     namespace: PROD_NAMESPACE,
     logDir,
+    mutualTls: true,
   });
   const started = Date.now();
   await server.start();
-  const client = await connectClient({
-    address: server.address,
-    namespace: PROD_NAMESPACE,
-  });
+  const client = await connectClient({ env: prodTemporalEnv(server) });
   const workers = ['worker-a', 'worker-b'].map((n) =>
     spawnWorker(n, server, profilesDir, logDir),
   );
@@ -133,6 +144,7 @@ async function setUp(): Promise<ProductionStack> {
   await api.listen({ host: '127.0.0.1', port: PROD_API_PORT });
   const t = server.times;
   const startUp = {
+    certificates: (t.certificates ?? 0) / 1000,
     postgres: (t.postgres ?? 0) / 1000,
     schemas: (t.schemas ?? 0) / 1000,
     server: t.server / 1000,

@@ -6,15 +6,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import {
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  type Worker,
-} from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { TemporalDevServer } from '../../lab';
 import type { ProfileSettings } from '../../src/activities';
 import { connectClient } from '../../src/client';
+import { connectNativeConnection } from '../../src/temporal/native';
 import { createWorker } from '../../src/worker';
 
 export interface Stack {
@@ -73,9 +69,11 @@ export function getStack(): Promise<Stack> {
       logFile: join(tmpdir(), 'etcd-scaleout-test-temporal.log'),
     });
     await server.start();
-    const connection = await NativeConnection.connect({
-      address: server.address,
-    });
+    const connection = (
+      await connectNativeConnection({
+        address: server.address,
+      })
+    ).connection;
     const worker = await createWorker({
       connection,
       taskQueue: TEST_TASK_QUEUE,

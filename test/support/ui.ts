@@ -16,7 +16,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import {
   DefaultLogger,
-  NativeConnection,
+  type NativeConnection,
   Runtime,
   type Worker,
 } from '@temporalio/worker';
@@ -24,6 +24,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { TemporalDevServer } from '../../lab';
 import { portOpen, waitFor } from '../../lab/processes';
 import { connectClient } from '../../src/client';
+import { connectNativeConnection } from '../../src/temporal/native';
 import { createWorker } from '../../src/worker';
 import { sharedFixture } from './shared';
 import { TEST_PROFILES } from './stack';
@@ -293,9 +294,11 @@ const sharedWebUi = sharedFixture<WebUi>(
         () => portOpen('127.0.0.1', UI_PORT),
         60_000,
       );
-      ui.connection = await NativeConnection.connect({
-        address: server.address,
-      });
+      ui.connection = (
+        await connectNativeConnection({
+          address: server.address,
+        })
+      ).connection;
       ui.worker = await createWorker({
         connection: ui.connection,
         namespace: NAMESPACE,

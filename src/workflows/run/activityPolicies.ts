@@ -5,6 +5,16 @@
  *
  * Every activity heartbeats each second while it runs (the worker's keepAlive interceptor), so a
  * killed worker's activity times out after HEARTBEAT_TIMEOUT and is retried on another worker.
+ *
+ * HEARTBEAT_TIMEOUT: 3 s, three of the worker's one-second beats (src/worker/create.ts sends each:
+ * HEARTBEAT_THROTTLE). With it and the worker's 3 s sticky-queue timeout, a run stands still less than
+ * 10 s after its worker dies (measured: production-temporal.test.ts). The cost under load: a live
+ * worker whose process gets no CPU for ~2 s, or whose heartbeat calls stall that long, loses the
+ * attempt: it times out and is retried (on any worker), and the first attempt is cancelled at its next
+ * beat. That is safe because every activity is idempotent: the membership changes find their member
+ * by peer URL (and the add intent tells this run's add apart), a service start that finds the service
+ * running says so, the env file is replaced by rename, the data dir's move counts absent as done, the
+ * snapshot resumes from a verified file, and the waits and reads change nothing.
  */
 import {
   ActivityCancellationType,
@@ -17,7 +27,7 @@ import type { ScaleOutRequest } from '../../domain/request';
 
 type Strategy = ScaleOutRequest['strategy'];
 
-const HEARTBEAT_TIMEOUT = '5s';
+const HEARTBEAT_TIMEOUT = '3s';
 
 /** Exponential backoff from `initialInterval` (1 s); `attempts` 0 means until the schedule-to-close deadline. */
 const retry = (

@@ -37,8 +37,21 @@ export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_KEYS.map((k) => ({
  * The commands that register them by hand on a namespace. One command per attribute: the Temporal
  * CLI registers only the first of several --name flags.
  */
-export const registerByHandCommands = (namespace: string): string[] =>
-  SEARCH_ATTRIBUTES.map(
-    (a) =>
-      `temporal operator search-attribute create --namespace ${namespace} --name ${a.name} --type ${a.type}`,
+export const registerByHandCommands = (
+  namespace: string,
+  /** The command for given arguments with the server's connection flags (src/temporal); bare without. */
+  command: (args: string[]) => string = (args) => `temporal ${args.join(' ')}`,
+): string[] =>
+  SEARCH_ATTRIBUTES.map((a) =>
+    command([
+      'operator',
+      'search-attribute',
+      'create',
+      '--namespace',
+      namespace,
+      '--name',
+      a.name,
+      '--type',
+      a.type,
+    ]),
   );
