@@ -6,12 +6,14 @@
 #
 #   deploy/systemd/install.sh [options] [all|files|namespace]
 #   deploy/systemd/install.sh [--root DIR] token IDENTITY ROLES FILE
+#   deploy/systemd/install.sh --server-name temporal certs DIR
 #
 # all (default): files, then (systemd running, no --root) start everything. files: everything but
 #   starting. namespace: wait until the frontend is SERVING, then create the namespace (already there
 #   is fine). token: a new API token for IDENTITY with ROLES (requester, approver or both, comma
 #   separated), written to FILE (new, 0600; hand it over, then remove it); its digest appended to
-#   the API's tokens file.
+#   the API's tokens file. certs: only the local CA and the two certificates, into DIR (ca/ holds the
+#   CA's key), for docker-compose.yml (--server-name temporal: the service's name).
 # Options (defaults in brackets):
 #   --root DIR          install under DIR instead of / (every path is prefixed, the env files and units
 #                       too): no users are made and nothing is chowned to them; nothing is started.
@@ -61,6 +63,7 @@ while [ $# -gt 0 ]; do
     --tls-ca | --tls-server-cert | --tls-server-key | --tls-client-cert | --tls-client-key)
       TLS=given; GIVEN["${1#--tls-}"]="$2"; shift ;;
     all | files | namespace) ACTION="$1" ;;
+    certs) ACTION=certs; CERTS_DIR="${2:?certs DIR}"; shift ;;
     token) ACTION=token; shift; ARGS=("$@"); break ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -167,10 +170,11 @@ step_tls() {
 }
 
 # A CA of this host's own (ECDSA P-256), made once; certificates for 825 days. The server's certificate
-# names the server name, localhost, the bind address and 127.0.0.1, and serves as its client
-# certificate between its own services (serverAuth and clientAuth); the client's is the workers', the
-# API's and the CLI's.
-make_ca() {
+# names the server name, localhost, 127.0.0.1 and the bind address, and serves as its client certificate
+# between its own services (serverAuth and clientAuth); the client's is the workers', the API's and the
+# CLI's. Kept while the CA and the names stay the same.
+make_certs() { # CA folder, server base path, client base path
+  CA="$1"
   install -d -m 0700 "$CA"
   if [ ! -f "$CA/ca.pem" ]; then
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$CA/ca-key.pem" 2>/dev/null
@@ -181,8 +185,12 @@ make_ca() {
   fi
   local sans="DNS:$SERVER_NAME,DNS:localhost,IP:127.0.0.1"
   [ "$BIND_IP" = 127.0.0.1 ] || sans="$sans,IP:$BIND_IP"
-  sign "$T/tls/server" "/CN=$SERVER_NAME" "$sans" serverAuth,clientAuth
-  sign "$E/tls/client" "/CN=etcd-scaleout" "DNS:etcd-scaleout" clientAuth
+  sign "$2" "/CN=$SERVER_NAME" "$sans" serverAuth,clientAuth
+  sign "$3" "/CN=etcd-scaleout" "DNS:etcd-scaleout" clientAuth
+}
+
+make_ca() {
+  make_certs "$CA" "$T/tls/server" "$E/tls/client"
   install -m 0644 "$CA/ca.pem" "$T/tls/ca.pem"
   install -m 0644 "$CA/ca.pem" "$E/tls/ca.pem"
 }
@@ -296,6 +304,10 @@ start() {
 
 case "$ACTION" in
   token) token ;;
+  certs) # For docker-compose.yml: ca.pem, server.pem, server-key.pem, client.pem, client-key.pem in DIR.
+    install -d -m 0700 "$CERTS_DIR"
+    make_certs "$CERTS_DIR/ca" "$CERTS_DIR/server" "$CERTS_DIR/client"
+    install -m 0644 "$CERTS_DIR/ca/ca.pem" "$CERTS_DIR/ca.pem" ;;
   namespace) namespace ;;
   files | all)
     [ -n "$ROOT" ] || [ "$(id -u)" = 0 ] || die "run as root (or with --root DIR)"
