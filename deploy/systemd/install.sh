@@ -92,7 +92,7 @@ dir() { install -d -m "$1" "$3"; own "$2" "$3"; } # mode, owner, path
 # A file from stdin, replaced only when its content changes (the old one kept as .old).
 put() { # mode, owner, path
   local tmp; tmp="$(mktemp "$3.XXXXXX")"; cat >"$tmp"; chmod "$1" "$tmp"; own "$2" "$tmp"
-  if [ -f "$3" ] && cmp -s "$tmp" "$3"; then rm -f "$tmp"; return; fi
+  if [ -f "$3" ] && cmp -s "$tmp" "$3"; then rm -f "$tmp"; chmod "$1" "$3"; own "$2" "$3"; return; fi
   [ -f "$3" ] && cp -p "$3" "$3.old" && say "$3 changed (the previous one is $3.old)"
   mv "$tmp" "$3"
 }
@@ -138,7 +138,8 @@ step_binaries() {
   [ "$(readlink -f "$cli")" = "$(readlink -f "$BIN/temporal" 2>/dev/null || true)" ] || install -m 0755 "$cli" "$BIN/temporal"
   install -m 0644 "$repo/deploy/temporal/config.yaml" "$repo/deploy/temporal/dynamicconfig.yaml" "$repo/deploy/temporal/schema.sh" "$T/"
   if [ -f "$APP/dist/src/cli/main.js" ]; then
-    ln -sfn "$APP/dist/src/cli/main.js" "$BIN/etcd-scaleout"
+    printf '#!/bin/sh\n# The etcd-scaleout CLI (deploy/systemd/install.sh)\nexec node %s/dist/src/cli/main.js "$@"\n' "$APP" |
+      put 0755 root:root "$BIN/etcd-scaleout"
   else
     say "the product is not built in $APP yet (docs/production.md): the worker and API units run it from there"
   fi
