@@ -55,7 +55,7 @@ describe('deploy/systemd units', () => {
     );
   });
 
-  it('reads quoting, $$, ${VAR} and $VAR as systemd does; EnvironmentFile= over Environment=', () => {
+  it('reads quoting, $$, braced and bare variables as systemd does; EnvironmentFile= over Environment=', () => {
     const dir = mkdtempSync(join(tmpdir(), 'etcd-scaleout-unit-'));
     try {
       writeFileSync(join(dir, 'a.env'), '# c\nB=from-file\nW="x y"\n');
