@@ -4,15 +4,16 @@
 # the units; then, where systemd runs, the server, the wait for SERVING, the namespace, the worker and
 # the API. Idempotent: run it again after changing an option or upgrading a binary.
 #
-#   deploy/systemd/install.sh [options] [all|files|namespace]
+#   deploy/systemd/install.sh [options] [all|files|namespace|pollers]
 #   deploy/systemd/install.sh [--root DIR] token IDENTITY ROLES FILE
 #   deploy/systemd/install.sh --server-name temporal certs DIR
 #
 # all (default): files, then (systemd running, no --root) start everything. files: everything but
 #   starting. namespace: wait until the frontend is SERVING, then create the namespace (already there
-#   is fine). token: a new API token for IDENTITY with ROLES (requester, approver or both, comma
-#   separated), written to FILE (new, 0600; hand it over, then remove it); its digest appended to
-#   the API's tokens file. certs: only the local CA and the two certificates, into DIR (ca/ holds the
+#   is fine). pollers: wait until a worker polls the task queue (it has registered the search
+#   attributes: runs can start), and list them. token: a new API token for IDENTITY with ROLES
+#   (requester, approver or both, comma separated), written to FILE (new, 0600; hand it over, then
+#   remove it); its digest appended to the API's tokens file. certs: only the local CA and the two certificates, into DIR (ca/ holds the
 #   CA's key), for docker-compose.yml (--server-name temporal: the service's name).
 # Options (defaults in brackets):
 #   --root DIR          install under DIR instead of / (every path is prefixed, the env files and units
@@ -62,7 +63,7 @@ while [ $# -gt 0 ]; do
     --no-tls) TLS=none ;;
     --tls-ca | --tls-server-cert | --tls-server-key | --tls-client-cert | --tls-client-key)
       TLS=given; GIVEN["${1#--tls-}"]="$2"; shift ;;
-    all | files | namespace) ACTION="$1" ;;
+    all | files | namespace | pollers) ACTION="$1" ;;
     certs) ACTION=certs; CERTS_DIR="${2:?certs DIR}"; shift ;;
     token) ACTION=token; shift; ARGS=("$@"); break ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -262,13 +263,20 @@ step_units() {
   say "units: $UNITS/{temporal-server,etcd-scaleout-worker,etcd-scaleout-api}.service"
 }
 
+# The Temporal CLI's connection, from the env file the worker and the API read: $cli, "${tls[@]}".
+cli_env() {
+  set -a; . "$E/temporal.env"; set +a
+  cli="$BIN/temporal" tls=()
+  if [ -n "${TEMPORAL_TLS_CLIENT_CERT_PATH:-}" ]; then
+    tls=(--tls-cert-path "$TEMPORAL_TLS_CLIENT_CERT_PATH" --tls-key-path "$TEMPORAL_TLS_CLIENT_KEY_PATH"
+      --tls-ca-path "$TEMPORAL_TLS_SERVER_CA_CERT_PATH" --tls-server-name "$TEMPORAL_TLS_SERVER_NAME")
+  fi
+}
+
 # Waits (at most 2 minutes) until the frontend answers SERVING, then creates the namespace.
 namespace() {
-  set -a; . "$E/temporal.env"; set +a
-  local cli="$BIN/temporal" tls=() out i
-  [ -n "${TEMPORAL_TLS_CLIENT_CERT_PATH:-}" ] && tls=(--tls-cert-path "$TEMPORAL_TLS_CLIENT_CERT_PATH"
-    --tls-key-path "$TEMPORAL_TLS_CLIENT_KEY_PATH" --tls-ca-path "$TEMPORAL_TLS_SERVER_CA_CERT_PATH"
-    --tls-server-name "$TEMPORAL_TLS_SERVER_NAME")
+  local cli tls out i
+  cli_env
   for i in $(seq 60); do
     out="$("$cli" operator cluster health --address "$TEMPORAL_ADDRESS" "${tls[@]}" 2>&1 || true)"
     case "$out" in *SERVING*) break ;; esac
@@ -279,6 +287,21 @@ namespace() {
   out="$("$cli" operator namespace create --address "$TEMPORAL_ADDRESS" "${tls[@]}" --namespace "$TEMPORAL_NAMESPACE" --retention 72h 2>&1)" ||
     case "$out" in *already*) ;; *) die "namespace create: $out" ;; esac
   say "namespace $TEMPORAL_NAMESPACE: there"
+}
+
+# Waits (at most 2 minutes) until a worker polls the task queue: it has checked the namespace and
+# registered the search attributes, so runs can start (the API refuses them before).
+pollers() {
+  local cli tls out i
+  cli_env
+  for i in $(seq 60); do
+    out="$("$cli" task-queue describe --address "$TEMPORAL_ADDRESS" "${tls[@]}" --namespace "$TEMPORAL_NAMESPACE" --task-queue "$TEMPORAL_TASK_QUEUE" 2>&1 || true)"
+    case "$out" in *@*) break ;; esac
+    [ "$i" = 60 ] && die "no worker polls $TEMPORAL_TASK_QUEUE after 2 minutes ($out): journalctl -u etcd-scaleout-worker"
+    sleep 2
+  done
+  say "workers polling $TEMPORAL_TASK_QUEUE:"
+  printf '%s\n' "$out"
 }
 
 token() {
@@ -300,6 +323,7 @@ start() {
   systemctl enable --now temporal-server
   namespace
   systemctl enable --now etcd-scaleout-worker etcd-scaleout-api
+  pollers
   say "started: systemctl status temporal-server etcd-scaleout-worker etcd-scaleout-api"
 }
 
@@ -310,6 +334,7 @@ case "$ACTION" in
     make_certs "$CERTS_DIR/ca" "$CERTS_DIR/server" "$CERTS_DIR/client"
     install -m 0644 "$CERTS_DIR/ca/ca.pem" "$CERTS_DIR/ca.pem" ;;
   namespace) namespace ;;
+  pollers) pollers ;;
   files | all)
     [ -n "$ROOT" ] || [ "$(id -u)" = 0 ] || die "run as root (or with --root DIR)"
     step_users; step_folders; step_binaries; step_tls; step_env; step_db_role; step_units

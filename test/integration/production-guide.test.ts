@@ -5,8 +5,8 @@
  * lab's (lab/postgres.ts, its superuser `postgres`, so the role `temporal` is made by the script, not by
  * initdb), then each installed unit's ExecStartPre/ExecStart with the environment its Environment= and
  * EnvironmentFile= lines give (test/support/systemdUnit.ts reads the units; nothing of them is copied
- * here), the script's wait for SERVING and namespace step between the server and the worker, an API
- * token made by the script, and a 3 -> 5 through the API. Over mutual TLS (install.sh --tls-make-ca)
+ * here), the script's wait for SERVING and namespace step between the server and the worker, its wait for the
+ * worker to poll, an API token made by the script, and a 3 -> 5 through the API. Over mutual TLS (install.sh --tls-make-ca)
  * when deploy/temporal/config.yaml reads the server's TLS settings, else in plaintext (said in the
  * output). The processes run as the test's user: the units' User= is not applied here.
  */
@@ -220,6 +220,15 @@ describe(`docs/production.md's systemd path, run as written (install.sh --root, 
     const units: Running[] = [];
     for (const unit of ['etcd-scaleout-worker', 'etcd-scaleout-api'])
       units.push(await startUnit(unit));
+    // The guide's next step: a worker polls the task queue (so it has registered the search attributes).
+    t = Date.now();
+    const polling = await install('pollers');
+    times.push(`worker polling ${((Date.now() - t) / 1000).toFixed(1)}s`);
+    assert.match(
+      polling.stdout,
+      new RegExp(`${units[0].proc.pid}@`),
+      polling.stdout,
+    );
     await waitFor(
       'the API unit answering /healthz with Temporal reachable',
       async () => {
