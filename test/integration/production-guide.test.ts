@@ -209,6 +209,29 @@ describe(`docs/production.md's systemd path, run as written (install.sh --root, 
     times.push(
       `wait for SERVING + namespace ${((Date.now() - t) / 1000).toFixed(1)}s`,
     );
+    if (TLS) {
+      // The frontend requires a client certificate: the CLI without the env file's TLS settings is refused.
+      const { TEMPORAL_ADDRESS } = readEnvFile(
+        path('etc/etcd-scaleout/temporal.env'),
+      );
+      const plain = await execFileP(
+        findTemporalCli(),
+        [
+          'operator',
+          'cluster',
+          'health',
+          '--address',
+          TEMPORAL_ADDRESS,
+          '--client-connect-timeout',
+          '5s',
+        ],
+        { env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 },
+      ).then(
+        (r) => `answered: ${r.stdout}`,
+        () => 'refused',
+      );
+      assert.equal(plain, 'refused');
+    }
     const tokenFile = path('alice.token');
     await install('token', 'alice', 'requester', tokenFile);
     const token = readFileSync(tokenFile, 'utf8').trim();
