@@ -13,8 +13,9 @@
 #   is fine). pollers: wait until a worker polls the task queue (it has registered the search
 #   attributes: runs can start), and list them. token: a new API token for IDENTITY with ROLES
 #   (requester, approver or both, comma separated), written to FILE (new, 0600; hand it over, then
-#   remove it); its digest appended to the API's tokens file. certs: only the local CA and the two certificates, into DIR (ca/ holds the
-#   CA's key), for docker-compose.yml (--server-name temporal: the service's name).
+#   remove it); its digest appended to the API's tokens file. certs: only the local CA and the two
+#   certificates, into DIR (the CA and its key in DIR-ca, beside it: mounted into no container), for
+#   docker-compose.yml (--server-name temporal: the service's name).
 # Options (defaults in brackets):
 #   --root DIR          install under DIR instead of / (every path is prefixed, the env files and units
 #                       too): no users are made and nothing is chowned to them; nothing is started.
@@ -330,9 +331,10 @@ start() {
 case "$ACTION" in
   token) token ;;
   certs) # For docker-compose.yml: ca.pem, server.pem, server-key.pem, client.pem, client-key.pem in DIR.
+    CERTS_DIR="${CERTS_DIR%/}"
     install -d -m 0700 "$CERTS_DIR"
-    make_certs "$CERTS_DIR/ca" "$CERTS_DIR/server" "$CERTS_DIR/client"
-    install -m 0644 "$CERTS_DIR/ca/ca.pem" "$CERTS_DIR/ca.pem" ;;
+    make_certs "$CERTS_DIR-ca" "$CERTS_DIR/server" "$CERTS_DIR/client"
+    install -m 0644 "$CERTS_DIR-ca/ca.pem" "$CERTS_DIR/ca.pem" ;;
   namespace) namespace ;;
   pollers) pollers ;;
   files | all)
