@@ -213,6 +213,7 @@ async function addLearner(
       );
     await sleep(1_100);
   }
+  // Read linearizably (inspect.ts listMembersNow): a member that has not applied the add yet never answers it.
   const after = await reader.findByPeer(cluster, member.peerURL);
   if (!after.member)
     throw ApplicationFailure.retryable(

@@ -71,7 +71,7 @@ export async function result(
     'read',
     request.strategy,
     activitySummary('result'),
-  ).inspectCluster(request.cluster);
+  ).inspectCluster(request.cluster, { linearizable: true }); // every join answered is listed
   return resultOf(
     request,
     before,

@@ -181,7 +181,7 @@ async function stillListed(
         'read',
         request.strategy,
         activitySummary('remove', m.name),
-      ).inspectCluster(cluster);
+      ).inspectCluster(cluster, { linearizable: true }); // a lagging member's list would still show it
       return now.members.some(
         (x) => x.id === m.id && x.peerURLs.includes(m.peerURLs[0]),
       );
