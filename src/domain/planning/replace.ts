@@ -194,7 +194,8 @@ export function planReplace(input: ReplaceInput): ReplacePlan {
     inOrder(path === 'down' ? remaining : input.members),
     input.newMember,
   );
-  const ends = endpointsWithout(input.endpoints, [old], remaining);
+  // Switched endpoints in the one order too: the join's ETCD_INITIAL_CLUSTER is ordered by them.
+  const ends = endpointsWithout(input.endpoints, [old], inOrder(remaining));
   return {
     cluster: input.cluster,
     path,

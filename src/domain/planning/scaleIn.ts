@@ -121,7 +121,12 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
       `removing ${member.name} of ${voters.length}`,
     );
     const remaining = voters.filter((v) => v.id !== member.id);
-    const next = endpointsWithout(endpoints, [member], remaining);
+    // Switched endpoints in the one order too, like every list of the members.
+    const next = endpointsWithout(
+      endpoints,
+      [member],
+      orderedMembers(input.endpoints, remaining),
+    );
     const step: RemovalStep = {
       member,
       before: size(voters.length),

@@ -135,6 +135,28 @@ describe('planning', () => {
       assert.deepEqual(plan.etcdServers, [client(1), client(3), client(5)]);
     });
 
+    it("replace: a profile naming only the replaced member switches to the others in the one order (by name), which the join's list then follows", () => {
+      const plan = planReplace({
+        cluster: 'lab',
+        members: [voter(3), voter(1), voter(2)].map(healthy),
+        replace: 'etcd2',
+        newMember: newMembers(1)[0],
+        endpoints: [client(2)],
+      });
+      assert.equal(plan.switchedEndpoints, true);
+      assert.deepEqual(plan.endpoints, [client(1), client(3)]);
+      assert.deepEqual(plan.etcdServers, [client(1), client(3), client(4)]);
+      // What addLearner orders by (cluster.endpoints = plan.endpoints on the down path) agrees.
+      assert.deepEqual(
+        orderedMembers(
+          plan.endpoints,
+          [voter(4), voter(3), voter(1)],
+          [peer(4)],
+        ).flatMap((m) => m.clientURLs),
+        plan.etcdServers,
+      );
+    });
+
     for (const path of ['down', 'healthy'] as const)
       it(`replace (${path}): the replacement appended, not in the replaced member's place`, () => {
         const members = ETCD_ORDER.map((m) => ({
