@@ -35,13 +35,6 @@ function assignedValue(lines: string[], name: string): string | undefined {
   return found;
 }
 
-/** The same member list in another order (a new member's file has etcd's order) is the same value. */
-const sameValue = (name: string, a: string | undefined, b: string): boolean =>
-  a === b ||
-  (name === 'ETCD_INITIAL_CLUSTER' &&
-    a !== undefined &&
-    a.split(',').sort().join(',') === b.split(',').sort().join(','));
-
 export interface MemberEnvUpdate {
   text: string;
   /** The variables whose value changes (empty: the file already says it). */
@@ -80,7 +73,8 @@ export function updateMemberEnvText(
     ETCD_INITIAL_CLUSTER_STATE: 'existing',
   };
   const changed = MEMBERSHIP_VARS.filter(
-    (v) => !sameValue(v, assignedValue(lines, v), want[v]),
+    // Order counts: the same members in another order are written in the one order (planning/memberOrder.ts).
+    (v) => assignedValue(lines, v) !== want[v],
   );
   if (!changed.length) return { text, changed: [] };
   const seen = new Set<string>();

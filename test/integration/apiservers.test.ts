@@ -2,7 +2,8 @@
  * The apiservers phase on real kube-apiservers: the Kubespray-shaped mTLS lab with a stacked control
  * plane (lab/controlPlane.ts: each member host runs a real kube-apiserver from its static-pod manifest
  * under a kubelet stand-in). 3 -> 5, then every manifest and every running apiserver lists the five
- * members, each is ready, and with two original members stopped each still serves a write; an
+ * members in one order (the result's etcdServers, every manifest, every member's ETCD_INITIAL_CLUSTER),
+ * each is ready, and with two original members stopped each still serves a write; an
  * apiserver that cannot come back (the lab's break knob) is put back, ready again, and named with the
  * others as reported; a worker SIGKILLed during the rollout converges. A 100 ms readiness monitor shows
  * at most one apiserver not ready at any moment.
@@ -15,7 +16,10 @@ import { basename, dirname, join } from 'node:path';
 import type { Lab } from '../../lab';
 import { execFileP } from '../../lab/processes';
 import { WORKFLOW_TYPE } from '../../src/config';
+import { etcdServersOf } from '../../src/domain/apiserverManifest';
+import { parseEnvFile } from '../../src/domain/envFileText';
 import { ErrorType } from '../../src/domain/errors';
+import { hostOf } from '../../src/domain/patterns';
 import type { ScaleOutRequestInput } from '../../src/domain/request';
 import type { scaleOutEtcd } from '../../src/workflows';
 import {
@@ -137,6 +141,32 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
         assert.equal(readFileSync(kept, 'utf8'), before[h], `${h}: ${kept}`);
         assert.deepEqual(readdirSync(manifests), [basename(MANIFEST)], h);
       }
+      // One order everywhere (planning/memberOrder.ts): the profile's, new members appended. The result's
+      // list, every manifest's and every member's ETCD_INITIAL_CLUSTER name the members alike.
+      assert.deepEqual(o.result.etcdServers, grown(lab()));
+      assert.deepEqual(
+        o.result.membersAfter.map((m) => m.name),
+        ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'],
+      );
+      for (const h of HOSTS)
+        assert.deepEqual(
+          etcdServersOf(cp.manifest(h), MANIFEST),
+          o.result.etcdServers,
+          `${h}: --etcd-servers`,
+        );
+      const envFiles = [
+        ...lab().cluster.members.map((m) => [m.name, m.node.envFile()]),
+        ...lab().hosts.map((h) => [h.options.name, h.envFile()]),
+      ];
+      assert.equal(envFiles.length, 5);
+      for (const [name, text] of envFiles)
+        assert.deepEqual(
+          parseEnvFile(text ?? '')
+            .ETCD_INITIAL_CLUSTER.split(',')
+            .map((e) => hostOf(e.slice(e.indexOf('=') + 1))),
+          o.result.etcdServers.map(hostOf),
+          `${name}: ETCD_INITIAL_CLUSTER`,
+        );
       console.log(
         `      readiness monitor: ${JSON.stringify(report.polls)} polls over ${(report.durationMs / 1000).toFixed(1)}s, at most ${report.maxNotReady} not ready (${report.notReadyAtMax.join(', ')})`,
       );

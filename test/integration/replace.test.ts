@@ -26,6 +26,7 @@ import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';
 import {
   assertEnvFiles,
+  assertEnvOrder,
   dataDirEntries,
   hostNamed,
   leaderName,
@@ -112,8 +113,9 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
     assert.equal(r.path, 'down');
     assert.deepEqual(r.replaced, { name: 'etcd2', id: etcd2.id });
     assert.equal(r.newMember, 'etcd4');
-    assert.deepEqual([...r.membersBefore].sort(), ['etcd1', 'etcd2', 'etcd3']);
-    assert.deepEqual([...r.membersAfter].sort(), ['etcd1', 'etcd3', 'etcd4']);
+    // The one order: the profile's (the inventory's), the replacement appended.
+    assert.deepEqual(r.membersBefore, ['etcd1', 'etcd2', 'etcd3']);
+    assert.deepEqual(r.membersAfter, ['etcd1', 'etcd3', 'etcd4']);
     const removal = r.removal;
     assert.ok(removal, 'the removal is reported');
     assert.equal(removal.member, 'etcd2');
@@ -133,7 +135,7 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
       clientURL(lab(), 2),
       clientURL(lab(), 3),
     ];
-    assert.deepEqual([...r.etcdServers].sort(), [...lists].sort());
+    assert.deepEqual(r.etcdServers, lists);
     await assertApiservers(lab(), lists);
     console.log(
       `      readiness monitor: at most ${report.maxNotReady} apiserver not ready over ${(report.durationMs / 1000).toFixed(1)}s`,
@@ -142,6 +144,7 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
     const env = parseEnvFile(etcd4.envFile() ?? '');
     assert.equal(env.ETCD_INITIAL_CLUSTER_STATE, 'existing');
     await assertEnvFiles(lab());
+    await assertEnvOrder(lab(), r.etcdServers);
     await assertInvariants(lab(), {
       members: ['etcd1', 'etcd3', 'etcd4'],
       keys,
@@ -184,7 +187,7 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
     const removal = r.removal;
     assert.ok(removal, 'the removal is reported');
     const others = members.map((m) => m.name).filter((n) => n !== leader);
-    assert.deepEqual([...r.membersAfter].sort(), [...others, 'etcd5'].sort());
+    assert.deepEqual(r.membersAfter, [...others.sort(), 'etcd5']); // the lab's order, etcd5 appended
     assert.equal(removal.leadership?.from, leader, JSON.stringify(removal));
     assert.ok(
       removal.leadership?.to && removal.leadership.to !== leader,
@@ -207,13 +210,14 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
       15_000,
     );
     assert.notEqual(await leaderName(lab()), leader);
-    assert.deepEqual([...r.etcdServers].sort(), [...lists].sort());
+    assert.deepEqual(r.etcdServers, lists); // the manifests' order is the one order
     await assertApiservers(lab(), lists);
     console.log(
       `      readiness monitor: at most ${report.maxNotReady} apiserver not ready over ${(report.durationMs / 1000).toFixed(1)}s`,
     );
     assert.ok(report.maxNotReady <= 1, 'one apiserver down at a time');
     await assertEnvFiles(lab());
+    await assertEnvOrder(lab(), r.etcdServers);
     await assertInvariants(lab(), {
       members: [...others, 'etcd5'],
       keys,

@@ -110,7 +110,12 @@ export async function replaceRequest(
     string,
     Record<string, unknown>
   >;
-  const endpoints = (await liveMembers(lab)).flatMap((m) => m.clientURLs);
+  // As a profile made from the inventory lists them: the lab's members, then its new hosts (by address),
+  // never etcd's member-list order, which changes from run to run.
+  const octet = (u: string) => Number(new URL(u).hostname.split('.')[3]);
+  const endpoints = (await liveMembers(lab))
+    .flatMap((m) => m.clientURLs)
+    .sort((a, b) => octet(a) - octet(b));
   return {
     ...request,
     cluster: { ...request.cluster, endpoints },
@@ -169,6 +174,24 @@ export async function assertEnvFiles(lab: Lab): Promise<void> {
       (env.ETCD_INITIAL_CLUSTER ?? '').split(',').sort(),
       expected,
       `${m.name}'s ETCD_INITIAL_CLUSTER`,
+    );
+  }
+}
+
+/** Every live member's ETCD_INITIAL_CLUSTER lists the members in the order of `etcdServers` (by host). */
+export async function assertEnvOrder(
+  lab: Lab,
+  etcdServers: string[],
+): Promise<void> {
+  const host = (u: string) => new URL(u).hostname;
+  for (const m of await liveMembers(lab)) {
+    const env = parseEnvFile(nodeOf(lab, m.name).envFile() ?? '');
+    assert.deepEqual(
+      (env.ETCD_INITIAL_CLUSTER ?? '')
+        .split(',')
+        .map((e) => host(e.slice(e.indexOf('=') + 1))),
+      etcdServers.map(host),
+      `${m.name}'s ETCD_INITIAL_CLUSTER in the order of etcdServers`,
     );
   }
 }

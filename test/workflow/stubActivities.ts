@@ -20,7 +20,10 @@ import type {
   MemberStatus,
 } from '../../src/activities';
 import { ErrorType } from '../../src/domain/errors';
-import { initialClusterString } from '../../src/domain/planning';
+import {
+  initialClusterString,
+  orderedMembers,
+} from '../../src/domain/planning';
 import type { ScaleOutRequestInput } from '../../src/domain/request';
 
 export interface Fault {
@@ -177,7 +180,7 @@ export function stubActivities(
         verified: 'sha256-trailer',
       };
     },
-    async addLearner(_cluster, member, knownNames) {
+    async addLearner(cluster, member, knownNames) {
       called('addLearner', member.name);
       const alreadyPresent = !!byPeer(member.peerURL);
       if (!alreadyPresent) {
@@ -192,7 +195,14 @@ export function stubActivities(
       }
       return {
         id: byPeer(member.peerURL)!.id,
-        initialCluster: initialClusterString(members, member, knownNames),
+        initialCluster: initialClusterString(
+          orderedMembers(cluster.endpoints, members, [
+            ...Object.keys(knownNames),
+            member.peerURL,
+          ]),
+          member,
+          knownNames,
+        ),
         alreadyPresent,
         idCollisions: 0,
       };

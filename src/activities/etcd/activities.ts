@@ -6,7 +6,11 @@
 import { type CheckpointHook, noCheckpoint } from '../checkpoints';
 import { createCatchUpActivities } from './catchUp';
 import { type ClusterRef, type EtcdConnect, etcdClients } from './client';
-import { type ClusterState, createClusterReader } from './inspect';
+import {
+  type ClusterState,
+  createClusterReader,
+  type InspectRead,
+} from './inspect';
 import {
   createLockActivities,
   type RunStatusReader,
@@ -18,7 +22,7 @@ import { activityRun, type CurrentRun } from './runRecords';
 import { createVerifyActivities } from './verify';
 
 export { type ClusterRef, type EtcdConnect, etcdConnector } from './client';
-export type { ClusterState, MemberStatus } from './inspect';
+export type { ClusterState, InspectRead, MemberStatus } from './inspect';
 
 export interface EtcdDeps {
   connect: EtcdConnect;
@@ -42,9 +46,15 @@ export function createEtcdActivities(deps: EtcdDeps) {
     runStatus,
   };
   return {
-    /** Members, per-member health (status asked of each member), leader, version and alarms. */
-    async inspectCluster(cluster: ClusterRef): Promise<ClusterState> {
-      return reader.inspect(cluster);
+    /**
+     * Members, per-member health (status asked of each member), leader, version and alarms;
+     * `read.linearizable` for a list that shows every change already answered (inspect.ts).
+     */
+    async inspectCluster(
+      cluster: ClusterRef,
+      read?: InspectRead,
+    ): Promise<ClusterState> {
+      return reader.inspect(cluster, read);
     },
     ...createMembershipActivities(parts),
     ...createRemovalActivities(parts),

@@ -8,6 +8,7 @@ import { ErrorType } from '../../domain/errors';
 import type { MemberInfo } from '../../domain/planning';
 import type { ClusterRef, EtcdClients } from './client';
 import { errorText } from './errors';
+import { LOCK_KEY } from './runRecords';
 
 export interface MemberStatus extends MemberInfo {
   healthy: boolean;
@@ -93,6 +94,62 @@ async function listMembers(
   }
 }
 
+/**
+ * The key the linearizable read of `listMembersNow` reads (keys only): one this tool reads anyway (its
+ * lock), so a cluster with etcd auth needs no permission beyond what the tool has.
+ */
+const READ_BARRIER_KEY = LOCK_KEY;
+
+/**
+ * The member list as of now, for the membership decisions around an add or a remove: read through
+ * one member, after a linearizable read on that same member.
+ *
+ * Why: a plain member list comes from whichever member the client picks, as far as that member has
+ * applied the log. Right after a `member add` or `member remove` answered by another member it may not
+ * show the change yet (seen on a loaded server: "member add ... answered but the member is not listed",
+ * the scale-in before it having removed the same peer URL; the retry 0.9 s later found it).
+ *
+ * Why this is enough: a linearizable range makes the member ask the leader for its commit index
+ * (ReadIndex) and wait until it has applied the log up to that index before it answers. A membership
+ * change is committed before its call answers, and a leader's commit index never goes back (a new
+ * leader serves ReadIndex only once it has committed an entry of its own term, after every earlier
+ * one), so once the range answers, that member has applied the change. Its member list, read next on
+ * the same connection, comes from the same applied state, which only moves forward. Any voter does,
+ * not only the one that answered the change: ReadIndex goes through the leader whoever is asked.
+ *
+ * Versions: etcd 3.5+ does the same by itself for `MemberListRequest.linearizable`, sent as well (the
+ * etcd3 client's bundled rpc.proto has the field). etcd 3.4 has no such field: it skips it as an
+ * unknown field and answers from the applied state of the member asked, which the range before it has
+ * brought up to date. So one path for every version, and no status call to learn the version first.
+ * A learner refuses linearizable reads, and a member cut off from the leader cannot answer one: the
+ * next endpoint is tried, each alone.
+ */
+async function listMembersNow(
+  clients: EtcdClients,
+  cluster: ClusterRef,
+): Promise<{ clusterId: string; members: MemberInfo[] }> {
+  const failures: string[] = [];
+  for (const endpoint of cluster.endpoints) {
+    try {
+      return await clients.withMember(cluster, endpoint, async (c) => {
+        await c.get(READ_BARRIER_KEY).exists(); // linearizable: the default
+        const res = await c.cluster.memberList({ linearizable: true });
+        return {
+          clusterId: res.header.cluster_id,
+          members: res.members.map(toInfo),
+        };
+      });
+    } catch (err) {
+      if (err instanceof ApplicationFailure) throw err; // unreadable TLS files
+      failures.push(`${endpoint}: ${errorText(err)}`);
+    }
+  }
+  throw ApplicationFailure.retryable(
+    `cluster ${cluster.name}: no member answered a linearizable member list (${failures.join('; ')})`,
+    ErrorType.EtcdRequestFailed,
+  );
+}
+
 async function memberStatus(
   clients: EtcdClients,
   cluster: ClusterRef,
@@ -138,12 +195,23 @@ async function alarms(
   }
 }
 
-/** Members, per-member health (status asked of each member), leader, version and alarms. */
+/** How `inspect` reads the member list: `linearizable` after a change (listMembersNow), else as the member asked has it. */
+export interface InspectRead {
+  linearizable?: boolean;
+}
+
+/**
+ * Members, per-member health (status asked of each member), leader, version and alarms. The list is
+ * the member's own unless `read.linearizable`: a cluster without quorum can still be inspected.
+ */
 async function inspect(
   clients: EtcdClients,
   cluster: ClusterRef,
+  read: InspectRead = {},
 ): Promise<ClusterState> {
-  const { clusterId, members } = await listMembers(clients, cluster);
+  const { clusterId, members } = await (read.linearizable
+    ? listMembersNow
+    : listMembers)(clients, cluster);
   const statuses = await Promise.all(
     members.map((m) => memberStatus(clients, cluster, m)),
   );
@@ -156,12 +224,13 @@ async function inspect(
   };
 }
 
+/** The member with this peer URL, from the list as of now (listMembersNow): every add and remove decides on it. */
 async function findByPeer(
   clients: EtcdClients,
   cluster: ClusterRef,
   peerURL: string,
 ): Promise<{ member?: MemberInfo; members: MemberInfo[] }> {
-  const { members } = await listMembers(clients, cluster);
+  const { members } = await listMembersNow(clients, cluster);
   return {
     member: members.find((m) => m.peerURLs.includes(peerURL)),
     members,
@@ -195,9 +264,11 @@ async function leaderStatus(
 export function createClusterReader(clients: EtcdClients) {
   return {
     listMembers: (cluster: ClusterRef) => listMembers(clients, cluster),
+    listMembersNow: (cluster: ClusterRef) => listMembersNow(clients, cluster),
     memberStatus: (cluster: ClusterRef, m: MemberInfo) =>
       memberStatus(clients, cluster, m),
-    inspect: (cluster: ClusterRef) => inspect(clients, cluster),
+    inspect: (cluster: ClusterRef, read?: InspectRead) =>
+      inspect(clients, cluster, read),
     findByPeer: (cluster: ClusterRef, peerURL: string) =>
       findByPeer(clients, cluster, peerURL),
     leaderStatus: (cluster: ClusterRef) => leaderStatus(clients, cluster),

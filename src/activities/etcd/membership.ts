@@ -5,7 +5,11 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors';
-import { initialClusterString, type MemberInfo } from '../../domain/planning';
+import {
+  initialClusterString,
+  type MemberInfo,
+  orderedMembers,
+} from '../../domain/planning';
 import type { CheckpointHook } from '../checkpoints';
 import {
   advanceIntent,
@@ -149,7 +153,7 @@ async function memberAdd(
 
 /**
  * Adds the member as a learner, or finds it if an earlier attempt already did. Returns the member
- * ID and ETCD_INITIAL_CLUSTER built from the member list after the add. An unhealthy cluster is
+ * ID and ETCD_INITIAL_CLUSTER built from the member list after the add, in the one order. An unhealthy cluster is
  * waited out (retried) until `until`, then refused for good.
  */
 async function addLearner(
@@ -170,9 +174,15 @@ async function addLearner(
       throw new Error(
         `member list lacks ${member.peerURL} right after adding it`,
       );
+    // The one order (memberOrder.ts): the profile's (cluster.endpoints), then this run's new members in
+    // the request's order, which knownNames keeps (the run's progress, in plan order), this one last.
+    const inOrder = orderedMembers(cluster.endpoints, members, [
+      ...Object.keys(knownNames),
+      member.peerURL,
+    ]);
     return {
       id: m.id,
-      initialCluster: initialClusterString(members, member, knownNames),
+      initialCluster: initialClusterString(inOrder, member, knownNames),
       alreadyPresent,
       idCollisions,
     };
@@ -213,6 +223,7 @@ async function addLearner(
       );
     await sleep(1_100);
   }
+  // Read linearizably (inspect.ts listMembersNow): a member that has not applied the add yet never answers it.
   const after = await reader.findByPeer(cluster, member.peerURL);
   if (!after.member)
     throw ApplicationFailure.retryable(

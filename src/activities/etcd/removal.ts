@@ -101,7 +101,8 @@ async function removeMemberById(
   until?: number,
 ): Promise<{ removed: boolean }> {
   deps.checkpoint('removeMemberById:before');
-  const { members } = await deps.reader.listMembers(cluster);
+  // As of now: a lagging member's list could still show a member an earlier attempt removed.
+  const { members } = await deps.reader.listMembersNow(cluster);
   const m = members.find((x) => x.id === planned.id);
   if (!m) return { removed: false };
   if (!m.peerURLs.includes(planned.peerURL))

@@ -6,7 +6,7 @@ import { NAME, NAME_RULE, urlProblem } from '../patterns';
 import { type MemberInfo, PlanError } from './quorum';
 
 /**
- * `name=peerURL,...` in the order etcd lists members, new member last. Kubespray's format.
+ * `name=peerURL,...` in the order given (orderedMembers'), the joining member last unless listed. Kubespray's format.
  * A member that was added but never started has an empty name in etcd's list; the caller passes the
  * names it knows (`knownNames`, by peer URL) so the string is still complete.
  */

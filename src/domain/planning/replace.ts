@@ -13,6 +13,7 @@ import { hostOf } from '../patterns';
 import type { NewMember } from '../request';
 import { addRule } from './addRule';
 import { initialClusterString } from './memberData';
+import { orderedMembers } from './memberOrder';
 import {
   describeSize,
   type MemberInfo,
@@ -185,12 +186,16 @@ export function planReplace(input: ReplaceInput): ReplacePlan {
       `${n - healthyAtStart} of ${n} voters unhealthy at the start (quorum ${quorum(n)}): the run keeps at least ${healthyAtLeast} healthy`,
     );
   const remaining = input.members.filter((m) => m.id !== old.id);
-  const after = [...remaining, promotedNew(input.newMember)];
+  // The new member appended (memberOrder.ts says why, not in the old one's place).
+  const inOrder = (list: MemberInfo[]) =>
+    orderedMembers(input.endpoints, list, [input.newMember.peerURL]);
+  const after = inOrder([...remaining, promotedNew(input.newMember)]);
   const initialCluster = initialClusterString(
-    path === 'down' ? remaining : input.members,
+    inOrder(path === 'down' ? remaining : input.members),
     input.newMember,
   );
-  const ends = endpointsWithout(input.endpoints, [old], remaining);
+  // Switched endpoints in the one order too: the join's ETCD_INITIAL_CLUSTER is ordered by them.
+  const ends = endpointsWithout(input.endpoints, [old], inOrder(remaining));
   return {
     cluster: input.cluster,
     path,

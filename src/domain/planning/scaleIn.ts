@@ -4,6 +4,7 @@
  * a member it reaches the cluster through, and the list the kube-apiservers keep.
  */
 import { MAX_CLUSTER_SIZE } from '../request';
+import { orderedMembers } from './memberOrder';
 import {
   describeSize,
   faultTolerance,
@@ -25,7 +26,7 @@ export interface ScaleInInput {
   members: MemberHealth[];
   /** The names to remove, in this order. */
   remove: string[];
-  /** The worker's cluster.endpoints. */
+  /** The worker's cluster.endpoints (the profile's order of the members: memberOrder.ts). */
   endpoints: string[];
   allowEvenSize: boolean;
   /** Accept a target that tolerates no failure from a cluster that tolerated one. */
@@ -120,7 +121,12 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
       `removing ${member.name} of ${voters.length}`,
     );
     const remaining = voters.filter((v) => v.id !== member.id);
-    const next = endpointsWithout(endpoints, [member], remaining);
+    // Switched endpoints in the one order too, like every list of the members.
+    const next = endpointsWithout(
+      endpoints,
+      [member],
+      orderedMembers(input.endpoints, remaining),
+    );
     const step: RemovalStep = {
       member,
       before: size(voters.length),
@@ -143,7 +149,9 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     to,
     steps,
     warnings,
-    etcdServers: voters.flatMap((m) => m.clientURLs),
+    etcdServers: orderedMembers(input.endpoints, voters).flatMap(
+      (m) => m.clientURLs,
+    ),
   };
 }
 

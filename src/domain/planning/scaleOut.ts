@@ -11,6 +11,7 @@ import {
   type ScaleOutRequest,
 } from '../request';
 import { initialClusterString } from './memberData';
+import { orderedMembers } from './memberOrder';
 import {
   faultTolerance,
   type MemberInfo,
@@ -125,12 +126,15 @@ export function planScaleOut(
   const to = from + request.newMembers.length;
   const warnings = targetSizeWarnings(request, from, to);
 
+  const added = request.newMembers.map((m) => m.peerURL);
+  const inOrder = (list: MemberInfo[]) =>
+    orderedMembers(request.cluster.endpoints, list, added);
   const running: MemberInfo[] = [...members];
   const steps = request.newMembers.map((member, i): JoinStep => {
     const step: JoinStep = {
       member,
       stage: i < request.strategy.canary ? 'canary' : 'batch',
-      initialCluster: initialClusterString(running, member),
+      initialCluster: initialClusterString(inOrder(running), member),
       whileLearner: size(from + i),
       afterPromote: size(from + i + 1),
     };
@@ -151,7 +155,7 @@ export function planScaleOut(
     to,
     steps,
     warnings,
-    etcdServers: running.flatMap((m) => m.clientURLs),
+    etcdServers: inOrder(running).flatMap((m) => m.clientURLs),
   };
 }
 

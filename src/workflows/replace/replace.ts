@@ -28,10 +28,12 @@ import {
   inventoryChange,
 } from '../../domain/inventory/change';
 import { hostOf } from '../../domain/patterns';
-import type {
-  MemberInfo,
-  ReplacePath,
-  ReplacePlan,
+import {
+  type MemberInfo,
+  memberListString,
+  orderedMembers,
+  type ReplacePath,
+  type ReplacePlan,
 } from '../../domain/planning';
 import type { ReplaceRequest } from '../../domain/replaceRequest';
 import { activities } from '../run/activityPolicies';
@@ -151,7 +153,6 @@ async function downPath(r: Replacing): Promise<void> {
     false,
   );
   // 6. The remaining members' env files: the full list, the new member included (no restart).
-  const all = [...others, asMember(plan)];
   r.memberEnvFiles = await run.phase('memberEnvFiles', () =>
     writeMemberEnvFiles(
       r.request,
@@ -160,7 +161,7 @@ async function downPath(r: Replacing): Promise<void> {
         peerURLs: m.peerURLs,
         target: hostSshTarget(r.request, hostOf(m.clientURLs[0])),
       })),
-      all.flatMap((m) => m.peerURLs.map((u) => `${m.name}=${u}`)).join(','),
+      memberListString(membersAfter(r)),
       `${memberEnvBackupSuffix(runKey())}-in`,
     ),
   );
@@ -183,7 +184,7 @@ async function healthyPath(r: Replacing): Promise<void> {
   // 3. strategy.approval: a human looks before the point of no return.
   await approvalBeforeNoReturn(run, r.request);
   // 4. POINT OF NO RETURN: leadership moved away if it leads, removed by its ID, retired; every remaining env file the final list.
-  await removeOld(r, [...membersOtherThanOld(r), asMember(plan)]);
+  await removeOld(r, membersAfter(r));
 }
 
 /** steps/removeMember.ts with the apiservers told already; the undos forgotten once etcd removed it, or may have. */
@@ -222,7 +223,7 @@ async function verify(r: Replacing): Promise<void> {
 
 function resultOf(r: Replacing): ReplaceResult {
   const { plan } = r;
-  const before = r.before.members.map((m) => m.name);
+  const before = inOrder(r, r.before.members).map((m) => m.name);
   const warnings = [...plan.warnings];
   for (const lists of [r.apiservers.out, r.apiservers.swap, r.apiservers.in])
     if (lists?.reason) warnings.push(lists.reason);
@@ -236,10 +237,7 @@ function resultOf(r: Replacing): ReplaceResult {
     replaced: { name: plan.old.name, id: plan.old.id },
     newMember: plan.newMember.name,
     membersBefore: before,
-    membersAfter: [
-      ...before.filter((n) => n !== plan.old.name),
-      plan.newMember.name,
-    ],
+    membersAfter: membersAfter(r).map((m) => m.name),
     removal: r.removal,
     apiservers: r.apiservers,
     memberEnvFiles: r.memberEnvFiles,
@@ -273,8 +271,21 @@ const throughRemaining = (r: Replacing): ReplaceRequest => ({
   cluster: { ...r.request.cluster, endpoints: r.plan.endpoints },
 });
 
+/** `members` in the one order (memberOrder.ts): the profile's, the new member appended. */
+const inOrder = (r: Replacing, members: MemberInfo[]): MemberInfo[] =>
+  orderedMembers(r.request.cluster.endpoints, members, [
+    r.plan.newMember.peerURL,
+  ]);
+
 const membersOtherThanOld = (r: Replacing): MemberInfo[] =>
-  r.before.members.filter((m) => m.id !== r.plan.old.id);
+  inOrder(
+    r,
+    r.before.members.filter((m) => m.id !== r.plan.old.id),
+  );
+
+/** The members once replaced, in the one order. */
+const membersAfter = (r: Replacing): MemberInfo[] =>
+  inOrder(r, [...membersOtherThanOld(r), asMember(r.plan)]);
 
 /** The new member as the env files list it (its ID is etcd's; not needed for the files). */
 const asMember = (plan: ReplacePlan): MemberInfo => ({

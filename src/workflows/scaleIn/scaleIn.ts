@@ -24,7 +24,7 @@ import {
   type InventoryChange,
   inventoryChange,
 } from '../../domain/inventory/change';
-import type { ScaleInPlan } from '../../domain/planning';
+import { orderedMembers, type ScaleInPlan } from '../../domain/planning';
 import type { ScaleInRequest } from '../../domain/scaleInRequest';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
@@ -72,7 +72,11 @@ export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
     run.progress.backup = await run.phase('backup', () => backup(request));
     const apiservers = await apiserversOut(run, request, plan);
     await approvalBeforeNoReturn(run, request);
-    let remaining = pre.before.members;
+    // In the one order (memberOrder.ts): their env files get the reduced list in it.
+    let remaining = orderedMembers(
+      request.cluster.endpoints,
+      pre.before.members,
+    );
     for (const [i, step] of plan.steps.entries()) {
       remaining = remaining.filter((m) => m.id !== step.member.id);
       removed.push(
@@ -90,7 +94,7 @@ export async function scaleInEtcd(input: unknown): Promise<ScaleInResult> {
     await run.phase('verify', () => verify(request, plan as ScaleInPlan));
     const result = resultOf(
       request,
-      pre.before.members,
+      orderedMembers(request.cluster.endpoints, pre.before.members),
       plan,
       removed,
       apiservers,

@@ -7,6 +7,7 @@ import {
 } from '../../domain/inventory/change';
 import {
   type MemberInfo,
+  orderedMembers,
   type ScaleOutPlan,
   votersAfterCanary,
 } from '../../domain/planning';
@@ -71,7 +72,7 @@ export async function result(
     'read',
     request.strategy,
     activitySummary('result'),
-  ).inspectCluster(request.cluster);
+  ).inspectCluster(request.cluster, { linearizable: true }); // every join answered is listed
   return resultOf(
     request,
     before,
@@ -117,22 +118,31 @@ export function resultUnread(
   return r;
 }
 
+/** The members in the one order (memberOrder.ts): the profile's, then the new ones as requested. */
+const inOrder = (request: ScaleOutRequest, members: MemberSummary[]) =>
+  orderedMembers(
+    request.cluster.endpoints,
+    members,
+    request.newMembers.map((m) => m.peerURL),
+  );
+
 function resultOf(
   request: ScaleOutRequest,
   before: ClusterState,
-  membersAfter: MemberSummary[],
+  listed: MemberSummary[],
   plan: ScaleOutPlan,
   progress: Progress,
   stoppedAfterCanary: boolean,
 ): ScaleOutResult {
   const backup = progress.backup;
   if (!backup) throw new Error('result: no backup recorded'); // the backup phase runs before any join
+  const membersAfter = inOrder(request, listed);
   return {
     workflowId: workflowInfo().workflowId,
     cluster: request.cluster.name,
     from: plan.from,
     to: stoppedAfterCanary ? votersAfterCanary(plan) : plan.to,
-    membersBefore: before.members.map(summary),
+    membersBefore: inOrder(request, before.members.map(summary)),
     membersAfter,
     timings: Object.fromEntries(
       progress.members.map((m) => [m.name, m.timings]),

@@ -22,7 +22,11 @@ import {
 import type { SshTarget } from '../../activities';
 import { ErrorType } from '../../domain/errors';
 import { hostOf } from '../../domain/patterns';
-import type { MemberInfo, RemovedMember } from '../../domain/planning';
+import {
+  type MemberInfo,
+  memberListString,
+  type RemovedMember,
+} from '../../domain/planning';
 import type { ClusterSettings } from '../../domain/request';
 import { fileSafe } from '../../domain/runNames';
 import { activities } from '../run/activityPolicies';
@@ -44,7 +48,7 @@ export interface MemberRemoval {
   endpoints: string[];
   /** The apiservers were told already (a replacement swaps the new member in and this one out at once). */
   apiserversTold?: boolean;
-  /** The members that stay once it is removed: their env files get the reduced list. */
+  /** The members that stay once it is removed, in the one order (orderedMembers): their env files get the reduced list. */
   remaining: MemberInfo[];
   /** Names this rollout's saved manifests and env-file originals, unique within the run. */
   rollout: string;
@@ -152,9 +156,7 @@ export async function removeMember(
         peerURLs: r.peerURLs,
         target: hostSshTarget(request, hostOf(r.clientURLs[0])),
       })),
-      removal.remaining
-        .flatMap((r) => r.peerURLs.map((u) => `${r.name}=${u}`))
-        .join(','),
+      memberListString(removal.remaining),
       `${memberEnvBackupSuffix(runKey())}-${removal.rollout}`,
     );
     outcome.memberEnvFiles = files;
@@ -181,7 +183,7 @@ async function stillListed(
         'read',
         request.strategy,
         activitySummary('remove', m.name),
-      ).inspectCluster(cluster);
+      ).inspectCluster(cluster, { linearizable: true }); // a lagging member's list would still show it
       return now.members.some(
         (x) => x.id === m.id && x.peerURLs.includes(m.peerURLs[0]),
       );

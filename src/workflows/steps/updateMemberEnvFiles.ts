@@ -20,7 +20,7 @@ import type { ClusterState, SshTarget } from '../../activities';
 import { ErrorType } from '../../domain/errors';
 import { membershipLines } from '../../domain/memberEnvUpdate';
 import { hostOf } from '../../domain/patterns';
-import type { ScaleOutPlan } from '../../domain/planning';
+import { orderedMembers, type ScaleOutPlan } from '../../domain/planning';
 import type { ClusterSettings, ScaleOutRequest } from '../../domain/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
@@ -59,20 +59,21 @@ export interface MemberFile {
   target: SshTarget;
 }
 
-/** Every member after the run, originals first, each with how its host is reached. */
+/** Every member after the run, in the one order (originals first), each with how its host is reached. */
 function memberFiles(
   request: ScaleOutRequest,
   before: ClusterState,
   joined: ScaleOutPlan['steps'],
 ): MemberFile[] {
   return [
-    ...before.members
-      .filter((m) => m.name && m.clientURLs.length)
-      .map((m) => ({
-        name: m.name,
-        peerURLs: m.peerURLs,
-        target: hostSshTarget(request, hostOf(m.clientURLs[0])),
-      })),
+    ...orderedMembers(
+      request.cluster.endpoints,
+      before.members.filter((m) => m.name && m.clientURLs.length),
+    ).map((m) => ({
+      name: m.name,
+      peerURLs: m.peerURLs,
+      target: hostSshTarget(request, hostOf(m.clientURLs[0])),
+    })),
     ...joined.map((s) => ({
       name: s.member.name,
       peerURLs: [s.member.peerURL],

@@ -50,12 +50,12 @@ describe("an existing member's env file after the scale-out", () => {
     assert.deepEqual(twice, { text: once.text, changed: [] });
   });
 
-  it("takes the same list in another order as written already (a new member has etcd's order)", () => {
+  it('writes the same members listed in another order in the one order given (one order everywhere)', () => {
     const shuffled = FULL.split(',').reverse().join(',');
     const text = `ETCD_NAME=etcd2\nETCD_INITIAL_CLUSTER=${shuffled}\nETCD_INITIAL_CLUSTER_STATE=existing\n`;
     assert.deepEqual(updateMemberEnvText(text, etcd2, FULL), {
-      text,
-      changed: [],
+      text: `ETCD_NAME=etcd2\nETCD_INITIAL_CLUSTER=${FULL}\nETCD_INITIAL_CLUSTER_STATE=existing\n`,
+      changed: ['ETCD_INITIAL_CLUSTER'],
     });
   });
 
