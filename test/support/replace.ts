@@ -97,8 +97,8 @@ export function hostNamed(lab: Lab, name: string): TestHost {
 
 /**
  * The request to replace `replace` by the new host `by`: the lab's settings inline, the control
- * plane, and the cluster's endpoints as the members are now (an operator's profile follows the
- * cluster; the lab's first endpoints may be gone after an earlier replacement).
+ * plane when the lab has one, and the cluster's endpoints as the members are now (an operator's
+ * profile follows the cluster; the lab's first endpoints may be gone after an earlier replacement).
  */
 export async function replaceRequest(
   lab: Lab,
@@ -115,7 +115,9 @@ export async function replaceRequest(
     ...request,
     cluster: { ...request.cluster, endpoints },
     replaceMember: replace,
-    controlPlane: controlPlaneOf(lab, { settleSeconds: 2, ...timing }),
+    ...(lab.controlPlane
+      ? { controlPlane: controlPlaneOf(lab, { settleSeconds: 2, ...timing }) }
+      : {}),
   };
 }
 
