@@ -1,10 +1,10 @@
 /**
  * The version matrix: every etcd of lab/etcd-versions (Debian's 3.4.23, and 3.5, 3.6, 3.7 built from
  * the Go modules), each short: 3 -> 5 over plain http, one rollback, and on one Kubespray-shaped
- * mutual-TLS lab the three workflows in turn: 3 -> 5, a scale-in back to 3 (etcd4 and etcd5 removed),
- * then a replacement on the down path (etcd2 SIGKILLed, removed, etcd4's host joined again in its
- * place: its data dir was moved aside by the scale-in). The cluster members and the new hosts run the
- * same version. ETCD_MATRIX=3.6.14,3.7.3 runs some versions only.
+ * mutual-TLS lab the three workflows in turn: 3 -> 5, a scale-in back to 3 (etcd4, made the leader
+ * by hand, and etcd5 removed), then a replacement on the down path (etcd2 SIGKILLed, removed,
+ * etcd4's host joined again in its place: its data dir was moved aside by the scale-in). The cluster
+ * members and the new hosts run the same version. ETCD_MATRIX=3.6.14,3.7.3 runs some versions only.
  */
 import assert from 'node:assert/strict';
 import type { Server } from 'node:net';
@@ -16,6 +16,7 @@ import {
   dataDirEntries,
   hostNamed,
   liveMembers,
+  moveLeadershipTo,
   nodeOf,
   replaceRequest,
   runReplace,
@@ -57,9 +58,13 @@ function keysOf(lab: Lab): Record<string, string> {
   return keys;
 }
 
-/** 5 -> 3: etcd4 and etcd5 (the scale-out's) removed one at a time, retired, the others' env files reduced. */
+/**
+ * 5 -> 3: etcd4 and etcd5 (the scale-out's) removed one at a time, retired, the others' env files
+ * reduced. etcd4 leads first (moved there by hand), so each version's MoveLeader is part of it.
+ */
 async function scaleInShrinks(lab: Lab, what: string): Promise<void> {
   const keys = keysOf(lab);
+  await moveLeadershipTo(lab, 'etcd4');
   const started = Date.now();
   const o = await runScaleIn(scaleInRequest(lab, ['etcd4', 'etcd5']));
   if (!o.ok) assert.fail(`${what}: ${o.failure.type}: ${o.message}`);
@@ -73,6 +78,17 @@ async function scaleInShrinks(lab: Lab, what: string): Promise<void> {
       ['etcd4', true, true],
       ['etcd5', true, true],
     ],
+  );
+  assert.equal(
+    r.removed[0].leadership?.from,
+    'etcd4',
+    JSON.stringify(r.removed[0]),
+  );
+  assert.ok(
+    ['etcd1', 'etcd2', 'etcd3', 'etcd5'].includes(
+      r.removed[0].leadership?.to ?? '',
+    ),
+    JSON.stringify(r.removed[0]),
   );
   assert.deepEqual(r.leftByHand, []);
   for (const name of ['etcd4', 'etcd5'])

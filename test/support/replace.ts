@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Lab, TestHost } from '../../lab';
 import type { LabNode } from '../../lab/node';
-import { portOpen } from '../../lab/processes';
+import { portOpen, waitFor } from '../../lab/processes';
 import { startRun } from '../../src/client';
 import { parseEnvFile } from '../../src/domain/envFileText';
 import type { replaceEtcdMember } from '../../src/workflows';
@@ -59,6 +59,32 @@ export async function leaderName(lab: Lab): Promise<string> {
     }
   }
   throw new Error('no member names a leader');
+}
+
+/**
+ * Hands leadership to `name` as an operator's `etcdctl move-leader` does (MoveLeader sent to the
+ * leader), and waits until the members name it.
+ */
+export async function moveLeadershipTo(lab: Lab, name: string): Promise<void> {
+  const members = await liveMembers(lab);
+  const target = members.find((m) => m.name === name);
+  const from = await leaderName(lab);
+  if (!target) throw new Error(`no member named ${name}`);
+  if (from === name) return;
+  const c = lab.cluster.client(
+    members.find((m) => m.name === from)?.clientURLs,
+  );
+  try {
+    await c.maintenance.moveLeader({ targetID: target.id });
+  } finally {
+    c.close();
+  }
+  await waitFor(
+    `${name} to lead (moved from ${from})`,
+    async () => (await leaderName(lab)) === name,
+    15_000,
+    200,
+  );
 }
 
 /** The URLs whose port is open now (a client given only dead endpoints fails; one given some may wait on them). */
