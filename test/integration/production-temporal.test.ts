@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { sleep } from '../../lab/processes';
 import { buildApi } from '../../src/api/server';
 import type { AuditReport } from '../../src/audit';
@@ -25,8 +24,13 @@ import {
   waitForStatus,
 } from '../support/api';
 import { cli, show } from '../support/cli';
-import { activitiesOf } from '../support/history';
 import { useLab } from '../support/labs';
+import {
+  failoverAfter,
+  failoverLine,
+  killHolderOf,
+  startThroughApi,
+} from '../support/productionRuns';
 import {
   PROD_API,
   PROD_NAMESPACE,
@@ -39,39 +43,21 @@ import { waitForProgress } from '../support/runs';
 import { freezeEtcdWhenReady, signal } from '../support/triggers';
 
 const FIVE = ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'];
-const STARTED =
-  temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 const summary: string[] = [];
 const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
 
 /** Starts lab `block`'s 3 -> 5 through the API as alice's ticket; the run's handle. */
-async function startThroughApi(
+const startScaleOut = (
   stack: ProductionStack,
   lab: ReturnType<ReturnType<typeof useLab>>,
   ticket: string,
-): Promise<WorkflowHandle<typeof scaleOutEtcd>> {
-  lab.writeProfile(stack.profilesDir);
-  const r = await call('POST', '/v1/scaleouts', {
-    base: PROD_API,
-    token: TOKEN,
-    body: lab.ticketRequest({ ticket: { id: ticket, requestedBy: 'alice' } }),
-  });
-  assert.equal(r.status, 201, r.text);
-  return stack.client.workflow.getHandle(r.json.workflowId);
-}
-
-/** The worker identity that holds the run's started activity `type`. */
-async function holderOf(handle: WorkflowHandle, type: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const { raw } = await handle.describe();
-    const a = (raw.pendingActivities ?? []).find(
-      (p) => p.activityType?.name === type && p.state === STARTED,
-    );
-    if (a?.lastWorkerIdentity) return a.lastWorkerIdentity;
-    await sleep(100);
-  }
-  throw new Error(`no worker holds ${type} of ${handle.workflowId}`);
-}
+) =>
+  startThroughApi(
+    stack,
+    lab,
+    'scaleout',
+    lab.ticketRequest({ ticket: { id: ticket, requestedBy: 'alice' } }),
+  ) as Promise<WorkflowHandle<typeof scaleOutEtcd>>;
 
 describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker processes, the HTTP API', () => {
   const stackOf = useProductionStack();
@@ -143,7 +129,7 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       const keys = await lab.seedKeys(30);
       const frozen = freezeEtcdWhenReady(lab.hosts[0]);
       const t0 = Date.now();
-      const handle = await startThroughApi(stack, lab, 'PROD-1');
+      const handle = await startScaleOut(stack, lab, 'PROD-1');
       id = handle.workflowId;
       const pid = await frozen;
       await waitForProgress(
@@ -151,26 +137,11 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
         (p) => p.members[0]?.state === 'catching-up',
         'etcd4 catching-up',
       );
-      const holder = await holderOf(handle, 'waitForCatchUp');
-      const victim = stack.workers.find((w) => w.identity === holder);
-      assert.ok(victim, `the holder ${holder} is one of the two workers`);
-      const other = stack.workers.find(
-        (w) => w !== victim && w.process.exitCode === null,
-      );
-      assert.ok(other, 'the other worker is running');
-      victim.process.kill('SIGKILL');
-      const killedAt = Date.now();
+      const kill = await killHolderOf(stack, handle, 'waitForCatchUp');
       signal(pid, 'SIGCONT');
-
-      let progressMs: number | undefined;
-      while (progressMs === undefined && Date.now() - killedAt < 180_000) {
-        const after = (await activitiesOf(handle))
-          .filter((a) => a.outcome === 'completed' && a.closedAt)
-          .map((a) => Date.parse(a.closedAt as string) - killedAt)
-          .filter((ms) => ms > 0);
-        if (after.length) progressMs = Math.min(...after);
-        else await sleep(200);
-      }
+      const f = await failoverAfter(handle, kill);
+      const other = kill.others.find((w) => w.identity === f.completedBy);
+      assert.ok(other, `completed by ${f.completedBy}, the other worker`);
       const done = await waitForStatus(
         id,
         (s) => s.status !== 'RUNNING',
@@ -186,10 +157,9 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       );
       assert.equal(done.progress.phase, 'done');
       await invariants(lab, FIVE, keys);
-      const line = `3 -> 5 through the API in ${((Date.now() - t0) / 1000).toFixed(1)}s; ${victim.name} (waitForCatchUp) SIGKILLed, ${other.name} made progress ${progressMs !== undefined ? `${(progressMs / 1000).toFixed(1)}s` : 'never'} after the kill`;
+      const line = `3 -> 5 through the API in ${((Date.now() - t0) / 1000).toFixed(1)}s; ${failoverLine(kill, f)}`;
       summary.push(line);
       console.log(`      ${line}`);
-      assert.ok(progressMs !== undefined, 'progress after the kill');
       // Two workers again for what follows.
       await waitForPollers(stack.client, [stack.startWorker('worker-c')]);
     });
@@ -246,7 +216,7 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       const lab = labOf();
       const keys = await lab.seedKeys(30);
       const frozen = freezeEtcdWhenReady(lab.hosts[0]);
-      const handle = await startThroughApi(stack, lab, 'PROD-2');
+      const handle = await startScaleOut(stack, lab, 'PROD-2');
       const other = lab.ticketRequest({
         ticket: { id: 'PROD-2-OTHER', requestedBy: 'alice' },
       });
