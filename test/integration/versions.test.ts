@@ -102,13 +102,42 @@ async function scaleInShrinks(lab: Lab, what: string): Promise<void> {
   await assertInvariants(lab, { members: ORIGINAL, keys });
 }
 
-/** The down path: etcd2 SIGKILLed, out of the lists, removed by ID, etcd4's host joined in its place. */
-async function replacesDownMember(lab: Lab, what: string): Promise<void> {
+/**
+ * The member-add rule of each release in the matrix: every voter connected in 3.4 (and up to 3.5.29 /
+ * 3.6.10), a quorum of the cluster the add makes in 3.5.33, 3.6.14 and 3.7 (docs/etcd-behaviour.md).
+ */
+const addNeeds = (version: string) =>
+  version.startsWith('3.4.')
+    ? `etcd ${version} refuses a member add unless all 3 are healthy and connected`
+    : 'etcd refuses a member add unless 3 (the quorum of 4) are healthy and connected';
+
+/**
+ * etcd2 SIGKILLed. First a healthy member's replacement is refused in preflight by the add rule of
+ * the version the members report (the new member would join 3 voters of which 2 healthy), nothing
+ * changed; then the down path: etcd2 out of the lists, removed by ID, etcd4's host joined in its place.
+ */
+async function replacesDownMember(
+  lab: Lab,
+  version: string,
+  what: string,
+): Promise<void> {
   const keys = keysOf(lab);
-  const etcd2 = (await liveMembers(lab)).find((m) => m.name === 'etcd2');
+  const before = await liveMembers(lab);
+  const etcd2 = before.find((m) => m.name === 'etcd2');
   assert.ok(etcd2, 'etcd2 is a member');
   await lab.cluster.crashMember('etcd2');
-  const request = await replaceRequest(lab, 'etcd2', hostNamed(lab, 'etcd4'));
+  const etcd4 = hostNamed(lab, 'etcd4');
+  const refused = await runReplace(await replaceRequest(lab, 'etcd3', etcd4));
+  if (refused.ok) assert.fail('replacing etcd3 while etcd2 is down completed');
+  assert.equal(refused.failure.type, 'PreflightFailed', refused.message);
+  assert.ok(
+    refused.message.includes(
+      `the new member would join 3 voters of which 2 healthy, and ${addNeeds(version)}`,
+    ),
+    refused.message,
+  );
+  assert.deepEqual(await liveMembers(lab), before, 'no member changed');
+  const request = await replaceRequest(lab, 'etcd2', etcd4);
   const started = Date.now();
   const o = await runReplace(request);
   if (!o.ok) assert.fail(`${what}: ${o.failure.type}: ${o.message}`);
@@ -191,9 +220,10 @@ describe('etcd version matrix on the real stack', () => {
         it('scales in 5 -> 3: etcd4 and etcd5 removed one at a time, retired, the env files reduced', async () => {
           await scaleInShrinks(lab(), `${version} tls scale-in 5 -> 3`);
         });
-        it('replaces etcd2, SIGKILLed, by etcd4 on the down path (removed first, then the join)', async () => {
+        it("etcd2 SIGKILLed: etcd3's replacement refused by this version's add rule; etcd2 replaced by etcd4 on the down path", async () => {
           await replacesDownMember(
             lab(),
+            version,
             `${version} tls replace etcd2 (down)`,
           );
         });
