@@ -126,6 +126,23 @@ export class TestHost {
     }
   }
 
+  /**
+   * The sshd that listens for connections (its PidFile), or undefined before it wrote it. SIGSTOPped,
+   * new connections hang before the server's banner, as on a host that stopped answering; sessions
+   * already open are served by children of their own.
+   */
+  sshdPid(): number | undefined {
+    try {
+      return (
+        Number(
+          readFileSync(join(this.root, 'ssh', 'sshd.pid'), 'utf8').trim(),
+        ) || undefined
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The env file as the host sees /etc/etcd.env, or null. */
   envFile(): string | null {
     return this.node.envFile();

@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { sleep } from '../../lab/processes';
 import { buildApi } from '../../src/api/server';
 import type { AuditReport } from '../../src/audit';
@@ -33,6 +32,7 @@ import {
 import { cli, show } from '../support/cli';
 import { failoverOf } from '../support/failover';
 import { useLab } from '../support/labs';
+import { killHolderOf, startThroughApi } from '../support/productionRuns';
 import {
   PROD_API,
   PROD_NAMESPACE,
@@ -46,8 +46,6 @@ import { waitForProgress } from '../support/runs';
 import { freezeEtcdWhenReady, signal } from '../support/triggers';
 
 const FIVE = ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'];
-const STARTED =
-  temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 const summary: string[] = [];
 /** Each kill's failover (ms), for the summary. */
 const failovers: number[] = [];
@@ -72,33 +70,17 @@ function runWorkerOnce(
 }
 
 /** Starts lab `block`'s 3 -> 5 through the API as alice's ticket; the run's handle. */
-async function startThroughApi(
+const startScaleOut = (
   stack: ProductionStack,
   lab: ReturnType<ReturnType<typeof useLab>>,
   ticket: string,
-): Promise<WorkflowHandle<typeof scaleOutEtcd>> {
-  lab.writeProfile(stack.profilesDir);
-  const r = await call('POST', '/v1/scaleouts', {
-    base: PROD_API,
-    token: TOKEN,
-    body: lab.ticketRequest({ ticket: { id: ticket, requestedBy: 'alice' } }),
-  });
-  assert.equal(r.status, 201, r.text);
-  return stack.client.workflow.getHandle(r.json.workflowId);
-}
-
-/** The worker identity that holds the run's started activity `type`. */
-async function holderOf(handle: WorkflowHandle, type: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const { raw } = await handle.describe();
-    const a = (raw.pendingActivities ?? []).find(
-      (p) => p.activityType?.name === type && p.state === STARTED,
-    );
-    if (a?.lastWorkerIdentity) return a.lastWorkerIdentity;
-    await sleep(100);
-  }
-  throw new Error(`no worker holds ${type} of ${handle.workflowId}`);
-}
+) =>
+  startThroughApi(
+    stack,
+    lab,
+    'scaleout',
+    lab.ticketRequest({ ticket: { id: ticket, requestedBy: 'alice' } }),
+  ) as Promise<WorkflowHandle<typeof scaleOutEtcd>>;
 
 /**
  * A 3 -> 5 through the API whose canary is held in catch-up; the worker running waitForCatchUp is
@@ -117,22 +99,19 @@ async function killDuringCatchUp(
   const keys = await lab.seedKeys(30);
   const frozen = freezeEtcdWhenReady(lab.hosts[0]);
   const t0 = Date.now();
-  const handle = await startThroughApi(stack, lab, ticket);
+  const handle = await startScaleOut(stack, lab, ticket);
   const pid = await frozen;
   await waitForProgress(
     handle,
     (p) => p.members[0]?.state === 'catching-up',
     'etcd4 catching-up',
   );
-  const holder = await holderOf(handle, 'waitForCatchUp');
-  const victim = stack.workers.find((w) => w.identity === holder);
-  assert.ok(victim, `the holder ${holder} is one of the workers`);
-  const other = stack.workers.find(
-    (w) => w !== victim && w.process.exitCode === null && !w.process.signalCode,
+  const { victim, others, killedAt } = await killHolderOf(
+    stack,
+    handle,
+    'waitForCatchUp',
   );
-  assert.ok(other, 'the other worker is running');
-  victim.process.kill('SIGKILL');
-  const killedAt = Date.now();
+  const other = others[0];
   signal(pid, 'SIGCONT');
   const f = await failoverOf(handle, killedAt, 'waitForCatchUp');
   const done = await waitForStatus(
@@ -378,7 +357,7 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       const lab = labOf();
       const keys = await lab.seedKeys(30);
       const frozen = freezeEtcdWhenReady(lab.hosts[0]);
-      const handle = await startThroughApi(stack, lab, 'PROD-2');
+      const handle = await startScaleOut(stack, lab, 'PROD-2');
       const other = lab.ticketRequest({
         ticket: { id: 'PROD-2-OTHER', requestedBy: 'alice' },
       });

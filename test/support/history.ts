@@ -13,7 +13,7 @@ import type { scaleOutEtcd } from '../../src/workflows';
 type RunHandle = WorkflowHandle<typeof scaleOutEtcd>;
 
 /** The audit report of this handle's workflow (its latest run), through the handle's own connection (any test server). */
-export async function auditOf(handle: RunHandle): Promise<AuditReport> {
+export async function auditOf(handle: WorkflowHandle): Promise<AuditReport> {
   const client = new Client({
     connection: handle.client.connection,
     namespace: handle.client.options.namespace,

@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Lab, TestHost } from '../../lab';
 import type { LabNode } from '../../lab/node';
-import { portOpen } from '../../lab/processes';
+import { portOpen, waitFor } from '../../lab/processes';
 import { startRun } from '../../src/client';
 import { parseEnvFile } from '../../src/domain/envFileText';
 import type { replaceEtcdMember } from '../../src/workflows';
@@ -61,6 +61,32 @@ export async function leaderName(lab: Lab): Promise<string> {
   throw new Error('no member names a leader');
 }
 
+/**
+ * Hands leadership to `name` as an operator's `etcdctl move-leader` does (MoveLeader sent to the
+ * leader), and waits until the members name it.
+ */
+export async function moveLeadershipTo(lab: Lab, name: string): Promise<void> {
+  const members = await liveMembers(lab);
+  const target = members.find((m) => m.name === name);
+  const from = await leaderName(lab);
+  if (!target) throw new Error(`no member named ${name}`);
+  if (from === name) return;
+  const c = lab.cluster.client(
+    members.find((m) => m.name === from)?.clientURLs,
+  );
+  try {
+    await c.maintenance.moveLeader({ targetID: target.id });
+  } finally {
+    c.close();
+  }
+  await waitFor(
+    `${name} to lead (moved from ${from})`,
+    async () => (await leaderName(lab)) === name,
+    15_000,
+    200,
+  );
+}
+
 /** The URLs whose port is open now (a client given only dead endpoints fails; one given some may wait on them). */
 async function answering(urls: string[]): Promise<string[]> {
   const open = await Promise.all(
@@ -97,8 +123,8 @@ export function hostNamed(lab: Lab, name: string): TestHost {
 
 /**
  * The request to replace `replace` by the new host `by`: the lab's settings inline, the control
- * plane, and the cluster's endpoints as the members are now (an operator's profile follows the
- * cluster; the lab's first endpoints may be gone after an earlier replacement).
+ * plane when the lab has one, and the cluster's endpoints as the members are now (an operator's
+ * profile follows the cluster; the lab's first endpoints may be gone after an earlier replacement).
  */
 export async function replaceRequest(
   lab: Lab,
@@ -120,7 +146,9 @@ export async function replaceRequest(
     ...request,
     cluster: { ...request.cluster, endpoints },
     replaceMember: replace,
-    controlPlane: controlPlaneOf(lab, { settleSeconds: 2, ...timing }),
+    ...(lab.controlPlane
+      ? { controlPlane: controlPlaneOf(lab, { settleSeconds: 2, ...timing }) }
+      : {}),
   };
 }
 

@@ -1,14 +1,17 @@
 /** Starting runs in tests straight through the Temporal client (no client-side validation), and waiting on them. */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Lab } from '../../lab';
 import { sleep } from '../../lab/processes';
+import { startRun } from '../../src/client';
 import { WORKFLOW_TYPE } from '../../src/config';
 import {
   type Progress,
   progressQuery,
+  type ScaleInResult,
   type ScaleOutResult,
   type scaleOutEtcd,
 } from '../../src/workflows';
@@ -47,6 +50,26 @@ export function scaleInRequest(
     unknown
   >;
   return { ...settings, removeMembers, ...extra };
+}
+
+/**
+ * Runs a scale-in to its end through the client's one start path (src/client/start.ts: the entry
+ * points' check of the request, the run's labels) on the suite's worker, under a run id of its own
+ * (the lab's ticket is the same for every run of a lab): its result or its failure.
+ */
+export async function runScaleIn(
+  request: Record<string, unknown>,
+  workflowId = `test-scale-in-${randomUUID()}`,
+): Promise<Outcome<ScaleInResult>> {
+  const { client, taskQueue } = await getStack();
+  const { handle, kind } = await startRun(client, request, {
+    taskQueue,
+    workflowId,
+  });
+  assert.equal(kind, 'scalein', 'a request with removeMembers is a scale-in');
+  return outcome<ScaleInResult>(
+    handle as WorkflowHandle & { result(): Promise<ScaleInResult> },
+  );
 }
 
 export type Outcome<R = ScaleOutResult> =
