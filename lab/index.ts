@@ -4,8 +4,7 @@
  * over plain http or Kubespray-shaped mutual TLS. It also checks the invariants that every run must
  * leave behind.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClusterProfile, profileFileName } from '../src/domain/profile';
 import type { ScaleOutRequestInput } from '../src/domain/request';
@@ -17,6 +16,7 @@ import {
   KUBESPRAY_TUNING,
   renderKubesprayEnv,
 } from './kubespray';
+import { LABS_ROOT, leaveLabDir, reuseLabDir } from './labFolders';
 import { LabPki } from './pki';
 import { ensureLabKeys, type LabKeys, TestHost } from './testHosts';
 
@@ -29,6 +29,7 @@ export {
 export { type ClientTlsFiles, LabEtcdCluster } from './etcdCluster';
 export { type EtcdRelease, etcdRelease, etcdReleases } from './etcdVersions';
 export { KUBESPRAY_TUNING, renderKubesprayEnv } from './kubespray';
+export { LABS_ROOT, removeLabDir } from './labFolders';
 export { PostgresCluster } from './postgres';
 export { findTemporalCli, TemporalDevServer } from './temporal';
 export { TemporalServer, temporalServerBinaries } from './temporalServer';
@@ -83,6 +84,12 @@ export interface RequestOverrides {
 const stopping = new Map<number, Promise<void>>();
 const stopFailures: Error[] = [];
 
+/** What a lab's stop does with its folder (see labFolders.ts). */
+export interface StopOptions {
+  /** Keep the folder (a failed test's lab: the last two such are kept); ETCD_SCALEOUT_KEEP_LABS=1 keeps every one. */
+  keep?: boolean;
+}
+
 /** Waits for every lab stopping in the background; throws if a stop failed. */
 export async function labsStopped(): Promise<void> {
   await Promise.all(stopping.values());
@@ -108,9 +115,7 @@ export class Lab {
 
   constructor(readonly options: LabOptions) {
     this.prefix = `127.0.${options.block}`;
-    this.dir =
-      options.dir ??
-      join(tmpdir(), 'etcd-scaleout-lab', `block-${options.block}`);
+    this.dir = options.dir ?? join(LABS_ROOT, `block-${options.block}`);
     this.release = etcdRelease(options.etcdVersion);
     if (options.tls)
       this.pki = new LabPki(this.dir, [
@@ -174,7 +179,7 @@ export class Lab {
 
   async start(): Promise<this> {
     await stopping.get(this.options.block);
-    rmSync(this.dir, { recursive: true, force: true });
+    reuseLabDir(this.dir);
     mkdirSync(this.dir, { recursive: true });
     [this.keys] = await Promise.all([
       ensureLabKeys(join(this.dir, 'keys')),
@@ -367,9 +372,9 @@ export class Lab {
    * Stops the lab without waiting for it: a lab on the same block waits in start(), and the suite's
    * root hook waits for all (labsStopped).
    */
-  stopLater(): void {
+  stopLater(options: StopOptions = {}): void {
     const block = this.options.block;
-    const done = Promise.all([stopping.get(block), this.stop()])
+    const done = Promise.all([stopping.get(block), this.stop(options)])
       .then(() => undefined)
       .catch((err: Error) => {
         stopFailures.push(
@@ -382,13 +387,17 @@ export class Lab {
     stopping.set(block, done);
   }
 
-  /** The lab's processes ended; its etcd members SIGKILLed, as nothing of a lab outlives it (see LabEtcdCluster.kill). */
-  async stop(): Promise<void> {
+  /**
+   * The lab's processes ended (its etcd members SIGKILLed, as nothing of a lab outlives it: see
+   * LabEtcdCluster.kill), then its folder removed once they are gone, unless kept (see StopOptions).
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
     await this.controlPlane?.stop();
     await Promise.all([
       this.cluster.kill(),
       ...this.hosts.map((h) => h.stop()),
       ...this.memberHosts.map((h) => h.stop()),
     ]);
+    leaveLabDir(this.dir, !!options.keep);
   }
 }

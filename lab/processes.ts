@@ -2,7 +2,7 @@
  * Small process helpers for the lab (the demo's and the tests' local environment).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
@@ -49,11 +49,20 @@ export function killGroup(
   }
 }
 
+/** Whether the process runs: not when it is gone, nor a zombie (ended, its parent not having reaped it yet). */
 export function alive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ...", comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return (
+      stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+    );
   } catch {
     return false;
   }

@@ -282,6 +282,7 @@ export class TestHost {
     await foreign.stop();
   }
 
+  /** sshd and the etcd it runs ended: resolves once both are gone (the host's files are then free to remove). */
   async stop(): Promise<void> {
     const etcd = this.etcdPid();
     if (etcd) {
@@ -294,6 +295,11 @@ export class TestHost {
       async () => !alive(this.sshd?.pid),
       5_000,
     ).catch(() => killGroup(this.sshd?.pid, 'SIGKILL'));
+    await waitFor(
+      `etcd of ${this.options.name} to die`,
+      async () => !alive(etcd) && !alive(this.sshd?.pid),
+      10_000,
+    ).catch(() => undefined); // the lab's stop then says what it could not remove
   }
 }
 

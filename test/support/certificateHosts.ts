@@ -7,10 +7,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TestHost } from '../../lab';
+import { LABS_ROOT, removeLabDir, TestHost } from '../../lab';
 import { ensureLabKeys } from '../../lab/testHosts';
 import { createCertificateActivities } from '../../src/activities/node/certificates';
 import { createEnvSourceActivities } from '../../src/activities/node/envSource';
@@ -29,7 +28,7 @@ export const BLOCK = 64;
 export const DIR = '/etc/ssl/etcd/ssl';
 export const NODE_IP = `127.0.${BLOCK}.14`;
 export const MEMBER_IP = `127.0.${BLOCK}.11`;
-export const lab = join(tmpdir(), 'etcd-scaleout-lab', `block-${BLOCK}`);
+export const lab = join(LABS_ROOT, `block-${BLOCK}`);
 export const pki = join(lab, 'pki');
 
 /** A certificate authority and certificates made on the worker with openssl, as an operator would. */
@@ -248,6 +247,7 @@ export const useCertificateHosts = sharedFixture<CertificateHosts>(
   },
   async ({ member, node }) => {
     await Promise.all([member.stop(), node.stop()]);
+    removeLabDir(lab);
   },
   180_000,
 );

@@ -2,6 +2,7 @@ import { labsStopped } from '../../lab';
 import { stopUnclaimedLabs } from './labs';
 import { tearDownSharedFixtures } from './shared';
 import { stopStack } from './stack';
+import { removeTestTempDirs } from './tempDirs';
 
 export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
@@ -10,5 +11,6 @@ export const mochaHooks = {
     await stopStack();
     await stopUnclaimedLabs();
     await labsStopped();
+    removeTestTempDirs();
   },
 };

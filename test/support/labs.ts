@@ -54,7 +54,8 @@ export async function stopUnclaimedLabs(): Promise<void> {
 }
 
 /**
- * Starts a lab before the block's tests and stops it after them; call the result to get it. The lab
+ * Starts a lab before the block's tests and stops it after them (its folder removed, unless a test of the
+ * block failed); call the result to get it. The lab
  * is made in the hook, so a version that is not installed fails its block, not the whole file. The
  * next lab of the same file starts while this block's tests run (startAhead); this one is stopped in
  * the background (Lab.stopLater).
@@ -72,9 +73,14 @@ export function useLab(options: LabOptions): () => Lab {
     startAhead(index + 1, me);
   }) as unknown as { file?: string } | undefined;
   me.file = suite?.file;
+  // A failed test's lab folder is kept (the last two such: see Lab.stop); the others are removed.
+  let failed = false;
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
   after(() => {
     liveBlocks.delete(options.block);
-    lab?.stopLater(); // the next block's tests need not wait for its processes to exit
+    lab?.stopLater({ keep: failed }); // the next block's tests need not wait for its processes to exit
   });
   return () => {
     if (!lab)

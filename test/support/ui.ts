@@ -104,7 +104,9 @@ export async function fillStartForm(form: StartForm): Promise<void> {
     .click();
   await page.locator('a', { hasText: 'Start Workflow' }).click();
   await page.waitForURL('**/workflows/start-workflow**');
-  await page.getByRole('heading', { name: 'Start a Workflow' }).waitFor();
+  await page
+    .getByRole('heading', { name: 'Start Workflow', exact: true })
+    .waitFor();
 
   await page.getByLabel('Workflow ID').fill(form.workflowId);
   await page.getByLabel('Task Queue').fill(form.taskQueue);
@@ -190,14 +192,16 @@ export async function submit(): Promise<void> {
     '"Start Workflow" is enabled once the form is filled',
   );
   await button.click();
+  // UI 2.54: the toast's link, and the same words again in its screen-reader live region.
   await page
     .getByText('Workflow started successfully')
+    .first()
     .waitFor({ timeout: 30_000 });
 }
 
 /**
- * The run's page in the UI (reloaded until it shows the run), with `status` in the badge next to
- * the run's heading: the smallest block holding both the heading and the badge.
+ * The run's page in the UI (reloaded until it shows the run), with `status` in the badge by the run's
+ * heading: the smallest block holding both the heading and the badge.
  */
 export async function seeStatusInUi(
   workflowId: string,
@@ -207,14 +211,13 @@ export async function seeStatusInUi(
   await page.goto(
     `${server.uiUrl}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`,
   );
-  const heading = page.getByRole('heading', {
-    name: workflowId,
-    exact: true,
-  });
+  // UI 2.54: the status badge is inside the heading (its name is then "<status> <workflow ID>"), in
+  // capitals on screen.
+  const heading = page.getByRole('heading', { name: workflowId });
   const header = page
     .locator('div')
     .filter({ has: heading })
-    .filter({ has: page.getByText(status, { exact: true }) })
+    .filter({ has: page.getByText(new RegExp(`^${status}$`, 'i')) })
     .last();
   await waitFor(
     `"${status}" next to the heading ${workflowId}`,

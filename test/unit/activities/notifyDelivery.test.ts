@@ -4,10 +4,9 @@
  * shown. Refused targets and secret files: notifyTargets.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -17,6 +16,7 @@ import {
   TIMESTAMP_HEADER,
 } from '../../../src/activities/notify';
 import { shownWebhookUrl } from '../../../src/domain/webhookUrl';
+import { testTempDir } from '../../support/tempDirs';
 
 const HOST = '127.0.180.1';
 const SECRET = 'hook-secret';
@@ -31,7 +31,7 @@ describe('notifyWebhook delivery', () => {
   let server: Server;
   let base: string;
   const received: Received[] = [];
-  const secretFile = join(mkdtempSync(join(tmpdir(), 'notify-')), 'secret');
+  const secretFile = join(testTempDir('notify-'), 'secret');
 
   before(async () => {
     writeFileSync(secretFile, `${SECRET}\n`);

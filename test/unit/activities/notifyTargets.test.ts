@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -23,6 +23,7 @@ import {
   WebhookTargetRefused,
 } from '../../../src/activities/webhookTransport';
 import { nonPublicAddressKind } from '../../../src/domain/webhookTarget';
+import { testTempDir } from '../../support/tempDirs';
 
 const HOST = '127.0.181.1';
 
@@ -39,7 +40,7 @@ describe('notifyWebhook refusals', () => {
   let server: Server;
   let port = 0;
   const received: string[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'notify-targets-'));
+  const dir = testTempDir('notify-targets-');
 
   before(async () => {
     server = createServer((req, res) => {

@@ -1,8 +1,7 @@
 /** API tokens: the tokens file, the older single token, and roles enforced per route (Fastify inject, no Temporal). */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import {
@@ -17,6 +16,7 @@ import {
   readApiTokens,
   singleToken,
 } from '../../../src/api/tokens';
+import { testTempDir } from '../../support/tempDirs';
 
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 const FILE = [
@@ -69,7 +69,7 @@ describe('API tokens file', () => {
   });
 
   it('reads API_TOKENS_FILE first; the older single token is one identity with both roles', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'api-tokens-'));
+    const dir = testTempDir('api-tokens-');
     writeFileSync(join(dir, 'tokens'), FILE);
     writeFileSync(join(dir, 'token'), 'single-token\n');
     assert.equal(

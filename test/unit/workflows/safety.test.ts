@@ -1,8 +1,7 @@
 /** The pure parts of the safety checks: the lock's refusals, shared machines, transient etcd errors, replacing a file. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
@@ -27,6 +26,7 @@ import { orByHand } from '../../../src/activities/node/byHand';
 import { replaceFile } from '../../../src/activities/node/envFile';
 import { ErrorType } from '../../../src/domain/errors';
 import { sharedMachineProblems } from '../../../src/workflows/steps/clusterLock';
+import { testTempDir } from '../../support/tempDirs';
 
 const holder = {
   workflowId: 'scaleout-a',
@@ -194,7 +194,7 @@ describe('transient and deterministic failures', () => {
 describe('replacing a file (the env file)', () => {
   const sh = (script: string) => promisify(execFile)('/bin/sh', ['-c', script]);
   it('renames when it can', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'replace-'));
+    const d = testTempDir('replace-');
     writeFileSync(join(d, 'new'), 'A=1\n');
     writeFileSync(join(d, 'env'), 'old\n');
     const r = await sh(replaceFile(join(d, 'new'), join(d, 'env')));
@@ -203,7 +203,7 @@ describe('replacing a file (the env file)', () => {
     assert.ok(!existsSync(join(d, 'new')));
   });
   it("fails with mv's reason when the rename fails for anything but a busy target", async () => {
-    const d = mkdtempSync(join(tmpdir(), 'replace-'));
+    const d = testTempDir('replace-');
     await assert.rejects(
       sh(replaceFile(join(d, 'missing'), join(d, 'env'))),
       /No such file/,
