@@ -1,12 +1,14 @@
 /**
- * A new member's Kubespray env file (`/etc/etcd.env`), derived from a healthy member's, and the TLS
- * files an env file names. Pure: the node adapter reads the member's file, the workflow derives.
+ * A new member's Kubespray env file (`/etc/etcd.env`), derived from a healthy member's. Pure: the node
+ * adapter reads the member's file (its secret-looking values withheld, envSecrets.ts), the workflow
+ * derives.
  *
  * Why from a member: a node that Kubespray never templated for etcd has no env file, and the
  * member's file carries everything the cluster agreed on (TLS settings, tuning, token, metrics).
  * Only what names the member itself changes: its name, URLs, data dir and certificate files.
  */
 import { mergeEnvFile, parseEnvFile } from './envFileText';
+import { WITHHELD } from './envSecrets';
 import { inventoryHostOf, renameHostFile } from './kubesprayNames';
 import { isFilePath } from './patterns';
 import { listenURLs, type NewMember } from './request';
@@ -40,50 +42,6 @@ export interface DerivedEnv {
   text: string;
   /** The variables whose value is not the member's. */
   changed: string[];
-}
-
-/** Stands for a value that looked secret when the env file was read: such values never leave the node. */
-export const WITHHELD = '<withheld by etcd-scaleout>';
-/** Names whose value is a secret whatever it looks like. */
-const SECRET_NAME = /PASSW(OR)?D|SECRET|CREDENTIAL/i;
-/** Names whose value is a secret unless it is a file path (`ETCDCTL_KEY=/etc/ssl/.../admin-key.pem`). */
-const KEY_OR_TOKEN_NAME = /(KEY|TOKEN)$/i;
-/**
- * Named like a token but not a credential: etcd mixes the initial cluster token into the cluster and
- * member IDs at bootstrap (Kubespray writes the same `k8s_etcd` on every member, and a join copies
- * it); `--auth-token` names the token provider (`simple`, or `jwt,pub-key=<path>,...`), not a token.
- */
-const NOT_SECRET = new Set(['ETCD_INITIAL_CLUSTER_TOKEN', 'ETCD_AUTH_TOKEN']);
-
-/**
- * Whether an env variable's value is withheld when the file is read (so it never reaches the worker's
- * results, the history or the audit): names with PASSWORD/PASSWD, SECRET or CREDENTIAL always; names
- * ending in KEY or TOKEN unless the value is a file path (a key file's path is not a secret: Kubespray's
- * ETCDCTL_KEY) or the name is ETCD_INITIAL_CLUSTER_TOKEN or ETCD_AUTH_TOKEN (settings, not credentials).
- */
-export function isWithheld(name: string, value: string): boolean {
-  if (NOT_SECRET.has(name)) return false;
-  if (SECRET_NAME.test(name)) return true;
-  return KEY_OR_TOKEN_NAME.test(name) && !isFilePath(value.trim());
-}
-
-/** An env value as parseEnvFile reads it (trimmed, one pair of quotes removed). */
-const unquoted = (raw: string): string => {
-  const v = raw.trim();
-  return /^(".*"|'.*')$/.test(v) ? v.slice(1, -1) : v;
-};
-
-/** An env file's text with the values of secret-looking variables (isWithheld) withheld. */
-export function withholdSecrets(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      const m = /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=)(.*)$/.exec(line);
-      return m && isWithheld(m[2], unquoted(m[3]))
-        ? `${m[1]}${WITHHELD}`
-        : line;
-    })
-    .join('\n');
 }
 
 /** Discovery bootstraps a new cluster; with ETCD_INITIAL_CLUSTER it is fatal, so a join never copies it. */

@@ -9,9 +9,11 @@
  *
  * Run on a request that is otherwise valid (request.ts), so each field is well formed here.
  */
+
+import type { FieldError } from './fieldErrors';
 import { type Network, newMemberHostProblem, parseNetwork } from './networks';
 import { hostOf } from './patterns';
-import type { FieldError, ScaleOutRequest } from './request';
+import type { ScaleOutRequest } from './requestShape';
 
 export const NETWORKS_FIELD = 'cluster.newMemberNetworks';
 

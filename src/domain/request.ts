@@ -7,28 +7,31 @@
  * (patterns.ts, section by section in requestParts.ts); the node adapter quotes them as well
  * (defence in depth).
  */
-import { z } from 'zod';
-import { ControlPlaneSchema } from './controlPlane';
+import { type FieldError, formatErrors, zodFieldErrors } from './fieldErrors';
 import { newMemberPlaceErrors } from './newMemberPlaces';
 import { ABS_PATH, isIpAddress, NAME, TICKET } from './patterns';
 import { checkRequest, ISSUED_CERT_DAYS } from './requestChecks';
 import {
-  BackupSchema,
-  ClusterSchema,
-  InventorySchema,
   MAX_CLUSTER_SIZE,
   MAX_VOTERS_BY_DEFAULT,
-  NewMembersSchema,
-  NodeSchema,
-  NotifySchema,
   parseDuration,
-  SshSchema,
-  StrategySchema,
-  TicketSchema,
 } from './requestParts';
+import {
+  type NewMember,
+  type ScaleOutRequest,
+  ScaleOutRequestShape,
+} from './requestShape';
 
+export type { FieldError } from './fieldErrors';
+export type {
+  ClusterSettings,
+  NewMember,
+  ScaleOutRequest,
+  ScaleOutRequestInput,
+} from './requestShape';
 export {
   ABS_PATH,
+  formatErrors,
   ISSUED_CERT_DAYS,
   isIpAddress,
   MAX_CLUSTER_SIZE,
@@ -36,24 +39,12 @@ export {
   NAME,
   parseDuration,
   TICKET,
+  zodFieldErrors,
 };
 
-export const ScaleOutRequestSchema = z
-  .object({
-    cluster: ClusterSchema,
-    newMembers: NewMembersSchema,
-    ssh: SshSchema,
-    node: NodeSchema,
-    strategy: StrategySchema.prefault({}),
-    backup: BackupSchema,
-    /** The kube-apiservers told the new member list after the last member is verified; none: not told. */
-    controlPlane: ControlPlaneSchema.optional(),
-    inventory: InventorySchema,
-    notify: NotifySchema.optional(),
-    ticket: TicketSchema.optional(),
-  })
-  .strict()
-  .superRefine(checkRequest);
+/** The request's shape (requestShape.ts) with its cross-field checks (requestChecks.ts). */
+export const ScaleOutRequestSchema =
+  ScaleOutRequestShape.superRefine(checkRequest);
 
 /**
  * Where certificates are signed with strategy.certificates "issue". Kubespray keeps the CA key on its
@@ -83,27 +74,9 @@ export function listenURLs(
   return { peer: on(member.peerURL), client: on(member.clientURL) };
 }
 
-export type ScaleOutRequestInput = z.input<typeof ScaleOutRequestSchema>;
-export type ScaleOutRequest = z.output<typeof ScaleOutRequestSchema>;
-export type NewMember = ScaleOutRequest['newMembers'][number];
-/** What every workflow on a cluster uses beyond its members: the cluster, SSH, node paths, strategy, control plane, notify, ticket. */
-export type ClusterSettings = Omit<ScaleOutRequest, 'newMembers'>;
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
 export type Validation =
   | { ok: true; request: ScaleOutRequest }
   | { ok: false; errors: FieldError[] };
-
-function fieldName(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path)
-    out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out || '(request)';
-}
 
 /**
  * Rules a workflow replaying a run started before them must not apply (validate.ts asks `patched`);
@@ -132,26 +105,4 @@ export function validateRequest(
   const places = rules.newMemberPlaces ? newMemberPlaceErrors(parsed.data) : [];
   if (places.length) return { ok: false, errors: places };
   return { ok: true, request: parsed.data };
-}
-
-/** zod's issues as field errors: each names its field, an unknown field or a missing one says so. */
-export function zodFieldErrors(
-  issues: readonly z.core.$ZodIssue[],
-): FieldError[] {
-  return issues.map((issue) => {
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') {
-      return {
-        field: fieldName(issue.path),
-        message: `unknown field(s): ${issue.keys.join(', ')}`,
-      };
-    }
-    if (issue.code === 'invalid_type' && message.startsWith('Invalid input'))
-      message = `is required (${issue.expected})`;
-    return { field: fieldName(issue.path), message };
-  });
-}
-
-export function formatErrors(errors: FieldError[]): string {
-  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
 }

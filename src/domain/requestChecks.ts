@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { hostOf, isIpAddress } from './patterns';
-import type { ScaleOutRequest } from './request';
+import type { ScaleOutRequest } from './requestShape';
 
 /** How long a certificate issued by etcd-scaleout is valid: what Kubespray's make-ssl-etcd.sh gives. */
 export const ISSUED_CERT_DAYS = 365;

@@ -1,10 +1,7 @@
 /** The member envs the Kubespray env derivation refuses, each naming why. */
 import assert from 'node:assert/strict';
-import {
-  deriveMemberEnv,
-  WITHHELD,
-  withholdSecrets,
-} from '../../../src/domain/kubesprayEnv';
+import { WITHHELD, withholdSecrets } from '../../../src/domain/envSecrets';
+import { deriveMemberEnv } from '../../../src/domain/kubesprayEnv';
 import {
   etcd4,
   initialCluster,
