@@ -6,8 +6,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ClusterProfile, profileFileName } from '../src/domain/profile';
-import type { ScaleOutRequestInput } from '../src/domain/request';
+import {
+  type ClusterProfile,
+  profileFileName,
+} from '../src/domain/profile/profile';
+import type { ScaleOutRequestInput } from '../src/domain/request/request';
 import { LabControlPlane } from './controlPlane';
 import { LabEtcdCluster } from './etcdCluster';
 import { type EtcdRelease, etcdRelease } from './etcdVersions';
@@ -225,7 +228,7 @@ export class Lab {
     return this;
   }
 
-  /** The lab cluster's profile, as an operator keeps it on the worker (src/domain/profile.ts). */
+  /** The lab cluster's profile, as an operator keeps it on the worker (src/domain/profile/profile.ts). */
   profile(): ClusterProfile {
     const tls = this.cluster.clientTls;
     return {

@@ -19,7 +19,7 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
-import { shownWebhookUrl } from '../domain/webhookUrl';
+import { shownWebhookUrl } from '../domain/notify/webhookUrl';
 import { readNotifySecret } from './notifySecret';
 import { postWebhook, WebhookTargetRefused } from './webhookTransport';
 

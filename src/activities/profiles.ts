@@ -11,14 +11,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
-import { NAME } from '../domain/patterns';
-import { profileFileName, validateProfile } from '../domain/profile';
+import { profileFileName, validateProfile } from '../domain/profile/profile';
 import {
   INLINE_SETTINGS,
   type InlineSettings,
   type ProfileLookup,
-} from '../domain/profileResolution';
-import { formatErrors } from '../domain/request';
+} from '../domain/profile/profileResolution';
+import { NAME } from '../domain/request/patterns';
+import { formatErrors } from '../domain/request/request';
 
 export interface ProfileSettings {
   /** The folder of the cluster profiles, on the worker. */

@@ -1,7 +1,7 @@
 /**
  * One POST to a webhook, over node:http(s), to an address checked at the moment of sending. The
  * request schema refuses a URL whose host is a loopback, link-local, private or shared address
- * (domain/webhookTarget.ts); a name is checked here, once resolved: every address it resolves to
+ * (domain/notify/webhookTarget.ts); a name is checked here, once resolved: every address it resolves to
  * must be public (unless notify.allowPrivateTargets), and the connection goes to exactly the
  * address that was checked (the lookup hands the socket the checked address), so a name that
  * resolves to a public address for the check and to 169.254.169.254 for the connection (DNS
@@ -17,7 +17,7 @@ import {
   nonPublicAddressKind,
   nonPublicHostKind,
   nonPublicTargetProblem,
-} from '../domain/webhookTarget';
+} from '../domain/notify/webhookTarget';
 
 /** The target is refused: not retried, the same URL will be refused again. */
 export class WebhookTargetRefused extends Error {}

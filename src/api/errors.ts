@@ -19,7 +19,7 @@ import {
   RunEndedError,
   TemporalRefusedError,
 } from '../client';
-import type { FieldError } from '../domain/request';
+import type { FieldError } from '../domain/request/request';
 
 export class HttpError extends Error {
   constructor(

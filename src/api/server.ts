@@ -3,7 +3,7 @@
  *
  * A thin layer over the Temporal client: the workflow is the source of truth, the API keeps no state
  * of its own except a short-lived memory of the runs it just started (see ./clusterGuard.ts). The
- * same validation as every other entry point (src/domain/request.ts) runs before anything is started.
+ * same validation as every other entry point (src/domain/request/request.ts) runs before anything is started.
  *
  * Security: every route except GET /healthz needs `Authorization: Bearer <token>`, compared in
  * constant time (./auth.ts); each token is a named identity with roles (./tokens.ts): starting

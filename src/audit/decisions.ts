@@ -2,7 +2,7 @@
  * Decisions at the approval gate: accepted `decide` updates (the validator's refusals never reach
  * the history) and the `approve`/`reject` signals, judged the way the workflow judges them.
  */
-import { decisionProblem } from '../domain/decision';
+import { decisionProblem } from '../domain/run/decision';
 import {
   approveSignal,
   decideUpdate,

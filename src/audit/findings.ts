@@ -4,7 +4,7 @@
  * the activities that read the cluster and took the snapshot do.
  */
 import type { Activities, BackupRecord } from '../activities';
-import type { ProfileLookup } from '../domain/profileResolution';
+import type { ProfileLookup } from '../domain/profile/profileResolution';
 import {
   activitySummary,
   type Phase,

@@ -11,7 +11,7 @@ import {
 import {
   type InventoryHostRemoval,
   inventoryChangeSummary,
-} from '../domain/inventory/change';
+} from '../domain/kubespray/inventory/change';
 import {
   brief,
   bullets,

@@ -12,7 +12,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
 import { GrpcStatus, grpcCode } from '../client/grpc';
 import { int64ToNumber } from '../client/timestamps';
-import { shownWebhookUrl } from '../domain/webhookUrl';
+import { shownWebhookUrl } from '../domain/notify/webhookUrl';
 import {
   EtcdCluster,
   RequestedBy,

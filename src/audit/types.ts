@@ -2,7 +2,7 @@
 
 import type { BackupRecord } from '../activities/backup';
 import type { FlatFailure } from '../client/failure';
-import type { ProfileLookup } from '../domain/profileResolution';
+import type { ProfileLookup } from '../domain/profile/profileResolution';
 
 export type RunStatus =
   | 'RUNNING'

@@ -1,10 +1,10 @@
 /** A request file read, parsed and validated; every problem is a usage error naming the file. */
 import { readFile } from 'node:fs/promises';
-import type { FieldError } from '../domain/request';
+import type { FieldError } from '../domain/request/request';
 import {
   type SubmittedRequest,
   validateSubmittedRequest,
-} from '../domain/submittedRequest';
+} from '../domain/request/submittedRequest';
 import { CliError, EXIT } from './errors';
 
 /** The file's JSON, not yet validated (a scale-in's and a scale-out's are validated differently). */

@@ -7,7 +7,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import { MEMBERSHIP_WORKFLOW_TYPES } from '../config';
-import { type FieldError, NAME, TICKET } from '../domain/request';
+import { type FieldError, NAME, TICKET } from '../domain/request/request';
 import { settingsOf } from '../temporal/connect';
 import { EtcdCluster, TicketId } from '../workflows/run/searchAttributes';
 import { explainRefusal } from './refusal';

@@ -13,15 +13,15 @@ import {
 import {
   isReplaceRequest,
   validateSubmittedReplace,
-} from '../domain/replaceRequest';
-import type { FieldError } from '../domain/request';
-import { isScaleInRequest } from '../domain/scaleInRequest';
+} from '../domain/request/replaceRequest';
+import type { FieldError } from '../domain/request/request';
+import { isScaleInRequest } from '../domain/request/scaleInRequest';
 import {
   type RequestLabels,
   type SubmittedRequest,
   validateSubmittedRequest,
-} from '../domain/submittedRequest';
-import { validateSubmittedScaleIn } from '../domain/submittedScaleIn';
+} from '../domain/request/submittedRequest';
+import { validateSubmittedScaleIn } from '../domain/request/submittedScaleIn';
 import {
   replaceDetailsMarkdown,
   replaceSummaryLine,

@@ -5,7 +5,7 @@
  * quoted, so it shows as text, not as links or HTML.
  */
 import { inline } from '../domain/markdownText';
-import type { RequestLabels } from '../domain/submittedRequest';
+import type { RequestLabels } from '../domain/request/submittedRequest';
 
 /** A request that names only its cluster gets its endpoints from the profile on the worker: the count is the worker's to know. */
 export function runSummaryLine(request: RequestLabels): string {

@@ -12,8 +12,11 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { MEMBERSHIP_WORKFLOW_TYPES } from '../config';
-import { MAX_REASON_LENGTH } from '../domain/decision';
-import { DECEPTIVE_CHARS, DECEPTIVE_TEXT_RULE } from '../domain/patterns';
+import {
+  DECEPTIVE_CHARS,
+  DECEPTIVE_TEXT_RULE,
+} from '../domain/request/patterns';
+import { MAX_REASON_LENGTH } from '../domain/run/decision';
 import type { scaleOutEtcd } from '../workflows';
 import { GrpcStatus, grpcCode } from './grpc';
 

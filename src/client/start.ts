@@ -11,8 +11,8 @@ import {
 } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { taskQueue } from '../config';
-import { type FieldError, formatErrors } from '../domain/request';
-import { workflowIdFor } from '../domain/runNames';
+import { type FieldError, formatErrors } from '../domain/request/request';
+import { workflowIdFor } from '../domain/run/runNames';
 import { settingsOf } from '../temporal/connect';
 import type { scaleOutEtcd } from '../workflows';
 import { PHASES } from '../workflows/run/messages';

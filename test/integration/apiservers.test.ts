@@ -16,11 +16,11 @@ import { basename, dirname, join } from 'node:path';
 import type { Lab } from '../../lab';
 import { execFileP } from '../../lab/processes';
 import { WORKFLOW_TYPE } from '../../src/config';
-import { etcdServersOf } from '../../src/domain/apiserverManifest';
-import { parseEnvFile } from '../../src/domain/envFileText';
+import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import { ErrorType } from '../../src/domain/errors';
-import { hostOf } from '../../src/domain/patterns';
-import type { ScaleOutRequestInput } from '../../src/domain/request';
+import { etcdServersOf } from '../../src/domain/kubernetes/apiserverManifest';
+import { hostOf } from '../../src/domain/request/patterns';
+import type { ScaleOutRequestInput } from '../../src/domain/request/request';
 import type { scaleOutEtcd } from '../../src/workflows';
 import {
   EtcdCluster,

@@ -9,9 +9,12 @@ import type { SshTarget } from '../../src/activities/node/ssh';
 import {
   type CertificateExpectations,
   hostsToCover,
-} from '../../src/domain/certificates';
-import { deriveMemberEnv } from '../../src/domain/kubesprayEnv';
-import { type TlsFileSet, tlsFilesOf } from '../../src/domain/tlsFiles';
+} from '../../src/domain/certificates/certificates';
+import {
+  type TlsFileSet,
+  tlsFilesOf,
+} from '../../src/domain/certificates/tlsFiles';
+import { deriveMemberEnv } from '../../src/domain/kubespray/kubesprayEnv';
 import {
   certs,
   DIR,

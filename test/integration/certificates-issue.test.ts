@@ -13,9 +13,9 @@ import {
   issuedManifestFile,
   issueSpecFor,
   sanListForNewMember,
-} from '../../src/domain/certificateIssue';
-import type { CertificateExpectations } from '../../src/domain/certificates';
-import type { TlsFileSet } from '../../src/domain/tlsFiles';
+} from '../../src/domain/certificates/certificateIssue';
+import type { CertificateExpectations } from '../../src/domain/certificates/certificates';
+import type { TlsFileSet } from '../../src/domain/certificates/tlsFiles';
 import {
   BLOCK,
   certs,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
-import { profileFileName } from '../../src/domain/profile';
+import { profileFileName } from '../../src/domain/profile/profile';
 import { cli, ORIGINAL, show, useCli, writeRequest } from '../support/cli';
 import { recordTiming } from '../support/labs';
 import { TEST_PROFILES } from '../support/stack';

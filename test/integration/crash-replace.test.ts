@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { etcdServersOf } from '../../src/domain/apiserverManifest';
+import { etcdServersOf } from '../../src/domain/kubernetes/apiserverManifest';
 import { assertApiservers, cpOf, MANIFEST } from '../support/controlPlane';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';

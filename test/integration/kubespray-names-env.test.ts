@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive } from '../../lab/processes';
-import { parseEnvFile } from '../../src/domain/envFileText';
+import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';
 import { outcome, startRaw } from '../support/runs';

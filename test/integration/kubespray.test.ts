@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { TestHost } from '../../lab';
 import { execFileP } from '../../lab/processes';
 import { WORKFLOW_TYPE } from '../../src/config';
-import { parseEnvFile } from '../../src/domain/envFileText';
+import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import type { scaleOutEtcd } from '../../src/workflows';
 import {
   EtcdCluster,

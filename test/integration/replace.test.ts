@@ -12,9 +12,9 @@
  */
 import assert from 'node:assert/strict';
 import { portOpen, waitFor } from '../../lab/processes';
-import { etcdServersOf } from '../../src/domain/apiserverManifest';
-import { parseEnvFile } from '../../src/domain/envFileText';
+import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import { ErrorType } from '../../src/domain/errors';
+import { etcdServersOf } from '../../src/domain/kubernetes/apiserverManifest';
 import {
   assertApiservers,
   clientURL,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Lab } from '../../lab';
 import { sleep } from '../../lab/processes';
-import { parseEnvFile } from '../../src/domain/envFileText';
+import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import { approveSignal, rejectSignal } from '../../src/workflows/run/messages';
 import { assertInvariants } from '../support/invariants';
 import { outcome, startRaw, waitForProgress } from '../support/runs';

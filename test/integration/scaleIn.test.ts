@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab } from '../../lab';
-import { parseEnvFile } from '../../src/domain/envFileText';
+import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import { ErrorType } from '../../src/domain/errors';
 import type { ScaleInResult, scaleInEtcd } from '../../src/workflows';
 import {

@@ -7,7 +7,7 @@ import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
 import { verifySnapshotFile } from '../../src/activities/backup';
-import { parseEnvFile } from '../../src/domain/envFileText';
+import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import { outcome, startRaw, takePeerPortOnce } from '../support/runs';
 import { getStack } from '../support/stack';
 

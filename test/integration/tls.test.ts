@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { Etcd3 } from 'etcd3';
-import { parseEnvFile } from '../../src/domain/envFileText';
+import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import { auditOf } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { recordTiming, useLab } from '../support/labs';

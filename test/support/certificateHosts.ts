@@ -18,9 +18,12 @@ import { createSshRunner, type SshTarget } from '../../src/activities/node/ssh';
 import {
   type CertificateExpectations,
   hostsToCover,
-} from '../../src/domain/certificates';
-import { deriveMemberEnv } from '../../src/domain/kubesprayEnv';
-import { type TlsFileSet, tlsFilesOf } from '../../src/domain/tlsFiles';
+} from '../../src/domain/certificates/certificates';
+import {
+  type TlsFileSet,
+  tlsFilesOf,
+} from '../../src/domain/certificates/tlsFiles';
+import { deriveMemberEnv } from '../../src/domain/kubespray/kubesprayEnv';
 import { sharedFixture } from './shared';
 
 export const run = promisify(execFile);

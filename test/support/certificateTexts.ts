@@ -3,7 +3,7 @@
  * certificateProblems.test.ts): Kubespray's member certificate of node1 and its CA, as openssl prints
  * them, and as parseX509Text reads them.
  */
-import { parseX509Text } from '../../src/domain/certificates';
+import { parseX509Text } from '../../src/domain/certificates/certificates';
 
 /** `openssl x509 -in member-node1.pem -noout -text -certopt no_pubkey,no_sigdump -fingerprint -sha256` (OpenSSL 3.0). */
 export const MEMBER_TEXT = `Certificate:

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Lab, LabControlPlane } from '../../lab';
-import { etcdServersOf } from '../../src/domain/apiserverManifest';
+import { etcdServersOf } from '../../src/domain/kubernetes/apiserverManifest';
 
 /** The lab's original members, each with a kube-apiserver. */
 export const HOSTS = ['etcd1', 'etcd2', 'etcd3'];

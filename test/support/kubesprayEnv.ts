@@ -3,7 +3,7 @@
  * /etc/etcd.env, the member it is read from, the joining etcd4 and its initial cluster.
  */
 import assert from 'node:assert/strict';
-import { EnvDerivationError } from '../../src/domain/kubesprayEnv';
+import { EnvDerivationError } from '../../src/domain/kubespray/kubesprayEnv';
 
 /** /etc/etcd.env as Kubespray's etcd.env.j2 renders it on node1 (etcd1, 10.0.0.11), metrics port set. */
 export const NODE1_ENV = `# Environment file for etcd v3.5.16

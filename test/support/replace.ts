@@ -12,7 +12,7 @@ import type { Lab, TestHost } from '../../lab';
 import type { LabNode } from '../../lab/node';
 import { portOpen, waitFor } from '../../lab/processes';
 import { startRun } from '../../src/client';
-import { parseEnvFile } from '../../src/domain/envFileText';
+import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import type { replaceEtcdMember } from '../../src/workflows';
 import { controlPlaneOf } from './controlPlane';
 import { outcome } from './runs';

@@ -7,7 +7,7 @@ import {
   formatErrors,
   type ScaleOutRequest,
   validateRequest,
-} from '../../src/domain/request';
+} from '../../src/domain/request/request';
 import { sampleRequest } from './badRequests';
 
 export type Req = Record<string, any>;

@@ -17,7 +17,7 @@ import {
 } from '@temporalio/worker';
 import { CACHE_BIN } from '../../lab/temporal';
 import { WORKFLOW_TYPE } from '../../src/config';
-import type { ScaleOutRequestInput } from '../../src/domain/request';
+import type { ScaleOutRequestInput } from '../../src/domain/request/request';
 import { addSearchAttributes } from '../../src/worker/searchAttributes';
 import type { scaleOutEtcd } from '../../src/workflows';
 import { type Fault, stubActivities } from '../workflow/stubActivities';

@@ -24,7 +24,7 @@ import {
   initialClusterString,
   orderedMembers,
 } from '../../src/domain/planning';
-import type { ScaleOutRequestInput } from '../../src/domain/request';
+import type { ScaleOutRequestInput } from '../../src/domain/request/request';
 
 export interface Fault {
   type: string;

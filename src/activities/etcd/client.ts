@@ -7,7 +7,7 @@
  * refusal would fail unrelated calls to that host (docs/etcd-behaviour.md).
  */
 import { Etcd3, type IOptions } from 'etcd3';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ScaleOutRequest } from '../../domain/request/request';
 import { readCredential } from '../credentials';
 
 export type ClusterRef = ScaleOutRequest['cluster'];

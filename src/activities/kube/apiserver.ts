@@ -6,8 +6,8 @@
  * again each POLL_MS, so a killed worker's successor converges on the same answer.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { sameServer } from '../../domain/apiserverManifest';
 import { ErrorType } from '../../domain/errors';
+import { sameServer } from '../../domain/kubernetes/apiserverManifest';
 import type { CheckpointHook } from '../checkpoints';
 import { beat } from '../liveness';
 import type { Remote } from '../node/remote';

@@ -8,7 +8,7 @@
  * process table; in production the static pod's process is in the host's network namespace either way).
  * The parse is pure, so it is unit tested without a node.
  */
-import { IPV4 } from '../../domain/patterns';
+import { IPV4 } from '../../domain/request/patterns';
 import { type ListeningInode, parseListeningInodes } from '../node/nodeFacts';
 
 /**

@@ -13,15 +13,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../../domain/errors';
 import {
   type EtcdServersChange,
   etcdServersOf,
   ManifestRefused,
   sameServer,
   withEtcdServers,
-} from '../../domain/apiserverManifest';
-import { manifestBackupDir } from '../../domain/controlPlane';
-import { ErrorType } from '../../domain/errors';
+} from '../../domain/kubernetes/apiserverManifest';
+import { manifestBackupDir } from '../../domain/kubernetes/controlPlane';
 import type { CheckpointHook } from '../checkpoints';
 import { orByHand } from '../node/byHand';
 import type { Remote } from '../node/remote';

@@ -16,7 +16,7 @@ import {
   type IssueSpec,
   parseManifest,
   planIssue,
-} from '../../domain/certificateIssue';
+} from '../../domain/certificates/certificateIssue';
 import {
   type CertificateAuthorityRef,
   type ProbeItem,

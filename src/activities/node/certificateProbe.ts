@@ -3,7 +3,7 @@
  * It prints only public material: certificates' text, and SHA-256 hashes of public keys (a private
  * key is read by openssl on the node and only its public half's hash comes back).
  */
-import { authorityProblems } from '../../domain/certificateIssue';
+import { authorityProblems } from '../../domain/certificates/certificateIssue';
 import {
   type CertificateExpectations,
   type FileProbe,
@@ -11,7 +11,7 @@ import {
   parseStat,
   parseVerify,
   parseX509Text,
-} from '../../domain/certificates';
+} from '../../domain/certificates/certificates';
 import { splitSections } from './nodeFacts';
 import { remote } from './remote';
 import { quote, sh } from './shell';

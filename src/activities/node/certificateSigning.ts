@@ -12,15 +12,15 @@ import {
   issuedSubject,
   requestConfig,
   signingConfig,
-} from '../../domain/certificateIssue';
-import { parseOpensslDate } from '../../domain/certificates';
-import { ErrorType } from '../../domain/errors';
+} from '../../domain/certificates/certificateIssue';
+import { parseOpensslDate } from '../../domain/certificates/certificates';
 import {
   csrProblems,
   pemBlocks,
   signedCertificateProblems,
-} from '../../domain/issuedCertificate';
-import { ISSUED_CERT_DAYS } from '../../domain/request';
+} from '../../domain/certificates/issuedCertificate';
+import { ErrorType } from '../../domain/errors';
+import { ISSUED_CERT_DAYS } from '../../domain/request/request';
 import type { CertificateAuthorityRef } from './certificateProbe';
 import { remote } from './remote';
 import { sh } from './shell';

@@ -9,9 +9,9 @@ import {
   certificateProblems,
   whyMissing,
   type X509Facts,
-} from '../../domain/certificates';
+} from '../../domain/certificates/certificates';
+import type { TlsFileSet } from '../../domain/certificates/tlsFiles';
 import { ErrorType } from '../../domain/errors';
-import type { TlsFileSet } from '../../domain/tlsFiles';
 import { createCertificateIssuer } from './certificateIssuer';
 import {
   type CertificateAuthorityRef,

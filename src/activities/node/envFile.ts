@@ -6,7 +6,7 @@
  * The file is replaced by rename, which is atomic; an env file that is a mount point (a container's, a
  * ConfigMap's) refuses a rename (EBUSY), and then it is written in place, its original saved first.
  */
-import { mergeEnvFile } from '../../domain/envFileText';
+import { mergeEnvFile } from '../../domain/envFiles/envFileText';
 import type { CheckpointHook } from '../checkpoints';
 import { orByHand } from './byHand';
 import type { Remote } from './remote';

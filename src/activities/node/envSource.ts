@@ -3,7 +3,7 @@
  * the new node's own, for the dry run's diff). Values of secret-looking variables are withheld on the
  * worker before the text goes anywhere (results land in the workflow history).
  */
-import { withholdSecrets } from '../../domain/envSecrets';
+import { withholdSecrets } from '../../domain/envFiles/envSecrets';
 import { remote } from './remote';
 import { sh } from './shell';
 import type { SshRunner, SshTarget } from './ssh';

@@ -1,6 +1,6 @@
 /**
  * An existing member's env file after the scale-out: the full member list written into it
- * (domain/memberEnvUpdate.ts), every other byte kept, nothing restarted. The file travels between the
+ * (domain/envFiles/memberEnvUpdate.ts), every other byte kept, nothing restarted. The file travels between the
  * node and the worker as base64 (bytes exact whatever it holds) and is never returned: it may hold
  * secrets, and what an activity returns lands in the workflow history.
  *
@@ -11,8 +11,8 @@
  */
 
 import { createHash } from 'node:crypto';
-import { EnvDerivationError } from '../../domain/kubesprayEnv';
-import { updateMemberEnvText } from '../../domain/memberEnvUpdate';
+import { updateMemberEnvText } from '../../domain/envFiles/memberEnvUpdate';
+import { EnvDerivationError } from '../../domain/kubespray/kubesprayEnv';
 import type { CheckpointHook } from '../checkpoints';
 import { replaceFile } from './envFile';
 import type { Remote } from './remote';

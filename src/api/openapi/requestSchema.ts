@@ -3,12 +3,12 @@
  * (`z.toJSONSchema`, input side: what a client sends, before defaults and normalisation), with one
  * API-specific tightening: `ticket.id` is required, since the API derives the run's workflow id
  * from cluster and ticket; and one loosening: the cluster's connection settings may be left to its
- * profile on the worker (domain/submittedRequest.ts), so `cluster.endpoints` and `ssh` are optional.
+ * profile on the worker (domain/request/submittedRequest.ts), so `cluster.endpoints` and `ssh` are optional.
  */
 import { z } from 'zod';
-import { ReplaceMemberSchema } from '../../domain/replaceRequest';
-import { ScaleOutRequestSchema } from '../../domain/request';
-import { ScaleInRequestSchema } from '../../domain/scaleInRequest';
+import { ReplaceMemberSchema } from '../../domain/request/replaceRequest';
+import { ScaleOutRequestSchema } from '../../domain/request/request';
+import { ScaleInRequestSchema } from '../../domain/request/scaleInRequest';
 import type { Json } from './parts';
 
 /**

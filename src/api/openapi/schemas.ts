@@ -1,6 +1,9 @@
 /** The OpenAPI components: the request, the decision, and every response shape. */
 import { MEMBERSHIP_WORKFLOW_TYPES } from '../../config';
-import { MAX_DECIDER_LENGTH, MAX_REASON_LENGTH } from '../../domain/decision';
+import {
+  MAX_DECIDER_LENGTH,
+  MAX_REASON_LENGTH,
+} from '../../domain/run/decision';
 import { type Json, nullableString, object, ref } from './parts';
 import {
   replaceRequestJsonSchema,

@@ -11,7 +11,7 @@ import {
   mustBeRunning,
   sendDecision,
 } from '../../client';
-import { type Decision, decisionProblem } from '../../domain/decision';
+import { type Decision, decisionProblem } from '../../domain/run/decision';
 import { identityOf, needsRole } from '../auth';
 import type { ApiContext } from '../context';
 import { badRequest, HttpError, zodFields } from '../errors';

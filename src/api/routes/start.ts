@@ -20,8 +20,8 @@ import {
   type Started,
   startRun,
 } from '../../client';
-import type { FieldError } from '../../domain/request';
-import { workflowIdFor } from '../../domain/runNames';
+import type { FieldError } from '../../domain/request/request';
+import { workflowIdFor } from '../../domain/run/runNames';
 import { identityOf, needsRole } from '../auth';
 import { findRunningScaleOut } from '../clusterGuard';
 import type { ApiContext } from '../context';

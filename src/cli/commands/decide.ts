@@ -7,7 +7,7 @@ import {
   mustBeRunning,
   sendDecision,
 } from '../../client';
-import { type Decision, decisionProblem } from '../../domain/decision';
+import { type Decision, decisionProblem } from '../../domain/run/decision';
 import type { CliCommand } from '../command';
 import { CliError, EXIT, translate, usageError } from '../errors';
 import { describeRun, withClient } from '../session';

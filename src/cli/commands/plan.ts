@@ -1,16 +1,16 @@
 /** plan REQUEST.json [--json]: a dry run; reads the cluster through the etcd adapter, changes nothing. */
 
 import type { ClusterState } from '../../activities/etcd/activities';
-import { clusterProblems } from '../../domain/clusterHealth';
 import {
   describePlan,
   PlanError,
   planScaleOut,
   type ScaleOutPlan,
 } from '../../domain/planning';
-import { isReplaceRequest } from '../../domain/replaceRequest';
-import type { ScaleOutRequest } from '../../domain/request';
-import { isScaleInRequest } from '../../domain/scaleInRequest';
+import { clusterProblems } from '../../domain/planning/clusterHealth';
+import { isReplaceRequest } from '../../domain/request/replaceRequest';
+import type { ScaleOutRequest } from '../../domain/request/request';
+import { isScaleInRequest } from '../../domain/request/scaleInRequest';
 import type { CliCommand } from '../command';
 import { CliError, EXIT } from '../errors';
 import { type PlanView, renderPlan } from '../render/plan';

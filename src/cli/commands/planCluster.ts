@@ -4,7 +4,7 @@ import {
   createEtcdActivities,
   etcdConnector,
 } from '../../activities/etcd/activities';
-import type { ClusterSettings } from '../../domain/request';
+import type { ClusterSettings } from '../../domain/request/request';
 import { CliError, EXIT } from '../errors';
 
 /** The member list and each member's health; an unreachable cluster is exit 4, naming the endpoints. */

@@ -7,18 +7,18 @@
 import type { ClusterState } from '../../activities/etcd/activities';
 import { createEnvSourceActivities } from '../../activities/node/envSource';
 import { createSshRunner } from '../../activities/node/ssh';
-import { renderEnvDiff } from '../../domain/envDiff';
-import { mergeEnvFile, parseEnvFile } from '../../domain/envFileText';
+import { renderEnvDiff } from '../../domain/envFiles/envDiff';
+import { mergeEnvFile, parseEnvFile } from '../../domain/envFiles/envFileText';
 import {
   type EnvSource,
   envToWrite,
   resolveEnvFrom,
   templateMember,
-} from '../../domain/futureEnv';
-import { updateMemberEnvText } from '../../domain/memberEnvUpdate';
-import { hostOf } from '../../domain/patterns';
+} from '../../domain/envFiles/futureEnv';
+import { updateMemberEnvText } from '../../domain/envFiles/memberEnvUpdate';
 import type { ScaleOutPlan } from '../../domain/planning';
-import type { ScaleOutRequest } from '../../domain/request';
+import { hostOf } from '../../domain/request/patterns';
+import type { ScaleOutRequest } from '../../domain/request/request';
 import { hostSshTarget, sshTarget } from '../../workflows/run/sshTarget';
 
 const messageOf = (err: unknown) =>

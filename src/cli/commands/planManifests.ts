@@ -9,9 +9,9 @@ import {
   ManifestRefused,
   renderManifestDiff,
   withEtcdServers,
-} from '../../domain/apiserverManifest';
+} from '../../domain/kubernetes/apiserverManifest';
 import type { ScaleOutPlan } from '../../domain/planning';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ScaleOutRequest } from '../../domain/request/request';
 import { hostSshTarget } from '../../workflows/run/sshTarget';
 
 const messageOf = (err: unknown) =>

@@ -11,7 +11,7 @@ import {
   planReplace,
   type ReplacePlan,
 } from '../../domain/planning';
-import { validateReplaceRequest } from '../../domain/replaceRequest';
+import { validateReplaceRequest } from '../../domain/request/replaceRequest';
 import { CliError, EXIT } from '../errors';
 import type { Io } from '../io';
 import { memberLines, readLiveCluster } from './planCluster';

@@ -1,7 +1,7 @@
 /**
  * The dry run's request: resolved over the cluster's profile when it is readable where the CLI runs
  * (ETCD_SCALEOUT_PROFILES_DIR and ETCD_SCALEOUT_INLINE_SETTINGS, as on the worker), the same way the
- * workflow's validate phase resolves it (domain/profileResolution.ts).
+ * workflow's validate phase resolves it (domain/profile/profileResolution.ts).
  */
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -13,9 +13,12 @@ import {
   type ProfileLookup,
   type RequestValidator,
   resolveRequest,
-} from '../../domain/profileResolution';
-import { CURRENT_RULES, type ScaleOutRequest } from '../../domain/request';
-import type { SubmittedRequest } from '../../domain/submittedRequest';
+} from '../../domain/profile/profileResolution';
+import {
+  CURRENT_RULES,
+  type ScaleOutRequest,
+} from '../../domain/request/request';
+import type { SubmittedRequest } from '../../domain/request/submittedRequest';
 import { CliError, EXIT } from '../errors';
 import type { Io } from '../io';
 import { invalidRequest } from '../requestFile';

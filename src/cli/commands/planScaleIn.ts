@@ -4,7 +4,7 @@
  * its numbers). Changes nothing.
  */
 import { describeScaleIn, PlanError, planScaleIn } from '../../domain/planning';
-import { validateScaleInRequest } from '../../domain/scaleInRequest';
+import { validateScaleInRequest } from '../../domain/request/scaleInRequest';
 import { CliError, EXIT } from '../errors';
 import type { Io } from '../io';
 import { readLiveCluster } from './planCluster';

@@ -1,6 +1,6 @@
 /**
  * profile from-kubespray|check|show: the cluster profiles an operator keeps on the worker
- * (src/domain/profile.ts). from-kubespray makes one from a Kubespray inventory; check validates a
+ * (src/domain/profile/profile.ts). from-kubespray makes one from a Kubespray inventory; check validates a
  * profile file before it goes into the profiles folder; show prints the profile the worker would use
  * (run where the worker's profiles folder is readable).
  */
@@ -12,15 +12,15 @@ import {
   readClusterProfile,
 } from '../../activities/profiles';
 import {
-  InventoryParseError,
-  parseInventory,
-} from '../../domain/inventory/read';
-import {
   InventoryError,
   profileFromInventory,
-} from '../../domain/kubesprayInventory';
-import { NAME } from '../../domain/patterns';
-import { validateProfile } from '../../domain/profile';
+} from '../../domain/kubespray/inventory/kubesprayInventory';
+import {
+  InventoryParseError,
+  parseInventory,
+} from '../../domain/kubespray/inventory/read';
+import { validateProfile } from '../../domain/profile/profile';
+import { NAME } from '../../domain/request/patterns';
 import type { CliCommand, CliCommandGroup } from '../command';
 import { CliError, EXIT } from '../errors';
 

@@ -1,7 +1,7 @@
 /** The dry run as text: live members, the numbered steps, each new member's initial cluster. */
 import type { ClusterState } from '../../activities/etcd/activities';
 import type { ScaleOutPlan } from '../../domain/planning';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ScaleOutRequest } from '../../domain/request/request';
 import { memberLines } from '../commands/planCluster';
 
 export interface PlanView {

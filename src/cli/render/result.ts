@@ -7,7 +7,7 @@
 import {
   type InventoryHostRemoval,
   inventoryChangeSummary,
-} from '../../domain/inventory/change';
+} from '../../domain/kubespray/inventory/change';
 
 type Row = (k: string, val: string | undefined) => void;
 

@@ -2,7 +2,7 @@
  * What etcd's member list contributes to an env file: the initial-cluster string, and the check that
  * names and URLs read from the cluster are fit to be written into one.
  */
-import { NAME, NAME_RULE, urlProblem } from '../patterns';
+import { NAME, NAME_RULE, urlProblem } from '../request/patterns';
 import { type MemberInfo, PlanError } from './quorum';
 
 /**

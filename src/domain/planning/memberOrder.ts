@@ -14,7 +14,7 @@
  * one taken out, the new one appended) and the inventory change put it, so all lists agree. One that
  * reuses the replaced member's client URL is in the profile already, and keeps that place.
  */
-import { sameServer } from '../apiserverManifest';
+import { sameServer } from '../kubernetes/apiserverManifest';
 import type { MemberInfo } from './quorum';
 
 type Ordered = Pick<MemberInfo, 'id' | 'name' | 'peerURLs' | 'clientURLs'>;

@@ -9,8 +9,8 @@
  * The point of no return is the old member's removal: before it everything is undone, after it the
  * run only goes forward.
  */
-import { hostOf } from '../patterns';
-import type { NewMember } from '../request';
+import { hostOf } from '../request/patterns';
+import type { NewMember } from '../request/request';
 import { addRule } from './addRule';
 import { initialClusterString } from './memberData';
 import { orderedMembers } from './memberOrder';

@@ -3,7 +3,7 @@
  * against the members that are unhealthy now, the endpoints the worker switches to before it removes
  * a member it reaches the cluster through, and the list the kube-apiservers keep.
  */
-import { MAX_CLUSTER_SIZE } from '../request';
+import { MAX_CLUSTER_SIZE } from '../request/request';
 import { orderedMembers } from './memberOrder';
 import {
   describeSize,

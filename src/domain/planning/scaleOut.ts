@@ -2,14 +2,14 @@
  * The scale-out's plan: the order of joins, each step's size, the refusals of a target size, and the
  * new member's env variables; `describePlan` is the dry run's text.
  */
-import { relistenURLs } from '../kubesprayEnv';
-import { hostOf } from '../patterns';
+import { relistenURLs } from '../kubespray/kubesprayEnv';
+import { hostOf } from '../request/patterns';
 import {
   listenURLs,
   MAX_VOTERS_BY_DEFAULT,
   type NewMember,
   type ScaleOutRequest,
-} from '../request';
+} from '../request/request';
 import { initialClusterString } from './memberData';
 import { orderedMembers } from './memberOrder';
 import {

@@ -8,7 +8,6 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ClusterState } from '../../activities';
-import { leaderAndAlarmProblems } from '../../domain/clusterHealth';
 import { ErrorType } from '../../domain/errors';
 import {
   checkMemberData,
@@ -16,7 +15,8 @@ import {
   planReplace,
   type ReplacePlan,
 } from '../../domain/planning';
-import type { ReplaceRequest } from '../../domain/replaceRequest';
+import { leaderAndAlarmProblems } from '../../domain/planning/clusterHealth';
+import type { ReplaceRequest } from '../../domain/request/replaceRequest';
 import { activities } from '../run/activityPolicies';
 import { activitySummary } from '../run/messages';
 import { inspectNewNodes } from '../steps/inspectNewNodes';

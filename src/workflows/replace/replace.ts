@@ -26,8 +26,7 @@ import { ErrorType } from '../../domain/errors';
 import {
   type InventoryChange,
   inventoryChange,
-} from '../../domain/inventory/change';
-import { hostOf } from '../../domain/patterns';
+} from '../../domain/kubespray/inventory/change';
 import {
   type MemberInfo,
   memberListString,
@@ -35,7 +34,8 @@ import {
   type ReplacePath,
   type ReplacePlan,
 } from '../../domain/planning';
-import type { ReplaceRequest } from '../../domain/replaceRequest';
+import { hostOf } from '../../domain/request/patterns';
+import type { ReplaceRequest } from '../../domain/request/replaceRequest';
 import { activities } from '../run/activityPolicies';
 import { activitySummary } from '../run/messages';
 import { notify } from '../run/notify';

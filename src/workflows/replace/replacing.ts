@@ -5,7 +5,7 @@
  */
 import type { ClusterState } from '../../activities';
 import type { ReplacePlan } from '../../domain/planning';
-import type { ReplaceRequest } from '../../domain/replaceRequest';
+import type { ReplaceRequest } from '../../domain/request/replaceRequest';
 import type { Run } from '../run/run';
 import type { PreparedNode } from '../steps/nodeEnv';
 import type { RemovalOutcome } from '../steps/removeMember';

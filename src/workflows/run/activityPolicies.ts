@@ -23,7 +23,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { NON_RETRYABLE } from '../../domain/errors';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ScaleOutRequest } from '../../domain/request/request';
 
 type Strategy = ScaleOutRequest['strategy'];
 

@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BackupRecord } from '../../activities/backup';
-import type { Decision } from '../../domain/decision';
+import type { Decision } from '../../domain/run/decision';
 
 /** The run's phases, in runbook order; each is upserted into the ScaleOutPhase search attribute. */
 export const PHASES = [

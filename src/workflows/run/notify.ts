@@ -1,7 +1,7 @@
 /** notify: tell the ticketing system how the run ended (optional; never changes the outcome, never cancelled). */
 import { CancellationScope, log, workflowInfo } from '@temporalio/workflow';
-import type { ClusterSettings } from '../../domain/request';
-import { shownWebhookUrl } from '../../domain/webhookUrl';
+import { shownWebhookUrl } from '../../domain/notify/webhookUrl';
+import type { ClusterSettings } from '../../domain/request/request';
 import type { ScaleOutResult } from '../scaleOut/result';
 import { activities } from './activityPolicies';
 import { causeOf } from './causeOf';

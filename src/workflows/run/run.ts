@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { ErrorType } from '../../domain/errors';
 import type { ScaleOutPlan } from '../../domain/planning';
-import type { ClusterSettings } from '../../domain/request';
+import type { ClusterSettings } from '../../domain/request/request';
 import { causeOf } from './causeOf';
 import { Compensations } from './compensations';
 import { liveView } from './liveView';

@@ -4,7 +4,7 @@ import type {
   ClusterSettings,
   NewMember,
   ScaleOutRequest,
-} from '../../domain/request';
+} from '../../domain/request/request';
 
 /** Any host of the cluster (a member whose env is the template, the CA host) on ssh.port. */
 export const hostSshTarget = (

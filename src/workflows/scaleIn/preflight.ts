@@ -6,7 +6,6 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ClusterState } from '../../activities';
-import { leaderAndAlarmProblems } from '../../domain/clusterHealth';
 import { ErrorType } from '../../domain/errors';
 import {
   checkMemberData,
@@ -14,7 +13,8 @@ import {
   planScaleIn,
   type ScaleInPlan,
 } from '../../domain/planning';
-import type { ScaleInRequest } from '../../domain/scaleInRequest';
+import { leaderAndAlarmProblems } from '../../domain/planning/clusterHealth';
+import type { ScaleInRequest } from '../../domain/request/scaleInRequest';
 import { activities } from '../run/activityPolicies';
 import { activitySummary } from '../run/messages';
 

@@ -23,9 +23,9 @@ import { ErrorType, NON_RETRYABLE } from '../../domain/errors';
 import {
   type InventoryChange,
   inventoryChange,
-} from '../../domain/inventory/change';
+} from '../../domain/kubespray/inventory/change';
 import { orderedMembers, type ScaleInPlan } from '../../domain/planning';
-import type { ScaleInRequest } from '../../domain/scaleInRequest';
+import type { ScaleInRequest } from '../../domain/request/scaleInRequest';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';

@@ -5,14 +5,14 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ClusterState } from '../../activities';
-import { clusterProblems } from '../../domain/clusterHealth';
 import { ErrorType } from '../../domain/errors';
 import {
   planOrProblem,
   planScaleOut,
   type ScaleOutPlan,
 } from '../../domain/planning';
-import type { ScaleOutRequest } from '../../domain/request';
+import { clusterProblems } from '../../domain/planning/clusterHealth';
+import type { ScaleOutRequest } from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { activitySummary } from '../run/messages';
 import { inspectNewNodes } from '../steps/inspectNewNodes';

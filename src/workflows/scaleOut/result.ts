@@ -4,14 +4,14 @@ import type { BackupRecord, ClusterState } from '../../activities';
 import {
   type InventoryChange,
   inventoryChange,
-} from '../../domain/inventory/change';
+} from '../../domain/kubespray/inventory/change';
 import {
   type MemberInfo,
   orderedMembers,
   type ScaleOutPlan,
   votersAfterCanary,
 } from '../../domain/planning';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ScaleOutRequest } from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import {
   type ApprovalState,

@@ -21,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { ClusterState } from '../../activities';
 import { type ScaleOutPlan, votersAfterCanary } from '../../domain/planning';
-import type { ScaleOutRequest } from '../../domain/request';
+import type { ScaleOutRequest } from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';

@@ -3,9 +3,9 @@
  * replacement's, before their point of no return. The rollout itself is tellApiservers.ts's.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { EtcdServersChange } from '../../domain/apiserverManifest';
 import { ErrorType } from '../../domain/errors';
-import type { ClusterSettings } from '../../domain/request';
+import type { EtcdServersChange } from '../../domain/kubernetes/apiserverManifest';
+import type { ClusterSettings } from '../../domain/request/request';
 import type { Run } from '../run/run';
 import {
   type ApiserversResult,

@@ -10,9 +10,9 @@ import {
   log,
   setHandler,
 } from '@temporalio/workflow';
-import { decisionProblem } from '../../domain/decision';
 import { ErrorType } from '../../domain/errors';
-import type { ClusterSettings } from '../../domain/request';
+import type { ClusterSettings } from '../../domain/request/request';
+import { decisionProblem } from '../../domain/run/decision';
 import {
   approveSignal,
   type Decision,

@@ -4,8 +4,8 @@
  */
 import { workflowInfo } from '@temporalio/workflow';
 import type { BackupRecord } from '../../activities';
-import type { ClusterSettings } from '../../domain/request';
-import { fileSafe } from '../../domain/runNames';
+import type { ClusterSettings } from '../../domain/request/request';
+import { fileSafe } from '../../domain/run/runNames';
 import { activities } from '../run/activityPolicies';
 import { activitySummary } from '../run/messages';
 

@@ -16,7 +16,7 @@ import type {
   ClusterSettings,
   NewMember,
   ScaleOutRequest,
-} from '../../domain/request';
+} from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { activitySummary, type Phase } from '../run/messages';

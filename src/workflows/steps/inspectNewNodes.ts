@@ -6,7 +6,7 @@
  */
 import { isCancellation, patched } from '@temporalio/workflow';
 import type { ClusterState, NodeFacts } from '../../activities';
-import type { NewMember, ScaleOutRequest } from '../../domain/request';
+import type { NewMember, ScaleOutRequest } from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';

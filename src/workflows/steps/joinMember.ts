@@ -7,7 +7,7 @@ import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { SshTarget } from '../../activities';
 import { ErrorType } from '../../domain/errors';
 import type { JoinStep, ScaleOutPlan } from '../../domain/planning';
-import type { NewMember, ScaleOutRequest } from '../../domain/request';
+import type { NewMember, ScaleOutRequest } from '../../domain/request/request';
 import { activities, type Policy } from '../run/activityPolicies';
 import type { MemberTracker } from '../run/memberProgress';
 import { activitySummary } from '../run/messages';

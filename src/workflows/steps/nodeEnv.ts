@@ -16,28 +16,31 @@ import {
   issuedManifestFile,
   issueSpecFor,
   sanListForNewMember,
-} from '../../domain/certificateIssue';
+} from '../../domain/certificates/certificateIssue';
 import {
   type CertificateExpectations,
   hostsToCover,
-} from '../../domain/certificates';
-import { mergeEnvFile, parseEnvFile } from '../../domain/envFileText';
-import { ErrorType } from '../../domain/errors';
+} from '../../domain/certificates/certificates';
+import {
+  type TlsFileSet,
+  tlsFilesOf,
+} from '../../domain/certificates/tlsFiles';
+import { mergeEnvFile, parseEnvFile } from '../../domain/envFiles/envFileText';
 import {
   type EnvSource,
   envToWrite,
   resolveEnvFrom,
   templateMember,
-} from '../../domain/futureEnv';
-import { EnvDerivationError } from '../../domain/kubesprayEnv';
-import { inventoryHostOf } from '../../domain/kubesprayNames';
-import { hostOf } from '../../domain/patterns';
+} from '../../domain/envFiles/futureEnv';
+import { ErrorType } from '../../domain/errors';
+import { EnvDerivationError } from '../../domain/kubespray/kubesprayEnv';
+import { inventoryHostOf } from '../../domain/kubespray/kubesprayNames';
+import { hostOf } from '../../domain/request/patterns';
 import {
   certificateAuthority,
   type NewMember,
   type ScaleOutRequest,
-} from '../../domain/request';
-import { type TlsFileSet, tlsFilesOf } from '../../domain/tlsFiles';
+} from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';

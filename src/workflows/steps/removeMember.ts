@@ -21,14 +21,14 @@ import {
 } from '@temporalio/workflow';
 import type { SshTarget } from '../../activities';
 import { ErrorType } from '../../domain/errors';
-import { hostOf } from '../../domain/patterns';
 import {
   type MemberInfo,
   memberListString,
   type RemovedMember,
 } from '../../domain/planning';
-import type { ClusterSettings } from '../../domain/request';
-import { fileSafe } from '../../domain/runNames';
+import { hostOf } from '../../domain/request/patterns';
+import type { ClusterSettings } from '../../domain/request/request';
+import { fileSafe } from '../../domain/run/runNames';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';

@@ -10,7 +10,10 @@ import {
   isCancellation,
 } from '@temporalio/workflow';
 import { ErrorType } from '../../domain/errors';
-import type { ClusterSettings, ScaleOutRequest } from '../../domain/request';
+import type {
+  ClusterSettings,
+  ScaleOutRequest,
+} from '../../domain/request/request';
 import { causeOf } from '../run/causeOf';
 import type { Outcome } from '../run/compensations';
 import type { Run } from '../run/run';

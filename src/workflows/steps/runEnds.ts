@@ -6,7 +6,7 @@
  * (run/metrics.ts).
  */
 import { type ApplicationFailure, log } from '@temporalio/workflow';
-import type { ClusterSettings } from '../../domain/request';
+import type { ClusterSettings } from '../../domain/request/request';
 import { runCompleted, runFailed, runStarted } from '../run/metrics';
 import { notify } from '../run/notify';
 import { Run } from '../run/run';

@@ -22,10 +22,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ManifestWrite, SshTarget } from '../../activities';
-import type { EtcdServersChange } from '../../domain/apiserverManifest';
-import type { ControlPlane, ControlPlaneNode } from '../../domain/controlPlane';
 import { ErrorType } from '../../domain/errors';
-import type { ClusterSettings } from '../../domain/request';
+import type { EtcdServersChange } from '../../domain/kubernetes/apiserverManifest';
+import type {
+  ControlPlane,
+  ControlPlaneNode,
+} from '../../domain/kubernetes/controlPlane';
+import type { ClusterSettings } from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { type ApiserverProgress, activitySummary } from '../run/messages';

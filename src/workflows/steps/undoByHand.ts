@@ -5,7 +5,7 @@
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { ErrorType } from '../../domain/errors';
-import type { NewMember, ScaleOutRequest } from '../../domain/request';
+import type { NewMember, ScaleOutRequest } from '../../domain/request/request';
 
 export type UndoStep = 'remove' | 'stop' | 'quarantine' | 'restore' | 'certs';
 

@@ -5,7 +5,7 @@
  * aside, then put the node's env file back, then remove the certificates it issued (exactly those). Each
  * step is recorded as it completes.
  */
-import type { NewMember, ScaleOutRequest } from '../../domain/request';
+import type { NewMember, ScaleOutRequest } from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { activitySummary } from '../run/messages';
 import type { Run } from '../run/run';

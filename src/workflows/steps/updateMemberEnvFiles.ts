@@ -1,7 +1,7 @@
 /**
  * memberEnvFiles: after the last member is verified, every member's env file (node.envFile, over SSH)
  * gets the full member list in ETCD_INITIAL_CLUSTER and ETCD_INITIAL_CLUSTER_STATE=existing, one
- * member at a time; every other byte stays (domain/memberEnvUpdate.ts). No member is restarted: etcd
+ * member at a time; every other byte stays (domain/envFiles/memberEnvUpdate.ts). No member is restarted: etcd
  * reads these only when it bootstraps, and this keeps a member that later loses its data dir from
  * bootstrapping a cluster of the old members (Kubespray #13261).
  *
@@ -17,11 +17,14 @@ import {
   isCancellation,
 } from '@temporalio/workflow';
 import type { ClusterState, SshTarget } from '../../activities';
+import { membershipLines } from '../../domain/envFiles/memberEnvUpdate';
 import { ErrorType } from '../../domain/errors';
-import { membershipLines } from '../../domain/memberEnvUpdate';
-import { hostOf } from '../../domain/patterns';
 import { orderedMembers, type ScaleOutPlan } from '../../domain/planning';
-import type { ClusterSettings, ScaleOutRequest } from '../../domain/request';
+import { hostOf } from '../../domain/request/patterns';
+import type {
+  ClusterSettings,
+  ScaleOutRequest,
+} from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
 import { Compensations } from '../run/compensations';

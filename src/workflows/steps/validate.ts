@@ -1,7 +1,7 @@
 /**
  * validate: the request the run works with, before any change. The cluster's profile and the worker's
  * inline setting are read on the worker (loadClusterProfile, recorded in the history: the profile a run
- * used is part of its audit trail); the request is resolved over it (domain/profileResolution.ts) and
+ * used is part of its audit trail); the request is resolved over it (domain/profile/profileResolution.ts) and
  * validated whole. A bad request fails at once naming every bad field; a request that sets what the
  * profile owns, on a worker that refuses inline settings, fails naming each such field.
  *
@@ -19,29 +19,29 @@ import {
   type ProfileLookup,
   type Resolution,
   resolveRequest,
-} from '../../domain/profileResolution';
+} from '../../domain/profile/profileResolution';
 import {
   type ReplaceRequest,
   validateReplaceRequest,
   validateSubmittedReplace,
-} from '../../domain/replaceRequest';
+} from '../../domain/request/replaceRequest';
 import {
   type FieldError,
   formatErrors,
   type RequestRules,
   type ScaleOutRequest,
   validateRequest,
-} from '../../domain/request';
+} from '../../domain/request/request';
 import {
   type ScaleInRequest,
   validateScaleInRequest,
-} from '../../domain/scaleInRequest';
-import { validateSubmittedRequest } from '../../domain/submittedRequest';
+} from '../../domain/request/scaleInRequest';
+import { validateSubmittedRequest } from '../../domain/request/submittedRequest';
 import { activitiesBeforeRequest } from '../run/activityPolicies';
 import { activitySummary } from '../run/messages';
 
 const PATCH = 'cluster-profiles';
-/** Where new members may be (domain/newMemberPlaces.ts): runs started before it replay without it. */
+/** Where new members may be (domain/request/newMemberPlaces.ts): runs started before it replay without it. */
 const PLACES_PATCH = 'new-member-places';
 
 const REFUSED: Record<Extract<Resolution, { ok: false }>['type'], string> = {

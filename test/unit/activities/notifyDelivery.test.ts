@@ -15,7 +15,7 @@ import {
   sign,
   TIMESTAMP_HEADER,
 } from '../../../src/activities/notify';
-import { shownWebhookUrl } from '../../../src/domain/webhookUrl';
+import { shownWebhookUrl } from '../../../src/domain/notify/webhookUrl';
 import { testTempDir } from '../../support/tempDirs';
 
 const HOST = '127.0.180.1';

@@ -22,7 +22,7 @@ import {
   checkedLookup,
   WebhookTargetRefused,
 } from '../../../src/activities/webhookTransport';
-import { nonPublicAddressKind } from '../../../src/domain/webhookTarget';
+import { nonPublicAddressKind } from '../../../src/domain/notify/webhookTarget';
 import { testTempDir } from '../../support/tempDirs';
 
 const HOST = '127.0.181.1';

@@ -8,7 +8,7 @@ import {
   codeSpan,
   inline,
 } from '../../../src/domain/markdownText';
-import type { ScaleOutRequest } from '../../../src/domain/request';
+import type { ScaleOutRequest } from '../../../src/domain/request/request';
 
 const HOSTILE = [
   '\n# Injected heading',

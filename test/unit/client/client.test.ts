@@ -23,7 +23,7 @@ import {
 import {
   type ScaleOutRequest,
   validateRequest,
-} from '../../../src/domain/request';
+} from '../../../src/domain/request/request';
 
 describe('list filter and visibility query', () => {
   it('accepts names, tickets, a status and a limit given as strings, with a default limit', () => {

@@ -5,7 +5,7 @@ import {
   ManifestRefused,
   renderManifestDiff,
   withEtcdServers,
-} from '../../../src/domain/apiserverManifest';
+} from '../../../src/domain/kubernetes/apiserverManifest';
 
 const FILE = '/etc/kubernetes/manifests/kube-apiserver.yaml';
 const OLD = [1, 2, 3].map((i) => `https://10.3.0.${i}:2379`);

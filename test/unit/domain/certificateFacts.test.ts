@@ -9,7 +9,7 @@ import {
   parseStat,
   parseVerify,
   parseX509Text,
-} from '../../../src/domain/certificates';
+} from '../../../src/domain/certificates/certificates';
 import { CA_FP, ca, member, PUB } from '../../support/certificateTexts';
 
 describe('certificate facts from openssl output', () => {

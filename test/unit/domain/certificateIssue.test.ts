@@ -9,9 +9,12 @@ import {
   requestConfig,
   sanListForNewMember,
   signingConfig,
-} from '../../../src/domain/certificateIssue';
-import type { FileProbe, X509Facts } from '../../../src/domain/certificates';
-import type { TlsFileSet } from '../../../src/domain/tlsFiles';
+} from '../../../src/domain/certificates/certificateIssue';
+import type {
+  FileProbe,
+  X509Facts,
+} from '../../../src/domain/certificates/certificates';
+import type { TlsFileSet } from '../../../src/domain/certificates/tlsFiles';
 
 const DIR = '/etc/ssl/etcd/ssl';
 const CA_FP =

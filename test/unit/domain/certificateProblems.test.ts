@@ -4,8 +4,8 @@ import {
   type CertificateExpectations,
   certificateProblems,
   type FileProbe,
-} from '../../../src/domain/certificates';
-import type { TlsFileSet } from '../../../src/domain/tlsFiles';
+} from '../../../src/domain/certificates/certificates';
+import type { TlsFileSet } from '../../../src/domain/certificates/tlsFiles';
 import { CA_FP, ca, member, PUB } from '../../support/certificateTexts';
 
 const DIR = '/etc/ssl/etcd/ssl';

@@ -1,9 +1,9 @@
 /** The control-plane section of a profile (and of an inline request): its rules, each refusal naming its field. */
 import assert from 'node:assert/strict';
-import { manifestBackupDir } from '../../../src/domain/controlPlane';
-import { validateProfile } from '../../../src/domain/profile';
-import { resolveRequest } from '../../../src/domain/profileResolution';
-import { validateRequest } from '../../../src/domain/request';
+import { manifestBackupDir } from '../../../src/domain/kubernetes/controlPlane';
+import { validateProfile } from '../../../src/domain/profile/profile';
+import { resolveRequest } from '../../../src/domain/profile/profileResolution';
+import { validateRequest } from '../../../src/domain/request/request';
 import { sampleRequest } from '../../support/badRequests';
 
 type Req = Record<string, any>;

@@ -1,6 +1,6 @@
-/** The one check every entry point applies to a decision at the approval gate (domain/decision.ts). */
+/** The one check every entry point applies to a decision at the approval gate (domain/run/decision.ts). */
 import assert from 'node:assert/strict';
-import { decisionProblem } from '../../../src/domain/decision';
+import { decisionProblem } from '../../../src/domain/run/decision';
 
 describe('a decision at the approval gate', () => {
   it('is accepted with a plain reason, and without one', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { KUBESPRAY_TUNING } from '../../../lab/kubespray';
-import { renderEnvDiff } from '../../../src/domain/envDiff';
-import { mergeEnvFile } from '../../../src/domain/envFileText';
+import { renderEnvDiff } from '../../../src/domain/envFiles/envDiff';
+import { mergeEnvFile } from '../../../src/domain/envFiles/envFileText';
 
 /** What Kubespray templated on a node before the scale-out: the lab's new hosts start with it. */
 const NODE_ENV = KUBESPRAY_TUNING;

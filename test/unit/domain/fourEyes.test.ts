@@ -3,8 +3,8 @@
  * needs an approval gate and a requester to tell apart.
  */
 import assert from 'node:assert/strict';
-import { decisionProblem } from '../../../src/domain/decision';
-import { validateRequest } from '../../../src/domain/request';
+import { validateRequest } from '../../../src/domain/request/request';
+import { decisionProblem } from '../../../src/domain/run/decision';
 import { sampleRequest } from '../../support/badRequests';
 
 describe('four eyes', () => {

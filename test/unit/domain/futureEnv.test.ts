@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
-import { mergeEnvFile, parseEnvFile } from '../../../src/domain/envFileText';
+import {
+  mergeEnvFile,
+  parseEnvFile,
+} from '../../../src/domain/envFiles/envFileText';
 import {
   envToWrite,
   resolveEnvFrom,
   templateMember,
-} from '../../../src/domain/futureEnv';
+} from '../../../src/domain/envFiles/futureEnv';
 import { memberEnv } from '../../../src/domain/planning';
 import {
   formatErrors,
   type ScaleOutRequest,
   validateRequest,
-} from '../../../src/domain/request';
+} from '../../../src/domain/request/request';
 import { sampleRequest } from '../../support/badRequests';
 
 function request(

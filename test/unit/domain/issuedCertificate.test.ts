@@ -16,13 +16,13 @@ import {
   issuedCommonName,
   issuedSubject,
   requestConfig,
-} from '../../../src/domain/certificateIssue';
+} from '../../../src/domain/certificates/certificateIssue';
 import {
   csrProblems,
   parseCsr,
   pemBlocks,
   signedCertificateProblems,
-} from '../../../src/domain/issuedCertificate';
+} from '../../../src/domain/certificates/issuedCertificate';
 import { FIXTURES } from '../../support/paths';
 
 const fx: Record<string, string> = JSON.parse(

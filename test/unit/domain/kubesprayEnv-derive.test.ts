@@ -1,11 +1,11 @@
 /** The new member's Kubespray env, derived from a healthy member's: its own name, URLs, listeners and files, the rest kept. */
 import assert from 'node:assert/strict';
-import { parseEnvFile } from '../../../src/domain/envFileText';
+import { parseEnvFile } from '../../../src/domain/envFiles/envFileText';
 import {
   deriveMemberEnv,
   relistenURLs,
-} from '../../../src/domain/kubesprayEnv';
-import { renameHostFile as renameMemberFile } from '../../../src/domain/kubesprayNames';
+} from '../../../src/domain/kubespray/kubesprayEnv';
+import { renameHostFile as renameMemberFile } from '../../../src/domain/kubespray/kubesprayNames';
 import {
   etcd4,
   initialCluster,

@@ -1,7 +1,10 @@
 /** The member envs the Kubespray env derivation refuses, each naming why. */
 import assert from 'node:assert/strict';
-import { WITHHELD, withholdSecrets } from '../../../src/domain/envSecrets';
-import { deriveMemberEnv } from '../../../src/domain/kubesprayEnv';
+import {
+  WITHHELD,
+  withholdSecrets,
+} from '../../../src/domain/envFiles/envSecrets';
+import { deriveMemberEnv } from '../../../src/domain/kubespray/kubesprayEnv';
 import {
   etcd4,
   initialCluster,

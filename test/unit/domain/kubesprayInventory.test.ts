@@ -6,8 +6,8 @@ import { parse } from 'yaml';
 import {
   InventoryError,
   profileFromInventory,
-} from '../../../src/domain/kubesprayInventory';
-import { resolveRequest } from '../../../src/domain/profileResolution';
+} from '../../../src/domain/kubespray/inventory/kubesprayInventory';
+import { resolveRequest } from '../../../src/domain/profile/profileResolution';
 import { FIXTURES } from '../../support/paths';
 
 const FIXTURE = join(FIXTURES, 'kubespray', 'hosts.yaml');

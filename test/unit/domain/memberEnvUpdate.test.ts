@@ -1,11 +1,11 @@
 /** An existing member's env file after a scale-out: the full list, state existing, every other byte kept. */
 import assert from 'node:assert/strict';
 import { renderKubesprayEnv } from '../../../lab/kubespray';
-import { EnvDerivationError } from '../../../src/domain/kubesprayEnv';
 import {
   membershipLines,
   updateMemberEnvText,
-} from '../../../src/domain/memberEnvUpdate';
+} from '../../../src/domain/envFiles/memberEnvUpdate';
+import { EnvDerivationError } from '../../../src/domain/kubespray/kubesprayEnv';
 
 const GROUP = [1, 2, 3].map((i) => ({
   name: `etcd${i}`,

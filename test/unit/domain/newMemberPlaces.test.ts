@@ -1,17 +1,20 @@
 /**
  * Where new members may be: cluster.newMemberNetworks, and the loopback, unspecified and link-local
- * addresses refused unless a listed network lies inside them (src/domain/newMemberPlaces.ts,
+ * addresses refused unless a listed network lies inside them (src/domain/request/newMemberPlaces.ts,
  * networks.ts), through the request's own validation and over a profile.
  */
 import assert from 'node:assert/strict';
 import { ErrorType } from '../../../src/domain/errors';
+import { resolveRequest } from '../../../src/domain/profile/profileResolution';
 import {
   formatIp,
   ipAddressOf,
   parseNetwork,
-} from '../../../src/domain/networks';
-import { resolveRequest } from '../../../src/domain/profileResolution';
-import { formatErrors, validateRequest } from '../../../src/domain/request';
+} from '../../../src/domain/request/networks';
+import {
+  formatErrors,
+  validateRequest,
+} from '../../../src/domain/request/request';
 import { sampleRequest } from '../../support/badRequests';
 import { type Req, valid } from '../../support/request';
 

@@ -8,16 +8,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorType } from '../../../src/domain/errors';
 import {
-  type ClusterProfile,
-  validateProfile,
-} from '../../../src/domain/profile';
-import { resolveRequest } from '../../../src/domain/profileResolution';
-import { validateRequest } from '../../../src/domain/request';
-import { validateSubmittedRequest } from '../../../src/domain/submittedRequest';
-import {
   nonPublicAddressKind,
   nonPublicHostKind,
-} from '../../../src/domain/webhookTarget';
+} from '../../../src/domain/notify/webhookTarget';
+import {
+  type ClusterProfile,
+  validateProfile,
+} from '../../../src/domain/profile/profile';
+import { resolveRequest } from '../../../src/domain/profile/profileResolution';
+import { validateRequest } from '../../../src/domain/request/request';
+import { validateSubmittedRequest } from '../../../src/domain/request/submittedRequest';
 import { sampleRequest } from '../../support/badRequests';
 import { REPO_ROOT } from '../../support/paths';
 

@@ -1,6 +1,9 @@
 /** Env files: merging the membership variables into a node env, and parsing one. */
 import assert from 'node:assert/strict';
-import { mergeEnvFile, parseEnvFile } from '../../../src/domain/envFileText';
+import {
+  mergeEnvFile,
+  parseEnvFile,
+} from '../../../src/domain/envFiles/envFileText';
 import { memberEnv } from '../../../src/domain/planning';
 import { request } from '../../support/planning';
 

@@ -15,12 +15,12 @@ import { ErrorType } from '../../../src/domain/errors';
 import {
   type ClusterProfile,
   validateProfile,
-} from '../../../src/domain/profile';
+} from '../../../src/domain/profile/profile';
 import {
   type ProfileLookup,
   resolveRequest,
-} from '../../../src/domain/profileResolution';
-import { validateSubmittedRequest } from '../../../src/domain/submittedRequest';
+} from '../../../src/domain/profile/profileResolution';
+import { validateSubmittedRequest } from '../../../src/domain/request/submittedRequest';
 import { sampleRequest } from '../../support/badRequests';
 import { REPO_ROOT } from '../../support/paths';
 

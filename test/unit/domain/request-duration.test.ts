@@ -4,7 +4,7 @@ import {
   formatErrors,
   parseDuration,
   validateRequest,
-} from '../../../src/domain/request';
+} from '../../../src/domain/request/request';
 import { sampleRequest } from '../../support/badRequests';
 
 describe('request validation', () => {

@@ -1,6 +1,9 @@
 /** Refused requests: every case of test/support/badRequests, on http and https, each naming its field. */
 import assert from 'node:assert/strict';
-import { formatErrors, validateRequest } from '../../../src/domain/request';
+import {
+  formatErrors,
+  validateRequest,
+} from '../../../src/domain/request/request';
 import { badRequests, sampleRequest } from '../../support/badRequests';
 import { httpsRequest, refused, valid } from '../../support/request';
 

@@ -1,6 +1,9 @@
 /** A valid request: the defaults it gets, the URLs normalised, and what it may leave to the live cluster. */
 import assert from 'node:assert/strict';
-import { certificateAuthority, listenURLs } from '../../../src/domain/request';
+import {
+  certificateAuthority,
+  listenURLs,
+} from '../../../src/domain/request/request';
 import { sampleRequest } from '../../support/badRequests';
 import { httpsRequest, refused, valid } from '../../support/request';
 

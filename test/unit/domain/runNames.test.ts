@@ -1,8 +1,8 @@
 /** Workflow IDs and their file-safe form: one-to-one for every valid cluster name and ticket. */
 import assert from 'node:assert/strict';
-import { NAME, TICKET } from '../../../src/domain/patterns';
-import type { ScaleOutRequest } from '../../../src/domain/request';
-import { fileSafe, workflowIdFor } from '../../../src/domain/runNames';
+import { NAME, TICKET } from '../../../src/domain/request/patterns';
+import type { ScaleOutRequest } from '../../../src/domain/request/request';
+import { fileSafe, workflowIdFor } from '../../../src/domain/run/runNames';
 
 const idOf = (cluster: string, ticket?: string, now?: number) =>
   workflowIdFor(

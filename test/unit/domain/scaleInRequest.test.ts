@@ -1,6 +1,6 @@
 /** The scale-in request: removeMembers by name, the cluster's sections as a scale-out's, every error naming its field. */
 import assert from 'node:assert/strict';
-import { validateScaleInRequest } from '../../../src/domain/scaleInRequest';
+import { validateScaleInRequest } from '../../../src/domain/request/scaleInRequest';
 import { sampleRequest } from '../../support/badRequests';
 
 function scaleIn(edit: (r: Record<string, any>) => void = () => {}) {

@@ -1,7 +1,7 @@
 /** The TLS files an env names (tlsFilesOf): Kubespray's client and peer sets, and what is half set or unsafe. */
 import assert from 'node:assert/strict';
-import { parseEnvFile } from '../../../src/domain/envFileText';
-import { tlsFilesOf } from '../../../src/domain/tlsFiles';
+import { tlsFilesOf } from '../../../src/domain/certificates/tlsFiles';
+import { parseEnvFile } from '../../../src/domain/envFiles/envFileText';
 import { NODE1_ENV } from '../../support/kubesprayEnv';
 
 describe('TLS files named by an env', () => {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import {
   inventoryChange,
   inventoryChangeSummary,
-} from '../../../../src/domain/inventory/change';
-import { parseInventory } from '../../../../src/domain/inventory/read';
-import { inventoryHostOf } from '../../../../src/domain/kubesprayNames';
+} from '../../../../src/domain/kubespray/inventory/change';
+import { parseInventory } from '../../../../src/domain/kubespray/inventory/read';
+import { inventoryHostOf } from '../../../../src/domain/kubespray/kubesprayNames';
 
 const node4 = {
   name: 'etcd4',

@@ -8,13 +8,13 @@ import {
   InventorySyntaxError,
   parseIniInventory,
   splitWords,
-} from '../../../../src/domain/inventory/ini';
+} from '../../../../src/domain/kubespray/inventory/ini';
+import { profileFromInventory } from '../../../../src/domain/kubespray/inventory/kubesprayInventory';
 import {
   InventoryParseError,
   inventoryFormatOf,
   parseInventory,
-} from '../../../../src/domain/inventory/read';
-import { profileFromInventory } from '../../../../src/domain/kubesprayInventory';
+} from '../../../../src/domain/kubespray/inventory/read';
 import { FIXTURES } from '../../../support/paths';
 
 const fixture = (name: string) =>

@@ -9,8 +9,8 @@
  * unit a request could not. Files are named by path only; no secret is in a profile.
  */
 import { z } from 'zod';
-import { ControlPlaneSchema } from './controlPlane';
-import { type FieldError, zodFieldErrors } from './request';
+import { ControlPlaneSchema } from '../kubernetes/controlPlane';
+import { type FieldError, zodFieldErrors } from '../request/request';
 import {
   BackupSchema,
   ClusterSchema,
@@ -19,7 +19,7 @@ import {
   NotifySchema,
   SshSchema,
   StrategySchema,
-} from './requestParts';
+} from '../request/requestParts';
 
 export const ClusterProfileSchema = z
   .object({

@@ -6,7 +6,7 @@
  * needed, and none is made); but a member that later loses its data dir and starts again would
  * bootstrap from them, and the list Kubespray wrote names the old members only (Kubespray #13261).
  */
-import { EnvDerivationError } from './kubesprayEnv';
+import { EnvDerivationError } from '../kubespray/kubesprayEnv';
 
 /** The variables this update writes, in the order they are appended when a file lacks them. */
 export const MEMBERSHIP_VARS = [

@@ -6,7 +6,7 @@
  * (`__` is a literal `_`, `_` + two hex digits is any other byte), and the workflow ID separates
  * cluster and ticket with a lone `_`, which an encoded cluster name never contains.
  */
-import type { RequestLabels } from './submittedRequest';
+import type { RequestLabels } from '../request/submittedRequest';
 
 /** Characters kept as they are: letters, digits, `.` and `-` (URL-safe, file-name-safe, never shell syntax). */
 const KEPT = /[A-Za-z0-9.-]/;

@@ -4,7 +4,7 @@
  * members and the ticket. Pure; every entry point refuses the same inputs with the same messages.
  */
 import { z } from 'zod';
-import { ControlPlaneSchema } from './controlPlane';
+import { ControlPlaneSchema } from '../kubernetes/controlPlane';
 import { NAME, NAME_RULE } from './patterns';
 import {
   type ClusterSettings,

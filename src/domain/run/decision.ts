@@ -3,7 +3,7 @@
  * workflow's update validator and signal handlers, the API's body check and the audit report.
  */
 
-import { DECEPTIVE_CHARS, DECEPTIVE_TEXT_RULE } from './patterns';
+import { DECEPTIVE_CHARS, DECEPTIVE_TEXT_RULE } from '../request/patterns';
 
 export interface Decision {
   approve: boolean;

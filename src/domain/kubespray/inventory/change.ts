@@ -5,8 +5,9 @@
  * etcd group that lacks the new members or still holds the removed ones (and restarts them, or
  * starts a removed member again), undoing the work. Pure.
  */
+
+import { isIpAddress, listenURLs, type NewMember } from '../../request/request';
 import { inventoryHostOf } from '../kubesprayNames';
-import { isIpAddress, listenURLs, type NewMember } from '../request';
 import type { InventoryFormat } from './read';
 
 export interface InventoryHostChange {

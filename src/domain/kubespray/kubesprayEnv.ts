@@ -7,11 +7,11 @@
  * member's file carries everything the cluster agreed on (TLS settings, tuning, token, metrics).
  * Only what names the member itself changes: its name, URLs, data dir and certificate files.
  */
-import { mergeEnvFile, parseEnvFile } from './envFileText';
-import { WITHHELD } from './envSecrets';
+import { mergeEnvFile, parseEnvFile } from '../envFiles/envFileText';
+import { WITHHELD } from '../envFiles/envSecrets';
+import { isFilePath } from '../request/patterns';
+import { listenURLs, type NewMember } from '../request/request';
 import { inventoryHostOf, renameHostFile } from './kubesprayNames';
-import { isFilePath } from './patterns';
-import { listenURLs, type NewMember } from './request';
 
 /** A value that cannot be written safely or derived for the new member; names the variable. */
 export class EnvDerivationError extends Error {

@@ -6,7 +6,7 @@
  * checks name the request's types without importing the module that imports them.
  */
 import { z } from 'zod';
-import { ControlPlaneSchema } from './controlPlane';
+import { ControlPlaneSchema } from '../kubernetes/controlPlane';
 import {
   BackupSchema,
   ClusterSchema,

@@ -3,9 +3,9 @@
  * templated the node), or the node's own (merged, so its TLS paths, tuning and loopback listeners
  * stay). Pure: the workflow's preflight and join and the dry run all build it here.
  */
-import { deriveMemberEnv, type SourceMember } from './kubesprayEnv';
-import { type MemberInfo, memberEnv } from './planning';
-import type { NewMember, ScaleOutRequest } from './request';
+import { deriveMemberEnv, type SourceMember } from '../kubespray/kubesprayEnv';
+import { type MemberInfo, memberEnv } from '../planning';
+import type { NewMember, ScaleOutRequest } from '../request/request';
 
 export interface EnvSource {
   envFrom: 'member' | 'node';

@@ -13,15 +13,15 @@
  *
  * Pure: the workflow's validate phase and the dry run resolve the same way.
  */
-import { ErrorType } from './errors';
-import type { ClusterProfile } from './profile';
+import { ErrorType } from '../errors';
 import {
   CURRENT_RULES,
   type FieldError,
   type RequestRules,
   type ScaleOutRequest,
   validateRequest,
-} from './request';
+} from '../request/request';
+import type { ClusterProfile } from './profile';
 
 export const INLINE_SETTINGS = ['allow', 'deny'] as const;
 export type InlineSettings = (typeof INLINE_SETTINGS)[number];

@@ -4,7 +4,7 @@
  * own), so it reaches neither the activity's result, the history nor the audit. A new member's env
  * derived from a member's never carries a withheld value (kubesprayEnv.ts refuses it). Pure.
  */
-import { isFilePath } from './patterns';
+import { isFilePath } from '../request/patterns';
 
 /** Stands for a value that looked secret when the env file was read: such values never leave the node. */
 export const WITHHELD = '<withheld by etcd-scaleout>';

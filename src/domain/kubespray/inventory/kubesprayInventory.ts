@@ -11,12 +11,12 @@
  * `ca.pem` and `admin-<inventory host>.pem` for etcdctl; the data dir is etcd_data_dir
  * (/var/lib/etcd); host-deployed etcd runs as the `etcd` unit with /etc/etcd.env.
  */
-import type { ControlPlane } from './controlPlane';
-import type { InventoryFormat } from './inventory/read';
-import { kubesprayPair } from './kubesprayNames';
-import { type ClusterProfile, validateProfile } from './profile';
-import { formatErrors } from './request';
-import { BackupSchema, NodeSchema } from './requestParts';
+import type { ControlPlane } from '../../kubernetes/controlPlane';
+import { type ClusterProfile, validateProfile } from '../../profile/profile';
+import { formatErrors } from '../../request/request';
+import { BackupSchema, NodeSchema } from '../../request/requestParts';
+import { kubesprayPair } from '../kubesprayNames';
+import type { InventoryFormat } from './read';
 
 /** The worker's SSH key and known_hosts where docs/production.md puts them. */
 export const WORKER_SSH_KEY = '/etc/etcd-scaleout/id_ed25519';

@@ -4,7 +4,7 @@
  * certificates, and hashes of public keys (a key's own bytes never leave its node).
  */
 
-import { isIpAddress, listenURLs, type NewMember } from './request';
+import { isIpAddress, listenURLs, type NewMember } from '../request/request';
 import type { TlsFileSet } from './tlsFiles';
 
 /** What `openssl x509 -noout -text -certopt no_pubkey,no_sigdump -fingerprint -sha256` shows. */

@@ -4,6 +4,12 @@
  * plan of what to create. Pure. The plan never replaces a file etcd-scaleout did not create: those
  * are kept when valid and refused otherwise, so an undo can remove exactly what was created.
  */
+
+import {
+  type CertificateKind,
+  kubesprayPair,
+} from '../kubespray/kubesprayNames';
+import { isIpAddress, NAME, type NewMember } from '../request/request';
 import {
   type CertificateExpectations,
   caReasons,
@@ -15,8 +21,6 @@ import {
   whyMissing,
   type X509Facts,
 } from './certificates';
-import { type CertificateKind, kubesprayPair } from './kubesprayNames';
-import { isIpAddress, NAME, type NewMember } from './request';
 import type { TlsFileSet } from './tlsFiles';
 
 export interface SubjectAltNames {

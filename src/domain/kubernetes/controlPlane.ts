@@ -7,7 +7,7 @@
  * as they are and says so in its result.
  */
 import { z } from 'zod';
-import { absPath, HOST, isSystemDir, need } from './patterns';
+import { absPath, HOST, isSystemDir, need } from '../request/patterns';
 
 export const DEFAULT_MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
 

@@ -3,6 +3,10 @@
  * into a cluster profile (profile.ts), so a value is held to the same pattern wherever it is written.
  */
 import { z } from 'zod';
+import {
+  nonPublicHostKind,
+  nonPublicTargetProblem,
+} from '../notify/webhookTarget';
 import { parseNetwork } from './networks';
 import {
   absPath,
@@ -19,7 +23,6 @@ import {
   urlOf,
   webhookSecretProblem,
 } from './patterns';
-import { nonPublicHostKind, nonPublicTargetProblem } from './webhookTarget';
 
 export const TlsSchema = z
   .object({

@@ -1,4 +1,4 @@
-import { isFilePath } from './patterns';
+import { isFilePath } from '../request/patterns';
 
 /**
  * The TLS files an etcd env file names (client and peer: certificate, key, CA), grouped so each
