@@ -54,7 +54,10 @@ async function completed<R>(id: string): Promise<R> {
   return done.result as R;
 }
 
-/** The killed activity completed on a worker that was running at the kill, in a later attempt. */
+/**
+ * The killed activity completed on a worker that was running at the kill, in a later attempt, and
+ * the run moved on in under 10 s (the heartbeat and sticky-queue timeouts of src/worker/create.ts).
+ */
 function assertTakenOver(kill: Kill, f: Failover): void {
   assert.notEqual(f.completedBy, kill.victim.identity, 'not the killed worker');
   assert.ok(
@@ -62,6 +65,10 @@ function assertTakenOver(kill: Kill, f: Failover): void {
     `${kill.activity} completed by ${f.completedBy}, one of ${kill.others.map((w) => w.identity)}`,
   );
   assert.ok(f.attempts >= 2, `${kill.activity} retried: ${f.attempts}`);
+  assert.ok(
+    f.movedOnMs < 10_000,
+    `the run moved on in under 10 s: ${failoverLine(kill, f)}`,
+  );
 }
 
 /** The audit through the API: the phases in order and the killed activity retried to completion. */

@@ -14,7 +14,7 @@ import { sleep } from '../../lab/processes';
 import { START_PATHS } from '../../src/api/routes/start';
 import type { RunKind } from '../../src/client';
 import { call, TOKEN } from './api';
-import { auditOf } from './history';
+import { failoverOf } from './failover';
 import {
   PROD_API,
   type ProductionStack,
@@ -91,81 +91,37 @@ export async function killHolderOf(
 export interface Failover {
   /** ms from the kill to the start of the attempt that completed the killed activity. */
   retryStartedMs: number;
-  /** ms from the kill to the first activity completed after it. */
-  progressMs: number;
-  /** ms from the kill to the next activity scheduled after the retried one (undefined: the run ended with it). */
-  movedOnMs?: number;
-  /** Attempts of the killed activity, the killed one included. */
+  /** ms from the kill to the start of the first activity scheduled after it: the run moving on. */
+  movedOnMs: number;
+  /** The next activity, the one that moved the run on. */
+  nextActivity: string;
+  /** The attempt that completed the killed activity (2 or more: the killed one came first). */
   attempts: number;
   /** The worker whose attempt completed it, as the history's ActivityTaskStarted event names it. */
   completedBy: string;
 }
 
-/** Who started each attempt of `type` that the history keeps (the last attempt of each activity). */
-async function startedBy(
-  handle: WorkflowHandle,
-  type: string,
-): Promise<string[]> {
-  const { events } = await handle.fetchHistory();
-  const scheduled = new Map<string, string>();
-  const identities: string[] = [];
-  for (const e of events ?? []) {
-    const s = e.activityTaskScheduledEventAttributes;
-    if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
-    const st = e.activityTaskStartedEventAttributes;
-    if (st && scheduled.get(String(st.scheduledEventId)) === type)
-      identities.push(st.identity ?? '');
-  }
-  return identities;
-}
-
 /**
- * Waits until the killed activity completed and the run moved on (or ended), and returns the times
- * from the kill, read from the run's history through the audit report.
+ * Waits until the killed activity completed and the run's next activity started, and returns the
+ * times from the kill, read from the run's history (failover.ts, the one reading of them).
  */
 export async function failoverAfter(
   handle: WorkflowHandle,
   kill: Kill,
-  timeoutMs = 180_000,
 ): Promise<Failover> {
-  const since = (iso: string) => Date.parse(iso) - kill.killedAt;
-  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
-    const report = await auditOf(handle);
-    const { activities } = report;
-    const killed = activities
-      .filter((a) => a.name === kill.activity && since(a.scheduledAt) <= 0)
-      .at(-1);
-    if (killed?.outcome === 'completed' && killed.closedAt) {
-      const closedAt = killed.closedAt;
-      const next = activities.find(
-        (a) =>
-          a !== killed && Date.parse(a.scheduledAt) >= Date.parse(closedAt),
-      );
-      if (next || report.status !== 'RUNNING') {
-        const completed = activities
-          .filter((a) => a.outcome === 'completed' && a.closedAt)
-          .map((a) => since(a.closedAt as string))
-          .filter((ms) => ms > 0);
-        return {
-          retryStartedMs: since(killed.startedAt ?? closedAt),
-          progressMs: Math.min(...completed),
-          movedOnMs: next ? since(next.scheduledAt) : undefined,
-          attempts: killed.attempts,
-          completedBy: (await startedBy(handle, kill.activity)).at(-1) ?? '',
-        };
-      }
-    }
-    await sleep(250);
-  }
-  throw new Error(
-    `${kill.activity} of ${handle.workflowId} did not complete within ${timeoutMs / 1000}s of the kill`,
-  );
+  const f = await failoverOf(handle, kill.killedAt, kill.activity);
+  return {
+    retryStartedMs: f.retry.ms,
+    movedOnMs: f.next.ms,
+    nextActivity: f.next.activity,
+    attempts: f.retry.attempt,
+    completedBy: f.retry.worker,
+  };
 }
 
 /** The kill and the times after it, for a file's summary line. */
 export function failoverLine(kill: Kill, f: Failover): string {
-  const s = (ms?: number) =>
-    ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)}s`;
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
   const by = kill.others.find((w) => w.identity === f.completedBy);
-  return `${kill.victim.name} SIGKILLed in ${kill.activity}; its retry started ${s(f.retryStartedMs)} after the kill on ${by?.name ?? f.completedBy}, first progress ${s(f.progressMs)}, the run moved on ${s(f.movedOnMs)} after the kill`;
+  return `${kill.victim.name} SIGKILLed in ${kill.activity}; its retry (attempt ${f.attempts}) started ${s(f.retryStartedMs)} after the kill on ${by?.name ?? f.completedBy}, the run moved on (${f.nextActivity} started) ${s(f.movedOnMs)} after the kill`;
 }
