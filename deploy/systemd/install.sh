@@ -27,6 +27,9 @@
 #   --bind-ip IP [127.0.0.1]  --port-base N [7233]  --server-name NAME [this host's name]
 #   --namespace NS [default]  --task-queue Q [etcd-scaleout]  --api-port N [8080]
 #   --db-host H [127.0.0.1]  --db-port N [5432]
+#   --worker-metrics ADDR [127.0.0.1:9464]  --api-metrics ADDR [127.0.0.1:9465]: where the worker and the
+#                       API serve Prometheus metrics (deploy/prometheus/prometheus.yml scrapes these);
+#                       "off" for none
 #   --psql-admin CMD    how to run psql as a PostgreSQL superuser [runuser -u postgres -- psql]
 #   --skip-db-role      the role temporal exists already (managed PostgreSQL): only the password file
 #   --tls-make-ca       a small local CA (openssl), a server and a client certificate, made once
@@ -39,7 +42,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 ROOT="${ETCD_SCALEOUT_ROOT:-}"
 USERS=yes BIND_IP=127.0.0.1 PORT_BASE=7233 SERVER_NAME="" NAMESPACE=default TASK_QUEUE=etcd-scaleout
-API_PORT=8080 DB_HOST=127.0.0.1 DB_PORT=5432 PSQL_ADMIN="runuser -u postgres -- psql" DB_ROLE=yes
+API_PORT=8080 WORKER_METRICS=127.0.0.1:9464 API_METRICS=127.0.0.1:9465 DB_HOST=127.0.0.1 DB_PORT=5432 PSQL_ADMIN="runuser -u postgres -- psql" DB_ROLE=yes
 TEMPORAL_BIN="${HOME:-/root}/.cache/etcd-scaleout/temporal-server/v1.32.1" TEMPORAL_CLI="" TLS=""
 declare -A GIVEN=()
 ACTION=all
@@ -57,6 +60,8 @@ while [ $# -gt 0 ]; do
     --task-queue) TASK_QUEUE="$2"; shift ;;
     --api-port) API_PORT="$2"; shift ;;
     --db-host) DB_HOST="$2"; shift ;;
+    --worker-metrics) WORKER_METRICS="$2"; shift ;;
+    --api-metrics) API_METRICS="$2"; shift ;;
     --db-port) DB_PORT="$2"; shift ;;
     --psql-admin) PSQL_ADMIN="$2"; shift ;;
     --skip-db-role) DB_ROLE=no ;;
@@ -234,8 +239,14 @@ step_env() {
     printf 'TEMPORAL_ADDRESS=%s:%s\nTEMPORAL_NAMESPACE=%s\nTEMPORAL_TASK_QUEUE=%s\n' "$BIND_IP" "$PORT_BASE" "$NAMESPACE" "$TASK_QUEUE"
     client_tls_env
   } | put 0640 root:etcd-scaleout "$E/temporal.env"
-  printf 'ETCD_SCALEOUT_PROFILES_DIR=%s\nETCD_SCALEOUT_INLINE_SETTINGS=deny\n' "$E/profiles" | put 0640 root:etcd-scaleout "$E/worker.env"
-  printf 'API_HOST=127.0.0.1\nAPI_PORT=%s\nAPI_TOKENS_FILE=%s\n' "$API_PORT" "$A/tokens" | put 0640 root:etcd-scaleout "$A/api.env"
+  {
+    printf 'ETCD_SCALEOUT_PROFILES_DIR=%s\nETCD_SCALEOUT_INLINE_SETTINGS=deny\n' "$E/profiles"
+    [ "$WORKER_METRICS" = off ] || printf 'ETCD_SCALEOUT_METRICS_ADDRESS=%s\n' "$WORKER_METRICS"
+  } | put 0640 root:etcd-scaleout "$E/worker.env"
+  {
+    printf 'API_HOST=127.0.0.1\nAPI_PORT=%s\nAPI_TOKENS_FILE=%s\n' "$API_PORT" "$A/tokens"
+    [ "$API_METRICS" = off ] || printf 'API_METRICS_ADDRESS=%s\n' "$API_METRICS"
+  } | put 0640 root:etcd-scaleout "$A/api.env"
   [ -f "$A/tokens" ] || printf '# sha256 of the token, identity, roles: deploy/systemd/install.sh token NAME ROLES FILE\n' | put 0640 root:etcd-scaleout "$A/tokens"
   say "env files: $T/temporal.env $E/temporal.env $E/worker.env $A/api.env; password $T/db-password"
 }

@@ -6,9 +6,9 @@
  * initdb), then each installed unit's ExecStartPre/ExecStart with the environment its Environment= and
  * EnvironmentFile= lines give (test/support/systemdUnit.ts reads the units; nothing of them is copied
  * here), the script's wait for SERVING and namespace step between the server and the worker, its wait for the
- * worker to poll, an API token made by the script, and a 3 -> 5 through the API. Over mutual TLS (install.sh --tls-make-ca)
- * when deploy/temporal/config.yaml reads the server's TLS settings, else in plaintext (said in the
- * output). The processes run as the test's user: the units' User= is not applied here.
+ * worker to poll, an API token made by the script, and a 3 -> 5 through the API, whose worker and API
+ * serve the Prometheus metrics deploy/prometheus/prometheus.yml scrapes. Over mutual TLS (install.sh
+ * --tls-make-ca). The processes run as the test's user: the units' User= is not applied here.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -47,11 +47,9 @@ const API_PORT = 18097;
 const API = `http://127.0.0.1:${API_PORT}`;
 const SERVER_NAME = 'temporal.guide.lab';
 const FIVE = ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'];
-/** The server side of mutual TLS is in the config template (another change may not be merged yet). */
-const TLS = readFileSync(
-  join(REPO, 'deploy', 'temporal', 'config.yaml'),
-  'utf8',
-).includes('TEMPORAL_SERVER_TLS_CERT_FILE');
+/** The metrics addresses given to install.sh (its defaults, :9464 and :9465, belong to the machine). */
+const WORKER_METRICS = '127.0.0.1:19474';
+const API_METRICS = '127.0.0.1:19475';
 
 interface Running {
   name: string;
@@ -59,7 +57,7 @@ interface Running {
   log: string;
 }
 
-describe(`docs/production.md's systemd path, run as written (install.sh --root, the units' ExecStart lines, ${TLS ? 'mutual TLS' : 'plaintext: config.yaml has no server TLS yet'})`, () => {
+describe("docs/production.md's systemd path, run as written (install.sh --root, the units' ExecStart lines, mutual TLS)", () => {
   const labOf = useLab({ block: 215 });
   let root = '';
   let logs = '';
@@ -90,7 +88,11 @@ describe(`docs/production.md's systemd path, run as written (install.sh --root, 
         String(POSTGRES_PORT),
         '--psql-admin',
         `${postgres?.bin}/psql -h 127.0.0.1 -p ${POSTGRES_PORT} -U postgres -d postgres`,
-        TLS ? '--tls-make-ca' : '--no-tls',
+        '--worker-metrics',
+        WORKER_METRICS,
+        '--api-metrics',
+        API_METRICS,
+        '--tls-make-ca',
         ...args,
       ],
       { env: { ...process.env, ETCD_SCALEOUT_ROOT: '' } },
@@ -163,27 +165,23 @@ describe(`docs/production.md's systemd path, run as written (install.sh --root, 
   });
 
   it('install.sh again changes nothing; the files it made have the modes the guide says', async () => {
-    const cert = TLS ? readFileSync(path('etc/temporal/tls/server.pem')) : '';
+    const cert = readFileSync(path('etc/temporal/tls/server.pem'));
     const again = await install('files');
     assert.doesNotMatch(
       again.stdout,
       /changed|signed|made the CA/,
       again.stdout,
     );
-    if (TLS) {
-      assert.deepEqual(readFileSync(path('etc/temporal/tls/server.pem')), cert);
-      const env = readEnvFile(path('etc/etcd-scaleout/temporal.env'));
-      assert.equal(env.TEMPORAL_TLS_SERVER_NAME, SERVER_NAME);
-      assert.ok(existsSync(env.TEMPORAL_TLS_CLIENT_KEY_PATH));
-    }
+    assert.deepEqual(readFileSync(path('etc/temporal/tls/server.pem')), cert);
+    const env = readEnvFile(path('etc/etcd-scaleout/temporal.env'));
+    assert.equal(env.TEMPORAL_TLS_SERVER_NAME, SERVER_NAME);
+    assert.ok(existsSync(env.TEMPORAL_TLS_CLIENT_KEY_PATH));
     const mode = (p: string) => (statSync(path(p)).mode & 0o777).toString(8);
     assert.equal(mode('etc/temporal/db-password'), '600');
     assert.equal(mode('var/backups/etcd-scaleout'), '700');
-    if (TLS) {
-      assert.equal(mode('etc/temporal/tls/server-key.pem'), '600');
-      assert.equal(mode('etc/etcd-scaleout/tls/client-key.pem'), '600');
-      assert.equal(mode('etc/etcd-scaleout-ca/ca-key.pem'), '600');
-    }
+    assert.equal(mode('etc/temporal/tls/server-key.pem'), '600');
+    assert.equal(mode('etc/etcd-scaleout/tls/client-key.pem'), '600');
+    assert.equal(mode('etc/etcd-scaleout-ca/ca-key.pem'), '600');
     // The role the script made logs in with the password of its file (the schema step below uses it).
     const roles = await postgres?.query(
       'postgres',
@@ -209,29 +207,27 @@ describe(`docs/production.md's systemd path, run as written (install.sh --root, 
     times.push(
       `wait for SERVING + namespace ${((Date.now() - t) / 1000).toFixed(1)}s`,
     );
-    if (TLS) {
-      // The frontend requires a client certificate: the CLI without the env file's TLS settings is refused.
-      const { TEMPORAL_ADDRESS } = readEnvFile(
-        path('etc/etcd-scaleout/temporal.env'),
-      );
-      const plain = await execFileP(
-        findTemporalCli(),
-        [
-          'operator',
-          'cluster',
-          'health',
-          '--address',
-          TEMPORAL_ADDRESS,
-          '--client-connect-timeout',
-          '5s',
-        ],
-        { env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 },
-      ).then(
-        (r) => `answered: ${r.stdout}`,
-        () => 'refused',
-      );
-      assert.equal(plain, 'refused');
-    }
+    // The frontend requires a client certificate: the CLI without the env file's TLS settings is refused.
+    const { TEMPORAL_ADDRESS } = readEnvFile(
+      path('etc/etcd-scaleout/temporal.env'),
+    );
+    const plain = await execFileP(
+      findTemporalCli(),
+      [
+        'operator',
+        'cluster',
+        'health',
+        '--address',
+        TEMPORAL_ADDRESS,
+        '--client-connect-timeout',
+        '5s',
+      ],
+      { env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 },
+    ).then(
+      (r) => `answered: ${r.stdout}`,
+      () => 'refused',
+    );
+    assert.equal(plain, 'refused');
     const tokenFile = path('alice.token');
     await install('token', 'alice', 'requester', tokenFile);
     const token = readFileSync(tokenFile, 'utf8').trim();
@@ -311,6 +307,18 @@ describe(`docs/production.md's systemd path, run as written (install.sh --root, 
       { env: cliEnv },
     );
     assert.match(st.stdout, /COMPLETED/, st.stdout);
+
+    // The units serve the metrics Prometheus scrapes: the worker's run and the API's requests.
+    const scrape = async (at: string) =>
+      (await fetch(`http://${at}/metrics`)).text();
+    assert.match(
+      await scrape(WORKER_METRICS),
+      /^etcd_scaleout_runs_completed_total\{[^}]*workflowType="scaleOutEtcd"[^}]*\} 1$/m,
+    );
+    assert.match(
+      await scrape(API_METRICS),
+      /^etcd_scaleout_api_requests_total\{route="\/v1\/scaleouts",method="POST",status="201"\} 1$/m,
+    );
   });
 });
 
