@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvNode } from './kubespray';
-import { execFileP } from './processes';
+import { openssl } from './openssl';
 import { KEY_BITS, labRsaKey } from './rsaKeys';
 
 /** Kubespray's kube_service_addresses; the first address is the `kubernetes` service's. */
@@ -124,14 +124,8 @@ export class KubePki {
     );
   }
 
-  private async openssl(...args: string[]): Promise<void> {
-    try {
-      await execFileP('openssl', args, { cwd: this.dir });
-    } catch (err) {
-      throw new Error(
-        `openssl ${args.slice(0, 2).join(' ')} in ${this.dir} failed: ${(err as { stderr?: string }).stderr || (err as Error).message}`,
-      );
-    }
+  private openssl(...args: string[]): Promise<void> {
+    return openssl(this.dir, ...args);
   }
 
   /** What `host` keeps in /etc/kubernetes/ssl (given as the folder outside its namespace), in kubeadm's names. */

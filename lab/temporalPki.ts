@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileP } from './processes';
+import { openssl } from './openssl';
 import { KEY_BITS, labRsaKey } from './rsaKeys';
 
 const DAYS = '3650';
@@ -131,13 +131,7 @@ export class TemporalPki {
     );
   }
 
-  private async openssl(...args: string[]): Promise<void> {
-    try {
-      await execFileP('openssl', args, { cwd: this.dir });
-    } catch (err) {
-      throw new Error(
-        `openssl ${args.slice(0, 2).join(' ')} in ${this.dir} failed: ${(err as { stderr?: string }).stderr || (err as Error).message}`,
-      );
-    }
+  private openssl(...args: string[]): Promise<void> {
+    return openssl(this.dir, ...args);
   }
 }

@@ -36,21 +36,8 @@ LOG="$CACHE/setup.log"
 : >"$LOG"
 
 say() { printf '[setup] %s\n' "$*"; }
-# step <what> <command...>: one line on screen with the step's time; its output to the log, shown if it fails.
-step() {
-  local what="$1" start=$SECONDS
-  shift
-  printf '[setup] %s ... ' "$what"
-  printf '\n=== %s\n' "$what" >>"$LOG"
-  if "$@" >>"$LOG" 2>&1; then
-    printf 'done (%ss)\n' "$((SECONDS - start))"
-  else
-    printf 'FAILED after %ss; the last lines of %s:\n' "$((SECONDS - start))" "$LOG"
-    tail -n 40 "$LOG" | sed 's/^/    /'
-    exit 1
-  fi
-}
-# try_step <what> <command...>: as step, but a failure is only said (with the log's last lines), not fatal.
+# try_step <what> <command...>: one line on screen with the step's time; its output to the log. A failure
+# is said with the log's last lines and returned, not fatal (the caller has a fallback).
 try_step() {
   local what="$1" start=$SECONDS
   shift
@@ -59,11 +46,13 @@ try_step() {
   if "$@" >>"$LOG" 2>&1; then
     printf 'done (%ss)\n' "$((SECONDS - start))"
   else
-    printf 'failed after %ss; the last lines of %s:\n' "$((SECONDS - start))" "$LOG"
-    tail -n 5 "$LOG" | sed 's/^/    /'
+    printf 'FAILED after %ss; the last lines of %s:\n' "$((SECONDS - start))" "$LOG"
+    tail -n "${STEP_TAIL:-5}" "$LOG" | sed 's/^/    /'
     return 1
   fi
 }
+# step <what> <command...>: as try_step, with more of the log shown, and a failure ends the set-up.
+step() { STEP_TAIL=40 try_step "$@" || exit 1; }
 
 # The etcd versions to have: the demo's one, or every line for the tests.
 demo_etcd="${ETCD_VERSION:-$(awk '!/^#/ && $3 == "default" { print $1; exit }' lab/etcd-versions)}"
