@@ -16,10 +16,11 @@
  */
 import assert from 'node:assert/strict';
 import type { ReplaceResult, ScaleInResult } from '../../src/workflows';
-import { call, TOKEN, waitForList, waitForStatus } from '../support/api';
+import { call, TOKEN, waitForList } from '../support/api';
 import { assertInvariants } from '../support/invariants';
 import { useLab } from '../support/labs';
 import {
+  completedThroughApi,
   type Failover,
   failoverAfter,
   failoverLine,
@@ -38,21 +39,6 @@ import { type RunHandle, waitForProgress } from '../support/runs';
 import { freezeEtcdWhenReady, signal } from '../support/triggers';
 
 const summary: string[] = [];
-
-/** The run's end as the API reports it (its result, or a failure that fails the test). */
-async function completed<R>(id: string): Promise<R> {
-  const done = await waitForStatus(
-    id,
-    (s) => s.status !== 'RUNNING',
-    'completion',
-    300_000,
-    500,
-    PROD_API,
-  );
-  assert.equal(done.status, 'COMPLETED', JSON.stringify(done).slice(0, 2000));
-  assert.equal(done.progress.phase, 'done');
-  return done.result as R;
-}
 
 /**
  * The killed activity completed on a worker that was running at the kill, in a later attempt, and
@@ -154,7 +140,7 @@ describe('production-shaped Temporal: a replacement and a scale-in, the worker o
         signal(pid, 'SIGCONT');
       }
       const f = await failoverAfter(handle, kill);
-      const r = await completed<ReplaceResult>(id);
+      const r = await completedThroughApi<ReplaceResult>(id);
       assert.equal(r.path, 'down');
       assert.deepEqual(r.replaced, { name: 'etcd2', id: etcd2.id });
       assert.equal(r.newMember, 'etcd4');
@@ -227,7 +213,7 @@ describe('production-shaped Temporal: a replacement and a scale-in, the worker o
         signal(sshd, 'SIGCONT');
       }
       const f = await failoverAfter(handle, kill);
-      const r = await completed<ScaleInResult>(id);
+      const r = await completedThroughApi<ScaleInResult>(id);
       assert.deepEqual([r.from, r.to], [5, 3]);
       assert.deepEqual(
         r.removed.map((x) => [x.member, x.removed, x.serviceStopped]),

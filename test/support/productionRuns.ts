@@ -13,7 +13,7 @@ import type { Lab } from '../../lab';
 import { sleep } from '../../lab/processes';
 import { START_PATHS } from '../../src/api/routes/start';
 import type { RunKind } from '../../src/client';
-import { call, TOKEN } from './api';
+import { call, TOKEN, waitForStatus } from './api';
 import { failoverOf } from './failover';
 import {
   PROD_API,
@@ -42,6 +42,21 @@ export async function startThroughApi(
   });
   assert.equal(r.status, 201, r.text);
   return stack.client.workflow.getHandle(r.json.workflowId);
+}
+
+/** The run's end as the stack's API reports it: its result, or a failure that fails the test. */
+export async function completedThroughApi<R = unknown>(id: string): Promise<R> {
+  const done = await waitForStatus(
+    id,
+    (s) => s.status !== 'RUNNING',
+    'completion',
+    300_000,
+    500,
+    PROD_API,
+  );
+  assert.equal(done.status, 'COMPLETED', JSON.stringify(done).slice(0, 2000));
+  assert.equal(done.progress.phase, 'done');
+  return done.result as R;
 }
 
 /** The worker identity that holds the run's started activity `type` (waits up to `timeoutMs` for it). */
