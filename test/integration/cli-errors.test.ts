@@ -138,7 +138,7 @@ describe('etcd-scaleout CLI on the real stack', () => {
         assert.equal(r.code, 4, `${cmd.join(' ')}: ${show(r)}`);
         assert.match(
           r.stderr,
-          /cannot reach Temporal at 127\.0\.43\.1:7344 \(namespace default\)/,
+          /cannot connect to Temporal at 127\.0\.43\.1:7344: nothing accepts connections there \(connection refused\)/,
         );
       }
     });
