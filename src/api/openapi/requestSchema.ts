@@ -59,7 +59,7 @@ export function replaceRequestJsonSchema(): Json {
     'The etcd name of the member to replace, resolved to its ID and peer URL by etcd in preflight (never by a prefix or an address).';
   props.newMembers.maxItems = 1;
   props.newMembers.description =
-    'Exactly one member: the replacement. It needs a host, name and URLs of its own unless the member it replaces is down.';
+    "Exactly one member: the replacement. It needs a host, name and URLs of its own unless the member it replaces is down. A down member's machine rebuilt with its address (same name, peer and client URL, empty disk) may be named for itself: it is removed, then added again at its own address, and the apiservers' --etcd-servers (the same list) are not touched. A healthy member cannot be replaced by itself.";
   schema.required = [
     ...new Set([...(schema.required as string[]), 'replaceMember']),
   ];

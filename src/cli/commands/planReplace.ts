@@ -23,7 +23,9 @@ export function pointOfNoReturn(plan: ReplacePlan): string {
   const undone =
     plan.path === 'healthy'
       ? `${plan.newMember.name} removed again, the apiservers' lists restored`
-      : "the apiservers' lists restored";
+      : plan.atOwnAddress
+        ? 'nothing was changed before it (the apiservers keep their list)'
+        : "the apiservers' lists restored";
   return `point of no return: step ${step}, the removal of ${plan.old.name} (ID ${plan.old.id}); before it a failure undoes everything (${undone}), after it the run only goes forward and a failure leaves the cluster healthy at the size it reached`;
 }
 

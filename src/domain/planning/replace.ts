@@ -8,6 +8,14 @@
  *   never has fewer healthy voters than it started with.
  * The point of no return is the old member's removal: before it everything is undone, after it the
  * run only goes forward.
+ *
+ * The rebuilt machine (down path only): the new member is the replaced one on its own machine, same
+ * name, peer URL and client URL, empty disk. It is removed, then the same peer URL is added again (a new
+ * member ID: etcd's ID is a hash of the peer URLs and the second, and the add waits out a collision).
+ * The apiservers' --etcd-servers is the same list before and after, so they are not touched: taking the
+ * URL out and putting it back would restart every apiserver twice for nothing. A healthy member is never
+ * replaced by itself: it would have to leave before its replacement joins, which is the down path's risk
+ * taken with no failure to justify it.
  */
 import { hostOf } from '../request/patterns';
 import type { NewMember } from '../request/request';
@@ -35,6 +43,7 @@ export type ReplacePath = 'down' | 'healthy';
 
 /** The phases of each path, in order; `remove-old` is the point of no return. */
 export type ReplaceStep =
+  | 'apiservers-unchanged'
   | 'apiservers-out'
   | 'remove-old'
   | 'join-new'
@@ -45,6 +54,13 @@ export const REPLACE_STEPS: Record<ReplacePath, ReplaceStep[]> = {
   down: ['apiservers-out', 'remove-old', 'join-new', 'apiservers-in'],
   healthy: ['join-new', 'apiservers-swap', 'remove-old'],
 };
+
+/** The down path on the rebuilt machine: the apiservers' list is the same before and after. */
+export const REBUILT_STEPS: ReplaceStep[] = [
+  'remove-old',
+  'join-new',
+  'apiservers-unchanged',
+];
 
 export interface ReplaceInput {
   cluster: string;
@@ -63,6 +79,8 @@ export interface ReplacePlan {
   old: RemovedMember;
   oldLeads: boolean;
   newMember: NewMember;
+  /** The new member is the old one on its rebuilt machine: its name, peer URL and client URL (down path only). */
+  atOwnAddress: boolean;
   /** ETCD_INITIAL_CLUSTER of the new member's env file. */
   initialCluster: string;
   /** The new member's numbered join (the scale-out's), with the sizes of this path. */
@@ -81,6 +99,8 @@ export interface ReplacePlan {
   warnings: string[];
 }
 
+type Identity = Pick<MemberInfo, 'name' | 'peerURLs' | 'clientURLs'>;
+
 /** The new member must not be in the cluster already, except as the failed member it replaces. */
 function checkNewMember(
   members: MemberInfo[],
@@ -89,12 +109,27 @@ function checkNewMember(
   path: ReplacePath,
 ): void {
   const others = members.filter((m) => path === 'healthy' || m.id !== old.id);
-  const clash = (m: MemberInfo) =>
+  const clash = (m: Identity) =>
     m.name === nm.name ||
     m.peerURLs.includes(nm.peerURL) ||
     m.clientURLs.includes(nm.clientURL) ||
     [...m.peerURLs, ...m.clientURLs].some(
       (u) => hostOf(u) === nm.host || hostOf(u) === nm.listenAddress,
+    );
+  if (path === 'healthy' && clash(old))
+    throw new PlanError(
+      'newMembers[0]',
+      `${nm.name} (${nm.host}, ${nm.peerURL}) has ${old.name}'s own ${sharedWith(nm, old)}, and ${old.name} is healthy (it answers on ${old.clientURLs.join(',') || old.peerURLs.join(',')}): a healthy member cannot be replaced by itself, since it would have to leave before its replacement joins. If its machine is being rebuilt, stop etcd on ${hostOf(old.peerURLs[0])} first (then it is down, and the replacement removes it and adds it again at its own address); for a hardware refresh, name a new member with a host, name and URLs of its own`,
+    );
+  // A URL of the replaced member is its identity to etcd and the apiservers: all of it or none.
+  if (
+    path === 'down' &&
+    !isOwnAddress(nm, old) &&
+    (old.peerURLs.includes(nm.peerURL) || old.clientURLs.includes(nm.clientURL))
+  )
+    throw new PlanError(
+      'newMembers[0]',
+      `${nm.name} (${nm.peerURL}, ${nm.clientURL}) takes part of ${old.name}'s identity (${old.name}, ${old.peerURLs.join(',')}, ${old.clientURLs.join(',')}): a member rebuilt on its own machine keeps its name, peer URL and client URL all three; otherwise give the new member a name and URLs of its own`,
     );
   const taken = others.find(clash);
   if (taken)
@@ -105,6 +140,29 @@ function checkNewMember(
           ? `; ${old.name} is healthy, so the new member joins before it leaves and needs a host, name and URLs of its own`
           : ''),
     );
+}
+
+/** The new member is `old` on its own machine: the same name, peer URL and client URL (only one of each). */
+export const isOwnAddress = (nm: NewMember, old: Identity): boolean =>
+  nm.name === old.name &&
+  old.peerURLs.length === 1 &&
+  old.peerURLs[0] === nm.peerURL &&
+  old.clientURLs.length === 1 &&
+  old.clientURLs[0] === nm.clientURL;
+
+/** What of `old` the new member has: its name, host, URLs. */
+function sharedWith(nm: NewMember, old: Identity): string {
+  const hosts = [...old.peerURLs, ...old.clientURLs].map(hostOf);
+  return [
+    nm.name === old.name ? 'name' : '',
+    hosts.includes(nm.host) || hosts.includes(nm.listenAddress ?? '')
+      ? 'host'
+      : '',
+    old.peerURLs.includes(nm.peerURL) ? 'peer URL' : '',
+    old.clientURLs.includes(nm.clientURL) ? 'client URL' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** What a refused add asks for: the unhealthy voters other than the one replaced, by name, back or removed. */
@@ -186,12 +244,14 @@ export function planReplace(input: ReplaceInput): ReplacePlan {
       `${n - healthyAtStart} of ${n} voters unhealthy at the start (quorum ${quorum(n)}): the run keeps at least ${healthyAtLeast} healthy`,
     );
   const remaining = input.members.filter((m) => m.id !== old.id);
+  const atOwnAddress = path === 'down' && isOwnAddress(input.newMember, old);
   // The new member appended (memberOrder.ts says why, not in the old one's place).
   const inOrder = (list: MemberInfo[]) =>
     orderedMembers(input.endpoints, list, [input.newMember.peerURL]);
   const after = inOrder([...remaining, promotedNew(input.newMember)]);
+  // The rebuilt member keeps its place (its client URL is the profile's); any other new one is last.
   const initialCluster = initialClusterString(
-    inOrder(path === 'down' ? remaining : input.members),
+    atOwnAddress ? after : inOrder(path === 'down' ? remaining : input.members),
     input.newMember,
   );
   // Switched endpoints in the one order too: the join's ETCD_INITIAL_CLUSTER is ordered by them.
@@ -199,10 +259,11 @@ export function planReplace(input: ReplaceInput): ReplacePlan {
   return {
     cluster: input.cluster,
     path,
-    steps: REPLACE_STEPS[path],
+    steps: atOwnAddress ? REBUILT_STEPS : REPLACE_STEPS[path],
     old,
     oldLeads: input.leaderId === old.id,
     newMember: input.newMember,
+    atOwnAddress,
     initialCluster,
     join: {
       member: input.newMember,
@@ -227,14 +288,15 @@ export function describeReplace(plan: ReplacePlan): string[] {
   const o = plan.old;
   const nm = plan.newMember;
   const text: Record<ReplaceStep, string> = {
+    'apiservers-unchanged': `every kube-apiserver's --etcd-servers unchanged (${nm.clientURL} is ${o.name}'s own client URL, before and after): the apiservers are not touched`,
     'apiservers-out': `take ${o.clientURLs.join(',')} out of every kube-apiserver's --etcd-servers, one node at a time`,
     'remove-old': `POINT OF NO RETURN: ${plan.oldLeads ? 'move leadership away from it, ' : ''}member remove ${o.name} (ID ${o.id}); stop its service and move its data dir aside when its host answers; from here on only forward`,
-    'join-new': `join ${nm.name} (${nm.host}, ${nm.peerURL}) by the numbered join: learner, env file with ETCD_INITIAL_CLUSTER=${plan.initialCluster}, start, catch up, promote (${describeSize(plan.peak.voters)}), verify`,
+    'join-new': `${plan.atOwnAddress ? `re-add ${nm.name} at its own address after the removal (the same peer URL ${nm.peerURL}, a new member ID), on its rebuilt machine (its data dir empty or moved aside): ` : ''}join ${nm.name} (${nm.host}, ${nm.peerURL}) by the numbered join: learner, env file with ETCD_INITIAL_CLUSTER=${plan.initialCluster}, start, catch up, promote (${describeSize(plan.peak.voters)}), verify`,
     'apiservers-in': `add ${nm.clientURL} to every kube-apiserver's --etcd-servers, one node at a time`,
     'apiservers-swap': `in every kube-apiserver's --etcd-servers, one node at a time: add ${nm.clientURL}, remove ${o.clientURLs.join(',')}`,
   };
   const lines = [
-    `path: ${plan.path === 'down' ? `${o.name} is down or unhealthy: remove it first, then join ${nm.name}` : `${o.name} is healthy: join ${nm.name} first, then remove ${o.name}`} (healthy voters: ${plan.healthyAtStart} at the start, never fewer than ${plan.healthyAtLeast})`,
+    `path: ${plan.path === 'down' ? `${o.name} is down or unhealthy: remove it first, then ${plan.atOwnAddress ? `re-add it at its own address (its machine rebuilt)` : `join ${nm.name}`}` : `${o.name} is healthy: join ${nm.name} first, then remove ${o.name}`} (healthy voters: ${plan.healthyAtStart} at the start, never fewer than ${plan.healthyAtLeast})`,
     '1. preflight: the members and their health, the new host over SSH, the cluster lock',
     '2. backup: a verified snapshot of one healthy member',
     ...plan.steps.map((s, i) => `${i + 3}. ${text[s]}`),

@@ -53,6 +53,12 @@ function split(raw: Json): { rest: Json; errors: FieldError[] } {
   return { rest, errors };
 }
 
+/** The rules with the member replaced named: its rebuilt machine may keep its endpoint (requestChecks.ts). */
+const withReplacing = (rules: RequestRules, raw: Json): RequestRules =>
+  typeof raw.replaceMember === 'string'
+    ? { ...rules, replacing: raw.replaceMember }
+    : rules;
+
 const notObject = (): { ok: false; errors: FieldError[] } => ({
   ok: false,
   errors: [{ field: '(request)', message: 'must be a JSON object' }],
@@ -67,7 +73,7 @@ export function validateReplaceRequest(
 ): { ok: true; request: ReplaceRequest } | { ok: false; errors: FieldError[] } {
   if (!isJson(raw)) return notObject();
   const { rest, errors } = split(raw);
-  const v = validateRequest(rest, rules);
+  const v = validateRequest(rest, withReplacing(rules, raw));
   const all = [...errors, ...(v.ok ? [] : v.errors)];
   if (all.length || !v.ok) return { ok: false, errors: all };
   return {
@@ -83,7 +89,7 @@ export function validateSubmittedReplace(
 ): SubmittedValidation & { replaceMember?: string } {
   if (!isJson(raw)) return notObject();
   const { rest, errors } = split(raw);
-  const v = validateSubmittedRequest(rest, rules);
+  const v = validateSubmittedRequest(rest, withReplacing(rules, raw));
   const all = [...errors, ...(v.ok ? [] : v.errors)];
   if (all.length || !v.ok) return { ok: false, errors: all };
   return { ...v, replaceMember: raw.replaceMember as string };

@@ -43,8 +43,15 @@ export {
 };
 
 /** The request's shape (requestShape.ts) with its cross-field checks (requestChecks.ts). */
-export const ScaleOutRequestSchema =
-  ScaleOutRequestShape.superRefine(checkRequest);
+export const ScaleOutRequestSchema = ScaleOutRequestShape.superRefine(
+  (req, ctx) => checkRequest(req, ctx),
+);
+
+/** The schema of a replacement's new member that may take the replaced member's own address (requestChecks.ts). */
+const replacingSchema = (replacing: string) =>
+  ScaleOutRequestShape.superRefine((req, ctx) =>
+    checkRequest(req, ctx, replacing),
+  );
 
 /**
  * Where certificates are signed with strategy.certificates "issue". Kubespray keeps the CA key on its
@@ -85,6 +92,13 @@ export type Validation =
 export interface RequestRules {
   /** Where new members may be (newMemberPlaces.ts). */
   newMemberPlaces: boolean;
+  /**
+   * A replacement's new member may be the replaced member rebuilt: its name, on its own endpoint
+   * (requestChecks.ts). Absent: applied (every entry point); false: a run started before it.
+   */
+  replaceAtOwnAddress?: boolean;
+  /** Set by the replacement's validator (replaceRequest.ts), never a replay rule: the member replaced. */
+  replacing?: string;
 }
 export const CURRENT_RULES: RequestRules = { newMemberPlaces: true };
 
@@ -99,7 +113,11 @@ export function validateRequest(
       errors: [{ field: '(request)', message: 'must be a JSON object' }],
     };
   }
-  const parsed = ScaleOutRequestSchema.safeParse(raw);
+  const schema =
+    rules.replacing !== undefined && rules.replaceAtOwnAddress !== false
+      ? replacingSchema(rules.replacing)
+      : ScaleOutRequestSchema;
+  const parsed = schema.safeParse(raw);
   if (!parsed.success)
     return { ok: false, errors: zodFieldErrors(parsed.error.issues) };
   const places = rules.newMemberPlaces ? newMemberPlaceErrors(parsed.data) : [];

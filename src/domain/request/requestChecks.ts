@@ -21,7 +21,17 @@ const schemeOf = (u: string) => {
   }
 };
 
-export function checkRequest(req: ScaleOutRequest, ctx: Ctx): void {
+/**
+ * `replacing`: the name of the member a replacement replaces (replaceRequest.ts). A new member of that
+ * same name may be on that member's own endpoint: the machine rebuilt with its address and inventory
+ * entry. Only the endpoint equal to its client URL is exempt; preflight checks etcd lists the replaced
+ * member at exactly those URLs and that it is down (planning/replace.ts).
+ */
+export function checkRequest(
+  req: ScaleOutRequest,
+  ctx: Ctx,
+  replacing?: string,
+): void {
   if (
     !Array.isArray(req.cluster?.endpoints) ||
     !Array.isArray(req.newMembers) ||
@@ -53,7 +63,8 @@ export function checkRequest(req: ScaleOutRequest, ctx: Ctx): void {
     );
   }
   checkDuplicates(req, ctx);
-  for (const [i, m] of req.newMembers.entries()) checkNewMember(req, m, i, ctx);
+  for (const [i, m] of req.newMembers.entries())
+    checkNewMember(req, m, i, ctx, replacing);
   if (req.strategy.canary > req.newMembers.length) {
     issue(
       ctx,
@@ -143,6 +154,7 @@ function checkNewMember(
   m: ScaleOutRequest['newMembers'][number],
   i: number,
   ctx: Ctx,
+  replacing?: string,
 ): void {
   for (const [field, url] of [
     ['peerURL', m.peerURL],
@@ -164,16 +176,26 @@ function checkNewMember(
       );
     }
   }
-  if (req.cluster.endpoints.includes(m.clientURL)) {
+  const rebuilt =
+    replacing !== undefined &&
+    m.name === replacing &&
+    req.cluster.endpoints.includes(m.clientURL);
+  // The rebuilt member's own endpoint is not another member's; any other endpoint on its host still is.
+  const endpoints = rebuilt
+    ? req.cluster.endpoints.filter((e) => e !== m.clientURL)
+    : req.cluster.endpoints;
+  if (endpoints.includes(m.clientURL)) {
     issue(
       ctx,
       ['newMembers', i, 'clientURL'],
-      `${m.clientURL} is already one of cluster.endpoints`,
+      `${m.clientURL} is already one of cluster.endpoints${
+        replacing !== undefined
+          ? `; only the member replaced (${replacing}) rebuilt on its own machine may keep its endpoint, and then newMembers[${i}].name must be "${replacing}"`
+          : ''
+      }`,
     );
   } else if (
-    req.cluster.endpoints.some(
-      (e) => hostOf(e) === m.host || hostOf(e) === m.listenAddress,
-    )
+    endpoints.some((e) => hostOf(e) === m.host || hostOf(e) === m.listenAddress)
   ) {
     issue(
       ctx,

@@ -128,12 +128,15 @@ async function downPath(r: Replacing): Promise<void> {
   const { run, plan } = r;
   const nm = plan.newMember;
   // 1. The old member out of every kube-apiserver's --etcd-servers, one node at a time (put back on failure before step 3).
-  r.apiservers.out = await changeLists(
-    run,
-    r.request,
-    { remove: plan.old.clientURLs },
-    'out',
-  );
+  // Not on the rebuilt machine: the list is the same after, so the apiservers are told nothing (never the URL out and back in).
+  if (plan.atOwnAddress) r.apiservers.unchanged = unchangedLists(plan);
+  else
+    r.apiservers.out = await changeLists(
+      run,
+      r.request,
+      { remove: plan.old.clientURLs },
+      'out',
+    );
   // 2. strategy.approval: a human looks before the point of no return.
   await approvalBeforeNoReturn(run, r.request);
   // 3. POINT OF NO RETURN: removed by its ID, its service stopped and data dir moved aside, the others' env files reduced.
@@ -144,19 +147,23 @@ async function downPath(r: Replacing): Promise<void> {
     joinMembers(run, throughRemaining(r), joinPlanOf(plan), [r.node], 'join'),
   );
   run.compensations.forget(); // a verified voter is kept
-  // 5. The new member into every kube-apiserver's --etcd-servers.
-  r.apiservers.in = await changeLists(
-    r.run,
-    r.request,
-    { add: [nm.clientURL] },
-    'in',
-    false,
-  );
-  // 6. The remaining members' env files: the full list, the new member included (no restart).
+  // 5. The new member into every kube-apiserver's --etcd-servers (on the rebuilt machine it never left them).
+  if (!plan.atOwnAddress)
+    r.apiservers.in = await changeLists(
+      r.run,
+      r.request,
+      { add: [nm.clientURL] },
+      'in',
+      false,
+    );
+  // 6. The remaining members' env files: the full list, the new member included (no restart). The
+  // rebuilt member's own file too: its join listed it last (a learner has no client URL to place it by),
+  // the one order keeps it in its place (etcd reads the list only on a first start).
+  const envMembers = plan.atOwnAddress ? membersAfter(r) : others;
   r.memberEnvFiles = await run.phase('memberEnvFiles', () =>
     writeMemberEnvFiles(
       r.request,
-      others.map((m) => ({
+      envMembers.map((m) => ({
         name: m.name,
         peerURLs: m.peerURLs,
         target: hostSshTarget(r.request, hostOf(m.clientURLs[0])),
@@ -166,6 +173,10 @@ async function downPath(r: Replacing): Promise<void> {
     ),
   );
 }
+
+/** Why the rebuilt member's replacement tells the apiservers nothing. */
+const unchangedLists = (plan: ReplacePlan): string =>
+  `--etcd-servers unchanged: ${plan.newMember.clientURL} is ${plan.old.name}'s own client URL before and after, so no kube-apiserver was touched`;
 
 /** The member is healthy: the new node joins first, the lists swap, then the old member leaves. */
 async function healthyPath(r: Replacing): Promise<void> {

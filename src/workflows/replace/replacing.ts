@@ -14,6 +14,8 @@ import type { MemberEnvFilesReport } from '../steps/updateMemberEnvFiles';
 
 /** The apiserver rollouts of a replacement: `out` and `in` on the down path, `swap` on the healthy one. */
 export interface ApiserverLists {
+  /** Set when the list is the same before and after (the member rebuilt at its own address): why nothing was told. */
+  unchanged?: string;
   out?: ApiserversResult;
   swap?: ApiserversResult;
   in?: ApiserversResult;
@@ -55,9 +57,15 @@ export function leftToDo(r: Replacing): string {
   const left: string[] = [];
   if (!joined)
     left.push(
-      `join a replacement with a scale-out of one member (newMembers [${nm.name}] on ${nm.host} once its cause is fixed, or another node), then add its client URL to every kube-apiserver's --etcd-servers`,
+      plan.atOwnAddress
+        ? `join ${nm.name} again with a scale-out of one member (newMembers [${nm.name}] on ${nm.host}, its data dir empty, once its cause is fixed); the kube-apiservers' --etcd-servers still name ${nm.clientURL} and need no change`
+        : `join a replacement with a scale-out of one member (newMembers [${nm.name}] on ${nm.host} once its cause is fixed, or another node), then add its client URL to every kube-apiserver's --etcd-servers`,
     );
-  else if (plan.path === 'down' && r.apiservers.in?.told !== 'all')
+  else if (
+    plan.path === 'down' &&
+    !plan.atOwnAddress &&
+    r.apiservers.in?.told !== 'all'
+  )
     left.push(
       `add ${nm.clientURL} to the --etcd-servers of each kube-apiserver that lacks it (the cause above names those already told), one at a time`,
     );

@@ -26,6 +26,7 @@ import {
   validateSubmittedReplace,
 } from '../../domain/request/replaceRequest';
 import {
+  CURRENT_RULES,
   type FieldError,
   formatErrors,
   type RequestRules,
@@ -43,6 +44,8 @@ import { activitySummary } from '../run/messages';
 const PATCH = 'cluster-profiles';
 /** Where new members may be (domain/request/newMemberPlaces.ts): runs started before it replay without it. */
 const PLACES_PATCH = 'new-member-places';
+/** A replacement at the replaced member's own address (requestChecks.ts): runs started before it replay without it. */
+const OWN_ADDRESS_PATCH = 'replace-at-own-address';
 
 const REFUSED: Record<Extract<Resolution, { ok: false }>['type'], string> = {
   [ErrorType.InvalidRequest]: 'invalid request',
@@ -107,10 +110,14 @@ export async function validateScaleIn(input: unknown): Promise<ScaleInRequest> {
  * profile read and the resolution), with the replacement's validator (`replaceMember`, one new member).
  */
 export async function validateReplace(input: unknown): Promise<ReplaceRequest> {
-  const submitted = validateSubmittedReplace(input);
+  const rules: RequestRules = {
+    ...CURRENT_RULES,
+    replaceAtOwnAddress: patched(OWN_ADDRESS_PATCH),
+  };
+  const submitted = validateSubmittedReplace(input, rules);
   if (!submitted.ok) throw refused(ErrorType.InvalidRequest, submitted.errors);
   const lookup = await loadClusterProfile(submitted.request.cluster.name);
-  const r = resolveRequest(input, lookup, undefined, validateReplaceRequest);
+  const r = resolveRequest(input, lookup, rules, validateReplaceRequest);
   if (!r.ok) throw refused(r.type, r.errors);
   return r.request;
 }

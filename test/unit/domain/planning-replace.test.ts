@@ -74,18 +74,107 @@ describe('planning', () => {
       const plan = planReplace(
         input({ members: three([3]), newMember: same as never }),
       );
+      assert.equal(plan.atOwnAddress, true);
       assert.equal(
         plan.initialCluster,
         `etcd1=${peer(1)},etcd2=${peer(2)},etcd3=${peer(3)}`,
       );
+      // Removed first, the same peer URL added again; the apiservers' list the same before and after.
+      assert.deepEqual(plan.steps, [
+        'remove-old',
+        'join-new',
+        'apiservers-unchanged',
+      ]);
+      assert.deepEqual(plan.etcdServers, [client(1), client(2), client(3)]);
+      assert.deepEqual(plan.endpoints, [client(1), client(2)]);
+      const text = describeReplace(plan).join('\n');
+      assert.match(
+        text,
+        /etcd3 is down or unhealthy: remove it first, then re-add it at its own address/,
+      );
+      assert.match(text, /3\. POINT OF NO RETURN: member remove etcd3/);
+      assert.match(
+        text,
+        new RegExp(
+          `4\\. re-add etcd3 at its own address after the removal \\(the same peer URL ${peer(3)}, a new member ID\\)`,
+        ),
+      );
+      assert.match(
+        text,
+        /5\. every kube-apiserver's --etcd-servers unchanged .*: the apiservers are not touched/,
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `result: 3 members, etcd3 replaced by etcd3; --etcd-servers=${client(1)},${client(2)},${client(3)}`,
+        ),
+      );
+    });
+
+    it('a healthy member cannot be replaced by itself: refused naming the field, why and what to do', () => {
+      const same = {
+        name: 'etcd3',
+        host: ip(3),
+        peerURL: peer(3),
+        clientURL: client(3),
+      };
       const e = planError(() =>
         planReplace(input({ newMember: same as never })),
       );
-      assert.equal(e.field, 'newMember');
+      assert.equal(e.field, 'newMembers[0]');
       assert.match(
         e.message,
-        /etcd3 is healthy, so the new member joins before it leaves/,
+        /has etcd3's own name, host, peer URL, client URL, and etcd3 is healthy \(it answers on .*\): a healthy member cannot be replaced by itself/,
       );
+      assert.match(e.message, new RegExp(`stop etcd on ${ip(3)} first`));
+    });
+
+    it("on the down path, the new member takes all of the replaced one's identity or none of it", () => {
+      const renamed = {
+        name: 'etcd9',
+        host: ip(3),
+        peerURL: peer(3),
+        clientURL: client(3),
+      };
+      const e = planError(() =>
+        planReplace(
+          input({ members: three([3]), newMember: renamed as never }),
+        ),
+      );
+      assert.equal(e.field, 'newMembers[0]');
+      assert.match(
+        e.message,
+        /takes part of etcd3's identity .*: a member rebuilt on its own machine keeps its name, peer URL and client URL all three/,
+      );
+      // its name on another member's address: that member's, refused (the request check lets it through)
+      const onEtcd2 = {
+        name: 'etcd3',
+        host: ip(2),
+        peerURL: peer(2),
+        clientURL: client(2),
+      };
+      assert.match(
+        planError(() =>
+          planReplace(
+            input({ members: three([3]), newMember: onEtcd2 as never }),
+          ),
+        ).message,
+        /newMember: etcd3 .* clashes with member etcd2/,
+      );
+      // the same name on another host is a new member, not the rebuilt one: the usual path
+      const moved = planReplace(
+        input({
+          members: three([3]),
+          newMember: { ...newMembers(1)[0], name: 'etcd3' },
+        }),
+      );
+      assert.equal(moved.atOwnAddress, false);
+      assert.deepEqual(moved.steps, [
+        'apiservers-out',
+        'remove-old',
+        'join-new',
+        'apiservers-in',
+      ]);
     });
 
     it('a healthy member: the new one joins first, then the old one leaves; the leader is named', () => {
