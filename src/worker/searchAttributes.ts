@@ -41,7 +41,46 @@ export async function ensureSearchAttributes(
     (k) => !(k.name in (customAttributes ?? {})),
   );
   if (missing.length) await addSearchAttributes(connection, namespace, missing);
+  // Also when listed already: another worker may have added them a moment ago.
+  await waitUntilQueryable(connection, namespace);
   return missing.map((k) => k.name);
+}
+
+/** How long a freshly registered attribute may take to be accepted in a visibility query. */
+const QUERYABLE_TIMEOUT_MS = 30_000;
+const QUERYABLE_POLL_MS = 250;
+
+/**
+ * Waits until a visibility query that names every attribute is accepted. A real temporal-server
+ * answers "invalid search attribute" for a few seconds after the add (each frontend's namespace
+ * cache refreshes on a timer), so a run started through the API right after the first worker came
+ * up was refused by the one-run-per-cluster check. Polling starts only once they are usable; after
+ * the timeout the worker starts anyway (the API then names the missing attribute).
+ */
+export async function waitUntilQueryable(
+  connection: NativeConnection,
+  namespace: string,
+  timeoutMs = QUERYABLE_TIMEOUT_MS,
+): Promise<boolean> {
+  const query = SEARCH_ATTRIBUTE_KEYS.map((k) => `${k.name} = ''`).join(
+    ' AND ',
+  );
+  for (const until = Date.now() + timeoutMs; ; ) {
+    try {
+      await connection.workflowService.listWorkflowExecutions({
+        namespace,
+        query,
+        pageSize: 1,
+      });
+      return true;
+    } catch (err) {
+      // Any other refusal (e.g. no permission to list runs) says nothing about the attributes.
+      if (!/invalid search attribute/i.test((err as Error).message))
+        return true;
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, QUERYABLE_POLL_MS));
+    }
+  }
 }
 
 /**
