@@ -1,5 +1,5 @@
 /**
- * The unit certificate tests' openssl output (test/unit/domain/certificateFacts.test.ts,
+ * The unit certificate tests' openssl output (test/unit/domain/certificates/certificateFacts.test.ts,
  * certificateProblems.test.ts): Kubespray's member certificate of node1 and its CA, as openssl prints
  * them, and as parseX509Text reads them.
  */
