@@ -41,8 +41,9 @@ export function kubeadmStubs(
     },
     async restoreKubeadmConfigMap(target) {
       calledOn('restoreKubeadmConfigMap', target.host);
+      const changed = listed.join() !== endpoints.join();
       listed = [...endpoints];
-      return { restored: 'restored' };
+      return { restored: changed ? 'restored' : 'no-original' };
     },
   };
 }

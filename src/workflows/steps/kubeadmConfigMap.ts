@@ -51,8 +51,10 @@ export async function tellConfigMap(r: Rollout): Promise<ConfigMapWrite> {
   }
 }
 
-/** The undo: the ConfigMap's original back from the rollout's copy (none kept: nothing to do). */
-export async function restoreConfigMap(r: Rollout): Promise<string> {
+/** The undo: the ConfigMap's original back from the rollout's copy; undefined when none was kept (never changed). */
+export async function restoreConfigMap(
+  r: Rollout,
+): Promise<string | undefined> {
   const [node] = r.cp.nodes;
   r.run.setStep(`${node.host}: restoreKubeadmConfigMap`);
   const back = await acts(r, 'compensate', node.host).restoreKubeadmConfigMap(
@@ -64,7 +66,7 @@ export async function restoreConfigMap(r: Rollout): Promise<string> {
     ? `${CONFIGMAP_LABEL} put back from this rollout's copy of the original`
     : back.restored === 'unchanged'
       ? `${CONFIGMAP_LABEL} was still the original`
-      : `${CONFIGMAP_LABEL}: nothing to restore (not changed by this rollout)`;
+      : undefined;
 }
 
 /** kubeadm's copies after the rollout, in words: what changed, what was already right, what the cluster lacks. */

@@ -132,7 +132,10 @@ export async function restoreApiservers(
     runId: `${workflowInfo().runId}-${rollout}`,
     outcomes: [],
   };
-  if (patched(KUBEADM_COPIES)) record(await restoreConfigMap(r));
+  if (patched(KUBEADM_COPIES)) {
+    const configMap = await restoreConfigMap(r);
+    if (configMap) record(configMap);
+  }
   for (const node of [...cp.nodes].reverse()) {
     run.setStep(`${node.host}: restoreManifest`);
     const back = await restore(r, node);
