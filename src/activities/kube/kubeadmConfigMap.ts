@@ -66,6 +66,9 @@ interface Answer {
   body: string;
 }
 
+/** The node has no kubeconfig at the path asked (a control plane kubeadm did not build has no admin.conf). */
+class NoKubeconfig extends Error {}
+
 async function request(
   remote: Remote,
   target: SshTarget,
@@ -81,6 +84,7 @@ async function request(
   );
   const [first, ...rest] = r.stdout.split('\n');
   const m = /^http (\d{3})$/.exec(first.trim());
+  if (first.trim() === 'no-kubeconfig') throw new NoKubeconfig();
   if (!m)
     throw ApplicationFailure.nonRetryable(
       `${CONFIGMAP_LABEL} through ${kubeconfig} on ${target.host}: ${WHY[first.trim()] ?? first.trim()}; set controlPlane.kubeadm.kubeconfig to a kubeconfig on that node with a client certificate allowed to change kube-system ConfigMaps`,
@@ -117,13 +121,15 @@ function parsed(a: Answer, host: string): KubeadmConfigMap {
 }
 
 export type ConfigMapRead =
-  | { state: 'absent' }
+  | { state: 'absent'; reason: string }
   | ({ state: 'present' } & KubeadmConfigMap);
 
 export interface ConfigMapWrite {
   /** changed: differs from its original (this rollout's change); unchanged: had the list already; absent: no such ConfigMap. */
   state: 'changed' | 'unchanged' | 'absent';
   host: string;
+  /** Why it is taken to be absent: the apiserver answered 404, or the node has no kubeconfig. */
+  reason?: string;
   original?: string[];
   endpoints?: string[];
   /** The original ClusterConfiguration, on `host`. */
@@ -132,13 +138,35 @@ export interface ConfigMapWrite {
 
 export function createKubeadmConfigMapActivities(deps: { remote: Remote }) {
   const { remote } = deps;
+  /**
+   * `required`: the kubeconfig was named in the profile, so its absence is refused; the default path
+   * missing means a control plane kubeadm did not build (no admin.conf), said as absent.
+   */
   const read = async (
     target: SshTarget,
     kubeconfig: string,
+    required = false,
   ): Promise<ConfigMapRead> => {
-    const a = await request(remote, target, kubeconfig, 'GET');
+    let a: Answer;
+    try {
+      a = await request(remote, target, kubeconfig, 'GET');
+    } catch (err) {
+      if (!(err instanceof NoKubeconfig)) throw err;
+      if (required)
+        throw ApplicationFailure.nonRetryable(
+          `${CONFIGMAP_LABEL}: no readable kubeconfig ${kubeconfig} on ${target.host} (controlPlane.kubeadm.kubeconfig)`,
+          ErrorType.KubeadmConfigRefused,
+        );
+      return {
+        state: 'absent',
+        reason: `no ${kubeconfig} on ${target.host}`,
+      };
+    }
     return a.status === 404
-      ? { state: 'absent' }
+      ? {
+          state: 'absent',
+          reason: `the apiserver answered 404: no ${CONFIGMAP_LABEL}`,
+        }
       : { state: 'present', ...parsed(a, target.host) };
   };
 
@@ -152,9 +180,11 @@ export function createKubeadmConfigMapActivities(deps: { remote: Remote }) {
       kubeconfig: string,
       change: EtcdServersChange,
       backupDir: string,
+      required = false,
     ): Promise<ConfigMapWrite> {
-      const cm = await read(target, kubeconfig);
-      if (cm.state === 'absent') return { state: 'absent', host: target.host };
+      const cm = await read(target, kubeconfig, required);
+      if (cm.state === 'absent')
+        return { state: 'absent', host: target.host, reason: cm.reason };
       const backup = `${backupDir}/${CONFIGMAP_BACKUP}`;
       const kept = await remote.mustRun(
         target,
@@ -200,7 +230,7 @@ export function createKubeadmConfigMapActivities(deps: { remote: Remote }) {
       );
       if (!kept.stdout.startsWith('kept\n')) return { restored: 'no-original' };
       const original = kept.stdout.slice('kept\n'.length);
-      const cm = await read(target, kubeconfig);
+      const cm = await read(target, kubeconfig, true);
       if (cm.state === 'absent' || cm.text === original)
         return { restored: 'unchanged' };
       await request(

@@ -119,11 +119,15 @@ async function configMapDiff(
   const [first] = cp.nodes;
   const where = `then once, through ${kubeconfig} on ${first.host}:`;
   try {
-    const cm = await kube.readKubeadmConfigMap(targetOf(first), kubeconfig);
+    const cm = await kube.readKubeadmConfigMap(
+      targetOf(first),
+      kubeconfig,
+      cp.kubeadm?.kubeconfig !== undefined,
+    );
     if (cm.state === 'absent')
       return [
         where,
-        `  ${CONFIGMAP_LABEL}: none in the cluster (not a kubeadm-built control plane): nothing to change`,
+        `  ${CONFIGMAP_LABEL}: none (${cm.reason}): nothing to change`,
       ];
     return [
       where,

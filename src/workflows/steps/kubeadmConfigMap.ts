@@ -35,6 +35,7 @@ export async function tellConfigMap(r: Rollout): Promise<ConfigMapWrite> {
       kubeadmPaths(r.cp).kubeconfig,
       r.change,
       manifestBackupDir(node.manifest, r.runId),
+      r.cp.kubeadm?.kubeconfig !== undefined,
     );
   } catch (err) {
     throw ApplicationFailure.create({
@@ -83,14 +84,14 @@ export function kubeadmSummary(
   const absent = by('absent');
   const cm = configMap?.state;
   if (cm === 'absent' && files.length && absent.length === files.length)
-    return `no kubeadm configuration: no ${CONFIGMAP_LABEL} and no ${file} on any control-plane node (not a kubeadm-built control plane); nothing of kubeadm's to keep in step`;
+    return `no kubeadm configuration: no ${CONFIGMAP_LABEL} (${configMap?.reason}) and no ${file} on any control-plane node (not a kubeadm-built control plane); nothing of kubeadm's to keep in step`;
   const parts = [
     cm === 'changed'
       ? `${CONFIGMAP_LABEL} ${ENDPOINTS_FIELD} changed`
       : cm === 'unchanged'
         ? `${CONFIGMAP_LABEL} already had the list`
         : cm === 'absent'
-          ? `no ${CONFIGMAP_LABEL} in the cluster`
+          ? `no ${CONFIGMAP_LABEL} (${configMap?.reason})`
           : `${CONFIGMAP_LABEL} not changed`,
     changed.length ? `${file} changed on ${changed.join(', ')}` : '',
     unchanged.length

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { outcome } from '../../../src/audit/outcome';
 import type { AuditReport } from '../../../src/audit/types';
 import { resultRows } from '../../../src/cli/render/result';
+import { kubeadmSummary } from '../../../src/workflows/steps/kubeadmConfigMap';
 
 const KUBEADM =
   'ConfigMap kube-system/kubeadm-config (ClusterConfiguration) etcd.external.endpoints changed; /etc/kubernetes/kubeadm-config.yaml changed on 10.0.0.11';
@@ -52,5 +53,41 @@ describe("status and the audit: the apiservers phase and kubeadm's copies", () =
     assert.ok(rows(r).includes(`apiservers: ${UNCHANGED}`), rows(r).join('\n'));
     // The audit is Markdown: a leading `--` is escaped.
     assert.match(audit(r), /kube-apiservers: \\?--etcd-servers unchanged: /);
+  });
+});
+
+describe("the result's words for kubeadm's copies (steps/kubeadmConfigMap.ts)", () => {
+  const FILE = '/etc/kubernetes/kubeadm-config.yaml';
+  const node = (host: string, state: 'changed' | 'unchanged' | 'absent') => ({
+    host,
+    manifest: '/etc/kubernetes/manifests/kube-apiserver.yaml',
+    state: 'told' as const,
+    kubeadmConfig: { file: FILE, state },
+  });
+
+  it('says what changed, what had the list, and where there is none', () => {
+    assert.equal(
+      kubeadmSummary(
+        [node('a', 'changed'), node('b', 'unchanged'), node('c', 'absent')],
+        { state: 'changed', host: 'a' },
+        FILE,
+      ),
+      `ConfigMap kube-system/kubeadm-config (ClusterConfiguration) etcd.external.endpoints changed; ${FILE} changed on a; ${FILE} already had the list on b; no ${FILE} on c`,
+    );
+  });
+
+  it('tells a control plane without kubeadm so, without failing', () => {
+    assert.equal(
+      kubeadmSummary(
+        [node('a', 'absent'), node('b', 'absent')],
+        {
+          state: 'absent',
+          host: 'a',
+          reason: 'no /etc/kubernetes/admin.conf on a',
+        },
+        FILE,
+      ),
+      `no kubeadm configuration: no ConfigMap kube-system/kubeadm-config (ClusterConfiguration) (no /etc/kubernetes/admin.conf on a) and no ${FILE} on any control-plane node (not a kubeadm-built control plane); nothing of kubeadm's to keep in step`,
+    );
   });
 });
