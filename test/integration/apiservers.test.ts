@@ -35,7 +35,7 @@ import {
   HOSTS,
   MANIFEST,
 } from '../support/controlPlane';
-import { activitiesOf } from '../support/history';
+import { activitiesOf, auditOf } from '../support/history';
 import { assertKubeadmRegenerates, kubeadmFileOf } from '../support/kubeadm';
 import { recordTiming, useLab } from '../support/labs';
 import { outcome, startRaw } from '../support/runs';
@@ -142,6 +142,19 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
       assert.equal(a?.kubeadmConfigMap?.state, 'changed');
       assert.deepEqual(a?.kubeadmConfigMap?.endpoints, grown(lab()));
       console.log(`      kubeadm: ${a?.kubeadm}`);
+      // The phase's cost per node (the manifest activity now edits kubeadm-config.yaml first) and the ConfigMap's, from history.
+      {
+        const report = await auditOf(handle);
+        const ms = (x?: number) => `${((x ?? 0) / 1000).toFixed(2)}s`;
+        const phase = report.phases.find((p) => p.phase === 'apiservers');
+        const of = (name: string) =>
+          report.activities
+            .filter((x) => x.name === name)
+            .map((x) => ms(x.durationMs));
+        console.log(
+          `      apiservers phase ${ms(phase?.durationMs)}; writeApiserverManifest ${of('writeApiserverManifest').join(', ')}; updateKubeadmConfigMap ${of('updateKubeadmConfigMap').join(', ')}`,
+        );
+      }
       await assertApiservers(
         lab(),
         Object.fromEntries(HOSTS.map((h) => [h, grown(lab())])),
