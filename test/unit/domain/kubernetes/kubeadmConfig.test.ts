@@ -10,12 +10,12 @@ import {
   kubeadmEndpointsOf,
   renderEndpointsDiff,
   withKubeadmEndpoints,
-} from '../../../src/domain/kubernetes/kubeadmConfig';
+} from '../../../../src/domain/kubernetes/kubeadmConfig';
 import {
   CONFIGMAP_LABEL,
   kubeadmConfigMapEdit,
   parseKubeadmConfigMap,
-} from '../../../src/domain/kubernetes/kubeadmConfigMap';
+} from '../../../../src/domain/kubernetes/kubeadmConfigMap';
 
 const FILE = '/etc/kubernetes/kubeadm-config.yaml';
 const url = (i: number) => `https://10.3.0.${i}:2379`;
