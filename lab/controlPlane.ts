@@ -32,6 +32,7 @@ import {
   renderKubeApiserverManifest,
   SECURE_PORT,
 } from './kubeApiserverManifest';
+import { installKubeadmFiles } from './kubeadmConfig';
 import { type KubeClientFiles, KubePki } from './kubePki';
 import type { LabNode } from './node';
 import { CACHE_DIR, labSourcePath } from './paths';
@@ -161,6 +162,13 @@ export class LabControlPlane {
           etcdServers: this.options.etcdServers,
           version: this.version,
         }),
+      );
+      installKubeadmFiles(
+        k8s,
+        h,
+        this.options.etcdServers,
+        this.version,
+        this.kubePki.admin,
       );
       mkdirSync(h.node.binDir, { recursive: true });
       rmSync(join(h.node.binDir, 'kube-apiserver'), { force: true });

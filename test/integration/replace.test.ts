@@ -23,6 +23,7 @@ import {
   MANIFEST,
 } from '../support/controlPlane';
 import { assertInvariants } from '../support/invariants';
+import { assertKubeadmRegenerates } from '../support/kubeadm';
 import { recordTiming, useLab } from '../support/labs';
 import {
   assertEnvFiles,
@@ -83,6 +84,7 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
     }
     await lab().cluster.waitHealthy();
     await assertApiservers(lab(), clientURLs(lab(), 3));
+    await assertKubeadmRegenerates(lab(), clientURLs(lab(), 3));
     await assertInvariants(lab(), {
       members: ['etcd1', 'etcd2', 'etcd3'],
       keys,
@@ -137,6 +139,9 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
     ];
     assert.deepEqual(r.etcdServers, lists);
     await assertApiservers(lab(), lists);
+    // kubeadm's copies followed both rollouts: kubeadm itself writes etcd1, etcd3 and etcd4.
+    assert.equal(r.apiservers.in?.kubeadmConfigMap?.state, 'changed');
+    await assertKubeadmRegenerates(lab(), lists);
     console.log(
       `      readiness monitor: at most ${report.maxNotReady} apiserver not ready over ${(report.durationMs / 1000).toFixed(1)}s`,
     );
@@ -212,6 +217,8 @@ describe('replaceEtcdMember (real etcd, SSH and kube-apiservers, mTLS)', () => {
     assert.notEqual(await leaderName(lab()), leader);
     assert.deepEqual(r.etcdServers, lists); // the manifests' order is the one order
     await assertApiservers(lab(), lists);
+    assert.deepEqual(r.apiservers.swap?.kubeadmConfigMap?.endpoints, lists);
+    await assertKubeadmRegenerates(lab(), lists);
     console.log(
       `      readiness monitor: at most ${report.maxNotReady} apiserver not ready over ${(report.durationMs / 1000).toFixed(1)}s`,
     );

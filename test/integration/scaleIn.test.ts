@@ -26,6 +26,7 @@ import {
   HOSTS,
 } from '../support/controlPlane';
 import { assertInvariants } from '../support/invariants';
+import { assertKubeadmRegenerates } from '../support/kubeadm';
 import { recordTiming, useLab } from '../support/labs';
 import { outcome, scaleInRequest, startRaw } from '../support/runs';
 import { getStack } from '../support/stack';
@@ -93,6 +94,17 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
       /remove etcd4 \(ID \d+, https:\S+\): out of every/,
     );
     assert.match(dry.stdout, /voters 4 -> 3, quorum 2/);
+    // kubeadm's copies in the dry run too: each node's file, then the ConfigMap.
+    assert.equal(
+      dry.stdout.match(/^ {4}--- \/etc\/kubernetes\/kubeadm-config\.yaml$/gm)
+        ?.length,
+      3,
+      dry.stdout,
+    );
+    assert.match(
+      dry.stdout,
+      /^ {4}--- ConfigMap kube-system\/kubeadm-config \(ClusterConfiguration\)$/m,
+    );
 
     const monitor = cpOf(lab()).monitor(100);
     const started = Date.now();
@@ -125,6 +137,9 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
     );
     assert.ok(report.maxNotReady <= 1, 'one apiserver down at a time');
     await assertApiservers(lab(), clientURLs(lab(), 3));
+    // kubeadm itself, from the ConfigMap and each node's file, writes the three that stay.
+    assert.equal(r.apiservers.kubeadmConfigMap?.state, 'changed');
+    await assertKubeadmRegenerates(lab(), clientURLs(lab(), 3));
     // The remaining members' env files list the three that stay.
     const three = HOSTS.map(
       (n, i) => `${n}=https://${lab().prefix}.${11 + i}:2380`,
@@ -144,6 +159,11 @@ describe('scaleInEtcd (real etcd, SSH and kube-apiservers, mTLS)', () => {
     // status and the audit report read the scale-in like a scale-out.
     const status = await cli(['status', workflowId]);
     assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      /kubeadm\b.*ConfigMap kube-system\/kubeadm-config \(ClusterConfiguration\) etcd\.external\.endpoints changed; \/etc\/kubernetes\/kubeadm-config\.yaml changed on /,
+      status.stdout,
+    );
     const audit = await cli(['audit', workflowId, '--json']);
     assert.equal(audit.code, 0, audit.stderr);
     const a = JSON.parse(audit.stdout);

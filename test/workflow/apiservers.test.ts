@@ -72,11 +72,18 @@ describe('the apiservers phase on the time-skipping test server, stub activities
       ...tell(HOSTS[1]),
       ...preChecks,
       ...tell(HOSTS[2]),
+      // kubeadm's ConfigMap once, through the first node, after every apiserver was told.
+      `updateKubeadmConfigMap ${HOSTS[0]}`,
       'inspectCluster',
       'releaseScaleOutLock',
     ]);
     const a = r.result.apiservers;
     assert.equal(a?.told, 'all');
+    assert.equal(a?.kubeadmConfigMap?.state, 'changed');
+    assert.match(
+      a?.kubeadm ?? '',
+      /^ConfigMap kube-system\/kubeadm-config \(ClusterConfiguration\) etcd\.external\.endpoints changed$/,
+    );
     assert.deepEqual(
       a?.nodes.map((n) => [n.host, n.state, n.etcdServers?.slice(3)]),
       HOSTS.map((h) => [h, 'told', NEW]),

@@ -41,6 +41,9 @@ const fromLock = (calls: string[]) =>
     .slice(calls.indexOf('acquireScaleOutLock'))
     .filter((c) => !c.startsWith('waitForApiserver'));
 const writes = HOSTS.map((h) => `writeApiserverManifest ${h}`);
+/** kubeadm's ConfigMap, once per rollout, through the first node. */
+const configMap = `updateKubeadmConfigMap ${HOSTS[0]}`;
+const configMapUndo = `restoreKubeadmConfigMap ${HOSTS[0]}`;
 const removal = [
   'moveLeaderAway',
   'removeMemberById',
@@ -63,6 +66,7 @@ describe('replaceEtcdMember on the time-skipping test server, stub activities', 
       'takeSnapshot',
       ...joinCalls('etcd4'),
       ...writes,
+      configMap,
       ...removal,
       'updateMemberEnvFile',
       'updateMemberEnvFile',
@@ -100,11 +104,13 @@ describe('replaceEtcdMember on the time-skipping test server, stub activities', 
       'acquireScaleOutLock',
       'takeSnapshot',
       ...writes,
+      configMap,
       ...removal,
       'updateMemberEnvFile',
       'updateMemberEnvFile',
       ...joinCalls('etcd4'),
       ...writes,
+      configMap,
       'updateMemberEnvFile',
       'updateMemberEnvFile',
       'verifyCluster etcd4',
@@ -162,6 +168,7 @@ describe('replaceEtcdMember on the time-skipping test server, stub activities', 
     );
     assert.deepEqual(after, [
       `restoreApiserverManifest ${HOSTS[1]}`,
+      configMapUndo,
       ...[...HOSTS].reverse().map((h) => `restoreApiserverManifest ${h}`),
       ...undoCalls('etcd4'),
       'releaseScaleOutLock',
@@ -189,6 +196,7 @@ describe('replaceEtcdMember on the time-skipping test server, stub activities', 
     );
     assert.deepEqual(after, [
       'inspectCluster',
+      configMapUndo,
       ...[...HOSTS].reverse().map((h) => `restoreApiserverManifest ${h}`),
       ...undoCalls('etcd4'),
       'releaseScaleOutLock',

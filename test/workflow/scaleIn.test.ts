@@ -83,6 +83,7 @@ describe('scaleInEtcd on the time-skipping test server, stub activities', () => 
       'acquireScaleOutLock',
       'takeSnapshot',
       ...HOSTS.map((h) => `writeApiserverManifest ${h}`),
+      `updateKubeadmConfigMap ${HOSTS[0]}`,
       ...removal(4),
       ...removal(3),
       'verifyCluster',
@@ -135,12 +136,15 @@ describe('scaleInEtcd on the time-skipping test server, stub activities', () => 
       .map((h) => `restoreApiserverManifest ${h}`);
     assert.deepEqual(calls.slice(calls.indexOf('takeSnapshot') + 1), [
       ...HOSTS.map((h) => `writeApiserverManifest ${h}`),
+      `updateKubeadmConfigMap ${HOSTS[0]}`,
+      // The undo: kubeadm's ConfigMap first (changed last), then every node, last told first.
+      `restoreKubeadmConfigMap ${HOSTS[0]}`,
       ...restored,
       'releaseScaleOutLock',
     ]);
     assert.match(
       r.message,
-      /removed: none .*undone: kube-apiserver on 127\.0\.90\.13/,
+      /removed: none .*undone: ConfigMap kube-system\/kubeadm-config \(ClusterConfiguration\) put back from this rollout's copy of the original; kube-apiserver on 127\.0\.90\.13/,
     );
   });
 
@@ -155,12 +159,13 @@ describe('scaleInEtcd on the time-skipping test server, stub activities', () => 
       const calls = r.calls.filter((c) => !c.startsWith('waitForApiserver'));
       assert.deepEqual(calls.slice(calls.indexOf(fault) + 1), [
         ...recheck,
+        `restoreKubeadmConfigMap ${HOSTS[0]}`,
         ...[...HOSTS].reverse().map((h) => `restoreApiserverManifest ${h}`),
         'releaseScaleOutLock',
       ]);
       assert.match(
         r.message,
-        /removed: none \(never re-added\); not removed: etcd4 .*undone: kube-apiserver/,
+        /removed: none \(never re-added\); not removed: etcd4 .*undone: ConfigMap kube-system\/kubeadm-config \(ClusterConfiguration\) put back .*; kube-apiserver/,
       );
     });
 

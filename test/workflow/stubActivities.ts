@@ -25,6 +25,7 @@ import {
   orderedMembers,
 } from '../../src/domain/planning';
 import type { ScaleOutRequestInput } from '../../src/domain/request/request';
+import { kubeadmStubs } from './stubKubeadm';
 
 export interface Fault {
   type: string;
@@ -339,6 +340,7 @@ export function stubActivities(
         polls: 3,
       };
     },
+    ...kubeadmStubs(calledOn, request.cluster.endpoints),
     // No profile, and a worker that allows inline settings: the stubs' requests are whole.
     async loadClusterProfile(cluster) {
       called('loadClusterProfile');

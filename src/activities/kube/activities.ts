@@ -1,14 +1,18 @@
 /**
  * The control-plane adapter: what happens on a control-plane node for the kube-apiservers, over SSH
- * (the manifest, the apiserver process) and https (its /readyz). Every activity is idempotent.
+ * (the manifest, the apiserver process, kubeadm's copies of the etcd list) and https (its /readyz).
+ * Every activity is idempotent.
  */
 import { type CheckpointHook, noCheckpoint } from '../checkpoints';
 import { remote as remoteOver } from '../node/remote';
 import type { SshRunner } from '../node/ssh';
 import { createApiserverActivities } from './apiserver';
+import { createKubeadmConfigMapActivities } from './kubeadmConfigMap';
 import { createManifestActivities } from './manifest';
 
 export type { ApiserverExpectation, ApiserverReady } from './apiserver';
+export type { ConfigMapRead, ConfigMapWrite } from './kubeadmConfigMap';
+export type { KubeadmFileRestore, KubeadmFileWrite } from './kubeadmFile';
 export type { ManifestWrite } from './manifest';
 export type { ReadyzTarget } from './readyz';
 
@@ -21,5 +25,6 @@ export function createKubeActivities(deps: {
   return {
     ...createManifestActivities({ remote, checkpoint }),
     ...createApiserverActivities({ remote, checkpoint }),
+    ...createKubeadmConfigMapActivities({ remote }),
   };
 }

@@ -27,6 +27,12 @@ import { orByHand } from '../node/byHand';
 import type { Remote } from '../node/remote';
 import { sh } from '../node/shell';
 import type { SshTarget } from '../node/ssh';
+import {
+  type KubeadmFileRestore,
+  type KubeadmFileWrite,
+  restoreKubeadmFile,
+  writeKubeadmFile,
+} from './kubeadmFile';
 
 const refused = (err: ManifestRefused, host: string) =>
   ApplicationFailure.nonRetryable(
@@ -57,15 +63,18 @@ const sha256 = (text: string) =>
  * folder on another file system), with the manifest's mode and owner, then renames it over the
  * manifest, unless the manifest's SHA-256 is no longer `expected` (changed by someone else meanwhile).
  */
-function atomicReplace(
-  f: ReturnType<typeof manifestFiles>,
+export function atomicReplace(
+  f: Pick<
+    ReturnType<typeof manifestFiles>,
+    'tmp' | 'dir' | 'folder' | 'hiddenTmp'
+  >,
   manifest: string,
   expected: string,
 ): string {
   return (
     sh`tmp=${f.tmp}; if [ "$(stat -c %d -- ${f.dir})" != "$(stat -c %d -- ${f.folder})" ]; then tmp=${f.hiddenTmp}; fi; ` +
     sh`cp -p -- ${manifest} "$tmp" && cat > "$tmp" || exit 1; ` +
-    sh`if [ "$(sha256sum < ${manifest} | cut -d' ' -f1)" != ${expected} ]; then rm -f -- "$tmp"; echo 'the manifest changed while it was being edited' >&2; exit 3; fi; ` +
+    sh`if [ "$(sha256sum < ${manifest} | cut -d' ' -f1)" != ${expected} ]; then rm -f -- "$tmp"; echo 'the file changed while it was being edited' >&2; exit 3; fi; ` +
     sh`mv -f -- "$tmp" ${manifest}`
   );
 }
@@ -80,6 +89,8 @@ export interface ManifestWrite {
   original: string[];
   etcdServers: string[];
   backup: string;
+  /** The node's kubeadm ClusterConfiguration file, changed first (kubeadmFile.ts), when one was asked for. */
+  kubeadm?: KubeadmFileWrite;
 }
 
 export function createManifestActivities(deps: {
@@ -105,15 +116,29 @@ export function createManifestActivities(deps: {
 
     /**
      * Saves the original (once per run, outside the manifests folder), then writes the manifest with its
-     * --etcd-servers changed, atomically, unless it has that list already.
+     * --etcd-servers changed, atomically, unless it has that list already. `kubeadmConfigFile`: the
+     * node's kubeadm ClusterConfiguration file, brought along first (a file that cannot be edited
+     * refuses the node before its manifest is touched; an absent one is said so).
      */
     async writeApiserverManifest(
       target: SshTarget,
       manifest: string,
       change: EtcdServersChange,
       runId: string,
+      kubeadmConfigFile?: string,
     ): Promise<ManifestWrite> {
       const f = manifestFiles(manifest, runId);
+      const kubeadm = kubeadmConfigFile
+        ? {
+            kubeadm: await writeKubeadmFile(
+              remote,
+              target,
+              kubeadmConfigFile,
+              f.dir,
+              change,
+            ),
+          }
+        : {};
       const marker = `\n--etcd-scaleout-${randomBytes(8).toString('hex')}--\n`;
       // The copy is made under a temporary name and renamed, so a crash never leaves half an original.
       const saved = await remote.mustRun(
@@ -140,6 +165,7 @@ export function createManifestActivities(deps: {
         original,
         etcdServers: edit.after,
         backup: f.original,
+        ...kubeadm,
       };
       const changedByRun =
         original.length !== edit.after.length ||
@@ -160,11 +186,24 @@ export function createManifestActivities(deps: {
       target: SshTarget,
       manifest: string,
       runId: string,
+      kubeadmConfigFile?: string,
     ): Promise<{
       restored: 'restored' | 'unchanged' | 'no-original';
       etcdServers?: string[];
+      kubeadm?: KubeadmFileRestore;
     }> {
       const f = manifestFiles(manifest, runId);
+      // kubeadm's copy first: a retry after a crash between the two finds it restored and the manifest next.
+      const kubeadm = kubeadmConfigFile
+        ? {
+            kubeadm: await restoreKubeadmFile(
+              remote,
+              target,
+              kubeadmConfigFile,
+              f.dir,
+            ),
+          }
+        : {};
       const r = await orByHand(
         target.host,
         `cp -p -- ${f.original} ${manifest}.new && mv -f -- ${manifest}.new ${manifest}`,
@@ -181,14 +220,14 @@ export function createManifestActivities(deps: {
       );
       const [state, ...rest] = r.stdout.split('\n');
       const restored = state.trim() as 'restored' | 'unchanged' | 'no-original';
-      if (restored === 'no-original') return { restored };
+      if (restored === 'no-original') return { restored, ...kubeadm };
       let etcdServers: string[] | undefined;
       try {
         etcdServers = etcdServersOf(rest.join('\n'), f.original);
       } catch {
         etcdServers = undefined; // the original was restored as it was, whatever its list
       }
-      return { restored, etcdServers };
+      return { restored, etcdServers, ...kubeadm };
     },
   };
 }

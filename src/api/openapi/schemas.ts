@@ -126,7 +126,7 @@ function runSchemas(): Record<string, Json> {
       result: {
         type: 'object',
         description:
-          "When COMPLETED: members before/after, etcdServers for kube-apiserver, the apiservers told, memberEnvFiles (each member's env file given the full member list), inventoryChange (the new hosts for the inventory's etcd group, in its form; a scale-in's or replacement's members to take out of it), timings, backup, approval, warnings.",
+          "When COMPLETED: members before/after, etcdServers for kube-apiserver, the apiservers told (with kubeadm's copies of the list: each node's kubeadmConfig, the kubeadmConfigMap, and apiservers.kubeadm in words), memberEnvFiles (each member's env file given the full member list), inventoryChange (the new hosts for the inventory's etcd group, in its form; a scale-in's or replacement's members to take out of it), timings, backup, approval, warnings.",
       },
       failure: {
         type: 'object',

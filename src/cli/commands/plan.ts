@@ -58,7 +58,9 @@ export const planCommand: CliCommand = {
       steps: describePlan(p, request),
       problems: clusterProblems(state),
       envDiffs: await envDiffs(request, state, p),
-      manifestDiffs: await manifestDiffs(request, p),
+      manifestDiffs: await manifestDiffs(request, {
+        add: p.steps.map((s) => s.member.clientURL),
+      }),
       memberEnvDiffs: await memberEnvDiffs(request, state, p),
     };
     if (options.json) {

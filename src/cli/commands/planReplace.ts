@@ -15,6 +15,7 @@ import { validateReplaceRequest } from '../../domain/request/replaceRequest';
 import { CliError, EXIT } from '../errors';
 import type { Io } from '../io';
 import { memberLines, readLiveCluster } from './planCluster';
+import { manifestDiffs } from './planManifests';
 import { resolveHere } from './planRequest';
 
 /** Where the run stops being undoable, in words, with the step it is. */
@@ -56,6 +57,15 @@ export async function planReplaceFile(
     throw err;
   }
   const steps = describeReplace(plan);
+  // The lists once the replacement is done: the old member out, the new one appended (none at its own address).
+  const diffs = plan.atOwnAddress
+    ? [
+        `no change: ${plan.newMember.clientURL} is ${plan.old.name}'s own client URL before and after, so no kube-apiserver manifest or kubeadm copy is touched`,
+      ]
+    : await manifestDiffs(request, {
+        remove: plan.old.clientURLs,
+        add: [plan.newMember.clientURL],
+      });
   if (json) {
     io.out(
       JSON.stringify(
@@ -67,6 +77,7 @@ export async function planReplaceFile(
           plan,
           steps,
           pointOfNoReturn: pointOfNoReturn(plan),
+          manifestDiffs: diffs,
         },
         null,
         2,
@@ -85,6 +96,9 @@ export async function planReplaceFile(
       ...steps.map((l) => `  ${l}`),
       '',
       pointOfNoReturn(plan),
+      '',
+      "kube-apiserver manifest and kubeadm's copy of the list per control-plane node once the replacement is done, then kubeadm's ConfigMap (read over SSH, nothing changed):",
+      ...diffs.map((l) => `  ${l}`),
       ...plan.warnings.map((w) => `warning: ${w}`),
     ].join('\n'),
   );

@@ -8,6 +8,7 @@ import { validateScaleInRequest } from '../../domain/request/scaleInRequest';
 import { CliError, EXIT } from '../errors';
 import type { Io } from '../io';
 import { readLiveCluster } from './planCluster';
+import { manifestDiffs } from './planManifests';
 import { resolveHere } from './planRequest';
 
 export async function planScaleInFile(
@@ -37,11 +38,26 @@ export async function planScaleInFile(
     throw err;
   }
   const steps = describeScaleIn(plan);
+  const diffs = await manifestDiffs(request, {
+    remove: plan.steps.flatMap((s) => s.member.clientURLs),
+  });
   if (json)
     io.out(
-      JSON.stringify({ cluster: request.cluster.name, plan, steps }, null, 2),
+      JSON.stringify(
+        { cluster: request.cluster.name, plan, steps, manifestDiffs: diffs },
+        null,
+        2,
+      ),
     );
   else
-    io.out([...steps, ...plan.warnings.map((w) => `warning: ${w}`)].join('\n'));
+    io.out(
+      [
+        ...steps,
+        '',
+        "kube-apiserver manifest and kubeadm's copy of the list per control-plane node once every removal is done, then kubeadm's ConfigMap (one removal at a time in the run; read over SSH, nothing changed):",
+        ...diffs.map((l) => `  ${l}`),
+        ...plan.warnings.map((w) => `warning: ${w}`),
+      ].join('\n'),
+    );
   return EXIT.ok;
 }

@@ -58,7 +58,7 @@ export function renderPlan({
     );
   out.push(
     '',
-    'kube-apiserver manifest per control-plane node, one node at a time after the last member (read over SSH, nothing changed):',
+    "kube-apiserver manifest and kubeadm's copy of the list per control-plane node, one node at a time after the last member, then kubeadm's ConfigMap (read over SSH, nothing changed):",
     ...manifestDiffs.map((l) => `  ${l}`),
   );
   for (const w of plan.warnings) out.push(`warning: ${w}`);

@@ -25,6 +25,8 @@ interface RemovalLike {
 interface Rollout {
   told: string;
   nodes: { host: string; state: string; totalMs?: number }[];
+  /** kubeadm's copies of the list, in words (steps/kubeadmConfigMap.ts). */
+  kubeadm?: string;
 }
 interface ResultLike {
   from?: number;
@@ -33,7 +35,9 @@ interface ResultLike {
   membersAfter?: (MemberLike | string)[];
   etcdServers?: string[];
   /** One rollout (scale-out, scale-in), or a replacement's by direction (out, swap, in). */
-  apiservers?: Rollout | { out?: Rollout; swap?: Rollout; in?: Rollout };
+  apiservers?:
+    | Rollout
+    | { unchanged?: string; out?: Rollout; swap?: Rollout; in?: Rollout };
   inventoryChange?: {
     format?: string;
     hosts: Array<{ host: string }>;
@@ -93,8 +97,13 @@ export function resultRows(result: unknown, row: Row, out: string[]): void {
     row('removed', removalLine(x));
   if (r.etcdServers)
     row('servers', `--etcd-servers=${r.etcdServers.join(',')}`);
-  for (const [direction, a] of rollouts(r.apiservers))
+  const a = r.apiservers;
+  if (a && !('told' in a) && a.unchanged) row('apiservers', a.unchanged);
+  for (const [direction, a] of rollouts(r.apiservers)) {
     row('apiservers', `${direction ? `${direction}: ` : ''}${rolloutText(a)}`);
+    if (a.kubeadm)
+      row('kubeadm', `${direction ? `${direction}: ` : ''}${a.kubeadm}`);
+  }
   const inv = r.inventoryChange;
   if (inv?.hosts.length || inv?.removed?.length) {
     row('inventory', `${inventoryChangeSummary(inv)}:`);

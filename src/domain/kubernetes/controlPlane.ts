@@ -82,6 +82,27 @@ export const ControlPlaneNodeSchema = z
 
 export const MAX_CONTROL_PLANE_NODES = 15;
 
+/** kubeadm's copies of the etcd list (kubeadmConfig.ts), where a Kubespray/kubeadm control-plane node keeps them. */
+export const DEFAULT_KUBEADM_CONFIG_FILE =
+  '/etc/kubernetes/kubeadm-config.yaml';
+export const DEFAULT_KUBECONFIG = '/etc/kubernetes/admin.conf';
+
+/**
+ * Where kubeadm's copies are: the ClusterConfiguration file on each node (absent: the node is told so),
+ * and the kubeconfig, on the node, through which the `kubeadm-config` ConfigMap is read and written by
+ * a request run on that node (its keys never leave it). Defaults: kubeadm's and Kubespray's paths.
+ */
+export const KubeadmCopiesSchema = z
+  .object({
+    configFile: absPath(
+      "kubeadm's ClusterConfiguration file on each control-plane node",
+    ).optional(),
+    kubeconfig: absPath(
+      'kubeconfig on the first control-plane node, with the right to change kube-system ConfigMaps',
+    ).optional(),
+  })
+  .strict();
+
 export const ControlPlaneSchema = z
   .object({
     nodes: z
@@ -121,6 +142,7 @@ export const ControlPlaneSchema = z
       .min(0, 'must be at least 0')
       .max(600, 'must be at most 600')
       .default(10),
+    kubeadm: KubeadmCopiesSchema.optional(),
   })
   .strict();
 
@@ -132,4 +154,15 @@ export function manifestBackupDir(manifest: string, runId: string): string {
   const folder = manifest.slice(0, manifest.lastIndexOf('/'));
   const parent = folder.slice(0, folder.lastIndexOf('/')) || '/';
   return `${parent === '/' ? '' : parent}/etcd-scaleout-backups/${runId}`;
+}
+
+/** The kubeadm file and kubeconfig paths a control plane uses, defaults filled in. */
+export function kubeadmPaths(cp: Pick<ControlPlane, 'kubeadm'>): {
+  configFile: string;
+  kubeconfig: string;
+} {
+  return {
+    configFile: cp.kubeadm?.configFile ?? DEFAULT_KUBEADM_CONFIG_FILE,
+    kubeconfig: cp.kubeadm?.kubeconfig ?? DEFAULT_KUBECONFIG,
+  };
 }

@@ -28,6 +28,7 @@ const KEEP_TYPE: string[] = [
   ErrorType.ScaleOutLocked,
   ErrorType.MemberNotOurs,
   ErrorType.ApiserverRolloutFailed,
+  ErrorType.KubeadmConfigRefused,
   ErrorType.MemberMismatch,
   ErrorType.Cancelled, // a cancel while an apiserver was being told (steps/tellApiservers.ts)
 ];

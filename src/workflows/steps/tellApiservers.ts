@@ -6,96 +6,57 @@
  *
  * Per node: 1. every apiserver is ready before this one is touched (restarting one while another is
  * down would make two down): else the rollout stops here, nothing changed on this node, and the result
- * says what is left; 2. the manifest's original is saved outside the manifests folder (once) and its
+ * says what is left; 2. kubeadm's copy on the node (its kubeadm-config.yaml, when it has one) and the
+ * manifest: each original saved outside the manifests folder (once), then etcd.external.endpoints and
  * --etcd-servers written atomically; 3. wait until the apiserver process runs with the new list and
  * answers /readyz ok, etcd included, for the settle period. A node that does not come back: its
- * original is put back, it is waited for until ready again, and the run fails (ApiserverRolloutFailed)
- * naming the node, the cause, what was changed and restored, and the nodes already told. The etcd
- * members stay: they are healthy and the old list still reaches them. At most one apiserver is down
- * at any moment: each activity is idempotent and its deadline absolute, so retries and a new worker
- * continue the same node.
+ * originals are put back (apiserverRestore.ts), it is waited for until ready again, and the run fails
+ * (ApiserverRolloutFailed) naming the node, the cause, what was changed and restored, and the nodes
+ * already told. The etcd members stay: they are healthy and the old list still reaches them. At most
+ * one apiserver is down at any moment: each activity is idempotent and its deadline absolute, so
+ * retries and a new worker continue the same node. Once every node is told: 4. the kubeadm-config
+ * ConfigMap, once (kubeadmConfigMap.ts), so the next `kubeadm upgrade` or join keeps the new list.
  */
 import {
-  ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ManifestWrite, SshTarget } from '../../activities';
-import { ErrorType } from '../../domain/errors';
+import type { ManifestWrite } from '../../activities';
 import type { EtcdServersChange } from '../../domain/kubernetes/apiserverManifest';
-import type {
-  ControlPlane,
-  ControlPlaneNode,
+import {
+  type ControlPlaneNode,
+  kubeadmPaths,
 } from '../../domain/kubernetes/controlPlane';
 import type { ClusterSettings } from '../../domain/request/request';
-import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
-import { type ApiserverProgress, activitySummary } from '../run/messages';
+import type { ApiserverProgress } from '../run/messages';
 import { apiserverNodeDone } from '../run/metrics';
 import type { Run } from '../run/run';
-import { hostSshTarget } from '../run/sshTarget';
+import { restore, rolloutFailed } from './apiserverRestore';
+import {
+  type ApiserversResult,
+  acts,
+  describeChange,
+  kubeadmByHand,
+  notTold,
+  probeOf,
+  type Rollout,
+  target,
+} from './apiserverRollout';
+import {
+  KUBEADM_COPIES,
+  kubeadmSummary,
+  restoreConfigMap,
+  tellConfigMap,
+} from './kubeadmConfigMap';
+
+export type { ApiserverOutcome, ApiserversResult } from './apiserverRollout';
+export { notTold } from './apiserverRollout';
 
 /** How long every apiserver may take to answer ready before a node is touched. */
 const READY_NOW_MS = 30_000;
-
-export interface ApiserverOutcome {
-  host: string;
-  manifest: string;
-  /** told: restarted with the new list; unchanged: it had it already; not-told: left as it was. */
-  state: 'told' | 'unchanged' | 'not-told';
-  etcdServers?: string[];
-  /** From the write until it ran with the new list and answered ready (the settle period then began). */
-  readyAfterMs?: number;
-  /** From the write to the end of the settle period. */
-  totalMs?: number;
-}
-
-export interface ApiserversResult {
-  told: 'all' | 'some' | 'none';
-  nodes: ApiserverOutcome[];
-  /** Why not every apiserver was told, and what is left to do. */
-  reason?: string;
-}
-
-/**
- * What the apiservers of a run without control-plane nodes are told: nothing, and the result says so,
- * with the change to make by hand: the members to append to or take out of each list (never a whole
- * list to paste, which would drop the members the change does not name).
- */
-export const notTold = (change: EtcdServersChange): ApiserversResult => {
-  const edits = [
-    change.add?.length ? `append ${change.add.join(',')}` : '',
-    change.remove?.length ? `take out ${change.remove.join(',')}` : '',
-  ].filter(Boolean);
-  return {
-    told: 'none',
-    nodes: [],
-    reason: `the profile names no control-plane nodes (controlPlane.nodes): the kube-apiservers were not told; on each control-plane node, one at a time, ${edits.join(' and ')} in the --etcd-servers of its kube-apiserver manifest (keeping the other members in their order) and wait until it is ready`,
-  };
-};
-
-interface Rollout {
-  run: Run;
-  request: ClusterSettings;
-  cp: ControlPlane;
-  change: EtcdServersChange;
-  runId: string;
-  outcomes: ApiserverOutcome[];
-}
-
-const target = (request: ClusterSettings, n: ControlPlaneNode): SshTarget =>
-  hostSshTarget(request, n.host, n.sshPort ?? request.ssh.port);
-const probeOf = (n: ControlPlaneNode) => ({
-  readyzURL: n.readyzURL,
-  tls: n.tls,
-});
-const acts = (
-  r: Rollout,
-  policy: 'read' | 'change' | 'apiserverWait' | 'compensate',
-  host: string,
-) =>
-  activities(policy, r.request.strategy, activitySummary('apiservers', host));
 
 /**
  * `rollout` names one of several rollouts in a run (a scale-in's removals, a replacement's out and
@@ -133,15 +94,27 @@ export async function tellApiservers(
       if (refused) return stopped(r, i, refused);
       await tellOne(r, i, node);
     }
-    return { told: 'all', nodes: r.outcomes };
+    if (!patched(KUBEADM_COPIES)) return { told: 'all', nodes: r.outcomes };
+    const kubeadmConfigMap = await tellConfigMap(r);
+    return {
+      told: 'all',
+      nodes: r.outcomes,
+      kubeadmConfigMap,
+      kubeadm: kubeadmSummary(
+        r.outcomes,
+        kubeadmConfigMap,
+        kubeadmPaths(cp).configFile,
+      ),
+    };
   });
 }
 
 /**
- * The undo of a rollout before the run's point of no return (a replacement's): each node's original
- * manifest back from this rollout's copy, one node at a time, last told first, each apiserver ready
- * again before the next; `record` sees each node as it is done. A node that does not come back stops
- * the undo there, naming what is left.
+ * The undo of a rollout before the run's point of no return (a replacement's): the ConfigMap's
+ * original back first (it was changed last), then each node's original manifest and kubeadm file from
+ * this rollout's copy, one node at a time, last told first, each apiserver ready again before the
+ * next; `record` sees each as it is done. A node that does not come back stops the undo there,
+ * naming what is left.
  */
 export async function restoreApiservers(
   run: Run,
@@ -159,6 +132,10 @@ export async function restoreApiservers(
     runId: `${workflowInfo().runId}-${rollout}`,
     outcomes: [],
   };
+  if (patched(KUBEADM_COPIES)) {
+    const configMap = await restoreConfigMap(r);
+    if (configMap) record(configMap);
+  }
   for (const node of [...cp.nodes].reverse()) {
     run.setStep(`${node.host}: restoreManifest`);
     const back = await restore(r, node);
@@ -199,17 +176,9 @@ function stopped(r: Rollout, at: number, why: string): ApiserversResult {
   return {
     told: at === 0 ? 'none' : 'some',
     nodes: r.outcomes,
-    reason: `${why}; nothing was changed on ${left.join(', ')}: once every apiserver is ready, ${describeChange(r.change)} on each of them, one at a time (the etcd members stay: they are healthy)`,
+    reason: `${why}; nothing was changed on ${left.join(', ')}: once every apiserver is ready, ${describeChange(r.change)} on each of them, one at a time, then ${kubeadmByHand(kubeadmPaths(r.cp).configFile)} (the etcd members stay: they are healthy)`,
   };
 }
-
-const describeChange = (c: EtcdServersChange) =>
-  [
-    c.add?.length ? `add ${c.add.join(',')} to --etcd-servers` : '',
-    c.remove?.length ? `remove ${c.remove.join(',')} from --etcd-servers` : '',
-  ]
-    .filter(Boolean)
-    .join(' and ');
 
 const now = () => new Date().toISOString();
 
@@ -229,13 +198,15 @@ async function tellOne(
   p.startedAt = now();
   let written: ManifestWrite | undefined;
   try {
-    // 2. Save the original outside the manifests folder (once per run), then write the new list atomically.
+    // 2. kubeadm's copy on the node, then the manifest: each original saved outside the manifests folder
+    // (once per run), then the new list written atomically.
     mark('writing', 'writeManifest');
     written = await acts(r, 'change', node.host).writeApiserverManifest(
       target(r.request, node),
       node.manifest,
       r.change,
       r.runId,
+      kubeadmPaths(r.cp).configFile,
     );
     // 3. Wait until the process runs with the new list and /readyz (etcd included) stays ok for the settle period.
     mark('restarting', 'waitUntilReady');
@@ -258,6 +229,7 @@ async function tellOne(
       etcdServers: written.etcdServers,
       readyAfterMs: Date.now() - startedMs - settleMs,
       totalMs: p.totalMs,
+      ...(written.kubeadm ? { kubeadmConfig: written.kubeadm } : {}),
     });
   } catch (err) {
     const cause = causeOf(err);
@@ -276,79 +248,4 @@ async function tellOne(
       isCancellation(err),
     );
   }
-}
-
-/** The node's original manifest back, then ready again with the original list. */
-async function restore(
-  r: Rollout,
-  node: ControlPlaneNode,
-): Promise<{ ok: boolean; text: string }> {
-  const settleMs = r.cp.settleSeconds * 1000;
-  const deadline = Date.now() + r.cp.readyTimeoutSeconds * 1000 + settleMs;
-  let what = '';
-  try {
-    const back = await acts(
-      r,
-      'compensate',
-      node.host,
-    ).restoreApiserverManifest(target(r.request, node), node.manifest, r.runId);
-    what =
-      back.restored === 'restored'
-        ? `${node.manifest} put back from this run's copy of the original`
-        : back.restored === 'unchanged'
-          ? `${node.manifest} was still the original`
-          : `nothing to restore (${node.manifest} was not touched)`;
-    r.run.setStep(`${node.host}: waitUntilReadyAgain`);
-    await acts(r, 'apiserverWait', node.host).waitForApiserver(
-      target(r.request, node),
-      probeOf(node),
-      { etcdServers: back.etcdServers, settleMs, deadline },
-    );
-    return { ok: true, text: `${what}; its kube-apiserver is ready again` };
-  } catch (err) {
-    return {
-      ok: false,
-      text: `${what || `${node.manifest} NOT restored`}; its kube-apiserver is NOT ready again (${causeOf(err)}): on ${node.host}, put back the original kept outside the manifests folder (etcd-scaleout-backups/${r.runId}) and check the kubelet`,
-    };
-  }
-}
-
-function rolloutFailed(
-  r: Rollout,
-  i: number,
-  node: ControlPlaneNode,
-  cause: string,
-  written: ManifestWrite | undefined,
-  restored: string,
-  cancelled: boolean,
-): ApplicationFailure {
-  const done = r.outcomes.slice(0, i).map((o) => o.host);
-  const notTouched = r.cp.nodes.slice(i + 1).map((n) => n.host);
-  const changed = written
-    ? written.written
-      ? `${node.manifest} --etcd-servers from ${written.original.join(',')} to ${written.etcdServers.join(',')}`
-      : `nothing (${node.manifest} had the new list already)`
-    : `${node.manifest} --etcd-servers, if the write got through`;
-  const message =
-    `telling the kube-apiservers stopped at ${node.host}${cancelled ? ' (cancelled)' : ''}: ${cause}; changed: ${changed}; restored: ${restored}; ` +
-    `already told: ${done.length ? done.join(', ') : 'none'}; not touched: ${notTouched.length ? notTouched.join(', ') : 'none'}; ` +
-    'the etcd members stay (healthy; the old list still reaches them)';
-  return ApplicationFailure.create({
-    // A cancel is the run's outcome, as in every other phase: the node is put back all the same.
-    type: cancelled ? ErrorType.Cancelled : ErrorType.ApiserverRolloutFailed,
-    message,
-    details: [
-      {
-        failedStep: `apiservers (${node.host})`,
-        node: node.host,
-        cause,
-        changed,
-        restored,
-        told: done,
-        notTouched,
-        apiservers: r.outcomes,
-      },
-    ],
-    nonRetryable: true,
-  });
 }
