@@ -66,7 +66,11 @@ export function getStack(): Promise<Stack> {
     const server = new TemporalDevServer({
       port: TEST_TEMPORAL_PORT,
       headless: true,
-      logFile: join(tmpdir(), 'etcd-scaleout-test-temporal.log'),
+      // Per port: a second lane of the suite (scripts/test.sh) runs its own dev server beside this one.
+      logFile: join(
+        tmpdir(),
+        `etcd-scaleout-test-temporal-${TEST_TEMPORAL_PORT}.log`,
+      ),
     });
     await server.start();
     const connection = (
