@@ -306,11 +306,10 @@ describe('etcd-scaleout CLI on the real stack', () => {
         assert.deepEqual(
           a.activities.filter((x) => x.summary === m).map((x) => x.name),
           [
+            'writeEnvFile', // for the planned list, before the add; not again, etcd's list being that
             'addLearner',
-            'writeEnvFile',
             'startService',
-            'waitForCatchUp',
-            'promoteMember',
+            'waitForCatchUp', // ends with the promotion, when etcd accepts it
             'verifyCluster',
           ],
           m,

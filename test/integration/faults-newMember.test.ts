@@ -17,7 +17,7 @@ import {
 import { printTimeline } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { outcome, startRaw, waitForProgress } from '../support/runs';
-import { freezeEtcdWhenReady, running, signal } from '../support/triggers';
+import { freezeLearnerBehind, running, signal } from '../support/triggers';
 
 describe('etcd and node faults on the real stack', () => {
   const newLab = useFaultLabs();
@@ -28,8 +28,9 @@ describe('etcd and node faults on the real stack', () => {
     const host = lab.hosts[0];
     const envBefore = host.envFile();
     const t0 = Date.now();
-    // SIGSTOP the new etcd the moment it is ready: its service start succeeds, then it never answers again.
-    const frozen = freezeEtcdWhenReady(host);
+    // SIGSTOP the new etcd the moment it is ready (its service start succeeds, then it never answers
+    // again) and run the leader's log past it: etcd refuses its promotion for good.
+    const frozen = freezeLearnerBehind(host, lab.cluster);
     const handle = await startRaw(
       lab.request({ strategy: { catchUpTimeoutSeconds: 10 } }),
     );
