@@ -73,11 +73,18 @@ export async function largeRound(
   log: (line: string) => void,
 ): Promise<LargeRound> {
   log(`${c.name}: bare script on a fresh lab`);
+  // A failed bare run is reported, and the workflow still measured (the labs are its cost).
+  let bareFailure = '';
   const bare = await withLab(c, block, live, async (lab, seeded) => ({
-    ms: await runBare(lab),
+    ms: await runBare(lab).catch((err: Error) => {
+      bareFailure = err.message.slice(0, 400);
+      return Number.NaN;
+    }),
     seeded,
   }));
-  log(`${c.name}: bare ${seconds(bare.ms)}; the workflow on a fresh lab`);
+  log(
+    `${c.name}: bare ${bareFailure ? `FAILED: ${bareFailure}` : seconds(bare.ms)}; the workflow on a fresh lab`,
+  );
   return withLab(c, block + 1, live, async (lab, seeded) => {
     const run = await runWorkflow(client, taskQueue, lab);
     log(`${c.name}: workflow ${seconds(run.ms)}; snapshots compared`);
@@ -92,7 +99,7 @@ export async function largeRound(
       run,
       lines: [
         `${c.name}: ${seeded.values} x 1 MiB written (${bare.seeded.values} on the bare script's lab), database ${gb(seeded.dbBytes)} (etcd's default quota ${gb(QUOTA_BYTES)}), raft index ${seeded.raftIndex} (past the snapshot count: new members are sent the database)`,
-        `${c.name}: whole run: bare ${seconds(bare.ms)}, workflow ${seconds(run.ms)}: ${(run.ms / bare.ms).toFixed(2)}x`,
+        `${c.name}: whole run: bare ${bareFailure ? `failed (${bareFailure})` : seconds(bare.ms)}, workflow ${seconds(run.ms)}: ${(run.ms / bare.ms).toFixed(2)}x`,
         `${c.name}: backup in the run: takeSnapshot ${backup ? seconds(took(backup)) : 'n/a'}; after it, on one member of ${snap.sizeMB.toFixed(0)} MB: takeSnapshot ${snap.activityMBps[0].toFixed(0)} MB/s (${seconds((snap.sizeMB / snap.activityMBps[0]) * 1000)}), etcdctl snapshot save ${snap.etcdctlMBps[0].toFixed(0)} MB/s (${seconds((snap.sizeMB / snap.etcdctlMBps[0]) * 1000)})`,
         `${c.name}: catch-up per member (startService, which returns once the learner is ready, + waitForCatchUp): ${starts
           .map(
