@@ -206,12 +206,24 @@ async function main(): Promise<void> {
   const cfg = benchConfig();
   const t0 = performance.now();
   log(
-    `bench: ${cfg.rounds} rounds of ${cfg.cases
-      .filter((c) => !isLarge(c))
-      .map((c) => c.name)
-      .join(
-        ', ',
-      )}${cfg.cases.some(isLarge) ? `, then ${cfg.largeRounds} of ${cfg.cases.filter(isLarge).map((c) => c.name)}` : ''}; Temporal on ${cfg.port}; lab blocks from ${cfg.block}`,
+    `bench: ${[
+      ...(cfg.cases.some((c) => !isLarge(c))
+        ? [
+            `${cfg.rounds} rounds of ${cfg.cases
+              .filter((c) => !isLarge(c))
+              .map((c) => c.name)
+              .join(', ')}`,
+          ]
+        : []),
+      ...(cfg.cases.some(isLarge)
+        ? [
+            `${cfg.largeRounds} of ${cfg.cases
+              .filter(isLarge)
+              .map((c) => c.name)
+              .join(', ')}`,
+          ]
+        : []),
+    ].join(', then ')}; Temporal on ${cfg.port}; lab blocks from ${cfg.block}`,
   );
   const server = new TemporalDevServer({
     port: cfg.port,

@@ -60,13 +60,14 @@ export const request = (
   ticket: { id: 'LAB-90', requestedBy: 'lab' },
 });
 
-// The calls a member's join and its undo make, in order (see joinMember in src/workflows): its env
-// file is written for the planned member list before its add (while the member before it catches up, see
-// preparedAhead), then not again when etcd's list after the add is the planned one.
-export const joinCalls = (m: string) =>
+// The calls a member's join and its undo make, in order (see joinMember in src/workflows). A member
+// prepared `ahead` (while the member before it caught up, see preparedAhead) has its env file written
+// for the planned member list before its add, and not again when etcd's list after the add is that.
+export const joinCalls = (m: string, how?: 'ahead') =>
   [
-    'writeEnvFile',
-    'addLearner',
+    ...(how === 'ahead'
+      ? ['writeEnvFile', 'addLearner']
+      : ['addLearner', 'writeEnvFile']),
     'startService',
     'waitForCatchUp', // ends with the promotion, when etcd accepts it
     'verifyCluster',

@@ -63,7 +63,7 @@ describe('the apiservers phase on the time-skipping test server, stub activities
       'takeSnapshot',
       ...joinCalls('etcd4'),
       'verifyCluster',
-      ...joinCalls('etcd5'),
+      ...joinCalls('etcd5', 'ahead'),
     ]);
     assert.deepEqual(apiserverCalls(calls), [
       ...preChecks,

@@ -38,7 +38,7 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities: prepar
       'takeSnapshot',
       ...joinCalls('etcd4'),
       'verifyCluster',
-      ...joinCalls('etcd5'),
+      ...joinCalls('etcd5', 'ahead'),
     ]);
   });
 

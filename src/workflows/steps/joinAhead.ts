@@ -11,8 +11,8 @@
  * activity is left running while the run moves on, and a rollback waits for every preparation started
  * (`settled`), so no node is changed while the undos run.
  *
- * Runs started before this existed replay without it (`patched`): each node prepared at its own turn,
- * its env file written after its add.
+ * A node prepared at its own turn (the first, or the first after an approval) writes its env file after
+ * its add, as before. Runs started before this existed replay without it (`patched`).
  */
 import { patched } from '@temporalio/workflow';
 import type { ScaleOutPlan } from '../../domain/planning';
@@ -65,11 +65,14 @@ export class Preparations {
   async take(i: number): Promise<PreparedJoin> {
     const step = this.plan.steps[i];
     const ahead = this.started.get(i);
+    // Prepared at its turn: its env file after its add, as always (nothing to overlap it with, and a
+    // failed add then leaves no file of this run behind, even when the undo cannot remove a member it
+    // finds was not added by this run).
     if (!ahead)
       return prepareJoin(this.run, this.request, step, this.nodes[i], {
         track: this.run.member(step.member.peerURL),
         ahead: false,
-        envAhead: this.enabled,
+        envAhead: false,
       });
     try {
       return await ahead;
