@@ -6,7 +6,8 @@
  * save` on the same member after the run) and each member's catch-up (its start, which returns once
  * the learner is ready, plus waitForCatchUp).
  */
-import { statfsSync } from 'node:fs';
+import { readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { LABS_ROOT, type Lab } from '../../lab';
 import {
@@ -38,6 +39,25 @@ function checkFreeDisk(c: BenchCase): void {
     );
 }
 
+/**
+ * The test hosts' systemctl stand-in gives a start 30 s to become ready (enough for the tests); a
+ * learner that must first receive a 2 GB database needs longer. systemd's default TimeoutStartSec is
+ * 90 s, which Kubespray's etcd.service keeps: the large case's hosts get that, in their own copy.
+ */
+const SYSTEMD_START_TIMEOUT_S = 90;
+function systemdStartTimeout(lab: Lab): void {
+  for (const host of lab.hosts) {
+    const file = join(host.node.binDir, 'systemctl');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        /ETCD_TESTHOST_START_TIMEOUT:-\d+/,
+        `ETCD_TESTHOST_START_TIMEOUT:-${SYSTEMD_START_TIMEOUT_S}`,
+      ),
+    );
+  }
+}
+
 /** A fresh lab for `fn`, stopped (and its folder removed) afterwards whatever happened. */
 async function withLab<T>(
   c: BenchCase,
@@ -50,7 +70,9 @@ async function withLab<T>(
   const stop = () => lab.stop().catch(() => undefined);
   live.add(stop);
   try {
-    return await fn(lab, await freshLab(lab, c));
+    const seeded = await freshLab(lab, c);
+    systemdStartTimeout(lab);
+    return await fn(lab, seeded);
   } finally {
     live.delete(stop);
     await stop();
