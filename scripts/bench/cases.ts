@@ -263,9 +263,13 @@ export async function compareSnapshots(
       `bench-${i}`,
     );
     sizeMB = r.sizeBytes / 1e6;
+    // The member it chose: an original one, or (after a run) one of the new hosts.
+    const host = lab.hosts.find((h) => h.options.name === r.member);
     return {
       ms: performance.now() - t0,
-      url: lab.cluster.endpoints[Number(r.member.replace('etcd', '')) - 1],
+      url: host
+        ? `${lab.scheme}://${host.address}:2379`
+        : lab.cluster.endpoints[Number(r.member.replace('etcd', '')) - 1],
     };
   };
   // The first snapshot of a fresh member is slow whoever asks (cold pages): one of each, not counted.
