@@ -34,31 +34,81 @@ export const labFor = (c: BenchCase, block: number): Lab =>
  */
 const SETTLE_MS = 6_000;
 
+/** What a lab was seeded with. */
+export interface Seeded {
+  /** 1 MiB values written (fewer than asked when the quota came first). */
+  values: number;
+  /** The database size (bytes) after seeding, as the first member reports it. */
+  dbBytes: number;
+  /** The leader's raft index after seeding. */
+  raftIndex: number;
+}
+
 /** Starts the lab afresh, writes its data and lets it settle. */
-export async function freshLab(lab: Lab, c: BenchCase): Promise<Lab> {
+export async function freshLab(lab: Lab, c: BenchCase): Promise<Seeded> {
   const t0 = Date.now();
   await lab.start();
-  await seed(lab, c.dataMiB);
+  const seeded = await seed(lab, c.dataMiB);
   await new Promise((r) =>
     setTimeout(r, Math.max(0, SETTLE_MS - (Date.now() - t0))),
   );
-  return lab;
+  return seeded;
 }
 
-/** `mib` MiB of data in 1 MiB values (etcd's request limit is 1.5 MiB), four writes at a time. */
-async function seed(lab: Lab, mib: number): Promise<void> {
+/**
+ * etcd's default quota, which Kubespray's ETCD_QUOTA_BACKEND_BYTES keeps: past it etcd raises NOSPACE
+ * and refuses writes (the run's verify writes too). The database is ~1.3x the values written (bbolt's
+ * pages and free list), so 2000 x 1 MiB would pass it: the seed stops at QUOTA_SHARE of it.
+ */
+export const QUOTA_BYTES = 2 * 1024 ** 3;
+const QUOTA_SHARE = 0.9;
+/**
+ * Kubespray's ETCD_SNAPSHOT_COUNT: once a member has applied this many entries it keeps a raft
+ * snapshot and drops the older log, and a new member then receives the database itself, then the
+ * tail. A real cluster of a few GB has long passed it; a lab seeded with a few thousand large values
+ * has not, and its learners would replay the whole log instead. Large cases write small entries past it.
+ */
+const SNAPSHOT_COUNT = 100_000;
+/** A case this large is run as a real cluster of its size would be: past a raft snapshot (and its labs one at a time). */
+export const LARGE_MIB = 1000;
+
+/**
+ * `mib` MiB of data in 1 MiB values (etcd's request limit is 1.5 MiB), four writes at a time, stopping
+ * short of the quota; a large case then also writes small entries past the raft snapshot count.
+ */
+async function seed(lab: Lab, mib: number): Promise<Seeded> {
   await lab.seedKeys(20);
-  if (mib === 0) return;
   const etcd = lab.cluster.client();
+  const status = async () => {
+    const st = await etcd.maintenance.status();
+    return { dbBytes: Number(st.dbSize), raftIndex: Number(st.raftIndex) };
+  };
   const value = Buffer.alloc(1 << 20, 'x');
+  let values = 0;
   try {
     for (let i = 0; i < mib; i += 4) {
+      if (i % 64 === 0 && (await status()).dbBytes > QUOTA_BYTES * QUOTA_SHARE)
+        break;
       await Promise.all(
         [0, 1, 2, 3]
           .filter((j) => i + j < mib)
           .map((j) => etcd.put(`/bench/blob-${i + j}`).value(value)),
       );
+      values = Math.min(mib, i + 4);
     }
+    if (mib >= LARGE_MIB) {
+      // One small key overwritten: each put is one raft entry and a few bytes of database.
+      let index = (await status()).raftIndex;
+      while (index <= SNAPSHOT_COUNT + 100) {
+        await Promise.all(
+          Array.from({ length: 500 }, (_, j) =>
+            etcd.put('/bench/tick').value(String(index + j)),
+          ),
+        );
+        index += 500;
+      }
+    }
+    return { values, ...(await status()) };
   } finally {
     etcd.close();
   }
@@ -213,9 +263,13 @@ export async function compareSnapshots(
       `bench-${i}`,
     );
     sizeMB = r.sizeBytes / 1e6;
+    // The member it chose: an original one, or (after a run) one of the new hosts.
+    const host = lab.hosts.find((h) => h.options.name === r.member);
     return {
       ms: performance.now() - t0,
-      url: lab.cluster.endpoints[Number(r.member.replace('etcd', '')) - 1],
+      url: host
+        ? `${lab.scheme}://${host.address}:2379`
+        : lab.cluster.endpoints[Number(r.member.replace('etcd', '')) - 1],
     };
   };
   // The first snapshot of a fresh member is slow whoever asks (cold pages): one of each, not counted.

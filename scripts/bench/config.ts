@@ -7,6 +7,8 @@
  *   BENCH_TIMELINE 1 to print where each case's median workflow run spent its time (default 1)
  *   BENCH_PORT     the Temporal dev server's port (default 7402)
  *   BENCH_BLOCK    first lab block (default 150; the bench uses BLOCK..BLOCK+5)
+ *   BENCH_LARGE    1 to add the 2 GB case (LARGE_CASE, default 0): ~10 GB of disk a lab, minutes a run
+ *   BENCH_LARGE_ROUNDS  rounds of a large case (default 1)
  */
 export interface BenchCase {
   name: string;
@@ -17,6 +19,9 @@ export interface BenchCase {
 
 export const DEFAULT_CASES =
   '3.6.14-small,3.6.14-200mb,3.4.23-small,3.6.14-small-tls';
+
+/** 2000 x 1 MiB: etcd's default quota (the seed stops short of it, cases.ts). */
+export const LARGE_CASE = '3.6.14-2000mb';
 
 export function parseCase(spec: string): BenchCase {
   const m = /^(\d+\.\d+\.\d+)-(small|\d+mb)(-tls)?$/.exec(spec.trim());
@@ -40,6 +45,7 @@ export interface BenchConfig {
   timeline: boolean;
   port: number;
   block: number;
+  largeRounds: number;
 }
 
 export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -50,8 +56,10 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     );
   return {
     rounds,
-    cases: (env.BENCH_CASES || DEFAULT_CASES)
-      .split(',')
+    cases: [
+      ...(env.BENCH_CASES || DEFAULT_CASES).split(','),
+      ...(env.BENCH_LARGE === '1' ? [LARGE_CASE] : []),
+    ]
       .filter(Boolean)
       .map(parseCase),
     concurrent: (env.BENCH_CONCURRENT ?? '1') !== '0',
@@ -59,5 +67,6 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     timeline: (env.BENCH_TIMELINE ?? '1') !== '0',
     port: Number(env.BENCH_PORT || 7402),
     block: Number(env.BENCH_BLOCK || 150),
+    largeRounds: Number(env.BENCH_LARGE_ROUNDS || 1),
   };
 }

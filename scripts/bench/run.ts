@@ -13,6 +13,7 @@ import { connectClient } from '../../src/client';
 import {
   compareSnapshots,
   freshLab,
+  LARGE_MIB,
   labFor,
   runBare,
   runWorkflow,
@@ -23,6 +24,7 @@ import {
   benchConfig,
   parseCase,
 } from './config';
+import { largeRound } from './large';
 import { type CaseResult, caseLine, median, seconds } from './stats';
 import { type ActivitySpan, timelineLines } from './timeline';
 import { type BenchWorker, startWorker } from './worker';
@@ -134,13 +136,19 @@ async function concurrent(
   );
 }
 
-/** Every round of every case, the cases in turn within a round; a failed round is logged and counted. */
+const isLarge = (c: BenchCase) => c.dataMiB >= LARGE_MIB;
+
+/**
+ * Every round of every case, the cases in turn within a round; a failed round is logged and counted.
+ * Large cases come last, with their own rounds and report lines (large.ts).
+ */
 async function allRounds(
   cfg: BenchConfig,
   client: Client,
-): Promise<{ results: CaseResult[]; runs: Runs[] }> {
+): Promise<{ results: CaseResult[]; runs: Runs[]; large: string[] }> {
   const results: CaseResult[] = [];
   const runs: Runs[] = cfg.cases.map(() => []);
+  const large: string[] = [];
   for (const c of cfg.cases)
     results.push({
       name: c.name,
@@ -150,22 +158,43 @@ async function allRounds(
       historyEventsPerMember: [],
       failures: [],
     });
+  const failed = (i: number, c: BenchCase, r: number) => (err: Error) => {
+    results[i].failures.push(err.message);
+    log(`${c.name} round ${r + 1} FAILED: ${err.message.slice(0, 400)}`);
+  };
   for (let r = 0; r < cfg.rounds; r++) {
     for (const [i, c] of cfg.cases.entries()) {
+      if (isLarge(c)) continue;
       await round(cfg, client, c, r, results[i], runs[i]).catch(
-        (err: Error) => {
-          results[i].failures.push(err.message);
-          log(`${c.name} round ${r + 1} FAILED: ${err.message.slice(0, 400)}`);
-        },
+        failed(i, c, r),
       );
     }
   }
-  return { results, runs };
+  for (const [i, c] of cfg.cases.entries()) {
+    if (!isLarge(c)) continue;
+    for (let r = 0; r < cfg.largeRounds; r++) {
+      await largeRound(c, cfg.block, client, TASK_QUEUE, live, log)
+        .then((x) => {
+          if (Number.isFinite(x.bareMs)) results[i].bareMs.push(x.bareMs);
+          results[i].workflowMs.push(x.run.ms);
+          results[i].historyEventsPerMember.push(
+            x.run.historyEvents / x.run.members,
+          );
+          runs[i].push({ ms: x.run.ms, spans: x.run.spans });
+          large.push(...x.lines);
+          log(`${c.name} round ${r + 1}: ${x.lines.join('; ')}`);
+        })
+        .catch(failed(i, c, r));
+    }
+  }
+  return { results, runs, large };
 }
 
 /** takeSnapshot's throughput against etcdctl snapshot save, on the first case with data (else a 200 MB one). */
 async function snapshotLine(cfg: BenchConfig): Promise<string> {
-  const big = cfg.cases.find((c) => c.dataMiB > 0) ?? parseCase('3.6.14-200mb');
+  const big =
+    cfg.cases.find((c) => c.dataMiB > 0 && !isLarge(c)) ??
+    parseCase('3.6.14-200mb');
   const snap = await withLabs(big, [cfg.block], ([lab]) =>
     compareSnapshots(lab, cfg.rounds),
   );
@@ -177,7 +206,24 @@ async function main(): Promise<void> {
   const cfg = benchConfig();
   const t0 = performance.now();
   log(
-    `bench: ${cfg.rounds} rounds of ${cfg.cases.map((c) => c.name).join(', ')}; Temporal on ${cfg.port}; lab blocks from ${cfg.block}`,
+    `bench: ${[
+      ...(cfg.cases.some((c) => !isLarge(c))
+        ? [
+            `${cfg.rounds} rounds of ${cfg.cases
+              .filter((c) => !isLarge(c))
+              .map((c) => c.name)
+              .join(', ')}`,
+          ]
+        : []),
+      ...(cfg.cases.some(isLarge)
+        ? [
+            `${cfg.largeRounds} of ${cfg.cases
+              .filter(isLarge)
+              .map((c) => c.name)
+              .join(', ')}`,
+          ]
+        : []),
+    ].join(', then ')}; Temporal on ${cfg.port}; lab blocks from ${cfg.block}`,
   );
   const server = new TemporalDevServer({
     port: cfg.port,
@@ -194,8 +240,8 @@ async function main(): Promise<void> {
     report.push(`worker ready ${seconds(worker.readyMs)} after spawn`);
     report.push(`load average at start ${loadText()}`);
     const client = await connectClient({ address: server.address });
-    const { results, runs } = await allRounds(cfg, client);
-    report.push(...results.map(caseLine));
+    const { results, runs, large } = await allRounds(cfg, client);
+    report.push(...results.map(caseLine), ...large);
     if (cfg.snapshot) report.push(await snapshotLine(cfg));
     if (cfg.concurrent) {
       const single = median(

@@ -31,7 +31,10 @@ export function caseLine(c: CaseResult): string {
     `bare ${seconds(bare).padStart(8)}`,
     `workflow ${seconds(wf).padStart(8)}`,
     `ratio ${ratio.padStart(5)}`,
-    `promote lag ${seconds(median(c.promoteLagMs))}`,
+    // Runs that promote within the catch-up (issue 23) have no promoteMember step: no lag to measure.
+    c.promoteLagMs.length
+      ? `promote lag ${seconds(median(c.promoteLagMs))}`
+      : 'promoted in the catch-up',
     `events/member ${Number.isFinite(median(c.historyEventsPerMember)) ? median(c.historyEventsPerMember).toFixed(0) : 'n/a'}`,
     `(n=${c.bareMs.length}/${c.workflowMs.length}${c.failures.length ? `, ${c.failures.length} failed` : ''})`,
   ].join('  ');

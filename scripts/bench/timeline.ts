@@ -46,7 +46,11 @@ export function uncovered(spans: ActivitySpan[], totalMs: number): number {
   return Math.max(0, totalMs - covered);
 }
 
-/** "preflight inspectCluster 0.04 s" lines: per activity type, its summed time in the run and its attempts. */
+/**
+ * "inspectCluster 0.04 s in 2" lines: per activity type, its summed time in the run and its attempts;
+ * where its activities ran at once (the new nodes' probes, the members' env files), also the wall
+ * time they covered together.
+ */
 export function timelineLines(spans: ActivitySpan[], totalMs: number): string {
   const sum = new Map<
     string,
@@ -60,11 +64,16 @@ export function timelineLines(spans: ActivitySpan[], totalMs: number): string {
     v.waited += s.waited;
     sum.set(s.type, v);
   }
+  const wall = (type: string) => {
+    const mine = spans.filter((x) => x.type === type);
+    return totalMs - uncovered(mine, totalMs);
+  };
   return [
-    ...[...sum.entries()].map(
-      ([type, v]) =>
-        `  ${type.padEnd(24)} ${(v.ms / 1000).toFixed(2)} s in ${v.n} (attempts ${v.attempts}, ${(v.waited / 1000).toFixed(2)} s before the last attempt started)`,
-    ),
+    ...[...sum.entries()].map(([type, v]) => {
+      const w = wall(type);
+      const together = w < v.ms - 5 ? `, ${(w / 1000).toFixed(2)} s wall` : '';
+      return `  ${type.padEnd(24)} ${(v.ms / 1000).toFixed(2)} s in ${v.n}${together} (attempts ${v.attempts}, ${(v.waited / 1000).toFixed(2)} s before the last attempt started)`;
+    }),
     `  ${'(no activity running)'.padEnd(24)} ${(uncovered(spans, totalMs) / 1000).toFixed(2)} s`,
   ].join('\n');
 }

@@ -15,6 +15,7 @@ export const CHECKPOINTS = [
   'startService:before',
   'startService:after-start',
   'waitForCatchUp:polling',
+  'waitForCatchUp:after-promote',
   'promoteMember:after-promote',
   'verifyCluster:after-write',
   'removeMember:before',

@@ -5,7 +5,8 @@
  *   replace/   replaceEtcdMember: replace.ts is the runbook (both paths, the point of no return);
  *              preflight.ts its reads; replacing.ts its state, undoable list rollouts, what is left.
  *   steps/     the steps every workflow calls: validate, clusterLock, backup, inspectNewNodes,
- *              joinMember (+ nodeEnv) and its undo (undoJoin, undoByHand), removeMember,
+ *              joinMember (+ nodeEnv, joinAhead: the next node prepared while one catches up) and
+ *              its undo (undoJoin, undoByHand), removeMember,
  *              tellApiservers, updateMemberEnvFiles, approval; rollback.ts runs the undo stack
  *              (run/compensations.ts) on a failure.
  *   run/       a run's bookkeeping: run.ts (phase, progress), compensations, messages (query, update,

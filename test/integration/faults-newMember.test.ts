@@ -17,7 +17,7 @@ import {
 import { printTimeline } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { outcome, startRaw, waitForProgress } from '../support/runs';
-import { freezeEtcdWhenReady, running, signal } from '../support/triggers';
+import { freezeLearnerBehind, running, signal } from '../support/triggers';
 
 describe('etcd and node faults on the real stack', () => {
   const newLab = useFaultLabs();
@@ -27,9 +27,11 @@ describe('etcd and node faults on the real stack', () => {
     const keys = await lab.seedKeys(50);
     const host = lab.hosts[0];
     const envBefore = host.envFile();
+    const env5Before = lab.hosts[1].envFile();
     const t0 = Date.now();
-    // SIGSTOP the new etcd the moment it is ready: its service start succeeds, then it never answers again.
-    const frozen = freezeEtcdWhenReady(host);
+    // SIGSTOP the new etcd the moment it is ready (its service start succeeds, then it never answers
+    // again) and run the leader's log past it: etcd refuses its promotion for good.
+    const frozen = freezeLearnerBehind(host, lab.cluster);
     const handle = await startRaw(
       lab.request({ strategy: { catchUpTimeoutSeconds: 10 } }),
     );
@@ -62,9 +64,10 @@ describe('etcd and node faults on the real stack', () => {
         o.message,
         /CatchUpTimeout: learner etcd4 did not catch up before the deadline/,
       );
+      // etcd5's node was prepared while etcd4 caught up (its env file written): undone first.
       assert.match(
         o.message,
-        /undone: removed member etcd4 \(\d+\); stopped etcd on 127\.0\.70\.14/,
+        /undone: env file \/etc\/etcd\.env on 127\.0\.70\.15: previous; removed member etcd4 \(\d+\); stopped etcd on 127\.0\.70\.14/,
       );
       assert.deepEqual(o.details.notUndone, []);
       assert.ok(
@@ -82,10 +85,16 @@ describe('etcd and node faults on the real stack', () => {
       );
       assert.equal(await isActive(host), 'inactive');
       assert.equal(host.envFile(), envBefore, 'env file restored');
+      assert.equal(
+        lab.hosts[1].envFile(),
+        env5Before,
+        "etcd5's env file (written ahead) restored",
+      );
       await assertInvariants(lab, {
         members: ORIGINAL,
         keys,
-        fault: 'learner never catches up (SIGSTOP at ready)',
+        fault:
+          'learner never catches up (SIGSTOP at ready, leader run past it)',
         outcome: `CatchUpTimeout (10 s deadline; failed and rolled back ${catchUpFor}s after the service started), learner removed, rolled back to 3`,
         startedAt: t0,
       });

@@ -7,8 +7,8 @@
  * run in one mocha process).
  *
  * - Replacement, down path (lab 214): etcd2 SIGKILLed first, then replaced by etcd4: removed by ID,
- *   etcd4 joined. etcd4's etcd is SIGSTOPped the moment it is ready, so waitForCatchUp is in flight,
- *   heartbeating, when its worker is killed; it is continued right after.
+ *   etcd4 joined. etcd4's etcd is SIGSTOPped the moment it is ready and the leader's log run past it,
+ *   so waitForCatchUp is in flight, heartbeating, when its worker is killed; it is continued right after.
  * - Scale-in 5 -> 3 (lab 215): etcd4 and etcd5 removed. etcd4's host's sshd is SIGSTOPped before the
  *   start (nothing of the run reaches that host before the removal), so stopService, the first step
  *   after etcd removed etcd4 (past the point of no return), hangs in its SSH connect when its worker is
@@ -36,7 +36,7 @@ import {
 } from '../support/productionStack';
 import { assertEnvFiles, hostNamed, liveMembers } from '../support/replace';
 import { type RunHandle, waitForProgress } from '../support/runs';
-import { freezeEtcdWhenReady, signal } from '../support/triggers';
+import { freezeLearnerBehind, signal } from '../support/triggers';
 
 const summary: string[] = [];
 
@@ -117,7 +117,10 @@ describe('production-shaped Temporal: a replacement and a scale-in, the worker o
       assert.ok(etcd2);
       await lab.cluster.crashMember('etcd2');
       const etcd4 = hostNamed(lab, 'etcd4');
-      const frozen = freezeEtcdWhenReady(etcd4);
+      // Written through etcd1: etcd2 is down.
+      const frozen = freezeLearnerBehind(etcd4, {
+        client: () => lab.cluster.client([lab.cluster.endpoints[0]]),
+      });
       const t0 = Date.now();
       const handle = await startThroughApi(stack, lab, 'replace', {
         ...lab.ticketRequest({

@@ -3,9 +3,9 @@
  * PostgreSQL with SQL visibility, the namespace made by the operator's step, the search attributes
  * registered by the shipped worker, two worker processes and the HTTP API. One stack for the file.
  *
- * The canary is held in catch-up for real (its etcd SIGSTOPped the moment it is ready, as
- * serverRestart.test.ts does), so waitForCatchUp is in flight, heartbeating, while a worker is killed
- * or the server is restarted.
+ * The canary is held in catch-up for real (its etcd SIGSTOPped the moment it is ready and the
+ * leader's log run past it, as serverRestart.test.ts does), so waitForCatchUp is in flight,
+ * heartbeating, while a worker is killed or the server is restarted.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -47,7 +47,7 @@ import {
   waitForPollers,
 } from '../support/productionStack';
 import { waitForProgress } from '../support/runs';
-import { freezeEtcdWhenReady, signal } from '../support/triggers';
+import { freezeLearnerBehind, signal } from '../support/triggers';
 
 const FIVE = ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'];
 const summary: string[] = [];
@@ -101,7 +101,7 @@ async function killDuringCatchUp(
   replacement: string,
 ): Promise<string> {
   const keys = await lab.seedKeys(30);
-  const frozen = freezeEtcdWhenReady(lab.hosts[0]);
+  const frozen = freezeLearnerBehind(lab.hosts[0], lab.cluster);
   const t0 = Date.now();
   const handle = await startScaleOut(stack, lab, ticket);
   const pid = await frozen;
@@ -351,7 +351,7 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
     it('another ticket for the cluster is refused (409) within the visibility lag and by an API that never saw the run; the server stopped while the canary catches up, started again: the run converges 3 -> 5', async () => {
       const lab = labOf();
       const keys = await lab.seedKeys(30);
-      const frozen = freezeEtcdWhenReady(lab.hosts[0]);
+      const frozen = freezeLearnerBehind(lab.hosts[0], lab.cluster);
       const handle = await startScaleOut(stack, lab, 'PROD-2');
       const other = lab.ticketRequest({
         ticket: { id: 'PROD-2-OTHER', requestedBy: 'alice' },

@@ -6,8 +6,9 @@
  *
  * The canary's catch-up on loopback takes milliseconds, too short to stop a server in. So the learner is
  * held in catch-up for real: its etcd is SIGSTOPped the moment it logs "ready" (the service start has
- * succeeded by then) and SIGCONTed once the server is back. waitForCatchUp is therefore in flight,
- * heartbeating, for the whole outage.
+ * succeeded by then), the leader's log is run past it (etcd then refuses its promotion), and it is
+ * SIGCONTed once the server is back. waitForCatchUp is therefore in flight, heartbeating, for the
+ * whole outage.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -30,7 +31,7 @@ import { activitiesOf, printTimeline } from '../support/history';
 import { assertInvariants } from '../support/invariants';
 import { outcome, waitForProgress } from '../support/runs';
 import { getStack, TEST_PROFILES } from '../support/stack';
-import { freezeEtcdWhenReady, signal } from '../support/triggers';
+import { freezeLearnerBehind, signal } from '../support/triggers';
 
 const PORT = 7645;
 const TASK_QUEUE = 'etcd-scaleout-server-restart';
@@ -103,7 +104,7 @@ describe('Temporal server restart in the middle of a run', () => {
     const t0 = Date.now();
 
     const host = lab.hosts[0];
-    const frozen = freezeEtcdWhenReady(host);
+    const frozen = freezeLearnerBehind(host, lab.cluster);
     const handle = await client.workflow.start<typeof scaleOutEtcd>(
       WORKFLOW_TYPE,
       {

@@ -60,17 +60,19 @@ export const request = (
   ticket: { id: 'LAB-90', requestedBy: 'lab' },
 });
 
-// The calls a member's join and its undo make, in order (see joinMember in src/workflows).
-export const joinCalls = (m: string) =>
+// The calls a member's join and its undo make, in order (see joinMember in src/workflows). A member
+// prepared `ahead` (while the member before it caught up, see preparedAhead) has its env file written
+// for the planned member list before its add, and not again when etcd's list after the add is that.
+export const joinCalls = (m: string, how?: 'ahead') =>
   [
-    'addLearner',
-    'writeEnvFile',
+    ...(how === 'ahead'
+      ? ['writeEnvFile', 'addLearner']
+      : ['addLearner', 'writeEnvFile']),
     'startService',
-    'waitForCatchUp',
-    'promoteMember',
+    'waitForCatchUp', // ends with the promotion, when etcd accepts it
     'verifyCluster',
   ].map((a) => `${a} ${m}`);
-/** The memberEnvFiles phase's calls: the three original members, then the new ones, one at a time. */
+/** The memberEnvFiles phase's calls (all at once; afterPreflight sorts them): the three original members, then the new ones. */
 export const memberEnvCalls = (...joined: string[]) => [
   'updateMemberEnvFile',
   'updateMemberEnvFile',
@@ -211,26 +213,58 @@ async function run(
 }
 
 /**
- * The calls after preflight. Validate reads the cluster's profile; preflight inspects the cluster,
+ * The calls with each node's preparation written where its join begins: a node prepared ahead, while
+ * the member before it caught up, made those calls beside that member's (in any order, being
+ * concurrent). Its env file write (the one before its add) is moved to right before its add.
+ */
+export function preparedAhead(calls: string[]): string[] {
+  const out = [...calls];
+  for (let i = 0; i < out.length; i++) {
+    const m = /^writeEnvFile (\S+)$/.exec(out[i]);
+    const add = m ? out.indexOf(`addLearner ${m[1]}`, i) : -1;
+    if (add <= i + 1) continue;
+    const [write] = out.splice(i, 1);
+    out.splice(add - 1, 0, write);
+    i--;
+  }
+  return out;
+}
 
- * any order); the lock is taken right after.
+/**
+ * The calls after preflight (their joins as preparedAhead writes them). Validate reads the cluster's
+ * profile; preflight inspects the cluster, then the new nodes (each probe reads its machine ID too),
+ * the env files' sources and the lock (in any order); the lock is taken right after.
  */
 export function afterPreflight(all: string[]): string[] {
   assert.equal(all[0], 'loadClusterProfile');
   const calls = all.slice(1);
   assert.deepEqual(
-    [calls[0], ...calls.slice(1, 8).sort()],
+    [calls[0], ...calls.slice(1, 6).sort()],
     [
       'inspectCluster',
-      'inspectNode etcd4',
+      'inspectNode etcd4', // reads the machine ID too
       'inspectNode etcd5',
       'readEnvFile etcd4',
       'readEnvFile etcd5',
-      'readMachineId etcd4',
-      'readMachineId etcd5',
       'readScaleOutLock',
     ],
   );
-  assert.equal(calls[8], 'acquireScaleOutLock');
-  return calls.slice(9);
+  assert.equal(calls[6], 'acquireScaleOutLock');
+  return envWritesSorted(preparedAhead(calls.slice(7)));
+}
+
+/** The memberEnvFiles phase writes every file at once: each run of its writes, sorted (as memberEnvCalls lists them). */
+export function envWritesSorted(calls: string[]): string[] {
+  const out: string[] = [];
+  let run: string[] = [];
+  for (const c of [...calls, '']) {
+    if (c.startsWith('updateMemberEnvFile')) {
+      run.push(c);
+      continue;
+    }
+    out.push(...run.sort());
+    run = [];
+    if (c) out.push(c);
+  }
+  return out;
 }

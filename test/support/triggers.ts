@@ -10,6 +10,7 @@ import {
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import type { Etcd3 } from 'etcd3';
 
 /**
  * Calls `action` as soon as `re` appears in `file` after its current end (polled every 5 ms; the
@@ -86,4 +87,33 @@ export function freezeEtcdWhenReady(host: {
     signal(pid, 'SIGSTOP');
     return pid;
   });
+}
+
+/**
+ * Holds a learner in catch-up for real: SIGSTOPs its etcd the moment it is ready (its service start
+ * succeeds), then writes keys through the cluster until the leader's log is well past what the learner
+ * stored, so etcd refuses its promotion ("can only promote a learner member which is in sync with
+ * leader") until it is SIGCONTed, or for good. A learner frozen with its log complete would be
+ * promoted at once: etcd's rule is the leader's match index, not whether the learner answers.
+ * Resolves to the stopped process's pid once the writes are done.
+ */
+export function freezeLearnerBehind(
+  host: { runDir: string; etcdPid(): number | undefined },
+  cluster: { client(): Etcd3 },
+): Promise<number> {
+  const etcd = cluster.client(); // connected before the learner is ready: the writes go out at once
+  return freezeEtcdWhenReady(host)
+    .then(async (pid) => {
+      // The learner stored about the leader's index when it froze: past it by more than a ninth (etcd
+      // promotes at 90 %), with a margin, so the refusal lasts.
+      const { raftIndex } = await etcd.maintenance.status();
+      const writes = Math.ceil(Number(raftIndex) / 5) + 20;
+      await Promise.all(
+        Array.from({ length: writes }, (_, i) =>
+          etcd.put(`/etcd-scaleout-test/behind/${i}`).value('x'),
+        ),
+      );
+      return pid;
+    })
+    .finally(() => etcd.close());
 }

@@ -8,6 +8,7 @@ import { REPLACE_WORKFLOW_TYPE } from '../../src/config';
 import { ErrorType } from '../../src/domain/errors';
 import type { ReplaceResult } from '../../src/workflows';
 import {
+  envWritesSorted,
   joinCalls,
   request,
   undoCalls,
@@ -37,9 +38,11 @@ function replace(replaceMember = 'etcd3') {
 
 /** The calls from the lock on, without the apiservers' readiness polls. */
 const fromLock = (calls: string[]) =>
-  calls
-    .slice(calls.indexOf('acquireScaleOutLock'))
-    .filter((c) => !c.startsWith('waitForApiserver'));
+  envWritesSorted(
+    calls
+      .slice(calls.indexOf('acquireScaleOutLock'))
+      .filter((c) => !c.startsWith('waitForApiserver')),
+  );
 const writes = HOSTS.map((h) => `writeApiserverManifest ${h}`);
 /** kubeadm's ConfigMap, once per rollout, through the first node. */
 const configMap = `updateKubeadmConfigMap ${HOSTS[0]}`;

@@ -69,8 +69,10 @@ export function stubActivities(
     const member = about && memberOf(about);
     const call = member ? `${activity} ${member}` : activity;
     calls.push(call);
+    // "<activity> @<host>" names one call of several made at once, whose order varies.
     const fault =
       faults[call] ??
+      (about ? faults[`${activity} @${about}`] : undefined) ??
       faults[`${call}#${calls.filter((c) => c === call).length}`];
     if (fault)
       throw ApplicationFailure.create({ ...fault, nonRetryable: true });
@@ -91,6 +93,20 @@ export function stubActivities(
     manifests.get(host) ?? [...request.cluster.endpoints];
   const byPeer = (peerURL: string) =>
     members.find((m) => m.peerURLs.includes(peerURL));
+  /** The learner made a voter, named and serving, as etcd's promotion and its start leave it. */
+  const promote = (peerURL: string) => {
+    const m = byPeer(peerURL)!;
+    const alreadyVoter = !m.isLearner;
+    const newMember = request.newMembers.find((n) => n.peerURL === peerURL)!;
+    Object.assign(m, {
+      name: newMember.name,
+      clientURLs: [newMember.clientURL],
+      isLearner: false,
+      leader: '1001',
+      version: ETCD_VERSION,
+    });
+    return { id: m.id, alreadyVoter, refusals: 0 };
+  };
   const state = (): ClusterState => ({
     clusterId: '7001',
     leaderId: '1001',
@@ -114,6 +130,7 @@ export function stubActivities(
         envFileExists: true,
         serviceActive: false,
         portConflicts: [],
+        machineId: null,
       };
     },
     async readEnvFile(target) {
@@ -216,24 +233,16 @@ export function stubActivities(
       called('startService', target.host);
       return { alreadyActive: false };
     },
+    // As the real one: the catch-up ends with etcd accepting the promotion.
     async waitForCatchUp(_cluster, member) {
       called('waitForCatchUp', member.name);
-      return { appliedIndex: '42', leaderIndex: '42', polls: 1 };
+      return { ...promote(member.peerURL), promoted: true, polls: 1 };
     },
+    // Runs of the older code only (replayed histories): the promotion was its own step.
     async promoteMember(_cluster, member) {
       called('promoteMember', member.name);
-      const m = byPeer(member.peerURL)!;
-      const newMember = request.newMembers.find(
-        (n) => n.peerURL === member.peerURL,
-      )!;
-      Object.assign(m, {
-        name: newMember.name,
-        clientURLs: [newMember.clientURL],
-        isLearner: false,
-        leader: '1001',
-        version: ETCD_VERSION,
-      });
-      return { id: m.id, alreadyVoter: false, refusals: 0 };
+      const { id, alreadyVoter, refusals } = promote(member.peerURL);
+      return { id, alreadyVoter, refusals };
     },
     async verifyCluster(_cluster, expect) {
       called('verifyCluster', expect.through);

@@ -14,16 +14,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A poll costs one round trip to each member asked; promotion is then at most this late. */
 const POLL_MS = 100;
 
-/**
- * etcd promotes a learner whose raft match index is at least 90 % of the leader's (isLearnerReady,
- * every version from 3.4 to 3.7). A learner's status shows its commit index, which never exceeds
- * its match index, and the leader's status its commit index: the learner's log at 90 % of that is
- * what etcd checks, seen from outside. Applied entries are not required (see the doc for why that is safe).
- */
-export function promotable(p: { log: bigint; leader: bigint }): boolean {
-  return p.log * 10n >= p.leader * 9n && p.log > 0n;
-}
-
 interface CatchUpDeps {
   clients: EtcdClients;
   reader: ClusterReader;
@@ -36,66 +26,99 @@ const noLongerMember = (member: { name: string; peerURL: string }) =>
     ErrorType.MemberMissing,
   );
 
+/** What the catch-up came to: the learner promoted by it, or found a voter already (a retry, or an earlier run). */
+export interface CaughtUp {
+  id: string;
+  /** Always true from this activity: the member is a voter when it returns. */
+  promoted: true;
+  alreadyVoter: boolean;
+  /** How often etcd answered "not in sync with leader" (or "unhealthy cluster") first. */
+  refusals: number;
+  polls: number;
+}
+
 /**
- * Waits until etcd would accept the learner's promotion: its log holds at least PROMOTABLE of the
- * leader's (etcd's own rule, docs/etcd-behaviour.md "When a learner is caught up"). The learner,
- * the leader and the member list are asked at once, each member alone, every POLL_MS.
+ * Waits until etcd itself holds the learner caught up, by asking it to promote the learner every
+ * POLL_MS: etcd accepts once the leader's raft match index for the learner is at least 90 % of its
+ * own (isLearnerReady, 3.4 to 3.7) and refuses before with "can only promote a learner member which is
+ * in sync with leader", which is "not yet". That is etcd's own rule, asked of the one who applies it.
+ * Before, the wait read the learner's own status, which a learner answers only once it serves
+ * clients, i.e. once it has applied what it was sent: on a large database the wait became "applied",
+ * not "in sync" (docs/performance.md). The learner's health is checked afterwards by verifyCluster
+ * (every member healthy, a write and a linearizable read through the new one).
+ *
+ * So the catch-up ends with the member a voter: one membership change, the promotion, made the moment
+ * etcd allows it. "unhealthy cluster" (a voter down, or peer connections younger than 5 s) is also
+ * waited out. At the deadline the learner is still a learner, and the run's undo removes it.
  */
 async function waitForCatchUp(
   deps: CatchUpDeps,
   cluster: ClusterRef,
   member: { name: string; peerURL: string; clientURL: string },
   deadline: number,
-): Promise<{
-  appliedIndex: string;
-  leaderIndex: string;
-  polls: number;
-  logIndex?: string;
-}> {
+): Promise<CaughtUp> {
   const { clients, reader, checkpoint } = deps;
+  // The ID once: a retried attempt (or a voter already) is found by peer URL, as every step does.
+  const { member: m } = await reader.findByPeer(cluster, member.peerURL);
+  if (!m) throw noLongerMember(member);
+  if (!m.isLearner)
+    return {
+      id: m.id,
+      promoted: true,
+      alreadyVoter: true,
+      refusals: 0,
+      polls: 0,
+    };
+  let refusals = 0;
   let polls = 0;
   let last = 'no answer yet';
+  let lastRefusal: 'learner-not-in-sync' | 'unhealthy-cluster' | undefined;
   for (;;) {
     polls++;
+    checkpoint('waitForCatchUp:polling');
     try {
-      const [{ member: m }, leader, learner] = await Promise.all([
-        reader.findByPeer(cluster, member.peerURL),
-        reader.leaderStatus(cluster),
-        clients.withMember(cluster, member.clientURL, (c) =>
-          c.maintenance.status(),
-        ),
-      ]);
-      if (!m) throw noLongerMember(member);
-      const progress = {
-        log: BigInt(learner.raftIndex),
-        applied: BigInt(learner.raftAppliedIndex),
-        leader: BigInt(leader.raftIndex ?? 0),
-      };
-      last = `log at ${progress.log}, applied ${progress.applied}, leader's ${progress.leader}`;
-      beat({
-        log: String(progress.log),
-        applied: String(progress.applied),
-        leader: String(progress.leader),
-      });
-      checkpoint('waitForCatchUp:polling');
-      if (!m.isLearner || promotable(progress))
+      await clients.withCluster(cluster, (c) =>
+        c.cluster.memberPromote({ ID: m.id }),
+      );
+      checkpoint('waitForCatchUp:after-promote');
+      return { id: m.id, promoted: true, alreadyVoter: false, refusals, polls };
+    } catch (err) {
+      const refusal = classifyEtcdError(err);
+      // A lost answer to an accepted promotion: the retry is told it is a voter already.
+      if (refusal === 'not-a-learner')
         return {
-          appliedIndex: String(progress.applied),
-          leaderIndex: String(progress.leader),
-          logIndex: String(progress.log),
+          id: m.id,
+          promoted: true,
+          alreadyVoter: true,
+          refusals,
           polls,
         };
-    } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
-      last = errorText(err); // the learner is still starting: ask again
-      beat({ error: last });
+      if (refusal === 'member-not-found') throw noLongerMember(member);
+      last = errorText(err);
+      if (
+        refusal === 'learner-not-in-sync' ||
+        refusal === 'unhealthy-cluster'
+      ) {
+        lastRefusal = refusal;
+        if (++refusals === 1)
+          note(
+            `waiting for ${member.name} to catch up: etcd says ${refusal === 'unhealthy-cluster' ? 'unhealthy cluster' : 'not yet in sync with the leader'}; asking it to promote every ${POLL_MS} ms until ${new Date(deadline).toISOString()}`,
+          );
+        beat({ refusals });
+      } else {
+        // No answer (a member restarting, a network blip): ask again, within the same deadline.
+        beat({ error: last });
+      }
     }
-    if (Date.now() > deadline) {
+    if (Date.now() > deadline)
       throw ApplicationFailure.nonRetryable(
-        `learner ${member.name} did not catch up before the deadline (${new Date(deadline).toISOString()}): ${last}`,
-        ErrorType.CatchUpTimeout,
+        lastRefusal === 'unhealthy-cluster'
+          ? `learner ${member.name} was refused promotion until the deadline (${new Date(deadline).toISOString()}): ${last}`
+          : `learner ${member.name} did not catch up before the deadline (${new Date(deadline).toISOString()}): ${last}`,
+        lastRefusal === 'unhealthy-cluster'
+          ? ErrorType.PromoteTimeout
+          : ErrorType.CatchUpTimeout,
       );
-    }
     await sleep(POLL_MS);
   }
 }
@@ -154,7 +177,7 @@ export function createCatchUpActivities(deps: CatchUpDeps) {
       cluster: ClusterRef,
       member: { name: string; peerURL: string; clientURL: string },
       deadline: number,
-    ) => waitForCatchUp(deps, cluster, member, deadline),
+    ): Promise<CaughtUp> => waitForCatchUp(deps, cluster, member, deadline),
     promoteMember: (
       cluster: ClusterRef,
       member: { name: string; peerURL: string },

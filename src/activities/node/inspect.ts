@@ -1,4 +1,6 @@
 /** Reading a new member's host before any change: one probe over SSH, parsed by nodeFacts. */
+
+import { MACHINE_ID_FILE, parseMachineId } from './machineId';
 import {
   classifyMemberDir,
   conflictingListeners,
@@ -27,11 +29,17 @@ export interface NodeFacts {
   envFileExists: boolean;
   serviceActive: boolean;
   portConflicts: Array<ListeningSocket & { wanted: number }>;
+  /** /etc/machine-id (null: missing or empty); read in the same probe, so preflight asks each host once. */
+  machineId?: string | null;
 }
 
 export function createNodeInspection(deps: { remote: Remote }) {
   return {
-    /** Reads, never changes: etcd version, data dir, env file, service state and listening ports (on `bindAddress`, the member's listen address). */
+    /**
+     * Reads, never changes: etcd version, data dir, env file, service state, listening ports (on
+     * `bindAddress`, the member's listen address) and the machine ID, in one command: each SSH
+     * session costs the node a fork and a shell (100-400 ms on a busy host), so one probe per host.
+     */
     async inspectNode(
       target: SshTarget,
       paths: NodePaths,
@@ -44,6 +52,7 @@ export function createNodeInspection(deps: { remote: Remote }) {
         sh`echo '--- member'; if [ -d ${member} ]; then echo present; ls -A ${member}; fi; ` +
         sh`echo '--- env'; if [ -e ${paths.envFile} ]; then echo present; fi; ` +
         sh`echo '--- service'; systemctl is-active -- ${paths.service} 2>&1; ` +
+        sh`echo '--- machine-id'; cat -- ${MACHINE_ID_FILE} 2>/dev/null; ` +
         sh`echo '--- tcp'; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; true`;
       const r = await deps.remote.mustRun(target, probe, 'node probe');
       const s = splitSections(r.stdout);
@@ -68,6 +77,7 @@ export function createNodeInspection(deps: { remote: Remote }) {
             wanted: port,
           })),
         ),
+        machineId: parseMachineId(s['machine-id'] ?? ''),
       };
     },
   };

@@ -8,6 +8,12 @@ import type { SshTarget } from './ssh';
 
 export const MACHINE_ID_FILE = '/etc/machine-id';
 
+/** The ID in the file's text, or null when missing, empty or not systemd's 32 hex digits. */
+export const parseMachineId = (text: string): string | null => {
+  const id = text.trim();
+  return /^[0-9a-f]{32}$/i.test(id) ? id.toLowerCase() : null;
+};
+
 export function createMachineIdActivities(deps: { remote: Remote }) {
   return {
     /** The node's machine ID, or null when the file is missing or empty (nothing to compare). */
@@ -18,11 +24,7 @@ export function createMachineIdActivities(deps: { remote: Remote }) {
         target,
         sh`cat -- ${MACHINE_ID_FILE} 2>/dev/null || true`,
       );
-      const id = r.stdout.trim();
-      return {
-        host: target.host,
-        machineId: /^[0-9a-f]{32}$/i.test(id) ? id.toLowerCase() : null,
-      };
+      return { host: target.host, machineId: parseMachineId(r.stdout) };
     },
   };
 }

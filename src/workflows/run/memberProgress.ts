@@ -14,13 +14,19 @@ export interface JoinStepResults {
   addLearner: AddedLearner;
   writeEnvFile: unknown;
   startService: unknown;
-  waitForCatchUp: unknown;
+  /** `promoted`: the catch-up ended with etcd accepting the promotion (runs of the older code: absent). */
+  waitForCatchUp: { promoted?: boolean };
   promoteMember: unknown;
   verifyCluster: unknown;
 }
 export type JoinStepName = keyof JoinStepResults;
 
 const now = () => new Date().toISOString();
+
+const promoted = (p: MemberProgress) => {
+  p.state = 'promoted';
+  p.timings.promotedAt = now();
+};
 
 /** What the member's record gains when a step completes; `startedMs` is when its join began. */
 const ON_COMPLETE: {
@@ -41,13 +47,11 @@ const ON_COMPLETE: {
     p.timings.serviceStartedAt = now();
     p.state = 'catching-up';
   },
-  waitForCatchUp: (p) => {
+  waitForCatchUp: (p, r) => {
     p.timings.caughtUpAt = now();
+    if (r.promoted) promoted(p);
   },
-  promoteMember: (p) => {
-    p.state = 'promoted';
-    p.timings.promotedAt = now();
-  },
+  promoteMember: (p) => promoted(p),
   verifyCluster: (p, _, startedMs) => {
     p.state = 'verified';
     p.timings.verifiedAt = now();
@@ -57,6 +61,14 @@ const ON_COMPLETE: {
 
 export class MemberTracker {
   private startedMs = 0;
+  /**
+   * Preparing ahead (steps/joinAhead.ts): the member's node is prepared while the member before it
+   * catches up. Its steps then leave the run's current step (the member being joined) as it is, and
+   * the member stays "pending" until its join begins.
+   */
+  private ahead = false;
+  /** The step that failed while preparing ahead, named as the run's step when that failure is raised. */
+  private failedAhead?: JoinStepName;
 
   /** `setStep` names the run's current step; `changed` re-renders the live view. */
   constructor(
@@ -68,18 +80,39 @@ export class MemberTracker {
   ) {}
 
   begin(): void {
+    this.ahead = false;
     this.startedMs = Date.now();
     this.p.state = 'adding';
     this.p.timings.startedAt = now();
     this.changed();
   }
 
+  /** From now until begin(), steps are the preparation ahead (see `ahead`). */
+  prepareAhead(): void {
+    this.ahead = true;
+  }
+
+  /** A preparation ahead that failed is raised now: the run's step names it (the failure's step). */
+  raiseFailedAhead(): void {
+    if (this.failedAhead) this.setStep(`${this.p.name}: ${this.failedAhead}`);
+  }
+
+  get begun(): boolean {
+    return this.startedMs !== 0;
+  }
+
   async step<K extends JoinStepName>(
     name: K,
     body: () => Promise<JoinStepResults[K]>,
   ): Promise<JoinStepResults[K]> {
-    this.setStep(`${this.p.name}: ${name}`);
-    const result = await body();
+    if (!this.ahead) this.setStep(`${this.p.name}: ${name}`);
+    let result: JoinStepResults[K];
+    try {
+      result = await body();
+    } catch (err) {
+      if (this.ahead) this.failedAhead = name;
+      throw err;
+    }
     ON_COMPLETE[name]?.(this.p, result, this.startedMs);
     if (name === 'verifyCluster' && this.p.timings.totalMs !== undefined)
       this.joined(this.p.timings.totalMs);

@@ -31,6 +31,7 @@ import type { Run } from '../run/run';
 import { approval } from '../steps/approval';
 import { backup } from '../steps/backup';
 import type { ClusterLock } from '../steps/clusterLock';
+import { Preparations } from '../steps/joinAhead';
 import { joinMembers } from '../steps/joinMember';
 import { rollback } from '../steps/rollback';
 import { beginRun, endCompleted, endFailed } from '../steps/runEnds';
@@ -46,6 +47,7 @@ import { result, resultUnread, type ScaleOutResult } from './result';
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   const { run, request, lock } = await beginRun(input, validate);
   let joined: Joined;
+  let preps: Preparations | undefined;
   try {
     const { before, plan, nodes } = await run.phase('preflight', () =>
       preflight(request),
@@ -53,8 +55,17 @@ export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
     run.planned(plan);
     await lock.take();
     run.progress.backup = await run.phase('backup', () => backup(request));
+    // The batch's first node may be prepared while the canary catches up, unless an approval stands between.
+    const prepared = new Preparations(
+      run,
+      request,
+      plan,
+      nodes,
+      request.strategy.approval !== 'after-canary',
+    );
+    preps = prepared;
     await run.phase('canary', () =>
-      joinMembers(run, request, plan, nodes, 'canary'),
+      joinMembers(run, request, plan, nodes, 'canary', prepared),
     );
     await run.phase('verify', () => verify(request, plan));
     const gate =
@@ -63,10 +74,11 @@ export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
         : 'proceed';
     if (gate === 'proceed')
       await run.phase('batch', () =>
-        joinMembers(run, request, plan, nodes, 'batch'),
+        joinMembers(run, request, plan, nodes, 'batch', prepared),
       );
     joined = { before, plan, keptCanary: gate === 'keep-canary' };
   } catch (err) {
+    await preps?.settled(); // no node is being prepared while the undos run
     throw await endFailed(request, lock, await rollback(run, request, err));
   }
   return finish(run, request, lock, joined);

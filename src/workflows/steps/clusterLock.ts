@@ -42,9 +42,14 @@ export function sharedMachineProblems(
     );
 }
 
-/** Preflight's part: the lock's holder if an open run holds it, and new members that share a machine. */
+/**
+ * Preflight's part: the lock's holder if an open run holds it, and new members that share a machine.
+ * `probedIds`: the machine IDs the node probes read (one SSH command per host); without them (runs
+ * that replay the older code) each host is asked by readMachineId.
+ */
 export async function clusterSafetyProblems(
   request: ScaleOutRequest,
+  probedIds?: Promise<Array<string | null | undefined>>,
 ): Promise<string[]> {
   if (!patched(PATCH)) return [];
   const reads = activities(
@@ -62,7 +67,7 @@ export async function clusterSafetyProblems(
   };
   const [lock, ids] = await Promise.all([
     reads.readScaleOutLock(request.cluster),
-    Promise.all(request.newMembers.map(machineId)),
+    probedIds ?? Promise.all(request.newMembers.map(machineId)),
   ]);
   return [
     ...(lock.refusal ? [lock.refusal] : []),

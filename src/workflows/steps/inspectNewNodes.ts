@@ -16,6 +16,8 @@ import { clusterReads, type PreparedNode, prepareNodeEnv } from './nodeEnv';
 
 /** Runs started before the safety reads went beside the node inspections replay them after (`patched`). */
 const SAFETY_IN_PARALLEL = 'preflight-safety-reads-in-parallel';
+/** Runs that read each machine ID by a command of its own (readMachineId) replay that way (`patched`). */
+const ONE_PROBE_PER_HOST = 'preflight-machine-id-in-node-probe';
 
 const portsOf = (m: NewMember) => [
   Number(new URL(m.peerURL).port),
@@ -75,41 +77,56 @@ export async function inspectNewNodes(
     activitySummary('preflight'),
   );
   const shared = clusterReads(request, before, problems);
-  // The lock and the machine IDs do not depend on the node inspections: asked beside them.
-  const safety = patched(SAFETY_IN_PARALLEL)
-    ? clusterSafetyProblems(request)
-    : undefined;
+  // Each host answers one probe (inspectNode), which reads its machine ID too: a second SSH command
+  // per host (readMachineId) cost the node another session (fork, shell) for 32 bytes.
+  const oneProbe = patched(ONE_PROBE_PER_HOST);
+  const safetyBeside = patched(SAFETY_IN_PARALLEL);
+  // Runs of the older code asked for the lock and the machine IDs before the node inspections: replayed in that order.
+  let safety =
+    safetyBeside && !oneProbe ? clusterSafetyProblems(request) : undefined;
+  const facts = request.newMembers.map(async (m, i) => {
+    try {
+      return await reads.inspectNode(
+        sshTarget(request, m),
+        request.node,
+        portsOf(m),
+        bindAddressOf(m),
+      );
+    } catch (err) {
+      if (isCancellation(err)) throw err; // a cancelled run is Cancelled, not a node problem
+      problems.push(`${where(m, i)}: ${causeOf(err)}`);
+      return undefined; // an unreachable node has no machine ID to compare either
+    }
+  });
+  const probedIds = () =>
+    oneProbe
+      ? Promise.all(facts).then((fs) => fs.map((f) => f?.machineId))
+      : undefined;
+  // The lock does not depend on the node inspections: asked beside them.
+  if (safetyBeside && oneProbe)
+    safety = clusterSafetyProblems(request, probedIds());
   const nodesRead = Promise.all(
     request.newMembers.map(async (m, i): Promise<PreparedNode | undefined> => {
-      let facts: NodeFacts;
-      try {
-        facts = await reads.inspectNode(
-          sshTarget(request, m),
-          request.node,
-          portsOf(m),
-          bindAddressOf(m),
-        );
-      } catch (err) {
-        if (isCancellation(err)) throw err; // a cancelled run is Cancelled, not a node problem
-        problems.push(`${where(m, i)}: ${causeOf(err)}`);
-        return undefined;
-      }
-      problems.push(...nodeProblems(request, before, facts, where(m, i)));
+      const read = await facts[i];
+      if (!read) return undefined;
+      problems.push(...nodeProblems(request, before, read, where(m, i)));
       const env = await prepareNodeEnv(
         request,
         shared,
         m,
-        facts,
+        read,
         initialClusters[i],
         where(m, i),
         problems,
       );
-      return env && { ...facts, env };
+      return env && { ...read, env };
     }),
   );
   // Both awaited together, so a failed safety read never goes unhandled while the nodes are read.
   const [nodes, safetyProblems] = await Promise.all([nodesRead, safety]);
-  problems.push(...(safetyProblems ?? (await clusterSafetyProblems(request)))); // safety: the cluster's lock, one machine per new member
+  problems.push(
+    ...(safetyProblems ?? (await clusterSafetyProblems(request, probedIds()))),
+  ); // safety: the cluster's lock, one machine per new member
 
   return nodes as PreparedNode[];
 }

@@ -19,7 +19,6 @@ import {
   spaceNeeded,
   writeRecord,
 } from '../../../src/activities/backupDir';
-import { promotable } from '../../../src/activities/etcd/catchUp';
 import {
   hostKeyTypes,
   parseKnownHosts,
@@ -27,19 +26,6 @@ import {
 } from '../../../src/activities/node/knownHosts';
 import { boundedSink, OUTPUT_LIMIT } from '../../../src/activities/node/ssh';
 import { channelLimiter } from '../../../src/activities/node/sshPool';
-
-describe('catch-up criterion (etcd promotes at 90 % of the leader log)', () => {
-  it('is promotable from 90 % of the leader index, not below, never at 0', () => {
-    assert.equal(promotable({ log: 900n, leader: 1000n }), true);
-    assert.equal(promotable({ log: 899n, leader: 1000n }), false);
-    assert.equal(promotable({ log: 1000n, leader: 1000n }), true);
-    assert.equal(promotable({ log: 0n, leader: 0n }), false);
-    assert.equal(
-      promotable({ log: 9_000_000_000n, leader: 10_000_000_000n }),
-      true,
-    );
-  });
-});
 
 describe('streamed snapshot check', () => {
   const snapshot = (pages: number) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { benchConfig, parseCase } from '../../../../scripts/bench/config';
 import { caseLine, median } from '../../../../scripts/bench/stats';
+import { timelineLines } from '../../../../scripts/bench/timeline';
 
 describe('bench arithmetic and settings', () => {
   it('takes the median of odd and even counts, NaN of none', () => {
@@ -47,5 +48,51 @@ describe('bench arithmetic and settings', () => {
       '3.7.3',
     );
     assert.throws(() => benchConfig({ BENCH_ROUNDS: '0' }), /BENCH_ROUNDS/);
+  });
+
+  it('adds the 2 GB case with BENCH_LARGE=1, one round unless told', () => {
+    const cfg = benchConfig({ BENCH_CASES: '3.6.14-small', BENCH_LARGE: '1' });
+    assert.deepEqual(
+      cfg.cases.map((c) => [c.name, c.dataMiB]),
+      [
+        ['3.6.14-small', 0],
+        ['3.6.14-2000mb', 2000],
+      ],
+    );
+    assert.equal(cfg.largeRounds, 1);
+    assert.equal(benchConfig({}).cases.length, 4);
+  });
+
+  it('a line with no promotion lag says the catch-up promoted', () => {
+    const line = caseLine({
+      name: '3.6.14-small',
+      bareMs: [1000],
+      workflowMs: [1000],
+      promoteLagMs: [],
+      historyEventsPerMember: [90],
+      failures: [],
+    });
+    assert.match(line, /promoted in the catch-up/);
+  });
+
+  it('the timeline gives activities that ran at once their wall time too', () => {
+    const span = (type: string, start: number, end: number) => ({
+      type,
+      start,
+      end,
+      attempts: 1,
+      waited: 0,
+    });
+    const lines = timelineLines(
+      [
+        span('updateMemberEnvFile', 0, 200),
+        span('updateMemberEnvFile', 10, 210),
+        span('verifyCluster', 300, 400),
+      ],
+      1000,
+    ).split('\n');
+    assert.match(lines[0], /updateMemberEnvFile +0\.40 s in 2, 0\.21 s wall/);
+    assert.match(lines[1], /verifyCluster +0\.10 s in 1 \(attempts/);
+    assert.match(lines[2], /no activity running\) +0\.69 s/);
   });
 });

@@ -1,0 +1,90 @@
+/**
+ * The next node's preparation while a member catches up (src/workflows/steps/joinAhead.ts), on the
+ * time-skipping test server with stub activities: it happens beside the member change before it, never
+ * past an approval gate, and a failure in it is raised at its own turn and undone first.
+ */
+import assert from 'node:assert/strict';
+import { ErrorType } from '../../src/domain/errors';
+import {
+  afterPreflight,
+  joinCalls,
+  request,
+  stampless,
+  undoCalls,
+  undoneLines,
+  useTimeSkipping,
+} from '../support/timeSkipping';
+
+/** The calls from the snapshot on, as made (not as afterPreflight orders a preparation made ahead). */
+const asMade = (calls: string[]) => calls.slice(calls.indexOf('takeSnapshot'));
+
+describe('scaleOutEtcd on the time-skipping test server, stub activities: preparing ahead', () => {
+  const run = useTimeSkipping();
+
+  it("etcd5's env file is written while etcd4 catches up, before etcd4 is verified; the member changes stay one at a time", async () => {
+    const r = await run(request());
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    const calls = asMade(r.calls);
+    const at = (call: string) => calls.indexOf(call);
+    assert.ok(
+      at('startService etcd4') < at('writeEnvFile etcd5') &&
+        at('writeEnvFile etcd5') < at('verifyCluster etcd4'),
+      calls.join(', '),
+    );
+    // Each add after the member before it is verified, each once: etcd's list was the planned one.
+    assert.ok(at('verifyCluster etcd4') < at('addLearner etcd5'));
+    assert.equal(calls.filter((c) => c === 'writeEnvFile etcd5').length, 1);
+    assert.deepEqual(afterPreflight(r.calls).slice(0, 12), [
+      'takeSnapshot',
+      ...joinCalls('etcd4'),
+      'verifyCluster',
+      ...joinCalls('etcd5', 'ahead'),
+    ]);
+  });
+
+  it('with an approval gate, nothing of the batch happens before the approval', async () => {
+    const r = await run(
+      request({ approval: 'after-canary', onApprovalTimeout: 'keep-canary' }),
+    );
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    const calls = asMade(r.calls);
+    assert.ok(
+      !calls.some((c) => c.endsWith(' etcd5')),
+      `no call for etcd5 after preflight: ${calls.join(', ')}`,
+    );
+  });
+
+  it("a failure while preparing ahead: etcd4 finishes first, then the run fails in etcd5's step, etcd5's undo first", async () => {
+    const r = await run(request(), {
+      'writeEnvFile etcd5': {
+        type: ErrorType.RemoteCommandRefused,
+        message: 'write /etc/etcd.env: Read-only file system',
+      },
+    });
+    assert.ok(!r.ok, 'the run fails');
+    assert.equal(r.details.failedStep, 'batch (etcd5: writeEnvFile)');
+    // The write went out beside etcd4's catch-up (in either order); the failure waited for etcd4's verify.
+    const calls = asMade(r.calls);
+    const write = calls.indexOf('writeEnvFile etcd5');
+    assert.ok(
+      write > calls.indexOf('startService etcd4') &&
+        write < calls.indexOf('verifyCluster etcd4'),
+      calls.join(', '),
+    );
+    assert.deepEqual(
+      calls.filter((c) => c !== 'writeEnvFile etcd5'),
+      [
+        'takeSnapshot',
+        ...joinCalls('etcd4'),
+        'verifyCluster',
+        'restoreEnvFile etcd5',
+        ...undoCalls('etcd4'),
+        'releaseScaleOutLock',
+      ],
+    );
+    assert.deepEqual(stampless(r.details.undone), [
+      'env file /etc/etcd.env on 127.0.90.15: previous',
+      ...undoneLines('etcd4', '1004', '127.0.90.14'),
+    ]);
+  });
+});
