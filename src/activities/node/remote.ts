@@ -22,6 +22,8 @@ export interface Remote {
     target: SshTarget,
     command: string,
     input?: string,
+    /** Longer than the SSH runner's default (60 s) for a command that waits on purpose. */
+    timeoutMs?: number,
   ): Promise<CommandResult>;
   /** `what` names the command in the failure, e.g. `save env file`. */
   mustRun(
@@ -33,8 +35,12 @@ export interface Remote {
 }
 
 export function remote(ssh: SshRunner): Remote {
-  const run = (target: SshTarget, command: string, input?: string) =>
-    ssh.run(target, command, { input });
+  const run = (
+    target: SshTarget,
+    command: string,
+    input?: string,
+    timeoutMs?: number,
+  ) => ssh.run(target, command, { input, timeoutMs });
   return {
     run,
     async mustRun(target, command, what, input) {

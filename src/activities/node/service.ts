@@ -11,6 +11,15 @@ import { type Remote, tail } from './remote';
 import { sh } from './shell';
 import type { SshTarget } from './ssh';
 
+/**
+ * How long `systemctl start` may take before the SSH command gives up: longer than systemd's
+ * default TimeoutStartSec (90 s, which Kubespray's etcd unit keeps), so systemd, not this timeout,
+ * decides that a start failed. A member joining a 2 GB cluster takes about 60 s to be ready (its
+ * unit is Type=notify, so the start waits for it); the SSH runner's default 60 s cut it off and a
+ * retry found the service running.
+ */
+export const START_COMMAND_TIMEOUT_MS = 150_000;
+
 /** What the start command prints when the service was running already. */
 const ALREADY_ACTIVE = 'etcd-scaleout:already-active';
 
@@ -37,6 +46,8 @@ export function createServiceActivities(deps: {
       const start = await remote.run(
         target,
         sh`if [ "$(systemctl is-active -- ${service} 2>/dev/null)" = active ]; then echo ${ALREADY_ACTIVE}; else systemctl start -- ${service}; fi`,
+        undefined,
+        START_COMMAND_TIMEOUT_MS,
       );
       if (start.code === 0 && start.stdout.trim() === ALREADY_ACTIVE)
         return { alreadyActive: true };

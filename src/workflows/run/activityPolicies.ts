@@ -80,9 +80,14 @@ export const ACTIVITY_POLICIES = {
     ...whileUnhealthy(s),
     ...untilDone,
   }),
-  /** A service start: a start that failed is tried once more, then rolled back. */
+  /**
+   * A service start: a start that failed is tried once more, then rolled back. An attempt may last
+   * 3 min: the start command waits up to 150 s (src/activities/node/service.ts), past systemd's own
+   * 90 s start timeout.
+   */
   start: (_: Strategy): ActivityOptions => ({
     ...base,
+    startToCloseTimeout: '3m',
     retry: retry(2),
     ...untilDone,
   }),
