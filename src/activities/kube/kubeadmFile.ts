@@ -20,7 +20,7 @@ import { orByHand } from '../node/byHand';
 import type { Remote } from '../node/remote';
 import { sh } from '../node/shell';
 import type { SshTarget } from '../node/ssh';
-import { atomicReplace } from './manifest';
+import { atomicReplace, chooseTmp, saveOriginalOnce } from './manifest';
 
 export interface KubeadmFileWrite {
   file: string;
@@ -69,7 +69,7 @@ export async function writeKubeadmFile(
   const saved = await remote.mustRun(
     target,
     sh`if [ ! -e ${file} ]; then echo absent; exit 0; fi; ` +
-      sh`mkdir -p -m 0700 -- ${f.dir} && if [ ! -e ${f.original} ]; then cp -p -- ${file} ${f.original}.saving && mv -f -- ${f.original}.saving ${f.original}; fi && ` +
+      saveOriginalOnce(f, file) +
       sh`echo present && cat -- ${f.original} && printf %s ${marker} && cat -- ${file}`,
     'save kubeadm configuration',
   );
@@ -121,7 +121,7 @@ export async function restoreKubeadmFile(
         target,
         sh`if [ ! -e ${f.original} ]; then echo no-original; exit 0; fi; ` +
           sh`if cmp -s -- ${f.original} ${file}; then echo unchanged; exit 0; fi; ` +
-          sh`tmp=${f.tmp}; if [ "$(stat -c %d -- ${f.dir})" != "$(stat -c %d -- ${f.folder})" ]; then tmp=${f.hiddenTmp}; fi; ` +
+          chooseTmp(f) +
           sh`cp -p -- ${f.original} "$tmp" && mv -f -- "$tmp" ${file} && echo restored`,
         'restore kubeadm configuration',
       ),

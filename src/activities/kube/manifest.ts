@@ -55,6 +55,25 @@ export function manifestFiles(manifest: string, runId: string) {
   };
 }
 
+type BackupFiles = ReturnType<typeof manifestFiles>;
+
+/**
+ * A shell snippet that sets `$tmp` to the temporary file for replacing a file of `f`: beside its
+ * backup, or hidden in the file's own folder when the backup is on another file system (a rename
+ * must not cross file systems to stay atomic).
+ */
+export const chooseTmp = (
+  f: Pick<BackupFiles, 'tmp' | 'dir' | 'folder' | 'hiddenTmp'>,
+): string =>
+  sh`tmp=${f.tmp}; if [ "$(stat -c %d -- ${f.dir})" != "$(stat -c %d -- ${f.folder})" ]; then tmp=${f.hiddenTmp}; fi; `;
+
+/** A shell snippet that saves `file` as `f.original` once per run (never over an earlier save), then `&& `. */
+export const saveOriginalOnce = (
+  f: Pick<BackupFiles, 'dir' | 'original'>,
+  file: string,
+): string =>
+  sh`mkdir -p -m 0700 -- ${f.dir} && if [ ! -e ${f.original} ]; then cp -p -- ${file} ${f.original}.saving && mv -f -- ${f.original}.saving ${f.original}; fi && `;
+
 const sha256 = (text: string) =>
   createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -72,7 +91,7 @@ export function atomicReplace(
   expected: string,
 ): string {
   return (
-    sh`tmp=${f.tmp}; if [ "$(stat -c %d -- ${f.dir})" != "$(stat -c %d -- ${f.folder})" ]; then tmp=${f.hiddenTmp}; fi; ` +
+    chooseTmp(f) +
     sh`cp -p -- ${manifest} "$tmp" && cat > "$tmp" || exit 1; ` +
     sh`if [ "$(sha256sum < ${manifest} | cut -d' ' -f1)" != ${expected} ]; then rm -f -- "$tmp"; echo 'the file changed while it was being edited' >&2; exit 3; fi; ` +
     sh`mv -f -- "$tmp" ${manifest}`
@@ -144,7 +163,7 @@ export function createManifestActivities(deps: {
       const saved = await remote.mustRun(
         target,
         sh`[ -f ${manifest} ] || { echo 'no manifest at '${manifest} >&2; exit 3; }; ` +
-          sh`mkdir -p -m 0700 -- ${f.dir} && if [ ! -e ${f.original} ]; then cp -p -- ${manifest} ${f.original}.saving && mv -f -- ${f.original}.saving ${f.original}; fi && ` +
+          saveOriginalOnce(f, manifest) +
           sh`cat -- ${f.original} && printf %s ${marker} && cat -- ${manifest}`,
         'save kube-apiserver manifest',
       );
@@ -212,7 +231,7 @@ export function createManifestActivities(deps: {
             target,
             sh`if [ ! -e ${f.original} ]; then echo no-original; exit 0; fi; ` +
               sh`if cmp -s -- ${f.original} ${manifest}; then echo unchanged; else ` +
-              sh`tmp=${f.tmp}; if [ "$(stat -c %d -- ${f.dir})" != "$(stat -c %d -- ${f.folder})" ]; then tmp=${f.hiddenTmp}; fi; ` +
+              chooseTmp(f) +
               sh`cp -p -- ${f.original} "$tmp" && mv -f -- "$tmp" ${manifest} && echo restored || exit 1; fi; ` +
               sh`printf '\\n'; cat -- ${f.original}`,
             'restore kube-apiserver manifest',
