@@ -11,13 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvNode } from './kubespray';
-import { openssl } from './openssl';
-import { KEY_BITS, labRsaKey } from './rsaKeys';
+import { CERT_DAYS, makeLabCa, openssl } from './openssl';
+import { labRsaKey } from './rsaKeys';
 
 /** Kubespray's kube_service_addresses; the first address is the `kubernetes` service's. */
 export const SERVICE_CLUSTER_IP_RANGE = '10.233.0.0/18';
 const KUBERNETES_SERVICE_IP = '10.233.0.1';
-const DAYS = '3650';
 
 /** Files of a client of the apiservers, as paths on the test runner. */
 export interface KubeClientFiles {
@@ -58,11 +57,7 @@ export class KubePki {
 
   async create(): Promise<void> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    await this.openssl('genrsa', '-out', 'ca.key', KEY_BITS);
-    await this.openssl(
-      ...['req', '-sha256', '-x509', '-new', '-nodes', '-key', 'ca.key'],
-      ...['-days', DAYS, '-out', 'ca.crt', '-subj', '/CN=kubernetes'],
-    );
+    await makeLabCa(this.dir, 'ca.key', 'ca.crt', '/CN=kubernetes');
     await labRsaKey('kube/sa.key', join(this.dir, 'sa.key'));
     await this.openssl('rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
     await Promise.all([
@@ -120,7 +115,7 @@ export class KubePki {
       ...['x509', '-sha256', '-req', '-in', `${name}.csr`],
       ...['-CA', 'ca.crt', '-CAkey', 'ca.key'],
       ...['-set_serial', `0x${randomBytes(12).toString('hex')}`],
-      ...['-days', DAYS, '-extfile', ext, '-out', `${name}.crt`],
+      ...['-days', CERT_DAYS, '-extfile', ext, '-out', `${name}.crt`],
     );
   }
 

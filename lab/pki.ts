@@ -12,10 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EnvNode, sslFiles } from './kubespray';
-import { openssl } from './openssl';
-import { KEY_BITS, labRsaKey } from './rsaKeys';
-
-const DAYS = '3650';
+import { CERT_DAYS, makeLabCa, openssl } from './openssl';
+import { labRsaKey } from './rsaKeys';
 
 export class LabPki {
   readonly dir: string;
@@ -37,22 +35,7 @@ export class LabPki {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     writeFileSync(this.config, this.opensslConfig());
     const ca = sslFiles('');
-    await this.openssl('genrsa', '-out', ca.caKey, KEY_BITS);
-    await this.openssl(
-      'req',
-      '-sha256',
-      '-x509',
-      '-new',
-      '-nodes',
-      '-key',
-      ca.caKey,
-      '-days',
-      DAYS,
-      '-out',
-      ca.ca,
-      '-subj',
-      '/CN=etcd-ca',
-    );
+    await makeLabCa(this.dir, ca.caKey, ca.ca, '/CN=etcd-ca');
     await Promise.all(this.etcdGroup.map((h) => this.issueFor(h.name)));
   }
 
@@ -116,7 +99,7 @@ export class LabPki {
       '-out',
       cert,
       '-days',
-      DAYS,
+      CERT_DAYS,
       '-extensions',
       'ssl_client',
       '-extfile',

@@ -9,10 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openssl } from './openssl';
-import { KEY_BITS, labRsaKey } from './rsaKeys';
-
-const DAYS = '3650';
+import { CERT_DAYS, makeLabCa, openssl } from './openssl';
+import { labRsaKey } from './rsaKeys';
 
 /** The name the server's certificate carries and its internal clients (and ours) check. */
 export const TEMPORAL_SERVER_NAME = 'temporal.etcd-scaleout.test';
@@ -70,8 +68,13 @@ export class TemporalPki {
   async create(): Promise<void> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     await Promise.all([
-      this.makeCa('ca', '/CN=temporal-ca'),
-      this.makeCa('other-ca', '/CN=unrelated-ca'),
+      makeLabCa(this.dir, 'ca-key.pem', 'ca.pem', '/CN=temporal-ca'),
+      makeLabCa(
+        this.dir,
+        'other-ca-key.pem',
+        'other-ca.pem',
+        '/CN=unrelated-ca',
+      ),
     ]);
     await Promise.all([
       this.issue('ca', 'server', '/CN=temporal', 'serverAuth, clientAuth', [
@@ -82,22 +85,6 @@ export class TemporalPki {
       this.issue('ca', 'client', '/CN=etcd-scaleout', 'clientAuth'),
       this.issue('other-ca', 'other-client', '/CN=etcd-scaleout', 'clientAuth'),
     ]);
-  }
-
-  private async makeCa(name: string, subject: string): Promise<void> {
-    await this.openssl('genrsa', '-out', `${name}-key.pem`, KEY_BITS);
-    await this.openssl(
-      ...[
-        'req',
-        '-sha256',
-        '-x509',
-        '-new',
-        '-nodes',
-        '-key',
-        `${name}-key.pem`,
-      ],
-      ...['-days', DAYS, '-out', `${name}.pem`, '-subj', subject],
-    );
   }
 
   private async issue(
@@ -127,7 +114,7 @@ export class TemporalPki {
       ...['x509', '-sha256', '-req', '-in', `${name}.csr`],
       ...['-CA', `${ca}.pem`, '-CAkey', `${ca}-key.pem`],
       ...['-set_serial', `0x${randomBytes(12).toString('hex')}`],
-      ...['-days', DAYS, '-extfile', ext, '-out', `${name}.pem`],
+      ...['-days', CERT_DAYS, '-extfile', ext, '-out', `${name}.pem`],
     );
   }
 

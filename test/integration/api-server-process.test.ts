@@ -3,12 +3,13 @@
  * host and port, and what it logs.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, sleep } from '../support/api';
+import { spawnApiServer, startApiProcess } from '../support/apiProcess';
 import { getStack } from '../support/stack';
 
 describe('HTTP API on the real stack', () => {
@@ -26,27 +27,15 @@ describe('HTTP API on the real stack', () => {
     it('reads the token from API_TOKEN_FILE, listens on API_HOST:API_PORT, and never logs the token', async () => {
       const { server } = await getStack();
       const token = randomBytes(24).toString('hex');
-      const tokenFile = join(dir, 'token');
-      writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
       const port = 18082;
       let output = '';
-      child = spawn(
-        process.execPath,
-        [join(__dirname, '../../src/api/server.js')],
-        {
-          env: {
-            ...process.env,
-            API_TOKEN_FILE: tokenFile,
-            API_TOKEN: '',
-            API_PORT: String(port),
-            API_HOST: '127.0.0.1',
-            TEMPORAL_ADDRESS: server.address,
-            TEMPORAL_NAMESPACE: 'default',
-            LOG_LEVEL: 'debug',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      child = startApiProcess({
+        dir,
+        token,
+        port,
+        temporalAddress: server.address,
+        env: { TEMPORAL_NAMESPACE: 'default', LOG_LEVEL: 'debug' },
+      });
       child.stdout!.on('data', (d) => (output += d));
       child.stderr!.on('data', (d) => (output += d));
       const base = `http://127.0.0.1:${port}`;
@@ -96,19 +85,11 @@ describe('HTTP API on the real stack', () => {
       );
 
       // Without a token it refuses to start, without echoing anything secret.
-      const noToken = spawn(
-        process.execPath,
-        [join(__dirname, '../../src/api/server.js')],
-        {
-          env: {
-            ...process.env,
-            API_TOKEN_FILE: '',
-            API_TOKEN: '',
-            API_PORT: '18083',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const noToken = spawnApiServer({
+        API_TOKEN_FILE: '',
+        API_TOKEN: '',
+        API_PORT: '18083',
+      });
       let err = '';
       noToken.stderr!.on('data', (d) => (err += d));
       const code = await new Promise((r) => noToken.once('exit', r));

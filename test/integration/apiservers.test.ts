@@ -10,32 +10,34 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import type { Lab } from '../../lab';
+import { join } from 'node:path';
 import { execFileP } from '../../lab/processes';
 import { WORKFLOW_TYPE } from '../../src/config';
-import { parseEnvFile } from '../../src/domain/envFiles/envFileText';
 import { ErrorType } from '../../src/domain/errors';
-import { etcdServersOf } from '../../src/domain/kubernetes/apiserverManifest';
-import { hostOf } from '../../src/domain/request/patterns';
-import type { ScaleOutRequestInput } from '../../src/domain/request/request';
 import type { scaleOutEtcd } from '../../src/workflows';
 import {
   EtcdCluster,
   ScaleOutPhase,
 } from '../../src/workflows/run/searchAttributes';
 import {
+  assertOneMemberOrder,
+  assertOriginalsKept,
+  assertPlanShowsEachDiff,
+  controlPlaneRequest,
+  grown,
+  original,
+  printPhaseCost,
+} from '../support/apiservers';
+import {
   assertApiservers,
   clientURL,
-  clientURLs,
-  controlPlaneOf,
   cpOf,
   HOSTS,
   MANIFEST,
 } from '../support/controlPlane';
-import { activitiesOf, auditOf } from '../support/history';
+import { activitiesOf } from '../support/history';
 import { assertKubeadmRegenerates, kubeadmFileOf } from '../support/kubeadm';
 import { recordTiming, useLab } from '../support/labs';
 import { outcome, startRaw } from '../support/runs';
@@ -46,20 +48,6 @@ const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 const useControlPlaneLab = (block: number) =>
   useLab({ block, tls: true, controlPlane: true });
-
-const original = (lab: Lab) => clientURLs(lab, 3);
-const grown = (lab: Lab) => clientURLs(lab, 5);
-
-/** The lab's request with its control plane, as a profile names it (paths on the worker). */
-function request(
-  lab: Lab,
-  waits: { readyTimeoutSeconds?: number; settleSeconds?: number } = {},
-): ScaleOutRequestInput {
-  return {
-    ...lab.request(),
-    controlPlane: controlPlaneOf(lab, waits),
-  } as ScaleOutRequestInput;
-}
 
 describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', () => {
   before(async () => {
@@ -74,53 +62,17 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
       const before = Object.fromEntries(HOSTS.map((h) => [h, cp.manifest(h)]));
       // plan: per node, the one line of its manifest that would change; nothing changed.
       const file = join(lab().dir, 'request.json');
-      writeFileSync(file, JSON.stringify(request(lab())));
+      writeFileSync(file, JSON.stringify(controlPlaneRequest(lab())));
       const plan = (await execFileP(process.execPath, [CLI, 'plan', file]))
         .stdout;
-      for (const [i, address] of cp.nodes().map((n, j) => [j, n.address]))
-        assert.ok(
-          plan.includes(
-            [
-              `  ${Number(i) + 1}. ${address}:`,
-              `    --- ${MANIFEST}`,
-              `    +++ ${MANIFEST} (to be written)`,
-            ].join('\n'),
-          ),
-          plan,
-        );
-      assert.equal(
-        plan.match(
-          new RegExp(
-            `^ {4}\\+ {4}- --etcd-servers=${grown(lab()).join(',')}$`,
-            'gm',
-          ),
-        )?.length,
-        3,
-        plan,
-      );
-      // kubeadm's copies: each node's kubeadm-config.yaml, then the ConfigMap once.
-      assert.equal(
-        plan.match(/^ {4}--- \/etc\/kubernetes\/kubeadm-config\.yaml$/gm)
-          ?.length,
-        3,
-        plan,
-      );
-      assert.equal(
-        plan.match(/^ {4}\+ {6}- "https:\/\/[0-9.]+:2379"$/gm)?.length,
-        3 * 5,
-        plan,
-      );
-      assert.match(
-        plan,
-        /then once, through \/etc\/kubernetes\/admin\.conf on [0-9.]+:\n {4}--- ConfigMap kube-system\/kubeadm-config \(ClusterConfiguration\)\n/,
-      );
+      assertPlanShowsEachDiff(lab(), plan);
       for (const h of HOSTS) assert.equal(cp.manifest(h), before[h]);
       const kubeadmBefore = Object.fromEntries(
         HOSTS.map((h) => [h, readFileSync(kubeadmFileOf(lab(), h), 'utf8')]),
       );
       const monitor = cp.monitor(100);
       const started = Date.now();
-      const handle = await startRaw(request(lab()));
+      const handle = await startRaw(controlPlaneRequest(lab()));
       const o = await outcome(handle);
       const report = await monitor.stop();
       if (!o.ok) assert.fail(o.message);
@@ -142,19 +94,7 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
       assert.equal(a?.kubeadmConfigMap?.state, 'changed');
       assert.deepEqual(a?.kubeadmConfigMap?.endpoints, grown(lab()));
       console.log(`      kubeadm: ${a?.kubeadm}`);
-      // The phase's cost per node (the manifest activity now edits kubeadm-config.yaml first) and the ConfigMap's, from history.
-      {
-        const report = await auditOf(handle);
-        const ms = (x?: number) => `${((x ?? 0) / 1000).toFixed(2)}s`;
-        const phase = report.phases.find((p) => p.phase === 'apiservers');
-        const of = (name: string) =>
-          report.activities
-            .filter((x) => x.name === name)
-            .map((x) => ms(x.durationMs));
-        console.log(
-          `      apiservers phase ${ms(phase?.durationMs)}; writeApiserverManifest ${of('writeApiserverManifest').join(', ')}; updateKubeadmConfigMap ${of('updateKubeadmConfigMap').join(', ')}`,
-        );
-      }
+      await printPhaseCost(handle);
       await assertApiservers(
         lab(),
         Object.fromEntries(HOSTS.map((h) => [h, grown(lab())])),
@@ -173,34 +113,9 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
             `--etcd-servers=${grown(lab()).join(',')}`,
           ),
         );
-      // The original, byte for byte, kept outside the manifests folder (the kubelet runs every file in it).
+      // The originals, byte for byte, kept outside the manifests folder (the kubelet runs every file in it).
       const { runId } = await handle.describe();
-      for (const h of HOSTS) {
-        const manifests = dirname(cp.manifestFile(h));
-        const kept = join(
-          dirname(manifests),
-          'etcd-scaleout-backups',
-          runId,
-          basename(MANIFEST),
-        );
-        assert.equal(readFileSync(kept, 'utf8'), before[h], `${h}: ${kept}`);
-        assert.deepEqual(readdirSync(manifests), [basename(MANIFEST)], h);
-        const keptKubeadm = join(dirname(kept), 'kubeadm-config.yaml');
-        assert.equal(readFileSync(keptKubeadm, 'utf8'), kubeadmBefore[h]);
-      }
-      // The ConfigMap's original, kept in the run's backup folder on the node it was changed through.
-      {
-        const keptCm = join(
-          dirname(dirname(cp.manifestFile(HOSTS[0]))),
-          'etcd-scaleout-backups',
-          runId,
-          'kubeadm-config.ClusterConfiguration.yaml',
-        );
-        assert.match(
-          readFileSync(keptCm, 'utf8'),
-          /kind: ClusterConfiguration/,
-        );
-      }
+      assertOriginalsKept(lab(), runId, before, kubeadmBefore);
       // One order everywhere (planning/memberOrder.ts): the profile's, new members appended. The result's
       // list, every manifest's and every member's ETCD_INITIAL_CLUSTER name the members alike.
       assert.deepEqual(o.result.etcdServers, grown(lab()));
@@ -208,25 +123,7 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
         o.result.membersAfter.map((m) => m.name),
         ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'],
       );
-      for (const h of HOSTS)
-        assert.deepEqual(
-          etcdServersOf(cp.manifest(h), MANIFEST),
-          o.result.etcdServers,
-          `${h}: --etcd-servers`,
-        );
-      const envFiles = [
-        ...lab().cluster.members.map((m) => [m.name, m.node.envFile()]),
-        ...lab().hosts.map((h) => [h.options.name, h.envFile()]),
-      ];
-      assert.equal(envFiles.length, 5);
-      for (const [name, text] of envFiles)
-        assert.deepEqual(
-          parseEnvFile(text ?? '')
-            .ETCD_INITIAL_CLUSTER.split(',')
-            .map((e) => hostOf(e.slice(e.indexOf('=') + 1))),
-          o.result.etcdServers.map(hostOf),
-          `${name}: ETCD_INITIAL_CLUSTER`,
-        );
+      assertOneMemberOrder(lab(), o.result.etcdServers);
       console.log(
         `      readiness monitor: ${JSON.stringify(report.polls)} polls over ${(report.durationMs / 1000).toFixed(1)}s, at most ${report.maxNotReady} not ready (${report.notReadyAtMax.join(', ')})`,
       );
@@ -253,7 +150,7 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
       // Long enough for a healthy apiserver on a loaded machine (up to 25 s from the write measured
       // with load 12 on 2 cores; 15 s made the first, healthy node time out), so only the broken one does.
       const o = await outcome(
-        await startRaw(request(lab(), { readyTimeoutSeconds: 60 })),
+        await startRaw(controlPlaneRequest(lab(), { readyTimeoutSeconds: 60 })),
       );
       const report = await monitor.stop();
       cp.unbreak('etcd2');
@@ -341,7 +238,7 @@ describe('the kube-apiservers told one at a time (real kube-apiservers, mTLS)', 
             {
               taskQueue,
               workflowId: `apiservers-crash-${kill.block}-${Date.now()}`,
-              args: [request(lab())],
+              args: [controlPlaneRequest(lab())],
               typedSearchAttributes: [
                 { key: EtcdCluster, value: `lab-${kill.block}` },
                 { key: ScaleOutPhase, value: 'validate' },

@@ -6,20 +6,15 @@
  * with the run's values, the recording rules' view of the run, and the SDK's own series the alerts use.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
 import { waitFor } from '../../lab/processes';
 import { call, sleep } from '../support/api';
+import { startApiProcess } from '../support/apiProcess';
 import { PrometheusServer } from '../support/prometheus';
 import { getStack } from '../support/stack';
 import { exited, useWorkerProcesses } from '../support/workerProcesses';
@@ -80,26 +75,18 @@ describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', (
       ETCD_SCALEOUT_METRICS_ADDRESS: WORKER_METRICS,
     });
     const apiLog = openSync(join(dir, 'api.log'), 'a');
-    const tokenFile = join(dir, 'token');
-    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-    api = spawn(
-      process.execPath,
-      [join(__dirname, '../../src/api/server.js')],
-      {
-        env: {
-          ...process.env,
-          API_TOKEN_FILE: tokenFile,
-          API_TOKEN: '',
-          API_PORT: String(API_PORT),
-          API_HOST: '127.0.0.1',
-          API_METRICS_ADDRESS: API_METRICS,
-          TEMPORAL_ADDRESS: server.address,
-          TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', apiLog, apiLog],
+    api = startApiProcess({
+      dir,
+      token,
+      port: API_PORT,
+      temporalAddress: server.address,
+      env: {
+        API_METRICS_ADDRESS: API_METRICS,
+        TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+        LOG_LEVEL: 'warn',
       },
-    );
+      stdio: ['ignore', apiLog, apiLog],
+    });
     // Both targets up in Prometheus before the run: every series is scraped from its first value.
     await waitFor(
       'both targets up in Prometheus',

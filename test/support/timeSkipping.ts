@@ -1,7 +1,7 @@
 /**
  * The time-skipping tests' set-up (test/workflow/rareBranches-*.test.ts): the real `scaleOutEtcd` (bundled once) on
  * Temporal's time-skipping test server, so a 24 h approval timeout passes at once, with the stub
- * activities of test/workflow/stubActivities.ts (the suite's only test doubles). The server comes from
+ * activities of test/workflow/stubs/ (the suite's only test doubles). The server comes from
  * scripts/install-test-server.sh; it is started once for the files that use it.
  */
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ import { WORKFLOW_TYPE } from '../../src/config';
 import type { ScaleOutRequestInput } from '../../src/domain/request/request';
 import { addSearchAttributes } from '../../src/worker/searchAttributes';
 import type { scaleOutEtcd } from '../../src/workflows';
-import { type Fault, stubActivities } from '../workflow/stubActivities';
+import { type Fault, stubActivities } from '../workflow/stubs';
 import { type Outcome, outcome } from './runs';
 import { sharedFixture } from './shared';
 import { installTestRuntime } from './stack';

@@ -1,11 +1,10 @@
 /**
- * The stub activities of the kubeadm-config ConfigMap (see stubActivities.ts): each records its call as
+ * The stub activities of the kubeadm-config ConfigMap (see ./index.ts): each records its call as
  * "<activity> <host>" (through `calledOn`, which also throws a fault keyed so) and answers as a
  * kubeadm-built cluster whose ConfigMap lists the existing members until it is changed.
  */
-import type { Activities } from '../../src/activities';
-
-type CalledOn = (activity: keyof Activities, host: string) => void;
+import type { Activities } from '../../../src/activities';
+import type { CalledOn } from './calls';
 
 export function kubeadmStubs(
   calledOn: CalledOn,
