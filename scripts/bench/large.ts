@@ -6,8 +6,7 @@
  * save` on the same member after the run) and each member's catch-up (its start, which returns once
  * the learner is ready, plus waitForCatchUp).
  */
-import { readFileSync, statfsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { statfsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { LABS_ROOT, type Lab } from '../../lab';
 import {
@@ -46,16 +45,8 @@ function checkFreeDisk(c: BenchCase): void {
  */
 const SYSTEMD_START_TIMEOUT_S = 90;
 function systemdStartTimeout(lab: Lab): void {
-  for (const host of lab.hosts) {
-    const file = join(host.node.binDir, 'systemctl');
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace(
-        /ETCD_TESTHOST_START_TIMEOUT:-\d+/,
-        `ETCD_TESTHOST_START_TIMEOUT:-${SYSTEMD_START_TIMEOUT_S}`,
-      ),
-    );
-  }
+  for (const host of lab.hosts)
+    host.node.setStartTimeout(SYSTEMD_START_TIMEOUT_S);
 }
 
 /** A fresh lab for `fn`, stopped (and its folder removed) afterwards whatever happened. */
