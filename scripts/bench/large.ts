@@ -88,8 +88,11 @@ export async function largeRound(
   log(`${c.name}: bare script on a fresh lab`);
   // A failed bare run is reported, and the workflow still measured (the labs are its cost).
   let bareFailure = '';
+  let bareTimes = '';
   const bare = await withLab(c, block, live, async (lab, seeded) => ({
-    ms: await runBare(lab).catch((err: Error) => {
+    ms: await runBare(lab, (out) => {
+      bareTimes = out.trim().split('\n').join('; ');
+    }).catch((err: Error) => {
       bareFailure = err.message.slice(0, 400);
       return Number.NaN;
     }),
@@ -120,6 +123,7 @@ export async function largeRound(
               `${seconds(took(s))} + ${catchUps[i] ? seconds(took(catchUps[i])) : 'n/a'}`,
           )
           .join(', ')}`,
+        `${c.name}: the bare script per member: ${bareTimes || 'n/a'}`,
       ],
     };
   });
