@@ -5,8 +5,8 @@
 #   env file, start the service, promote as soon as etcd accepts it; finally endpoint health. Each new
 #   member's first start runs with the unit's TimeoutStartSec raised by a runtime drop-in (removed right
 #   after, by a trap also on failure or hang-up): a Type=notify start waits until the learner has
-#   received and applied the leader's database, 61-151 s near the 2 GiB quota, and Kubespray's unit
-#   keeps systemd's 90 s (docs/performance.md).
+#   received and applied the leader's database (up to 151 s measured near the 2 GiB quota, on a
+#   quiet cluster), and Kubespray's unit keeps systemd's 90 s (docs/performance.md).
 #
 # Usage: bare-runbook.sh NAME,HOST,PEER_URL,CLIENT_URL [...]
 # Environment:

@@ -4,8 +4,10 @@
  * Kubespray's etcd.service is Type=notify with Restart=always and no TimeoutStartSec, so systemd's
  * default of 90 s applies, and a Type=notify start lasts until etcd is ready: for a learner that is
  * after it has received the leader's database, restored it and applied the tail. Near etcd's 2 GiB
- * quota that took 61-151 s on the bench's hosts (docs/performance.md), so systemd would kill the new
- * member half-way and the join would fail (and Restart=always start the whole transfer again).
+ * quota that took ~7 s on the bench's loopback hosts with the cluster written to, and 61-151 s or
+ * more on a quiet one, where etcd 3.6 holds the learner's publish until the next write is applied
+ * (docs/performance.md); a slower disk or network takes longer. Past 90 s systemd kills the new member
+ * half-way and the join fails (and Restart=always starts it again).
  *
  * The timeout is raised by a runtime drop-in, written, used and removed in one command: /run is a
  * tmpfs, so even a drop-in whose removal never ran (the host rebooted, the shell was killed) is gone

@@ -130,8 +130,8 @@ export const StrategySchema = z
       .default(120),
     /**
      * A joining member's first start may take this long (the unit's TimeoutStartSec for that start,
-     * src/activities/node/joinStart.ts): near the 2 GiB quota it took 61-151 s, past the 90 s that
-     * Kubespray's unit keeps from systemd.
+     * src/activities/node/joinStart.ts): near the 2 GiB quota it took up to 151 s, past the 90 s
+     * that Kubespray's unit keeps from systemd.
      */
     startTimeoutSeconds: z
       .number(need('must be a number of seconds'))

@@ -278,8 +278,9 @@ async function joinPrepared(
     await writeEnv(joining, undo, added.initialCluster);
 
   // 6. Start the service, with the unit's start timeout raised for this first start: the learner is
-  // ready only once it has received and applied the leader's database (61-151 s near the 2 GiB quota),
-  // and Kubespray's unit keeps systemd's 90 s. Runs that replay the older code scheduled the start
+  // ready only once it has received and applied the leader's database (near the 2 GiB quota: ~7 s on the
+  // lab's loopback, longer on slower disks and networks, and on a quiet cluster until its next write:
+  // 61-151 s measured), and Kubespray's unit keeps systemd's 90 s. Runs that replay the older code scheduled the start
   // without it; the arguments and timeouts of an activity are not part of what a replay compares.
   undo.attempting('start');
   await track.step('startService', () =>
