@@ -39,7 +39,7 @@ import { ensureLabKeys, type LabKeys, TestHost } from './testHosts';
 export type HostEnvShape = 'kubespray' | 'tuning' | 'none';
 
 export interface LabOptions {
-  /** Third octet of the lab's loopback block. */
+  /** The lab's loopback block: 127.0.B.x; a block past 255 continues at 127.1.x (block 260: 127.1.4.x). */
   block: number;
   dir?: string;
   clusterSize?: number;
@@ -77,7 +77,7 @@ export class Lab {
   readonly prefix: string;
 
   constructor(readonly options: LabOptions) {
-    this.prefix = `127.0.${options.block}`;
+    this.prefix = `127.${options.block >> 8}.${options.block & 255}`;
     this.dir = options.dir ?? join(LABS_ROOT, `block-${options.block}`);
     this.release = etcdRelease(options.etcdVersion);
     if (options.tls)

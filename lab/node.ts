@@ -4,6 +4,8 @@
  *   /etc                an overlay (upper: <root>/etc-upper): /etc/etcd.env, /etc/ssl/etcd/ssl, the unit
  *   /var/lib/etcd       the node's data dir
  *   /usr/local/bin      etcd and etcdctl of the lab's version, and stand-ins for systemctl/journalctl
+ *   /run                an overlay (upper: <root>/run-upper): what the node writes there (a unit's
+ *                       runtime drop-ins in /run/systemd/system) stays the node's, never the machine's
  *   /run/etcd-testhost  the service's pid and log (the stand-ins')
  *   /etc/kubernetes     on control-plane hosts only (see kubernetesDir)
  */
@@ -53,6 +55,10 @@ export class LabNode {
   get runDir(): string {
     return join(this.root, 'run');
   }
+  /** What the node wrote to its /run, seen from outside (e.g. <runUpper>/systemd/system/etcd.service.d). */
+  get runUpper(): string {
+    return join(this.root, 'run-upper');
+  }
   /**
    * This node's /etc/kubernetes, seen from outside: a control-plane host's (controlPlane.ts). When the folder
    * exists it is bind-mounted there, not kept in the /etc overlay, so every namespace of the node and the
@@ -70,6 +76,8 @@ export class LabNode {
     for (const d of [
       this.etcUpper,
       join(this.root, 'etc-work'),
+      this.runUpper,
+      join(this.root, 'run-work'),
       this.dataDir,
       this.binDir,
       this.runDir,
@@ -105,6 +113,21 @@ export class LabNode {
       mkdirSync(d, { recursive: true });
   }
 
+  /**
+   * How long the systemctl stand-in gives a start when no drop-in sets TimeoutStartSec (its default
+   * is 30 s, enough for the tests), in this node's own copy.
+   */
+  setStartTimeout(seconds: number): void {
+    const file = join(this.binDir, 'systemctl');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        /ETCD_TESTHOST_START_TIMEOUT:-\d+/,
+        `ETCD_TESTHOST_START_TIMEOUT:-${seconds}`,
+      ),
+    );
+  }
+
   /** The node's /etc/etcd.env, or null. */
   envFile(): string | null {
     return existsSync(this.envFilePath)
@@ -122,6 +145,7 @@ export class LabNode {
       `mount -t overlay overlay -o lowerdir=/etc,upperdir=${this.etcUpper},workdir=${join(this.root, 'etc-work')} /etc`,
       `mount --bind ${this.dataDir} /var/lib/etcd`,
       `mount --bind ${this.binDir} /usr/local/bin`,
+      `mount -t overlay overlay -o lowerdir=/run,upperdir=${this.runUpper},workdir=${join(this.root, 'run-work')} /run`,
       `mount --bind ${this.runDir} /run/etcd-testhost`,
       `{ [ ! -d ${this.kubernetesDir} ] || { mkdir -p /etc/kubernetes && mount --bind ${this.kubernetesDir} /etc/kubernetes; }; }`,
       // bash sources ~/.bashrc for every command sshd runs: this machine's (a developer's pyenv set-up,

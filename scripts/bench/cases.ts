@@ -120,8 +120,11 @@ const timed = async (fn: () => Promise<unknown>): Promise<number> => {
   return performance.now() - t0;
 };
 
-/** scripts/bench/bare-runbook.sh on the lab: 3 -> 5. */
-export async function runBare(lab: Lab): Promise<number> {
+/** scripts/bench/bare-runbook.sh on the lab: 3 -> 5; `onOutput` is given what it printed (each member's times). */
+export async function runBare(
+  lab: Lab,
+  onOutput?: (stdout: string) => void,
+): Promise<number> {
   const tls = lab.cluster.clientTls;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -150,17 +153,21 @@ export async function runBare(lab: Lab): Promise<number> {
       'bash',
       [join(ROOT, 'scripts', 'bench', 'bare-runbook.sh'), ...specs],
       { env, maxBuffer: 1 << 24 },
-    ).catch((err: Error & { stderr?: string }) => {
-      throw new Error(
-        `bare-runbook.sh failed: ${(err.stderr ?? err.message)
-          .split('\n')
-          .filter(
-            (l) => !l.includes('"level":"info"') && !l.includes('ETCDCTL_API'),
-          )
-          .slice(-8)
-          .join('\n')}`,
-      );
-    }),
+    ).then(
+      (r) => onOutput?.(r.stdout),
+      (err: Error & { stderr?: string }) => {
+        throw new Error(
+          `bare-runbook.sh failed: ${(err.stderr ?? err.message)
+            .split('\n')
+            .filter(
+              (l) =>
+                !l.includes('"level":"info"') && !l.includes('ETCDCTL_API'),
+            )
+            .slice(-8)
+            .join('\n')}`,
+        );
+      },
+    ),
   );
 }
 

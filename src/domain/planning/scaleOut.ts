@@ -231,7 +231,7 @@ export function describePlan(
   for (const s of plan.steps) {
     say(
       `${s.stage} ${s.member.name} (${s.member.host}): add learner ${s.member.peerURL} (voters ${s.whileLearner.voters}, quorum ${s.whileLearner.quorum}); ` +
-        `write ${request.node.envFile} with ETCD_INITIAL_CLUSTER=${s.initialCluster} ETCD_INITIAL_CLUSTER_STATE=existing; start ${request.node.service}; ` +
+        `write ${request.node.envFile} with ETCD_INITIAL_CLUSTER=${s.initialCluster} ETCD_INITIAL_CLUSTER_STATE=existing; start ${request.node.service} (TimeoutStartSec ${request.strategy.startTimeoutSeconds}s for this start); ` +
         `wait for catch-up (deadline ${request.strategy.catchUpTimeoutSeconds}s); promote (voters ${s.afterPromote.voters}, quorum ${s.afterPromote.quorum}, tolerates ${s.afterPromote.faultTolerance} failure(s)); verify`,
     );
   }

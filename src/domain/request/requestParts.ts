@@ -128,6 +128,17 @@ export const StrategySchema = z
       .min(5, 'must be at least 5')
       .max(3_600, 'must be at most 3600')
       .default(120),
+    /**
+     * A joining member's first start may take this long (the unit's TimeoutStartSec for that start,
+     * src/activities/node/joinStart.ts): near the 2 GiB quota it took up to 151 s, past the 90 s
+     * that Kubespray's unit keeps from systemd.
+     */
+    startTimeoutSeconds: z
+      .number(need('must be a number of seconds'))
+      .int('must be an integer')
+      .min(10, 'must be at least 10')
+      .max(3_600, 'must be at most 3600')
+      .default(600),
     approval: z
       .enum(['none', 'after-canary'], need('must be "none" or "after-canary"'))
       .default('none'),

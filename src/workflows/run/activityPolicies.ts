@@ -81,13 +81,14 @@ export const ACTIVITY_POLICIES = {
     ...untilDone,
   }),
   /**
-   * A service start: a start that failed is tried once more, then rolled back. An attempt may last
-   * 3 min: the start command waits up to 150 s (src/activities/node/service.ts), past systemd's own
-   * 90 s start timeout.
+   * A joining member's service start: a start that failed is tried once more, then rolled back. The
+   * unit may take strategy.startTimeoutSeconds to start (src/activities/node/joinStart.ts), the start
+   * command 60 s more (START_COMMAND_MARGIN_MS), the attempt 30 s more than that (the journal's lines
+   * of a failed start): 90 s gives the 150 s and 3 min of the starts scheduled before the setting.
    */
-  start: (_: Strategy): ActivityOptions => ({
+  start: (s: Strategy): ActivityOptions => ({
     ...base,
-    startToCloseTimeout: '3m',
+    startToCloseTimeout: s.startTimeoutSeconds * 1000 + 90_000,
     retry: retry(2),
     ...untilDone,
   }),

@@ -277,10 +277,18 @@ async function joinPrepared(
   if (envWritten !== added.initialCluster)
     await writeEnv(joining, undo, added.initialCluster);
 
-  // 6. Start the service.
+  // 6. Start the service, with the unit's start timeout raised for this first start: the learner is
+  // ready only once it has received and applied the leader's database (near the 2 GiB quota: ~7 s on the
+  // lab's loopback, longer on slower disks and networks, and on a quiet cluster until its next write:
+  // 61-151 s measured), and Kubespray's unit keeps systemd's 90 s. Runs that replay the older code scheduled the start
+  // without it; the arguments and timeouts of an activity are not part of what a replay compares.
   undo.attempting('start');
   await track.step('startService', () =>
-    acts('start').startService(joining.target, paths.service),
+    acts('start').startService(
+      joining.target,
+      paths.service,
+      strategy.startTimeoutSeconds,
+    ),
   );
 
   // 7-8. Wait until etcd holds the learner in sync with the leader, and promote it then (one change:

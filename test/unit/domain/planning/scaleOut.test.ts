@@ -184,7 +184,7 @@ describe('planning', () => {
       );
       assert.match(
         lines[2],
-        /start etcd-main; wait for catch-up \(deadline 300s\); promote \(voters 4, quorum 3, tolerates 1 failure\(s\)\)/,
+        /start etcd-main \(TimeoutStartSec 600s for this start\); wait for catch-up \(deadline 300s\); promote \(voters 4, quorum 3, tolerates 1 failure\(s\)\)/,
       );
       assert.match(
         lines[3],

@@ -38,6 +38,7 @@ describe('request validation', () => {
         allowNoFaultTolerance: false,
         catchUpTimeoutSeconds: 300,
         healthTimeoutSeconds: 120,
+        startTimeoutSeconds: 600,
         approval: 'none',
         approvalTimeout: 86_400,
         onApprovalTimeout: 'rollback',
