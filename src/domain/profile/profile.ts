@@ -18,8 +18,8 @@ import {
   NodeSchema,
   NotifySchema,
   SshSchema,
-  StrategySchema,
 } from '../request/requestParts';
+import { StrategySchema } from '../request/strategy';
 
 export const ClusterProfileSchema = z
   .object({

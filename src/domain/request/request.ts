@@ -11,16 +11,13 @@ import { type FieldError, formatErrors, zodFieldErrors } from './fieldErrors';
 import { newMemberPlaceErrors } from './newMemberPlaces';
 import { ABS_PATH, isIpAddress, NAME, TICKET } from './patterns';
 import { checkRequest, ISSUED_CERT_DAYS } from './requestChecks';
-import {
-  MAX_CLUSTER_SIZE,
-  MAX_VOTERS_BY_DEFAULT,
-  parseDuration,
-} from './requestParts';
+import { MAX_CLUSTER_SIZE, MAX_VOTERS_BY_DEFAULT } from './requestParts';
 import {
   type NewMember,
   type ScaleOutRequest,
   ScaleOutRequestShape,
 } from './requestShape';
+import { parseDuration } from './strategy';
 
 export type { FieldError } from './fieldErrors';
 export type {

@@ -15,9 +15,9 @@ import {
   NodeSchema,
   NotifySchema,
   SshSchema,
-  StrategySchema,
   TicketSchema,
 } from './requestParts';
+import { StrategySchema } from './strategy';
 
 /** Every field well formed on its own; request.ts adds the checks across fields. */
 export const ScaleOutRequestShape = z

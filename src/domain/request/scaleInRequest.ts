@@ -20,9 +20,9 @@ import {
   NodeSchema,
   NotifySchema,
   SshSchema,
-  StrategySchema,
   TicketSchema,
 } from './requestParts';
+import { StrategySchema } from './strategy';
 
 export const RemoveMembersSchema = z
   .array(

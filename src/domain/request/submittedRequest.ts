@@ -23,10 +23,10 @@ import {
   NewMembersSchema,
   NodeSchema,
   NotifySchema,
-  StrategySchema,
   TicketSchema,
   TlsSchema,
 } from './requestParts';
+import { StrategySchema } from './strategy';
 
 const ProfileRequestSchema = z
   .object({

@@ -13,7 +13,6 @@ import {
   ClusterNameSchema,
   NodeSchema,
   NotifySchema,
-  StrategySchema,
   TicketSchema,
   TlsSchema,
 } from './requestParts';
@@ -22,6 +21,7 @@ import {
   type ScaleInRequest,
   validateScaleInRequest,
 } from './scaleInRequest';
+import { StrategySchema } from './strategy';
 import { validateSubmitted } from './submittedRequest';
 
 const ProfileScaleInSchema = z
