@@ -45,6 +45,15 @@ export const keepAlive: ActivityInterceptorsFactory = (ctx) => ({
   },
 });
 
+/**
+ * Waits `ms` inside an activity; rejects as soon as the activity is cancelled (Context.sleep), so a
+ * wait that polls never holds up a cancel. Outside an activity: a plain timer.
+ */
+export function pause(ms: number): Promise<void> {
+  const ctx = current();
+  return ctx ? ctx.sleep(ms) : new Promise<void>((r) => setTimeout(r, ms));
+}
+
 /** One info line in the worker's log, with the activity's attributes (outside an activity: nothing). */
 export function note(message: string): void {
   current()?.log.info(message);

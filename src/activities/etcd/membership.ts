@@ -11,6 +11,7 @@ import {
   orderedMembers,
 } from '../../domain/planning';
 import type { CheckpointHook } from '../checkpoints';
+import { pause } from '../liveness';
 import {
   advanceIntent,
   claimIntent,
@@ -26,6 +27,7 @@ import {
   etcdFailure,
   expectedWait,
   giveUpAfter,
+  isExpectedWait,
 } from './errors';
 import { type ClusterReader, describeMember, unhealthyVoters } from './inspect';
 
@@ -106,10 +108,41 @@ async function claimAndConfirm(
 }
 
 /**
+ * etcd refuses an add with "unhealthy cluster" until every member's peer connections have been up for
+ * 5 s (a member started, restarted or promoted just now): a refusal that passes by itself at an instant
+ * nobody announces. It is asked again here every REFUSAL_POLL_MS for up to REFUSAL_POLL_FOR_MS, as a
+ * bare script asks every 0.1 s: a retry by Temporal comes 1 s later whatever the retry policy's
+ * interval (the server's floor; measured 1.00 s with 250 ms asked), and a run met it at the canary's
+ * add (1.0 s lost). Past that window, or at `until`, the failure is raised as before and Temporal's
+ * retry runs the whole add again, its voter check first.
+ */
+const REFUSAL_POLL_MS = 100;
+const REFUSAL_POLL_FOR_MS = 6_000;
+
+async function memberAdd(
+  deps: Pick<MembershipDeps, 'clients' | 'checkpoint'>,
+  cluster: ClusterRef,
+  member: { name: string; peerURL: string },
+  until: number | undefined,
+): Promise<string | undefined> {
+  const stopAt = Math.min(Date.now() + REFUSAL_POLL_FOR_MS, until ?? Infinity);
+  for (;;) {
+    try {
+      return await memberAddOnce(deps, cluster, member, until);
+    } catch (err) {
+      // Only etcd's "unhealthy cluster" (an expected wait, refused before anything was added) is asked again here.
+      if (!isExpectedWait(err) || Date.now() + REFUSAL_POLL_MS >= stopAt)
+        throw err;
+      await pause(REFUSAL_POLL_MS);
+    }
+  }
+}
+
+/**
  * One `member add --learner`: undefined once added (also when etcd says an earlier attempt added
  * it), or etcd's text when the add drew a removed member's ID.
  */
-async function memberAdd(
+async function memberAddOnce(
   deps: Pick<MembershipDeps, 'clients' | 'checkpoint'>,
   cluster: ClusterRef,
   member: { name: string; peerURL: string },

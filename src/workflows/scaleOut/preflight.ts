@@ -3,7 +3,7 @@
  * cluster's health, the plan against the live member list, each new host over SSH, and the env file
  * and certificates each new member would start with (steps/inspectNewNodes.ts, steps/nodeEnv.ts).
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { ClusterState } from '../../activities';
 import { ErrorType } from '../../domain/errors';
 import {
@@ -15,7 +15,12 @@ import { clusterProblems } from '../../domain/planning/clusterHealth';
 import type { ScaleOutRequest } from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { activitySummary } from '../run/messages';
-import { inspectNewNodes } from '../steps/inspectNewNodes';
+import {
+  earlyReadsSettled,
+  inspectNewNodes,
+  NODE_READS_FIRST,
+  startEarlyReads,
+} from '../steps/inspectNewNodes';
 import type { PreparedNode } from '../steps/nodeEnv';
 
 export interface Preflight {
@@ -30,7 +35,17 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
     request.strategy,
     activitySummary('preflight'),
   );
-  const before = await reads.inspectCluster(request.cluster);
+  // The new nodes' probes and the lock need only the request: asked beside the cluster's status.
+  const early = patched(NODE_READS_FIRST)
+    ? startEarlyReads(request)
+    : undefined;
+  let before: ClusterState;
+  try {
+    before = await reads.inspectCluster(request.cluster);
+  } catch (err) {
+    if (early) await earlyReadsSettled(early);
+    throw err;
+  }
   const problems = clusterProblems(before);
 
   const plan = planOrProblem(problems, () =>
@@ -42,6 +57,7 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
     before,
     request.newMembers.map((_, i) => plan?.steps[i].initialCluster),
     problems,
+    early,
   );
 
   if (problems.length || !plan) {

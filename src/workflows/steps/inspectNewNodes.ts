@@ -18,6 +18,8 @@ import { clusterReads, type PreparedNode, prepareNodeEnv } from './nodeEnv';
 const SAFETY_IN_PARALLEL = 'preflight-safety-reads-in-parallel';
 /** Runs that read each machine ID by a command of its own (readMachineId) replay that way (`patched`). */
 const ONE_PROBE_PER_HOST = 'preflight-machine-id-in-node-probe';
+/** Runs that probed the new nodes only once the cluster's status was read replay that way (`patched`). */
+export const NODE_READS_FIRST = 'preflight-node-reads-beside-cluster-status';
 
 const portsOf = (m: NewMember) => [
   Number(new URL(m.peerURL).port),
@@ -27,6 +29,67 @@ const portsOf = (m: NewMember) => [
 const bindAddressOf = (m: NewMember) => m.listenAddress ?? m.host;
 const where = (m: NewMember, i: number) =>
   `newMembers[${i}] ${m.name} (${m.host})`;
+
+/**
+ * The reads that need only the request, started before the cluster's status is read (they waited for
+ * it, ~0.1 s and a workflow task, though nothing of it goes into them): each new host's probe, its own
+ * env file where it may be the env's source (envFrom "node", or "auto" and the probe finds one: read
+ * beside the probe, used only then), and the lock with the probes' machine IDs. Reads only; every
+ * answer is judged exactly as before, where inspectNewNodes awaits it.
+ */
+export interface EarlyReads {
+  facts: Array<Promise<NodeFacts>>;
+  ownEnv: Array<Promise<EnvFileRead> | undefined>;
+  safety: Promise<string[]>;
+}
+
+type EnvFileRead = { exists: boolean; text: string };
+
+/** `p`, its failure marked handled until it is awaited where it is judged (else it would fail the workflow task). */
+const handled = <T>(p: Promise<T>): Promise<T> => {
+  p.catch(() => undefined);
+  return p;
+};
+
+export function startEarlyReads(request: ScaleOutRequest): EarlyReads {
+  const reads = activities(
+    'read',
+    request.strategy,
+    activitySummary('preflight'),
+  );
+  const facts = request.newMembers.map((m) =>
+    handled(
+      reads.inspectNode(
+        sshTarget(request, m),
+        request.node,
+        portsOf(m),
+        bindAddressOf(m),
+      ),
+    ),
+  );
+  const ownEnv = request.newMembers.map((m) =>
+    request.node.envFrom === 'member'
+      ? undefined
+      : handled(reads.readEnvFile(sshTarget(request, m), request.node.envFile)),
+  );
+  const ids = Promise.all(
+    facts.map((f) =>
+      f.then(
+        (x) => x.machineId,
+        () => undefined,
+      ),
+    ),
+  );
+  return {
+    facts,
+    ownEnv,
+    safety: handled(clusterSafetyProblems(request, ids)),
+  };
+}
+
+/** Every early read ended: a preflight that fails before judging them leaves none running. */
+export const earlyReadsSettled = (e: EarlyReads) =>
+  Promise.allSettled([...e.facts, ...e.ownEnv, e.safety]);
 
 function nodeProblems(
   request: ScaleOutRequest,
@@ -70,6 +133,7 @@ export async function inspectNewNodes(
   before: ClusterState,
   initialClusters: Array<string | undefined>,
   problems: string[],
+  early?: EarlyReads,
 ): Promise<PreparedNode[]> {
   const reads = activities(
     'read',
@@ -79,19 +143,22 @@ export async function inspectNewNodes(
   const shared = clusterReads(request, before, problems);
   // Each host answers one probe (inspectNode), which reads its machine ID too: a second SSH command
   // per host (readMachineId) cost the node another session (fork, shell) for 32 bytes.
-  const oneProbe = patched(ONE_PROBE_PER_HOST);
-  const safetyBeside = patched(SAFETY_IN_PARALLEL);
+  // Reads started early (startEarlyReads) are of the newest code: one probe, the lock beside it.
+  const oneProbe = early ? true : patched(ONE_PROBE_PER_HOST);
+  const safetyBeside = early ? true : patched(SAFETY_IN_PARALLEL);
   // Runs of the older code asked for the lock and the machine IDs before the node inspections: replayed in that order.
   let safety =
-    safetyBeside && !oneProbe ? clusterSafetyProblems(request) : undefined;
+    early?.safety ??
+    (safetyBeside && !oneProbe ? clusterSafetyProblems(request) : undefined);
   const facts = request.newMembers.map(async (m, i) => {
     try {
-      return await reads.inspectNode(
-        sshTarget(request, m),
-        request.node,
-        portsOf(m),
-        bindAddressOf(m),
-      );
+      return await (early?.facts[i] ??
+        reads.inspectNode(
+          sshTarget(request, m),
+          request.node,
+          portsOf(m),
+          bindAddressOf(m),
+        ));
     } catch (err) {
       if (isCancellation(err)) throw err; // a cancelled run is Cancelled, not a node problem
       problems.push(`${where(m, i)}: ${causeOf(err)}`);
@@ -103,7 +170,7 @@ export async function inspectNewNodes(
       ? Promise.all(facts).then((fs) => fs.map((f) => f?.machineId))
       : undefined;
   // The lock does not depend on the node inspections: asked beside them.
-  if (safetyBeside && oneProbe)
+  if (!early && safetyBeside && oneProbe)
     safety = clusterSafetyProblems(request, probedIds());
   const nodesRead = Promise.all(
     request.newMembers.map(async (m, i): Promise<PreparedNode | undefined> => {
@@ -118,12 +185,15 @@ export async function inspectNewNodes(
         initialClusters[i],
         where(m, i),
         problems,
+        early?.ownEnv[i],
       );
       return env && { ...read, env };
     }),
   );
   // Both awaited together, so a failed safety read never goes unhandled while the nodes are read.
   const [nodes, safetyProblems] = await Promise.all([nodesRead, safety]);
+  // An unreachable node's env read is not judged (its probe's failure is): ended all the same.
+  if (early) await earlyReadsSettled(early);
   problems.push(
     ...(safetyProblems ?? (await clusterSafetyProblems(request, probedIds()))),
   ); // safety: the cluster's lock, one machine per new member

@@ -231,6 +231,7 @@ async function futureEnvOf(
   initialCluster: string,
   at: string,
   problems: string[],
+  ownEnv?: Promise<{ exists: boolean; text: string }>,
 ): Promise<Record<string, string> | undefined> {
   const { node } = request;
   const { envFrom } = plan;
@@ -241,7 +242,8 @@ async function futureEnvOf(
       plan.template = { text: t.text, member: t.member };
       return envToWrite(plan, m, initialCluster, node.dataDir);
     }
-    const cur = await shared.reads.readEnvFile(target, node.envFile);
+    const cur = await (ownEnv ??
+      shared.reads.readEnvFile(target, node.envFile));
     plan.nodeVars = parseEnvFile(cur.text);
     return parseEnvFile(
       mergeEnvFile(cur.text, envToWrite(plan, m, initialCluster, node.dataDir)),
@@ -267,6 +269,8 @@ export async function prepareNodeEnv(
   initialCluster: string | undefined,
   at: string,
   problems: string[],
+  /** The node's env file, read beside its probe (inspectNewNodes.ts startEarlyReads). */
+  ownEnv?: Promise<{ exists: boolean; text: string }>,
 ): Promise<NodeEnvPlan | undefined> {
   const { node, strategy } = request;
   const envFrom = resolveEnvFrom(request, facts.envFileExists);
@@ -282,6 +286,7 @@ export async function prepareNodeEnv(
     initialCluster,
     at,
     problems,
+    ownEnv,
   );
   if (!future) return undefined;
   if (![m.peerURL, m.clientURL].some((u) => u.startsWith('https:')))
