@@ -30,7 +30,7 @@ import {
   waitForStatus,
 } from '../support/api';
 import { cli, show } from '../support/cli';
-import { failoverOf } from '../support/failover';
+import { describeWorkflowTaskTimeouts, failoverOf } from '../support/failover';
 import { useLab } from '../support/labs';
 import {
   completedThroughApi,
@@ -117,27 +117,34 @@ async function killDuringCatchUp(
   );
   const other = others[0];
   signal(pid, 'SIGCONT');
-  const f = await failoverOf(handle, killedAt, 'waitForCatchUp');
-  await completedThroughApi(handle.workflowId);
-  await invariants(lab, FIVE, keys);
-  failovers.push(f.next.ms);
-  const line = `3 -> 5 through the API in ${((Date.now() - t0) / 1000).toFixed(1)}s; ${victim.name} SIGKILLed in waitForCatchUp: its retry (attempt ${f.retry.attempt}) started ${(f.retry.ms / 1000).toFixed(1)}s after the kill, the next activity (${f.next.activity}) ${(f.next.ms / 1000).toFixed(1)}s after${f.workflowTaskTimeouts.length ? `; workflow task timed out at ${f.workflowTaskTimeouts.map((ms) => `${(ms / 1000).toFixed(1)}s`).join(', ')}` : '; no workflow task timed out'}`;
-  summary.push(line);
-  console.log(`      ${line}`);
-  assert.equal(
-    f.retry.worker,
-    other.identity,
-    'the retry ran on the other worker',
-  );
-  assert.equal(
-    f.next.worker,
-    other.identity,
-    'the next activity ran on the other worker',
-  );
-  assert.ok(f.next.ms < 10_000, `failover in under 10 s: ${line}`);
-  // Two workers again for what follows.
-  await waitForPollers(stack.client, [stack.startWorker(replacement)]);
+  try {
+    await afterKill();
+  } finally {
+    // Two workers again for what follows, whether or not this kill's checks passed.
+    await waitForPollers(stack.client, [stack.startWorker(replacement)]);
+  }
   return handle.workflowId;
+
+  async function afterKill(): Promise<void> {
+    const f = await failoverOf(handle, killedAt, 'waitForCatchUp');
+    await completedThroughApi(handle.workflowId);
+    await invariants(lab, FIVE, keys);
+    failovers.push(f.next.ms);
+    const line = `3 -> 5 through the API in ${((Date.now() - t0) / 1000).toFixed(1)}s; ${victim.name} SIGKILLed in waitForCatchUp: its retry (attempt ${f.retry.attempt}) started ${(f.retry.ms / 1000).toFixed(1)}s after the kill, the next activity (${f.next.activity}) ${(f.next.ms / 1000).toFixed(1)}s after; ${describeWorkflowTaskTimeouts(f.workflowTaskTimeouts)}`;
+    summary.push(line);
+    console.log(`      ${line}`);
+    assert.equal(
+      f.retry.worker,
+      other.identity,
+      'the retry ran on the other worker',
+    );
+    assert.equal(
+      f.next.worker,
+      other.identity,
+      'the next activity ran on the other worker',
+    );
+    assert.ok(f.next.ms < 10_000, `failover in under 10 s: ${line}`);
+  }
 }
 
 describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker processes, the HTTP API', () => {
