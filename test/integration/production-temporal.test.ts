@@ -9,9 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { sleep } from '../../lab/processes';
+import { execFileP, sleep } from '../../lab/processes';
+import { findTemporalCli } from '../../lab/temporal';
 import { buildApi } from '../../src/api/server';
 import type { AuditReport } from '../../src/audit';
 import { connectClient } from '../../src/client';
@@ -286,6 +288,41 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       ['worker, another CA', worker.out.trim()],
     ])
       console.log(`      refused (${who}): ${text}`);
+  });
+
+  it('a temporal.toml profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) alone reaches the server over mutual TLS, for the CLI and for the Temporal CLI', async () => {
+    const tls = stack.server.clientEnv;
+    const file = join(stack.logDir, 'temporal.toml');
+    writeFileSync(
+      file,
+      [
+        '[profile.lab]',
+        `address = "${stack.server.address}"`,
+        `namespace = "${PROD_NAMESPACE}"`,
+        '[profile.lab.tls]',
+        `client_cert_path = "${tls.TEMPORAL_TLS_CLIENT_CERT_PATH}"`,
+        `client_key_path = "${tls.TEMPORAL_TLS_CLIENT_KEY_PATH}"`,
+        `server_ca_cert_path = "${tls.TEMPORAL_TLS_SERVER_CA_CERT_PATH}"`,
+        `server_name = "${tls.TEMPORAL_TLS_SERVER_NAME}"`,
+        '',
+      ].join('\n'),
+    );
+    // Every other connection setting empty (unset): only the profile says where and how.
+    const only = {
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_NAMESPACE: '',
+      ...Object.fromEntries(Object.keys(tls).map((k) => [k, ''])),
+      TEMPORAL_CONFIG_FILE: file,
+      TEMPORAL_PROFILE: 'lab',
+    };
+    const list = await cli(['list'], only);
+    assert.equal(list.code, 0, show(list));
+    const temporal = await execFileP(
+      findTemporalCli(),
+      ['workflow', 'count', '--config-file', file, '--profile', 'lab'],
+      { env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 },
+    );
+    assert.match(temporal.stdout, /Total:?\s*\d+/i, temporal.stdout);
   });
 
   describe('a 3 -> 5 through the API, the worker of its current activity SIGKILLed (lab 210)', () => {
