@@ -10,8 +10,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
 import { waitFor } from '../../lab/processes';
@@ -20,6 +19,7 @@ import { startApiProcess } from '../support/apiProcess';
 import { PrometheusServer } from '../support/prometheus';
 import { scaleInRequest } from '../support/runs';
 import { getStack } from '../support/stack';
+import { testTempDir } from '../support/tempDirs';
 import { exited, useWorkerProcesses } from '../support/workerProcesses';
 
 const TASK_QUEUE = 'etcd-scaleout-metrics';
@@ -42,7 +42,11 @@ const PHASES = [
 
 describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', () => {
   const lab = new Lab({ block: 121 });
-  const dir = mkdtempSync(join(tmpdir(), 'etcd-scaleout-metrics-test-'));
+  // Made when the file's tests run (not when mocha loads the file), removed by the after hook.
+  let dir = '';
+  before(() => {
+    dir = testTempDir('etcd-scaleout-metrics-test-');
+  });
   const startWorker = useWorkerProcesses();
   const prometheus = new PrometheusServer(
     PROMETHEUS_AT,
@@ -66,7 +70,7 @@ describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', (
     await prometheus.stop();
     await lab.stop();
     rmSync(lab.dir, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs started 1, completed 1, a duration per phase, 2 joins, the backup, the API requests', async () => {
