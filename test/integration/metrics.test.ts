@@ -4,19 +4,22 @@
  * by a real Prometheus that also evaluates deploy/prometheus/alerts.yml, during a 3 -> 5 started and
  * followed through the API (lab 121). Afterwards Prometheus' query API must show each product series
  * with the run's values, the recording rules' view of the run, and the SDK's own series the alerts use.
+ * Then a scale-in through the API waits for approval (the waiting count) and is rejected (the failed
+ * count by failure type, and the failed-run alert firing).
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
 import { waitFor } from '../../lab/processes';
 import { call, sleep } from '../support/api';
 import { startApiProcess } from '../support/apiProcess';
 import { PrometheusServer } from '../support/prometheus';
+import { scaleInRequest } from '../support/runs';
 import { getStack } from '../support/stack';
+import { testTempDir } from '../support/tempDirs';
 import { exited, useWorkerProcesses } from '../support/workerProcesses';
 
 const TASK_QUEUE = 'etcd-scaleout-metrics';
@@ -39,7 +42,11 @@ const PHASES = [
 
 describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', () => {
   const lab = new Lab({ block: 121 });
-  const dir = mkdtempSync(join(tmpdir(), 'etcd-scaleout-metrics-test-'));
+  // Made when the file's tests run (not when mocha loads the file), removed by the after hook.
+  let dir = '';
+  before(() => {
+    dir = testTempDir('etcd-scaleout-metrics-test-');
+  });
   const startWorker = useWorkerProcesses();
   const prometheus = new PrometheusServer(
     PROMETHEUS_AT,
@@ -63,7 +70,7 @@ describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', (
     await prometheus.stop();
     await lab.stop();
     rmSync(lab.dir, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs started 1, completed 1, a duration per phase, 2 joins, the backup, the API requests', async () => {
@@ -301,6 +308,108 @@ describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', (
     assert.ok(
       !readFileSync(join(dir, 'api.log'), 'utf8').includes(token),
       'the token is not logged',
+    );
+  });
+
+  it('a scale-in waiting for approval is counted as waiting; rejected, it fails as ApprovalRejected and the failed-run alert fires', async () => {
+    assert.ok(worker && api, 'the first test started the worker and the API');
+    // Lab 121 has five members now: 5 -> 3 (an even size is refused in preflight); nothing is
+    // removed before the approval, which is rejected.
+    const started = await call('POST', '/v1/scaleins', {
+      base,
+      token,
+      body: scaleInRequest(lab, ['etcd4', 'etcd5'], {
+        ticket: { id: 'OPS-METRICS-121-IN' },
+        strategy: { approval: 'after-canary' },
+      }),
+    });
+    assert.equal(started.status, 201, started.text);
+    const id: string = started.json.workflowId;
+    const seen: Record<string, number> = {};
+    const v = async (expr: string) => {
+      seen[expr] = await prometheus.value(expr);
+      return seen[expr];
+    };
+    let last = '';
+    await waitFor(
+      'Prometheus to see the run waiting for approval',
+      async () => {
+        const r = await call('GET', `/v1/scaleouts/${encodeURIComponent(id)}`, {
+          base,
+          token,
+        });
+        last = r.text.slice(0, 3000);
+        assert.equal(r.json?.status, 'RUNNING', last);
+        const waiting = await prometheus.query(
+          'etcd_scaleout:runs_waiting_for_approval == 1',
+        );
+        return waiting.length === 1 || undefined;
+      },
+      60_000,
+      500,
+    ).catch(async (err) => {
+      const since = await prometheus.query(
+        'etcd_scaleout_run_phase_since_timestamp_seconds',
+      );
+      throw new Error(
+        `${(err as Error).message}; the run: ${last}; phase series: ${JSON.stringify(since.map((x) => [x.metric.workflow_id, x.metric.phase, x.value]))}`,
+      );
+    });
+    const current = await prometheus.query(
+      `etcd_scaleout:run_current_phase_since{workflow_id="${id}"}`,
+    );
+    assert.deepEqual(
+      current.map((s) => [s.metric.phase, s.metric.workflowType]),
+      [['approval', 'scaleInEtcd']],
+    );
+    assert.equal(await v('etcd_scaleout:runs_open'), 1);
+
+    const rejected = await call('POST', `/v1/scaleouts/${id}/reject`, {
+      base,
+      token,
+      body: { by: 'api', reason: 'the metrics test' },
+    });
+    assert.equal(rejected.status, 200, rejected.text);
+    const wf =
+      'job="etcd-scaleout-worker",workflowType="scaleInEtcd",taskQueue="etcd-scaleout-metrics"';
+    await waitFor(
+      'Prometheus to see the rejected run failed',
+      async () =>
+        (
+          await prometheus.query(
+            `etcd_scaleout_runs_failed_total{${wf},failure_type="ApprovalRejected"} == 1`,
+          )
+        ).length === 1 || undefined,
+      60_000,
+      500,
+    );
+    await sleep(2_000); // the recording rules and alerts evaluated on that scrape
+    assert.equal(await v(`etcd_scaleout_runs_started_total{${wf}}`), 1);
+    assert.deepEqual(
+      await prometheus.query(`etcd_scaleout_runs_completed_total{${wf}}`),
+      [],
+    );
+    assert.equal(
+      await v(
+        `etcd_scaleout_phase_duration_seconds_count{${wf},phase="approval",outcome="failed"}`,
+      ),
+      1,
+    );
+    assert.equal(await v('etcd_scaleout:runs_waiting_for_approval'), 0);
+    assert.equal(await v('etcd_scaleout:runs_open'), 0);
+    const firing = await prometheus.query('ALERTS{alertstate="firing"}');
+    assert.deepEqual(
+      firing.map((s) => [
+        s.metric.alertname,
+        s.metric.workflowType,
+        s.metric.failure_type,
+      ]),
+      [['EtcdScaleoutRunFailed', 'scaleInEtcd', 'ApprovalRejected']],
+    );
+    console.log(
+      `      values seen:\n${Object.entries(seen)
+        .map(([q, x]) => `        ${q} = ${x}`)
+        .join('\n')}`,
     );
   });
 });

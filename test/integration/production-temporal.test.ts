@@ -9,9 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { sleep } from '../../lab/processes';
+import { execFileP, sleep } from '../../lab/processes';
+import { findTemporalCli } from '../../lab/temporal';
 import { buildApi } from '../../src/api/server';
 import type { AuditReport } from '../../src/audit';
 import { connectClient } from '../../src/client';
@@ -30,7 +32,7 @@ import {
   waitForStatus,
 } from '../support/api';
 import { cli, show } from '../support/cli';
-import { failoverOf } from '../support/failover';
+import { describeWorkflowTaskTimeouts, failoverOf } from '../support/failover';
 import { useLab } from '../support/labs';
 import {
   completedThroughApi,
@@ -117,27 +119,34 @@ async function killDuringCatchUp(
   );
   const other = others[0];
   signal(pid, 'SIGCONT');
-  const f = await failoverOf(handle, killedAt, 'waitForCatchUp');
-  await completedThroughApi(handle.workflowId);
-  await invariants(lab, FIVE, keys);
-  failovers.push(f.next.ms);
-  const line = `3 -> 5 through the API in ${((Date.now() - t0) / 1000).toFixed(1)}s; ${victim.name} SIGKILLed in waitForCatchUp: its retry (attempt ${f.retry.attempt}) started ${(f.retry.ms / 1000).toFixed(1)}s after the kill, the next activity (${f.next.activity}) ${(f.next.ms / 1000).toFixed(1)}s after${f.workflowTaskTimeouts.length ? `; workflow task timed out at ${f.workflowTaskTimeouts.map((ms) => `${(ms / 1000).toFixed(1)}s`).join(', ')}` : '; no workflow task timed out'}`;
-  summary.push(line);
-  console.log(`      ${line}`);
-  assert.equal(
-    f.retry.worker,
-    other.identity,
-    'the retry ran on the other worker',
-  );
-  assert.equal(
-    f.next.worker,
-    other.identity,
-    'the next activity ran on the other worker',
-  );
-  assert.ok(f.next.ms < 10_000, `failover in under 10 s: ${line}`);
-  // Two workers again for what follows.
-  await waitForPollers(stack.client, [stack.startWorker(replacement)]);
+  try {
+    await afterKill();
+  } finally {
+    // Two workers again for what follows, whether or not this kill's checks passed.
+    await waitForPollers(stack.client, [stack.startWorker(replacement)]);
+  }
   return handle.workflowId;
+
+  async function afterKill(): Promise<void> {
+    const f = await failoverOf(handle, killedAt, 'waitForCatchUp');
+    await completedThroughApi(handle.workflowId);
+    await invariants(lab, FIVE, keys);
+    failovers.push(f.next.ms);
+    const line = `3 -> 5 through the API in ${((Date.now() - t0) / 1000).toFixed(1)}s; ${victim.name} SIGKILLed in waitForCatchUp: its retry (attempt ${f.retry.attempt}) started ${(f.retry.ms / 1000).toFixed(1)}s after the kill, the next activity (${f.next.activity}) ${(f.next.ms / 1000).toFixed(1)}s after; ${describeWorkflowTaskTimeouts(f.workflowTaskTimeouts)}`;
+    summary.push(line);
+    console.log(`      ${line}`);
+    assert.equal(
+      f.retry.worker,
+      other.identity,
+      'the retry ran on the other worker',
+    );
+    assert.equal(
+      f.next.worker,
+      other.identity,
+      'the next activity ran on the other worker',
+    );
+    assert.ok(f.next.ms < 10_000, `failover in under 10 s: ${line}`);
+  }
 }
 
 describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker processes, the HTTP API', () => {
@@ -279,6 +288,41 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
       ['worker, another CA', worker.out.trim()],
     ])
       console.log(`      refused (${who}): ${text}`);
+  });
+
+  it('a temporal.toml profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) alone reaches the server over mutual TLS, for the CLI and for the Temporal CLI', async () => {
+    const tls = stack.server.clientEnv;
+    const file = join(stack.logDir, 'temporal.toml');
+    writeFileSync(
+      file,
+      [
+        '[profile.lab]',
+        `address = "${stack.server.address}"`,
+        `namespace = "${PROD_NAMESPACE}"`,
+        '[profile.lab.tls]',
+        `client_cert_path = "${tls.TEMPORAL_TLS_CLIENT_CERT_PATH}"`,
+        `client_key_path = "${tls.TEMPORAL_TLS_CLIENT_KEY_PATH}"`,
+        `server_ca_cert_path = "${tls.TEMPORAL_TLS_SERVER_CA_CERT_PATH}"`,
+        `server_name = "${tls.TEMPORAL_TLS_SERVER_NAME}"`,
+        '',
+      ].join('\n'),
+    );
+    // Every other connection setting empty (unset): only the profile says where and how.
+    const only = {
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_NAMESPACE: '',
+      ...Object.fromEntries(Object.keys(tls).map((k) => [k, ''])),
+      TEMPORAL_CONFIG_FILE: file,
+      TEMPORAL_PROFILE: 'lab',
+    };
+    const list = await cli(['list'], only);
+    assert.equal(list.code, 0, show(list));
+    const temporal = await execFileP(
+      findTemporalCli(),
+      ['workflow', 'count', '--config-file', file, '--profile', 'lab'],
+      { env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 },
+    );
+    assert.match(temporal.stdout, /Total:?\s*\d+/i, temporal.stdout);
   });
 
   describe('a 3 -> 5 through the API, the worker of its current activity SIGKILLed (lab 210)', () => {

@@ -12,15 +12,67 @@ import { sleep } from '../../lab/processes';
 type Event = temporal.api.history.v1.IHistoryEvent;
 const { EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT: WORKFLOW_TASK_TIMED_OUT } =
   temporal.api.enums.v1.EventType;
+const { TIMEOUT_TYPE_START_TO_CLOSE: START_TO_CLOSE } =
+  temporal.api.enums.v1.TimeoutType;
+
+/**
+ * A workflow task that timed out after the kill: waiting on the dead worker's sticky queue
+ * (schedule-to-start), or taken by a worker that died while it ran (start-to-close, the run's
+ * workflow task timeout), which the sticky-queue setting does not shorten.
+ */
+export interface WorkflowTaskTimeout {
+  /** ms after the kill. */
+  ms: number;
+  kind: 'schedule-to-start' | 'start-to-close';
+  /** For start-to-close: the worker that had taken the task, and when (ms after the kill, may be < 0). */
+  startedBy?: string;
+  startedMs?: number;
+}
 
 export interface Failover {
   /** The killed activity's last attempt starting, ms after the kill, and on which worker. */
   retry: { ms: number; worker: string; attempt: number };
   /** The first activity scheduled after the kill starting, ms after the kill: the run moving on. */
   next: { ms: number; worker: string; activity: string };
-  /** Workflow tasks that timed out after the kill (a dead sticky queue), ms after the kill. */
-  workflowTaskTimeouts: number[];
+  /** Workflow tasks that timed out after the kill. */
+  workflowTaskTimeouts: WorkflowTaskTimeout[];
 }
+
+/** The timed-out workflow tasks after `killedAt`, with their kind and, if started, by whom. */
+function workflowTaskTimeoutsAfter(
+  events: Event[],
+  killedAt: number,
+): WorkflowTaskTimeout[] {
+  return events
+    .filter((e) => e.eventType === WORKFLOW_TASK_TIMED_OUT && at(e) > killedAt)
+    .map((e) => {
+      const a = e.workflowTaskTimedOutEventAttributes;
+      if (a?.timeoutType !== START_TO_CLOSE)
+        return { ms: at(e) - killedAt, kind: 'schedule-to-start' };
+      const started = events.find(
+        (x) => x.eventId?.toString() === a.startedEventId?.toString(),
+      );
+      return {
+        ms: at(e) - killedAt,
+        kind: 'start-to-close',
+        startedBy: started?.workflowTaskStartedEventAttributes?.identity ?? '',
+        startedMs: started ? at(started) - killedAt : undefined,
+      };
+    });
+}
+
+/** The timeouts for a summary line: "7.2s schedule-to-start", "10.0s start-to-close (taken by 123@h at -0.1s)". */
+export const describeWorkflowTaskTimeouts = (
+  ts: WorkflowTaskTimeout[],
+): string =>
+  ts.length
+    ? `workflow task timed out at ${ts
+        .map(
+          (t) =>
+            `${(t.ms / 1000).toFixed(1)}s ${t.kind}${t.startedBy !== undefined ? ` (taken by ${t.startedBy}${t.startedMs !== undefined ? ` at ${(t.startedMs / 1000).toFixed(1)}s` : ''})` : ''}`,
+        )
+        .join(', ')}`
+    : 'no workflow task timed out';
 
 const at = (e: Event) => tsToMs(e.eventTime);
 
@@ -66,11 +118,7 @@ export async function failoverOf(
             nextScheduled.activityTaskScheduledEventAttributes?.activityType
               ?.name ?? '',
         },
-        workflowTaskTimeouts: events
-          .filter(
-            (e) => e.eventType === WORKFLOW_TASK_TIMED_OUT && at(e) > killedAt,
-          )
-          .map((e) => at(e) - killedAt),
+        workflowTaskTimeouts: workflowTaskTimeoutsAfter(events, killedAt),
       };
     await sleep(250);
   }

@@ -14,7 +14,11 @@ import { sleep } from '../../lab/processes';
 import { START_PATHS } from '../../src/api/routes/start';
 import type { RunKind } from '../../src/client';
 import { call, TOKEN, waitForStatus } from './api';
-import { failoverOf } from './failover';
+import {
+  describeWorkflowTaskTimeouts,
+  failoverOf,
+  type WorkflowTaskTimeout,
+} from './failover';
 import {
   PROD_API,
   type ProductionStack,
@@ -114,6 +118,8 @@ export interface Failover {
   attempts: number;
   /** The worker whose attempt completed it, as the history's ActivityTaskStarted event names it. */
   completedBy: string;
+  /** Workflow tasks that timed out after the kill (failover.ts). */
+  workflowTaskTimeouts: WorkflowTaskTimeout[];
 }
 
 /**
@@ -131,6 +137,7 @@ export async function failoverAfter(
     nextActivity: f.next.activity,
     attempts: f.retry.attempt,
     completedBy: f.retry.worker,
+    workflowTaskTimeouts: f.workflowTaskTimeouts,
   };
 }
 
@@ -138,5 +145,5 @@ export async function failoverAfter(
 export function failoverLine(kill: Kill, f: Failover): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
   const by = kill.others.find((w) => w.identity === f.completedBy);
-  return `${kill.victim.name} SIGKILLed in ${kill.activity}; its retry (attempt ${f.attempts}) started ${s(f.retryStartedMs)} after the kill on ${by?.name ?? f.completedBy}, the run moved on (${f.nextActivity} started) ${s(f.movedOnMs)} after the kill`;
+  return `${kill.victim.name} SIGKILLed in ${kill.activity}; its retry (attempt ${f.attempts}) started ${s(f.retryStartedMs)} after the kill on ${by?.name ?? f.completedBy}, the run moved on (${f.nextActivity} started) ${s(f.movedOnMs)} after the kill; ${describeWorkflowTaskTimeouts(f.workflowTaskTimeouts)}`;
 }

@@ -5,16 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../../lab/processes';
+import { testTempDir } from './tempDirs';
 
 export const PROMETHEUS = '/usr/bin/prometheus';
 export const PROMTOOL = '/usr/bin/promtool';
@@ -31,9 +25,21 @@ export interface Sample {
 }
 
 export class PrometheusServer {
-  readonly dir = mkdtempSync(join(tmpdir(), 'etcd-scaleout-prometheus-'));
-  readonly logFile = join(this.dir, 'prometheus.log');
+  private made?: string;
   private process?: ChildProcess;
+
+  /**
+   * Its folder, made on first use (start), not when the test file is loaded: a mocha process that loads
+   * the file without running it (another file's run, --grep) left empty folders behind.
+   */
+  get dir(): string {
+    this.made ??= testTempDir('etcd-scaleout-prometheus-');
+    return this.made;
+  }
+
+  get logFile(): string {
+    return join(this.dir, 'prometheus.log');
+  }
 
   constructor(
     private readonly listen: string,
@@ -134,6 +140,6 @@ export class PrometheusServer {
       await exited;
       clearTimeout(timer);
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.made) rmSync(this.made, { recursive: true, force: true });
   }
 }
