@@ -40,6 +40,17 @@ export interface Started<W extends Workflow = Workflow> {
   workflowType: string;
 }
 
+/**
+ * How long a worker may hold one workflow task: 5 s (the server's default is 10 s). A worker that is
+ * SIGKILLed while it holds one (prepare-ahead runs workflow tasks while a member catches up) leaves the
+ * run standing still until this runs out: measured on temporal-server, 1 kill in 12 moved on 10.5 s
+ * after the kill, where the others took 7.4-7.9 s (the heartbeat and sticky-queue settings,
+ * src/worker/create.ts). A workflow task takes milliseconds (the first of a run 40-65 ms, a replay of a
+ * few hundred events tens of ms on a loaded 2-core host), so 5 s is reached only by a dead or frozen
+ * worker; the cost of a miss is one WORKFLOW_TASK_TIMED_OUT and the task again on any worker.
+ */
+export const WORKFLOW_TASK_TIMEOUT = '5s';
+
 export interface StartOptions {
   workflowId?: string;
   taskQueue?: string;
@@ -76,6 +87,7 @@ export async function startRun(
       workflowId,
       // One run per ticket: a ticket whose run succeeded keeps that run; a failed one may be retried.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       args: [raw],
       typedSearchAttributes: [
         { key: EtcdCluster, value: request.cluster.name },

@@ -146,6 +146,11 @@ async function killDuringCatchUp(
       'the next activity ran on the other worker',
     );
     assert.ok(f.next.ms < 10_000, `failover in under 10 s: ${line}`);
+    assert.equal(
+      f.workflowTaskTimeoutSeconds,
+      5,
+      'started with a 5 s workflow task timeout (src/client/start.ts), so a task the dead worker held moves on',
+    );
   }
 }
 

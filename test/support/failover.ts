@@ -36,6 +36,8 @@ export interface Failover {
   next: { ms: number; worker: string; activity: string };
   /** Workflow tasks that timed out after the kill. */
   workflowTaskTimeouts: WorkflowTaskTimeout[];
+  /** The run's workflow task timeout (its start event), in seconds: how long a dead worker may hold one. */
+  workflowTaskTimeoutSeconds: number;
 }
 
 /** The timed-out workflow tasks after `killedAt`, with their kind and, if started, by whom. */
@@ -119,6 +121,10 @@ export async function failoverOf(
               ?.name ?? '',
         },
         workflowTaskTimeouts: workflowTaskTimeoutsAfter(events, killedAt),
+        workflowTaskTimeoutSeconds: Number(
+          events[0]?.workflowExecutionStartedEventAttributes
+            ?.workflowTaskTimeout?.seconds ?? 0,
+        ),
       };
     await sleep(250);
   }
