@@ -4,8 +4,10 @@
  *   /etc                an overlay (upper: <root>/etc-upper): /etc/etcd.env, /etc/ssl/etcd/ssl, the unit
  *   /var/lib/etcd       the node's data dir
  *   /usr/local/bin      etcd and etcdctl of the lab's version, and stand-ins for systemctl/journalctl
- *   /run                an overlay (upper: <root>/run-upper): what the node writes there (a unit's
- *                       runtime drop-ins in /run/systemd/system) stays the node's, never the machine's
+ *   /run/systemd        the node's own (<root>/run-systemd): a unit's runtime drop-ins
+ *                       (/run/systemd/system/...) stay the node's, never the machine's; a bind mount, so
+ *                       every namespace of the node (its etcd's, its sshd's) sees one folder (two overlays
+ *                       on one upper and work dir broke the copy-up of the machine's /run/systemd: ENOENT)
  *   /run/etcd-testhost  the service's pid and log (the stand-ins')
  *   /etc/kubernetes     on control-plane hosts only (see kubernetesDir)
  */
@@ -55,9 +57,9 @@ export class LabNode {
   get runDir(): string {
     return join(this.root, 'run');
   }
-  /** What the node wrote to its /run, seen from outside (e.g. <runUpper>/systemd/system/etcd.service.d). */
-  get runUpper(): string {
-    return join(this.root, 'run-upper');
+  /** The node's /run/systemd, seen from outside (e.g. <runSystemd>/system/etcd.service.d). */
+  get runSystemd(): string {
+    return join(this.root, 'run-systemd');
   }
   /**
    * This node's /etc/kubernetes, seen from outside: a control-plane host's (controlPlane.ts). When the folder
@@ -76,8 +78,7 @@ export class LabNode {
     for (const d of [
       this.etcUpper,
       join(this.root, 'etc-work'),
-      this.runUpper,
-      join(this.root, 'run-work'),
+      this.runSystemd,
       this.dataDir,
       this.binDir,
       this.runDir,
@@ -109,7 +110,8 @@ export class LabNode {
         mode: 0o444,
       });
     // The mount points, on the machine itself.
-    for (const d of ['/var/lib/etcd', '/run/etcd-testhost'])
+    // /run/systemd stays empty there: a /run/systemd/system would tell programs that systemd runs.
+    for (const d of ['/var/lib/etcd', '/run/etcd-testhost', '/run/systemd'])
       mkdirSync(d, { recursive: true });
   }
 
@@ -145,7 +147,7 @@ export class LabNode {
       `mount -t overlay overlay -o lowerdir=/etc,upperdir=${this.etcUpper},workdir=${join(this.root, 'etc-work')} /etc`,
       `mount --bind ${this.dataDir} /var/lib/etcd`,
       `mount --bind ${this.binDir} /usr/local/bin`,
-      `mount -t overlay overlay -o lowerdir=/run,upperdir=${this.runUpper},workdir=${join(this.root, 'run-work')} /run`,
+      `mount --bind ${this.runSystemd} /run/systemd`,
       `mount --bind ${this.runDir} /run/etcd-testhost`,
       `{ [ ! -d ${this.kubernetesDir} ] || { mkdir -p /etc/kubernetes && mount --bind ${this.kubernetesDir} /etc/kubernetes; }; }`,
       // bash sources ~/.bashrc for every command sshd runs: this machine's (a developer's pyenv set-up,

@@ -26,7 +26,7 @@ import { outcome, startRaw } from '../support/runs';
 
 /** The host's runtime drop-ins of etcd.service, seen from outside (its /run is its own overlay). */
 const runtimeDropIns = (host: TestHost): string[] => {
-  const dir = join(host.node.runUpper, 'systemd', 'system', 'etcd.service.d');
+  const dir = join(host.node.runSystemd, 'system', 'etcd.service.d');
   return existsSync(dir) ? readdirSync(dir) : [];
 };
 
