@@ -7,6 +7,7 @@
  * that run a worker in their own process.
  */
 import { NamespaceMissingError } from './client/namespace';
+import { MetricsAddressError } from './metrics/errors';
 import { TemporalConnectError, TemporalSettingsError } from './temporal';
 import { runWorker } from './worker/run';
 
@@ -16,6 +17,7 @@ if (require.main === module) {
   runWorker().catch((err) => {
     // The settings, the connection and the namespace fail in words of their own: no stack for those.
     const told =
+      err instanceof MetricsAddressError ||
       err instanceof TemporalSettingsError ||
       err instanceof TemporalConnectError ||
       err instanceof NamespaceMissingError;

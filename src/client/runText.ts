@@ -7,15 +7,14 @@
 import { inline } from '../domain/markdownText';
 import type { RequestLabels } from '../domain/request/submittedRequest';
 
-/** A request that names only its cluster gets its endpoints from the profile on the worker: the count is the worker's to know. */
+/**
+ * Names only what the request knows. A size ("3 -> 5 members") would come from cluster.endpoints, which
+ * need list only some of the members (etcd may have members the profile does not name,
+ * memberOrder.ts) or be left to the profile on the worker: the live count is the run's to find.
+ */
 export function runSummaryLine(request: RequestLabels): string {
-  const endpoints = request.cluster.endpoints;
-  const added = request.newMembers.length;
   const names = request.newMembers.map((m) => m.name).join(', ');
-  const size = endpoints
-    ? `${endpoints.length} -> ${endpoints.length + added} members`
-    : `+${added} member${added === 1 ? '' : 's'}`;
-  return `${request.cluster.name}: ${size} (${names})${request.ticket ? `, ticket ${request.ticket.id}` : ''}`;
+  return `${request.cluster.name}: add ${names}${request.ticket ? `, ticket ${request.ticket.id}` : ''}`;
 }
 
 export function runDetailsMarkdown(request: RequestLabels): string {
@@ -52,16 +51,11 @@ interface RemovalLabels {
 const ticketTail = (r: RemovalLabels) =>
   r.ticket ? `, ticket ${r.ticket.id}` : '';
 
+/** Names only what the request knows, like runSummaryLine: the members to remove, not a size. */
 export function scaleInSummaryLine(
   request: RemovalLabels & { removeMembers: string[] },
 ): string {
-  const n = request.cluster.endpoints?.length;
-  const removed = request.removeMembers.length;
-  const size =
-    n !== undefined
-      ? `${n} -> ${n - removed} members`
-      : `-${removed} member${removed === 1 ? '' : 's'}`;
-  return `${request.cluster.name}: ${size} (remove ${request.removeMembers.join(', ')})${ticketTail(request)}`;
+  return `${request.cluster.name}: remove ${request.removeMembers.join(', ')}${ticketTail(request)}`;
 }
 
 export function scaleInDetailsMarkdown(

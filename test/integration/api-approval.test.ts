@@ -290,7 +290,7 @@ describe('HTTP API on the real stack', () => {
       );
       assert.equal(
         item.summary,
-        'lab-50: 3 -> 5 members (etcd4, etcd5), ticket OPS-1',
+        'lab-50: add etcd4, etcd5, ticket OPS-1',
         'the one-line summary set at start',
       );
       const byTicket = await waitForList('ticket=OPS-1', (items) =>

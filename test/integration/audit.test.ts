@@ -72,7 +72,7 @@ describe('audit report from the history on the real stack', () => {
       // The Temporal UI shows what the run is about: a one-line summary and short markdown details.
       assert.equal(
         await description.staticSummary(),
-        'lab-45: 3 -> 5 members (etcd4, etcd5), ticket AUD-45',
+        'lab-45: add etcd4, etcd5, ticket AUD-45',
       );
       const details = (await description.staticDetails()) ?? '';
       for (const part of [

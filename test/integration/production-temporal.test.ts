@@ -5,24 +5,17 @@
  *
  * The canary is held in catch-up for real (its etcd SIGSTOPped the moment it is ready and the
  * leader's log run past it, as serverRestart.test.ts does), so waitForCatchUp is in flight,
- * heartbeating, while a worker is killed or the server is restarted.
+ * heartbeating, while a worker is killed (test/support/productionKills.ts) or the server is restarted.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
 import { execFileP, sleep } from '../../lab/processes';
 import { findTemporalCli } from '../../lab/temporal';
 import { buildApi } from '../../src/api/server';
 import type { AuditReport } from '../../src/audit';
-import { connectClient } from '../../src/client';
-import {
-  resolveTemporalSettings,
-  TemporalConnectError,
-} from '../../src/temporal';
+import { resolveTemporalSettings } from '../../src/temporal';
 import { probeTemporal } from '../../src/temporal/probe';
-import type { scaleOutEtcd } from '../../src/workflows';
 import {
   API_TOKENS,
   call,
@@ -32,13 +25,13 @@ import {
   waitForStatus,
 } from '../support/api';
 import { cli, show } from '../support/cli';
-import { describeWorkflowTaskTimeouts, failoverOf } from '../support/failover';
 import { useLab } from '../support/labs';
 import {
-  completedThroughApi,
-  killHolderOf,
-  startThroughApi,
-} from '../support/productionRuns';
+  failoverTally,
+  type KillReport,
+  killDuringCatchUp,
+  startScaleOut,
+} from '../support/productionKills';
 import {
   PROD_API,
   PROD_NAMESPACE,
@@ -46,113 +39,16 @@ import {
   type ProductionStack,
   prodTemporalEnv,
   useProductionStack,
-  waitForPollers,
 } from '../support/productionStack';
+import { refusedConnection, runWorkerOnce } from '../support/refusals';
 import { waitForProgress } from '../support/runs';
+import { SummaryLines } from '../support/summaryLines';
 import { freezeLearnerBehind, signal } from '../support/triggers';
 
 const FIVE = ['etcd1', 'etcd2', 'etcd3', 'etcd4', 'etcd5'];
-const summary: string[] = [];
-/** Each kill's failover (ms), for the summary. */
-const failovers: number[] = [];
-const WORKER = join(__dirname, '..', '..', 'src', 'worker.js');
-
-/** The shipped worker with `env` over the test's, until it exits (it must, within a minute). */
-function runWorkerOnce(
-  env: Record<string, string>,
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [WORKER],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) =>
-        resolve({
-          code: err ? ((err as { code?: number }).code ?? -1) : 0,
-          out: stdout + stderr,
-        }),
-    );
-  });
-}
-
-/** Starts lab `block`'s 3 -> 5 through the API as alice's ticket; the run's handle. */
-const startScaleOut = (
-  stack: ProductionStack,
-  lab: ReturnType<ReturnType<typeof useLab>>,
-  ticket: string,
-) =>
-  startThroughApi(
-    stack,
-    lab,
-    'scaleout',
-    lab.ticketRequest({ ticket: { id: ticket, requestedBy: 'alice' } }),
-  ) as Promise<WorkflowHandle<typeof scaleOutEtcd>>;
-
-/**
- * A 3 -> 5 through the API whose canary is held in catch-up; the worker running waitForCatchUp is
- * SIGKILLed. The run must complete on the other worker, and the history must show the run moving on
- * (the first activity scheduled after the kill starting there) less than 10 s after the kill: the
- * heartbeat timeout finds the dead attempt, the retry runs on the other worker, and the workflow task
- * that follows does not wait long on the dead worker's sticky queue (src/worker/create.ts). A new
- * worker `replacement` keeps two running. Returns the run's workflow ID.
- */
-async function killDuringCatchUp(
-  stack: ProductionStack,
-  lab: ReturnType<ReturnType<typeof useLab>>,
-  ticket: string,
-  replacement: string,
-): Promise<string> {
-  const keys = await lab.seedKeys(30);
-  const frozen = freezeLearnerBehind(lab.hosts[0], lab.cluster);
-  const t0 = Date.now();
-  const handle = await startScaleOut(stack, lab, ticket);
-  const pid = await frozen;
-  await waitForProgress(
-    handle,
-    (p) => p.members[0]?.state === 'catching-up',
-    'etcd4 catching-up',
-  );
-  const { victim, others, killedAt } = await killHolderOf(
-    stack,
-    handle,
-    'waitForCatchUp',
-  );
-  const other = others[0];
-  signal(pid, 'SIGCONT');
-  try {
-    await afterKill();
-  } finally {
-    // Two workers again for what follows, whether or not this kill's checks passed.
-    await waitForPollers(stack.client, [stack.startWorker(replacement)]);
-  }
-  return handle.workflowId;
-
-  async function afterKill(): Promise<void> {
-    const f = await failoverOf(handle, killedAt, 'waitForCatchUp');
-    await completedThroughApi(handle.workflowId);
-    await invariants(lab, FIVE, keys);
-    failovers.push(f.next.ms);
-    const line = `3 -> 5 through the API in ${((Date.now() - t0) / 1000).toFixed(1)}s; ${victim.name} SIGKILLed in waitForCatchUp: its retry (attempt ${f.retry.attempt}) started ${(f.retry.ms / 1000).toFixed(1)}s after the kill, the next activity (${f.next.activity}) ${(f.next.ms / 1000).toFixed(1)}s after; ${describeWorkflowTaskTimeouts(f.workflowTaskTimeouts)}`;
-    summary.push(line);
-    console.log(`      ${line}`);
-    assert.equal(
-      f.retry.worker,
-      other.identity,
-      'the retry ran on the other worker',
-    );
-    assert.equal(
-      f.next.worker,
-      other.identity,
-      'the next activity ran on the other worker',
-    );
-    assert.ok(f.next.ms < 10_000, `failover in under 10 s: ${line}`);
-    assert.equal(
-      f.workflowTaskTimeoutSeconds,
-      5,
-      'started with a 5 s workflow task timeout (src/client/start.ts), so a task the dead worker held moves on',
-    );
-  }
-}
+const summary = new SummaryLines();
+/** The kills' lines and failovers (ms), for the summary. */
+const kills: KillReport = { summary, failovers: [] };
 
 describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker processes, the HTTP API', () => {
   const stackOf = useProductionStack();
@@ -169,14 +65,9 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
     );
   });
   after(() => {
-    if (failovers.length)
-      summary.push(
-        `failover (SIGKILL -> next activity started on the other worker), ${failovers.length} kills: ${failovers.map((ms) => `${(ms / 1000).toFixed(1)}s`).join(', ')}`,
-      );
-    if (summary.length)
-      console.log(
-        `\n      production stack summary:\n${summary.map((l) => `      ${l}`).join('\n')}`,
-      );
+    if (kills.failovers.length)
+      summary.lines.push(failoverTally(kills.failovers));
+    summary.print('production stack summary');
   });
 
   it('a worker or a CLI on a namespace the server does not have says so, with the command that creates it', async () => {
@@ -206,18 +97,8 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
     const pki = stack.server.pki;
     assert.ok(pki, 'the stack runs over mutual TLS');
     const address = stack.server.address;
-    const refusal = async (env: Record<string, string>) => {
-      try {
-        const c = await connectClient({
-          env: { TEMPORAL_ADDRESS: address, ...env },
-        });
-        await c.connection.close();
-      } catch (err) {
-        assert.ok(err instanceof TemporalConnectError, String(err));
-        return err;
-      }
-      assert.fail('the server took the connection');
-    };
+    const refusal = (env: Record<string, string>) =>
+      refusedConnection(address, env);
     const cliEnv = {
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: PROD_NAMESPACE,
@@ -335,7 +216,7 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
     let id = '';
 
     it('completes on the other worker; from the kill to the next activity started there in under 10 s', async () => {
-      id = await killDuringCatchUp(stack, labOf(), 'PROD-1', 'worker-c');
+      id = await killDuringCatchUp(stack, labOf(), 'PROD-1', 'worker-c', kills);
     });
 
     it('lists the run by cluster and by ticket through SQL visibility', async () => {
@@ -390,7 +271,7 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
     describe(`another 3 -> 5, its worker SIGKILLed again (lab ${block})`, () => {
       const labOf = useLab({ block });
       it('completes on the other worker; from the kill to the next activity started there in under 10 s', async () => {
-        await killDuringCatchUp(stack, labOf(), ticket, replacement);
+        await killDuringCatchUp(stack, labOf(), ticket, replacement, kills);
       });
     });
 
@@ -466,8 +347,7 @@ describe('production-shaped Temporal: temporal-server on PostgreSQL, two worker 
           `${w.name} survives the restart; see ${w.logFile}`,
         );
       const line = `server down ${((upAt - downAt) / 1000).toFixed(1)}s (restart ${(stack.server.times.server / 1000).toFixed(1)}s); run completed ${((Date.now() - upAt) / 1000).toFixed(1)}s after it was back`;
-      summary.push(line);
-      console.log(`      ${line}`);
+      summary.add(line);
     });
   });
 });

@@ -63,7 +63,7 @@ describe('run kinds: one start path for every workflow type', () => {
     if (!v.ok) return;
     assert.equal(
       v.request.summary,
-      'lab-10: -2 members (remove etcd4, etcd5), ticket OPS-7',
+      'lab-10: remove etcd4, etcd5, ticket OPS-7',
     );
     assert.match(
       v.request.details,

@@ -10,6 +10,7 @@ import {
   meterName,
   workerHistogramBuckets,
 } from '../../../src/metrics/catalog';
+import { MetricsAddressError } from '../../../src/metrics/errors';
 
 describe('metrics', () => {
   it('the API counts requests by route, method and status, and times them in cumulative buckets', () => {
@@ -55,18 +56,40 @@ describe('metrics', () => {
       metricsAddress({ ETCD_SCALEOUT_METRICS_ADDRESS: '127.0.0.1:9464' }),
       '127.0.0.1:9464',
     );
+    assert.equal(
+      metricsAddress({ ETCD_SCALEOUT_METRICS_ADDRESS: '[::1]:9465' }),
+      '[::1]:9465',
+    );
     assert.deepEqual(hostAndPort('[::1]:9465'), { host: '::1', port: 9465 });
-    for (const bad of [
-      'localhost:9464',
-      '127.0.0.1',
-      '127.0.0.1:0',
-      '127.0.0.1:70000',
-    ])
+    for (const [bad, problem] of [
+      ['localhost:9464', /localhost is not an IP address/],
+      ['127.0.0.1', /no port/],
+      ['::1:9464', /IPv6 address goes in brackets/],
+      ['127.0.0.1:0', /port 0 is not between 1 and 65535/],
+      ['127.0.0.1:70000', /port 70000 is not between 1 and 65535/],
+    ] as const)
       assert.throws(
         () =>
           metricsAddress({ API_METRICS_ADDRESS: bad }, 'API_METRICS_ADDRESS'),
-        /API_METRICS_ADDRESS must be an IP address and a port/,
+        (err: unknown) => {
+          assert.ok(err instanceof MetricsAddressError);
+          assert.equal(err.name, 'MetricsAddressError');
+          assert.equal(err.setting, 'API_METRICS_ADDRESS');
+          assert.equal(err.value, bad);
+          assert.match(err.problem, problem);
+          assert.match(
+            err.message,
+            /^API_METRICS_ADDRESS must be an IP address and a port/,
+          );
+          return true;
+        },
       );
+    assert.throws(
+      () => metricsAddress({ ETCD_SCALEOUT_METRICS_ADDRESS: 'x' }),
+      (err: unknown) =>
+        err instanceof MetricsAddressError &&
+        err.setting === 'ETCD_SCALEOUT_METRICS_ADDRESS',
+    );
   });
 
   it('names every metric once, counters with _total, the worker histograms with their buckets', () => {
