@@ -34,8 +34,13 @@ describe('etcd and node faults on the real stack', () => {
     let first: Awaited<ReturnType<typeof acts.addLearner>> | undefined;
     for (let tries = 0; !first; tries++) {
       while (Date.now() % 1000 > 50) await sleep(5);
+      const second = Math.floor(Date.now() / 1000);
       try {
-        first = await acts.addLearner(cluster, member, {});
+        const added = await acts.addLearner(cluster, member, {});
+        // The add waits out "unhealthy cluster" inside its attempt (membership.ts): one that did has left
+        // the second it was aligned to. Take it back and align again: the cluster now accepts adds at once.
+        if (Math.floor(Date.now() / 1000) === second) first = added;
+        else await acts.removeMember(cluster, member.peerURL);
       } catch (err) {
         if (tries > 60 || !/unhealthy/.test((err as Error).message)) throw err;
         await sleep(500);
