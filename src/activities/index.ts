@@ -62,5 +62,6 @@ export type {
 } from './kube/activities';
 export type { NodeFacts, NodePaths } from './node/activities';
 export type { CertificateAuthorityRef } from './node/certificates';
+export type { EnvFileRead } from './node/envSource';
 export type { SshTarget } from './node/ssh';
 export type { ProfileSettings } from './profiles';

@@ -8,13 +8,19 @@ import { remote } from './remote';
 import { sh } from './shell';
 import type { SshRunner, SshTarget } from './ssh';
 
+/** An env file as read on its node: its text (secret-looking values withheld), or exists: false. */
+export interface EnvFileRead {
+  exists: boolean;
+  text: string;
+}
+
 export function createEnvSourceActivities(deps: { ssh: SshRunner }) {
   return {
     /** The env file's text (secret-looking values withheld), or exists: false. Reads only. */
     async readEnvFile(
       target: SshTarget,
       envFile: string,
-    ): Promise<{ exists: boolean; text: string }> {
+    ): Promise<EnvFileRead> {
       const r = await remote(deps.ssh).mustRun(
         target,
         sh`if [ -e ${envFile} ]; then echo present; cat -- ${envFile}; else echo absent; fi`,

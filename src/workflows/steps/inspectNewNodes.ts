@@ -5,7 +5,7 @@
  * pushed to the caller's list, so all of them are reported at once.
  */
 import { isCancellation, patched } from '@temporalio/workflow';
-import type { ClusterState, NodeFacts } from '../../activities';
+import type { ClusterState, EnvFileRead, NodeFacts } from '../../activities';
 import type { NewMember, ScaleOutRequest } from '../../domain/request/request';
 import { activities } from '../run/activityPolicies';
 import { causeOf } from '../run/causeOf';
@@ -30,6 +30,19 @@ const bindAddressOf = (m: NewMember) => m.listenAddress ?? m.host;
 const where = (m: NewMember, i: number) =>
   `newMembers[${i}] ${m.name} (${m.host})`;
 
+/** A new host's probe (inspectNode): etcd version, ports, service, data dir and machine ID in one SSH command. */
+const probe = (
+  reads: ReturnType<typeof activities>,
+  request: ScaleOutRequest,
+  m: NewMember,
+) =>
+  reads.inspectNode(
+    sshTarget(request, m),
+    request.node,
+    portsOf(m),
+    bindAddressOf(m),
+  );
+
 /**
  * The reads that need only the request, started before the cluster's status is read (they waited for
  * it, ~0.1 s and a workflow task, though nothing of it goes into them): each new host's probe, its own
@@ -42,8 +55,6 @@ export interface EarlyReads {
   ownEnv: Array<Promise<EnvFileRead> | undefined>;
   safety: Promise<string[]>;
 }
-
-type EnvFileRead = { exists: boolean; text: string };
 
 /** `p`, its failure marked handled until it is awaited where it is judged (else it would fail the workflow task). */
 const handled = <T>(p: Promise<T>): Promise<T> => {
@@ -58,14 +69,7 @@ export function startEarlyReads(request: ScaleOutRequest): EarlyReads {
     activitySummary('preflight'),
   );
   const facts = request.newMembers.map((m) =>
-    handled(
-      reads.inspectNode(
-        sshTarget(request, m),
-        request.node,
-        portsOf(m),
-        bindAddressOf(m),
-      ),
-    ),
+    handled(probe(reads, request, m)),
   );
   const ownEnv = request.newMembers.map((m) =>
     request.node.envFrom === 'member'
@@ -152,13 +156,7 @@ export async function inspectNewNodes(
     (safetyBeside && !oneProbe ? clusterSafetyProblems(request) : undefined);
   const facts = request.newMembers.map(async (m, i) => {
     try {
-      return await (early?.facts[i] ??
-        reads.inspectNode(
-          sshTarget(request, m),
-          request.node,
-          portsOf(m),
-          bindAddressOf(m),
-        ));
+      return await (early?.facts[i] ?? probe(reads, request, m));
     } catch (err) {
       if (isCancellation(err)) throw err; // a cancelled run is Cancelled, not a node problem
       problems.push(`${where(m, i)}: ${causeOf(err)}`);

@@ -8,6 +8,7 @@ import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type {
   CertificateAuthorityRef,
   ClusterState,
+  EnvFileRead,
   NodeFacts,
   SshTarget,
 } from '../../activities';
@@ -231,7 +232,7 @@ async function futureEnvOf(
   initialCluster: string,
   at: string,
   problems: string[],
-  ownEnv?: Promise<{ exists: boolean; text: string }>,
+  ownEnv?: Promise<EnvFileRead>,
 ): Promise<Record<string, string> | undefined> {
   const { node } = request;
   const { envFrom } = plan;
@@ -270,7 +271,7 @@ export async function prepareNodeEnv(
   at: string,
   problems: string[],
   /** The node's env file, read beside its probe (inspectNewNodes.ts startEarlyReads). */
-  ownEnv?: Promise<{ exists: boolean; text: string }>,
+  ownEnv?: Promise<EnvFileRead>,
 ): Promise<NodeEnvPlan | undefined> {
   const { node, strategy } = request;
   const envFrom = resolveEnvFrom(request, facts.envFileExists);
