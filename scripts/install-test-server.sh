@@ -84,7 +84,7 @@ jar cf "$DIR/launcher.jar" -C "$DIR/classes" .
 rm -rf "$DIR/classes"
 
 CLASS_PATH="$DIR/launcher.jar:$DIR/lib/*"
-JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+JAVA_OPTS="-XX:+UseSerialGC -XX:-UsePerfData -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
 # The SDK gives the server 5 s to answer, on a busy machine too: a class-data archive recorded from
 # one start (on a free port, ended after 5 s) halves the JVM's start time.
 timeout -s TERM 5 java $JAVA_OPTS -XX:ArchiveClassesAtExit="$DIR/startup.jsa" -cp "$CLASS_PATH" LoopbackTestServer 0 >/dev/null 2>&1 || true

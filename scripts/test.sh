@@ -8,6 +8,16 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests
 echo "[test] lint (Biome: formatter and linter)"
 npm run --silent lint
+# Everything the tests write to a temporary folder (labs, logs, the dev servers' and Prometheus' files)
+# goes into one folder of this run, removed when it ends, passed or failed: the machine is left as it was
+# found. ETCD_SCALEOUT_KEEP_TMP=1 keeps it (its path printed) to read a failed test's lab and logs.
+run_tmp="$(mktemp -d "${TMPDIR:-/tmp}/etcd-scaleout-test-XXXXXX")"
+chmod 755 "$run_tmp" # the lab's PostgreSQL runs as its own user and reads its data dir below it
+export TMPDIR="$run_tmp"
+remove_run_tmp() {
+  if [ "${ETCD_SCALEOUT_KEEP_TMP:-0}" = 1 ]; then echo "[test] kept $run_tmp"; else rm -rf "$run_tmp"; fi
+}
+trap remove_run_tmp EXIT
 start=$(date +%s)
 status=0
 if [ $# -gt 0 ]; then
@@ -16,11 +26,11 @@ if [ $# -gt 0 ]; then
   exit $status
 fi
 port="${TEST_TEMPORAL_PORT:-7244}"
-logs="$(mktemp -d "${TMPDIR:-/tmp}/etcd-scaleout-test-lanes-XXXXXX")"
+logs="$(mktemp -d "$run_tmp/lanes-XXXXXX")"
 TEST_LANE=2 TEST_TEMPORAL_PORT=$((port + 1)) npx mocha >"$logs/lane2" 2>&1 &
 lane2=$!
 # An interrupted run stops lane 2 too (its mocha's root hooks stop its labs and its dev server).
-trap 'kill -INT "$lane2" 2>/dev/null || true; wait "$lane2" 2>/dev/null || true; rm -rf "$logs"' EXIT
+trap 'kill -INT "$lane2" 2>/dev/null || true; wait "$lane2" 2>/dev/null || true; remove_run_tmp' EXIT
 echo "[test] lane 2 started in the background (pid $lane2, Temporal port $((port + 1))): printed when both lanes end"
 TEST_LANE=1 TEST_TEMPORAL_PORT=$port npx mocha 2>&1 | tee "$logs/lane1" || status=$?
 echo "lane 1 time: $(($(date +%s) - start))s"
