@@ -18,7 +18,12 @@ import { buildAuditReport } from '../../src/audit';
 import { flattenFailure } from '../../src/client';
 import { WORKFLOW_TYPE } from '../../src/config';
 import type { BenchCase } from './config';
-import { type ActivitySpan, activitySpans } from './timeline';
+import {
+  type ActivitySpan,
+  activitySpans,
+  type WorkflowTaskTimes,
+  workflowTaskTimes,
+} from './timeline';
 
 const execFileP = promisify(execFile);
 const ROOT = join(__dirname, '..', '..', '..');
@@ -180,6 +185,8 @@ export interface WorkflowRun {
   promoteLagMs: number[];
   /** Each activity's span in the run (scripts/bench/timeline.ts). */
   spans: ActivitySpan[];
+  /** The run's workflow tasks (the part of "no activity running" the worker's workflow code takes). */
+  workflowTasks: WorkflowTaskTimes;
 }
 
 /** One scaleOutEtcd run on the lab, start to result, through `taskQueue`. */
@@ -204,6 +211,7 @@ export async function runWorkflow(
   });
   const ms = performance.now() - t0;
   const report = await buildAuditReport(client, handle.workflowId);
+  const history = await handle.fetchHistory();
   const completedAt = (name: string) =>
     report.activities
       .filter((a) => a.name === name && a.outcome === 'completed')
@@ -218,6 +226,7 @@ export async function runWorkflow(
       (p, i) => p - (caughtUp[i] ?? p),
     ),
     spans: activitySpans(report),
+    workflowTasks: workflowTaskTimes(history.events ?? []),
   };
 }
 

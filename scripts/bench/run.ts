@@ -26,7 +26,13 @@ import {
 } from './config';
 import { largeRound } from './large';
 import { type CaseResult, caseLine, median, seconds } from './stats';
-import { type ActivitySpan, timelineLines } from './timeline';
+import {
+  type ActivitySpan,
+  sequenceLines,
+  timelineLines,
+  type WorkflowTaskTimes,
+  workflowTaskLine,
+} from './timeline';
 import { type BenchWorker, startWorker } from './worker';
 
 const TASK_QUEUE = 'etcd-scaleout-bench';
@@ -70,13 +76,17 @@ async function withLabs<T>(
 }
 
 /** Per case, each workflow run's time and activity spans: the median run's are printed. */
-type Runs = Array<{ ms: number; spans: ActivitySpan[] }>;
+type Runs = Array<{
+  ms: number;
+  spans: ActivitySpan[];
+  workflowTasks?: WorkflowTaskTimes;
+}>;
 
 function medianRunTimeline(name: string, runs: Runs): string {
   const sorted = [...runs].sort((a, b) => a.ms - b.ms);
   const mid = sorted[Math.floor((sorted.length - 1) / 2)];
   return mid
-    ? `${name}: where the median run's ${seconds(mid.ms)} went (per activity type: time from scheduled to closed)\n${timelineLines(mid.spans, mid.ms)}`
+    ? `${name}: where the median run's ${seconds(mid.ms)} went (per activity type: time from scheduled to closed)\n${timelineLines(mid.spans, mid.ms)}${mid.workflowTasks ? `\n${workflowTaskLine(mid.workflowTasks)}` : ''}\n${name}: the same run in order (seconds from its start)\n${sequenceLines(mid.spans, mid.ms)}`
     : `${name}: no run`;
 }
 
@@ -96,7 +106,11 @@ async function round(
       out.workflowMs.push(run.ms);
       out.promoteLagMs.push(...run.promoteLagMs);
       out.historyEventsPerMember.push(run.historyEvents / run.members);
-      runs.push({ ms: run.ms, spans: run.spans });
+      runs.push({
+        ms: run.ms,
+        spans: run.spans,
+        workflowTasks: run.workflowTasks,
+      });
     };
     for (const step of r % 2 === 0 ? [bare, workflow] : [workflow, bare])
       await step();

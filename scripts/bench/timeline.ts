@@ -77,3 +77,60 @@ export function timelineLines(spans: ActivitySpan[], totalMs: number): string {
     `  ${'(no activity running)'.padEnd(24)} ${(uncovered(spans, totalMs) / 1000).toFixed(2)} s`,
   ].join('\n');
 }
+
+/**
+ * The run as a sequence, one line per activity in the order scheduled: "+0.412 -> +0.486 addLearner",
+ * so the gaps between steps (workflow tasks, hand-offs) and what ran at once can be read off.
+ */
+export function sequenceLines(spans: ActivitySpan[], totalMs: number): string {
+  const at = (ms: number) =>
+    Number.isFinite(ms) ? `+${(ms / 1000).toFixed(3)}` : '  open';
+  return [
+    ...spans.map(
+      (s) =>
+        `  ${at(s.start)} -> ${at(s.end)}  ${s.type}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ''}`,
+    ),
+    `  ${at(totalMs)}           result`,
+  ].join('\n');
+}
+
+/** The run's workflow tasks: how many, and their summed time from scheduled to started and started to completed. */
+export interface WorkflowTaskTimes {
+  count: number;
+  waitMs: number;
+  runMs: number;
+}
+
+type HistoryEvent = {
+  eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+  workflowTaskScheduledEventAttributes?: unknown;
+  workflowTaskStartedEventAttributes?: unknown;
+  workflowTaskCompletedEventAttributes?: unknown;
+};
+
+/** From a run's history events (in order): each workflow task's wait for a worker and its run there. */
+export function workflowTaskTimes(events: HistoryEvent[]): WorkflowTaskTimes {
+  const ms = (e: HistoryEvent) =>
+    Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+  const out = { count: 0, waitMs: 0, runMs: 0 };
+  let scheduled: number | undefined;
+  let started: number | undefined;
+  for (const e of events) {
+    if (e.workflowTaskScheduledEventAttributes) scheduled = ms(e);
+    else if (e.workflowTaskStartedEventAttributes && scheduled !== undefined) {
+      started = ms(e);
+      out.waitMs += started - scheduled;
+    } else if (
+      e.workflowTaskCompletedEventAttributes &&
+      started !== undefined
+    ) {
+      out.count += 1;
+      out.runMs += ms(e) - started;
+      scheduled = started = undefined;
+    }
+  }
+  return out;
+}
+
+export const workflowTaskLine = (t: WorkflowTaskTimes): string =>
+  `  ${'(workflow tasks)'.padEnd(24)} ${t.count}: ${(t.waitMs / 1000).toFixed(2)} s waiting for the worker, ${(t.runMs / 1000).toFixed(2)} s from started to completed`;
