@@ -233,22 +233,47 @@ export function preparedAhead(calls: string[]): string[] {
 /**
  * The calls after preflight (their joins as preparedAhead writes them). Validate reads the cluster's
  * profile; preflight inspects the cluster and, beside it, the new nodes (each probe reads its machine
- * ID too), their own env files and the lock (in any order); the lock is taken right after.
+ * ID too), their own env files, the members' hosts' env files and the lock (in any order); the lock is
+ * taken right after.
  */
 export function afterPreflight(all: string[]): string[] {
   assert.equal(all[0], 'loadClusterProfile');
   const calls = all.slice(1);
-  // The node probes, their env files and the lock are asked beside the cluster's status: in any order.
-  assert.deepEqual(calls.slice(0, 6).sort(), [
+  // The node probes, their env files, the members' hosts' env files and the lock are asked beside the
+  // cluster's status: in any order.
+  assert.deepEqual(calls.slice(0, 9).sort(), [
     'inspectCluster',
     'inspectNode etcd4', // reads the machine ID too
     'inspectNode etcd5',
+    'readEnvFile', // etcd1-3's hosts (steps/memberHosts.ts)
+    'readEnvFile',
+    'readEnvFile',
     'readEnvFile etcd4',
     'readEnvFile etcd5',
     'readScaleOutLock',
   ]);
-  assert.equal(calls[6], 'acquireScaleOutLock');
-  return envWritesSorted(preparedAhead(calls.slice(7)));
+  assert.equal(calls[9], 'acquireScaleOutLock');
+  return envWritesSorted(resultReadFirst(preparedAhead(calls.slice(10))));
+}
+
+/**
+ * The result's member list is read as the memberEnvFiles phase starts, beside its writes (in any order
+ * with them): placed just before the first write, as the expectations list it.
+ */
+function resultReadFirst(calls: string[]): string[] {
+  const firstWrite = calls.findIndex((c) =>
+    c.startsWith('updateMemberEnvFile'),
+  );
+  const read = calls.lastIndexOf('inspectCluster');
+  if (firstWrite < 0 || read < 0) return calls;
+  const out = [...calls];
+  out.splice(read, 1);
+  out.splice(
+    read < firstWrite ? firstWrite - 1 : firstWrite,
+    0,
+    'inspectCluster',
+  );
+  return out;
 }
 
 /** The memberEnvFiles phase writes every file at once: each run of its writes, sorted (as memberEnvCalls lists them). */

@@ -74,7 +74,7 @@ describe('the apiservers phase on the time-skipping test server, stub activities
       ...tell(HOSTS[2]),
       // kubeadm's ConfigMap once, through the first node, after every apiserver was told.
       `updateKubeadmConfigMap ${HOSTS[0]}`,
-      'inspectCluster',
+      // The result's member list was read beside the members' env files, before this phase.
       'releaseScaleOutLock',
     ]);
     const a = r.result.apiservers;

@@ -65,8 +65,8 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
       'takeSnapshot',
       ...joinCalls('etcd4'),
       'verifyCluster',
+      'inspectCluster', // the result's member list, read beside the env files
       ...memberEnvCalls('etcd4'),
-      'inspectCluster',
       'releaseScaleOutLock',
     ]);
     const { result } = r;

@@ -30,8 +30,8 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities: member
     });
     assert.ok(r.ok, `the run succeeds${r.ok ? '' : `: ${r.message}`}`);
     assert.deepEqual(afterPreflight(r.calls).slice(-7), [
+      'inspectCluster', // the result's member list, read beside the env files
       ...memberEnvCalls('etcd4', 'etcd5'),
-      'inspectCluster',
       'releaseScaleOutLock',
     ]);
     const report = r.result.memberEnvFiles;
@@ -51,6 +51,32 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities: member
     assert.ok(r.result.warnings.includes(left), r.result.warnings.join('; '));
   });
 
+  it('a member host that does not answer in preflight: the plan warns before any change, the run goes on and updates the file once the host answers', async () => {
+    const r = await run(request(), {
+      'readEnvFile @127.0.90.12': {
+        type: ErrorType.SshFailed,
+        message: 'connect ECONNREFUSED 127.0.90.12:2222',
+      },
+    });
+    assert.ok(r.ok, `the run succeeds${r.ok ? '' : `: ${r.message}`}`);
+    const warning =
+      "member host 127.0.90.12 did not answer over SSH in preflight (SshFailed: connect ECONNREFUSED 127.0.90.12:2222): after the new members join, its /etc/etcd.env is updated only if it answers then, else left by hand (the run's memberEnvFiles report says what to write)";
+    assert.ok(
+      r.result.warnings.includes(warning),
+      r.result.warnings.join('; '),
+    );
+    assert.deepEqual(
+      r.result.memberEnvFiles?.files.map((f) => `${f.member} ${f.state}`),
+      [
+        'etcd1 updated',
+        'etcd2 updated',
+        'etcd3 updated',
+        'etcd4 updated',
+        'etcd5 updated',
+      ],
+    );
+  });
+
   it('any other failure stops the phase, once every write in flight has ended, and puts back every file it changed, newest first; the run succeeds', async () => {
     const r = await run(request(), {
       'updateMemberEnvFile etcd4': {
@@ -64,14 +90,15 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities: member
       ...joinCalls('etcd4'),
       'verifyCluster',
       ...joinCalls('etcd5', 'ahead'),
-      // Written all at once: etcd5's write had gone out beside etcd4's failing one.
+      // Written all at once: etcd5's write had gone out beside etcd4's failing one; the result's member
+      // list is read beside them.
+      'inspectCluster',
       ...memberEnvCalls('etcd4', 'etcd5'),
       'restoreEnvFile etcd5',
       'restoreEnvFile etcd4',
       'restoreEnvFile',
       'restoreEnvFile',
       'restoreEnvFile',
-      'inspectCluster',
       'releaseScaleOutLock',
     ]);
     const report = r.result.memberEnvFiles;

@@ -101,8 +101,8 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
       ...joinCalls('etcd4'),
       'verifyCluster',
       ...joinCalls('etcd5', 'ahead'),
+      'inspectCluster', // the result's member list, read beside the env files
       ...memberEnvCalls('etcd4', 'etcd5'),
-      'inspectCluster',
       'releaseScaleOutLock',
     ]);
     const { result } = r;

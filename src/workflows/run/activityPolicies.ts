@@ -69,6 +69,15 @@ const whileUnhealthy = (s: Strategy): ActivityOptions => ({
 export const ACTIVITY_POLICIES = {
   /** Reads: the cluster, a node. */
   read: (_: Strategy): ActivityOptions => base,
+  /**
+   * A read whose answer only informs (a member's host in a scale-out's preflight): one attempt, so a
+   * host that does not answer is said at once rather than waited for through retries.
+   */
+  readOnce: (_: Strategy): ActivityOptions => ({
+    ...base,
+    startToCloseTimeout: '30s',
+    retry: retry(1),
+  }),
   /** The snapshot: a large stream, resumed from a verified file. */
   backup: (_: Strategy): ActivityOptions => ({
     ...base,

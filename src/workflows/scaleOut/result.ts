@@ -61,22 +61,31 @@ const summary = (m: MemberInfo): MemberSummary => ({
   isLearner: m.isLearner,
 });
 
+/** The member list once the last member is verified, read linearizably (every join answered is listed). */
+export async function readMembersAfter(
+  request: ScaleOutRequest,
+): Promise<MemberSummary[]> {
+  const after = await activities(
+    'read',
+    request.strategy,
+    activitySummary('result'),
+  ).inspectCluster(request.cluster, { linearizable: true });
+  return after.members.map(summary);
+}
+
+/** The run's result from the member list after it (`membersAfter`, else read now). */
 export async function result(
   request: ScaleOutRequest,
   before: ClusterState,
   plan: ScaleOutPlan,
   progress: Progress,
   stoppedAfterCanary: boolean,
+  membersAfter?: Promise<MemberSummary[]>,
 ): Promise<ScaleOutResult> {
-  const after = await activities(
-    'read',
-    request.strategy,
-    activitySummary('result'),
-  ).inspectCluster(request.cluster, { linearizable: true }); // every join answered is listed
   return resultOf(
     request,
     before,
-    after.members.map(summary),
+    await (membersAfter ?? readMembersAfter(request)),
     plan,
     progress,
     stoppedAfterCanary,

@@ -42,7 +42,12 @@ import {
 } from '../steps/updateMemberEnvFiles';
 import { validate } from '../steps/validate';
 import { preflight } from './preflight';
-import { result, resultUnread, type ScaleOutResult } from './result';
+import {
+  readMembersAfter,
+  result,
+  resultUnread,
+  type ScaleOutResult,
+} from './result';
 
 export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
   const { run, request, lock } = await beginRun(input, validate);
@@ -92,6 +97,8 @@ interface Joined {
 
 /** Runs recorded before the memberEnvFiles phase existed replay without it. */
 const MEMBER_ENV_FILES = 'member-env-files-phase';
+/** Runs that read the member list for the result only in the done phase replay that way (`patched`). */
+const MEMBERS_AFTER_EARLY = 'result-member-list-beside-member-env-files';
 
 /**
  * After the last member is verified the scale-out is done and nothing is undone: the existing
@@ -104,16 +111,37 @@ async function finish(
   lock: ClusterLock,
   j: Joined,
 ): Promise<ScaleOutResult> {
+  // The member list for the result, read while the members' env files are written: no member changes
+  // after the last verify (the lock is held until the end), so the same list is read, and its read
+  // (~0.05 s and a workflow task at the run's end) no longer waits for the phases before it. A failure
+  // (or the run's cancel) is met where the done phase awaits it, as before.
+  const membersAfter = patched(MEMBERS_AFTER_EARLY)
+    ? readMembersAfter(request)
+    : undefined;
+  membersAfter?.catch(() => undefined); // handled where awaited
   let envFiles: MemberEnvFilesReport | undefined;
   if (patched(MEMBER_ENV_FILES))
     envFiles = await run.phase('memberEnvFiles', () =>
       updateMemberEnvFiles(request, j.before, j.plan, run.progress),
     );
-  const apiservers = await apiserversOrFail(run, request, lock, envFiles);
+  let apiservers: ApiserversResult;
+  try {
+    apiservers = await apiserversOrFail(run, request, lock, envFiles);
+  } catch (err) {
+    await membersAfter?.catch(() => undefined); // the run ends with no read still running
+    throw err;
+  }
   let done: ScaleOutResult;
   try {
     done = await run.phase('done', () =>
-      result(request, j.before, j.plan, run.progress, j.keptCanary),
+      result(
+        request,
+        j.before,
+        j.plan,
+        run.progress,
+        j.keptCanary,
+        membersAfter,
+      ),
     );
   } catch (err) {
     const why = isCancellation(err)

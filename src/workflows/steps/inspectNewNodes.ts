@@ -12,6 +12,7 @@ import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';
 import { sshTarget } from '../run/sshTarget';
 import { clusterSafetyProblems } from './clusterLock';
+import type { MemberHostReads } from './memberHosts';
 import { clusterReads, type PreparedNode, prepareNodeEnv } from './nodeEnv';
 
 /** Runs started before the safety reads went beside the node inspections replay them after (`patched`). */
@@ -138,13 +139,14 @@ export async function inspectNewNodes(
   initialClusters: Array<string | undefined>,
   problems: string[],
   early?: EarlyReads,
+  memberHosts?: MemberHostReads,
 ): Promise<PreparedNode[]> {
   const reads = activities(
     'read',
     request.strategy,
     activitySummary('preflight'),
   );
-  const shared = clusterReads(request, before, problems);
+  const shared = clusterReads(request, before, problems, memberHosts);
   // Each host answers one probe (inspectNode), which reads its machine ID too: a second SSH command
   // per host (readMachineId) cost the node another session (fork, shell) for 32 bytes.
   // Reads started early (startEarlyReads) are of the newest code: one probe, the lock beside it.

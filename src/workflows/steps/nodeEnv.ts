@@ -47,6 +47,7 @@ import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';
 import { runKey } from '../run/runKey';
 import { hostSshTarget, sshTarget } from '../run/sshTarget';
+import type { MemberHostReads } from './memberHosts';
 
 export interface NodeEnvPlan extends EnvSource {
   /** Over https: the files the env names, what they must satisfy, and for "issue" what to issue with which CA. */
@@ -110,11 +111,15 @@ interface TemplateEnv {
   target: SshTarget;
 }
 
-/** The reads shared by every new node: the template member's env, its CA and certificate, the CA host. */
+/**
+ * The reads shared by every new node: the template member's env (the preflight's read of its host when
+ * there is one, memberHosts.ts; read again if that one failed), its CA and certificate, the CA host.
+ */
 export function clusterReads(
   request: ScaleOutRequest,
   before: ClusterState,
   problems: string[],
+  memberHosts?: MemberHostReads,
 ) {
   const reads = activities(
     'read',
@@ -130,7 +135,9 @@ export function clusterReads(
     async () => {
       if (!tmpl || !tmplTarget)
         return 'no healthy voting member to read an env file from';
-      const r = await reads.readEnvFile(tmplTarget, envFile);
+      const fresh = () => reads.readEnvFile(tmplTarget, envFile);
+      const early = memberHosts?.get(tmplTarget.host);
+      const r = await (early ? early.catch(fresh) : fresh());
       if (!r.exists)
         return `${tmplTarget.host} has no ${envFile} to derive the new members' env from; write it on each new node and use node.envFrom "node"`;
       return {
