@@ -10,12 +10,12 @@ echo "[test] lint (Biome: formatter and linter)"
 npm run --silent lint
 # Everything the tests write to a temporary folder (labs, logs, the dev servers' and Prometheus' files)
 # goes into one folder of this run, removed when it ends, passed or failed: the machine is left as it was
-# found. ETCD_SCALEOUT_KEEP_TMP=1 keeps it (its path printed) to read a failed test's lab and logs.
+# found. ETCD_SCALEOUT_KEEP_LABS=1 keeps it (its path printed), to read a failed test's lab and logs.
 run_tmp="$(mktemp -d "${TMPDIR:-/tmp}/etcd-scaleout-test-XXXXXX")"
 chmod 755 "$run_tmp" # the lab's PostgreSQL runs as its own user and reads its data dir below it
 export TMPDIR="$run_tmp"
 remove_run_tmp() {
-  if [ "${ETCD_SCALEOUT_KEEP_TMP:-0}" = 1 ]; then echo "[test] kept $run_tmp"; else rm -rf "$run_tmp"; fi
+  if [ "${ETCD_SCALEOUT_KEEP_LABS:-0}" = 1 ]; then echo "[test] kept $run_tmp"; else rm -rf "$run_tmp"; fi
 }
 trap remove_run_tmp EXIT
 start=$(date +%s)
