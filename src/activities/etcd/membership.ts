@@ -221,6 +221,10 @@ async function addLearner(
     };
   };
   checkpoint('addLearner:before');
+  // The cluster's status is asked beside the member list (one round trip, not two); it is judged only
+  // when the member is not there yet, and its failure only then.
+  const status = reader.inspect(cluster);
+  status.catch(() => undefined);
   const before = await reader.findByPeer(cluster, member.peerURL);
   if (before.member) {
     await mustBeOurs(
@@ -233,7 +237,7 @@ async function addLearner(
     return result(before.members, true);
   }
   // Never add while a voter is down: the added learner would not hurt quorum, but its promotion would.
-  const down = unhealthyVoters(await reader.inspect(cluster));
+  const down = unhealthyVoters(await status);
   if (down.length) {
     throw giveUpAfter(
       ApplicationFailure.retryable(
