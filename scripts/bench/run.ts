@@ -152,6 +152,18 @@ async function concurrent(
 
 const isLarge = (c: BenchCase) => c.dataMiB >= LARGE_MIB;
 
+/** How many rounds each case gets: BENCH_ROUNDS, but BENCH_LARGE_ROUNDS for a large case. */
+function roundsText(cfg: BenchConfig): string {
+  const small = cfg.cases.filter((c) => !isLarge(c));
+  const large = cfg.cases.filter(isLarge);
+  const of = (n: number, cases: BenchCase[]) =>
+    `${n} round${n === 1 ? '' : 's'} of ${cases.map((c) => c.name).join(', ')}`;
+  return [
+    ...(small.length ? [of(cfg.rounds, small)] : []),
+    ...(large.length ? [of(cfg.largeRounds, large)] : []),
+  ].join(', then ');
+}
+
 /**
  * Every round of every case, the cases in turn within a round; a failed round is logged and counted.
  * Large cases come last, with their own rounds and report lines (large.ts).
@@ -220,24 +232,7 @@ async function main(): Promise<void> {
   const cfg = benchConfig();
   const t0 = performance.now();
   log(
-    `bench: ${[
-      ...(cfg.cases.some((c) => !isLarge(c))
-        ? [
-            `${cfg.rounds} rounds of ${cfg.cases
-              .filter((c) => !isLarge(c))
-              .map((c) => c.name)
-              .join(', ')}`,
-          ]
-        : []),
-      ...(cfg.cases.some(isLarge)
-        ? [
-            `${cfg.largeRounds} of ${cfg.cases
-              .filter(isLarge)
-              .map((c) => c.name)
-              .join(', ')}`,
-          ]
-        : []),
-    ].join(', then ')}; Temporal on ${cfg.port}; lab blocks from ${cfg.block}`,
+    `bench: ${roundsText(cfg)}; Temporal on ${cfg.port}; lab blocks from ${cfg.block}`,
   );
   const server = new TemporalDevServer({
     port: cfg.port,
@@ -282,7 +277,7 @@ async function main(): Promise<void> {
     await server.stop();
   }
   console.log(
-    `\n=== bench results (${cfg.rounds} rounds, ${seconds(performance.now() - t0)} in all) ===`,
+    `\n=== bench results (${roundsText(cfg)}; ${seconds(performance.now() - t0)} in all) ===`,
   );
   for (const line of report) console.log(line);
 }

@@ -10,15 +10,16 @@ import {
   API2_PORT,
   call,
   invariants,
-  median,
   ORIGINAL,
   TOKEN,
   TOKENS,
   useApi,
   useLab50,
+  waitForApprovalGate,
   waitForList,
   waitForStatus,
 } from '../support/api';
+import { repeatLatency, spread } from '../support/apiLatency';
 import { getStack } from '../support/stack';
 // The bad-input tests find no run of lab-50: they run before this one's, whichever file mocha loads first.
 import './api-validation.test';
@@ -34,6 +35,18 @@ describe('HTTP API on the real stack', () => {
 
   describe('3 -> 5 with approval, through the API (lab 50)', () => {
     const id = 'scaleout-lab-50_OPS-1';
+    /** The run's request: alice's ticket OPS-1, approval by alice or bob after the canary. */
+    const ops1 = () =>
+      lab.request({
+        ticket: { id: 'OPS-1', requestedBy: 'alice' },
+        strategy: { approval: 'after-canary', approvers: ['alice', 'bob'] },
+      });
+    /** POST /v1/scaleouts/{id}/approve or /reject with `body`, as the holder of `token` (alice's by default). */
+    const decide = (
+      decision: 'approve' | 'reject',
+      body: unknown,
+      token?: string,
+    ) => call('POST', `/v1/scaleouts/${id}/${decision}`, { body, token });
     let runId = '';
     let app2: FastifyInstance | undefined;
     after(async () => {
@@ -41,10 +54,7 @@ describe('HTTP API on the real stack', () => {
     });
 
     it('POST starts it (201), the same ticket again is idempotent (200), and another ticket for the cluster gets 409', async () => {
-      const body = lab.request({
-        ticket: { id: 'OPS-1', requestedBy: 'alice' },
-        strategy: { approval: 'after-canary', approvers: ['alice', 'bob'] },
-      });
+      const body = ops1();
       const r = await call('POST', '/v1/scaleouts', { body });
       assert.equal(r.status, 201, r.text);
       assert.equal(r.json.workflowId, id);
@@ -105,10 +115,7 @@ describe('HTTP API on the real stack', () => {
       );
 
       // Too early to decide: the workflow's validator refuses it and the API says why.
-      const early = await call('POST', `/v1/scaleouts/${id}/approve`, {
-        body: { by: 'bob' },
-        token: TOKENS.bob,
-      });
+      const early = await decide('approve', { by: 'bob' }, TOKENS.bob);
       assert.equal(early.status, 409, early.text);
       assert.match(early.json.error, /no decision is awaited/);
     });
@@ -129,40 +136,14 @@ describe('HTTP API on the real stack', () => {
     });
 
     it('measures POST (idempotent repeat) and GET status latency', async () => {
-      const body = lab.request({
-        ticket: { id: 'OPS-1', requestedBy: 'alice' },
-        strategy: { approval: 'after-canary', approvers: ['alice', 'bob'] },
-      });
-      const post: number[] = [];
-      const get: number[] = [];
-      for (let i = 0; i < 20; i++) {
-        let t = performance.now();
-        const p = await call('POST', '/v1/scaleouts', { body });
-        post.push(performance.now() - t);
-        assert.equal(p.status, 200, p.text);
-        assert.equal(p.json.runId, runId);
-        t = performance.now();
-        const g = await call('GET', `/v1/scaleouts/${id}`);
-        get.push(performance.now() - t);
-        assert.equal(g.status, 200, g.text);
-      }
+      const { post, get } = await repeatLatency(ops1(), id, runId, 20);
       console.log(
-        `      latency (median of 20, dev server, 2 cores shared): POST /v1/scaleouts idempotent repeat ${median(post).toFixed(1)} ms (min ${Math.min(...post).toFixed(1)}, max ${Math.max(...post).toFixed(1)}); GET /v1/scaleouts/{id} ${median(get).toFixed(1)} ms (min ${Math.min(...get).toFixed(1)}, max ${Math.max(...get).toFixed(1)})`,
+        `      latency (median of 20, dev server, 2 cores shared): POST /v1/scaleouts idempotent repeat ${spread(post)}; GET /v1/scaleouts/{id} ${spread(get)}`,
       );
     });
 
     it('GET shows the progress; an unknown approver gets 409; bob approves; the run completes with 5 members', async () => {
-      const waiting = await waitForStatus(
-        id,
-        (s) =>
-          s.progress?.approval?.state === 'waiting' || s.status !== 'RUNNING',
-        'the approval gate',
-      );
-      assert.equal(
-        waiting.status,
-        'RUNNING',
-        JSON.stringify(waiting.failure ?? waiting.progress),
-      );
+      const waiting = await waitForApprovalGate(id);
       assert.equal(waiting.runId, runId);
       assert.equal(waiting.cluster, 'lab-50');
       assert.equal(waiting.ticket, 'OPS-1');
@@ -180,20 +161,18 @@ describe('HTTP API on the real stack', () => {
       assert.ok(waiting.progress.backup?.path);
       assert.equal(waiting.result, undefined);
 
-      const stranger = await call('POST', `/v1/scaleouts/${id}/approve`, {
-        body: { by: 'mallory', reason: 'looks fine' },
-        token: TOKENS.mallory,
-      });
+      const stranger = await decide(
+        'approve',
+        { by: 'mallory', reason: 'looks fine' },
+        TOKENS.mallory,
+      );
       assert.equal(stranger.status, 409, stranger.text);
       assert.match(
         stranger.json.error,
         /mallory is not an approver of this run \(approvers: alice, bob\)/,
       );
 
-      const bad = await call('POST', `/v1/scaleouts/${id}/approve`, {
-        body: { who: 'bob' },
-        token: TOKENS.bob,
-      });
+      const bad = await decide('approve', { who: 'bob' }, TOKENS.bob);
       assert.equal(bad.status, 400, bad.text);
       assert.deepEqual(bad.json.fields.map((f: any) => f.field).sort(), [
         '(body)',
@@ -201,19 +180,13 @@ describe('HTTP API on the real stack', () => {
       ]);
 
       // Roles and identities: a requester cannot decide, and nobody decides in someone else's name.
-      const requester = await call('POST', `/v1/scaleouts/${id}/approve`, {
-        body: { by: 'rita' },
-        token: TOKENS.rita,
-      });
+      const requester = await decide('approve', { by: 'rita' }, TOKENS.rita);
       assert.equal(requester.status, 403, requester.text);
       assert.match(
         requester.json.error,
         /rita does not have the approver role/,
       );
-      const impostor = await call('POST', `/v1/scaleouts/${id}/approve`, {
-        body: { by: 'bob' },
-        token: TOKENS.mallory,
-      });
+      const impostor = await decide('approve', { by: 'bob' }, TOKENS.mallory);
       assert.equal(impostor.status, 403, impostor.text);
       assert.match(
         impostor.json.error,
@@ -226,17 +199,16 @@ describe('HTTP API on the real stack', () => {
         'the refused calls decided nothing',
       );
 
-      const ok = await call('POST', `/v1/scaleouts/${id}/approve`, {
-        body: { by: 'bob', reason: 'canary healthy' },
-        token: TOKENS.bob,
-      });
+      const ok = await decide(
+        'approve',
+        { by: 'bob', reason: 'canary healthy' },
+        TOKENS.bob,
+      );
       assert.equal(ok.status, 200, ok.text);
       assert.equal(ok.json.approve, true);
 
       // The decision is taken: a later reject is refused by the workflow.
-      const late = await call('POST', `/v1/scaleouts/${id}/reject`, {
-        body: { by: 'alice' },
-      });
+      const late = await decide('reject', { by: 'alice' });
       assert.equal(late.status, 409, late.text);
       assert.match(late.json.error, /no decision is awaited/);
 
@@ -263,10 +235,7 @@ describe('HTTP API on the real stack', () => {
 
       // Still idempotent after completion: the ticket's run is returned, nothing new starts.
       const replay = await call('POST', '/v1/scaleouts', {
-        body: lab.request({
-          ticket: { id: 'OPS-1', requestedBy: 'alice' },
-          strategy: { approval: 'after-canary', approvers: ['alice', 'bob'] },
-        }),
+        body: ops1(),
       });
       assert.equal(replay.status, 200, replay.text);
       assert.deepEqual(

@@ -10,10 +10,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab, TestHost } from '../../lab';
 import { noCheckpoint } from '../../src/activities/checkpoints';
-import { JOIN_DROP_IN } from '../../src/activities/node/joinStart';
 import { remote } from '../../src/activities/node/remote';
 import { createServiceActivities } from '../../src/activities/node/service';
 import { createSshRunner } from '../../src/activities/node/ssh';
+import { JOIN_DROP_IN } from '../../src/domain/run/joinDropIn';
 import {
   attemptsOf,
   failureOf,

@@ -1,7 +1,7 @@
 /**
- * The Temporal Web UI as an operator uses it (test/support/ui.ts): the "Start Workflow" form with an
- * invalid request (newMembers: []) -> the run fails at once with the validation message naming the
- * field (client and UI), and lab 61's membership is unchanged.
+ * The Temporal Web UI as an operator uses it (test/support/ui.ts, uiSteps.ts): the "Start Workflow"
+ * form with an invalid request (newMembers: []) -> the run fails at once with the validation message
+ * naming the field (client and UI), and lab 61's membership is unchanged.
  */
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -10,16 +10,18 @@ import { Lab } from '../../lab';
 import { buildAuditReport } from '../../src/audit';
 import { WORKFLOW_TYPE } from '../../src/config';
 import {
-  closedStatus,
-  fillStartForm,
   ORIGINAL,
-  seeStatusInUi,
   shot,
-  submit,
   TASK_QUEUE,
   useWebUi,
   type WebUi,
 } from '../support/ui';
+import {
+  closedStatus,
+  fillStartForm,
+  seeStatusInUi,
+  submit,
+} from '../support/uiSteps';
 
 describe('Temporal Web UI: Start Workflow form (real Chromium)', () => {
   const ui = useWebUi();

@@ -1,8 +1,9 @@
 /**
- * The Temporal Web UI as an operator uses it (test/support/ui.ts): Workflows > "Start Workflow" with
- * Workflow ID, Task Queue, Workflow Type, Input > Data = a lab request (JSON) and More options > Custom
- * Search Attributes (EtcdCluster, TicketId, RequestedBy) -> the run completes (seen through the client
- * and as "Completed" in the UI) and lab 60's cluster has grown from 3 to 5 voters with its data intact.
+ * The Temporal Web UI as an operator uses it (test/support/ui.ts, uiSteps.ts): Workflows > "Start
+ * Workflow" with Workflow ID, Task Queue, Workflow Type, Input > Data = a lab request (JSON) and More
+ * options > Custom Search Attributes (EtcdCluster, TicketId, RequestedBy) -> the run completes (seen
+ * through the client and as "Completed" in the UI) and lab 60's cluster has grown from 3 to 5 voters
+ * with its data intact.
  */
 import assert from 'node:assert/strict';
 import { Lab } from '../../lab';
@@ -15,19 +16,21 @@ import {
   TicketId,
 } from '../../src/workflows/run/searchAttributes';
 import {
-  closedStatus,
-  fillStartForm,
   NAMESPACE,
   ORIGINAL,
-  readmeScreenshot,
-  seeStatusInUi,
   shot,
-  startedWith,
-  submit,
   TASK_QUEUE,
   useWebUi,
   type WebUi,
 } from '../support/ui';
+import {
+  closedStatus,
+  fillStartForm,
+  readmeScreenshot,
+  seeStatusInUi,
+  startedWith,
+  submit,
+} from '../support/uiSteps';
 
 describe('Temporal Web UI: Start Workflow form (real Chromium)', () => {
   const ui = useWebUi();

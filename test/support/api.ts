@@ -121,7 +121,11 @@ export async function waitForApprovalGate(id: string): Promise<any> {
     (s) => s.progress?.approval?.state === 'waiting' || s.status !== 'RUNNING',
     'the approval gate',
   );
-  assert.equal(waiting.status, 'RUNNING', JSON.stringify(waiting.failure));
+  assert.equal(
+    waiting.status,
+    'RUNNING',
+    JSON.stringify(waiting.failure ?? waiting.progress),
+  );
   return waiting;
 }
 
@@ -169,13 +173,6 @@ export async function invariants(
   }
   assert.deepEqual(problems, []);
 }
-
-export const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2
-    ? s[(s.length - 1) / 2]
-    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** `METHOD /path/{param}` of every route a request to the in-process API server reached (api-coverage.test.ts checks them). */
 export const exercised = new Set<string>();

@@ -79,7 +79,9 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
     assert.deepEqual(stampless(r.details.notUndone), [
       'undo etcd5: ClusterUnhealthy: member remove 1005 (http://127.0.90.15:2380) failed: etcdserver: unhealthy cluster; left to do by hand: ' +
         'remove the member with peer URL http://127.0.90.15:2380 (etcdctl member list; etcdctl member remove <its ID>); ' +
-        'on 127.0.90.15: systemctl stop etcd; on 127.0.90.15: mv /var/lib/etcd/member /var/lib/etcd/member.quarantined-<stamp>-rollback; ' +
+        'on 127.0.90.15: systemctl stop etcd; ' +
+        "on 127.0.90.15: if /run/systemd/system/etcd.service.d/50-etcd-scaleout-join.conf exists (the join's start timeout), rm it and systemctl daemon-reload; " +
+        'on 127.0.90.15: mv /var/lib/etcd/member /var/lib/etcd/member.quarantined-<stamp>-rollback; ' +
         'on 127.0.90.15: put back /etc/etcd.env from /etc/etcd.env.etcd-scaleout-<run>.bak (or remove it if /etc/etcd.env.etcd-scaleout-<run>.absent exists)',
     ]);
     assert.match(

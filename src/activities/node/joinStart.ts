@@ -15,17 +15,12 @@
  * name among the unit's others (/etc's, /run's), so one named later than 50- that sets
  * TimeoutStartSec still decides, as the operator meant.
  */
+import {
+  dropInDir,
+  JOIN_DROP_IN,
+  RUNTIME_UNIT_DIR,
+} from '../../domain/run/joinDropIn';
 import { sh } from './shell';
-
-/** The drop-in's file name: ours alone, so removing it can never remove an operator's. */
-export const JOIN_DROP_IN = '50-etcd-scaleout-join.conf';
-
-/** Where systemd reads runtime drop-ins; a parameter only so a unit test can point it at a folder. */
-export const RUNTIME_UNIT_DIR = '/run/systemd/system';
-
-/** The service's drop-in folder: `etcd` and `etcd.service` name the same unit. */
-export const dropInDir = (service: string, root = RUNTIME_UNIT_DIR): string =>
-  `${root}/${service.replace(/\.service$/, '')}.service.d`;
 
 /**
  * Removes the drop-in, its folder when empty, and tells systemd, only if the drop-in is there (so the

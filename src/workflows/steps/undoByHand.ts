@@ -6,8 +6,15 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { ErrorType } from '../../domain/errors';
 import type { NewMember, ScaleOutRequest } from '../../domain/request/request';
+import { dropInDir, JOIN_DROP_IN } from '../../domain/run/joinDropIn';
 
-export type UndoStep = 'remove' | 'stop' | 'quarantine' | 'restore' | 'certs';
+export type UndoStep =
+  | 'remove'
+  | 'stop'
+  | 'dropIn'
+  | 'quarantine'
+  | 'restore'
+  | 'certs';
 
 export class UndoByHand {
   private readonly left = new Map<UndoStep, string>();
@@ -33,6 +40,12 @@ export class UndoByHand {
       );
     if (change === 'start') {
       this.left.set('stop', `${on}: systemctl stop ${service}`);
+      // The start removes its drop-in itself; one stays only if its shell was killed first, until the
+      // next boot (/run is a tmpfs).
+      this.left.set(
+        'dropIn',
+        `${on}: if ${dropInDir(service)}/${JOIN_DROP_IN} exists (the join's start timeout), rm it and systemctl daemon-reload`,
+      );
       this.left.set(
         'quarantine',
         `${on}: mv ${dataDir}/member ${dataDir}/member.quarantined-${this.names.stamp}-rollback`,
@@ -66,7 +79,7 @@ export class UndoByHand {
     )
       this.left.delete('remove');
     return (
-      ['remove', 'stop', 'quarantine', 'restore', 'certs'] as const
+      ['remove', 'stop', 'dropIn', 'quarantine', 'restore', 'certs'] as const
     ).flatMap((s) => this.left.get(s) ?? []);
   }
 }

@@ -53,6 +53,7 @@ export function registerJoinUndo(
         await undo.stopService(target, service);
         record(`stopped ${service} on ${member.host}`);
         byHand.done('stop');
+        byHand.done('dropIn'); // stopService removes a drop-in the start left behind
         const q = await undo.quarantineDataDir(
           target,
           dataDir,

@@ -8,11 +8,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  dropInDir,
-  JOIN_DROP_IN,
   joinDropInRemoval,
   joinStartCommand,
 } from '../../../../src/activities/node/joinStart';
+import { dropInDir, JOIN_DROP_IN } from '../../../../src/domain/run/joinDropIn';
 import { testTempDir } from '../../../support/tempDirs';
 
 /** Records each call; `start` logs the drop-in's TimeoutStartSec (or "none"), then sleeps and exits as told. */
