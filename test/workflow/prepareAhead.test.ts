@@ -1,13 +1,15 @@
 /**
- * The next node's preparation while a member catches up (src/workflows/steps/joinAhead.ts), on the
- * time-skipping test server with stub activities: it happens beside the member change before it, never
- * past an approval gate, and a failure in it is raised at its own turn and undone first.
+ * The next node's preparation while a member catches up, and the canary's beside the backup
+ * (src/workflows/steps/joinAhead.ts), on the time-skipping test server with stub activities: it happens
+ * beside the member change (or the snapshot) before it, never past an approval gate, and a failure in it
+ * is raised at its own turn and undone first.
  */
 import assert from 'node:assert/strict';
 import { ErrorType } from '../../src/domain/errors';
 import {
   afterPreflight,
   joinCalls,
+  preparedAhead,
   request,
   stampless,
   undoCalls,
@@ -15,8 +17,18 @@ import {
   useTimeSkipping,
 } from '../support/timeSkipping';
 
-/** The calls from the snapshot on, as made (not as afterPreflight orders a preparation made ahead). */
-const asMade = (calls: string[]) => calls.slice(calls.indexOf('takeSnapshot'));
+/**
+ * The calls from the snapshot on, as made (not as afterPreflight orders a preparation made ahead),
+ * except the canary's env file: written beside the snapshot (in either order), it is put right after it.
+ */
+const asMade = (calls: string[]) => {
+  const out = calls.slice(calls.indexOf('acquireScaleOutLock') + 1);
+  const write = out.indexOf('writeEnvFile etcd4');
+  if (write < 0) return out;
+  out.splice(write, 1);
+  out.splice(out.indexOf('takeSnapshot') + 1, 0, 'writeEnvFile etcd4');
+  return out;
+};
 
 describe('scaleOutEtcd on the time-skipping test server, stub activities: preparing ahead', () => {
   const run = useTimeSkipping();
@@ -36,7 +48,7 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities: prepar
     assert.equal(calls.filter((c) => c === 'writeEnvFile etcd5').length, 1);
     assert.deepEqual(afterPreflight(r.calls).slice(0, 12), [
       'takeSnapshot',
-      ...joinCalls('etcd4'),
+      ...joinCalls('etcd4', 'ahead'),
       'verifyCluster',
       ...joinCalls('etcd5', 'ahead'),
     ]);
@@ -72,10 +84,10 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities: prepar
       calls.join(', '),
     );
     assert.deepEqual(
-      calls.filter((c) => c !== 'writeEnvFile etcd5'),
+      preparedAhead(calls.filter((c) => c !== 'writeEnvFile etcd5')),
       [
         'takeSnapshot',
-        ...joinCalls('etcd4'),
+        ...joinCalls('etcd4', 'ahead'),
         'verifyCluster',
         'restoreEnvFile etcd5',
         ...undoCalls('etcd4'),
