@@ -2,7 +2,7 @@
  * The next node's preparation while a member catches up, and the canary's beside the backup
  * (src/workflows/steps/joinAhead.ts), on the time-skipping test server with stub activities: it happens
  * beside the member change (or the snapshot) before it, never past an approval gate, and a failure in it
- * is raised at its own turn and undone first.
+ * is raised at its own turn and undone first; a failed backup undoes the canary's.
  */
 import assert from 'node:assert/strict';
 import { ErrorType } from '../../src/domain/errors';
@@ -51,6 +51,62 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities: prepar
       ...joinCalls('etcd4', 'ahead'),
       'verifyCluster',
       ...joinCalls('etcd5', 'ahead'),
+    ]);
+  });
+
+  it("the canary's env file is written beside the snapshot, before its add, and once: its add is followed by its start", async () => {
+    const r = await run(request());
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    const calls = asMade(r.calls);
+    assert.deepEqual(calls.slice(0, 4), [
+      'takeSnapshot',
+      'writeEnvFile etcd4',
+      'addLearner etcd4',
+      'startService etcd4',
+    ]);
+    assert.equal(calls.filter((c) => c === 'writeEnvFile etcd4').length, 1);
+  });
+
+  it("a failed backup waits for the canary's preparation and undoes it: its env file put back, nothing added", async () => {
+    const r = await run(request(), {
+      takeSnapshot: {
+        type: ErrorType.SnapshotFailed,
+        message: 'snapshot of etcd2 failed: disk full',
+      },
+    });
+    assert.ok(!r.ok, 'the run fails');
+    assert.equal(r.details.failedStep, 'backup');
+    assert.deepEqual(asMade(r.calls), [
+      'takeSnapshot',
+      'writeEnvFile etcd4',
+      'restoreEnvFile etcd4',
+      'releaseScaleOutLock',
+    ]);
+    assert.ok(
+      !r.calls.some((c) => c.startsWith('addLearner')),
+      r.calls.join(', '),
+    );
+    assert.deepEqual(r.details.undone, [
+      'env file /etc/etcd.env on 127.0.90.14: previous',
+    ]);
+    assert.deepEqual(r.details.notUndone, []);
+  });
+
+  it("a failure in the canary's preparation is raised at the canary's turn, after the backup, and undone", async () => {
+    const r = await run(request(), {
+      'writeEnvFile etcd4': {
+        type: ErrorType.RemoteCommandRefused,
+        message: 'write /etc/etcd.env: Read-only file system',
+      },
+    });
+    assert.ok(!r.ok, 'the run fails');
+    // Named as the canary's step: raised once the backup had finished and the canary's turn came.
+    assert.equal(r.details.failedStep, 'canary (etcd4: writeEnvFile)');
+    assert.deepEqual(asMade(r.calls), [
+      'takeSnapshot',
+      'writeEnvFile etcd4',
+      'restoreEnvFile etcd4',
+      'releaseScaleOutLock',
     ]);
   });
 
