@@ -61,8 +61,9 @@ export const request = (
 });
 
 // The calls a member's join and its undo make, in order (see joinMember in src/workflows). A member
-// prepared `ahead` (while the member before it caught up, see preparedAhead) has its env file written
-// for the planned member list before its add, and not again when etcd's list after the add is that.
+// prepared `ahead` (while the member before it caught up, or the canary beside the backup, see
+// preparedAhead) has its env file written for the planned member list before its add, and not again
+// when etcd's list after the add is that.
 export const joinCalls = (m: string, how?: 'ahead') =>
   [
     ...(how === 'ahead'
@@ -214,8 +215,8 @@ async function run(
 
 /**
  * The calls with each node's preparation written where its join begins: a node prepared ahead, while
- * the member before it caught up, made those calls beside that member's (in any order, being
- * concurrent). Its env file write (the one before its add) is moved to right before its add.
+ * the member before it caught up (the canary: beside the backup), made those calls beside that member's
+ * (or the snapshot's; in any order, being concurrent). Its env file write (the one before its add) is moved to right before its add.
  */
 export function preparedAhead(calls: string[]): string[] {
   const out = [...calls];

@@ -61,7 +61,7 @@ describe('the apiservers phase on the time-skipping test server, stub activities
     const calls = afterPreflight(r.calls);
     assert.deepEqual(calls.slice(0, 2 + 2 * joinCalls('etcd4').length), [
       'takeSnapshot',
-      ...joinCalls('etcd4'),
+      ...joinCalls('etcd4', 'ahead'),
       'verifyCluster',
       ...joinCalls('etcd5', 'ahead'),
     ]);

@@ -1,13 +1,15 @@
 /**
- * The next node's preparation while a member catches up (src/workflows/steps/joinAhead.ts), on the
- * time-skipping test server with stub activities: it happens beside the member change before it, never
- * past an approval gate, and a failure in it is raised at its own turn and undone first.
+ * The next node's preparation while a member catches up, and the canary's beside the backup
+ * (src/workflows/steps/joinAhead.ts), on the time-skipping test server with stub activities: it happens
+ * beside the member change (or the snapshot) before it, never past an approval gate, and a failure in it
+ * is raised at its own turn and undone first; a failed backup undoes the canary's.
  */
 import assert from 'node:assert/strict';
 import { ErrorType } from '../../src/domain/errors';
 import {
   afterPreflight,
   joinCalls,
+  preparedAhead,
   request,
   stampless,
   undoCalls,
@@ -15,8 +17,18 @@ import {
   useTimeSkipping,
 } from '../support/timeSkipping';
 
-/** The calls from the snapshot on, as made (not as afterPreflight orders a preparation made ahead). */
-const asMade = (calls: string[]) => calls.slice(calls.indexOf('takeSnapshot'));
+/**
+ * The calls from the snapshot on, as made (not as afterPreflight orders a preparation made ahead),
+ * except the canary's env file: written beside the snapshot (in either order), it is put right after it.
+ */
+const asMade = (calls: string[]) => {
+  const out = calls.slice(calls.indexOf('acquireScaleOutLock') + 1);
+  const write = out.indexOf('writeEnvFile etcd4');
+  if (write < 0) return out;
+  out.splice(write, 1);
+  out.splice(out.indexOf('takeSnapshot') + 1, 0, 'writeEnvFile etcd4');
+  return out;
+};
 
 describe('scaleOutEtcd on the time-skipping test server, stub activities: preparing ahead', () => {
   const run = useTimeSkipping();
@@ -36,9 +48,65 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities: prepar
     assert.equal(calls.filter((c) => c === 'writeEnvFile etcd5').length, 1);
     assert.deepEqual(afterPreflight(r.calls).slice(0, 12), [
       'takeSnapshot',
-      ...joinCalls('etcd4'),
+      ...joinCalls('etcd4', 'ahead'),
       'verifyCluster',
       ...joinCalls('etcd5', 'ahead'),
+    ]);
+  });
+
+  it("the canary's env file is written beside the snapshot, before its add, and once: its add is followed by its start", async () => {
+    const r = await run(request());
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    const calls = asMade(r.calls);
+    assert.deepEqual(calls.slice(0, 4), [
+      'takeSnapshot',
+      'writeEnvFile etcd4',
+      'addLearner etcd4',
+      'startService etcd4',
+    ]);
+    assert.equal(calls.filter((c) => c === 'writeEnvFile etcd4').length, 1);
+  });
+
+  it("a failed backup waits for the canary's preparation and undoes it: its env file put back, nothing added", async () => {
+    const r = await run(request(), {
+      takeSnapshot: {
+        type: ErrorType.SnapshotFailed,
+        message: 'snapshot of etcd2 failed: disk full',
+      },
+    });
+    assert.ok(!r.ok, 'the run fails');
+    assert.equal(r.details.failedStep, 'backup');
+    assert.deepEqual(asMade(r.calls), [
+      'takeSnapshot',
+      'writeEnvFile etcd4',
+      'restoreEnvFile etcd4',
+      'releaseScaleOutLock',
+    ]);
+    assert.ok(
+      !r.calls.some((c) => c.startsWith('addLearner')),
+      r.calls.join(', '),
+    );
+    assert.deepEqual(r.details.undone, [
+      'env file /etc/etcd.env on 127.0.90.14: previous',
+    ]);
+    assert.deepEqual(r.details.notUndone, []);
+  });
+
+  it("a failure in the canary's preparation is raised at the canary's turn, after the backup, and undone", async () => {
+    const r = await run(request(), {
+      'writeEnvFile etcd4': {
+        type: ErrorType.RemoteCommandRefused,
+        message: 'write /etc/etcd.env: Read-only file system',
+      },
+    });
+    assert.ok(!r.ok, 'the run fails');
+    // Named as the canary's step: raised once the backup had finished and the canary's turn came.
+    assert.equal(r.details.failedStep, 'canary (etcd4: writeEnvFile)');
+    assert.deepEqual(asMade(r.calls), [
+      'takeSnapshot',
+      'writeEnvFile etcd4',
+      'restoreEnvFile etcd4',
+      'releaseScaleOutLock',
     ]);
   });
 
@@ -72,10 +140,10 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities: prepar
       calls.join(', '),
     );
     assert.deepEqual(
-      calls.filter((c) => c !== 'writeEnvFile etcd5'),
+      preparedAhead(calls.filter((c) => c !== 'writeEnvFile etcd5')),
       [
         'takeSnapshot',
-        ...joinCalls('etcd4'),
+        ...joinCalls('etcd4', 'ahead'),
         'verifyCluster',
         'restoreEnvFile etcd5',
         ...undoCalls('etcd4'),

@@ -31,7 +31,7 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
     );
     assert.deepEqual(afterPreflight(r.calls), [
       'takeSnapshot',
-      ...joinCalls('etcd4'),
+      ...joinCalls('etcd4', 'ahead'),
       'verifyCluster',
       ...undoCalls('etcd4'),
       'releaseScaleOutLock',
@@ -63,7 +63,7 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
     );
     assert.deepEqual(afterPreflight(r.calls), [
       'takeSnapshot',
-      ...joinCalls('etcd4'),
+      ...joinCalls('etcd4', 'ahead'),
       'verifyCluster',
       'inspectCluster', // the result's member list, read beside the env files
       ...memberEnvCalls('etcd4'),

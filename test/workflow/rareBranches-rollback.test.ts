@@ -30,7 +30,7 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
     assert.equal(r.failure.type, ErrorType.ScaleOutFailed);
     assert.deepEqual(afterPreflight(r.calls), [
       'takeSnapshot',
-      ...joinCalls('etcd4'),
+      ...joinCalls('etcd4', 'ahead'),
       'verifyCluster',
       ...joinCalls('etcd5', 'ahead').slice(0, 3), // its env file (written while etcd4 caught up), add, start
       'releaseScaleOutLock',
@@ -63,7 +63,7 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
     assert.equal(r.failure.type, ErrorType.ScaleOutFailed);
     assert.deepEqual(afterPreflight(r.calls), [
       'takeSnapshot',
-      ...joinCalls('etcd4'),
+      ...joinCalls('etcd4', 'ahead'),
       'verifyCluster',
       ...joinCalls('etcd5', 'ahead').slice(0, 4),
       'removeMember etcd5',
@@ -100,7 +100,7 @@ describe('scaleOutEtcd on the time-skipping test server, stub activities', () =>
     assert.ok(r.ok, `the run succeeds${r.ok ? '' : `: ${r.message}`}`);
     assert.deepEqual(afterPreflight(r.calls), [
       'takeSnapshot',
-      ...joinCalls('etcd4'),
+      ...joinCalls('etcd4', 'ahead'),
       'verifyCluster',
       ...joinCalls('etcd5', 'ahead'),
       'inspectCluster', // the result's member list, read beside the env files

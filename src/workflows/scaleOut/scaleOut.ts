@@ -59,16 +59,26 @@ export async function scaleOutEtcd(input: unknown): Promise<ScaleOutResult> {
     );
     run.planned(plan);
     await lock.take();
-    run.progress.backup = await run.phase('backup', () => backup(request));
     // The batch's first node may be prepared while the canary catches up, unless an approval stands between.
-    const prepared = new Preparations(
-      run,
-      request,
-      plan,
-      nodes,
-      request.strategy.approval !== 'after-canary',
-    );
-    preps = prepared;
+    const preparations = () =>
+      new Preparations(
+        run,
+        request,
+        plan,
+        nodes,
+        request.strategy.approval !== 'after-canary',
+      );
+    // The canary's node is prepared beside the backup (joinAhead.ts, `first`): its env file is then
+    // written before its add, not between its add and its start. Set in `preps` before the backup
+    // starts, so a failed backup waits for it and undoes it.
+    if (patched(CANARY_BESIDE_BACKUP)) {
+      preps = preparations();
+      preps.first();
+    }
+    run.progress.backup = await run.phase('backup', () => backup(request));
+    // Runs recorded before replay as before: their preparations begin after the backup.
+    preps ??= preparations();
+    const prepared = preps;
     await run.phase('canary', () =>
       joinMembers(run, request, plan, nodes, 'canary', prepared),
     );
@@ -94,6 +104,9 @@ interface Joined {
   plan: ScaleOutPlan;
   keptCanary: boolean;
 }
+
+/** Runs recorded before the canary's node was prepared beside the backup replay without it. */
+const CANARY_BESIDE_BACKUP = 'prepare-canary-beside-backup';
 
 /** Runs recorded before the memberEnvFiles phase existed replay without it. */
 const MEMBER_ENV_FILES = 'member-env-files-phase';

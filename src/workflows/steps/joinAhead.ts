@@ -11,8 +11,11 @@
  * activity is left running while the run moves on, and a rollback waits for every preparation started
  * (`settled`), so no node is changed while the undos run.
  *
- * A node prepared at its own turn (the first, or the first after an approval) writes its env file after
- * its add, as before. Runs started before this existed replay without it (`patched`).
+ * The canary's node (the first step) is prepared the same way beside the backup (`first`, called by
+ * scaleOut.ts once the lock is held): the backup changes nothing either, and the canary always comes
+ * right after it. A node prepared at its own turn (the first after an approval, the canary in runs
+ * started before that, a replacement's node) writes its env file after its add, as before. Runs
+ * started before this existed replay without it (`patched`).
  */
 import { patched } from '@temporalio/workflow';
 import type { ScaleOutPlan } from '../../domain/planning';
@@ -43,10 +46,31 @@ export class Preparations {
 
   /** Step `i` catches up: step i+1's preparation starts, if there is one and it may start now. */
   next(i: number): void {
-    const j = i + 1;
+    const step = this.plan.steps[i + 1];
+    if (step && step.stage !== this.plan.steps[i].stage && !this.acrossStages)
+      return;
+    this.start(i + 1);
+  }
+
+  /**
+   * The canary's node, prepared from now on beside the backup (the run's next activity), and taken at
+   * its turn like any node prepared ahead. Its env file is then written before its add, so the add is
+   * followed at once by the start: without it the write (~0.1 s) and one more workflow task lay between
+   * them, on the path every scale-out waits for. Safe for the same reasons as the batch's: only the node
+   * changes, its undo is registered before its first change, a failure is raised at the canary's turn,
+   * and a failed backup waits for it (`settled`) and then undoes it. What it gives up, as every node
+   * prepared ahead does: an add refused because a member with its peer URL was added by someone else
+   * meanwhile stops the rollback at that member (its remove is refused too), so the env file's restore
+   * is then among the steps the failure lists as left by hand.
+   */
+  first(): void {
+    if (this.plan.steps[0]?.stage === 'canary') this.start(0);
+  }
+
+  /** Step `j`'s preparation, started now (once; not in runs that replay the older code). */
+  private start(j: number): void {
     const step = this.plan.steps[j];
     if (!this.enabled || !step || this.started.has(j)) return;
-    if (step.stage !== this.plan.steps[i].stage && !this.acrossStages) return;
     const track = this.run.member(step.member.peerURL);
     const prepared = prepareJoin(this.run, this.request, step, this.nodes[j], {
       track,
@@ -65,7 +89,7 @@ export class Preparations {
   async take(i: number): Promise<PreparedJoin> {
     const step = this.plan.steps[i];
     const ahead = this.started.get(i);
-    // Prepared at its turn: its env file after its add, as always (nothing to overlap it with, and a
+    // Prepared at its turn: its env file after its add, as before (nothing to overlap it with, and a
     // failed add then leaves no file of this run behind, even when the undo cannot remove a member it
     // finds was not added by this run).
     if (!ahead)
