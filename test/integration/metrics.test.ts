@@ -10,12 +10,16 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab } from '../../lab';
 import { waitFor } from '../../lab/processes';
 import { call, sleep } from '../support/api';
-import { startApiProcess } from '../support/apiProcess';
+import {
+  scaleOutThroughApi,
+  startMetricsStack,
+  valueRecorder,
+} from '../support/metricsStack';
 import { PrometheusServer } from '../support/prometheus';
 import { scaleInRequest } from '../support/runs';
 import { getStack } from '../support/stack';
@@ -77,75 +81,21 @@ describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', (
     const { server } = await getStack();
     await Promise.all([lab.start(), prometheus.start()]);
 
-    const workerLog = join(dir, 'worker.log');
-    worker = startWorker(server.address, TASK_QUEUE, workerLog, undefined, {
-      ETCD_SCALEOUT_METRICS_ADDRESS: WORKER_METRICS,
-    });
-    const apiLog = openSync(join(dir, 'api.log'), 'a');
-    api = startApiProcess({
+    ({ worker, api } = await startMetricsStack(startWorker, prometheus, {
       dir,
-      token,
-      port: API_PORT,
       temporalAddress: server.address,
-      env: {
-        API_METRICS_ADDRESS: API_METRICS,
-        TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', apiLog, apiLog],
-    });
-    // Both targets up in Prometheus before the run: every series is scraped from its first value.
-    await waitFor(
-      'both targets up in Prometheus',
-      async () => {
-        assert.equal(
-          worker?.exitCode,
-          null,
-          `the worker exited: ${readFileSync(workerLog, 'utf8')}`,
-        );
-        assert.equal(
-          api?.exitCode,
-          null,
-          `the API exited: ${readFileSync(join(dir, 'api.log'), 'utf8')}`,
-        );
-        const up = await prometheus.query('up == 1');
-        return up.length === 2 || undefined;
-      },
-      60_000,
-      500,
-    );
-    await waitFor(
-      'the worker polling',
-      async () =>
-        readFileSync(workerLog, 'utf8').includes('metrics on http://') ||
-        undefined,
-    );
+      taskQueue: TASK_QUEUE,
+      token,
+      apiPort: API_PORT,
+      workerMetrics: WORKER_METRICS,
+      apiMetrics: API_METRICS,
+    }));
 
-    const requests = { start: 0, status: 0 };
-    const started = await call('POST', '/v1/scaleouts', {
+    const { id, status, requests } = await scaleOutThroughApi(
       base,
       token,
-      body: lab.request({ ticket: { id: 'OPS-METRICS-121' } }),
-    });
-    requests.start += 1;
-    assert.equal(started.status, 201, started.text);
-    const id: string = started.json.workflowId;
-    let status: any;
-    for (const deadline = Date.now() + 300_000; ; ) {
-      const r = await call('GET', `/v1/scaleouts/${encodeURIComponent(id)}`, {
-        base,
-        token,
-      });
-      requests.status += 1;
-      assert.equal(r.status, 200, r.text);
-      status = r.json;
-      if (status.status !== 'RUNNING') break;
-      assert.ok(
-        Date.now() < deadline,
-        `the run did not end: ${r.text.slice(0, 2000)}`,
-      );
-      await sleep(500);
-    }
+      lab.request({ ticket: { id: 'OPS-METRICS-121' } }),
+    );
     assert.equal(
       status.status,
       'COMPLETED',
@@ -167,11 +117,7 @@ describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', (
       500,
     );
     await sleep(2_000); // the recording rules evaluated on the last scrape
-    const seen: Record<string, number> = {};
-    const v = async (expr: string) => {
-      seen[expr] = await prometheus.value(expr);
-      return seen[expr];
-    };
+    const { v, print } = valueRecorder(prometheus);
     const wf =
       'job="etcd-scaleout-worker",workflowType="scaleOutEtcd",taskQueue="etcd-scaleout-metrics"';
 
@@ -297,11 +243,7 @@ describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', (
     )
       .map((s) => s.metric.__name__)
       .sort();
-    console.log(
-      `      values seen:\n${Object.entries(seen)
-        .map(([q, x]) => `        ${q} = ${x}`)
-        .join('\n')}`,
-    );
+    print();
     console.log(
       `      the SDK's own series (${sdkSeries.length}): ${sdkSeries.join(' ')}`,
     );
@@ -325,11 +267,7 @@ describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', (
     });
     assert.equal(started.status, 201, started.text);
     const id: string = started.json.workflowId;
-    const seen: Record<string, number> = {};
-    const v = async (expr: string) => {
-      seen[expr] = await prometheus.value(expr);
-      return seen[expr];
-    };
+    const { v, print } = valueRecorder(prometheus);
     let last = '';
     await waitFor(
       'Prometheus to see the run waiting for approval',
@@ -406,10 +344,6 @@ describe('metrics: Prometheus scrapes the worker and the API during a 3 -> 5', (
       ]),
       [['EtcdScaleoutRunFailed', 'scaleInEtcd', 'ApprovalRejected']],
     );
-    console.log(
-      `      values seen:\n${Object.entries(seen)
-        .map(([q, x]) => `        ${q} = ${x}`)
-        .join('\n')}`,
-    );
+    print();
   });
 });
