@@ -175,8 +175,13 @@ fi
 
 # etcd: Debian's for the version matrix; the others are built from the Go modules.
 debian_etcd="$(awk '!/^#/ && $2 == "debian" { print $1 }' lab/etcd-versions)"
-if $etcd_from_debian && ! /usr/bin/etcd --version 2>/dev/null | grep -q "etcd Version: $debian_etcd\$"; then
-  say "warning: lab/etcd-versions lists Debian's etcd as $debian_etcd, /usr/bin/etcd says: $(/usr/bin/etcd --version 2>&1 | head -n 1)"
+# Read whole, then compared: `grep -q` on the pipe would close it early, etcd die of SIGPIPE, and
+# pipefail turn a match into a failure (the warning printed for the right version).
+if $etcd_from_debian; then
+  debian_etcd_says="$(/usr/bin/etcd --version 2>&1 || true)"
+  if ! grep -qx "etcd Version: $debian_etcd" <<<"$debian_etcd_says"; then
+    say "warning: lab/etcd-versions lists Debian's etcd as $debian_etcd, /usr/bin/etcd says: $(head -n 1 <<<"$debian_etcd_says")"
+  fi
 fi
 for version in "${etcd_to_build[@]}"; do
   step "building etcd $version into $CACHE/etcd/$version (about 2 minutes, once)" \
