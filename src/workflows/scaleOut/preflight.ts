@@ -21,11 +21,7 @@ import {
   NODE_READS_FIRST,
   startEarlyReads,
 } from '../steps/inspectNewNodes';
-import {
-  memberHostReadsSettled,
-  memberHostWarnings,
-  startMemberHostReads,
-} from '../steps/memberHosts';
+import { memberHostWarnings } from '../steps/memberHosts';
 import type { PreparedNode } from '../steps/nodeEnv';
 
 export interface Preflight {
@@ -44,14 +40,11 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
   const early = patched(NODE_READS_FIRST)
     ? startEarlyReads(request)
     : undefined;
-  // The members' hosts too (steps/memberHosts.ts): their env files, for the plan's warnings and the template.
-  const memberHosts = startMemberHostReads(request);
   let before: ClusterState;
   try {
     before = await reads.inspectCluster(request.cluster);
   } catch (err) {
     if (early) await earlyReadsSettled(early);
-    await memberHostReadsSettled(memberHosts);
     throw err;
   }
   const problems = clusterProblems(before);
@@ -66,9 +59,8 @@ export async function preflight(request: ScaleOutRequest): Promise<Preflight> {
     request.newMembers.map((_, i) => plan?.steps[i].initialCluster),
     problems,
     early,
-    memberHosts,
   );
-  const hostWarnings = await memberHostWarnings(request, memberHosts);
+  const hostWarnings = await memberHostWarnings(request, early?.memberHosts);
   plan?.warnings.push(...hostWarnings);
 
   if (problems.length || !plan) {

@@ -12,7 +12,7 @@ import { causeOf } from '../run/causeOf';
 import { activitySummary } from '../run/messages';
 import { sshTarget } from '../run/sshTarget';
 import { clusterSafetyProblems } from './clusterLock';
-import type { MemberHostReads } from './memberHosts';
+import { type MemberHostReads, startMemberHostReads } from './memberHosts';
 import { clusterReads, type PreparedNode, prepareNodeEnv } from './nodeEnv';
 
 /** Runs started before the safety reads went beside the node inspections replay them after (`patched`). */
@@ -55,6 +55,8 @@ export interface EarlyReads {
   facts: Array<Promise<NodeFacts>>;
   ownEnv: Array<Promise<EnvFileRead> | undefined>;
   safety: Promise<string[]>;
+  /** The members' hosts' env files (memberHosts.ts); undefined on runs that replay the older code. */
+  memberHosts?: MemberHostReads;
 }
 
 /** `p`, its failure marked handled until it is awaited where it is judged (else it would fail the workflow task). */
@@ -89,12 +91,18 @@ export function startEarlyReads(request: ScaleOutRequest): EarlyReads {
     facts,
     ownEnv,
     safety: handled(clusterSafetyProblems(request, ids)),
+    memberHosts: startMemberHostReads(request),
   };
 }
 
 /** Every early read ended: a preflight that fails before judging them leaves none running. */
 export const earlyReadsSettled = (e: EarlyReads) =>
-  Promise.allSettled([...e.facts, ...e.ownEnv, e.safety]);
+  Promise.allSettled([
+    ...e.facts,
+    ...e.ownEnv,
+    e.safety,
+    ...(e.memberHosts?.values() ?? []),
+  ]);
 
 function nodeProblems(
   request: ScaleOutRequest,
@@ -139,14 +147,13 @@ export async function inspectNewNodes(
   initialClusters: Array<string | undefined>,
   problems: string[],
   early?: EarlyReads,
-  memberHosts?: MemberHostReads,
 ): Promise<PreparedNode[]> {
   const reads = activities(
     'read',
     request.strategy,
     activitySummary('preflight'),
   );
-  const shared = clusterReads(request, before, problems, memberHosts);
+  const shared = clusterReads(request, before, problems, early?.memberHosts);
   // Each host answers one probe (inspectNode), which reads its machine ID too: a second SSH command
   // per host (readMachineId) cost the node another session (fork, shell) for 32 bytes.
   // Reads started early (startEarlyReads) are of the newest code: one probe, the lock beside it.

@@ -27,7 +27,11 @@ const MEMBER_HOSTS_READ = 'preflight-member-hosts-env-read';
 /** Each member host's env file as read in preflight, by host; a failed read is kept as its failure. */
 export type MemberHostReads = Map<string, Promise<EnvFileRead>>;
 
-/** Starts the reads (undefined on runs that replay the older code); each failure is handled where judged. */
+/**
+ * Starts the reads, with the preflight's other early reads (inspectNewNodes.ts startEarlyReads, which
+ * also waits for them when the preflight stops early); undefined on runs that replay the older code.
+ * Each failure is handled where judged.
+ */
 export function startMemberHostReads(
   request: ScaleOutRequest,
 ): MemberHostReads | undefined {
@@ -49,10 +53,6 @@ export function startMemberHostReads(
     }),
   );
 }
-
-/** Every read ended: a preflight that stops early leaves none running. */
-export const memberHostReadsSettled = (r?: MemberHostReads) =>
-  Promise.allSettled(r ? [...r.values()] : []);
 
 /**
  * The plan's warnings from the reads: one per member host that did not answer. A missing env file is
