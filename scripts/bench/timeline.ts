@@ -4,6 +4,7 @@
  * tasks, gaps between steps). Pure.
  */
 import type { AuditReport } from '../../src/audit';
+import { type ProtoTimestamp, timestampMs } from '../../src/client/timestamps';
 
 export interface ActivitySpan {
   type: string;
@@ -102,7 +103,7 @@ export interface WorkflowTaskTimes {
 }
 
 type HistoryEvent = {
-  eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+  eventTime?: ProtoTimestamp | null;
   workflowTaskScheduledEventAttributes?: unknown;
   workflowTaskStartedEventAttributes?: unknown;
   workflowTaskCompletedEventAttributes?: unknown;
@@ -110,8 +111,7 @@ type HistoryEvent = {
 
 /** From a run's history events (in order): each workflow task's wait for a worker and its run there. */
 export function workflowTaskTimes(events: HistoryEvent[]): WorkflowTaskTimes {
-  const ms = (e: HistoryEvent) =>
-    Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+  const ms = (e: HistoryEvent) => (e.eventTime ? timestampMs(e.eventTime) : 0);
   const out = { count: 0, waitMs: 0, runMs: 0 };
   let scheduled: number | undefined;
   let started: number | undefined;
