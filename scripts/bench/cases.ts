@@ -14,7 +14,7 @@ import {
   createEtcdActivities,
   etcdConnector,
 } from '../../src/activities/etcd/activities';
-import { buildAuditReport } from '../../src/audit';
+import { auditReportFromEvents } from '../../src/audit';
 import { flattenFailure } from '../../src/client';
 import { WORKFLOW_TYPE } from '../../src/config';
 import type { BenchCase } from './config';
@@ -210,8 +210,13 @@ export async function runWorkflow(
     );
   });
   const ms = performance.now() - t0;
-  const report = await buildAuditReport(client, handle.workflowId);
-  const history = await handle.fetchHistory();
+  // The history once: the audit report (activities) and the workflow tasks both come from it.
+  const events = (await handle.fetchHistory()).events ?? [];
+  const report = await auditReportFromEvents(
+    events,
+    client.options.loadedDataConverter,
+    handle.workflowId,
+  );
   const completedAt = (name: string) =>
     report.activities
       .filter((a) => a.name === name && a.outcome === 'completed')
@@ -226,7 +231,7 @@ export async function runWorkflow(
       (p, i) => p - (caughtUp[i] ?? p),
     ),
     spans: activitySpans(report),
-    workflowTasks: workflowTaskTimes(history.events ?? []),
+    workflowTasks: workflowTaskTimes(events),
   };
 }
 
